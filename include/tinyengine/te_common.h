@@ -1,0 +1,141 @@
+/* tinyengine: shared types and the requantization arithmetic of the TFLite reference.
+ *
+ * Every kernel rescales its int32 accumulators with one of the helpers below;
+ * each reproduces one TFLite rounding recipe bit for bit (see
+ * python/tinyengine_gen/quant.py for how the constants are computed).
+ */
+#ifndef TINYENGINE_TE_COMMON_H
+#define TINYENGINE_TE_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define TE_ALIGNED(n) __attribute__((aligned(n)))
+#define TE_INLINE static inline __attribute__((always_inline))
+#else
+#define TE_ALIGNED(n)
+#define TE_INLINE static inline
+#endif
+
+/* Kernel selection: the SIMD paths are chosen from the compiler's own feature macros.
+ * Define TE_FORCE_PORTABLE to build the portable C path everywhere (the reference). */
+#if !defined(TE_FORCE_PORTABLE) && defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
+#define TE_USE_MVE 1
+#endif
+#if !defined(TE_FORCE_PORTABLE) && defined(__ARM_FEATURE_DSP) && (__ARM_FEATURE_DSP == 1)
+#define TE_USE_DSP 1
+#endif
+
+TE_INLINE int32_t te_min_i32(int32_t a, int32_t b) { return a < b ? a : b; }
+TE_INLINE int32_t te_max_i32(int32_t a, int32_t b) { return a > b ? a : b; }
+TE_INLINE int32_t te_clamp_i32(int32_t x, int32_t lo, int32_t hi) { return x < lo ? lo : (x > hi ? hi : x); }
+
+/* gemmlowp SaturatingRoundingDoublingHighMul: (a * b * 2 + 2^31 rounding) >> 32, saturating. */
+TE_INLINE int32_t te_sat_rounding_doubling_high_mul(int32_t a, int32_t b)
+{
+    if (a == b && a == INT32_MIN) {
+        return INT32_MAX;
+    }
+    {
+        const int64_t ab = (int64_t)a * (int64_t)b;
+        const int64_t nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
+        /* Division (not shift) truncates toward zero, as gemmlowp does. */
+        return (int32_t)((ab + nudge) / ((int64_t)1 << 31));
+    }
+}
+
+/* gemmlowp RoundingDivideByPOT: x / 2^exponent rounded to nearest, ties away from zero. */
+TE_INLINE int32_t te_rounding_divide_by_pot(int32_t x, int exponent)
+{
+    const int32_t mask = (int32_t)(((int64_t)1 << exponent) - 1);
+    const int32_t remainder = x & mask;
+    const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+    return (x >> exponent) + (remainder > threshold ? 1 : 0);
+}
+
+/* TFLite MultiplyByQuantizedMultiplier (double-rounding form, the one CONV_2D,
+ * DEPTHWISE_CONV_2D and most integer ops use): shift > 0 multiplies by 2^shift first. */
+TE_INLINE int32_t te_multiply_by_quantized_multiplier(int32_t x, int32_t multiplier, int32_t shift)
+{
+    const int left_shift = shift > 0 ? shift : 0;
+    const int right_shift = shift > 0 ? 0 : -shift;
+    /* Wrap-around multiply, as the reference's int32 product does on every target. */
+    const int32_t shifted = (int32_t)((uint32_t)x * ((uint32_t)1 << left_shift));
+    return te_rounding_divide_by_pot(te_sat_rounding_doubling_high_mul(shifted, multiplier), right_shift);
+}
+
+TE_INLINE int te_clz64(uint64_t v)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return v ? __builtin_clzll(v) : 64;
+#else
+    int n = 0;
+    if (v == 0) return 64;
+    while (!(v & ((uint64_t)1 << 63))) { v <<= 1; n++; }
+    return n;
+#endif
+}
+
+/* A positive double scale as mantissa * 2^-exponent, mantissa with exactly 53 bits. */
+typedef struct {
+    uint64_t mantissa;
+    int32_t exponent;
+} te_fp64_scale;
+
+/* (int32)round((double)acc * scale) in integer arithmetic, bit-exact with IEEE-754
+ * double multiplication (round to nearest even) followed by round-half-away-from-zero.
+ * LiteRT's reference FULLY_CONNECTED requantizes this way; replaying it in integers
+ * keeps it exact on cores without a double-precision FPU, and cheaper than soft-float. */
+TE_INLINE int32_t te_requantize_fp64(int32_t acc, te_fp64_scale scale)
+{
+    uint32_t a;
+    uint64_t lo, mid, p_lo, p_hi, q, r;
+    int nbits, drop, sh;
+    if (acc == 0) {
+        return 0;
+    }
+    a = acc < 0 ? (uint32_t)0 - (uint32_t)acc : (uint32_t)acc;
+    /* Exact product P = a * mantissa (at most 85 bits) as p_hi:p_lo. */
+    lo = (uint64_t)a * (uint32_t)scale.mantissa;
+    mid = (uint64_t)a * (uint32_t)(scale.mantissa >> 32) + (lo >> 32);
+    p_lo = (mid << 32) | (lo & 0xFFFFFFFFu);
+    p_hi = mid >> 32;
+    nbits = p_hi ? 128 - te_clz64(p_hi) : 64 - te_clz64(p_lo);
+    drop = nbits - 53;
+    if (drop > 0) {
+        /* Keep the top 53 bits, rounding to nearest, ties to even (the double product). */
+        const uint64_t rem = p_lo & ((((uint64_t)1) << drop) - 1);
+        const uint64_t half = ((uint64_t)1) << (drop - 1);
+        q = (p_lo >> drop) | (p_hi << (64 - drop));
+        if (rem > half || (rem == half && (q & 1))) {
+            q += 1;
+        }
+    } else {
+        q = p_lo;
+        drop = 0;
+    }
+    /* value = q * 2^(drop - exponent); round half away from zero. */
+    sh = scale.exponent - drop;
+    if (sh <= 0) {
+        r = sh < -10 ? (uint64_t)INT32_MAX + 1 : q << -sh;
+    } else if (sh >= 64) {
+        r = 0;
+    } else {
+        r = ((q >> (sh - 1)) + 1) >> 1;
+    }
+    if (r > (uint64_t)INT32_MAX) {
+        return acc < 0 ? INT32_MIN : INT32_MAX;
+    }
+    return acc < 0 ? -(int32_t)r : (int32_t)r;
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TINYENGINE_TE_COMMON_H */

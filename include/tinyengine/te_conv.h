@@ -1,0 +1,41 @@
+/* tinyengine: CONV_2D family (int8 activations, int8 weights, per-channel requantization). */
+#ifndef TINYENGINE_TE_CONV_H
+#define TINYENGINE_TE_CONV_H
+
+#include "tinyengine/te_common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Shapes are NHWC (batch folded into the loops), filters OHWI as TFLite stores them. */
+typedef struct {
+    int32_t batches;
+    int32_t in_h, in_w, in_c;
+    int32_t out_h, out_w, out_c;
+    int32_t k_h, k_w;
+    int32_t filter_in_c;        /* in_c / groups */
+    int32_t stride_h, stride_w;
+    int32_t dil_h, dil_w;
+    int32_t pad_top, pad_left;  /* TFLite SAME padding puts the odd pixel after */
+    int32_t input_offset;       /* -input zero point */
+    int32_t filter_offset;      /* -filter zero point: non-zero only in legacy uint8 models */
+    int32_t output_offset;      /* output zero point */
+    int32_t act_min, act_max;
+} te_conv_params;
+
+/* Per-output-channel requantization (multiplier, shift) as TFLite's QuantizeMultiplier gives them. */
+typedef struct {
+    const int32_t *bias;        /* may be NULL */
+    const int32_t *multiplier;
+    const int32_t *shift;
+} te_requant_per_channel;
+
+void te_conv2d_s8(const te_conv_params *p, const te_requant_per_channel *rq,
+                  const int8_t *input, const int8_t *filter, int8_t *output);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TINYENGINE_TE_CONV_H */

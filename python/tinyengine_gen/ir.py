@@ -1,0 +1,118 @@
+"""The small typed IR every later stage works on.
+
+Tensors carry shape, dtype, quantization and (for constants) their data.
+A tensor can be an alias (a view) of another one: RESHAPE and friends become
+aliases, so they cost neither a copy nor arena space. The planner works on
+buffer roots (`Tensor.root`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import numpy as np
+
+DTYPE_BYTES = {
+    "int8": 1, "uint8": 1, "int16": 2, "int32": 4, "int64": 8,
+    "float32": 4, "bool": 1,
+}
+NUMPY_DTYPES = {
+    "int8": np.int8, "uint8": np.uint8, "int16": np.int16, "int32": np.int32,
+    "int64": np.int64, "float32": np.float32, "bool": np.bool_,
+}
+C_TYPES = {
+    "int8": "int8_t", "uint8": "uint8_t", "int16": "int16_t", "int32": "int32_t",
+    "int64": "int64_t", "float32": "float", "bool": "uint8_t",
+}
+
+
+@dataclass
+class Quant:
+    """Affine quantization: real = scale * (q - zero_point), per tensor or per axis."""
+
+    scale: np.ndarray  # float32, shape (1,) or (channels,)
+    zero_point: np.ndarray  # int64, same shape as scale
+    axis: int = 0
+
+    @property
+    def per_channel(self) -> bool:
+        return self.scale.size > 1
+
+    @property
+    def s(self) -> float:
+        """The per-tensor scale (as the float32 TFLite stores)."""
+        return float(self.scale[0])
+
+    @property
+    def zp(self) -> int:
+        return int(self.zero_point[0])
+
+
+@dataclass(eq=False)
+class Tensor:
+    id: int
+    name: str
+    shape: tuple[int, ...]
+    dtype: str
+    quant: Optional[Quant] = None
+    data: Optional[np.ndarray] = None  # set for constants (weights, biases, shapes)
+    alias_of: Optional["Tensor"] = None  # a view of another tensor's buffer
+
+    @property
+    def is_const(self) -> bool:
+        return self.data is not None
+
+    @property
+    def root(self) -> "Tensor":
+        t = self
+        while t.alias_of is not None:
+            t = t.alias_of
+        return t
+
+    @property
+    def size(self) -> int:
+        n = 1
+        for d in self.shape:
+            n *= int(d)
+        return n
+
+    @property
+    def nbytes(self) -> int:
+        return self.size * DTYPE_BYTES[self.dtype]
+
+    @property
+    def ctype(self) -> str:
+        return C_TYPES[self.dtype]
+
+    def __repr__(self) -> str:
+        return f"Tensor({self.id}, {self.name!r}, {self.shape}, {self.dtype})"
+
+
+@dataclass(eq=False)
+class Op:
+    index: int  # index of the op in the original model (for error messages and reports)
+    kind: str  # BuiltinOperator name, e.g. "CONV_2D"
+    inputs: list[Optional[Tensor]]
+    outputs: list[Tensor]
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return f"Op({self.index}, {self.kind})"
+
+
+@dataclass
+class Graph:
+    name: str
+    tensors: list[Tensor]
+    ops: list[Op]
+    inputs: list[Tensor]
+    outputs: list[Tensor]
+
+    def consumers(self, tensor: Tensor) -> list[Op]:
+        return [op for op in self.ops if any(t is tensor for t in op.inputs)]
+
+    def producer(self, tensor: Tensor) -> Optional[Op]:
+        for op in self.ops:
+            if any(t is tensor for t in op.outputs):
+                return op
+        return None

@@ -1,0 +1,92 @@
+"""What lowering an op produces, and helpers shared by op families.
+
+A lowering turns one IR op into a KernelCall: the C template that calls the
+kernel, the constants it needs in flash, the params, and what it asks of the
+planner (scratch bytes, which outputs may overwrite which inputs).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+import numpy as np
+
+from ..errors import TinyEngineError
+from ..ir import Graph, Op, Tensor
+
+
+class LoweringError(TinyEngineError):
+    """An op exists in the registry but this instance uses an unsupported variant."""
+
+
+@dataclass
+class ConstArray:
+    """A constant array emitted into flash (weights, biases, requantization tables)."""
+
+    ctype: str  # C element type, e.g. "int8_t", "int32_t", "te_fp64_scale"
+    data: Any  # np.ndarray, or a list of C initialiser strings for struct arrays
+    align: int = 4
+
+
+@dataclass
+class KernelCall:
+    op: Op
+    template: str  # file under templates/ops/
+    header: str  # kernel header to include, e.g. "tinyengine/te_conv.h"
+    inputs: list[Tensor]  # tensors read (arena or constant)
+    outputs: list[Tensor]  # tensors written (arena)
+    params: dict[str, Any] = field(default_factory=dict)
+    consts: dict[str, ConstArray] = field(default_factory=dict)
+    scratch_bytes: int = 0  # kernel scratch, live only during this call
+    inplace: list[tuple[int, int]] = field(default_factory=list)  # (output idx, input idx) may share
+    macs: int = 0
+    note: str = ""  # short description for reports (kernel variant)
+
+
+Lowering = Callable[[Op, Graph], KernelCall]
+REGISTRY: dict[str, Lowering] = {}
+# Ops handled before lowering (folded or turned into aliases by passes).
+PASS_HANDLED: set[str] = set()
+
+
+def register(*kinds: str) -> Callable[[Lowering], Lowering]:
+    def deco(fn: Lowering) -> Lowering:
+        for k in kinds:
+            REGISTRY[k] = fn
+        return fn
+    return deco
+
+
+def fused_activation(op: Op) -> str:
+    return str(op.options.get("fused_activation_function", "NONE"))
+
+
+def require(cond: bool, op: Op, what: str) -> None:
+    if not cond:
+        raise LoweringError(f"{op.kind} at op index {op.index}: {what}")
+
+
+def require_quant(op: Op, *tensors: Optional[Tensor]) -> None:
+    for t in tensors:
+        require(t is not None and t.quant is not None, op,
+                f"tensor '{t.name if t else '?'}' has no quantization parameters (tinyengine needs int8 quantized models)")
+
+
+def out_size(padding: str, in_size: int, k: int, stride: int, dilation: int = 1) -> int:
+    eff = (k - 1) * dilation + 1
+    if padding == "SAME":
+        return (in_size + stride - 1) // stride
+    return (in_size + stride - eff) // stride
+
+
+def same_padding(padding: str, in_size: int, k: int, stride: int, dilation: int, out: int) -> tuple[int, int]:
+    """TFLite ComputePaddingWithOffset: (before, after); SAME puts the odd pixel after."""
+    if padding != "SAME":
+        return 0, 0
+    eff = (k - 1) * dilation + 1
+    total = max((out - 1) * stride + eff - in_size, 0)
+    return total // 2, total // 2 + total % 2
+
+
+def i32(values: np.ndarray) -> ConstArray:
+    return ConstArray("int32_t", np.asarray(values, dtype=np.int32))

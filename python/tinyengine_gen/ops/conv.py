@@ -1,0 +1,61 @@
+"""CONV_2D lowering."""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import quant as q
+from ..ir import Graph, Op
+from .base import ConstArray, KernelCall, i32, out_size, register, require, require_quant, same_padding
+
+
+def requant_consts(op: Op, out_c: int) -> dict[str, ConstArray]:
+    """Bias and per-channel (multiplier, shift), computed as TFLite's Prepare does."""
+    x, w = op.inputs[0], op.inputs[1]
+    bias = op.inputs[2] if len(op.inputs) > 2 else None
+    y = op.outputs[0]
+    if op.options.get("_legacy_uint8"):
+        # uint8 models: one multiplier from the float32 product of scales.
+        m, s = q.legacy_conv_multiplier(x.quant.s, w.quant.s, y.quant.s)
+        mults, shifts = np.full(out_c, m, np.int32), np.full(out_c, s, np.int32)
+    else:
+        mults, shifts = q.conv_per_channel_multipliers(x.quant.s, w.quant.scale, y.quant.s, out_c)
+    consts = {"multiplier": i32(mults), "shift": i32(shifts)}
+    if bias is not None:
+        require(bias.is_const and bias.dtype == "int32", op, "bias must be a constant int32 tensor")
+        consts["bias"] = i32(bias.data.reshape(-1))
+    return consts
+
+
+@register("CONV_2D")
+def lower_conv2d(op: Op, graph: Graph) -> KernelCall:
+    x, w = op.inputs[0], op.inputs[1]
+    y = op.outputs[0]
+    require_quant(op, x, w, y)
+    require(x.dtype == "int8" and y.dtype == "int8" and w.dtype == "int8", op,
+            f"needs int8 input/weights/output, got {x.dtype}/{w.dtype}/{y.dtype}")
+    require(w.is_const, op, "weights must be constant")
+    require(len(x.shape) == 4 and len(w.shape) == 4, op, "expects 4-D NHWC input and OHWI filter")
+    n, ih, iw, ic = x.shape
+    oc, kh, kw, fic = w.shape
+    o = op.options
+    sh, sw = int(o.get("stride_h", 1)), int(o.get("stride_w", 1))
+    dh, dw = int(o.get("dilation_h_factor", 1)), int(o.get("dilation_w_factor", 1))
+    padding = str(o.get("padding", "VALID"))
+    oh, ow = out_size(padding, ih, kh, sh, dh), out_size(padding, iw, kw, sw, dw)
+    require(y.shape == (n, oh, ow, oc), op, f"output shape {y.shape} does not match {(n, oh, ow, oc)}")
+    require(ic % fic == 0 and oc % (ic // fic) == 0, op, "channel groups do not divide the channels")
+    pad_top, _ = same_padding(padding, ih, kh, sh, dh, oh)
+    pad_left, _ = same_padding(padding, iw, kw, sw, dw, ow)
+    act_min, act_max = q.activation_range(str(o.get("fused_activation_function", "NONE")), "int8",
+                                          y.quant.s, y.quant.zp)
+    params = dict(
+        batches=n, in_h=ih, in_w=iw, in_c=ic, out_h=oh, out_w=ow, out_c=oc, k_h=kh, k_w=kw,
+        filter_in_c=fic, stride_h=sh, stride_w=sw, dil_h=dh, dil_w=dw, pad_top=pad_top, pad_left=pad_left,
+        input_offset=-x.quant.zp, filter_offset=-w.quant.zp if not w.quant.per_channel else 0,
+        output_offset=y.quant.zp, act_min=act_min, act_max=act_max,
+    )
+    consts = {"weights": ConstArray("int8_t", w.data)}
+    consts.update(requant_consts(op, oc))
+    return KernelCall(op=op, template="conv2d.c.j2", header="tinyengine/te_conv.h", inputs=[x], outputs=[y],
+                      params=params, consts=consts, macs=n * oh * ow * oc * kh * kw * fic,
+                      note=f"{kh}x{kw}/s{sh}")

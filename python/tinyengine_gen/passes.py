@@ -1,0 +1,180 @@
+"""Graph passes between reading and lowering.
+
+- constant folding: shape arithmetic that Keras exports compute at run time
+  (SHAPE -> STRIDED_SLICE -> PACK -> RESHAPE) is evaluated here, once;
+- views: RESHAPE / SQUEEZE / EXPAND_DIMS become aliases (no copy, no arena);
+- legacy uint8 models are moved to the int8 domain (q - 128, zero point - 128),
+  which is exact for their integer arithmetic; the ops remember it
+  (`_legacy_uint8`) where the reference's uint8 arithmetic differs;
+- dead ops are dropped and what is left is checked against the kernel registry.
+"""
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+import numpy as np
+
+from .errors import UnsupportedModelError, UnsupportedOpError
+from .ir import Graph, Op, Quant, Tensor
+from .ops import PASS_HANDLED, REGISTRY, supported_ops
+
+VIEW_OPS = {"RESHAPE", "SQUEEZE", "EXPAND_DIMS"}
+PASS_HANDLED.update(VIEW_OPS | {"SHAPE", "STRIDED_SLICE", "PACK"})
+FLOAT_EDGE_OPS = {"QUANTIZE", "DEQUANTIZE"}
+EDGE_FLIP = "TE_FLIP_SIGN"  # internal op: uint8 <-> int8 by toggling bit 7
+
+
+def check_quantized(graph: Graph) -> None:
+    """A model with no 8-bit activations is float-only: say so rather than listing float ops."""
+    eight_bit = [t for t in graph.tensors if t.dtype in ("int8", "uint8") and not t.is_const]
+    if not eight_bit:
+        raise UnsupportedModelError(
+            f"'{graph.name}' is a float model: tinyengine needs an int8 quantized model "
+            "(convert with full-integer post-training quantization)")
+
+
+def _strided_slice(op: Op, x: np.ndarray, begin: np.ndarray, end: np.ndarray, strides: np.ndarray) -> np.ndarray:
+    o = op.options
+    if o.get("ellipsis_mask", 0) or o.get("new_axis_mask", 0):
+        raise UnsupportedModelError(f"STRIDED_SLICE at op index {op.index}: ellipsis/new-axis masks are not supported")
+    slices, shrink = [], []
+    for i in range(len(begin)):
+        b = None if (o.get("begin_mask", 0) >> i) & 1 else int(begin[i])
+        e = None if (o.get("end_mask", 0) >> i) & 1 else int(end[i])
+        if (o.get("shrink_axis_mask", 0) >> i) & 1:
+            e, shrink = (None if b == -1 else b + 1), shrink + [i]
+        slices.append(slice(b, e, int(strides[i])))
+    out = x[tuple(slices)]
+    return out.reshape([d for i, d in enumerate(out.shape) if i not in shrink])
+
+
+def _pack(op: Op, *xs: np.ndarray) -> np.ndarray:
+    return np.stack(xs, axis=int(op.options.get("axis", 0)))
+
+
+def _concat(op: Op, *xs: np.ndarray) -> np.ndarray:
+    return np.concatenate(xs, axis=int(op.options.get("axis", 0)))
+
+
+FOLDERS: dict[str, Callable[..., np.ndarray]] = {
+    "STRIDED_SLICE": _strided_slice,
+    "PACK": _pack,
+    "CONCATENATION": _concat,
+}
+
+
+def fold_constants(graph: Graph) -> None:
+    """Evaluate ops whose result is known at generation time."""
+    changed = True
+    while changed:
+        changed = False
+        for op in list(graph.ops):
+            out = op.outputs[0] if op.outputs else None
+            if out is None or out in graph.outputs:
+                continue
+            ins = [t for t in op.inputs if t is not None]
+            value: Optional[np.ndarray] = None
+            if op.kind == "SHAPE":
+                value = np.asarray(ins[0].shape, dtype=np.int32)
+            elif op.kind in VIEW_OPS and ins[0].is_const:
+                value = ins[0].data.reshape(out.shape)
+            elif op.kind in FOLDERS and ins and all(t.is_const for t in ins):
+                value = FOLDERS[op.kind](op, *[t.data for t in ins])
+            if value is None:
+                continue
+            out.data = np.asarray(value).astype(out.data.dtype if out.data is not None else value.dtype)
+            if out.shape == () or int(np.prod(out.shape)) != out.data.size:
+                out.shape = tuple(out.data.shape)
+            graph.ops.remove(op)
+            changed = True
+
+
+def alias_views(graph: Graph) -> None:
+    """RESHAPE-like ops only relabel bytes: make the output a view of the input."""
+    for op in list(graph.ops):
+        if op.kind not in VIEW_OPS:
+            continue
+        x, y = op.inputs[0], op.outputs[0]
+        if x.dtype != y.dtype or x.size != y.size:
+            raise UnsupportedModelError(f"{op.kind} at op index {op.index} changes dtype or element count")
+        y.alias_of = x
+        graph.ops.remove(op)
+
+
+def remove_dead_ops(graph: Graph) -> None:
+    needed = {t.root for t in graph.outputs}
+    for op in reversed(list(graph.ops)):
+        if any(t.root in needed or t in graph.outputs for t in op.outputs):
+            for t in op.inputs:
+                if t is not None:
+                    needed.add(t.root)
+                    needed.add(t)
+        else:
+            graph.ops.remove(op)
+
+
+def _shift_to_int8(t: Tensor) -> None:
+    t.dtype = "int8"
+    if t.quant is not None:
+        t.quant = Quant(scale=t.quant.scale, zero_point=t.quant.zero_point - 128, axis=t.quant.axis)
+    if t.data is not None:
+        t.data = (t.data.astype(np.int16) - 128).astype(np.int8)
+
+
+def normalize_uint8(graph: Graph) -> None:
+    """Move uint8 arithmetic ops to int8 storage; flip bit 7 at the graph's uint8 edges.
+
+    QUANTIZE / DEQUANTIZE keep their uint8 side: their kernels read and write uint8.
+    """
+    legacy_ops = [op for op in graph.ops if op.kind not in FLOAT_EDGE_OPS
+                  and any(t is not None and t.dtype == "uint8" for t in op.inputs + op.outputs)]
+    if not legacy_ops:
+        return
+    shifted: set[int] = set()
+    for op in legacy_ops:
+        op.options["_legacy_uint8"] = True
+        for t in op.inputs + op.outputs:
+            if t is None or t.dtype != "uint8" or id(t) in shifted:
+                continue
+            edge_in, edge_out = t in graph.inputs, t in graph.outputs
+            if edge_in or edge_out:
+                # Keep the user's uint8 buffer; a flip op (in place) moves it to int8.
+                inner = Tensor(id=len(graph.tensors), name=t.name + "_s8", shape=t.shape, dtype="uint8",
+                               quant=t.quant)
+                graph.tensors.append(inner)
+                _shift_to_int8(inner)
+                shifted.add(id(inner))
+                for other in graph.ops:
+                    if other is op or other in legacy_ops:
+                        other.inputs = [inner if (u is t and edge_in) else u for u in other.inputs]
+                        other.outputs = [inner if (u is t and edge_out) else u for u in other.outputs]
+                if edge_in:
+                    graph.ops.insert(0, Op(index=-1, kind=EDGE_FLIP, inputs=[t], outputs=[inner]))
+                else:
+                    graph.ops.append(Op(index=-1, kind=EDGE_FLIP, inputs=[inner], outputs=[t]))
+            else:
+                _shift_to_int8(t)
+                shifted.add(id(t))
+    # Views of shifted tensors carry the same bytes.
+    for t in graph.tensors:
+        if t.alias_of is not None and t.dtype == "uint8" and t.root.dtype == "int8":
+            _shift_to_int8(t)
+
+
+def check_supported(graph: Graph) -> None:
+    problems = []
+    for op in graph.ops:
+        if op.kind not in REGISTRY:
+            problems.append((op.index, op.kind, ""))
+    if problems:
+        raise UnsupportedOpError(problems, supported_ops())
+
+
+def run_passes(graph: Graph) -> Graph:
+    check_quantized(graph)
+    fold_constants(graph)
+    alias_views(graph)
+    remove_dead_ops(graph)
+    normalize_uint8(graph)
+    check_supported(graph)
+    return graph

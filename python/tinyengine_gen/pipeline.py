@@ -1,0 +1,43 @@
+"""The generator's stages in order: read -> passes -> lower -> plan -> codegen."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from .codegen import GeneratedModel, c_identifier, generate
+from .ir import Graph
+from .ops import REGISTRY, KernelCall
+from .passes import run_passes
+from .planner import Plan, plan_arena
+from .reader import read_model
+
+
+@dataclass
+class Options:
+    name: Optional[str] = None
+    planner_strategy: Optional[str] = None  # None: try all, keep the smallest arena
+    in_place: bool = True
+
+
+@dataclass
+class Compiled:
+    graph: Graph
+    calls: list[KernelCall]
+    plan: Plan
+    model: GeneratedModel
+
+
+def lower(graph: Graph) -> list[KernelCall]:
+    return [REGISTRY[op.kind](op, graph) for op in graph.ops]
+
+
+def compile_model(path: str | Path, options: Optional[Options] = None) -> Compiled:
+    options = options or Options()
+    path = Path(path)
+    name = c_identifier(options.name or path.stem)
+    graph = run_passes(read_model(path, name))
+    calls = lower(graph)
+    plan = plan_arena(graph, calls, strategy=options.planner_strategy, in_place=options.in_place)
+    model = generate(graph, calls, plan, name=name, model_path=path.name)
+    return Compiled(graph=graph, calls=calls, plan=plan, model=model)

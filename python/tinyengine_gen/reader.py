@@ -1,0 +1,192 @@
+"""Reads a .tflite flatbuffer into the IR (ir.Graph).
+
+Everything a user can hand us is checked here first, so that later stages can
+trust shapes and types: a bad file becomes one ModelFormatError line.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Optional
+
+import numpy as np
+
+from .errors import ModelFormatError, UnsupportedModelError
+from .ir import NUMPY_DTYPES, Graph, Op, Quant, Tensor
+
+try:  # the flatbuffer schema classes
+    import tflite
+    from tflite.ActivationFunctionType import ActivationFunctionType
+    from tflite.BuiltinOperator import BuiltinOperator
+    from tflite.BuiltinOptions import BuiltinOptions
+    from tflite.Padding import Padding
+    from tflite.TensorType import TensorType
+except ImportError as exc:  # pragma: no cover - dependency declared in pyproject
+    raise SystemExit(f"tinyengine-gen: error: the 'tflite' package is missing ({exc}); pip install tflite") from exc
+
+
+def _enum_names(enum_cls: type) -> dict[int, str]:
+    return {v: k for k, v in vars(enum_cls).items() if not k.startswith("_") and isinstance(v, int)}
+
+
+OPERATOR_NAMES = _enum_names(BuiltinOperator)
+OPTIONS_NAMES = _enum_names(BuiltinOptions)
+PADDING_NAMES = _enum_names(Padding)
+ACTIVATION_NAMES = _enum_names(ActivationFunctionType)
+TENSOR_TYPES = {
+    TensorType.INT8: "int8", TensorType.UINT8: "uint8", TensorType.INT16: "int16",
+    TensorType.INT32: "int32", TensorType.INT64: "int64", TensorType.FLOAT32: "float32",
+    TensorType.BOOL: "bool",
+}
+ENUM_OPTION_FIELDS = {"padding": PADDING_NAMES, "fused_activation_function": ACTIVATION_NAMES}
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def _parse_options(op: "tflite.Operator") -> dict[str, Any]:
+    """Builtin options as a plain dict with snake_case keys and enum names as strings."""
+    kind = op.BuiltinOptionsType()
+    if kind == 0:
+        return {}
+    cls_name = OPTIONS_NAMES.get(kind)
+    cls = getattr(tflite, cls_name, None) if cls_name else None
+    table = op.BuiltinOptions()
+    if cls is None or table is None:
+        return {}
+    opts = cls()
+    opts.Init(table.Bytes, table.Pos)
+    out: dict[str, Any] = {}
+    for attr in dir(cls):
+        if not attr[:1].isupper() or attr in ("Init",) or attr.startswith("GetRootAs"):
+            continue
+        if attr.endswith(("AsNumpy", "Length", "IsNone", "BufferHasIdentifier")):
+            continue
+        key = _snake(attr)
+        if hasattr(cls, attr + "AsNumpy"):
+            arr = getattr(opts, attr + "AsNumpy")()
+            out[key] = [] if isinstance(arr, int) else [int(x) for x in arr]
+            continue
+        try:
+            value = getattr(opts, attr)()
+        except TypeError:  # accessor that needs an index
+            continue
+        if key in ENUM_OPTION_FIELDS:
+            value = ENUM_OPTION_FIELDS[key].get(value, str(value))
+        out[key] = value
+    return out
+
+
+def _buffer_data(model: "tflite.Model", raw: bytes, index: int) -> Optional[bytes]:
+    if index == 0 or index >= model.BuffersLength():
+        return None
+    buf = model.Buffers(index)
+    if buf.DataLength() > 0:
+        return buf.DataAsNumpy().tobytes()
+    offset = buf.Offset() if hasattr(buf, "Offset") else 0
+    size = buf.Size() if hasattr(buf, "Size") else 0
+    if offset > 1 and size > 0:  # large models keep data after the flatbuffer
+        if offset + size > len(raw):
+            raise ModelFormatError(f"buffer {index} points past the end of the file (truncated model?)")
+        return raw[offset:offset + size]
+    return None
+
+
+def _quant(t: "tflite.Tensor") -> Optional[Quant]:
+    q = t.Quantization()
+    if q is None or q.ScaleLength() == 0:
+        return None
+    scale = q.ScaleAsNumpy().astype(np.float32)
+    zp = q.ZeroPointAsNumpy() if q.ZeroPointLength() else np.zeros(scale.shape, np.int64)
+    zp = np.asarray(zp, dtype=np.int64)
+    if zp.size == 1 and scale.size > 1:
+        zp = np.full(scale.shape, int(zp[0]), np.int64)
+    axis = q.QuantizedDimension()
+    rank = t.ShapeLength()
+    # TFLM ignores a quantized dimension outside the rank (person_detect has 3 on rank-1 biases).
+    if scale.size == 1 or axis >= max(rank, 1):
+        axis = 0 if scale.size == 1 or axis >= max(rank, 1) else axis
+    return Quant(scale=scale, zero_point=zp, axis=axis)
+
+
+def read_model(path: str | Path, name: Optional[str] = None) -> Graph:
+    path = Path(path)
+    if not path.exists():
+        raise ModelFormatError(f"model file not found: {path}")
+    if path.is_dir():
+        raise ModelFormatError(f"model path is a directory, not a .tflite file: {path}")
+    raw = path.read_bytes()
+    return read_model_bytes(raw, name or path.stem, source=str(path))
+
+
+def read_model_bytes(raw: bytes, name: str, source: str = "<bytes>") -> Graph:
+    if len(raw) == 0:
+        raise ModelFormatError(f"{source}: empty file, not a .tflite model")
+    if len(raw) < 16 or raw[4:8] != b"TFL3":
+        raise ModelFormatError(f"{source}: not a .tflite model (no TFL3 flatbuffer identifier)")
+    try:
+        return _read(raw, name, source)
+    except (ModelFormatError, UnsupportedModelError):
+        raise
+    except Exception as exc:  # a corrupt flatbuffer raises anything from struct/index errors
+        raise ModelFormatError(
+            f"{source}: corrupt or truncated .tflite model ({type(exc).__name__}: {exc})"
+        ) from None
+
+
+def _read(raw: bytes, name: str, source: str) -> Graph:
+    model = tflite.Model.GetRootAsModel(raw, 0)
+    if model.SubgraphsLength() < 1:
+        raise ModelFormatError(f"{source}: the model has no subgraph")
+    sg = model.Subgraphs(0)
+    tensors: list[Tensor] = []
+    for i in range(sg.TensorsLength()):
+        t = sg.Tensors(i)
+        ttype = t.Type()
+        dtype = TENSOR_TYPES.get(ttype)
+        shape = tuple(int(d) for d in t.ShapeAsNumpy()) if t.ShapeLength() else ()
+        tname = (t.Name() or b"").decode("utf-8", "replace")
+        if dtype is None:
+            dtype = f"unsupported-type-{ttype}"
+        if t.ShapeSignatureLength() and any(int(d) < 0 for d in t.ShapeSignatureAsNumpy()[1:]):
+            raise UnsupportedModelError(f"{source}: tensor '{tname}' has a dynamic shape; tinyengine needs static shapes")
+        data = None
+        raw_data = _buffer_data(model, raw, t.Buffer())
+        if raw_data is not None and dtype in NUMPY_DTYPES:
+            arr = np.frombuffer(raw_data, dtype=NUMPY_DTYPES[dtype])
+            expected = int(np.prod(shape)) if shape else 1
+            if arr.size != expected:
+                raise ModelFormatError(
+                    f"{source}: constant tensor '{tname}' holds {arr.size} values for shape {list(shape)}"
+                )
+            data = arr.reshape(shape).copy()
+        tensors.append(Tensor(id=i, name=tname, shape=shape, dtype=dtype, quant=_quant(t), data=data))
+
+    def tensor_at(idx: int) -> Optional[Tensor]:
+        if idx < 0:
+            return None
+        if idx >= len(tensors):
+            raise ModelFormatError(f"{source}: op refers to tensor {idx}, the model has {len(tensors)}")
+        return tensors[idx]
+
+    ops: list[Op] = []
+    for i in range(sg.OperatorsLength()):
+        o = sg.Operators(i)
+        if o.OpcodeIndex() >= model.OperatorCodesLength():
+            raise ModelFormatError(f"{source}: op {i} has an invalid opcode index")
+        code = model.OperatorCodes(o.OpcodeIndex())
+        builtin = max(code.BuiltinCode(), code.DeprecatedBuiltinCode())
+        kind = OPERATOR_NAMES.get(builtin, f"BUILTIN_{builtin}")
+        if kind == "CUSTOM":
+            kind = f"CUSTOM:{(code.CustomCode() or b'?').decode('utf-8', 'replace')}"
+        ins = [tensor_at(int(x)) for x in (o.InputsAsNumpy() if o.InputsLength() else [])]
+        outs = [tensor_at(int(x)) for x in (o.OutputsAsNumpy() if o.OutputsLength() else [])]
+        ops.append(Op(index=i, kind=kind, inputs=ins, outputs=[t for t in outs if t is not None],
+                      options=_parse_options(o)))
+
+    inputs = [tensors[int(x)] for x in (sg.InputsAsNumpy() if sg.InputsLength() else [])]
+    outputs = [tensors[int(x)] for x in (sg.OutputsAsNumpy() if sg.OutputsLength() else [])]
+    if not inputs or not outputs:
+        raise ModelFormatError(f"{source}: the model declares no inputs or no outputs")
+    return Graph(name=name, tensors=tensors, ops=ops, inputs=inputs, outputs=outputs)
