@@ -1,0 +1,551 @@
+"""Smoke tests for tests/support: built models load and run in the LiteRT oracle, real models run,
+random inputs have the promised dtypes, shapes and ranges."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import pytest
+import tflite
+from ai_edge_litert.interpreter import Interpreter, OpResolverType
+from tflite.BuiltinOperator import BuiltinOperator
+
+from tests.support import shared_models_dir
+from tests.support.oracle import load_model_bytes, model_io, random_inputs, run_reference
+from tests.support.tflite_build import (
+    SUPPORTED_OPS,
+    OpSpec,
+    TensorSpec,
+    build_model,
+    build_single_op_model,
+)
+
+Shape = tuple[int, ...]
+Case = Callable[[], tuple[bytes, list[Shape]]]
+CASES: dict[str, Case] = {}
+_OP_NAMES = {v: k for k, v in vars(BuiltinOperator).items() if not k.startswith("_")}
+_WEIGHTS = np.random.default_rng(1234)
+
+
+def case(fn: Case) -> Case:
+    """Register a representative model builder under its function name."""
+    CASES[fn.__name__] = fn
+    return fn
+
+
+def q8(shape: Shape, scale: float = 0.05, zero_point: int = 0, **kw) -> TensorSpec:
+    return TensorSpec(shape, "int8", scale, zero_point, **kw)
+
+
+def f32(shape: Shape) -> TensorSpec:
+    return TensorSpec(shape, "float32")
+
+
+def const(shape: Shape, dtype: str, values, **kw) -> TensorSpec:
+    return TensorSpec(shape, dtype, data=np.asarray(values).reshape(shape), **kw)
+
+
+def weights(shape: Shape, scales: list[float], axis: int) -> TensorSpec:
+    data = _WEIGHTS.integers(-127, 128, size=shape)
+    return const(shape, "int8", data, scale=scales, zero_point=0, quantized_dimension=axis)
+
+
+def bias(n: int, input_scale: float, weight_scales: list[float]) -> TensorSpec:
+    scales = [input_scale * s for s in weight_scales]
+    return const((n,), "int32", _WEIGHTS.integers(-2000, 2000, size=n), scale=scales, zero_point=0)
+
+
+def op_names(model: bytes) -> set[str]:
+    m = tflite.Model.GetRootAs(model, 0)
+    codes = (m.OperatorCodes(i) for i in range(m.OperatorCodesLength()))
+    return {_OP_NAMES[max(c.BuiltinCode(), c.DeprecatedBuiltinCode())] for c in codes}
+
+
+# --- one representative model per op (plus float edges and option variants) -------------------
+
+@case
+def conv_2d_same_stride2_relu6() -> tuple[bytes, list[Shape]]:
+    ws = [0.01, 0.02, 0.015, 0.03]
+    model = build_single_op_model(
+        "CONV_2D",
+        [q8((1, 8, 8, 3), 0.05, -2), weights((4, 3, 3, 3), ws, 0), bias(4, 0.05, ws)],
+        [q8((1, 4, 4, 4), 0.1, -128)],
+        {"padding": "SAME", "stride_w": 2, "stride_h": 2, "fused_activation_function": "RELU6"},
+    )
+    return model, [(1, 4, 4, 4)]
+
+
+@case
+def conv_2d_valid_dilated() -> tuple[bytes, list[Shape]]:
+    ws = [0.02, 0.01]
+    model = build_single_op_model(
+        "CONV_2D",
+        [q8((1, 9, 7, 3), 0.05, 3), weights((2, 3, 3, 3), ws, 0), bias(2, 0.05, ws)],
+        [q8((1, 5, 3, 2), 0.2, 5)],
+        {"padding": "VALID", "dilation_w_factor": 2, "dilation_h_factor": 2},
+    )
+    return model, [(1, 5, 3, 2)]
+
+
+@case
+def depthwise_conv_2d_multiplier2() -> tuple[bytes, list[Shape]]:
+    ws = [0.01 * (i + 1) for i in range(8)]
+    model = build_single_op_model(
+        "DEPTHWISE_CONV_2D",
+        [q8((1, 6, 6, 4), 0.05, -1), weights((1, 3, 3, 8), ws, 3), bias(8, 0.05, ws)],
+        [q8((1, 6, 6, 8), 0.1, 2)],
+        {"padding": "SAME", "fused_activation_function": "RELU"},
+    )
+    return model, [(1, 6, 6, 8)]
+
+
+@case
+def fully_connected() -> tuple[bytes, list[Shape]]:
+    model = build_single_op_model(
+        "FULLY_CONNECTED",
+        [q8((1, 16), 0.05, 4), weights((8, 16), [0.01], 0), bias(8, 0.05, [0.01] * 8)],
+        [q8((1, 8), 0.1, -3)],
+    )
+    return model, [(1, 8)]
+
+
+@case
+def fully_connected_keep_num_dims_no_bias() -> tuple[bytes, list[Shape]]:
+    model = build_single_op_model(
+        "FULLY_CONNECTED",
+        [q8((2, 3, 16), 0.05, 4), weights((8, 16), [0.01], 0), None],
+        [q8((2, 3, 8), 0.1, -3)],
+        {"keep_num_dims": True},
+    )
+    return model, [(2, 3, 8)]
+
+
+@case
+def add_relu() -> tuple[bytes, list[Shape]]:
+    model = build_single_op_model(
+        "ADD", [q8((1, 4, 4, 3), 0.1, -3), q8((1, 4, 4, 3), 0.05, 2)],
+        [q8((1, 4, 4, 3), 0.12, -128)], {"fused_activation_function": "RELU"},
+    )
+    return model, [(1, 4, 4, 3)]
+
+
+@case
+def sub_mul_maximum_minimum() -> tuple[bytes, list[Shape]]:
+    s = (1, 3, 5)
+    tensors = [q8(s, 0.1, 1), q8(s, 0.07, -2), q8(s, 0.2), q8(s, 0.05), q8(s, 0.1, 1),
+               q8(s, 0.1, 1)]
+    ops = [
+        OpSpec("SUB", [0, 1], [2], {"fused_activation_function": "NONE"}),
+        OpSpec("MUL", [0, 1], [3]),
+        OpSpec("MAXIMUM", [0, 0], [4]),
+        OpSpec("MINIMUM", [0, 0], [5]),
+    ]
+    return build_model(tensors, ops, [0, 1], [2, 3, 4, 5]), [s] * 4
+
+
+@case
+def relu_relu6_hard_swish() -> tuple[bytes, list[Shape]]:
+    s = (1, 4, 6)
+    tensors = [q8(s, 0.1, 3), q8(s, 0.05, -128), q8(s, 0.03, -128), q8(s, 0.05, -30)]
+    ops = [OpSpec("RELU", [0], [1]), OpSpec("RELU6", [0], [2]), OpSpec("HARD_SWISH", [0], [3])]
+    return build_model(tensors, ops, [0], [1, 2, 3]), [s] * 3
+
+
+@case
+def average_pool_2d() -> tuple[bytes, list[Shape]]:
+    model = build_single_op_model(
+        "AVERAGE_POOL_2D", [q8((1, 8, 8, 4), 0.05, 1)], [q8((1, 4, 4, 4), 0.05, 1)],
+        {"padding": "VALID", "stride_w": 2, "stride_h": 2, "filter_width": 2, "filter_height": 2},
+    )
+    return model, [(1, 4, 4, 4)]
+
+
+@case
+def max_pool_2d_same() -> tuple[bytes, list[Shape]]:
+    model = build_single_op_model(
+        "MAX_POOL_2D", [q8((1, 7, 8, 4), 0.05, 1)], [q8((1, 4, 4, 4), 0.05, 1)],
+        {"padding": "SAME", "stride_w": 2, "stride_h": 2, "filter_width": 3, "filter_height": 3},
+    )
+    return model, [(1, 4, 4, 4)]
+
+
+@case
+def mean_keep_dims() -> tuple[bytes, list[Shape]]:
+    model = build_single_op_model(
+        "MEAN", [q8((1, 3, 5, 8), 0.05, 1), const((2,), "int32", [1, 2])],
+        [q8((1, 1, 1, 8), 0.02, -5)], {"keep_dims": True},
+    )
+    return model, [(1, 1, 1, 8)]
+
+
+@case
+def pad() -> tuple[bytes, list[Shape]]:
+    paddings = const((4, 2), "int32", [[0, 0], [1, 1], [2, 0], [0, 0]])
+    model = build_single_op_model(
+        "PAD", [q8((1, 4, 4, 3), 0.05, -7), paddings], [q8((1, 6, 6, 3), 0.05, -7)]
+    )
+    return model, [(1, 6, 6, 3)]
+
+
+@case
+def padv2() -> tuple[bytes, list[Shape]]:
+    paddings = const((4, 2), "int32", [[0, 0], [0, 1], [0, 1], [0, 0]])
+    value = const((), "int8", -128, scale=0.05, zero_point=-7)
+    model = build_single_op_model(
+        "PADV2", [q8((1, 4, 4, 3), 0.05, -7), paddings, value], [q8((1, 5, 5, 3), 0.05, -7)]
+    )
+    return model, [(1, 5, 5, 3)]
+
+
+@case
+def softmax() -> tuple[bytes, list[Shape]]:
+    model = build_single_op_model(
+        "SOFTMAX", [q8((1, 10), 0.1, 3)], [q8((1, 10), 1 / 256, -128)], {"beta": 1.0}
+    )
+    return model, [(1, 10)]
+
+
+@case
+def quantize_dequantize_float_edges() -> tuple[bytes, list[Shape]]:
+    tensors = [f32((1, 10)), q8((1, 10), 0.02, 5), f32((1, 10))]
+    ops = [OpSpec("QUANTIZE", [0], [1]), OpSpec("DEQUANTIZE", [1], [2])]
+    return build_model(tensors, ops, [0], [2]), [(1, 10)]
+
+
+@case
+def quantize_requantize_int8_and_uint8() -> tuple[bytes, list[Shape]]:
+    tensors = [q8((1, 10), 0.02, 5), q8((1, 10), 0.03, -1), TensorSpec((1, 10), "uint8", 0.02, 133)]
+    ops = [OpSpec("QUANTIZE", [0], [1]), OpSpec("QUANTIZE", [0], [2])]
+    return build_model(tensors, ops, [0], [1, 2]), [(1, 10), (1, 10)]
+
+
+@case
+def concatenation() -> tuple[bytes, list[Shape]]:
+    # LiteRT's int8 kernel refuses inputs whose scale / zero point differ from the output's.
+    model = build_single_op_model(
+        "CONCATENATION", [q8((1, 4, 4, 3), 0.1, -4), q8((1, 4, 4, 5), 0.1, -4)],
+        [q8((1, 4, 4, 8), 0.1, -4)], {"axis": 3, "fused_activation_function": "NONE"},
+    )
+    return model, [(1, 4, 4, 8)]
+
+
+@case
+def resize_nearest_neighbor_non_square() -> tuple[bytes, list[Shape]]:
+    model = build_single_op_model(
+        "RESIZE_NEAREST_NEIGHBOR", [q8((1, 3, 5, 4), 0.05, 2), const((2,), "int32", [6, 10])],
+        [q8((1, 6, 10, 4), 0.05, 2)],
+    )
+    return model, [(1, 6, 10, 4)]
+
+
+@case
+def resize_nearest_neighbor_half_pixel() -> tuple[bytes, list[Shape]]:
+    model = build_single_op_model(
+        "RESIZE_NEAREST_NEIGHBOR", [q8((1, 3, 5, 4), 0.05, 2), const((2,), "int32", [7, 4])],
+        [q8((1, 7, 4, 4), 0.05, 2)], {"align_corners": False, "half_pixel_centers": True},
+    )
+    return model, [(1, 7, 4, 4)]
+
+
+@case
+def transpose() -> tuple[bytes, list[Shape]]:
+    model = build_single_op_model(
+        "TRANSPOSE", [q8((1, 2, 3, 4), 0.05, 2), const((4,), "int32", [0, 3, 1, 2])],
+        [q8((1, 4, 2, 3), 0.05, 2)],
+    )
+    return model, [(1, 4, 2, 3)]
+
+
+@case
+def logistic_int8() -> tuple[bytes, list[Shape]]:
+    return build_single_op_model("LOGISTIC", [q8((1, 16), 0.1, 3)], [q8((1, 16), 1 / 256, -128)]), [
+        (1, 16)
+    ]
+
+
+@case
+def logistic_float() -> tuple[bytes, list[Shape]]:
+    return build_single_op_model("LOGISTIC", [f32((2, 5))], [f32((2, 5))]), [(2, 5)]
+
+
+@case
+def log_softmax_int8() -> tuple[bytes, list[Shape]]:
+    model = build_single_op_model(
+        "LOG_SOFTMAX", [q8((1, 10), 0.1, 3)], [q8((1, 10), 16 / 256, 127)]
+    )
+    return model, [(1, 10)]
+
+
+@case
+def log_softmax_float() -> tuple[bytes, list[Shape]]:
+    return build_single_op_model("LOG_SOFTMAX", [f32((1, 10))], [f32((1, 10))]), [(1, 10)]
+
+
+@case
+def reshape_option_only() -> tuple[bytes, list[Shape]]:
+    model = build_single_op_model(
+        "RESHAPE", [q8((1, 2, 2, 6), 0.05, 1)], [q8((1, 24), 0.05, 1)], {"new_shape": [1, 24]}
+    )
+    return model, [(1, 24)]
+
+
+@case
+def reshape_shape_input_and_option() -> tuple[bytes, list[Shape]]:
+    model = build_single_op_model(
+        "RESHAPE", [q8((1, 24), 0.05, 1), const((3,), "int32", [1, -1, 6])],
+        [q8((1, 4, 6), 0.05, 1)], {"new_shape": [1, 4, 6]},
+    )
+    return model, [(1, 4, 6)]
+
+
+@case
+def squeeze() -> tuple[bytes, list[Shape]]:
+    model = build_single_op_model(
+        "SQUEEZE", [q8((1, 1, 1, 8), 0.05, 1)], [q8((1, 8), 0.05, 1)], {"squeeze_dims": [1, 2]}
+    )
+    return model, [(1, 8)]
+
+
+@case
+def expand_dims() -> tuple[bytes, list[Shape]]:
+    model = build_single_op_model(
+        "EXPAND_DIMS", [q8((1, 8), 0.05, 1), const((), "int32", 1)], [q8((1, 1, 8), 0.05, 1)]
+    )
+    return model, [(1, 1, 8)]
+
+
+@case
+def strided_slice_int8() -> tuple[bytes, list[Shape]]:
+    model = build_single_op_model(
+        "STRIDED_SLICE",
+        [q8((1, 8, 8, 4), 0.05, 1), const((4,), "int32", [0, 1, 0, 0]),
+         const((4,), "int32", [1, 7, 8, 4]), const((4,), "int32", [1, 2, 1, 1])],
+        [q8((1, 3, 8, 4), 0.05, 1)],
+    )
+    return model, [(1, 3, 8, 4)]
+
+
+@case
+def shape_strided_slice_pack_reshape() -> tuple[bytes, list[Shape]]:
+    """The wake-vision models' dynamic-batch flatten: SHAPE -> batch -> PACK -> RESHAPE."""
+    tensors = [
+        q8((1, 2, 2, 3), 0.05, 1),                       # 0 input
+        TensorSpec((4,), "int32"),                       # 1 shape
+        const((1,), "int32", [0]),                       # 2 begin
+        const((1,), "int32", [1]),                       # 3 end
+        const((1,), "int32", [1]),                       # 4 strides
+        TensorSpec((), "int32"),                         # 5 batch (scalar)
+        const((), "int32", -1),                          # 6 -1
+        TensorSpec((2,), "int32"),                       # 7 packed shape
+        q8((1, 12), 0.05, 1),                            # 8 output
+    ]
+    ops = [
+        OpSpec("SHAPE", [0], [1]),
+        OpSpec("STRIDED_SLICE", [1, 2, 3, 4], [5], {"shrink_axis_mask": 1}),
+        OpSpec("PACK", [5, 6], [7], {"axis": 0}),
+        OpSpec("RESHAPE", [0, 7], [8]),
+    ]
+    return build_model(tensors, ops, [0], [8]), [(1, 12)]
+
+
+@case
+def pack_int8() -> tuple[bytes, list[Shape]]:
+    model = build_single_op_model(
+        "PACK", [q8((2, 3), 0.05, 1), q8((2, 3), 0.05, 1)], [q8((2, 2, 3), 0.05, 1)], {"axis": 1}
+    )
+    return model, [(2, 2, 3)]
+
+
+@case
+def tanh_int8() -> tuple[bytes, list[Shape]]:
+    return build_single_op_model("TANH", [q8((1, 8), 0.05, 2)], [q8((1, 8), 1 / 128, 0)]), [(1, 8)]
+
+
+@case
+def squared_difference_int8() -> tuple[bytes, list[Shape]]:
+    model = build_single_op_model(
+        "SQUARED_DIFFERENCE", [q8((1, 8), 0.05, 2), q8((1, 8), 0.04, -1)], [q8((1, 8), 0.02, -128)]
+    )
+    return model, [(1, 8)]
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_built_model_runs_in_reference(name: str) -> None:
+    model, expected_shapes = CASES[name]()
+    outputs = run_reference(model, random_inputs(model, np.random.default_rng(0)))
+    _, declared = model_io(model)
+    assert [o.shape for o in outputs] == expected_shapes
+    assert [o.shape for o in declared] == expected_shapes
+    assert [o.dtype for o in outputs] == [o.dtype for o in declared]
+
+
+def test_cases_cover_every_table_op() -> None:
+    covered = set().union(*(op_names(build()[0]) for build in CASES.values()))
+    assert covered == SUPPORTED_OPS
+
+
+# --- structure of built models ------------------------------------------------------------------
+
+def test_model_structure() -> None:
+    model, _ = conv_2d_same_stride2_relu6()
+    m = tflite.Model.GetRootAs(model, 0)
+    assert m.Version() == 3 and tflite.Model.ModelBufferHasIdentifier(model, 0)
+    assert m.Buffers(0).DataIsNone()
+    sg = m.Subgraphs(0)
+    constant_buffers = [sg.Tensors(i).Buffer() for i in (1, 2)]
+    assert sorted(constant_buffers) == [1, 2] and m.BuffersLength() == 3
+    assert [sg.Tensors(i).Buffer() for i in (0, 3)] == [0, 0]
+    assert list(sg.InputsAsNumpy()) == [0] and list(sg.OutputsAsNumpy()) == [3]
+    code = m.OperatorCodes(0)
+    assert code.BuiltinCode() == code.DeprecatedBuiltinCode() == BuiltinOperator.CONV_2D
+    assert code.Version() == 3
+    filt = sg.Tensors(1).Quantization()
+    assert filt.ScaleLength() == 4 and filt.QuantizedDimension() == 0
+
+
+def test_constants_and_quantization_round_trip_through_litert() -> None:
+    filt = weights((4, 3, 3, 3), [0.01, 0.02, 0.015, 0.03], 0)
+    paddings = const((4, 2), "int32", [[0, 0], [1, 1], [2, 0], [0, 0]])
+    model = build_model(
+        [q8((1, 4, 4, 3), 0.05, -7), filt, paddings, q8((1, 6, 6, 3), 0.05, -7)],
+        [OpSpec("PAD", [0, 2], [3])], [0], [3],
+    )
+    interpreter = Interpreter(
+        model_content=model, experimental_op_resolver_type=OpResolverType.BUILTIN_REF
+    )
+    interpreter.allocate_tensors()
+    np.testing.assert_array_equal(interpreter.get_tensor(1), filt.data)
+    np.testing.assert_array_equal(interpreter.get_tensor(2), paddings.data)
+    quant = interpreter.get_tensor_details()[1]["quantization_parameters"]
+    np.testing.assert_allclose(quant["scales"], [0.01, 0.02, 0.015, 0.03], rtol=1e-6)
+    assert list(quant["zero_points"]) == [0, 0, 0, 0] and quant["quantized_dimension"] == 0
+
+
+def _versions(model: bytes) -> dict[str, int]:
+    m = tflite.Model.GetRootAs(model, 0)
+    codes = (m.OperatorCodes(i) for i in range(m.OperatorCodesLength()))
+    return {_OP_NAMES[c.BuiltinCode()]: c.Version() for c in codes}
+
+
+@pytest.mark.parametrize(
+    ("name", "op", "version"),
+    [
+        ("fully_connected", "FULLY_CONNECTED", 4),
+        ("fully_connected_keep_num_dims_no_bias", "FULLY_CONNECTED", 5),
+        ("depthwise_conv_2d_multiplier2", "DEPTHWISE_CONV_2D", 3),
+        ("resize_nearest_neighbor_non_square", "RESIZE_NEAREST_NEIGHBOR", 2),
+        ("resize_nearest_neighbor_half_pixel", "RESIZE_NEAREST_NEIGHBOR", 3),
+        ("logistic_float", "LOGISTIC", 1),
+        ("quantize_dequantize_float_edges", "DEQUANTIZE", 2),
+        ("shape_strided_slice_pack_reshape", "RESHAPE", 1),
+    ],
+)
+def test_converter_style_versions(name: str, op: str, version: int) -> None:
+    assert _versions(CASES[name]()[0])[op] == version
+
+
+def test_derived_options_and_opcode_sharing() -> None:
+    model, _ = depthwise_conv_2d_multiplier2()
+    op = tflite.Model.GetRootAs(model, 0).Subgraphs(0).Operators(0)
+    options = tflite.DepthwiseConv2DOptions()
+    options.Init(op.BuiltinOptions().Bytes, op.BuiltinOptions().Pos)
+    assert options.DepthMultiplier() == 2 and options.StrideW() == 1
+    tensors = [q8((1, 4)), q8((1, 4)), q8((1, 4))]
+    twice = build_model(tensors, [OpSpec("ADD", [0, 0], [1]), OpSpec("ADD", [1, 0], [2])], [0], [2])
+    assert tflite.Model.GetRootAs(twice, 0).OperatorCodesLength() == 1
+
+
+def test_reference_resolver_rejects_unregistered_version() -> None:
+    """Why versions matter: BUILTIN_REF registers RESHAPE for version 1 only."""
+    tensors = [q8((1, 4)), q8((4,))]
+    reshape = OpSpec("RESHAPE", [0], [1], {"new_shape": [4]}, version=2)
+    model = build_model(tensors, [reshape], [0], [1])
+    with pytest.raises(ValueError, match="'RESHAPE' version '2'"):
+        Interpreter(model_content=model, experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
+
+
+@pytest.mark.parametrize(
+    ("op", "inputs", "options", "message"),
+    [
+        ("CONV_2D", [q8((1, 4, 4, 1))], {"stride": 2}, "no field 'stride'"),
+        ("CONV_2D", [q8((1, 4, 4, 1))], {"padding": "FULL"}, "enum"),
+        ("LOGISTIC", [q8((1, 4))], {"beta": 1.0}, "no builtin options"),
+        ("NOT_AN_OP", [q8((1, 4))], None, "not in tflite_build's table"),
+        ("PAD", [q8((1, 4)), const((2, 2), "int8", [[0, 0], [300, 0]])], None, "does not fit"),
+    ],
+)
+def test_build_errors(
+    op: str, inputs: list[TensorSpec], options: dict | None, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        build_single_op_model(op, inputs, [q8((1, 4))], options)
+
+
+# --- random inputs ------------------------------------------------------------------------------
+
+def test_random_inputs_dtypes_shapes_and_ranges() -> None:
+    tensors = [
+        f32((64, 64)), q8((64, 64), 0.02, 5),                                  # float -> QUANTIZE
+        TensorSpec((64, 64), "uint8", 0.1, 128), TensorSpec((64, 64), "int16", 0.001, 0),
+        f32((3, 7)), f32((3, 7)),                                              # float, no QUANTIZE
+        q8((64, 64), 0.02, 5),
+    ]
+    ops = [
+        OpSpec("QUANTIZE", [0], [1]),
+        OpSpec("QUANTIZE", [2], [6]),
+        OpSpec("LOGISTIC", [4], [5]),
+    ]
+    model = build_model(tensors, ops, [0, 2, 3, 4], [1, 6, 5])
+    inputs = random_inputs(model, np.random.default_rng(7))
+    declared, _ = model_io(model)
+    assert [(x.dtype, x.shape) for x in inputs] == [(i.dtype, i.shape) for i in declared]
+    float_in, uint8_in, int16_in, plain_float = inputs
+    quantized = np.round(float_in / 0.02) + 5
+    assert quantized.min() == -128 and quantized.max() == 127
+    assert (uint8_in.min(), uint8_in.max()) == (0, 255)
+    assert int16_in.min() < -30000 and int16_in.max() > 30000
+    assert -1.0 <= plain_float.min() and plain_float.max() <= 1.0
+    assert all(np.array_equal(a, b) for a, b in
+               zip(inputs, random_inputs(model, np.random.default_rng(7))))
+
+
+# --- real models --------------------------------------------------------------------------------
+
+_SKIPPED_MODELS = {"tflite-micro/trained_lstm_int8.tflite"}
+
+
+def _shared_models() -> list[str]:
+    root = shared_models_dir()
+    found = sorted(str(p.relative_to(root)) for p in root.glob("*/*.tflite"))
+    return [name for name in found if name not in _SKIPPED_MODELS]
+
+
+def test_shared_models_present() -> None:
+    assert _shared_models(), f"no models under {shared_models_dir()} (set TINYENGINE_SHARED_MODELS)"
+
+
+@pytest.mark.parametrize("name", _shared_models())
+def test_run_reference_on_shared_model(name: str) -> None:
+    path = shared_models_dir() / name
+    inputs = random_inputs(path, np.random.default_rng(0))
+    declared_in, declared_out = model_io(path)
+    assert [(x.dtype, x.shape) for x in inputs] == [(i.dtype, i.shape) for i in declared_in]
+    outputs = run_reference(path, inputs)
+    assert [(y.dtype, y.shape) for y in outputs] == [(o.dtype, o.shape) for o in declared_out]
+
+
+def test_person_detect_quantized_dimension_patch() -> None:
+    path = shared_models_dir() / "tflite-micro" / "person_detect.tflite"
+    raw = path.read_bytes()
+    with pytest.raises(ValueError, match="quantized_dimension"):
+        Interpreter(model_content=raw, experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
+    patched = load_model_bytes(path)
+    assert len(patched) == len(raw) and patched != raw
+    sg = tflite.Model.GetRootAs(patched, 0).Subgraphs(0)
+    for i in range(sg.TensorsLength()):
+        tensor = sg.Tensors(i)
+        quant = tensor.Quantization()
+        if quant is not None:
+            assert quant.QuantizedDimension() < max(tensor.ShapeLength(), 1)
+    assert load_model_bytes(patched) == patched

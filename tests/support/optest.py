@@ -1,0 +1,98 @@
+"""Compare a generated model with the LiteRT reference, byte for byte, on the host.
+
+The kernel library is compiled once per test session into a static library
+(with -Werror and sanitizers); each model then only compiles its own C file.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Optional, Sequence
+
+import numpy as np
+
+from .host import HARNESS, REPO, SANITIZE, STRICT, kernel_sources, run_host
+from .oracle import load_model_bytes, model_io, random_inputs, run_reference
+
+_LIB_CACHE: dict[tuple[str, ...], Path] = {}
+_WORK = Path(tempfile.mkdtemp(prefix="te-optest-"))
+
+
+def kernel_library(flags: Sequence[str]) -> Path:
+    """libtinyengine.a for these flags, built once per process (nothing cached across runs)."""
+    key = tuple(flags)
+    if key not in _LIB_CACHE:
+        d = _WORK / f"lib{len(_LIB_CACHE)}"
+        d.mkdir()
+        objs = []
+        for src in kernel_sources():
+            obj = d / (src.stem + ".o")
+            cmd = ["gcc", *flags, f"-I{REPO / 'include'}", "-c", str(src), "-o", str(obj)]
+            res = subprocess.run(cmd, capture_output=True, text=True)
+            if res.returncode != 0:
+                raise AssertionError(f"kernel build failed: {' '.join(cmd)}\n{res.stderr[-4000:]}")
+            objs.append(str(obj))
+        lib = d / "libtinyengine.a"
+        subprocess.run(["ar", "rcs", str(lib), *objs], check=True)
+        _LIB_CACHE[key] = lib
+    return _LIB_CACHE[key]
+
+
+def generate(model: bytes | str | Path, outdir: Path, name: str = "m") -> Path:
+    """Run the generator as users do (the CLI), returning the output directory."""
+    from tinyengine_gen.cli import main
+
+    if isinstance(model, (bytes, bytearray)):
+        path = outdir / f"{name}.tflite"
+        outdir.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(model)
+    else:
+        path = Path(model)
+    code = main([str(path), "-o", str(outdir), "--name", name, "--quiet"])
+    if code != 0:
+        raise AssertionError(f"tinyengine-gen failed with exit code {code} on {path}")
+    return outdir
+
+
+def build_model_exe(gen_dir: Path, name: str, sanitize: bool = True, opt: str = "-O1",
+                    extra: Sequence[str] = ()) -> Path:
+    flags = [*STRICT, opt, *(SANITIZE if sanitize else []), *extra]
+    lib = kernel_library(flags)
+    exe = gen_dir / f"{name}_host"
+    cmd = ["gcc", *flags, f"-I{gen_dir}", f"-I{REPO / 'include'}", f"-DTE_MODEL={name}",
+           f"-DTE_MODEL_UPPER={name.upper()}", "-include", f"{name}.h", str(HARNESS),
+           *map(str, sorted(gen_dir.glob("*.c"))), str(lib), "-o", str(exe), "-lm"]
+    res = subprocess.run(cmd, capture_output=True, text=True)
+    if res.returncode != 0:
+        raise AssertionError(f"model build failed: {' '.join(cmd)}\n{res.stderr[-4000:]}")
+    return exe
+
+
+def assert_matches_reference(model: bytes | str | Path, n_sets: int = 5, seed: int = 0,
+                             name: str = "m", workdir: Optional[Path] = None,
+                             input_sets: Optional[list[list[np.ndarray]]] = None) -> list[list[np.ndarray]]:
+    """Generate, build (sanitized) and run on random inputs; every output byte must equal LiteRT's."""
+    model_bytes = load_model_bytes(model)
+    workdir = workdir or Path(tempfile.mkdtemp(prefix=f"{name}-", dir=_WORK))
+    gen_dir = generate(model if not isinstance(model, (bytes, bytearray)) else model_bytes, workdir, name)
+    exe = build_model_exe(gen_dir, name)
+    _, outs = model_io(model_bytes)
+    rng = np.random.default_rng(seed)
+    sets = input_sets if input_sets is not None else [random_inputs(model_bytes, rng) for _ in range(n_sets)]
+    got = run_host(exe, sets, [(o.shape, o.dtype) for o in outs])
+    for k, (inputs, outputs) in enumerate(zip(sets, got)):
+        want = run_reference(model_bytes, inputs)
+        for j, (w, g) in enumerate(zip(want, outputs)):
+            if w.tobytes() != g.tobytes():
+                diff = np.abs(w.astype(np.float64) - g.astype(np.float64))
+                raise AssertionError(
+                    f"input set {k}, output {j}: {int(np.sum(w != g))} of {w.size} values differ "
+                    f"(max |diff| {diff.max()}); first at flat index {int(np.argmax(w.reshape(-1) != g.reshape(-1)))}: "
+                    f"reference {w.reshape(-1)[np.argmax(w.reshape(-1) != g.reshape(-1))]}, "
+                    f"generated {g.reshape(-1)[np.argmax(w.reshape(-1) != g.reshape(-1))]}")
+    return got
+
+
+os.environ.setdefault("ASAN_OPTIONS", "detect_leaks=0")

@@ -1,0 +1,415 @@
+"""Build small .tflite models with the flatbuffers builder, so op tests need no TensorFlow.
+
+The output follows what the TFLite converter writes closely enough for LiteRT's BUILTIN_REF
+resolver and for the tinyengine generator: schema version 3, buffer 0 the empty sentinel, one
+buffer per constant tensor, operator codes carrying both ``deprecated_builtin_code`` and
+``builtin_code`` and the version the converter would pick for the op's data types.
+
+Per-op knowledge lives in the ``_OPS`` table; adding an op is one table row.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any, Callable
+
+import flatbuffers
+import numpy as np
+from tflite.ActivationFunctionType import ActivationFunctionType
+from tflite.BuiltinOperator import BuiltinOperator
+from tflite.BuiltinOptions import BuiltinOptions
+from tflite.FullyConnectedOptionsWeightsFormat import FullyConnectedOptionsWeightsFormat
+from tflite.MirrorPadMode import MirrorPadMode
+from tflite.Padding import Padding
+from tflite.TensorType import TensorType
+
+# dtype name -> (TensorType value, numpy dtype)
+DTYPES: dict[str, tuple[int, np.dtype]] = {
+    "int8": (TensorType.INT8, np.dtype(np.int8)),
+    "uint8": (TensorType.UINT8, np.dtype(np.uint8)),
+    "int16": (TensorType.INT16, np.dtype(np.int16)),
+    "int32": (TensorType.INT32, np.dtype(np.int32)),
+    "int64": (TensorType.INT64, np.dtype(np.int64)),
+    "float32": (TensorType.FLOAT32, np.dtype(np.float32)),
+}
+
+# Builtin codes >= 127 do not fit the deprecated int8 field; it then holds this placeholder.
+_PLACEHOLDER_FOR_GREATER_OP_CODES = 127
+
+# Option fields whose values are schema enums, given by name (e.g. "SAME", "RELU6", "int32").
+_ENUM_FIELDS: dict[str, type] = {
+    "padding": Padding,
+    "fused_activation_function": ActivationFunctionType,
+    "weights_format": FullyConnectedOptionsWeightsFormat,
+    "out_type": TensorType,
+    "quantized_bias_type": TensorType,
+    "mode": MirrorPadMode,
+}
+
+
+@dataclass
+class TensorSpec:
+    """One tensor of the model; ``data`` makes it a constant stored in its own buffer."""
+
+    shape: tuple[int, ...]
+    dtype: str  # 'int8','uint8','int16','int32','int64','float32'
+    scale: float | list[float] | None = None
+    zero_point: int | list[int] | None = None
+    quantized_dimension: int = 0
+    data: np.ndarray | None = None  # constant tensor (weights, bias, paddings, axes, shapes ...)
+    name: str = ""
+
+
+@dataclass
+class OpSpec:
+    """One operator; ``version`` overrides the converter-style version chosen from dtypes."""
+
+    op: str  # BuiltinOperator name, e.g. "CONV_2D"
+    inputs: list[int]  # tensor indices, -1 for an omitted optional input
+    outputs: list[int]
+    options: dict | None = None  # schema snake_case field names, enums by name
+    version: int | None = None
+
+
+Derive = Callable[[list[TensorSpec | None], list[TensorSpec]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class _OpInfo:
+    """How to serialize one builtin op.
+
+    options:  BuiltinOptions union member (also the tflite module name), None if the op has none.
+    defaults: values written when the caller gives none, where the schema default is unusable
+              (stride 0, softmax beta 0) or is the baseline for ``bumps``.
+    derive:   options computed from the tensors (e.g. PACK values_count) unless given.
+    versions: operator version by dtype of input 0 (output 0 if version_from_output), as
+              tensorflow/lite/tools/versioning/op_version.cc picks it; 1 if absent.
+    bumps:    option -> minimum version when the option differs from its default.
+    """
+
+    options: str | None = None
+    defaults: dict[str, Any] = field(default_factory=dict)
+    derive: Derive | None = None
+    versions: dict[str, int] = field(default_factory=dict)
+    bumps: dict[str, int] = field(default_factory=dict)
+    version_from_output: bool = False
+
+
+def _depth_multiplier(inputs: list[TensorSpec | None], outputs: list[TensorSpec]) -> dict:
+    # LiteRT's reference depthwise kernel reads depth_multiplier from the options (schema
+    # default 0), so it has to match the channel ratio.
+    assert inputs[0] is not None
+    return {"depth_multiplier": outputs[0].shape[-1] // inputs[0].shape[-1]}
+
+
+def _values_count(inputs: list[TensorSpec | None], outputs: list[TensorSpec]) -> dict:
+    return {"values_count": len(inputs)}
+
+
+def _out_type(inputs: list[TensorSpec | None], outputs: list[TensorSpec]) -> dict:
+    return {"out_type": outputs[0].dtype}
+
+
+_CONV_DEFAULTS = {"stride_w": 1, "stride_h": 1, "dilation_w_factor": 1, "dilation_h_factor": 1}
+_POOL_DEFAULTS = {"stride_w": 1, "stride_h": 1}
+_INT8_INT16 = {"int8": 2, "int16": 3}
+
+_OPS: dict[str, _OpInfo] = {
+    "CONV_2D": _OpInfo("Conv2DOptions", _CONV_DEFAULTS, versions={"int8": 3, "int16": 4}),
+    "DEPTHWISE_CONV_2D": _OpInfo(
+        "DepthwiseConv2DOptions", _CONV_DEFAULTS, _depth_multiplier,
+        versions={"int8": 3, "int16": 5}, bumps={"dilation_w_factor": 2, "dilation_h_factor": 2},
+    ),
+    "FULLY_CONNECTED": _OpInfo(
+        "FullyConnectedOptions", {"keep_num_dims": False},
+        versions={"int8": 4, "int16": 7}, bumps={"keep_num_dims": 5},
+    ),
+    "ADD": _OpInfo("AddOptions", versions=_INT8_INT16),
+    "SUB": _OpInfo("SubOptions", versions={"int8": 2, "int16": 5}),
+    "MUL": _OpInfo("MulOptions", versions={"int8": 2, "int16": 4}),
+    "AVERAGE_POOL_2D": _OpInfo("Pool2DOptions", _POOL_DEFAULTS, versions=_INT8_INT16),
+    "MAX_POOL_2D": _OpInfo("Pool2DOptions", _POOL_DEFAULTS, versions=_INT8_INT16),
+    "MEAN": _OpInfo("ReducerOptions", versions=_INT8_INT16),
+    "PAD": _OpInfo("PadOptions", versions=_INT8_INT16),
+    "PADV2": _OpInfo("PadV2Options", versions=_INT8_INT16),
+    "SOFTMAX": _OpInfo("SoftmaxOptions", {"beta": 1.0}, versions=_INT8_INT16),
+    "LOG_SOFTMAX": _OpInfo("LogSoftmaxOptions", versions={"int8": 2}),
+    "QUANTIZE": _OpInfo(versions={"int16": 2}, version_from_output=True),
+    "DEQUANTIZE": _OpInfo(versions=_INT8_INT16),
+    "CONCATENATION": _OpInfo("ConcatenationOptions", versions=_INT8_INT16),
+    "RESIZE_NEAREST_NEIGHBOR": _OpInfo(
+        "ResizeNearestNeighborOptions", {"align_corners": False, "half_pixel_centers": False},
+        versions={"int8": 2, "int16": 4}, bumps={"align_corners": 3, "half_pixel_centers": 3},
+    ),
+    "TRANSPOSE": _OpInfo("TransposeOptions", versions={"int8": 2, "int16": 5}),
+    "LOGISTIC": _OpInfo(versions=_INT8_INT16),
+    "TANH": _OpInfo(versions=_INT8_INT16),
+    "RELU": _OpInfo(versions=_INT8_INT16),
+    "RELU6": _OpInfo(versions=_INT8_INT16),
+    "HARD_SWISH": _OpInfo(),
+    "MAXIMUM": _OpInfo("MaximumMinimumOptions", versions={"int8": 2, "int16": 4}),
+    "MINIMUM": _OpInfo("MaximumMinimumOptions", versions={"int8": 2, "int16": 4}),
+    "RESHAPE": _OpInfo("ReshapeOptions"),
+    "SQUEEZE": _OpInfo("SqueezeOptions"),
+    "EXPAND_DIMS": _OpInfo("ExpandDimsOptions"),
+    "STRIDED_SLICE": _OpInfo("StridedSliceOptions", versions={"int8": 2}),
+    "SHAPE": _OpInfo("ShapeOptions", derive=_out_type),
+    "PACK": _OpInfo("PackOptions", derive=_values_count, versions={"int8": 2, "int16": 3}),
+    "SQUARED_DIFFERENCE": _OpInfo("SquaredDifferenceOptions", versions={"int8": 2}),
+}
+
+SUPPORTED_OPS: frozenset[str] = frozenset(_OPS)
+
+
+def _module(name: str) -> ModuleType:
+    # The tflite package star-imports every module, so `tflite.Model` is the class and the
+    # module-level builder functions (Start, AddX, End) shadow each other; use the module.
+    return importlib.import_module(f"tflite.{name}")
+
+
+def _camel(snake: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in snake.split("_"))
+
+
+def _enum_value(key: str, value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    enum_cls = _ENUM_FIELDS.get(key)
+    if enum_cls is None or not hasattr(enum_cls, value.upper()):
+        raise ValueError(f"option {key}={value!r}: not a known enum value")
+    return getattr(enum_cls, value.upper())
+
+
+def _vector(b: flatbuffers.Builder, values: Any, dtype: Any) -> int:
+    return b.CreateNumpyVector(np.asarray(values, dtype=dtype).reshape(-1))
+
+
+def _offset_vector(b: flatbuffers.Builder, offsets: list[int]) -> int:
+    b.StartVector(4, len(offsets), 4)
+    for off in reversed(offsets):
+        b.PrependUOffsetTRelative(off)
+    return b.EndVector()
+
+
+def _buffer_data(b: flatbuffers.Builder, payload: bytes) -> int:
+    # 16-byte alignment so the interpreter can read int32/float data in place.
+    b.StartVector(1, len(payload), 16)
+    b.head -= len(payload)
+    b.Bytes[b.head : b.head + len(payload)] = payload
+    b.vectorNumElems = len(payload)  # what CreateNumpyVector does; EndVector(n) is deprecated
+    return b.EndVector()
+
+
+def _constant_bytes(spec: TensorSpec) -> bytes:
+    np_dtype = DTYPES[spec.dtype][1]
+    raw = np.asarray(spec.data)
+    arr = raw.astype(np_dtype)
+    if np_dtype.kind in "iu" and not np.array_equal(arr, raw):
+        raise ValueError(f"tensor {spec.name!r}: data does not fit {spec.dtype}")
+    if arr.size != int(np.prod(spec.shape, dtype=np.int64)):
+        raise ValueError(f"tensor {spec.name!r}: {arr.size} values for shape {spec.shape}")
+    return arr.astype(np_dtype.newbyteorder("<")).tobytes()
+
+
+def _quantization(b: flatbuffers.Builder, spec: TensorSpec) -> int | None:
+    if spec.scale is None:
+        return None
+    scales, zero_points = np.broadcast_arrays(
+        np.atleast_1d(np.asarray(spec.scale, dtype=np.float32)),
+        np.atleast_1d(np.asarray(0 if spec.zero_point is None else spec.zero_point)),
+    )
+    qp = _module("QuantizationParameters")
+    scale_vec = _vector(b, scales, np.float32)
+    zp_vec = _vector(b, zero_points, np.int64)
+    qp.Start(b)
+    qp.AddScale(b, scale_vec)
+    qp.AddZeroPoint(b, zp_vec)
+    qp.AddQuantizedDimension(b, spec.quantized_dimension)
+    return qp.End(b)
+
+
+def _tensor(b: flatbuffers.Builder, spec: TensorSpec, index: int, buffer: int) -> int:
+    mod = _module("Tensor")
+    shape = _vector(b, spec.shape, np.int32)
+    name = b.CreateString(spec.name or f"t{index}")
+    quant = _quantization(b, spec)
+    mod.Start(b)
+    mod.AddShape(b, shape)
+    mod.AddType(b, DTYPES[spec.dtype][0])
+    mod.AddBuffer(b, buffer)
+    mod.AddName(b, name)
+    if quant is not None:
+        mod.AddQuantization(b, quant)
+    return mod.End(b)
+
+
+def _options_table(b: flatbuffers.Builder, options_name: str, values: dict[str, Any]) -> int:
+    mod = _module(options_name)
+    # Vectors (e.g. ReshapeOptions.new_shape, SqueezeOptions.squeeze_dims; all int32) must be
+    # finished before the table starts.
+    prepared: dict[str, Any] = {}
+    for key, value in values.items():
+        if not hasattr(mod, "Add" + _camel(key)):
+            raise ValueError(f"{options_name} has no field {key!r}")
+        if isinstance(value, (list, tuple, np.ndarray)):
+            prepared[key] = _vector(b, value, np.int32)
+        else:
+            prepared[key] = _enum_value(key, value)
+    mod.Start(b)
+    for key, value in prepared.items():
+        getattr(mod, "Add" + _camel(key))(b, value)
+    return mod.End(b)
+
+
+def _resolve_options(spec: OpSpec, tensors: list[TensorSpec]) -> dict[str, Any]:
+    info = _OPS[spec.op]
+    user = spec.options or {}
+    if info.options is None:
+        if user:
+            raise ValueError(f"{spec.op} takes no builtin options, got {sorted(user)}")
+        return {}
+    ins = [tensors[i] if i >= 0 else None for i in spec.inputs]
+    outs = [tensors[i] for i in spec.outputs]
+    derived = info.derive(ins, outs) if info.derive else {}
+    return {**info.defaults, **derived, **user}
+
+
+def _op_version(spec: OpSpec, tensors: list[TensorSpec], options: dict[str, Any]) -> int:
+    if spec.version is not None:
+        return spec.version
+    info = _OPS[spec.op]
+    key_tensor = tensors[spec.outputs[0] if info.version_from_output else spec.inputs[0]]
+    version = info.versions.get(key_tensor.dtype, 1)
+    for key, bumped in info.bumps.items():
+        if options.get(key) != info.defaults[key]:
+            version = max(version, bumped)
+    return version
+
+
+def _operator_code(b: flatbuffers.Builder, op: str, version: int) -> int:
+    code = getattr(BuiltinOperator, op)
+    mod = _module("OperatorCode")
+    mod.Start(b)
+    mod.AddDeprecatedBuiltinCode(b, min(code, _PLACEHOLDER_FOR_GREATER_OP_CODES))
+    mod.AddBuiltinCode(b, code)
+    mod.AddVersion(b, version)
+    return mod.End(b)
+
+
+def _operator(b: flatbuffers.Builder, spec: OpSpec, opcode_index: int, options: dict) -> int:
+    mod = _module("Operator")
+    inputs = _vector(b, spec.inputs, np.int32)
+    outputs = _vector(b, spec.outputs, np.int32)
+    options_name = _OPS[spec.op].options
+    table = _options_table(b, options_name, options) if options_name else None
+    mod.Start(b)
+    mod.AddOpcodeIndex(b, opcode_index)
+    mod.AddInputs(b, inputs)
+    mod.AddOutputs(b, outputs)
+    if table is not None:
+        mod.AddBuiltinOptionsType(b, getattr(BuiltinOptions, options_name))
+        mod.AddBuiltinOptions(b, table)
+    return mod.End(b)
+
+
+def _check(
+    tensors: list[TensorSpec], ops: list[OpSpec], inputs: list[int], outputs: list[int]
+) -> None:
+    """Fail in Python with a clear message rather than inside the LiteRT loader."""
+    n = len(tensors)
+    for spec in tensors:
+        if spec.dtype not in DTYPES:
+            raise ValueError(f"unknown dtype {spec.dtype!r}")
+    for spec in ops:
+        if spec.op not in _OPS:
+            raise ValueError(f"op {spec.op!r} not in tflite_build's table")
+        if not all(-1 <= i < n for i in spec.inputs) or not all(0 <= i < n for i in spec.outputs):
+            raise ValueError(f"{spec.op}: tensor index out of range")
+    if not all(0 <= i < n for i in [*inputs, *outputs]):
+        raise ValueError("model input/output index out of range")
+
+
+def build_model(
+    tensors: list[TensorSpec], ops: list[OpSpec], inputs: list[int], outputs: list[int]
+) -> bytes:
+    """Serialize a one-subgraph model; ops run in list order, indices refer to ``tensors``."""
+    _check(tensors, ops, inputs, outputs)
+    b = flatbuffers.Builder(1024)
+
+    buffer_mod = _module("Buffer")
+    buffer_mod.Start(b)
+    buffers = [buffer_mod.End(b)]  # buffer 0: the empty sentinel shared by all non-constants
+    buffer_of = [0] * len(tensors)
+    for i, spec in enumerate(tensors):
+        if spec.data is None:
+            continue
+        data = _buffer_data(b, _constant_bytes(spec))
+        buffer_mod.Start(b)
+        buffer_mod.AddData(b, data)
+        buffer_of[i] = len(buffers)
+        buffers.append(buffer_mod.End(b))
+
+    tensor_offs = [_tensor(b, spec, i, buffer_of[i]) for i, spec in enumerate(tensors)]
+
+    opcode_index: dict[tuple[str, int], int] = {}
+    operator_offs = []
+    for spec in ops:
+        options = _resolve_options(spec, tensors)
+        key = (spec.op, _op_version(spec, tensors, options))
+        index = opcode_index.setdefault(key, len(opcode_index))
+        operator_offs.append(_operator(b, spec, index, options))
+    opcode_offs = [_operator_code(b, op, version) for op, version in opcode_index]
+
+    sg = _module("SubGraph")
+    sg_tensors = _offset_vector(b, tensor_offs)
+    sg_inputs = _vector(b, inputs, np.int32)
+    sg_outputs = _vector(b, outputs, np.int32)
+    sg_ops = _offset_vector(b, operator_offs)
+    sg_name = b.CreateString("main")
+    sg.Start(b)
+    sg.AddTensors(b, sg_tensors)
+    sg.AddInputs(b, sg_inputs)
+    sg.AddOutputs(b, sg_outputs)
+    sg.AddOperators(b, sg_ops)
+    sg.AddName(b, sg_name)
+    subgraph = sg.End(b)
+
+    model = _module("Model")
+    codes_vec = _offset_vector(b, opcode_offs)
+    subgraphs_vec = _offset_vector(b, [subgraph])
+    buffers_vec = _offset_vector(b, buffers)
+    description = b.CreateString("tinyengine tests/support/tflite_build")
+    model.Start(b)
+    model.AddVersion(b, 3)
+    model.AddOperatorCodes(b, codes_vec)
+    model.AddSubgraphs(b, subgraphs_vec)
+    model.AddDescription(b, description)
+    model.AddBuffers(b, buffers_vec)
+    b.Finish(model.End(b), file_identifier=b"TFL3")
+    return bytes(b.Output())
+
+
+def build_single_op_model(
+    op: str,
+    inputs: list[TensorSpec | None],
+    outputs: list[TensorSpec],
+    options: dict | None = None,
+) -> bytes:
+    """One-op model; ``None`` inputs are omitted optionals, constant inputs are not model inputs."""
+    tensors: list[TensorSpec] = []
+    op_inputs: list[int] = []
+    model_inputs: list[int] = []
+    for spec in inputs:
+        if spec is None:
+            op_inputs.append(-1)
+            continue
+        op_inputs.append(len(tensors))
+        if spec.data is None:
+            model_inputs.append(len(tensors))
+        tensors.append(spec)
+    op_outputs = list(range(len(tensors), len(tensors) + len(outputs)))
+    tensors.extend(outputs)
+    ops = [OpSpec(op, op_inputs, op_outputs, options)]
+    return build_model(tensors, ops, model_inputs, op_outputs)
