@@ -1,0 +1,95 @@
+"""Bad input gets one clear line and a non-zero exit, never a traceback, and leaves no generated files."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.support import shared_models_dir
+from tests.support.host import REPO
+from tests.support.tflite_build import TensorSpec, build_single_op_model
+
+GOOD = shared_models_dir() / "tflite-micro" / "hello_world_int8.tflite"
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    env = {"PYTHONPATH": str(REPO / "python")}
+    return subprocess.run([sys.executable, "-m", "tinyengine_gen", *args], capture_output=True, text=True,
+                          env={**__import__("os").environ, **env})
+
+
+def assert_one_line_error(res: subprocess.CompletedProcess, code: int, *needles: str) -> None:
+    assert res.returncode == code, res.stderr
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1, res.stderr
+    assert lines[0].startswith("tinyengine-gen: error: ")
+    assert "Traceback" not in res.stderr
+    for n in needles:
+        assert n in lines[0], lines[0]
+
+
+def unsupported_op_model() -> bytes:
+    x = TensorSpec((1, 8), "int8", scale=0.1, zero_point=0)
+    y = TensorSpec((1, 8), "int8", scale=1 / 128, zero_point=0)
+    return build_single_op_model("TANH", [x], [y])
+
+
+def float_model() -> bytes:
+    rng = np.random.default_rng(0)
+    x = TensorSpec((1, 4), "float32")
+    w = TensorSpec((3, 4), "float32", data=rng.standard_normal((3, 4)).astype(np.float32))
+    y = TensorSpec((1, 3), "float32")
+    return build_single_op_model("FULLY_CONNECTED", [x, w, None], [y])
+
+
+@pytest.mark.parametrize("case", ["truncated", "empty", "text", "unsupported", "float", "missing", "directory"])
+def test_bad_model_gives_one_line_and_no_output(case: str, tmp_path: Path) -> None:
+    out = tmp_path / "gen"
+    model = tmp_path / "model.tflite"
+    code, needles = 1, ()
+    if case == "truncated":
+        model.write_bytes(GOOD.read_bytes()[:900])
+        needles = ("truncated",)
+    elif case == "empty":
+        model.write_bytes(b"")
+        needles = ("empty",)
+    elif case == "text":
+        model.write_text("this is a README renamed to .tflite\n" * 20)
+        needles = ("not a .tflite model",)
+    elif case == "unsupported":
+        model.write_bytes(unsupported_op_model())
+        code, needles = 2, ("TANH at op index 0", "Supported ops:", "CONV_2D")
+    elif case == "float":
+        model.write_bytes(float_model())
+        needles = ("float model", "int8")
+    elif case == "missing":
+        model = tmp_path / "nope.tflite"
+        needles = ("not found", "nope.tflite")
+    elif case == "directory":
+        model = tmp_path
+        needles = ("directory",)
+    res = run_cli(str(model), "-o", str(out), "--name", "model")
+    assert_one_line_error(res, code, *needles)
+    assert not out.exists() or not any(out.iterdir()), list(out.iterdir())
+
+
+def test_failed_run_removes_stale_output_of_same_name(tmp_path: Path) -> None:
+    out = tmp_path / "gen"
+    assert run_cli(str(GOOD), "-o", str(out), "--name", "model").returncode == 0
+    assert (out / "model.c").exists() and (out / "model.h").exists()
+    bad = tmp_path / "bad.tflite"
+    bad.write_bytes(GOOD.read_bytes()[:500])
+    res = run_cli(str(bad), "-o", str(out), "--name", "model")
+    assert res.returncode == 1
+    assert sorted(p.name for p in out.iterdir()) == []
+
+
+def test_report_prints_layers_and_totals() -> None:
+    res = run_cli("report", str(shared_models_dir() / "mlcommons-tiny" / "ad01_int8.tflite"))
+    assert res.returncode == 0, res.stderr
+    assert "FULLY_CONNECTED" in res.stdout and "MACs" in res.stdout
+    assert "264,192 MACs" in res.stdout
+    assert "lower bound" in res.stdout
