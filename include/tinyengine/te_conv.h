@@ -31,8 +31,17 @@ typedef struct {
     const int32_t *shift;
 } te_requant_per_channel;
 
+/* Any kernel size, stride, dilation, padding and channel groups.
+ * scratch: te_conv2d_s8_scratch_bytes(p) bytes (the SIMD path's im2col columns), 4-byte aligned. */
 void te_conv2d_s8(const te_conv_params *p, const te_requant_per_channel *rq,
-                  const int8_t *input, const int8_t *filter, int8_t *output);
+                  const int8_t *input, const int8_t *filter, int8_t *output, void *scratch);
+#define te_conv2d_s8_scratch_bytes(k_h, k_w, filter_in_c) (2 * 2 * (k_h) * (k_w) * (filter_in_c) + 8)
+
+/* Pointwise (1x1, no padding, any stride, one group, filter_offset 0). rq->bias must be the
+ * folded bias: bias[oc] + input_offset * sum(filter[oc]) (computed by the generator), so the
+ * inner loop is a plain int8 dot product. Needs no scratch. */
+void te_conv2d_1x1_s8(const te_conv_params *p, const te_requant_per_channel *rq,
+                      const int8_t *input, const int8_t *filter, int8_t *output);
 
 #ifdef __cplusplus
 }

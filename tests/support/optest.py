@@ -17,6 +17,9 @@ from .host import HARNESS, REPO, SANITIZE, STRICT, kernel_sources, run_host
 from .oracle import load_model_bytes, model_io, random_inputs, run_reference
 
 _LIB_CACHE: dict[tuple[str, ...], Path] = {}
+# Every comparison runs the portable C path and the Arm DSP path (emulated on the host with
+# exact C equivalents of SMLAD/SXTB16), so both kernel families are held to the reference.
+KERNEL_VARIANTS: dict[str, tuple[str, ...]] = {"portable": (), "dsp": ("-DTE_EMULATE_DSP",)}
 _WORK = Path(tempfile.mkdtemp(prefix="te-optest-"))
 
 
@@ -57,10 +60,10 @@ def generate(model: bytes | str | Path, outdir: Path, name: str = "m") -> Path:
 
 
 def build_model_exe(gen_dir: Path, name: str, sanitize: bool = True, opt: str = "-O1",
-                    extra: Sequence[str] = ()) -> Path:
+                    extra: Sequence[str] = (), exe_name: Optional[str] = None) -> Path:
     flags = [*STRICT, opt, *(SANITIZE if sanitize else []), *extra]
     lib = kernel_library(flags)
-    exe = gen_dir / f"{name}_host"
+    exe = gen_dir / (exe_name or f"{name}_host")
     cmd = ["gcc", *flags, f"-I{gen_dir}", f"-I{REPO / 'include'}", f"-DTE_MODEL={name}",
            f"-DTE_MODEL_UPPER={name.upper()}", "-include", f"{name}.h", str(HARNESS),
            *map(str, sorted(gen_dir.glob("*.c"))), str(lib), "-o", str(exe), "-lm"]
@@ -77,21 +80,23 @@ def assert_matches_reference(model: bytes | str | Path, n_sets: int = 5, seed: i
     model_bytes = load_model_bytes(model)
     workdir = workdir or Path(tempfile.mkdtemp(prefix=f"{name}-", dir=_WORK))
     gen_dir = generate(model if not isinstance(model, (bytes, bytearray)) else model_bytes, workdir, name)
-    exe = build_model_exe(gen_dir, name)
     _, outs = model_io(model_bytes)
     rng = np.random.default_rng(seed)
     sets = input_sets if input_sets is not None else [random_inputs(model_bytes, rng) for _ in range(n_sets)]
-    got = run_host(exe, sets, [(o.shape, o.dtype) for o in outs])
-    for k, (inputs, outputs) in enumerate(zip(sets, got)):
-        want = run_reference(model_bytes, inputs)
-        for j, (w, g) in enumerate(zip(want, outputs)):
-            if w.tobytes() != g.tobytes():
-                diff = np.abs(w.astype(np.float64) - g.astype(np.float64))
-                raise AssertionError(
-                    f"input set {k}, output {j}: {int(np.sum(w != g))} of {w.size} values differ "
-                    f"(max |diff| {diff.max()}); first at flat index {int(np.argmax(w.reshape(-1) != g.reshape(-1)))}: "
-                    f"reference {w.reshape(-1)[np.argmax(w.reshape(-1) != g.reshape(-1))]}, "
-                    f"generated {g.reshape(-1)[np.argmax(w.reshape(-1) != g.reshape(-1))]}")
+    wants = [run_reference(model_bytes, inputs) for inputs in sets]
+    for variant, flags in KERNEL_VARIANTS.items():
+        exe = build_model_exe(gen_dir, name, extra=flags, exe_name=f"{name}_{variant}")
+        got = run_host(exe, sets, [(o.shape, o.dtype) for o in outs])
+        for k, (want, outputs) in enumerate(zip(wants, got)):
+            for j, (w, g) in enumerate(zip(want, outputs)):
+                if w.tobytes() != g.tobytes():
+                    flat_w, flat_g = w.reshape(-1), g.reshape(-1)
+                    first = int(np.argmax(flat_w != flat_g))
+                    diff = np.abs(w.astype(np.float64) - g.astype(np.float64))
+                    raise AssertionError(
+                        f"{variant} kernels, input set {k}, output {j}: {int(np.sum(w != g))} of {w.size} values "
+                        f"differ (max |diff| {diff.max()}); first at flat index {first}: "
+                        f"reference {flat_w[first]}, generated {flat_g[first]}")
     return got
 
 

@@ -56,6 +56,16 @@ def lower_conv2d(op: Op, graph: Graph) -> KernelCall:
     )
     consts = {"weights": ConstArray("int8_t", w.data)}
     consts.update(requant_consts(op, oc))
+    macs = n * oh * ow * oc * kh * kw * fic
+    pointwise = kh == kw == 1 and pad_top == pad_left == 0 and fic == ic and params["filter_offset"] == 0
+    if pointwise:
+        # Fold the input offset into the bias: the kernel's inner loop is then a plain int8 dot product.
+        bias = consts["bias"].data if "bias" in consts else np.zeros(oc, np.int32)
+        wsum = w.data.reshape(oc, -1).astype(np.int64).sum(axis=1)
+        folded = (bias.astype(np.int64) + params["input_offset"] * wsum)
+        consts["bias"] = i32(((folded + 2**31) % 2**32 - 2**31).astype(np.int32))  # int32 wrap, as the kernel's sum
+        return KernelCall(op=op, template="conv2d_1x1.c.j2", header="tinyengine/te_conv.h", inputs=[x], outputs=[y],
+                          params=params, consts=consts, macs=macs, note=f"1x1/s{sh}")
     return KernelCall(op=op, template="conv2d.c.j2", header="tinyengine/te_conv.h", inputs=[x], outputs=[y],
-                      params=params, consts=consts, macs=n * oh * ow * oc * kh * kw * fic,
-                      note=f"{kh}x{kw}/s{sh}")
+                      params=params, consts=consts, macs=macs, note=f"{kh}x{kw}/s{sh}",
+                      scratch_bytes=2 * 2 * kh * kw * fic + 8)
