@@ -17,6 +17,7 @@ typedef struct {
     int32_t output_offset;
     int32_t act_min, act_max;
     int32_t per_channel;     /* 1: one scale per output feature, 0: scale[0] for all */
+    int32_t folded_bias;     /* 1: bias holds bias + input_offset * sum(w) (filter_offset is 0) */
 } te_fc_params;
 
 /* LiteRT's reference FULLY_CONNECTED requantizes once, in double precision:

@@ -34,9 +34,19 @@ def lower_fully_connected(op: Op, graph: Graph) -> KernelCall:
                   filter_offset=0 if per_channel else -w.quant.zp, output_offset=y.quant.zp,
                   act_min=act_min, act_max=act_max, per_channel=int(per_channel))
     consts = {"weights": ConstArray("int8_t", w.data), "scales": ConstArray("te_fp64_scale", scales, align=8)}
+    bias_values = None
     if bias is not None:
         require(bias.is_const and bias.dtype == "int32", op, "bias must be a constant int32 tensor")
-        consts["bias"] = i32(bias.data.reshape(-1))
+        bias_values = bias.data.reshape(-1).astype(np.int64)
+    folded = params["filter_offset"] == 0
+    if folded:
+        # input_offset * sum(w) joins the bias (int32 wrap, as the kernel's own sum), leaving an int8 dot product.
+        wsum = w.data.astype(np.int64).sum(axis=1)
+        total = (bias_values if bias_values is not None else 0) + params["input_offset"] * wsum
+        consts["bias"] = i32(((total + 2**31) % 2**32 - 2**31).astype(np.int32))
+    elif bias_values is not None:
+        consts["bias"] = i32(bias_values)
+    params["folded_bias"] = int(folded)
     return KernelCall(op=op, template="fully_connected.c.j2", header="tinyengine/te_fully_connected.h",
                       inputs=[x], outputs=[y], params=params, consts=consts,
                       macs=batches * out_depth * accum)
