@@ -85,16 +85,18 @@ def _merge_in_place(graph: Graph, calls: list[KernelCall], buffers: dict[int, Bu
     """Let an output take over its input's buffer when the input dies at that call."""
     applied = []
     protected = {id(t.root) for t in graph.outputs}
+    taken: set[int] = set()  # outputs already given an input's buffer: one input per output
     for step, out_i, in_i in candidates:
         call = calls[step]
         src, dst = call.inputs[in_i].root, call.outputs[out_i].root
         bs, bd = buffers.get(id(src)), buffers.get(id(dst))
-        if bs is None or bd is None or bs is bd:
+        if bs is None or bd is None or bs is bd or id(dst) in taken:
             continue
         if bs.last != step or bd.first != step or id(src) in protected and id(dst) not in protected:
             continue
         if any(t is src for t in call.outputs):
             continue
+        taken.add(id(dst))
         bs.size = max(bs.size, bd.size)
         bs.last = bd.last
         bs.tensors.extend(bd.tensors)
