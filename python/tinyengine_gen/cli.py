@@ -1,4 +1,5 @@
-"""Command line: `tinyengine-gen MODEL -o OUTDIR [--name NAME]` and `tinyengine-gen report MODEL`.
+"""Command line: `tinyengine-gen MODEL -o OUTDIR [--name NAME]`, `tinyengine-gen report MODEL`
+and `tinyengine-gen run MODEL --core m4` (build and run on an emulated Cortex-M).
 
 Errors are one line on stderr (no traceback) with a non-zero exit code: 1 for a bad
 model or option, 2 for unsupported ops. Output files are written to a temporary
@@ -70,13 +71,93 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _parser(report: bool) -> argparse.ArgumentParser:
-    if report:
+def _sample_inputs(compiled, path: Optional[str]) -> list:
+    """The user's raw input file, or a deterministic pseudo-random input (seed 0) per model input."""
+    import numpy as np
+
+    from .ir import NUMPY_DTYPES
+
+    tensors = compiled.graph.inputs
+    if path:
+        data = Path(path).read_bytes()
+        need = sum(t.nbytes for t in tensors)
+        if len(data) != need:
+            raise TinyEngineError(f"input file {path} has {len(data)} bytes, the model takes {need}")
+        out, pos = [], 0
+        for t in tensors:
+            out.append(data[pos:pos + t.nbytes])
+            pos += t.nbytes
+        return out
+    rng = np.random.default_rng(0)
+    out = []
+    for t in tensors:
+        dt = np.dtype(NUMPY_DTYPES[t.dtype])
+        if dt.kind == "f":
+            arr = rng.uniform(-1.0, 1.0, t.shape).astype(dt)
+        else:
+            info = np.iinfo(dt)
+            arr = rng.integers(info.min, info.max + 1, t.shape).astype(dt)
+        out.append(arr.tobytes())
+    return out
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Generate, build firmware for an emulated core, run it in QEMU, print results and memory."""
+    import numpy as np
+
+    from . import targets
+    from .ir import NUMPY_DTYPES
+    from .report import format_report
+
+    work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="tinyengine-run-"))
+    compiled = compile_model(args.model, Options(name=args.name, planner_strategy=args.planner))
+    gen = work / "gen"
+    _write_atomically(gen, compiled.model.files())
+    inputs = _sample_inputs(compiled, args.input)
+    try:
+        elf = targets.build_firmware(args.core, gen, compiled.model.name, work / "build")
+        result = targets.run_firmware(args.core, elf, [inputs])
+        sizes = targets.size_report(elf)
+    except targets.TargetError as exc:
+        raise TinyEngineError(str(exc)) from None
+    labels = [x.strip() for x in args.labels.split(",")] if args.labels else []
+    for i, (t, raw) in enumerate(zip(compiled.graph.outputs, result.outputs[0])):
+        values = np.frombuffer(raw, dtype=NUMPY_DTYPES[t.dtype]).reshape(-1)
+        print(f"output {i} ({t.dtype}{list(t.shape)}): {' '.join(str(v) for v in values[:32])}"
+              + (" ..." if values.size > 32 else ""))
+        if values.size > 1:
+            top = int(np.argmax(values))
+            name = f" ({labels[top]})" if top < len(labels) else ""
+            print(f"top class: {top}{name}")
+    m = compiled.model
+    core = targets.get_core(args.core)
+    instructions = result.instructions[0]
+    print(f"\n{core.name} on QEMU {core.machine}: {instructions:,} instructions per inference "
+          f"({m.macs / max(instructions, 1):.2f} MACs per instruction)")
+    print(f"SRAM: arena {m.arena_size:,} B + stack {result.stack_bytes:,} B; "
+          f"flash: model {sizes.flash('model'):,} B + kernels {sizes.flash('kernels'):,} B")
+    if args.report:
+        print()
+        print(format_report(compiled))
+    return 0
+
+
+def _parser(report: bool, run: bool = False) -> argparse.ArgumentParser:
+    if run:
+        p = argparse.ArgumentParser(prog=f"{PROG} run",
+                                    description="Generate, build for an emulated Cortex-M core and run in QEMU.")
+        p.add_argument("--core", default="m4", help="m0plus, m3, m4, m7, m33 or m55 (default m4)")
+        p.add_argument("--input", help="raw input bytes (all inputs in order); default: deterministic random")
+        p.add_argument("--labels", help="comma-separated class names for the top-class line")
+        p.add_argument("--report", action="store_true", help="also print the per-layer memory report")
+        p.add_argument("--workdir", help="keep generated code and firmware here")
+    elif report:
         p = argparse.ArgumentParser(prog=f"{PROG} report", description="Per-layer memory and MACs of a model.")
     else:
         p = argparse.ArgumentParser(
             prog=PROG, description="Turn an int8 .tflite model into C (tinyengine).",
-            epilog=f"Also: '{PROG} report MODEL' prints per-layer MACs and memory.")
+            epilog=f"Also: '{PROG} report MODEL' prints per-layer MACs and memory; "
+                   f"'{PROG} run MODEL --core m4' builds and runs it on an emulated Cortex-M.")
         p.add_argument("-o", "--output", required=True, help="directory for <name>.h and <name>.c")
         p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
         p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -88,10 +169,12 @@ def _parser(report: bool) -> argparse.ArgumentParser:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    report = bool(argv) and argv[0] == "report"
-    args = _parser(report).parse_args(argv[1:] if report else argv)
+    sub = argv[0] if argv and argv[0] in ("report", "run") else ""
+    args = _parser(sub == "report", sub == "run").parse_args(argv[1:] if sub else argv)
     try:
-        return cmd_report(args) if report else cmd_generate(args)
+        if sub == "run":
+            return cmd_run(args)
+        return cmd_report(args) if sub == "report" else cmd_generate(args)
     except TinyEngineError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return exc.exit_code
