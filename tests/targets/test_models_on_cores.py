@@ -1,0 +1,65 @@
+"""Generated models on emulated Cortex-M cores give LiteRT's reference bytes.
+
+Default run: a small model on every core and the bundled KWS model on the DSP
+and Helium-capable cores. `-m slow`: every shared model on M3, M4, M7, M33, M55.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.support import shared_models_dir
+from tests.support.host import REPO
+from tests.support.optest import generate
+from tests.support.oracle import load_model_bytes, model_io, random_inputs, run_reference
+from tinyengine_gen import targets
+
+_ok, _why = targets.toolchain_status(need_qemu=True)
+pytestmark = [pytest.mark.emulated, pytest.mark.skipif(not _ok, reason=f"emulated targets unavailable: {_why}")]
+
+SHARED = shared_models_dir()
+KWS = REPO / "examples" / "models" / "kws_ref_model.tflite"
+HELLO = SHARED / "tflite-micro" / "hello_world_int8.tflite"
+ALL_MODELS = sorted(p for p in SHARED.glob("*/*.tflite") if p.name != "trained_lstm_int8.tflite")
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("objcache")
+
+
+def check_on_core(model: Path, core: str, work: Path, cache: Path, n_sets: int = 3) -> None:
+    mb = load_model_bytes(model)
+    gen = generate(model, work / "gen", "model")
+    try:
+        elf = targets.build_firmware(core, gen, "model", work / "fw", cache_dir=cache)
+    except targets.DoesNotFit as exc:
+        pytest.skip(f"{model.name} does not fit {core}: {exc}")
+    rng = np.random.default_rng(len(model.name))
+    sets = [random_inputs(mb, rng) for _ in range(n_sets)]
+    result = targets.run_firmware(core, elf, [[a.tobytes() for a in s] for s in sets])
+    _, outs = model_io(mb)
+    for k, inputs in enumerate(sets):
+        for j, (want, o) in enumerate(zip(run_reference(mb, inputs), outs)):
+            got = np.frombuffer(result.outputs[k][j], dtype=o.dtype).reshape(o.shape)
+            assert got.tobytes() == want.tobytes(), f"{model.name} on {core}: set {k} output {j} differs"
+    assert len(set(result.instructions)) >= 1 and min(result.instructions) > 0
+
+
+@pytest.mark.parametrize("core", ["m0plus", "m3", "m4", "m7", "m33", "m55"])
+def test_small_model_on_every_core(core: str, tmp_path: Path, cache: Path) -> None:
+    check_on_core(HELLO, core, tmp_path, cache)
+
+
+@pytest.mark.parametrize("core", ["m4", "m55"])
+def test_bundled_kws_on_simd_cores(core: str, tmp_path: Path, cache: Path) -> None:
+    check_on_core(KWS, core, tmp_path, cache, n_sets=2)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("core", ["m3", "m4", "m7", "m33", "m55"])
+@pytest.mark.parametrize("model", ALL_MODELS, ids=[f"{p.parent.name}/{p.stem}" for p in ALL_MODELS])
+def test_every_model_on_core(model: Path, core: str, tmp_path: Path, cache: Path) -> None:
+    check_on_core(model, core, tmp_path, cache)
