@@ -58,8 +58,16 @@ def test_bundled_kws_on_simd_cores(core: str, tmp_path: Path, cache: Path) -> No
     check_on_core(KWS, core, tmp_path, cache, n_sets=2)
 
 
+# The float LOG_SOFTMAX at the end of the MNIST model calls expf/logf like the reference. On cores
+# without an FPU, newlib builds its older (fdlibm) expf/logf, which differ from glibc's in the last
+# bit; with an FPU it uses the same algorithm as glibc and matches. Integer paths are unaffected.
+SOFT_FLOAT_LIBM = pytest.mark.xfail(strict=True, reason="newlib's soft-float expf/logf differ from glibc's")
+CASES = [pytest.param(m, c, id=f"{m.parent.name}/{m.stem}-{c}",
+                      marks=[SOFT_FLOAT_LIBM] if (m.name == "mnist_lenet_300_100.tflite" and c == "m3") else [])
+         for m in ALL_MODELS for c in ["m3", "m4", "m7", "m33", "m55"]]
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("core", ["m3", "m4", "m7", "m33", "m55"])
-@pytest.mark.parametrize("model", ALL_MODELS, ids=[f"{p.parent.name}/{p.stem}" for p in ALL_MODELS])
+@pytest.mark.parametrize("model,core", CASES)
 def test_every_model_on_core(model: Path, core: str, tmp_path: Path, cache: Path) -> None:
     check_on_core(model, core, tmp_path, cache)
