@@ -115,7 +115,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     _write_atomically(gen, compiled.model.files())
     inputs = _sample_inputs(compiled, args.input)
     try:
-        elf = targets.build_firmware(args.core, gen, compiled.model.name, work / "build")
+        elf = targets.build_firmware(args.core, gen, compiled.model.name, work / "build",
+                                     profile=bool(getattr(args, "profile", False)))
         result = targets.run_firmware(args.core, elf, [inputs])
         sizes = targets.size_report(elf)
     except targets.TargetError as exc:
@@ -135,7 +136,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"\n{core.name} on QEMU {core.machine}: {instructions:,} instructions per inference "
           f"({m.macs / max(instructions, 1):.2f} MACs per instruction)")
     print(f"SRAM: arena {m.arena_size:,} B + stack {result.stack_bytes:,} B; "
-          f"flash: model {sizes.flash('model'):,} B + kernels {sizes.flash('kernels'):,} B")
+          f"flash: model {sizes.flash('model'):,} B + kernels {sizes.flash('kernels'):,} B"
+          + (" (profile build: includes the hook calls)" if getattr(args, "profile", False) else ""))
+    if getattr(args, "profile", False) and result.op_instructions is not None:
+        from .bench import format_op_profile
+
+        print()
+        print(format_op_profile(compiled.calls, result.op_instructions, instructions,
+                                tail=int(result.summary.get("profile_tail", 0))))
     if args.report:
         print()
         print(format_report(compiled))
@@ -151,6 +159,8 @@ def _parser(report: bool, run: bool = False) -> argparse.ArgumentParser:
         p.add_argument("--labels", help="comma-separated class names for the top-class line")
         p.add_argument("--report", action="store_true", help="also print the per-layer memory report")
         p.add_argument("--workdir", help="keep generated code and firmware here")
+        p.add_argument("--profile", action="store_true",
+                       help="profiling build: print instructions per op (first measured inference)")
     elif report:
         p = argparse.ArgumentParser(prog=f"{PROG} report", description="Per-layer memory and MACs of a model.")
     else:
@@ -169,7 +179,17 @@ def _parser(report: bool, run: bool = False) -> argparse.ArgumentParser:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    sub = argv[0] if argv and argv[0] in ("report", "run") else ""
+    sub = argv[0] if argv and argv[0] in ("report", "run", "bench") else ""
+    if sub == "bench":
+        from . import bench
+
+        try:
+            return bench.main(argv[1:])
+        except TinyEngineError as exc:
+            print(f"{PROG}: error: {exc}", file=sys.stderr)
+            return exc.exit_code
+        except KeyboardInterrupt:
+            return 130
     args = _parser(sub == "report", sub == "run").parse_args(argv[1:] if sub else argv)
     try:
         if sub == "run":

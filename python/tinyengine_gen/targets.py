@@ -384,6 +384,7 @@ def build_firmware(
     layout: str | None = None,
     jobs: int = 1,
     cache_dir: str | os.PathLike | None = None,
+    profile: bool = False,
 ) -> Path:
     """Compile and link the model in ``gen_dir`` for ``core``; returns the ELF.
 
@@ -392,7 +393,11 @@ def build_firmware(
     script name from ``Core.layouts`` (default: try them in order and keep
     the first the model fits).  jobs: parallel compiler processes.
     cache_dir: reuse kernel/harness objects across builds (keyed by flags,
-    source and ``include/`` contents).  Writes ``<out_dir>/<name>-<core>.elf``,
+    source and ``include/`` contents).  profile: per-op profiling build
+    (model and harness compiled with ``-DTE_PROFILE``; the generated
+    ``TE_PROFILE_HOOK(step)`` calls are counted on the first measured
+    inference, see ``RunResult.op_instructions``; kernels are unchanged and
+    share the cache with normal builds).  Writes ``<out_dir>/<name>-<core>.elf``,
     ``.map`` and ``.build.json`` (sizes from the header, objects, layout),
     objects under ``<out_dir>/obj/<core>/``.
     """
@@ -430,6 +435,11 @@ def build_firmware(
     model_inc = [f"-I{gen}"]
     harness_defs = [f"-I{gen}", f"-DTE_MODEL={model_name}", f"-DTE_MODEL_UPPER={upper}",
                     "-include", str(header)]
+    runtime_defs: list[str] = []
+    if profile:
+        # measure.h maps TE_PROFILE_HOOK(step) to te_profile_hook(step)
+        model_inc += ["-DTE_PROFILE", "-include", "measure.h"]
+        runtime_defs = ["-DTE_PROFILE"]
 
     cache = Path(cache_dir).resolve() if cache_dir is not None else None
     inc_hash = ""
@@ -459,7 +469,7 @@ def build_firmware(
     for s in runtime:
         o = obj_for(s, "runtime")
         extra = harness_defs if s.name == "main.c" else []
-        jobs_list.append((s, o, [*base, *extra, "-c", str(s), "-o", str(o)], s.name != "main.c"))
+        jobs_list.append((s, o, [*base, *runtime_defs, *extra, "-c", str(s), "-o", str(o)], s.name != "main.c"))
 
     def compile_one(item: tuple[Path, Path, list[str], bool]) -> Path:
         src, obj, cmd, cacheable = item
@@ -531,6 +541,7 @@ def build_firmware(
         "layout": chosen.ld_script,
         "opt": opt,
         "cflags": [*c.cflags, opt, *extra_cflags],
+        "profile": bool(profile),
         "header": _header_sizes(header, upper),
         "objects": {
             "model": [str(p) for p in model_objs],
@@ -561,6 +572,10 @@ class RunResult:
     exit_code: int | None = None
     console: str = ""                    # everything QEMU printed
     summary: dict[str, Any] = field(default_factory=dict)  # the TE_RESULT object (+ "instructions")
+    # Profile builds only: instructions of each generated op (index = step of
+    # TE_PROFILE_HOOK) on the first measured inference (set 0), hooks
+    # excluded; instructions[0] = sum + summary["profile_tail"] (epilogue).
+    op_instructions: list[int] | None = None
 
     @property
     def ok(self) -> bool:
@@ -587,6 +602,7 @@ def _load_info(elf: Path) -> dict[str, Any]:
 
 
 _SET_LINE = re.compile(r"^TE_SET (\d+) (\d+)\s*$", re.M)
+_PROFILE_LINE = re.compile(r"^TE_PROFILE((?: -?\d+)*)\s*$", re.M)
 
 
 def _parse_line(text: str, tag: str) -> dict[str, Any] | None:
@@ -690,6 +706,16 @@ def run_firmware(
         raise FirmwareError(f"{elf.name} on {c.machine}: {len(instructions)} TE_SET lines for {n_done} sets",
                             console)
     summary["instructions"] = instructions
+    op_instructions: list[int] | None = None
+    m_prof = _PROFILE_LINE.search(console)
+    if m_prof is not None:
+        op_instructions = [int(v) for v in m_prof.group(1).split()]
+        steps = summary.get("profile_steps")
+        if steps is not None and int(steps) != len(op_instructions):
+            raise FirmwareError(f"{elf.name} on {c.machine}: TE_PROFILE has {len(op_instructions)} counts "
+                                f"for {steps} steps", console)
+    elif info.get("profile") and n_done:
+        raise FirmwareError(f"{elf.name} was built with profile=True but printed no TE_PROFILE line", console)
 
     result = RunResult(
         outputs=outputs,
@@ -705,6 +731,7 @@ def run_firmware(
         exit_code=p.returncode,
         console=console,
         summary=summary,
+        op_instructions=op_instructions,
     )
     if result.status == HARNESS_ERROR_STATUS and result.error != "invoke failed":
         raise FirmwareError(f"harness error on {c.machine}: {result.error}", console, result)

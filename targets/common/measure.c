@@ -353,6 +353,129 @@ uint32_t te_measure_sync_delay(void) { return te_delay; }
 uint32_t te_measure_sync_retries(void) { return te_sync_retries; }
 
 /* ------------------------------------------------------------------------ */
+/* Per-op profiling (see measure.h).  A hook closes the open window with an  */
+/* exact edge sync (te_measure_raw), books it, and opens the next window     */
+/* with a second sync, so the bookkeeping between the two syncs is never     */
+/* counted; what is counted of the hook itself (its return after the sync,   */
+/* the argument set-up and call of the next hook, its entry up to the sync)  */
+/* is the same for every hook and is calibrated away by te_profile_init().   */
+
+static te_mark_t te_prof_mark;
+static int32_t te_prof_counts[TE_PROFILE_MAX_STEPS];
+static uint32_t te_prof_armed;    /* hooks measure only when armed */
+static uint32_t te_prof_window;   /* a window is open */
+static uint32_t te_prof_calib;    /* calibrating: keep the minimum raw window */
+static uint32_t te_prof_nsteps, te_prof_ndropped, te_prof_ovh;
+static int64_t te_prof_tail_n, te_prof_total_n, te_prof_cal_min;
+
+void te_profile_hook_impl(int32_t step) __attribute__((used, noinline, noclone));
+void te_profile_hook_impl(int32_t step)
+{
+    int64_t n;
+    if (!te_prof_armed)
+        return;
+    /* Same path up to this sync for every armed hook. */
+    n = te_measure_raw(&te_prof_mark);
+    if (te_prof_window) {
+        if (te_prof_calib) {
+            if (te_prof_cal_min < 0 || n < te_prof_cal_min)
+                te_prof_cal_min = n;
+        } else {
+            n -= (int64_t)te_prof_ovh;
+            te_prof_total_n += n;
+            if (step == TE_PROFILE_STOP) {
+                te_prof_tail_n = n;
+            } else if (step >= 0 && step < TE_PROFILE_MAX_STEPS) {
+                te_prof_counts[step] += (int32_t)n;
+                if ((uint32_t)step + 1u > te_prof_nsteps)
+                    te_prof_nsteps = (uint32_t)step + 1u;
+            } else {
+                te_prof_ndropped++;
+            }
+        }
+    }
+    if (step == TE_PROFILE_STOP && !te_prof_calib) {
+        te_prof_armed = 0;
+        te_prof_window = 0;
+        return;
+    }
+    te_prof_window = 1;
+    te_measure_begin_impl(&te_prof_mark);
+}
+
+/* Runs te_profile_hook_impl on the measurement stack (the model's stack
+ * high-water does not see the hooks). */
+__attribute__((naked, noinline)) void te_profile_hook(int32_t step)
+{
+    (void)step;
+    __asm volatile(
+        "    .syntax unified\n"
+        "    mov   r2, sp\n"
+        "    ldr   r3, =te_measure_stack + " TE_XSTR(TE_MEASURE_STACK_BYTES) "\n"
+        "    mov   sp, r3\n"
+        "    push  {r2, lr}\n"
+        "    bl    te_profile_hook_impl\n"
+        "    pop   {r2, r3}\n"
+        "    mov   sp, r2\n"
+        "    bx    r3\n"
+        "    .ltorg\n");
+}
+
+/* Two hooks back to back, called the way generated code calls them
+ * (argument in r0, then bl): the raw window between them is the overhead. */
+void te_profile_calib_pair(void);
+__attribute__((naked, noinline)) void te_profile_calib_pair(void)
+{
+    __asm volatile(
+        "    .syntax unified\n"
+        "    push  {r4, lr}\n"
+        "    movs  r0, #0\n"
+        "    bl    te_profile_hook\n"
+        "    movs  r0, #1\n"
+        "    bl    te_profile_hook\n"
+        "    pop   {r4, pc}\n");
+}
+
+void te_profile_init(void)
+{
+    uint32_t i;
+    te_prof_calib = 1;
+    te_prof_cal_min = -1;
+    te_prof_armed = 1;
+    for (i = 0; i < 8; i++) {
+        te_prof_window = 0;
+        te_known_loop(1u + 3u * i);
+        te_profile_calib_pair();
+    }
+    te_prof_ovh = te_prof_cal_min > 0 ? (uint32_t)te_prof_cal_min : 0u;
+    te_prof_armed = 0;
+    te_prof_window = 0;
+    te_prof_calib = 0;
+}
+
+void te_profile_arm(void)
+{
+    memset(te_prof_counts, 0, sizeof te_prof_counts);
+    te_prof_nsteps = 0;
+    te_prof_ndropped = 0;
+    te_prof_tail_n = 0;
+    te_prof_total_n = 0;
+    te_prof_window = 0;
+    te_prof_calib = 0;
+    te_prof_armed = 1;
+}
+
+uint32_t te_profile_steps(void) { return te_prof_nsteps; }
+int64_t te_profile_count(uint32_t step)
+{
+    return step < TE_PROFILE_MAX_STEPS ? (int64_t)te_prof_counts[step] : 0;
+}
+int64_t te_profile_tail(void) { return te_prof_tail_n; }
+int64_t te_profile_total(void) { return te_prof_total_n; }
+uint32_t te_profile_hook_overhead(void) { return te_prof_ovh; }
+uint32_t te_profile_dropped(void) { return te_prof_ndropped; }
+
+/* ------------------------------------------------------------------------ */
 /* Stack painting.                                                          */
 
 extern char __stack_limit[]; /* linker script: lowest stack address */

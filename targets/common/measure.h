@@ -55,6 +55,47 @@ uint32_t te_measure_sync_retries(void);
 /* Known workload: 2 * n + small constant instructions (n >= 1). */
 void te_known_loop(uint32_t n);
 
+/* ---- per-op profiling (profile builds: -DTE_PROFILE) ----
+ *
+ * The generated invoke calls TE_PROFILE_HOOK(step) after every op when the
+ * macro is defined; with TE_PROFILE this header maps it to te_profile_hook()
+ * (build_firmware(profile=True) compiles the model with -DTE_PROFILE
+ * -include measure.h).  Between te_profile_arm() and te_profile_hook(
+ * TE_PROFILE_STOP) every hook closes a window on a SysTick edge (exact, like
+ * te_measure_end) and opens the next one, so each op's count excludes the
+ * hook's own instructions (its fixed cost, calibrated by te_profile_init(),
+ * is subtracted).  When not armed a hook costs ~17 instructions and records
+ * nothing.  The hooks run on the measurement stack: no stack of the model. */
+#define TE_PROFILE_START (-1)
+#define TE_PROFILE_STOP (-2)
+#ifndef TE_PROFILE_MAX_STEPS
+#define TE_PROFILE_MAX_STEPS 512
+#endif
+
+void te_profile_hook(int32_t step);
+/* Calibrate the hook cost (after te_measure_init). */
+void te_profile_init(void);
+/* Clear the counts and arm: the next hook (TE_PROFILE_START) opens the first
+ * window, every following one closes the window of op <step>, until
+ * TE_PROFILE_STOP closes the last one (the tail) and disarms. */
+void te_profile_arm(void);
+/* After TE_PROFILE_STOP: steps seen (highest step + 1), instructions of op
+ * <step> (0 if it never reported), instructions from the last op hook to
+ * TE_PROFILE_STOP (invoke epilogue), and the total of all windows (the
+ * armed invoke's instruction count, hooks excluded). */
+uint32_t te_profile_steps(void);
+int64_t te_profile_count(uint32_t step);
+int64_t te_profile_tail(void);
+int64_t te_profile_total(void);
+/* Calibrated fixed cost subtracted per window; steps outside
+ * [0, TE_PROFILE_MAX_STEPS) (their instructions are in the total only). */
+uint32_t te_profile_hook_overhead(void);
+uint32_t te_profile_dropped(void);
+
+#if defined(TE_PROFILE) && !defined(TE_PROFILE_HOOK)
+#define TE_PROFILE_HOOK(step) te_profile_hook((int32_t)(step))
+#endif
+
 /* ---- stack high-water ---- */
 
 /* Paint the free stack below the caller's frame (at most max_bytes of it)

@@ -18,6 +18,17 @@
  *   TE_RESULT {"model":..., "status":0, "sets":N, "instructions_first":...,
  *              "warmup_instructions":..., "stack_bytes":..., ...}
  * The exit status is invoke's status (125 for a harness error).
+ *
+ * Profile build (-DTE_PROFILE, model compiled with -DTE_PROFILE -include
+ * measure.h): the first measured inference (set 0) runs with the model's
+ * TE_PROFILE_HOOK(step) calls armed and is counted per op; right after its
+ * TE_SET line comes
+ *   TE_PROFILE <instructions of op 0> <op 1> ... <op k-1>
+ * and its TE_SET count is the sum of the per-op counts plus the invoke's
+ * epilogue (the hooks' own instructions excluded).  TE_RESULT then also
+ * carries "profile_steps", "profile_tail", "profile_hook_overhead" and
+ * "profile_dropped".  The other sets are measured as usual (each op's hook
+ * then costs ~17 instructions doing nothing).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -161,6 +172,42 @@ static int invoke_measured(uint64_t *insns, size_t *stack)
     return rc;
 }
 
+#ifdef TE_PROFILE
+/* Set 0 of a profile build: per-op windows replace the outer measurement
+ * (nesting the two would count the hooks). */
+static int invoke_profiled(uint64_t *insns, size_t *stack)
+{
+    int rc;
+    size_t used;
+    int64_t total;
+    te_profile_arm();
+    te_stack_paint(TE_STACK_PAINT_BYTES);
+    te_profile_hook(TE_PROFILE_START);
+    rc = TE_FN(_invoke)();
+    te_profile_hook(TE_PROFILE_STOP);
+    total = te_profile_total();
+    *insns = total > 0 ? (uint64_t)total : 0u;
+    used = te_stack_used();
+    if (used == (size_t)-1 || *stack == (size_t)-1)
+        *stack = (size_t)-1;
+    else if (used > *stack)
+        *stack = used;
+    return rc;
+}
+
+static void te_report_profile(void)
+{
+    uint32_t i, n = te_profile_steps();
+    te_puts("TE_PROFILE");
+    for (i = 0; i < n; i++) {
+        te_puts(" ");
+        te_puti(te_profile_count(i));
+    }
+    te_puts("\n");
+    te_flush();
+}
+#endif
+
 /* Per-set counts go out as one line each right after the set ran
  * ("TE_SET <index> <instructions>"), so any number of sets needs no RAM and
  * a printf left in the model cannot break the summary line. */
@@ -224,6 +271,16 @@ static int te_report(int status, const char *error, uint32_t sets, uint64_t warm
     te_putu(te_stack_free());
     te_puts(",\"arena_bytes\":");
     te_putu((uint64_t)(TE_ARENA_SIZE));
+#ifdef TE_PROFILE
+    te_puts(",\"profile_steps\":");
+    te_putu(te_profile_steps());
+    te_puts(",\"profile_tail\":");
+    te_puti(te_profile_tail());
+    te_puts(",\"profile_hook_overhead\":");
+    te_putu(te_profile_hook_overhead());
+    te_puts(",\"profile_dropped\":");
+    te_putu(te_profile_dropped());
+#endif
     te_puts(",\"input_bytes\":[");
     for (i = 0; i < (uint32_t)TE_NUM_INPUTS; i++) {
         if (i)
@@ -251,6 +308,9 @@ int main(int argc, char **argv)
     int ifd, ofd, rc, r;
 
     te_stdout = te_sh_open(":tt", TE_SH_W);
+#ifdef TE_PROFILE
+    te_profile_init();
+#endif
     ifd = te_sh_open(in_path, TE_SH_RB);
     if (ifd < 0)
         return te_report(TE_HARNESS_ERROR, "cannot open input file", 0, 0, 0);
@@ -275,8 +335,17 @@ int main(int argc, char **argv)
             break;
         if (r < 0)
             return te_report(TE_HARNESS_ERROR, "truncated input set", sets, warmup, stack);
-        rc = invoke_measured(&n, &stack);
-        te_report_set(sets, n);
+#ifdef TE_PROFILE
+        if (sets == 0) {
+            rc = invoke_profiled(&n, &stack);
+            te_report_set(sets, n);
+            te_report_profile();
+        } else
+#endif
+        {
+            rc = invoke_measured(&n, &stack);
+            te_report_set(sets, n);
+        }
         sets++;
         if (rc != 0)
             return te_report(rc, "invoke failed", sets, warmup, stack);
