@@ -115,6 +115,37 @@ static void conv_im2col_dsp(const te_conv_params *p, const int8_t *in_b, int32_t
     }
 }
 
+/* The hot block: rows w0, w1 against columns c0, c1 over K taps (2 outputs x 2 channels). */
+static void conv_block_2x2_dsp(const int8_t *w0, const int8_t *w1, const int16_t *c0, const int16_t *c1,
+                               int32_t k_total, int32_t acc[4])
+{
+    const int32_t k_full = k_total & ~3;
+    int32_t a00 = acc[0], a01 = acc[1], a10 = acc[2], a11 = acc[3];
+    int32_t k;
+    for (k = 0; k < k_full; k += 4) {
+        const uint32_t wa = te_read_u32(w0 + k), wb = te_read_u32(w1 + k);
+        const uint32_t x0a = te_read_u32(c0 + k), x0b = te_read_u32(c0 + k + 2);
+        const uint32_t x1a = te_read_u32(c1 + k), x1b = te_read_u32(c1 + k + 2);
+        const uint32_t w0e = te_sxtb16(wa), w0o = te_sxtb16_ror8(wa);
+        const uint32_t w1e = te_sxtb16(wb), w1o = te_sxtb16_ror8(wb);
+        a00 = te_smlad(w0e, x0a, a00);
+        a01 = te_smlad(w0e, x1a, a01);
+        a10 = te_smlad(w1e, x0a, a10);
+        a11 = te_smlad(w1e, x1a, a11);
+        a00 = te_smlad(w0o, x0b, a00);
+        a01 = te_smlad(w0o, x1b, a01);
+        a10 = te_smlad(w1o, x0b, a10);
+        a11 = te_smlad(w1o, x1b, a11);
+    }
+    for (; k < k_total; ++k) {
+        a00 += (int32_t)w0[k] * c0[k];
+        a01 += (int32_t)w0[k] * c1[k];
+        a10 += (int32_t)w1[k] * c0[k];
+        a11 += (int32_t)w1[k] * c1[k];
+    }
+    acc[0] = a00; acc[1] = a01; acc[2] = a10; acc[3] = a11;
+}
+
 /* Dot products of weight rows w0 (and w1) with columns c0 (and c1) over K taps. */
 static void conv_block_dsp(const int8_t *w0, const int8_t *w1, const int16_t *c0, const int16_t *c1,
                            int32_t k_total, int32_t acc[4])
@@ -157,38 +188,66 @@ static void conv_block_dsp(const int8_t *w0, const int8_t *w1, const int16_t *c0
     acc[0] = a00; acc[1] = a01; acc[2] = a10; acc[3] = a11;
 }
 
+/* Every output channel for one or two expanded columns; results to o0 (and o1). */
+static void conv_columns_dsp(const te_conv_params *p, const te_requant_per_channel *rq, const int8_t *filter,
+                             int32_t k_total, const int16_t *c0, const int16_t *c1, int8_t *o0, int8_t *o1)
+{
+    int32_t oc;
+    for (oc = 0; oc < p->out_c; oc += 2) {
+        const int pair = oc + 1 < p->out_c;
+        const int8_t *w0 = filter + (size_t)oc * k_total;
+        int32_t acc[4];
+        acc[0] = acc[1] = rq->bias ? rq->bias[oc] : 0;
+        acc[2] = acc[3] = (pair && rq->bias) ? rq->bias[oc + 1] : 0;
+        if (pair && c1) {
+            conv_block_2x2_dsp(w0, w0 + k_total, c0, c1, k_total, acc);
+        } else {
+            conv_block_dsp(w0, pair ? w0 + k_total : NULL, c0, c1, k_total, acc);
+        }
+        o0[oc] = te_conv_requantize(p, rq, acc[0], oc);
+        if (c1) o1[oc] = te_conv_requantize(p, rq, acc[1], oc);
+        if (pair) {
+            o0[oc + 1] = te_conv_requantize(p, rq, acc[2], oc + 1);
+            if (c1) o1[oc + 1] = te_conv_requantize(p, rq, acc[3], oc + 1);
+        }
+    }
+}
+
 static void conv_dsp(const te_conv_params *p, const te_requant_per_channel *rq,
                      const int8_t *input, const int8_t *filter, int8_t *output, int16_t *cols)
 {
     const int32_t k_total = p->k_h * p->k_w * p->filter_in_c;
     const int32_t pixels = p->out_h * p->out_w;
-    int32_t b, px, oc;
+    int32_t b, px;
     for (b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * p->in_c;
         int8_t *out_b = output + (size_t)b * pixels * p->out_c;
         for (px = 0; px < pixels; px += 2) {
             const int two = px + 1 < pixels;
             int16_t *c0 = cols, *c1 = two ? cols + k_total + (k_total & 1) : NULL;
-            int8_t *o0 = out_b + (size_t)px * p->out_c, *o1 = o0 + p->out_c;
+            int8_t *o0 = out_b + (size_t)px * p->out_c;
             conv_im2col_dsp(p, in_b, px / p->out_w, px % p->out_w, c0);
             if (two) {
                 conv_im2col_dsp(p, in_b, (px + 1) / p->out_w, (px + 1) % p->out_w, c1);
             }
-            for (oc = 0; oc < p->out_c; oc += 2) {
-                const int pair = oc + 1 < p->out_c;
-                const int8_t *w0 = filter + (size_t)oc * k_total;
-                int32_t acc[4];
-                acc[0] = acc[1] = rq->bias ? rq->bias[oc] : 0;
-                acc[2] = acc[3] = (pair && rq->bias) ? rq->bias[oc + 1] : 0;
-                conv_block_dsp(w0, pair ? w0 + k_total : NULL, c0, c1, k_total, acc);
-                o0[oc] = te_conv_requantize(p, rq, acc[0], oc);
-                if (two) o1[oc] = te_conv_requantize(p, rq, acc[1], oc);
-                if (pair) {
-                    o0[oc + 1] = te_conv_requantize(p, rq, acc[2], oc + 1);
-                    if (two) o1[oc + 1] = te_conv_requantize(p, rq, acc[3], oc + 1);
-                }
-            }
+            conv_columns_dsp(p, rq, filter, k_total, c0, c1, o0, o0 + p->out_c);
         }
+    }
+}
+
+/* One pixel's channels to int16 in SXTB16 order, no offset (the 1x1 kernel folds it into the bias). */
+static void expand_pixel_dsp(const int8_t *x, int32_t n, int16_t *col)
+{
+    const int32_t n_full = n & ~3;
+    uint32_t *dst = (uint32_t *)(void *)col;
+    int32_t k;
+    for (k = 0; k < n_full; k += 4) {
+        const uint32_t v = te_read_u32(x + k);
+        *dst++ = te_sxtb16(v);
+        *dst++ = te_sxtb16_ror8(v);
+    }
+    for (; k < n; ++k) {
+        col[k] = x[k];
     }
 }
 
@@ -208,55 +267,33 @@ void te_conv2d_s8(const te_conv_params *p, const te_requant_per_channel *rq,
 }
 
 void te_conv2d_1x1_s8(const te_conv_params *p, const te_requant_per_channel *rq,
-                      const int8_t *input, const int8_t *filter, int8_t *output)
+                      const int8_t *input, const int8_t *filter, int8_t *output, void *scratch)
 {
     const int32_t c_in = p->in_c;
-    int32_t b, oy, ox, oc;
+    int32_t b, oy, ox;
+#if defined(TE_USE_DSP)
+    int16_t *c0 = (int16_t *)scratch, *c1 = c0 + c_in + (c_in & 1);
     for (b = 0; b < p->batches; ++b) {
         for (oy = 0; oy < p->out_h; ++oy) {
             const int8_t *row = input + ((size_t)b * p->in_h + (size_t)oy * p->stride_h) * p->in_w * c_in;
-#if defined(TE_USE_DSP)
-            /* Two pixels x two channels per block; int8 inputs expanded on the fly. */
             for (ox = 0; ox < p->out_w; ox += 2) {
                 const int two = ox + 1 < p->out_w;
                 const int8_t *x0 = row + (size_t)ox * p->stride_w * c_in;
-                const int8_t *x1 = two ? x0 + (size_t)p->stride_w * c_in : x0;
-                int8_t *o0 = output, *o1 = output + p->out_c;
-                for (oc = 0; oc < p->out_c; oc += 2) {
-                    const int pair = oc + 1 < p->out_c;
-                    const int8_t *w0 = filter + (size_t)oc * c_in;
-                    const int8_t *w1 = pair ? w0 + c_in : w0;
-                    int32_t a00 = rq->bias[oc], a01 = a00;
-                    int32_t a10 = rq->bias[pair ? oc + 1 : oc], a11 = a10;
-                    int32_t k;
-                    for (k = 0; k + 4 <= c_in; k += 4) {
-                        const uint32_t va = te_read_u32(x0 + k), vb = te_read_u32(x1 + k);
-                        const uint32_t wa = te_read_u32(w0 + k), wb = te_read_u32(w1 + k);
-                        const uint32_t xae = te_sxtb16(va), xao = te_sxtb16_ror8(va);
-                        const uint32_t xbe = te_sxtb16(vb), xbo = te_sxtb16_ror8(vb);
-                        const uint32_t wae = te_sxtb16(wa), wao = te_sxtb16_ror8(wa);
-                        const uint32_t wbe = te_sxtb16(wb), wbo = te_sxtb16_ror8(wb);
-                        a00 = te_smlad(wae, xae, te_smlad(wao, xao, a00));
-                        a01 = te_smlad(wae, xbe, te_smlad(wao, xbo, a01));
-                        a10 = te_smlad(wbe, xae, te_smlad(wbo, xao, a10));
-                        a11 = te_smlad(wbe, xbe, te_smlad(wbo, xbo, a11));
-                    }
-                    for (; k < c_in; ++k) {
-                        a00 += (int32_t)w0[k] * x0[k];
-                        a01 += (int32_t)w0[k] * x1[k];
-                        a10 += (int32_t)w1[k] * x0[k];
-                        a11 += (int32_t)w1[k] * x1[k];
-                    }
-                    o0[oc] = te_conv_requantize(p, rq, a00, oc);
-                    if (two) o1[oc] = te_conv_requantize(p, rq, a01, oc);
-                    if (pair) {
-                        o0[oc + 1] = te_conv_requantize(p, rq, a10, oc + 1);
-                        if (two) o1[oc + 1] = te_conv_requantize(p, rq, a11, oc + 1);
-                    }
+                expand_pixel_dsp(x0, c_in, c0);
+                if (two) {
+                    expand_pixel_dsp(x0 + (size_t)p->stride_w * c_in, c_in, c1);
                 }
+                conv_columns_dsp(p, rq, filter, c_in, c0, two ? c1 : NULL, output, output + p->out_c);
                 output += (size_t)(two ? 2 : 1) * p->out_c;
             }
+        }
+    }
 #else
+    int32_t oc;
+    (void)scratch;
+    for (b = 0; b < p->batches; ++b) {
+        for (oy = 0; oy < p->out_h; ++oy) {
+            const int8_t *row = input + ((size_t)b * p->in_h + (size_t)oy * p->stride_h) * p->in_w * c_in;
             for (ox = 0; ox < p->out_w; ++ox) {
                 const int8_t *x = row + (size_t)ox * p->stride_w * c_in;
                 for (oc = 0; oc < p->out_c; ++oc) {
@@ -269,7 +306,7 @@ void te_conv2d_1x1_s8(const te_conv_params *p, const te_requant_per_channel *rq,
                     *output++ = te_conv_requantize(p, rq, acc, oc);
                 }
             }
-#endif
         }
     }
+#endif
 }

@@ -35,24 +35,24 @@ TE_INLINE int32_t te_min_i32(int32_t a, int32_t b) { return a < b ? a : b; }
 TE_INLINE int32_t te_max_i32(int32_t a, int32_t b) { return a > b ? a : b; }
 TE_INLINE int32_t te_clamp_i32(int32_t x, int32_t lo, int32_t hi) { return x < lo ? lo : (x > hi ? hi : x); }
 
-/* gemmlowp SaturatingRoundingDoublingHighMul: (a * b * 2 + 2^31 rounding) >> 32, saturating. */
+/* gemmlowp SaturatingRoundingDoublingHighMul: (a * b + 2^30) / 2^31 with the division
+ * truncating toward zero after a sign-dependent nudge. Both signs reduce to one floor
+ * shift: for ab < 0, trunc((ab + 1 - 2^30) / 2^31) == floor((ab + 2^30) / 2^31). So it is
+ * SMULL + a 64-bit add + shift on Arm, with no branch. The only saturating case is
+ * INT32_MIN * INT32_MIN. */
 TE_INLINE int32_t te_sat_rounding_doubling_high_mul(int32_t a, int32_t b)
 {
-    if (a == b && a == INT32_MIN) {
+    if (a == INT32_MIN && b == INT32_MIN) {
         return INT32_MAX;
     }
-    {
-        const int64_t ab = (int64_t)a * (int64_t)b;
-        const int64_t nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
-        /* Division (not shift) truncates toward zero, as gemmlowp does. */
-        return (int32_t)((ab + nudge) / ((int64_t)1 << 31));
-    }
+    return (int32_t)(((int64_t)a * (int64_t)b + ((int64_t)1 << 30)) >> 31);
 }
 
-/* gemmlowp RoundingDivideByPOT: x / 2^exponent rounded to nearest, ties away from zero. */
+/* gemmlowp RoundingDivideByPOT: x / 2^exponent rounded to nearest, ties away from zero
+ * (0 <= exponent <= 31). */
 TE_INLINE int32_t te_rounding_divide_by_pot(int32_t x, int exponent)
 {
-    const int32_t mask = (int32_t)(((int64_t)1 << exponent) - 1);
+    const int32_t mask = (int32_t)((1u << exponent) - 1u);
     const int32_t remainder = x & mask;
     const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
     return (x >> exponent) + (remainder > threshold ? 1 : 0);

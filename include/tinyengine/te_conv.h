@@ -39,9 +39,11 @@ void te_conv2d_s8(const te_conv_params *p, const te_requant_per_channel *rq,
 
 /* Pointwise (1x1, no padding, any stride, one group, filter_offset 0). rq->bias must be the
  * folded bias: bias[oc] + input_offset * sum(filter[oc]) (computed by the generator), so the
- * inner loop is a plain int8 dot product. Needs no scratch. */
+ * inner loop is a plain int8 dot product. scratch: te_conv2d_1x1_s8_scratch_bytes(in_c) bytes
+ * (two pixels widened to int16 for the SIMD path), 4-byte aligned. */
 void te_conv2d_1x1_s8(const te_conv_params *p, const te_requant_per_channel *rq,
-                      const int8_t *input, const int8_t *filter, int8_t *output);
+                      const int8_t *input, const int8_t *filter, int8_t *output, void *scratch);
+#define te_conv2d_1x1_s8_scratch_bytes(in_c) (2 * 2 * (in_c) + 8)
 
 #ifdef __cplusplus
 }

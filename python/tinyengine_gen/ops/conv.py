@@ -65,7 +65,8 @@ def lower_conv2d(op: Op, graph: Graph) -> KernelCall:
         folded = (bias.astype(np.int64) + params["input_offset"] * wsum)
         consts["bias"] = i32(((folded + 2**31) % 2**32 - 2**31).astype(np.int32))  # int32 wrap, as the kernel's sum
         return KernelCall(op=op, template="conv2d_1x1.c.j2", header="tinyengine/te_conv.h", inputs=[x], outputs=[y],
-                          params=params, consts=consts, macs=macs, note=f"1x1/s{sh}")
+                          params=params, consts=consts, macs=macs, note=f"1x1/s{sh}",
+                          scratch_bytes=2 * 2 * ic + 8)
     return KernelCall(op=op, template="conv2d.c.j2", header="tinyengine/te_conv.h", inputs=[x], outputs=[y],
                       params=params, consts=consts, macs=macs, note=f"{kh}x{kw}/s{sh}",
                       scratch_bytes=2 * 2 * kh * kw * fic + 8)
