@@ -1,0 +1,111 @@
+/* tinyengine: pooling kernels.
+ *
+ * Matches LiteRT's reference pooling (pooling.cc, kReference):
+ *  - int8 average: reference_integer_ops::AveragePool. Sum the in-image window, then round to
+ *    nearest with halves away from zero: (sum +/- count/2) / count, C division truncating;
+ *  - uint8 average (legacy models): reference_ops::AveragePool on uint8, (sum + count/2) / count
+ *    on a non-negative sum. In int8 storage (u = s + 128) that is floor((sum_s + count/2) / count),
+ *    which differs from the int8 rule when the sum is negative: it is computed here as
+ *    (sum_s + 128 * count + count/2) / count - 128, the uint8 arithmetic itself;
+ *  - max (int8 and uint8 alike, the shift preserves order): reference_integer_ops::MaxPool,
+ *    start from -128 (uint8: 0), take the maximum over the in-image window, clamp.
+ * The fused activation is a clamp to [act_min, act_max], computed as
+ * CalculateActivationRangeQuantized does for the output tensor.
+ */
+#include "tinyengine/te_pooling.h"
+
+/* The in-image taps [first, last) of a window starting at `origin`, as the reference clamps them. */
+TE_INLINE void te_pool_window(int32_t origin, int32_t k, int32_t size, int32_t *first, int32_t *last)
+{
+    *first = origin < 0 ? -origin : 0;
+    *last = te_min_i32(k, size - origin);
+}
+
+static void te_avg_pool2d_portable(const te_pool_params *p, const int8_t *input, int8_t *output)
+{
+    const int32_t c_n = p->channels;
+    int32_t b, oy, ox, c, fy, fx;
+    for (b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * c_n;
+        for (oy = 0; oy < p->out_h; ++oy) {
+            const int32_t y0 = oy * p->stride_h - p->pad_top;
+            int32_t fy0, fy1;
+            te_pool_window(y0, p->k_h, p->in_h, &fy0, &fy1);
+            for (ox = 0; ox < p->out_w; ++ox) {
+                const int32_t x0 = ox * p->stride_w - p->pad_left;
+                int32_t fx0, fx1, count;
+                te_pool_window(x0, p->k_w, p->in_w, &fx0, &fx1);
+                count = (fy1 > fy0 && fx1 > fx0) ? (fy1 - fy0) * (fx1 - fx0) : 0;
+                for (c = 0; c < c_n; ++c) {
+                    int32_t acc = 0;
+                    for (fy = fy0; fy < fy1 && fx0 < fx1; ++fy) {
+                        const int8_t *row = in_b + ((size_t)(y0 + fy) * p->in_w + (size_t)(x0 + fx0)) * c_n + c;
+                        for (fx = fx0; fx < fx1; ++fx) {
+                            acc += *row;
+                            row += c_n;
+                        }
+                    }
+                    if (count <= 0) {
+                        /* Unreachable: the generator rejects models with empty windows. */
+                        acc = 0;
+                    } else if (p->legacy_uint8) {
+                        acc = (acc + 128 * count + count / 2) / count - 128;
+                    } else {
+                        acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
+                    }
+                    *output++ = (int8_t)te_clamp_i32(acc, p->act_min, p->act_max);
+                }
+            }
+        }
+    }
+}
+
+static void te_max_pool2d_portable(const te_pool_params *p, const int8_t *input, int8_t *output)
+{
+    const int32_t c_n = p->channels;
+    int32_t b, oy, ox, c, fy, fx;
+    for (b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * c_n;
+        for (oy = 0; oy < p->out_h; ++oy) {
+            const int32_t y0 = oy * p->stride_h - p->pad_top;
+            int32_t fy0, fy1;
+            te_pool_window(y0, p->k_h, p->in_h, &fy0, &fy1);
+            for (ox = 0; ox < p->out_w; ++ox) {
+                const int32_t x0 = ox * p->stride_w - p->pad_left;
+                int32_t fx0, fx1;
+                te_pool_window(x0, p->k_w, p->in_w, &fx0, &fx1);
+                for (c = 0; c < c_n; ++c) {
+                    int32_t max = -128;
+                    for (fy = fy0; fy < fy1 && fx0 < fx1; ++fy) {
+                        const int8_t *row = in_b + ((size_t)(y0 + fy) * p->in_w + (size_t)(x0 + fx0)) * c_n + c;
+                        for (fx = fx0; fx < fx1; ++fx) {
+                            max = te_max_i32(max, *row);
+                            row += c_n;
+                        }
+                    }
+                    *output++ = (int8_t)te_clamp_i32(max, p->act_min, p->act_max);
+                }
+            }
+        }
+    }
+}
+
+void te_avg_pool2d_s8(const te_pool_params *p, const int8_t *input, int8_t *output)
+{
+#if defined(TE_USE_MVE)
+    /* Helium path: to be written; must match te_avg_pool2d_portable byte for byte. */
+#elif defined(TE_USE_DSP)
+    /* Cortex-M DSP path: to be written; must match te_avg_pool2d_portable byte for byte. */
+#endif
+    te_avg_pool2d_portable(p, input, output);
+}
+
+void te_max_pool2d_s8(const te_pool_params *p, const int8_t *input, int8_t *output)
+{
+#if defined(TE_USE_MVE)
+    /* Helium path: to be written; must match te_max_pool2d_portable byte for byte. */
+#elif defined(TE_USE_DSP)
+    /* Cortex-M DSP path: to be written; must match te_max_pool2d_portable byte for byte. */
+#endif
+    te_max_pool2d_portable(p, input, output);
+}
