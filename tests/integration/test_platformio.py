@@ -1,0 +1,326 @@
+"""PlatformIO end to end: the real `pio run` builds the emulated example, QEMU runs it.
+
+Offline recipe (../shared/notes/platformio-offline.md): a private PLATFORMIO_CORE_DIR whose
+tool-scons package is unpacked from the PyPI `scons` wheel (with a `.piopm` naming the owner
+platformio), the example's own platform (examples/platformio/platform-tinyengine-qemu, no registry
+packages) and Debian's arm-none-eabi-gcc from PATH. The library comes in through the example's
+`lib_deps = tinyengine=symlink://${sysenv.TINYENGINE_DIR}`, exactly as the README tells users.
+
+The example's main.c fills the inputs from a fixed LCG; `_example_inputs` reproduces the bytes and
+LiteRT's BUILTIN_REF gives the outputs the firmware must print, byte for byte.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.integration
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE = REPO / "examples" / "platformio" / "qemu-mps2-an386"
+KWS = REPO / "examples" / "models" / "kws_ref_model.tflite"
+ENV_NAME = "mps2-an386"
+PIO_TIMEOUT = 300
+
+
+# ---------------------------------------------------------------------------------------------
+# Tools and the private PlatformIO core directory
+
+
+def _pio_command() -> list[str] | None:
+    """PlatformIO of this interpreter (so $PYTHONEXE has the generator's deps), else `pio`."""
+    if importlib.util.find_spec("platformio") is not None:
+        return [sys.executable, "-m", "platformio"]
+    pio = shutil.which("pio")
+    return [pio] if pio else None
+
+
+def _require_tools() -> list[str]:
+    pio = _pio_command()
+    if pio is None:
+        pytest.skip("PlatformIO is not installed (pip install platformio, or the 'test' extra)")
+    for tool, package in (("arm-none-eabi-gcc", "gcc-arm-none-eabi libnewlib-arm-none-eabi"),
+                          ("qemu-system-arm", "qemu-system-arm")):
+        if shutil.which(tool) is None:
+            pytest.skip(f"{tool} not found (apt-get install {package}, or tools/bootstrap.sh)")
+    return pio
+
+
+def _scons_version() -> tuple[str, str]:
+    """(PlatformIO's tool-scons package version, the SCons release it packages).
+
+    PlatformIO encodes SCons X.Y.Z as 4.XYYZZ.0 (tool-scons ~4.41101.0 is SCons 4.11.1).
+    """
+    spec = "~4.41101.0"  # PlatformIO 6.2.0, when it is not importable from this interpreter
+    try:
+        from platformio.dependencies import get_core_dependencies
+
+        spec = get_core_dependencies()["tool-scons"]
+    except ImportError:
+        pass
+    match = re.search(r"(\d+)\.(\d)(\d\d)(\d\d)\.(\d+)", spec)
+    assert match, f"unexpected tool-scons requirement {spec!r}"
+    package = f"{match.group(1)}.{match.group(2)}{match.group(3)}{match.group(4)}.{match.group(5)}"
+    return package, f"{int(match.group(2))}.{int(match.group(3))}.{int(match.group(4))}"
+
+
+def _scons_wheel(version: str) -> Path:
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "tinyengine" / "wheels"
+    found = sorted(cache.glob(f"scons-{version}-*.whl"))
+    if found:
+        return found[0]
+    cache.mkdir(parents=True, exist_ok=True)
+    res = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+                          "--disable-pip-version-check", "-q", f"scons=={version}", "-d", str(cache)],
+                         capture_output=True, text=True, timeout=300)
+    found = sorted(cache.glob(f"scons-{version}-*.whl"))
+    if res.returncode != 0 or not found:
+        pytest.skip(f"cannot fetch the scons {version} wheel from PyPI for PlatformIO's tool-scons: "
+                    f"{(res.stderr.strip().splitlines() or ['?'])[-1]}")
+    return found[0]
+
+
+def prepare_core_dir(core: Path) -> None:
+    """A PLATFORMIO_CORE_DIR that needs no registry: tool-scons from the PyPI wheel."""
+    package_version, scons_version = _scons_version()
+    scons_dir = core / "packages" / "tool-scons"
+    scons_dir.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(_scons_wheel(scons_version)) as wheel:
+        wheel.extractall(scons_dir)
+    (scons_dir / "scons.py").write_text(
+        "import os, sys\n"
+        "sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))\n"
+        "import SCons.Script\n"
+        "SCons.Script.main()\n")
+    (scons_dir / "package.json").write_text(json.dumps(
+        {"name": "tool-scons", "version": package_version, "description": "SCons from PyPI"}))
+    (scons_dir / ".piopm").write_text(json.dumps(
+        {"type": "tool", "name": "tool-scons", "version": package_version,
+         "spec": {"owner": "platformio", "id": None, "name": "tool-scons", "requirements": None,
+                  "uri": None}}))
+
+
+@pytest.fixture(scope="module")
+def pio_env(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    pio = _require_tools()
+    core = tmp_path_factory.mktemp("pio-core")
+    prepare_core_dir(core)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PLATFORMIO_", "TINYENGINE_"))}
+    env.update(PLATFORMIO_CORE_DIR=str(core), PLATFORMIO_SETTING_ENABLE_TELEMETRY="No",
+               PLATFORMIO_SETTING_CHECK_PLATFORMIO_INTERVAL="3650", PLATFORMIO_DISABLE_COLOR="true",
+               TINYENGINE_DIR=str(REPO), PYTHONDONTWRITEBYTECODE="1")
+    return {"cmd": pio, "env": env}
+
+
+def copy_example(dest: Path) -> Path:
+    """A fresh copy of examples/ (the emulated project and the model it names)."""
+    project = dest / "examples" / "platformio" / EXAMPLE.name
+    shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns(".pio"))
+    (dest / "examples" / "models").mkdir(parents=True)
+    shutil.copy(KWS, dest / "examples" / "models" / KWS.name)
+    return project
+
+
+def pio_run(pio_env: dict, project: Path, *args: str, model: Path | None = None
+            ) -> subprocess.CompletedProcess:
+    env = dict(pio_env["env"])
+    if model is not None:
+        env["TINYENGINE_MODEL"] = str(model)
+    res = subprocess.run([*pio_env["cmd"], "run", "-d", str(project), *args], env=env,
+                         capture_output=True, text=True, timeout=PIO_TIMEOUT)
+    res.output = res.stdout + res.stderr  # type: ignore[attr-defined]
+    return res
+
+
+def _ok(res: subprocess.CompletedProcess) -> str:
+    assert res.returncode == 0, res.output[-6000:]
+    return res.output
+
+
+# ---------------------------------------------------------------------------------------------
+# What the firmware must print
+
+
+def example_inputs(model: Path | bytes) -> list[np.ndarray]:
+    """The inputs src/main.c builds: one LCG byte stream over all inputs in order."""
+    from tests.support.oracle import model_io
+
+    inputs, _ = model_io(model)
+    state = 12345
+    result = []
+    for index, info in enumerate(inputs):
+        n = int(np.prod(info.shape, dtype=np.int64)) * info.dtype.itemsize
+        data = bytearray()
+        for _ in range(n // info.dtype.itemsize if index == 0 and info.dtype.kind == "f" else n):
+            state = (state * 1664525 + 1013904223) & 0xFFFFFFFF
+            data.append(state >> 24)
+        if index == 0 and info.dtype.kind == "f":
+            values = (np.frombuffer(bytes(data), np.uint8).astype(np.int32) - 128) / np.float32(128)
+            result.append(values.astype(np.float32).reshape(info.shape))
+        else:
+            result.append(np.frombuffer(bytes(data), info.dtype).reshape(info.shape).copy())
+    return result
+
+
+def expected_lines(model: Path | bytes) -> tuple[list[str], int]:
+    from tests.support.oracle import run_reference
+
+    outputs = run_reference(model, example_inputs(model))
+    lines = []
+    for i, out in enumerate(outputs):
+        raw = np.ascontiguousarray(out).tobytes()
+        lines.append(f"output {i} ({len(raw)} bytes):" + "".join(f" {b:02x}" for b in raw))
+    return lines, int(np.argmax(outputs[0].reshape(-1)))
+
+
+def assert_prints_reference(output: str, model: Path | bytes) -> None:
+    lines, top = expected_lines(model)
+    printed = [line.strip() for line in output.splitlines() if re.match(r"\s*output \d+ \(", line)]
+    assert printed == lines, "\n".join(["firmware:", *printed, "LiteRT BUILTIN_REF:", *lines])
+    assert re.search(rf"^top class: {top}\b", output, re.M), output[-3000:]
+
+
+# ---------------------------------------------------------------------------------------------
+# Models for the model-change and failure cases
+
+
+def small_fc_model() -> bytes:
+    """A 10-class int8 classifier (FULLY_CONNECTED 64 -> 10), different from the bundled one."""
+    from tests.support.tflite_build import TensorSpec, build_single_op_model
+
+    rng = np.random.default_rng(5)
+    x = TensorSpec((1, 64), "int8", scale=0.05, zero_point=-3)
+    w = TensorSpec((10, 64), "int8", scale=0.01, zero_point=0,
+                   data=rng.integers(-127, 128, (10, 64), dtype=np.int8))
+    b = TensorSpec((10,), "int32", scale=0.05 * 0.01, zero_point=0,
+                   data=rng.integers(-2000, 2000, (10,), dtype=np.int32))
+    y = TensorSpec((1, 10), "int8", scale=0.2, zero_point=5)
+    return build_single_op_model("FULLY_CONNECTED", [x, w, b], [y])
+
+
+def unsupported_op_model() -> tuple[bytes, str]:
+    """A one-op int8 model whose op the generator has no kernel for (it gains ops over time)."""
+    from tinyengine_gen.ops import REGISTRY
+    from tests.support.tflite_build import TensorSpec, build_single_op_model
+
+    op = next((o for o in ("TANH", "HARD_SWISH", "RELU6", "RELU") if o not in REGISTRY), None)
+    if op is None:
+        pytest.skip("the generator supports every unary op the test model builder knows")
+    x = TensorSpec((1, 8), "int8", scale=0.1, zero_point=0)
+    y = TensorSpec((1, 8), "int8", scale=1 / 128, zero_point=0)
+    return build_single_op_model(op, [x], [y]), op
+
+
+def generated(project: Path) -> list[Path]:
+    build = project / ".pio" / "build" / ENV_NAME
+    return [build / "tinyengine_model" / f for f in ("model.c", "model.h", "model.o")] + [
+        build / "firmware.elf"]
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def test_emulated_example_builds_runs_and_regenerates_only_on_change(pio_env, tmp_path):
+    project = copy_example(tmp_path)
+    gen_c = project / ".pio" / "build" / ENV_NAME / "tinyengine_model" / "model.c"
+
+    out = _ok(pio_run(pio_env, project))  # clean tree
+    assert "Generating model.c, model.h from ../../models/kws_ref_model.tflite" in out, out[-3000:]
+    assert all(p.is_file() for p in generated(project))
+    first = gen_c.stat().st_mtime_ns
+
+    out = _ok(pio_run(pio_env, project))  # no change
+    assert "Generating" not in out and "Linking" not in out, out[-3000:]
+    assert gen_c.stat().st_mtime_ns == first
+
+    out = _ok(pio_run(pio_env, project, "-t", "upload"))  # runs in QEMU
+    assert "Generating" not in out
+    assert_prints_reference(out, KWS)
+
+    other = tmp_path / "fc10.tflite"  # another model: regenerated, relinked, still exact
+    other.write_bytes(small_fc_model())
+    out = _ok(pio_run(pio_env, project, "-t", "upload", model=other))
+    assert f"Generating model.c, model.h from {other}" in out, out[-3000:]
+    assert_prints_reference(out, other)
+
+    other.write_bytes(small_fc_model()[:-8] + b"\0" * 8)  # same path, changed bytes
+    res = pio_run(pio_env, project, model=other)
+    assert "Generating model.c" in res.output
+
+
+def test_bad_model_stops_the_build_with_one_line_and_no_stale_code(pio_env, tmp_path):
+    project = copy_example(tmp_path)
+    good = tmp_path / "fc10.tflite"
+    good.write_bytes(small_fc_model())
+    truncated = tmp_path / "truncated.tflite"
+    truncated.write_bytes(KWS.read_bytes()[: KWS.stat().st_size // 2])
+    unsupported = tmp_path / "unsupported.tflite"
+    data, op = unsupported_op_model()
+    unsupported.write_bytes(data)
+    cases = [(truncated, "truncated"), (unsupported, f"unsupported op: {op}"),
+             (tmp_path / "missing.tflite", "model file not found")]
+
+    for bad, needle in cases:
+        _ok(pio_run(pio_env, project, model=good))  # code from a good model is in place
+        assert all(p.is_file() for p in generated(project))
+
+        res = pio_run(pio_env, project, model=bad)
+        assert res.returncode != 0, res.output[-3000:]
+        errors = [line for line in res.output.splitlines() if "tinyengine-gen: error:" in line]
+        assert len(errors) == 1 and needle in errors[0], res.output[-3000:]
+        assert "Traceback" not in res.output
+        assert [p.name for p in generated(project) if p.exists()] == []
+
+    res = pio_run(pio_env, project, "-t", "upload", model=bad)  # nothing stale to run
+    assert res.returncode != 0 and "top class" not in res.output, res.output[-3000:]
+
+
+def test_ram_check_fails_the_build_with_the_numbers(pio_env, tmp_path):
+    project = copy_example(tmp_path)
+    fc = tmp_path / "fc10.tflite"
+    fc.write_bytes(small_fc_model())
+    ini = project / "platformio.ini"
+    base = ini.read_text().replace("../../models/kws_ref_model.tflite", str(fc))
+
+    # The arena alone is over the budget: stops right after generation.
+    ini.write_text(base + "custom_tinyengine_sram_budget = 16\n")
+    res = pio_run(pio_env, project)
+    assert res.returncode != 0
+    assert re.search(r"tinyengine: error: the model's arena needs \d+ bytes, more than the 16 bytes "
+                     r"of custom_tinyengine_sram_budget", res.output), res.output[-3000:]
+    assert [p.name for p in generated(project) if p.exists()] == []
+
+    # The arena fits, the firmware (16 KB stack reserve of the board script) does not.
+    ini.write_text(base + "board_upload.maximum_ram_size = 8192\n")
+    res = pio_run(pio_env, project)
+    assert res.returncode != 0
+    match = re.search(r"tinyengine: error: RAM does not fit: model arena (\d+) \+ rest of the firmware "
+                      r"(\d+) .* = (\d+) bytes > 8192 bytes of board mps2-an386", res.output)
+    assert match, res.output[-3000:]
+    assert int(match.group(1)) + int(match.group(2)) == int(match.group(3)) > 8192
+    assert not (project / ".pio" / "build" / ENV_NAME / "firmware.elf").exists()
+
+
+def test_board_examples_are_valid_platformio_projects():
+    """The STM32 and nRF52840 projects need PlatformIO's registry to build; check their config."""
+    pytest.importorskip("platformio")
+    from platformio.project.config import ProjectConfig
+
+    for name, board in (("disco_f746ng", "disco_f746ng"), ("nrf52840_dk", "nrf52840_dk")):
+        project = REPO / "examples" / "platformio" / name
+        config = ProjectConfig(str(project / "platformio.ini"), parse_extra=False)
+        config.validate(silent=True)
+        section = f"env:{board}"
+        assert config.get(section, "board") == board
+        assert config.get(section, "custom_tinyengine_model")
+        assert any("tinyengine" in dep for dep in config.get(section, "lib_deps"))
