@@ -13,7 +13,8 @@ for _mod in pkgutil.iter_modules(__path__):
 
 
 def supported_ops() -> list[str]:
-    return sorted(set(REGISTRY) | PASS_HANDLED)
+    """TFLite ops a model may contain (internal ops the passes insert, named TE_*, are not listed)."""
+    return sorted(k for k in set(REGISTRY) | PASS_HANDLED if not k.startswith("TE_"))
 
 
 __all__ = ["REGISTRY", "PASS_HANDLED", "ConstArray", "KernelCall", "LoweringError", "register", "supported_ops"]

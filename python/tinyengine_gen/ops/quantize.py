@@ -1,0 +1,85 @@
+"""QUANTIZE, DEQUANTIZE and the internal TE_FLIP_SIGN lowerings (model edges).
+
+LiteRT reference (quantize.cc / dequantize.cc, kReference):
+- QUANTIZE float32 -> int8/uint8: reference_ops::AffineQuantize;
+- QUANTIZE int8/uint8 -> int8/uint8: reference_ops::Requantize with
+  QuantizeMultiplier((double)input_scale / (double)output_scale);
+- DEQUANTIZE int8 -> float32: reference_integer_ops::Dequantize, uint8: reference_ops::Dequantize.
+Legacy uint8 tensors that passes.py moved to int8 storage (zero point - 128) give the same
+values through these formulas, so one kernel per storage type covers both.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import quant as q
+from ..ir import Graph, Op, Tensor
+from .base import KernelCall, register, require, require_quant
+
+EIGHT_BIT = ("int8", "uint8")
+EDGE_FLIP = "TE_FLIP_SIGN"  # passes.EDGE_FLIP (not imported: passes imports this package)
+
+
+def c_float(value: float) -> str:
+    """A C float literal that parses to exactly this float32 value."""
+    v = float(np.float32(value))
+    if not math.isfinite(v):
+        raise ValueError(f"not a finite float: {value}")
+    return f"{v!r}f"
+
+
+def _per_tensor(op: Op, t: Tensor) -> None:
+    require_quant(op, t)
+    require(not t.quant.per_channel, op, f"tensor '{t.name}' is quantized per channel; only per-tensor "
+            "quantization is supported at model edges")
+
+
+@register("QUANTIZE")
+def lower_quantize(op: Op, graph: Graph) -> KernelCall:
+    x, y = op.inputs[0], op.outputs[0]
+    require(x.size == y.size, op, "input and output sizes differ")
+    require(y.dtype in EIGHT_BIT, op, f"needs an int8 or uint8 output, got {y.dtype}")
+    _per_tensor(op, y)
+    if x.dtype == "float32":
+        params = dict(size=x.size, scale=c_float(y.quant.s), zero_point=y.quant.zp)
+        return KernelCall(op=op, template="quantize.c.j2", header="tinyengine/te_quantize.h",
+                          inputs=[x], outputs=[y], params=params, inplace=[(0, 0)],
+                          note=f"float32->{y.dtype}")
+    require(x.dtype in EIGHT_BIT, op, f"needs a float32, int8 or uint8 input, got {x.dtype}")
+    _per_tensor(op, x)
+    mult, shift = q.quantize_multiplier(float(x.quant.s) / float(y.quant.s))
+    zp_in, zp_out = x.quant.zp, y.quant.zp
+    # reference_ops::Requantize's shortcut (same scale, int8 <-> uint8, zero points 128 apart).
+    flip = mult == (1 << 30) and shift == 1 and (
+        (x.dtype, y.dtype, zp_in - zp_out) in (("uint8", "int8", 128), ("int8", "uint8", -128)))
+    params = dict(size=x.size, multiplier=mult, shift=shift, input_zero_point=zp_in,
+                  output_zero_point=zp_out, flip_only=int(flip))
+    return KernelCall(op=op, template="requantize.c.j2", header="tinyengine/te_quantize.h",
+                      inputs=[x], outputs=[y], params=params, inplace=[(0, 0)],
+                      note=f"{x.dtype}->{y.dtype}" + (" (bit-7 flip)" if flip else ""))
+
+
+@register("DEQUANTIZE")
+def lower_dequantize(op: Op, graph: Graph) -> KernelCall:
+    x, y = op.inputs[0], op.outputs[0]
+    require(x.size == y.size, op, "input and output sizes differ")
+    require(x.dtype in EIGHT_BIT, op, f"needs an int8 or uint8 input, got {x.dtype}")
+    require(y.dtype == "float32", op, f"needs a float32 output, got {y.dtype}")
+    _per_tensor(op, x)
+    params = dict(size=x.size, scale=c_float(x.quant.s), zero_point=x.quant.zp)
+    return KernelCall(op=op, template="dequantize.c.j2", header="tinyengine/te_quantize.h",
+                      inputs=[x], outputs=[y], params=params, inplace=[(0, 0)],
+                      note=f"{x.dtype}->float32")
+
+
+@register(EDGE_FLIP)
+def lower_flip_sign(op: Op, graph: Graph) -> KernelCall:
+    x, y = op.inputs[0], op.outputs[0]
+    require(x.size == y.size, op, "input and output sizes differ")
+    require({x.dtype, y.dtype} == {"int8", "uint8"}, op,
+            f"flips between uint8 and int8 storage, got {x.dtype} -> {y.dtype}")
+    return KernelCall(op=op, template="flip_sign.c.j2", header="tinyengine/te_quantize.h",
+                      inputs=[x], outputs=[y], params=dict(size=x.size), inplace=[(0, 0)],
+                      note=f"{x.dtype}->{y.dtype}")

@@ -1,0 +1,125 @@
+/* tinyengine: QUANTIZE, DEQUANTIZE, requantize and flip-sign kernels.
+ *
+ * Exactness notes (LiteRT reference):
+ * - AffineQuantize computes static_cast<int32_t>(std::round(x / (float)scale)) + zero_point.
+ *   The division is a float32 division (never a multiplication by 1/scale) and roundf rounds
+ *   half away from zero; both are exact IEEE operations. The float -> int32 conversion of an
+ *   out-of-range value (or NaN) is undefined in C++; the x86-64 build of the reference yields
+ *   INT32_MIN (cvttss2si) and then adds the zero point with wrap-around. That is reproduced here
+ *   with defined C, so huge or non-finite inputs give the reference's bytes on every target.
+ * - Dequantize computes (float)((double)scale * (q - zero_point)). The double product of a
+ *   float32 scale (24-bit significand) and an integer of at most 10 bits is exact, so rounding
+ *   it to float equals the correctly rounded float32 product: one float multiplication gives
+ *   identical bits without double arithmetic (assuming no flush-to-zero of subnormals).
+ */
+#include "tinyengine/te_quantize.h"
+
+#include <math.h>
+
+/* static_cast<int32_t>(roundf(x / scale)) + zero_point as the x86-64 reference computes it. */
+TE_INLINE int32_t quantize_value(float x, float scale, int32_t zero_point)
+{
+    const float r = roundf(x / scale);
+    int32_t q;
+    if (r >= -2147483648.0f && r < 2147483648.0f) {
+        q = (int32_t)r;
+    } else {
+        q = INT32_MIN; /* out of range or NaN: the "integer indefinite" value */
+    }
+    return (int32_t)((uint32_t)q + (uint32_t)zero_point);
+}
+
+void te_quantize_f32_s8(const te_quantize_params *p, const float *input, int8_t *output)
+{
+    int32_t i;
+    /* Forward loop: output byte i never overlaps a float not yet read (in place). */
+    for (i = 0; i < p->size; ++i) {
+        output[i] = (int8_t)te_clamp_i32(quantize_value(input[i], p->scale, p->zero_point), -128, 127);
+    }
+}
+
+void te_quantize_f32_u8(const te_quantize_params *p, const float *input, uint8_t *output)
+{
+    int32_t i;
+    for (i = 0; i < p->size; ++i) {
+        output[i] = (uint8_t)te_clamp_i32(quantize_value(input[i], p->scale, p->zero_point), 0, 255);
+    }
+}
+
+void te_dequantize_s8_f32(const te_dequantize_params *p, const int8_t *input, float *output)
+{
+    int32_t i;
+    /* Backward loop: output element i (bytes 4i..4i+3) only covers inputs already read (in place). */
+    for (i = p->size - 1; i >= 0; --i) {
+        const int32_t v = (int32_t)input[i] - p->zero_point;
+        output[i] = p->scale * (float)v;
+    }
+}
+
+void te_dequantize_u8_f32(const te_dequantize_params *p, const uint8_t *input, float *output)
+{
+    int32_t i;
+    for (i = p->size - 1; i >= 0; --i) {
+        const int32_t v = (int32_t)input[i] - p->zero_point;
+        output[i] = p->scale * (float)v;
+    }
+}
+
+/* reference_ops::Requantize: MultiplyByQuantizedMultiplier(q - zp_in) + zp_out, clamped. When the
+ * scales are equal (multiplier 2^30, shift 1 is the identity) and the zero points differ by 128
+ * between int8 and uint8, the reference toggles bit 7 instead: the same values. */
+#define TE_REQUANTIZE_BODY(lo, hi, out_t)                                                        \
+    do {                                                                                         \
+        int32_t i;                                                                               \
+        if (p->flip_only) { /* zero points 128 apart: always in range, a bit-7 toggle */         \
+            const int32_t offset = p->output_zero_point - p->input_zero_point;                   \
+            for (i = 0; i < p->size; ++i) {                                                      \
+                output[i] = (out_t)((int32_t)input[i] + offset);                                 \
+            }                                                                                    \
+            return;                                                                              \
+        }                                                                                        \
+        for (i = 0; i < p->size; ++i) {                                                          \
+            const int32_t x = (int32_t)input[i] - p->input_zero_point;                           \
+            const int32_t y = te_multiply_by_quantized_multiplier(x, p->multiplier, p->shift)    \
+                              + p->output_zero_point;                                            \
+            output[i] = (out_t)te_clamp_i32(y, (lo), (hi));                                      \
+        }                                                                                        \
+    } while (0)
+
+void te_requantize_s8_s8(const te_requantize_params *p, const int8_t *input, int8_t *output)
+{
+    TE_REQUANTIZE_BODY(-128, 127, int8_t);
+}
+
+void te_requantize_s8_u8(const te_requantize_params *p, const int8_t *input, uint8_t *output)
+{
+    TE_REQUANTIZE_BODY(0, 255, uint8_t);
+}
+
+void te_requantize_u8_s8(const te_requantize_params *p, const uint8_t *input, int8_t *output)
+{
+    TE_REQUANTIZE_BODY(-128, 127, int8_t);
+}
+
+void te_requantize_u8_u8(const te_requantize_params *p, const uint8_t *input, uint8_t *output)
+{
+    TE_REQUANTIZE_BODY(0, 255, uint8_t);
+}
+
+#undef TE_REQUANTIZE_BODY
+
+void te_flip_sign_u8_s8(int32_t size, const uint8_t *input, int8_t *output)
+{
+    int32_t i;
+    for (i = 0; i < size; ++i) {
+        output[i] = (int8_t)((int32_t)input[i] - 128); /* same bits as input ^ 0x80 */
+    }
+}
+
+void te_flip_sign_s8_u8(int32_t size, const int8_t *input, uint8_t *output)
+{
+    int32_t i;
+    for (i = 0; i < size; ++i) {
+        output[i] = (uint8_t)((int32_t)input[i] + 128);
+    }
+}
