@@ -1,0 +1,203 @@
+"""Zephyr: `west build` of examples/zephyr (tinyengine as a module) for the three QEMU boards, run
+under QEMU, outputs byte-identical to LiteRT's reference; rebuild behaviour and error messages.
+
+Needs ZEPHYR_BASE pointing at a Zephyr 4.x tree inside a west workspace (with modules/hal/cmsis),
+west importable by this interpreter or on PATH, and qemu-system-arm. Without a Zephyr SDK the
+tests use arm-none-eabi-gcc (ZEPHYR_TOOLCHAIN_VARIANT=gnuarmemb) and, when that toolchain has
+picolibc (Debian: picolibc-arm-none-eabi), -DTOOLCHAIN_HAS_PICOLIBC=ON.
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.integration.firmware_io import (
+    KWS_MODEL,
+    REPO,
+    fc_model,
+    missing_tools,
+    parse_outputs,
+    reference_outputs,
+    run,
+    run_until,
+    unsupported_op_model,
+)
+
+pytestmark = [pytest.mark.integration, pytest.mark.emulated]
+
+SAMPLE = REPO / "examples" / "zephyr"
+DONE = "tinyengine sample done"
+GEN_MARK = "tinyengine: generating kws.c/.h"
+
+# board -> QEMU machine arguments
+BOARDS = {
+    "qemu_cortex_m3": ["-machine", "lm3s6965evb", "-cpu", "cortex-m3"],
+    "mps2/an386": ["-machine", "mps2-an386", "-cpu", "cortex-m4"],
+    "mps3/corstone300/an547": ["-machine", "mps3-an547", "-cpu", "cortex-m55"],
+}
+# test id -> (board, extra CMake arguments, kernel path the module's boot log line must report)
+CASES = {
+    "qemu_cortex_m3": ("qemu_cortex_m3", (), "portable"),
+    "mps2/an386": ("mps2/an386", (), "dsp"),
+    "mps3/corstone300/an547": ("mps3/corstone300/an547", (), "helium"),
+    "an547-forced-portable": ("mps3/corstone300/an547", ("-DCONFIG_TINYENGINE_KERNELS_PORTABLE=y",), "portable"),
+}
+
+
+def _zephyr_setup() -> tuple[str | None, dict]:
+    """(reason to skip or None, context)."""
+    base = os.environ.get("ZEPHYR_BASE")
+    if not base:
+        return "ZEPHYR_BASE is not set: point it at a Zephyr 4.x tree (in a west workspace) to run these", {}
+    base_path = Path(base).resolve()
+    if not (base_path / "VERSION").is_file() or not (base_path / "cmake" / "modules").is_dir():
+        return f"ZEPHYR_BASE={base} is not a Zephyr tree", {}
+    workspace = next((p for p in (base_path, *base_path.parents) if (p / ".west").is_dir()), None)
+    if workspace is None:
+        return f"ZEPHYR_BASE={base} is not inside a west workspace (no .west/ above it)", {}
+    if importlib.util.find_spec("west") is not None:
+        west = [sys.executable, "-m", "west"]
+    elif shutil.which("west"):
+        west = [shutil.which("west")]
+    else:
+        return "west is not installed (pip install west, plus Zephyr's scripts/requirements-base.txt)", {}
+    missing = missing_tools("qemu-system-arm", "cmake", "ninja")
+    env = dict(os.environ, ZEPHYR_BASE=str(base_path))
+    cmake_args: list[str] = []
+    if not env.get("ZEPHYR_TOOLCHAIN_VARIANT") and not env.get("ZEPHYR_SDK_INSTALL_DIR"):
+        gcc = shutil.which("arm-none-eabi-gcc")
+        if gcc is None:
+            missing.append("arm-none-eabi-gcc (or a Zephyr SDK)")
+        else:
+            env["ZEPHYR_TOOLCHAIN_VARIANT"] = "gnuarmemb"
+            env["GNUARMEMB_TOOLCHAIN_PATH"] = str(Path(gcc).resolve().parents[1])
+    if env.get("ZEPHYR_TOOLCHAIN_VARIANT") == "gnuarmemb":
+        specs = subprocess.run(["arm-none-eabi-gcc", "-print-file-name=picolibc.specs"],
+                               capture_output=True, text=True).stdout.strip()
+        if os.path.isabs(specs):
+            cmake_args.append("-DTOOLCHAIN_HAS_PICOLIBC=ON")
+    if missing:
+        return f"needs {', '.join(missing)}", {}
+    return None, {"west": west, "workspace": workspace, "env": env, "cmake_args": cmake_args}
+
+
+_SKIP, CTX = _zephyr_setup()
+if _SKIP:
+    pytestmark.append(pytest.mark.skip(reason=_SKIP))
+
+
+def west_build(build_dir: Path, *args: str, cmake_args: tuple[str, ...] = (), timeout: float = 175):
+    """`west build -d DIR ARGS [-- CMAKE_ARGS]`; a pristine build (-p) also gets the toolchain's
+    arguments (an incremental one must not: any argument after -- makes west re-run CMake)."""
+    if "-p" in args:
+        cmake_args = (*CTX["cmake_args"], *cmake_args)
+    cmd = [*CTX["west"], "build", "-d", str(build_dir), *args, *(["--", *cmake_args] if cmake_args else [])]
+    return run(cmd, timeout=timeout, cwd=CTX["workspace"], env=CTX["env"])
+
+
+def run_on_qemu(board: str, build_dir: Path) -> str:
+    cmd = ["qemu-system-arm", *BOARDS[board], "-nographic", "-vga", "none", "-monitor", "none",
+           "-serial", "stdio", "-kernel", str(build_dir / "zephyr" / "zephyr.elf")]
+    return run_until(cmd, DONE, timeout=60)
+
+
+_BUILT: dict[str, Path] = {}
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory: pytest.TempPathFactory):
+    """Clean build of the sample for a board, once per session."""
+    root = tmp_path_factory.mktemp("zephyr")
+
+    def build(case: str) -> Path:
+        if case not in _BUILT:
+            board, extra, _ = CASES[case]
+            d = root / re.sub(r"\W", "_", case)
+            res, secs = west_build(d, "-p", "always", "-b", board, str(SAMPLE), cmake_args=extra)
+            assert res.returncode == 0, res.stdout[-6000:]
+            print(f"\nwest build -b {board} {' '.join(extra)}: {secs:.1f} s (clean)")
+            _BUILT[case] = d
+        return _BUILT[case]
+
+    return build
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_sample_runs_bit_exact(builds, case: str) -> None:
+    board, _, kernels = CASES[case]
+    build_dir = builds(case)
+    text = run_on_qemu(board, build_dir)
+    assert "kws_invoke() = 0" in text, text
+    assert parse_outputs(text) == reference_outputs(KWS_MODEL), text
+    assert f"kernels {kernels}" in text, text  # the boot log line of the tinyengine module
+    if kernels == "helium":
+        # The kernel library was compiled for Helium (every object carries the MVE attribute).
+        lib = build_dir / "modules" / "tinyengine" / "libtinyengine.a"
+        attrs = subprocess.run(["arm-none-eabi-readelf", "-A", str(lib)], capture_output=True, text=True).stdout
+        members = attrs.count("File: ")
+        assert members and attrs.count("Tag_MVE_arch: MVE") == members, attrs
+
+
+def test_rebuilds_regenerate_only_when_the_model_changes(builds, tmp_path: Path) -> None:
+    board = "mps2/an386"
+    d = builds(board)
+    res, _ = west_build(d)  # catch up with generator sources edited since the clean build
+    assert res.returncode == 0, res.stdout[-6000:]
+    res, secs = west_build(d)
+    print(f"\nno-op rebuild: {secs:.1f} s")
+    assert res.returncode == 0 and "no work to do" in res.stdout and GEN_MARK not in res.stdout, res.stdout
+
+    # -DTINYENGINE_MODEL overrides CONFIG_TINYENGINE_MODEL without rebuilding the rest of the image.
+    model = tmp_path / "model.tflite"
+    model.write_bytes(KWS_MODEL.read_bytes())
+    res, secs = west_build(d, cmake_args=(f"-DTINYENGINE_MODEL={model}",))
+    print(f"TINYENGINE_MODEL override (reconfigure + build): {secs:.1f} s")
+    assert res.returncode == 0, res.stdout[-6000:]
+    assert GEN_MARK in res.stdout, res.stdout
+    assert "zephyr/kernel/" not in res.stdout and "te_conv.c" not in res.stdout, res.stdout
+
+    res, _ = west_build(d)
+    assert res.returncode == 0 and GEN_MARK not in res.stdout, res.stdout
+
+    new = fc_model()
+    model.write_bytes(new)
+    res, secs = west_build(d)
+    print(f"model-change rebuild: {secs:.1f} s")
+    assert res.returncode == 0, res.stdout[-6000:]
+    assert GEN_MARK in res.stdout and "updated" in res.stdout, res.stdout
+    assert "te_conv.c" not in res.stdout, res.stdout
+    text = run_on_qemu(board, d)
+    assert parse_outputs(text) == reference_outputs(new), text
+
+    # A broken model or an unsupported op stops the build at generation with the generator's line.
+    cases = [("truncated", KWS_MODEL.read_bytes()[:900])]
+    unsupported = unsupported_op_model()
+    if unsupported:
+        cases.append((f"unsupported op: {unsupported[0]}", unsupported[1]))
+    for needle, data in cases:
+        model.write_bytes(data)
+        res, _ = west_build(d)
+        assert res.returncode != 0, res.stdout
+        errors = [ln for ln in res.stdout.splitlines() if ln.startswith("tinyengine-gen: error: ")]
+        assert len(errors) == 1 and needle in errors[0], res.stdout[-4000:]
+        assert not (d / "modules" / "tinyengine" / "generated" / "kws.c").exists()
+
+    # A missing model fails the configure step.
+    res, _ = west_build(d, cmake_args=(f"-DTINYENGINE_MODEL={tmp_path / 'nope.tflite'}",))
+    assert res.returncode != 0
+    assert "tinyengine: model not found:" in res.stdout, res.stdout[-4000:]
+
+
+def test_empty_model_setting_says_what_to_set(tmp_path: Path) -> None:
+    res, _ = west_build(tmp_path / "b", "-p", "always", "-b", "qemu_cortex_m3", "--cmake-only", str(SAMPLE),
+                        cmake_args=('-DCONFIG_TINYENGINE_MODEL=""',))
+    assert res.returncode != 0
+    flat = " ".join(res.stdout.split())
+    assert "no model is set. Set CONFIG_TINYENGINE_MODEL" in flat, res.stdout[-4000:]
