@@ -5,13 +5,14 @@
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-apt_packages=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm gcc make cmake)
+apt_packages=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm gcc make cmake ninja-build)
 missing=()
 command -v arm-none-eabi-gcc >/dev/null || missing+=(gcc-arm-none-eabi libnewlib-arm-none-eabi)
 command -v qemu-system-arm >/dev/null || missing+=(qemu-system-arm)
 command -v gcc >/dev/null || missing+=(gcc)
 command -v cmake >/dev/null || missing+=(cmake)
 command -v make >/dev/null || missing+=(make)
+command -v ninja >/dev/null || missing+=(ninja-build)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
