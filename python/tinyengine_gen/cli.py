@@ -51,7 +51,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
     outdir = Path(args.output)
     name = c_identifier(args.name or Path(args.model).stem)
     try:
-        compiled = compile_model(args.model, Options(name=name, planner_strategy=args.planner))
+        compiled = compile_model(args.model, Options(name=name, planner_strategy=args.planner,
+                                                     in_place=not args.no_in_place))
         _write_atomically(outdir, compiled.model.files())
     except BaseException:
         _remove_stale(outdir, name)
@@ -63,11 +64,28 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_report(args: argparse.Namespace) -> int:
-    from .report import format_report
+def _references(specs: Sequence[str]) -> list:
+    out = []
+    for spec in specs or []:
+        label, _, value = spec.rpartition("=")
+        try:
+            out.append((label or "reference", int(value)))
+        except ValueError:
+            raise TinyEngineError(f"--reference wants LABEL=BYTES, got {spec!r}") from None
+    return out
 
-    compiled = compile_model(args.model, Options(name=args.name, planner_strategy=args.planner))
-    print(format_report(compiled))
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report import baseline_plan, format_report, report_svg
+
+    compiled = compile_model(args.model, Options(name=args.name, planner_strategy=args.planner,
+                                                 in_place=not args.no_in_place))
+    refs = _references(args.reference)
+    baseline = baseline_plan(compiled)
+    print(format_report(compiled, baseline, refs))
+    if args.svg:
+        Path(args.svg).write_text(report_svg(compiled, baseline, refs))
+        print(f"arena picture: {args.svg}")
     return 0
 
 
@@ -110,7 +128,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .report import format_report
 
     work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="tinyengine-run-"))
-    compiled = compile_model(args.model, Options(name=args.name, planner_strategy=args.planner))
+    compiled = compile_model(args.model, Options(name=args.name, planner_strategy=args.planner,
+                                                 in_place=not args.no_in_place))
     gen = work / "gen"
     _write_atomically(gen, compiled.model.files())
     inputs = _sample_inputs(compiled, args.input)
@@ -162,7 +181,11 @@ def _parser(report: bool, run: bool = False) -> argparse.ArgumentParser:
         p.add_argument("--profile", action="store_true",
                        help="profiling build: print instructions per op (first measured inference)")
     elif report:
-        p = argparse.ArgumentParser(prog=f"{PROG} report", description="Per-layer memory and MACs of a model.")
+        p = argparse.ArgumentParser(prog=f"{PROG} report", description="Per-layer memory and MACs of a model: "
+                                    "the arena over time with and without in-place pairs, the lower bound and the gap.")
+        p.add_argument("--svg", metavar="FILE", help="also write the arena over time as an SVG picture")
+        p.add_argument("--reference", metavar="LABEL=BYTES", action="append", default=[],
+                       help="another engine's arena to compare with (repeatable), e.g. TFLM=219808")
     else:
         p = argparse.ArgumentParser(
             prog=PROG, description="Turn an int8 .tflite model into C (tinyengine).",
@@ -174,6 +197,8 @@ def _parser(report: bool, run: bool = False) -> argparse.ArgumentParser:
     p.add_argument("model", help="the .tflite model")
     p.add_argument("--name", help="C name prefix (default: from the file name)")
     p.add_argument("--planner", default=None, help="force one arena placement strategy (default: best of all)")
+    p.add_argument("--no-in-place", action="store_true",
+                   help="never let an output overwrite its input (larger arena; for comparison and debugging)")
     return p
 
 

@@ -123,7 +123,10 @@ def generate(graph: Graph, calls: list[KernelCall], plan: Plan, name: Optional[s
             p=call.params, c=c_names, call=call, op=call.op, step=step, name=name,
             ins=[_pointer(t, plan, const_names) for t in call.inputs],
             outs=[_pointer(t, plan, const_names) for t in call.outputs],
-            scratch=scratch, scratch_bytes=call.scratch_bytes,
+            scratch=scratch, scratch_bytes=plan.scratch_sizes.get(step, call.scratch_bytes),
+            # (out idx, in idx) pairs the planner placed in place: the template may pick an
+            # in-place kernel variant, e.g. {% if (0, 0) in inplace_applied %}.
+            inplace_applied=set(plan.inplace_pairs.get(step, [])),
         )
         code = env.get_template(f"ops/{call.template}").render(context)
         shapes = ", ".join("x".join(map(str, t.shape)) for t in call.inputs if not t.root.is_const)
