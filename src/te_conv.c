@@ -3,17 +3,42 @@
  * Portable path: TFLite's reference ConvPerChannel loop and arithmetic (accumulate
  * (x + input_offset) * (w + filter_offset) over the window, skip padded taps, add
  * bias, MultiplyByQuantizedMultiplier, add the output zero point, clamp). Its bytes
- * are the contract.
+ * are the contract; every SIMD path computes the same int32 sums in another order
+ * (exact: int32 addition wraps associatively) and the same requantization.
  *
- * DSP path (M4/M7/M33/M55, or TE_EMULATE_DSP on a host): the same int32 sums in a
- * different order, which is exact because int32 addition wraps associatively. Two
- * output pixels are expanded to int16 columns (input offset added, padded taps 0),
- * then every pair of output channels is a 2x2 block of SMLAD dot products.
- * Columns are stored in SXTB16 order ([x0 x2 x1 x3] per group of 4) so weights are
- * expanded straight from flash with SXTB16 / SXTB16-ROR8.
+ * DSP path (Armv7E-M / Armv8-M DSP: M4, M7, M33; TE_EMULATE_DSP on a host): blocks of four
+ * output pixels are expanded to int16 columns (x + input_offset, padded taps 0), interleaved
+ * per group of 4 taps as [c0 even, c0 odd, c1 even, c1 odd, ...] (SXTB16 order: "even" holds
+ * taps 0 and 2, "odd" taps 1 and 3). Each output channel is then one weight row against the
+ * four columns: per 4 taps one weight load, two SXTB16, two LDM of the columns and eight
+ * SMLAD (inline assembly on GCC, two groups per iteration). A block's last 1-3 pixels go
+ * one column at a time. Layers whose channel count is a multiple of 4 expand straight from
+ * the input; the others gather the window as int8 first (padded taps = the input zero point,
+ * which becomes 0 with the offset). Legacy uint8 models (filter_offset != 0) add
+ * filter_offset * (column sum) per pixel. Requantization: for channels whose shift is a
+ * right shift of 2..23 bits (nearly every real layer) MultiplyByQuantizedMultiplier, the
+ * output offset and both roundings collapse into one SMLAL with a per-channel 64-bit
+ * constant (see te_conv_rq_fast); other channels use the generic helper.
+ *
+ * Helium path (Armv8.1-M MVE: M55): four output channels of one pixel at a time, VMLADAVA
+ * over 16 taps per step (inline assembly: the accumulators must be even registers) with a
+ * tail-predicated last step; the 1x1 kernel reads the input pixel directly, the generic one
+ * gathers the window as int8 (padded taps = input zero point) and folds input_offset *
+ * sum(w) (and the filter_offset terms) into a per-channel bias computed once per call. The
+ * four outputs are requantized as one vector: VSHL wraps like the reference, VQRDMULH is
+ * SaturatingRoundingDoublingHighMul exactly, and RoundingDivideByPOT is VRSHL after a -1
+ * fix-up of negative values.
+ *
+ * TE_NO_INLINE_ASM builds the same algorithms from C and ACLE intrinsics only (slower; for
+ * toolchains or flags, such as a frame pointer together with a reserved r9, that leave the
+ * assembly loops too few registers).
  */
 #include "tinyengine/te_conv.h"
 #include "tinyengine/te_simd.h"
+
+#if defined(TE_USE_MVE)
+#include <arm_mve.h>
+#endif
 
 TE_INLINE int8_t te_conv_requantize(const te_conv_params *p, const te_requant_per_channel *rq,
                                     int32_t acc, int32_t oc)
@@ -68,197 +93,829 @@ static void conv_portable(const te_conv_params *p, const te_requant_per_channel 
     }
 }
 
-#if defined(TE_USE_DSP)
-
-/* Position of flattened tap index k in a column stored in SXTB16 order (full groups of 4
- * permuted [0 2 1 3]; a tail shorter than 4 stays in natural order). */
-TE_INLINE int32_t te_col_pos(int32_t k, int32_t k_full)
+static void conv_1x1_portable(const te_conv_params *p, const te_requant_per_channel *rq,
+                              const int8_t *input, const int8_t *filter, int8_t *output)
 {
-    static const uint8_t perm[4] = {0, 2, 1, 3};
-    return k < k_full ? ((k & ~3) | perm[k & 3]) : k;
+    const int32_t c_in = p->in_c;
+    int32_t b, oy, ox, oc, k;
+    for (b = 0; b < p->batches; ++b) {
+        for (oy = 0; oy < p->out_h; ++oy) {
+            const int8_t *row = input + ((size_t)b * p->in_h + (size_t)oy * p->stride_h) * p->in_w * c_in;
+            for (ox = 0; ox < p->out_w; ++ox) {
+                const int8_t *x = row + (size_t)ox * p->stride_w * c_in;
+                for (oc = 0; oc < p->out_c; ++oc) {
+                    const int8_t *w = filter + (size_t)oc * c_in;
+                    int32_t acc = rq->bias[oc];
+                    for (k = 0; k < c_in; ++k) {
+                        acc += (int32_t)w[k] * x[k];
+                    }
+                    *output++ = te_conv_requantize(p, rq, acc, oc);
+                }
+            }
+        }
+    }
 }
 
-/* im2col of one output pixel into `col` (K int16 values). */
-static void conv_im2col_dsp(const te_conv_params *p, const int8_t *in_b, int32_t oy, int32_t ox, int16_t *col)
+/* ------------------------------------------------------------------------------------------ */
+/* Shared by the SIMD paths: pixel addressing and the int8 window gather.                       */
+
+#if defined(TE_USE_DSP) || defined(TE_USE_MVE)
+
+/* Input pixel (row, column) of output pixel `px` of a 1x1 convolution (any stride). */
+TE_INLINE const int8_t *conv_1x1_pixel(const te_conv_params *p, const int8_t *in_b, int32_t px)
 {
-    const int32_t fic = p->filter_in_c;
-    const int32_t k_total = p->k_h * p->k_w * fic;
-    const int32_t k_full = k_total & ~3;
-    const int32_t in_y0 = oy * p->stride_h - p->pad_top;
-    const int32_t in_x0 = ox * p->stride_w - p->pad_left;
-    const uint32_t offset2 = ((uint32_t)(uint16_t)p->input_offset) | ((uint32_t)(uint16_t)p->input_offset << 16);
-    int32_t ky, kx, ic, k = 0;
-    for (ky = 0; ky < p->k_h; ++ky) {
-        const int32_t in_y = in_y0 + p->dil_h * ky;
-        for (kx = 0; kx < p->k_w; ++kx, k += fic) {
-            const int32_t in_x = in_x0 + p->dil_w * kx;
-            const int inside = in_y >= 0 && in_y < p->in_h && in_x >= 0 && in_x < p->in_w;
-            const int8_t *x = in_b + ((size_t)in_y * p->in_w + in_x) * p->in_c;
-            if ((fic & 3) == 0) {
-                /* Whole groups of 4 channels: two SXTB16 + SADD16 per 4 bytes. */
-                uint32_t *dst = (uint32_t *)(void *)(col + k);
-                if (!inside) {
-                    memset(dst, 0, (size_t)fic * 2);
-                    continue;
-                }
-                for (ic = 0; ic < fic; ic += 4) {
-                    const uint32_t v = te_read_u32(x + ic);
-                    *dst++ = te_sadd16(te_sxtb16(v), offset2);
-                    *dst++ = te_sadd16(te_sxtb16_ror8(v), offset2);
-                }
+    const int32_t oy = px / p->out_w, ox = px - oy * p->out_w;
+    return in_b + ((size_t)oy * p->stride_h * p->in_w + (size_t)ox * p->stride_w) * p->in_c;
+}
+
+TE_INLINE void conv_fill_s8(int8_t *dst, int8_t v, int32_t n)
+{
+#if defined(TE_USE_MVE)
+    for (; n > 0; n -= 16, dst += 16) {
+        vstrbq_p_s8(dst, vdupq_n_s8(v), vctp8q((uint32_t)n));
+    }
+#else
+    const uint32_t v4 = (uint32_t)(uint8_t)v * 0x01010101u;
+    for (; n >= 4; n -= 4, dst += 4) {
+        te_write_u32(dst, v4);
+    }
+    for (; n > 0; --n) {
+        *dst++ = v;
+    }
+#endif
+}
+
+TE_INLINE void conv_copy_s8(int8_t *dst, const int8_t *src, int32_t n)
+{
+#if defined(TE_USE_MVE)
+    for (; n > 0; n -= 16, dst += 16, src += 16) {
+        const mve_pred16_t pr = vctp8q((uint32_t)n);
+        vstrbq_p_s8(dst, vldrbq_z_s8(src, pr), pr);
+    }
+#else
+    for (; n >= 4; n -= 4, dst += 4, src += 4) {
+        te_write_u32(dst, te_read_u32(src));
+    }
+    for (; n > 0; --n) {
+        *dst++ = *src++;
+    }
+#endif
+}
+
+/* Per-call geometry of the window gather (locals, so the byte stores cannot alias them). */
+typedef struct {
+    int32_t fic, in_h, in_w, k_h, k_w, dil_h, dil_w, stride_h, stride_w, pad_top, pad_left;
+    int32_t row_bytes;   /* k_w * in_c: one kernel row of the window */
+    int32_t in_row;      /* in_w * in_c: one input row */
+    int8_t pad;          /* value of taps outside the input */
+} te_conv_geom;
+
+TE_INLINE te_conv_geom conv_geom(const te_conv_params *p, int8_t pad)
+{
+    te_conv_geom g;
+    g.fic = p->in_c;
+    g.in_h = p->in_h;
+    g.in_w = p->in_w;
+    g.k_h = p->k_h;
+    g.k_w = p->k_w;
+    g.dil_h = p->dil_h;
+    g.dil_w = p->dil_w;
+    g.stride_h = p->stride_h;
+    g.stride_w = p->stride_w;
+    g.pad_top = p->pad_top;
+    g.pad_left = p->pad_left;
+    g.row_bytes = p->k_w * p->in_c;
+    g.in_row = p->in_w * p->in_c;
+    g.pad = pad;
+    return g;
+}
+
+/* GCC's loop vectorizer turns the short copy loops below into long alias-checked code on cores
+ * without vector units; plain loops are faster for these few bytes. */
+#if defined(__GNUC__) && !defined(__clang__) && !defined(TE_USE_MVE)
+#define TE_CONV_SCALAR_LOOPS __attribute__((optimize("no-tree-loop-vectorize")))
+#else
+#define TE_CONV_SCALAR_LOOPS
+#endif
+
+/* The receptive field of output pixel (oy, ox) as K = k_h * k_w * in_c int8 values in OHWI
+ * tap order; taps outside the input get g->pad. */
+TE_CONV_SCALAR_LOOPS static void conv_gather_s8(const te_conv_geom *g, const int8_t *in_b, int32_t oy, int32_t ox,
+                                                int8_t *dst)
+{
+    const int32_t fic = g->fic, k_w = g->k_w, row_bytes = g->row_bytes, in_row = g->in_row;
+    const int8_t pad = g->pad;
+    const int32_t in_y0 = oy * g->stride_h - g->pad_top;
+    const int32_t in_x0 = ox * g->stride_w - g->pad_left;
+    int32_t ky, kx;
+    if (g->dil_w == 1) {
+        /* Taps kx in [lo, hi) are inside the row: one contiguous run of the input. */
+        const int32_t lo = te_min_i32(in_x0 < 0 ? -in_x0 : 0, k_w);
+        const int32_t hi = te_max_i32(te_min_i32(g->in_w - in_x0, k_w), lo);
+        const int32_t pre = lo * fic, run = (hi - lo) * fic, post = (k_w - hi) * fic;
+        const size_t x_off = run ? (size_t)(in_x0 + lo) * fic : 0; /* in_x0 + lo in [0, in_w) if run */
+        const int32_t dil_row = g->dil_h * in_row;
+        int32_t in_y = in_y0;
+        if (pre == 0 && post == 0 && in_y0 >= 0 && in_y0 + (g->k_h - 1) * g->dil_h < g->in_h) {
+            /* Interior pixel: k_h straight copies. */
+            const int8_t *src = in_b + (size_t)in_y0 * in_row + x_off;
+            for (ky = 0; ky < g->k_h; ++ky, dst += row_bytes, src += dil_row) {
+                conv_copy_s8(dst, src, run);
+            }
+            return;
+        }
+        for (ky = 0; ky < g->k_h; ++ky, dst += row_bytes, in_y += g->dil_h) {
+            if (in_y < 0 || in_y >= g->in_h) {
+                conv_fill_s8(dst, pad, row_bytes);
+                continue;
+            }
+            conv_fill_s8(dst, pad, pre);
+            conv_copy_s8(dst + pre, in_b + (size_t)in_y * in_row + x_off, run);
+            conv_fill_s8(dst + pre + run, pad, post);
+        }
+        return;
+    }
+    for (ky = 0; ky < g->k_h; ++ky, dst += row_bytes) {
+        const int32_t in_y = in_y0 + g->dil_h * ky;
+        const int8_t *row;
+        if (in_y < 0 || in_y >= g->in_h) {
+            conv_fill_s8(dst, pad, row_bytes);
+            continue;
+        }
+        row = in_b + (size_t)in_y * in_row;
+        for (kx = 0; kx < k_w; ++kx) {
+            const int32_t in_x = in_x0 + g->dil_w * kx;
+            if (in_x < 0 || in_x >= g->in_w) {
+                conv_fill_s8(dst + kx * fic, pad, fic);
             } else {
-                for (ic = 0; ic < fic; ++ic) {
-                    col[te_col_pos(k + ic, k_full)] = (int16_t)(inside ? (int32_t)x[ic] + p->input_offset : 0);
+                conv_copy_s8(dst + kx * fic, row + (size_t)in_x * fic, fic);
+            }
+        }
+    }
+}
+
+#endif /* TE_USE_DSP || TE_USE_MVE */
+
+/* ------------------------------------------------------------------------------------------ */
+/* Helium (MVE) path                                                                            */
+
+#if defined(TE_USE_MVE)
+
+/* Dot products of 4 weight rows with one int8 column x of k taps: k >> 4 steps of 16 taps
+ * (VMLADAVA), then a tail-predicated step for k & 15 (lanes past k are neither read nor
+ * counted). Returns the 4 sums as a vector. */
+TE_INLINE int32x4_t conv_mve_dot4(const int8_t *w0, const int8_t *w1, const int8_t *w2, const int8_t *w3,
+                                  const int8_t *x, int32_t k)
+{
+    int32x4_t v;
+#if defined(__GNUC__) && !defined(TE_NO_INLINE_ASM)
+    /* VMLADAVA accumulates into even registers only, which constraints cannot ask for: the loop
+     * uses r4, r8, r10, r12 (clobbered; this set also leaves room at -O0 and with a frame pointer
+     * or a reserved r9) and a low-overhead loop on lr, and stores the sums. */
+    int32_t sums[4];
+    __asm__ volatile(
+        "movs    r4, #0\n\t"
+        "mov     r8, r4\n\t"
+        "mov     r10, r4\n\t"
+        "mov     r12, r4\n\t"
+        "wls     lr, %[n], 2f\n\t"
+        "1:\n\t"
+        "vldrb.8 q0, [%[x]], #16\n\t"
+        "vldrb.8 q1, [%[w0]], #16\n\t"
+        "vmladava.s8 r4, q1, q0\n\t"
+        "vldrb.8 q1, [%[w1]], #16\n\t"
+        "vmladava.s8 r8, q1, q0\n\t"
+        "vldrb.8 q1, [%[w2]], #16\n\t"
+        "vmladava.s8 r10, q1, q0\n\t"
+        "vldrb.8 q1, [%[w3]], #16\n\t"
+        "vmladava.s8 r12, q1, q0\n\t"
+        "le      lr, 1b\n\t"
+        "2:\n\t"
+        "strd    r4, r8, [%[s]]\n\t"
+        "strd    r10, r12, [%[s], #8]\n\t"
+        : [x] "+r"(x), [w0] "+r"(w0), [w1] "+r"(w1), [w2] "+r"(w2), [w3] "+r"(w3)
+        : [n] "r"(k >> 4), [s] "r"(sums)
+        : "r4", "r8", "r10", "r12", "lr", "d0", "d1", "d2", "d3", "cc", "memory");
+    v = vldrwq_s32(sums);
+    if (k & 15) {
+        const mve_pred16_t pr = vctp8q((uint32_t)(k & 15));
+        const int8x16_t xv = vldrbq_z_s8(x, pr);
+        int32x4_t t = vdupq_n_s32(vmladavq_s8(vldrbq_z_s8(w0, pr), xv));
+        t = vsetq_lane_s32(vmladavq_s8(vldrbq_z_s8(w1, pr), xv), t, 1);
+        t = vsetq_lane_s32(vmladavq_s8(vldrbq_z_s8(w2, pr), xv), t, 2);
+        t = vsetq_lane_s32(vmladavq_s8(vldrbq_z_s8(w3, pr), xv), t, 3);
+        v = vaddq_s32(v, t);
+    }
+#else
+    int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    int32_t n;
+    for (n = k >> 4; n > 0; --n) {
+        const int8x16_t xv = vldrbq_s8(x);
+        a0 = vmladavaq_s8(a0, vldrbq_s8(w0), xv);
+        a1 = vmladavaq_s8(a1, vldrbq_s8(w1), xv);
+        a2 = vmladavaq_s8(a2, vldrbq_s8(w2), xv);
+        a3 = vmladavaq_s8(a3, vldrbq_s8(w3), xv);
+        x += 16;
+        w0 += 16;
+        w1 += 16;
+        w2 += 16;
+        w3 += 16;
+    }
+    if (k & 15) {
+        const mve_pred16_t pr = vctp8q((uint32_t)(k & 15));
+        const int8x16_t xv = vldrbq_z_s8(x, pr);
+        a0 = vmladavaq_s8(a0, vldrbq_z_s8(w0, pr), xv);
+        a1 = vmladavaq_s8(a1, vldrbq_z_s8(w1, pr), xv);
+        a2 = vmladavaq_s8(a2, vldrbq_z_s8(w2, pr), xv);
+        a3 = vmladavaq_s8(a3, vldrbq_z_s8(w3, pr), xv);
+    }
+    v = vdupq_n_s32(a0);
+    v = vsetq_lane_s32(a1, v, 1);
+    v = vsetq_lane_s32(a2, v, 2);
+    v = vsetq_lane_s32(a3, v, 3);
+#endif
+    return v;
+}
+
+/* MultiplyByQuantizedMultiplier on 4 lanes with per-lane (multiplier, shift), exactly:
+ * VSHL wraps like the reference's int32 product, VQRDMULH is SaturatingRoundingDoublingHighMul,
+ * and RoundingDivideByPOT is VRSHL (round half up) after subtracting 1 from negative values
+ * where the shift is non-zero (round half away from zero); that subtraction saturates only at
+ * INT32_MIN, which the shift then maps to the same value. */
+TE_INLINE int32x4_t conv_mve_requant(int32x4_t v, int32x4_t mult, int32x4_t shift)
+{
+    const int32x4_t zero = vdupq_n_s32(0);
+    const int32x4_t right = vminq_s32(shift, zero); /* -(right shift) */
+    v = vshlq_s32(v, vmaxq_s32(shift, zero));
+    v = vqrdmulhq_s32(v, mult);
+    v = vqaddq_s32(v, vshrq_n_s32(vandq_s32(v, right), 31));
+    return vrshlq_s32(v, right);
+}
+
+/* Every output channel of one pixel whose K int8 taps are at x, 4 channels at a time (lanes =
+ * channels; the last 1-3 with their rows repeated and the extra lanes neither loaded nor
+ * stored). `bias` may be NULL. */
+static void conv_mve_pixel(const te_conv_params *p, const te_requant_per_channel *rq, const int32_t *bias,
+                           const int8_t *filter, const int8_t *x, int32_t k, int32_t extra, int8_t *out)
+{
+    const int32_t out_c = p->out_c;
+    const int32_t *mult = rq->multiplier, *shift = rq->shift;
+    const int32x4_t out_off = vdupq_n_s32(p->output_offset);
+    const int32x4_t act_min = vdupq_n_s32(p->act_min), act_max = vdupq_n_s32(p->act_max);
+    const int32_t k2 = 2 * k, k3 = 3 * k, k4 = 4 * k;
+    const int8_t *w = filter;
+    int8_t *const out_end = out + (out_c & ~3);
+    int32x4_t v, bv;
+    for (; out < out_end; out += 4, w += k4, mult += 4, shift += 4) {
+        v = conv_mve_dot4(w, w + k, w + k2, w + k3, x, k);
+        if (extra) {
+            v = vaddq_n_s32(v, extra);
+        }
+        if (bias) {
+            bv = vldrwq_s32(bias);
+            bias += 4;
+            v = vaddq_s32(v, bv);
+        }
+        v = conv_mve_requant(v, vldrwq_s32(mult), vldrwq_s32(shift));
+        v = vminq_s32(vmaxq_s32(vaddq_s32(v, out_off), act_min), act_max);
+        vstrbq_s32(out, v);
+    }
+    if (out_c & 3) {
+        const int32_t n = out_c & 3;
+        const mve_pred16_t valid = vctp32q((uint32_t)n);
+        const int8_t *w1 = n > 1 ? w + k : w;
+        const int8_t *w2 = n > 2 ? w1 + k : w1;
+        v = conv_mve_dot4(w, w1, w2, w2, x, k);
+        if (extra) {
+            v = vaddq_n_s32(v, extra);
+        }
+        if (bias) {
+            v = vaddq_s32(v, vldrwq_z_s32(bias, valid));
+        }
+        v = conv_mve_requant(v, vldrwq_z_s32(mult, valid), vldrwq_z_s32(shift, valid));
+        v = vminq_s32(vmaxq_s32(vaddq_s32(v, out_off), act_min), act_max);
+        vstrbq_p_s32(out, v, valid);
+    }
+}
+
+/* Scratch: one gathered window (K rounded up to 16), then out_c folded biases. */
+static void conv_mve(const te_conv_params *p, const te_requant_per_channel *rq,
+                     const int8_t *input, const int8_t *filter, int8_t *output, int8_t *scratch)
+{
+    const int32_t k_total = p->k_h * p->k_w * p->in_c;
+    const int32_t pixels = p->out_h * p->out_w;
+    int8_t *win = scratch;
+    int32_t *bias = (int32_t *)(void *)(win + ((k_total + 15) & ~15));
+    const te_conv_geom geom = conv_geom(p, (int8_t)(-p->input_offset));
+    int32_t b, px, oc;
+    /* The gathered window holds raw int8 x with padded taps equal to the input zero point, whose
+     * (x + io) is 0 like the skipped taps, so over all K taps
+     *   sum (w + fo)(x + io) = sum w x + [io sum w + fo io K] + fo sum x:
+     * the bracket joins the bias here, fo sum x (legacy uint8 models only) is added per pixel. */
+    const uint32_t io = (uint32_t)p->input_offset, fo = (uint32_t)p->filter_offset;
+    for (oc = 0; oc < p->out_c; ++oc) {
+        const int8_t *w = filter + (size_t)oc * k_total;
+        int32_t s = 0, k;
+        for (k = 0; k < k_total; k += 16) {
+            s = vaddvaq_s8(s, vldrbq_z_s8(w + k, vctp8q((uint32_t)(k_total - k))));
+        }
+        bias[oc] = (int32_t)((uint32_t)(rq->bias ? rq->bias[oc] : 0) + (uint32_t)s * io + fo * io * (uint32_t)k_total);
+    }
+    for (b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * p->in_c;
+        int8_t *out = output + (size_t)b * pixels * p->out_c;
+        for (px = 0; px < pixels; ++px, out += p->out_c) {
+            const int32_t oy = px / p->out_w, ox = px - oy * p->out_w;
+            int32_t extra = 0;
+            conv_gather_s8(&geom, in_b, oy, ox, win);
+            if (fo) {
+                int32_t s = 0, k;
+                for (k = 0; k < k_total; k += 16) {
+                    s = vaddvaq_s8(s, vldrbq_z_s8(win + k, vctp8q((uint32_t)(k_total - k))));
                 }
+                extra = (int32_t)((uint32_t)s * fo);
             }
+            conv_mve_pixel(p, rq, bias, filter, win, k_total, extra, out);
         }
     }
 }
 
-/* The hot block: rows w0, w1 against columns c0, c1 over K taps (2 outputs x 2 channels). */
-static void conv_block_2x2_dsp(const int8_t *w0, const int8_t *w1, const int16_t *c0, const int16_t *c1,
-                               int32_t k_total, int32_t acc[4])
+static void conv_1x1_mve(const te_conv_params *p, const te_requant_per_channel *rq,
+                         const int8_t *input, const int8_t *filter, int8_t *output)
 {
-    const int32_t k_full = k_total & ~3;
-    int32_t a00 = acc[0], a01 = acc[1], a10 = acc[2], a11 = acc[3];
-    int32_t k;
-    for (k = 0; k < k_full; k += 4) {
-        const uint32_t wa = te_read_u32(w0 + k), wb = te_read_u32(w1 + k);
-        const uint32_t x0a = te_read_u32(c0 + k), x0b = te_read_u32(c0 + k + 2);
-        const uint32_t x1a = te_read_u32(c1 + k), x1b = te_read_u32(c1 + k + 2);
-        const uint32_t w0e = te_sxtb16(wa), w0o = te_sxtb16_ror8(wa);
-        const uint32_t w1e = te_sxtb16(wb), w1o = te_sxtb16_ror8(wb);
-        a00 = te_smlad(w0e, x0a, a00);
-        a01 = te_smlad(w0e, x1a, a01);
-        a10 = te_smlad(w1e, x0a, a10);
-        a11 = te_smlad(w1e, x1a, a11);
-        a00 = te_smlad(w0o, x0b, a00);
-        a01 = te_smlad(w0o, x1b, a01);
-        a10 = te_smlad(w1o, x0b, a10);
-        a11 = te_smlad(w1o, x1b, a11);
-    }
-    for (; k < k_total; ++k) {
-        a00 += (int32_t)w0[k] * c0[k];
-        a01 += (int32_t)w0[k] * c1[k];
-        a10 += (int32_t)w1[k] * c0[k];
-        a11 += (int32_t)w1[k] * c1[k];
-    }
-    acc[0] = a00; acc[1] = a01; acc[2] = a10; acc[3] = a11;
-}
-
-/* Dot products of weight rows w0 (and w1) with columns c0 (and c1) over K taps. */
-static void conv_block_dsp(const int8_t *w0, const int8_t *w1, const int16_t *c0, const int16_t *c1,
-                           int32_t k_total, int32_t acc[4])
-{
-    const int32_t k_full = k_total & ~3;
-    int32_t a00 = acc[0], a01 = acc[1], a10 = acc[2], a11 = acc[3];
-    int32_t k;
-    for (k = 0; k < k_full; k += 4) {
-        const uint32_t wa = te_read_u32(w0 + k);
-        const uint32_t x0a = te_read_u32(c0 + k), x0b = te_read_u32(c0 + k + 2);
-        const uint32_t w0e = te_sxtb16(wa), w0o = te_sxtb16_ror8(wa);
-        a00 = te_smlad(w0e, x0a, a00);
-        a00 = te_smlad(w0o, x0b, a00);
-        if (c1) {
-            const uint32_t x1a = te_read_u32(c1 + k), x1b = te_read_u32(c1 + k + 2);
-            a01 = te_smlad(w0e, x1a, a01);
-            a01 = te_smlad(w0o, x1b, a01);
-            if (w1) {
-                const uint32_t wb = te_read_u32(w1 + k);
-                const uint32_t w1e = te_sxtb16(wb), w1o = te_sxtb16_ror8(wb);
-                a10 = te_smlad(w1e, x0a, a10);
-                a10 = te_smlad(w1o, x0b, a10);
-                a11 = te_smlad(w1e, x1a, a11);
-                a11 = te_smlad(w1o, x1b, a11);
-            }
-        } else if (w1) {
-            const uint32_t wb = te_read_u32(w1 + k);
-            a10 = te_smlad(te_sxtb16(wb), x0a, a10);
-            a10 = te_smlad(te_sxtb16_ror8(wb), x0b, a10);
-        }
-    }
-    for (; k < k_total; ++k) {
-        a00 += (int32_t)w0[k] * c0[k];
-        if (c1) a01 += (int32_t)w0[k] * c1[k];
-        if (w1) {
-            a10 += (int32_t)w1[k] * c0[k];
-            if (c1) a11 += (int32_t)w1[k] * c1[k];
-        }
-    }
-    acc[0] = a00; acc[1] = a01; acc[2] = a10; acc[3] = a11;
-}
-
-/* Every output channel for one or two expanded columns; results to o0 (and o1). */
-static void conv_columns_dsp(const te_conv_params *p, const te_requant_per_channel *rq, const int8_t *filter,
-                             int32_t k_total, const int16_t *c0, const int16_t *c1, int8_t *o0, int8_t *o1)
-{
-    int32_t oc;
-    for (oc = 0; oc < p->out_c; oc += 2) {
-        const int pair = oc + 1 < p->out_c;
-        const int8_t *w0 = filter + (size_t)oc * k_total;
-        int32_t acc[4];
-        acc[0] = acc[1] = rq->bias ? rq->bias[oc] : 0;
-        acc[2] = acc[3] = (pair && rq->bias) ? rq->bias[oc + 1] : 0;
-        if (pair && c1) {
-            conv_block_2x2_dsp(w0, w0 + k_total, c0, c1, k_total, acc);
-        } else {
-            conv_block_dsp(w0, pair ? w0 + k_total : NULL, c0, c1, k_total, acc);
-        }
-        o0[oc] = te_conv_requantize(p, rq, acc[0], oc);
-        if (c1) o1[oc] = te_conv_requantize(p, rq, acc[1], oc);
-        if (pair) {
-            o0[oc + 1] = te_conv_requantize(p, rq, acc[2], oc + 1);
-            if (c1) o1[oc + 1] = te_conv_requantize(p, rq, acc[3], oc + 1);
-        }
-    }
-}
-
-static void conv_dsp(const te_conv_params *p, const te_requant_per_channel *rq,
-                     const int8_t *input, const int8_t *filter, int8_t *output, int16_t *cols)
-{
-    const int32_t k_total = p->k_h * p->k_w * p->filter_in_c;
     const int32_t pixels = p->out_h * p->out_w;
     int32_t b, px;
     for (b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * p->in_c;
-        int8_t *out_b = output + (size_t)b * pixels * p->out_c;
-        for (px = 0; px < pixels; px += 2) {
-            const int two = px + 1 < pixels;
-            int16_t *c0 = cols, *c1 = two ? cols + k_total + (k_total & 1) : NULL;
-            int8_t *o0 = out_b + (size_t)px * p->out_c;
-            conv_im2col_dsp(p, in_b, px / p->out_w, px % p->out_w, c0);
-            if (two) {
-                conv_im2col_dsp(p, in_b, (px + 1) / p->out_w, (px + 1) % p->out_w, c1);
-            }
-            conv_columns_dsp(p, rq, filter, k_total, c0, c1, o0, o0 + p->out_c);
+        int8_t *out = output + (size_t)b * pixels * p->out_c;
+        for (px = 0; px < pixels; ++px, out += p->out_c) {
+            conv_mve_pixel(p, rq, rq->bias, filter, conv_1x1_pixel(p, in_b, px), p->in_c, 0, out);
         }
     }
 }
 
-/* One pixel's channels to int16 in SXTB16 order, no offset (the 1x1 kernel folds it into the bias). */
-static void expand_pixel_dsp(const int8_t *x, int32_t n, int16_t *col)
+#endif /* TE_USE_MVE */
+
+/* ------------------------------------------------------------------------------------------ */
+/* DSP path                                                                                     */
+
+#if defined(TE_USE_DSP) && !defined(TE_USE_MVE)
+
+#if defined(__ARM_FEATURE_DSP) && !defined(TE_EMULATE_DSP)
+#include <arm_acle.h>
+TE_INLINE int32_t conv_ssat8(int32_t x) { return __ssat(x, 8); }
+#if defined(__GNUC__) && defined(__thumb2__) && !defined(TE_NO_INLINE_ASM)
+#define TE_CONV_DSP_ASM 1
+#endif
+#else
+TE_INLINE int32_t conv_ssat8(int32_t x) { return x < -128 ? -128 : (x > 127 ? 127 : x); }
+#endif
+
+/* Requantization of the DSP kernels: CONV_RQ_FAST_FULL when the activation range is the whole
+ * int8 range (then one SSAT clamps), CONV_RQ_FAST otherwise; chosen once per call. */
+enum { CONV_RQ_FAST = 0, CONV_RQ_FAST_FULL = 1 };
+
+/* Fast exact requantization for a right shift e = -shift in [2, 23] and multiplier m >= 0:
+ *   RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(x, m), e) + out_off
+ *     = floor((x*m + 2^30 + 2^(30+e) - [x < 0] * 2^31 + out_off * 2^(31+e)) / 2^(31+e))
+ * (the two floors compose; the saturating case needs m = INT32_MIN; x < 0 can stand for
+ * "the high-mul result is negative" because where they differ the result is 0 either way).
+ * With H = 2^(e-2) + out_off * 2^(e-1) the constant is (H - [x<0]) * 2^32 + (2^30 ^ sign(x)),
+ * so one SMLAL and an arithmetic shift of the high word by e - 1 give the result; |Q| < 2^63. */
+typedef struct {
+    int32_t mult;
+    int32_t hi;
+    int32_t sh;
+} te_conv_rq_fast;
+
+/* k1 = 1 + 2 * output_offset (per call): H = k1 << (e - 2), computed in uint32 (no overflow:
+ * |H| < 2^30 for e <= 23). */
+TE_INLINE te_conv_rq_fast conv_rq_fast_setup(uint32_t k1, int32_t mult, int32_t shift)
 {
-    const int32_t n_full = n & ~3;
-    uint32_t *dst = (uint32_t *)(void *)col;
-    int32_t k;
-    for (k = 0; k < n_full; k += 4) {
-        const uint32_t v = te_read_u32(x + k);
-        *dst++ = te_sxtb16(v);
-        *dst++ = te_sxtb16_ror8(v);
+    te_conv_rq_fast r;
+    const int32_t e2 = -shift - 2;
+    r.mult = mult;
+    r.hi = (int32_t)(k1 << e2);
+    r.sh = e2 + 1;
+    return r;
+}
+
+TE_INLINE int32_t conv_rq_fast_apply(int32_t acc, te_conv_rq_fast r)
+{
+    const uint32_t lo = ((uint32_t)acc & 0x80000000u) ^ 0x40000000u;
+    const uint32_t hi = (uint32_t)r.hi + (uint32_t)(acc >> 31);
+    const uint64_t q = (((uint64_t)hi << 32) | lo) + (uint64_t)((int64_t)acc * r.mult);
+    return (int32_t)(uint32_t)(q >> 32) >> r.sh;
+}
+
+/* The fast form needs a multiplier >= 0 (always, from QuantizeMultiplier) and an int8 output
+ * offset; a channel uses it when (uint32)(-shift - 2) < conv_fast_limit(...), i.e. its shift is
+ * in [-23, -2] (limit 22), and the generic helper otherwise (limit 0: every channel). */
+static uint32_t conv_fast_limit(const te_conv_params *p, const te_requant_per_channel *rq)
+{
+    int32_t oc;
+    if (p->output_offset < -128 || p->output_offset > 127) {
+        return 0;
     }
-    for (; k < n; ++k) {
-        col[k] = x[k];
+    for (oc = 0; oc < p->out_c; ++oc) {
+        if (rq->multiplier[oc] < 0) {
+            return 0;
+        }
+    }
+    return 22;
+}
+
+/* Requantized, offset and clamped: in [-128, 127]. */
+TE_INLINE int32_t conv_finish_fast(int32_t acc, te_conv_rq_fast r, const te_conv_params *p, const int mode)
+{
+    if (mode == CONV_RQ_FAST_FULL) {
+        return conv_ssat8(conv_rq_fast_apply(acc, r));
+    }
+    return te_clamp_i32(conv_rq_fast_apply(acc, r), p->act_min, p->act_max);
+}
+
+/* Columns. A block of 4 pixels is stored interleaved per group of 4 taps: words
+ * [c0 even, c0 odd, c1 even, c1 odd, c2 even, c2 odd, c3 even, c3 odd] (stride 8 words);
+ * a single pixel as [even, odd] per group (stride 2). "even" = taps 0 and 2 as int16,
+ * "odd" = taps 1 and 3 (SXTB16 order), so weights are expanded with SXTB16 / SXTB16 ROR 8. */
+
+/* n int8 values (+ input_offset) into a column starting at dst, groups `stride` words apart;
+ * a last partial group (only the 1x1 kernel has one: its offset is 0) is zero padded. */
+static void conv_expand_dsp(const int8_t *src, int32_t n, int32_t input_offset, uint32_t *dst, int32_t stride)
+{
+    const uint32_t off2 = ((uint32_t)(uint16_t)input_offset) | ((uint32_t)(uint16_t)input_offset << 16);
+    int32_t k;
+    if (input_offset == 0) {
+        for (k = 0; k + 4 <= n; k += 4, dst += stride) {
+            const uint32_t v = te_read_u32(src + k);
+            dst[0] = te_sxtb16(v);
+            dst[1] = te_sxtb16_ror8(v);
+        }
+    } else {
+        for (k = 0; k + 4 <= n; k += 4, dst += stride) {
+            const uint32_t v = te_read_u32(src + k);
+            dst[0] = te_sadd16(te_sxtb16(v), off2);
+            dst[1] = te_sadd16(te_sxtb16_ror8(v), off2);
+        }
+    }
+    if (k < n) {
+        uint32_t v = (uint8_t)src[k];
+        if (k + 1 < n) v |= (uint32_t)(uint8_t)src[k + 1] << 8;
+        if (k + 2 < n) v |= (uint32_t)(uint8_t)src[k + 2] << 16;
+        dst[0] = te_sxtb16(v);
+        dst[1] = te_sxtb16_ror8(v);
     }
 }
 
-#endif /* TE_USE_DSP */
+/* im2col of output pixel (oy, ox) straight from the input when the channel count is a
+ * multiple of 4: (x + offset) per tap, padded taps 0. */
+static void conv_im2col_dsp(const te_conv_params *p, const int8_t *in_b, int32_t oy, int32_t ox,
+                            uint32_t *dst, int32_t stride)
+{
+    const int32_t fic = p->in_c;
+    const int32_t in_y0 = oy * p->stride_h - p->pad_top;
+    const int32_t in_x0 = ox * p->stride_w - p->pad_left;
+    int32_t ky, kx, k;
+    for (ky = 0; ky < p->k_h; ++ky) {
+        const int32_t in_y = in_y0 + p->dil_h * ky;
+        const int row_ok = in_y >= 0 && in_y < p->in_h;
+        for (kx = 0; kx < p->k_w; ++kx) {
+            const int32_t in_x = in_x0 + p->dil_w * kx;
+            if (row_ok && in_x >= 0 && in_x < p->in_w) {
+                conv_expand_dsp(in_b + ((size_t)in_y * p->in_w + in_x) * fic, fic, p->input_offset, dst, stride);
+                dst += (fic >> 2) * stride;
+            } else {
+                for (k = 0; k < fic; k += 4, dst += stride) {
+                    dst[0] = 0;
+                    dst[1] = 0;
+                }
+            }
+        }
+    }
+}
+
+/* The last partial group of a weight row (n = 1..3 bytes), zero padded. */
+TE_INLINE uint32_t conv_tail_word(const int8_t *w, int32_t n)
+{
+    uint32_t v = (uint8_t)w[0];
+    if (n > 1) v |= (uint32_t)(uint8_t)w[1] << 8;
+    if (n > 2) v |= (uint32_t)(uint8_t)w[2] << 16;
+    return v;
+}
+
+/* a[j] += dot(weight row, column j) over `groups` groups of 4 taps, 4 interleaved columns. */
+#if defined(TE_CONV_DSP_ASM)
+/* One group: weight word -> SXTB16 even/odd, 8 column words (two LDM), 8 SMLAD. */
+#define TE_CONV_DOT4_GROUP                                       \
+        "ldr     %[we], [%[w]], #4\n\t"                           \
+        "ldmia   %[c]!, {%[x0], %[x1], %[x2], %[x3]}\n\t"         \
+        "sxtb16  %[wo], %[we], ror #8\n\t"                        \
+        "sxtb16  %[we], %[we]\n\t"                                \
+        "smlad   %[a0], %[we], %[x0], %[a0]\n\t"                  \
+        "smlad   %[a0], %[wo], %[x1], %[a0]\n\t"                  \
+        "smlad   %[a1], %[we], %[x2], %[a1]\n\t"                  \
+        "smlad   %[a1], %[wo], %[x3], %[a1]\n\t"                  \
+        "ldmia   %[c]!, {%[x0], %[x1], %[x2], %[x3]}\n\t"         \
+        "smlad   %[a2], %[we], %[x0], %[a2]\n\t"                  \
+        "smlad   %[a2], %[wo], %[x1], %[a2]\n\t"                  \
+        "smlad   %[a3], %[we], %[x2], %[a3]\n\t"                  \
+        "smlad   %[a3], %[wo], %[x3], %[a3]\n\t"
+
+TE_INLINE void conv_dot4_groups(const int8_t **pw, const uint32_t **pc, int32_t groups, int32_t a[4])
+{
+    /* LDM needs its registers in ascending order: pin the four column words (not r7, a frame
+     * pointer, nor r9, reserved on some platforms). */
+    register uint32_t x0 __asm__("r8");
+    register uint32_t x1 __asm__("r10");
+    register uint32_t x2 __asm__("r11");
+    register uint32_t x3 __asm__("r12");
+    const int8_t *w = *pw;
+    const uint32_t *c = *pc;
+    int32_t a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
+    uint32_t we, wo;
+    if (groups <= 0) {
+        return;
+    }
+    /* Two groups per iteration; an odd count starts with a single one. */
+    __asm__ volatile(
+        "lsrs    %[n], %[n], #1\n\t"
+        "bcc     2f\n\t"
+        TE_CONV_DOT4_GROUP
+        "cmp     %[n], #0\n\t"
+        "beq     3f\n\t"
+        "2:\n\t"
+        TE_CONV_DOT4_GROUP
+        TE_CONV_DOT4_GROUP
+        "subs    %[n], %[n], #1\n\t"
+        "bne     2b\n\t"
+        "3:\n\t"
+        : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [w] "+r"(w), [c] "+r"(c),
+          [n] "+r"(groups), [we] "=&r"(we), [wo] "=&r"(wo), [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2),
+          [x3] "=&r"(x3)
+        :
+        : "cc", "memory");
+    a[0] = a0; a[1] = a1; a[2] = a2; a[3] = a3;
+    *pw = w;
+    *pc = c;
+}
+
+/* out[off] = v through one STRB with a register offset (keeps GCC from turning the four
+ * strided output pointers into four induction variables). */
+TE_INLINE void conv_store(int8_t *base, int32_t off, int32_t v)
+{
+    __asm__ volatile("strb %[v], [%[b], %[o]]" : : [v] "r"(v), [b] "r"(base), [o] "r"(off) : "memory");
+}
+#else
+TE_INLINE void conv_dot4_groups(const int8_t **pw, const uint32_t **pc, int32_t groups, int32_t a[4])
+{
+    const int8_t *w = *pw;
+    const uint32_t *c = *pc;
+    int32_t a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
+    for (; groups > 0; --groups) {
+        const uint32_t wv = te_read_u32(w);
+        const uint32_t we = te_sxtb16(wv), wo = te_sxtb16_ror8(wv);
+        w += 4;
+        a0 = te_smlad(we, c[0], a0);
+        a0 = te_smlad(wo, c[1], a0);
+        a1 = te_smlad(we, c[2], a1);
+        a1 = te_smlad(wo, c[3], a1);
+        a2 = te_smlad(we, c[4], a2);
+        a2 = te_smlad(wo, c[5], a2);
+        a3 = te_smlad(we, c[6], a3);
+        a3 = te_smlad(wo, c[7], a3);
+        c += 8;
+    }
+    a[0] = a0; a[1] = a1; a[2] = a2; a[3] = a3;
+    *pw = w;
+    *pc = c;
+}
+
+TE_INLINE void conv_store(int8_t *base, int32_t off, int32_t v) { base[off] = (int8_t)v; }
+#endif
+
+/* Every output channel against the 4 interleaved columns of a block of 4 pixels; the result
+ * for pixel j goes to out[j * out_c + oc]. `mode` is a constant at each call site. */
+TE_INLINE void conv_channels4_body(const te_conv_params *p, const te_requant_per_channel *rq,
+                                   const int8_t *filter, int32_t k_total, const uint32_t *cols, int8_t *out,
+                                   const int32_t *extra, uint32_t fast_limit, const int mode)
+{
+    const int32_t out_c = p->out_c;
+    const int32_t groups = k_total >> 2;
+    const int32_t tail = k_total & 3;
+    /* Locals: the byte stores below may alias *rq as far as the compiler knows. */
+    const int32_t *bias = rq->bias, *mult = rq->multiplier, *shifts = rq->shift;
+    const uint32_t k1 = 1u + 2u * (uint32_t)p->output_offset;
+    const int8_t *w = filter;
+    int32_t oc;
+    for (oc = 0; oc < out_c; ++oc) {
+        const uint32_t *c = cols;
+        const int32_t b0 = bias ? bias[oc] : 0;
+        const int32_t shift = shifts[oc];
+        int8_t *o = out + oc;
+        int32_t a[4];
+        a[0] = a[1] = a[2] = a[3] = b0;
+        if (extra) {
+            /* filter_offset * (column sum): the same for every channel of a pixel. */
+            a[0] = (int32_t)((uint32_t)b0 + (uint32_t)extra[0]);
+            a[1] = (int32_t)((uint32_t)b0 + (uint32_t)extra[1]);
+            a[2] = (int32_t)((uint32_t)b0 + (uint32_t)extra[2]);
+            a[3] = (int32_t)((uint32_t)b0 + (uint32_t)extra[3]);
+        }
+        conv_dot4_groups(&w, &c, groups, a);
+        if (tail) {
+            const uint32_t wv = conv_tail_word(w, tail);
+            const uint32_t we = te_sxtb16(wv), wo = te_sxtb16_ror8(wv);
+            a[0] = te_smlad(wo, c[1], te_smlad(we, c[0], a[0]));
+            a[1] = te_smlad(wo, c[3], te_smlad(we, c[2], a[1]));
+            a[2] = te_smlad(wo, c[5], te_smlad(we, c[4], a[2]));
+            a[3] = te_smlad(wo, c[7], te_smlad(we, c[6], a[3]));
+            w += tail;
+        }
+        if ((uint32_t)(-shift - 2) < fast_limit) {
+            const te_conv_rq_fast r = conv_rq_fast_setup(k1, mult[oc], shift);
+            o[0] = (int8_t)conv_finish_fast(a[0], r, p, mode);
+            conv_store(o, out_c, conv_finish_fast(a[1], r, p, mode));
+            conv_store(o, 2 * out_c, conv_finish_fast(a[2], r, p, mode));
+            conv_store(o, 3 * out_c, conv_finish_fast(a[3], r, p, mode));
+        } else {
+            o[0] = te_conv_requantize(p, rq, a[0], oc);
+            o[out_c] = te_conv_requantize(p, rq, a[1], oc);
+            o[2 * out_c] = te_conv_requantize(p, rq, a[2], oc);
+            o[3 * out_c] = te_conv_requantize(p, rq, a[3], oc);
+        }
+    }
+}
+
+/* The same for one pixel (a contiguous column). */
+TE_INLINE void conv_channels1_body(const te_conv_params *p, const te_requant_per_channel *rq,
+                                   const int8_t *filter, int32_t k_total, const uint32_t *col, int8_t *out,
+                                   const int32_t *extra, uint32_t fast_limit, const int mode)
+{
+    const int32_t groups = k_total >> 2;
+    const int32_t tail = k_total & 3;
+    const uint32_t k1 = 1u + 2u * (uint32_t)p->output_offset;
+    const int8_t *w = filter;
+    int32_t oc, g;
+    for (oc = 0; oc < p->out_c; ++oc) {
+        const uint32_t *c = col;
+        int32_t a0 = rq->bias ? rq->bias[oc] : 0, a1 = extra ? extra[0] : 0;
+        for (g = 0; g < groups; ++g) {
+            const uint32_t wv = te_read_u32(w);
+            w += 4;
+            a0 = te_smlad(te_sxtb16(wv), c[0], a0);
+            a1 = te_smlad(te_sxtb16_ror8(wv), c[1], a1);
+            c += 2;
+        }
+        if (tail) {
+            const uint32_t wv = conv_tail_word(w, tail);
+            a0 = te_smlad(te_sxtb16(wv), c[0], a0);
+            a1 = te_smlad(te_sxtb16_ror8(wv), c[1], a1);
+            w += tail;
+        }
+        a0 = (int32_t)((uint32_t)a0 + (uint32_t)a1);
+        if ((uint32_t)(-rq->shift[oc] - 2) < fast_limit) {
+            out[oc] = (int8_t)conv_finish_fast(a0, conv_rq_fast_setup(k1, rq->multiplier[oc], rq->shift[oc]), p,
+                                               mode);
+        } else {
+            out[oc] = te_conv_requantize(p, rq, a0, oc);
+        }
+    }
+}
+
+#define TE_CONV_CHANNELS_FN(name, body, mode)                                                                \
+    static void name(const te_conv_params *p, const te_requant_per_channel *rq, const int8_t *f, int32_t k,  \
+                     const uint32_t *c, int8_t *o, const int32_t *x, uint32_t lim)                           \
+    {                                                                                                        \
+        body(p, rq, f, k, c, o, x, lim, mode);                                                               \
+    }
+TE_CONV_CHANNELS_FN(conv_channels4_fast, conv_channels4_body, CONV_RQ_FAST)
+TE_CONV_CHANNELS_FN(conv_channels4_full, conv_channels4_body, CONV_RQ_FAST_FULL)
+TE_CONV_CHANNELS_FN(conv_channels1_fast, conv_channels1_body, CONV_RQ_FAST)
+TE_CONV_CHANNELS_FN(conv_channels1_full, conv_channels1_body, CONV_RQ_FAST_FULL)
+
+typedef void (*conv_channels_fn)(const te_conv_params *, const te_requant_per_channel *, const int8_t *, int32_t,
+                                 const uint32_t *, int8_t *, const int32_t *, uint32_t);
+static const conv_channels_fn conv_fn4[2] = {conv_channels4_fast, conv_channels4_full};
+static const conv_channels_fn conv_fn1[2] = {conv_channels1_fast, conv_channels1_full};
+
+/* Legacy uint8 models (filter_offset != 0): sum (w + fo)(x + io) = sum w (x + io) + fo * sum (x + io),
+ * the last term one value per pixel: fo times the sum of its column (padded taps are 0 there).
+ * Returns `extra` filled for the nc columns, or NULL when fo is 0. */
+static const int32_t *conv_extra_dsp(int32_t fo, const uint32_t *cols, int32_t k_pad, int32_t nc, int32_t *extra)
+{
+    int32_t j, g;
+    if (fo == 0) {
+        return NULL;
+    }
+    for (j = 0; j < nc; ++j) {
+        const uint32_t *c = cols + 2 * j;
+        int32_t sum = 0;
+        for (g = 0; g < k_pad; g += 4, c += 2 * nc) {
+            sum = te_smlad(c[0], 0x00010001u, sum);
+            sum = te_smlad(c[1], 0x00010001u, sum);
+        }
+        extra[j] = (int32_t)((uint32_t)sum * (uint32_t)fo);
+    }
+    return extra;
+}
+
+/* A block of n (1..4) output pixels: `fill(j, dst, stride)` writes pixel j's column. 4 pixels
+ * are interleaved and go through the 4-column kernel, fewer one column at a time. */
+#define TE_CONV_DSP_BLOCK(FILL)                                                                              \
+    do {                                                                                                     \
+        if (n == 4) {                                                                                        \
+            for (j = 0; j < 4; ++j) {                                                                        \
+                FILL(j, cols + 2 * j, 8);                                                                    \
+            }                                                                                                \
+            conv_fn4[mode](p, rq, filter, k_total, cols, out_px, conv_extra_dsp(fo, cols, k_pad, 4, extra), lim); \
+        } else {                                                                                             \
+            for (j = 0; j < n; ++j) {                                                                        \
+                FILL(j, cols, 2);                                                                            \
+                conv_fn1[mode](p, rq, filter, k_total, cols, out_px + (size_t)j * p->out_c,                  \
+                               conv_extra_dsp(fo, cols, k_pad, 1, extra), lim);                              \
+            }                                                                                                \
+        }                                                                                                    \
+    } while (0)
+
+/* Scratch: 4 interleaved int16 columns (8 * k_pad bytes), then one int8 window (k_pad). */
+static void conv_dsp(const te_conv_params *p, const te_requant_per_channel *rq,
+                     const int8_t *input, const int8_t *filter, int8_t *output, void *scratch)
+{
+    const int32_t k_total = p->k_h * p->k_w * p->in_c;
+    const int32_t k_pad = (k_total + 3) & ~3;
+    const int32_t pixels = p->out_h * p->out_w;
+    const int mode = (p->act_min <= -128 && p->act_max >= 127) ? CONV_RQ_FAST_FULL : CONV_RQ_FAST;
+    const uint32_t lim = conv_fast_limit(p, rq);
+    const int direct = (p->in_c & 3) == 0;
+    uint32_t *cols = (uint32_t *)scratch;
+    int8_t *win = (int8_t *)(cols + 2 * k_pad);
+    const int8_t pad = (int8_t)(-p->input_offset);
+    const te_conv_geom geom = conv_geom(p, pad);
+    const int32_t fo = p->filter_offset;
+    int32_t extra[4];
+    int32_t b, px, j;
+    for (b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * p->in_c;
+        for (px = 0; px < pixels; px += 4) {
+            const int32_t n = te_min_i32(4, pixels - px);
+            int8_t *out_px = output + ((size_t)b * pixels + px) * p->out_c;
+            /* Channels a multiple of 4: straight from the input; otherwise gather as int8
+             * (padded taps and the pad to a whole group = zero point, 0 after the offset). */
+#define TE_CONV_FILL(jj, dst, stride)                                                                        \
+            do {                                                                                             \
+                const int32_t oy = (px + (jj)) / p->out_w, ox = (px + (jj)) - oy * p->out_w;                 \
+                if (direct) {                                                                                \
+                    conv_im2col_dsp(p, in_b, oy, ox, (dst), (stride));                                       \
+                } else {                                                                                     \
+                    conv_gather_s8(&geom, in_b, oy, ox, win);                                                \
+                    conv_fill_s8(win + k_total, pad, k_pad - k_total);                                       \
+                    conv_expand_dsp(win, k_pad, p->input_offset, (dst), (stride));                           \
+                }                                                                                            \
+            } while (0)
+            TE_CONV_DSP_BLOCK(TE_CONV_FILL);
+#undef TE_CONV_FILL
+        }
+    }
+}
+
+/* Scratch: 4 interleaved int16 columns (8 * k_pad bytes). */
+static void conv_1x1_dsp(const te_conv_params *p, const te_requant_per_channel *rq,
+                         const int8_t *input, const int8_t *filter, int8_t *output, void *scratch)
+{
+    const int32_t k_total = p->in_c;
+    const int32_t pixels = p->out_h * p->out_w;
+    const int mode = (p->act_min <= -128 && p->act_max >= 127) ? CONV_RQ_FAST_FULL : CONV_RQ_FAST;
+    const uint32_t lim = conv_fast_limit(p, rq);
+    uint32_t *cols = (uint32_t *)scratch;
+    const int32_t k_pad = (k_total + 3) & ~3;
+    const int32_t fo = 0;
+    int32_t *extra = NULL;
+    int32_t b, px, j;
+    for (b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * k_total;
+        for (px = 0; px < pixels; px += 4) {
+            const int32_t n = te_min_i32(4, pixels - px);
+            int8_t *out_px = output + ((size_t)b * pixels + px) * p->out_c;
+#define TE_CONV_FILL(jj, dst, stride) conv_expand_dsp(conv_1x1_pixel(p, in_b, px + (jj)), k_total, 0, (dst), (stride))
+            TE_CONV_DSP_BLOCK(TE_CONV_FILL);
+#undef TE_CONV_FILL
+        }
+    }
+}
+
+#endif /* TE_USE_DSP && !TE_USE_MVE */
 
 void te_conv2d_s8(const te_conv_params *p, const te_requant_per_channel *rq,
                   const int8_t *input, const int8_t *filter, int8_t *output, void *scratch)
 {
-#if defined(TE_USE_DSP)
-    if (p->filter_offset == 0 && p->filter_in_c == p->in_c && scratch != NULL) {
-        conv_dsp(p, rq, input, filter, output, (int16_t *)scratch);
+#if defined(TE_USE_MVE)
+    if (p->filter_in_c == p->in_c && scratch != NULL) {
+        conv_mve(p, rq, input, filter, output, (int8_t *)scratch);
+        return;
+    }
+#elif defined(TE_USE_DSP)
+    if (p->filter_in_c == p->in_c && scratch != NULL) {
+        conv_dsp(p, rq, input, filter, output, scratch);
         return;
     }
 #endif
@@ -269,44 +926,16 @@ void te_conv2d_s8(const te_conv_params *p, const te_requant_per_channel *rq,
 void te_conv2d_1x1_s8(const te_conv_params *p, const te_requant_per_channel *rq,
                       const int8_t *input, const int8_t *filter, int8_t *output, void *scratch)
 {
-    const int32_t c_in = p->in_c;
-    int32_t b, oy, ox;
-#if defined(TE_USE_DSP)
-    int16_t *c0 = (int16_t *)scratch, *c1 = c0 + c_in + (c_in & 1);
-    for (b = 0; b < p->batches; ++b) {
-        for (oy = 0; oy < p->out_h; ++oy) {
-            const int8_t *row = input + ((size_t)b * p->in_h + (size_t)oy * p->stride_h) * p->in_w * c_in;
-            for (ox = 0; ox < p->out_w; ox += 2) {
-                const int two = ox + 1 < p->out_w;
-                const int8_t *x0 = row + (size_t)ox * p->stride_w * c_in;
-                expand_pixel_dsp(x0, c_in, c0);
-                if (two) {
-                    expand_pixel_dsp(x0 + (size_t)p->stride_w * c_in, c_in, c1);
-                }
-                conv_columns_dsp(p, rq, filter, c_in, c0, two ? c1 : NULL, output, output + p->out_c);
-                output += (size_t)(two ? 2 : 1) * p->out_c;
-            }
-        }
-    }
-#else
-    int32_t oc;
+#if defined(TE_USE_MVE)
     (void)scratch;
-    for (b = 0; b < p->batches; ++b) {
-        for (oy = 0; oy < p->out_h; ++oy) {
-            const int8_t *row = input + ((size_t)b * p->in_h + (size_t)oy * p->stride_h) * p->in_w * c_in;
-            for (ox = 0; ox < p->out_w; ++ox) {
-                const int8_t *x = row + (size_t)ox * p->stride_w * c_in;
-                for (oc = 0; oc < p->out_c; ++oc) {
-                    const int8_t *w = filter + (size_t)oc * c_in;
-                    int32_t acc = rq->bias[oc];
-                    int32_t k;
-                    for (k = 0; k < c_in; ++k) {
-                        acc += (int32_t)w[k] * x[k];
-                    }
-                    *output++ = te_conv_requantize(p, rq, acc, oc);
-                }
-            }
-        }
+    conv_1x1_mve(p, rq, input, filter, output);
+    return;
+#elif defined(TE_USE_DSP)
+    if (scratch != NULL) {
+        conv_1x1_dsp(p, rq, input, filter, output, scratch);
+        return;
     }
 #endif
+    (void)scratch;
+    conv_1x1_portable(p, rq, input, filter, output);
 }

@@ -32,18 +32,30 @@ typedef struct {
 } te_requant_per_channel;
 
 /* Any kernel size, stride, dilation, padding and channel groups.
- * scratch: te_conv2d_s8_scratch_bytes(p) bytes (the SIMD path's im2col columns), 4-byte aligned. */
+ * scratch: te_conv2d_s8_scratch_bytes(k_h, k_w, filter_in_c, out_c) bytes, 4-byte aligned (the
+ * SIMD paths' im2col columns; NULL selects the portable path). */
 void te_conv2d_s8(const te_conv_params *p, const te_requant_per_channel *rq,
                   const int8_t *input, const int8_t *filter, int8_t *output, void *scratch);
-#define te_conv2d_s8_scratch_bytes(k_h, k_w, filter_in_c) (2 * 2 * (k_h) * (k_w) * (filter_in_c) + 8)
 
 /* Pointwise (1x1, no padding, any stride, one group, filter_offset 0). rq->bias must be the
  * folded bias: bias[oc] + input_offset * sum(filter[oc]) (computed by the generator), so the
- * inner loop is a plain int8 dot product. scratch: te_conv2d_1x1_s8_scratch_bytes(in_c) bytes
- * (two pixels widened to int16 for the SIMD path), 4-byte aligned. */
+ * inner loop is a plain int8 dot product. scratch: te_conv2d_1x1_s8_scratch_bytes(in_c) bytes,
+ * 4-byte aligned (NULL selects the portable path). */
 void te_conv2d_1x1_s8(const te_conv_params *p, const te_requant_per_channel *rq,
                       const int8_t *input, const int8_t *filter, int8_t *output, void *scratch);
-#define te_conv2d_1x1_s8_scratch_bytes(in_c) (2 * 2 * (in_c) + 8)
+
+/* Scratch of the SIMD paths (the largest of them, so one generated model fits every core):
+ * DSP: 4 int16 columns of K taps rounded up to 4 (+ one int8 window for the generic kernel);
+ * Helium: one int8 window of K rounded up to 16 and out_c folded biases (generic kernel only). */
+#define TE_CONV_K4_(k) (((k) + 3) / 4 * 4)
+#define TE_CONV_K16_(k) (((k) + 15) / 16 * 16)
+#define TE_CONV_MAX_(a, b) ((a) > (b) ? (a) : (b))
+#define te_conv2d_s8_scratch_bytes(k_h, k_w, filter_in_c, out_c)                                             \
+    TE_CONV_MAX_(9 * TE_CONV_K4_((k_h) * (k_w) * (filter_in_c)),                                            \
+                 TE_CONV_K16_((k_h) * (k_w) * (filter_in_c)) + 4 * (out_c))
+#define te_conv2d_1x1_s8_scratch_bytes(in_c) (8 * TE_CONV_K4_(in_c))
+
+/* TE_NO_INLINE_ASM: build the SIMD paths from C and ACLE intrinsics only (see src/te_conv.c). */
 
 #ifdef __cplusplus
 }

@@ -22,7 +22,8 @@ typedef struct {
 
 /* LiteRT's reference FULLY_CONNECTED requantizes once, in double precision:
  * round((double)acc * input_scale * filter_scale / output_scale). `scales` holds that
- * double per output feature (or one) as te_fp64_scale, replayed exactly in integers. */
+ * double per output feature (or one) as te_fp64_scale, replayed exactly in integers
+ * (the SIMD paths use cheaper exact equivalents, see src/te_fully_connected.c). */
 void te_fully_connected_s8(const te_fc_params *p, const int32_t *bias, const te_fp64_scale *scales,
                            const int8_t *input, const int8_t *filter, int8_t *output);
 

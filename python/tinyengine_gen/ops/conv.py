@@ -26,6 +26,23 @@ def requant_consts(op: Op, out_c: int) -> dict[str, ConstArray]:
     return consts
 
 
+def _round_up(n: int, m: int) -> int:
+    return (n + m - 1) // m * m
+
+
+def conv_scratch_bytes(k_total: int, out_c: int) -> int:
+    """te_conv2d_s8_scratch_bytes: the largest of the SIMD paths' needs (DSP: 4 int16 columns of K
+    rounded to 4 and one int8 window; Helium: one int8 window of K rounded to 16 and out_c folded
+    biases), so one generated model runs on every core."""
+    return max(9 * _round_up(k_total, 4), _round_up(k_total, 16) + 4 * out_c)
+
+
+def conv_1x1_scratch_bytes(in_c: int) -> int:
+    """te_conv2d_1x1_s8_scratch_bytes: the DSP path's 4 int16 columns (Helium reads the input
+    directly)."""
+    return 8 * _round_up(in_c, 4)
+
+
 @register("CONV_2D")
 def lower_conv2d(op: Op, graph: Graph) -> KernelCall:
     x, w = op.inputs[0], op.inputs[1]
@@ -66,7 +83,7 @@ def lower_conv2d(op: Op, graph: Graph) -> KernelCall:
         consts["bias"] = i32(((folded + 2**31) % 2**32 - 2**31).astype(np.int32))  # int32 wrap, as the kernel's sum
         return KernelCall(op=op, template="conv2d_1x1.c.j2", header="tinyengine/te_conv.h", inputs=[x], outputs=[y],
                           params=params, consts=consts, macs=macs, note=f"1x1/s{sh}",
-                          scratch_bytes=2 * 2 * ic + 8)
+                          scratch_bytes=conv_1x1_scratch_bytes(ic))
     return KernelCall(op=op, template="conv2d.c.j2", header="tinyengine/te_conv.h", inputs=[x], outputs=[y],
                       params=params, consts=consts, macs=macs, note=f"{kh}x{kw}/s{sh}",
-                      scratch_bytes=2 * 2 * kh * kw * fic + 8)
+                      scratch_bytes=conv_scratch_bytes(kh * kw * fic, oc))
