@@ -101,6 +101,55 @@ def alias_views(graph: Graph) -> None:
         graph.ops.remove(op)
 
 
+PAD_FUSABLE_CONSUMERS = {"CONV_2D"}  # lowerings that honour options["_explicit_padding"]
+
+
+def _pad_amounts(op: Op) -> Optional[np.ndarray]:
+    pads = op.inputs[1] if len(op.inputs) > 1 else None
+    if pads is None or not pads.is_const or pads.data.shape != (4, 2):
+        return None
+    return pads.data.astype(np.int64)
+
+
+def fuse_pads(graph: Graph) -> None:
+    """Fold a spatial PAD into the convolution that consumes it.
+
+    The reference convolution skips taps outside the image, and a padded tap holding the input
+    zero point contributes (zp - zp) * w = 0 as well, so padding with the zero point and then
+    running VALID equals running the convolution with explicit padding: exact, and the padded
+    copy (the largest buffer of many MobileNet-style graphs) disappears. A PAD whose paddings
+    are all zero is a view.
+    """
+    for op in list(graph.ops):
+        if op.kind not in ("PAD", "PADV2"):
+            continue
+        amounts = _pad_amounts(op)
+        x, y = op.inputs[0], op.outputs[0]
+        if amounts is None or x.quant is None or y.quant is None or y in graph.outputs:
+            continue
+        if not amounts.any() and x.dtype == y.dtype:
+            y.alias_of = x
+            graph.ops.remove(op)
+            continue
+        if amounts[0].any() or amounts[3].any() or (amounts < 0).any():
+            continue
+        if op.kind == "PADV2":
+            value = op.inputs[2] if len(op.inputs) > 2 else None
+            if value is None or not value.is_const or int(value.data.reshape(-1)[0]) != y.quant.zp:
+                continue
+        users = graph.consumers(y)
+        if len(users) != 1 or x.quant.zp != y.quant.zp or float(x.quant.s) != float(y.quant.s):
+            continue
+        conv = users[0]
+        if (conv.kind not in PAD_FUSABLE_CONSUMERS or conv.inputs[0] is not y
+                or conv.options.get("padding") != "VALID" or "_explicit_padding" in conv.options):
+            continue
+        conv.inputs[0] = x
+        conv.options["_explicit_padding"] = (int(amounts[1][0]), int(amounts[1][1]),
+                                             int(amounts[2][0]), int(amounts[2][1]))
+        graph.ops.remove(op)
+
+
 def remove_dead_ops(graph: Graph) -> None:
     needed = {t.root for t in graph.outputs}
     for op in reversed(list(graph.ops)):
@@ -174,6 +223,7 @@ def run_passes(graph: Graph) -> Graph:
     check_quantized(graph)
     fold_constants(graph)
     alias_views(graph)
+    fuse_pads(graph)
     remove_dead_ops(graph)
     normalize_uint8(graph)
     check_supported(graph)

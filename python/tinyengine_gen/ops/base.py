@@ -88,5 +88,21 @@ def same_padding(padding: str, in_size: int, k: int, stride: int, dilation: int,
     return total // 2, total // 2 + total % 2
 
 
+def window_geometry(op: Op, ih: int, iw: int, kh: int, kw: int, sh: int, sw: int,
+                    dh: int = 1, dw: int = 1) -> tuple[int, int, int, int]:
+    """(out_h, out_w, pad_top, pad_left) of a sliding-window op: SAME/VALID as TFLite computes
+    them, or the explicit padding a fused PAD left in options["_explicit_padding"]
+    (top, bottom, left, right), which behaves as VALID over the padded input."""
+    explicit = op.options.get("_explicit_padding")
+    if explicit is not None:
+        top, bottom, left, right = explicit
+        oh = out_size("VALID", ih + top + bottom, kh, sh, dh)
+        ow = out_size("VALID", iw + left + right, kw, sw, dw)
+        return oh, ow, top, left
+    padding = str(op.options.get("padding", "VALID"))
+    oh, ow = out_size(padding, ih, kh, sh, dh), out_size(padding, iw, kw, sw, dw)
+    return oh, ow, same_padding(padding, ih, kh, sh, dh, oh)[0], same_padding(padding, iw, kw, sw, dw, ow)[0]
+
+
 def i32(values: np.ndarray) -> ConstArray:
     return ConstArray("int32_t", np.asarray(values, dtype=np.int32))

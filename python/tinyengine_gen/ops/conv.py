@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import quant as q
 from ..ir import Graph, Op
-from .base import ConstArray, KernelCall, i32, out_size, register, require, require_quant, same_padding
+from .base import ConstArray, KernelCall, i32, register, require, require_quant, window_geometry
 
 
 def requant_consts(op: Op, out_c: int) -> dict[str, ConstArray]:
@@ -57,12 +57,9 @@ def lower_conv2d(op: Op, graph: Graph) -> KernelCall:
     o = op.options
     sh, sw = int(o.get("stride_h", 1)), int(o.get("stride_w", 1))
     dh, dw = int(o.get("dilation_h_factor", 1)), int(o.get("dilation_w_factor", 1))
-    padding = str(o.get("padding", "VALID"))
-    oh, ow = out_size(padding, ih, kh, sh, dh), out_size(padding, iw, kw, sw, dw)
+    oh, ow, pad_top, pad_left = window_geometry(op, ih, iw, kh, kw, sh, sw, dh, dw)
     require(y.shape == (n, oh, ow, oc), op, f"output shape {y.shape} does not match {(n, oh, ow, oc)}")
     require(ic % fic == 0 and oc % (ic // fic) == 0, op, "channel groups do not divide the channels")
-    pad_top, _ = same_padding(padding, ih, kh, sh, dh, oh)
-    pad_left, _ = same_padding(padding, iw, kw, sw, dw, ow)
     act_min, act_max = q.activation_range(str(o.get("fused_activation_function", "NONE")), "int8",
                                           y.quant.s, y.quant.zp)
     params = dict(
@@ -74,7 +71,8 @@ def lower_conv2d(op: Op, graph: Graph) -> KernelCall:
     consts = {"weights": ConstArray("int8_t", w.data)}
     consts.update(requant_consts(op, oc))
     macs = n * oh * ow * oc * kh * kw * fic
-    pointwise = kh == kw == 1 and pad_top == pad_left == 0 and fic == ic and params["filter_offset"] == 0
+    no_padding = oh == (ih - 1) // sh + 1 and ow == (iw - 1) // sw + 1 and pad_top == pad_left == 0
+    pointwise = kh == kw == 1 and no_padding and fic == ic and params["filter_offset"] == 0
     if pointwise:
         # Fold the input offset into the bias: the kernel's inner loop is then a plain int8 dot product.
         bias = consts["bias"].data if "bias" in consts else np.zeros(oc, np.int32)
