@@ -1,6 +1,6 @@
 /* tinyengine: DEPTHWISE_CONV_2D kernels.
  *
- * The portable path reproduces LiteRT's reference kernels bit for bit:
+ * Bit-exact with LiteRT's reference kernels:
  *  - int8:  reference_integer_ops::DepthwiseConvPerChannel (filter offset 0, per-channel
  *           MultiplyByQuantizedMultiplier, double rounding);
  *  - uint8: reference_ops::DepthwiseConv (DepthwiseConvBasicKernel<kAwayFromZero>::Run), which
@@ -8,101 +8,782 @@
  *           arithmetic) with the legacy filter offset and one multiplier broadcast to all channels.
  * Per output value: acc = sum over in-image taps of (w + filter_offset) * (x + input_offset),
  * padded taps skipped, + bias, MultiplyByQuantizedMultiplier, + output offset, clamp.
- * Accumulation is in int32 like the reference; the sum order does not change the result.
  *
- * The work is organised per output channel (te_depthwise_conv2d_s8_channel), which touches only
- * its own input channel: the hook an in-place variant (one-channel temporary plane) builds on.
+ * Same sum, rearranged (exact: int32 addition wraps associatively, and every accumulation
+ * here wraps explicitly, as the reference's int32 sums do on every target):
+ *   acc = folded_bias + sum over ALL taps of (w + filter_offset) * x'
+ * where folded_bias = bias + input_offset * sum(w + filter_offset) (computed by the generator)
+ * and x' is the input value inside the image and -input_offset (the input zero point) outside:
+ * a padded tap then contributes (w + fo) * (-input_offset) + input_offset * (w + fo) = 0,
+ * exactly the reference's skipped tap. So no pixel needs a bounds check or an offset add.
+ *
+ * Planar kernel (any shape), one input channel at a time:
+ *  - the weights of each of its depth_mult output channels are gathered into scratch (int16,
+ *    filter offset already added by the generator), each filter row padded to an even length
+ *    with a zero tap;
+ *  - its input rows are copied, as they are first needed, into a window of buf_rows int16 rows
+ *    in padded coordinates, whose padding (columns left/right, rows above/below the image)
+ *    holds the input zero point. When the window is full, the rows still needed slide to its
+ *    start (the generator sizes it: the whole padded channel when small, then the window is
+ *    filled once and padding is never rewritten);
+ *  - each block of output rows the window covers is computed by one call of a block routine,
+ *    swept column by column, two output rows at a time: their accumulators go to a column
+ *    buffer, then a second loop requantizes the column (so neither loop runs out of registers).
+ *    The DSP routines multiply pairs of horizontally adjacent taps with one SMLAD (one 32-bit
+ *    load of two int16 inputs against two int16 weights; 3x3 keeps its weights in registers and
+ *    shares the input rows of the two outputs); the portable ones use scalar multiply-adds.
+ * An output element (p, c) is written only after every input row up to p's row has been
+ * copied into the window (only channel c is read, and rows are never re-read from the input),
+ * so when depth_mult is 1 the output may overwrite the input (in place, no extra buffer).
+ *
+ * Direct kernel (depth_mult 1, channels a multiple of 4, no dilation; the generator picks it
+ * for strided layers and small maps): NHWC, 4 channels per step, see dw_direct below.
+ *
+ * Requantization: MultiplyByQuantizedMultiplier(acc, m, shift = -e) for e >= 1 (m >= 0, never
+ * INT32_MIN) is the rounding right shift by e (ties away from zero) of
+ * v = floor((P + 2^30) / 2^31), P = acc * m, i.e. floor((v + 2^(e-1) - [v < 0]) / 2^e)
+ *   = floor((P + 2^30 + (2^(e-1) - [acc < 0]) * 2^31) / 2^(31+e))
+ * ([v < 0] may be replaced by [acc < 0]: they differ only when v = 0, where both give 0), and
+ * adding the output offset o * 2^(31+e) inside keeps it exact. For 2 <= e <= 23 (nearly every
+ * channel of real models; |o| * 2^(31+e) + 2^62 < 2^63) that is (hi:lo) =
+ * (2^(e-2) + o * 2^(e-1) - [acc < 0]) : (2^30 + [acc < 0] * 2^31), one SMLAL of acc * m into it
+ * and an arithmetic shift of hi by e - 1 ("FAST"). Other shifts (scales of 1/4 and more, or
+ * below 2^-23) use te_multiply_by_quantized_multiplier as written ("GENERIC").
  */
-#include "tinyengine/te_depthwise.h"
+#include <string.h>
 
-/* First and one-past-last filter tap t with 0 <= origin + dil * t < size. */
-TE_INLINE void te_dw_tap_range(int32_t origin, int32_t dil, int32_t size, int32_t taps,
-                               int32_t *first, int32_t *last)
+#include "tinyengine/te_depthwise.h"
+#include "tinyengine/te_simd.h"
+
+enum { DW_RQ_FAST = 0, DW_RQ_GENERIC = 1 };
+
+/* One output channel's requantization, precomputed per channel. */
+typedef struct {
+    int32_t bias;
+    int32_t mult;
+    int32_t shift;   /* FAST: e - 1; GENERIC: the shift as given */
+    int32_t hi;      /* FAST: high word of the rounding constant, 2^(e-2) + out_off * 2^(e-1) */
+    int32_t out_off; /* GENERIC only (folded into hi otherwise) */
+    int32_t act_min, act_max;
+    int mode;
+} te_dw_rq;
+
+static void dw_rq_setup(te_dw_rq *r, const te_dw_params *p, const te_requant_per_channel *rq, int32_t oc)
 {
-    int32_t lo = 0;
-    int32_t hi;
-    if (origin < 0) {
-        lo = (-origin + dil - 1) / dil;
-    }
-    if (size - 1 - origin < 0) {
-        hi = 0;
+    const int32_t shift = rq->shift[oc];
+    r->bias = rq->bias ? rq->bias[oc] : 0;
+    r->mult = rq->multiplier[oc];
+    r->out_off = p->output_offset;
+    r->act_min = p->act_min;
+    r->act_max = p->act_max;
+    if (shift >= -23 && shift <= -2) {
+        const int32_t e = -shift;
+        r->mode = DW_RQ_FAST;
+        r->shift = e - 1;
+        r->hi = (int32_t)(((int64_t)1 << (e - 2)) + (int64_t)p->output_offset * ((int64_t)1 << (e - 1)));
     } else {
-        hi = (size - 1 - origin) / dil + 1;
+        r->mode = DW_RQ_GENERIC;
+        r->shift = shift;
+        r->hi = 0;
     }
-    if (hi > taps) {
-        hi = taps;
-    }
-    *first = lo;
-    *last = hi > lo ? hi : lo;
 }
 
-static void te_dw_channel_portable(const te_dw_params *p, const te_requant_per_channel *rq,
-                                   const int8_t *input, const int8_t *filter, int32_t oc,
-                                   int8_t *out, int32_t out_pixel_stride)
+/* Requantize, add the output offset, clamp. `mode` and `full` (activation range is the whole
+ * int8 range) are compile-time constants at every call site, so each loop gets its own copy. */
+TE_INLINE int8_t dw_requant(int32_t acc, const te_dw_rq *r, const int mode, const int full)
 {
-    const int32_t ic = oc / p->depth_mult;
-    const int32_t multiplier = rq->multiplier[oc];
-    const int32_t shift = rq->shift[oc];
-    const int32_t bias = rq->bias ? rq->bias[oc] : 0;
-    const int32_t input_offset = p->input_offset;
-    const int32_t filter_offset = p->filter_offset;
-    const size_t in_row = (size_t)p->in_w * (size_t)p->in_c;
-    const size_t x_step = (size_t)p->dil_w * (size_t)p->in_c;
-    const size_t w_step = (size_t)p->out_c;
-    const int8_t *x_c = input + ic;
-    const int8_t *w_c = filter + oc;
-    int32_t oy, ox, ky, kx;
-    for (oy = 0; oy < p->out_h; ++oy) {
-        const int32_t in_y0 = oy * p->stride_h - p->pad_top;
-        int32_t ky0, ky1;
-        te_dw_tap_range(in_y0, p->dil_h, p->in_h, p->k_h, &ky0, &ky1);
-        for (ox = 0; ox < p->out_w; ++ox) {
-            const int32_t in_x0 = ox * p->stride_w - p->pad_left;
-            int32_t kx0, kx1;
-            int32_t acc = 0;
-            te_dw_tap_range(in_x0, p->dil_w, p->in_w, p->k_w, &kx0, &kx1);
-            for (ky = ky0; ky < ky1 && kx0 < kx1; ++ky) {
-                const int32_t in_y = in_y0 + p->dil_h * ky;
-                const int8_t *x = x_c + (size_t)in_y * in_row + (size_t)(in_x0 + p->dil_w * kx0) * p->in_c;
-                const int8_t *w = w_c + ((size_t)ky * p->k_w + kx0) * w_step;
-                for (kx = kx0; kx < kx1; ++kx) {
-                    acc += ((int32_t)*w + filter_offset) * ((int32_t)*x + input_offset);
-                    x += x_step;
-                    w += w_step;
-                }
-            }
-            acc += bias;
-            acc = te_multiply_by_quantized_multiplier(acc, multiplier, shift);
-            acc += p->output_offset;
-            out[((size_t)oy * p->out_w + ox) * (size_t)out_pixel_stride] =
-                (int8_t)te_clamp_i32(acc, p->act_min, p->act_max);
+    int32_t v;
+    if (mode == DW_RQ_FAST) {
+        /* (hi:lo) = H * 2^32 + 2^30 - [acc < 0] * 2^31, then + acc * m (one SMLAL). */
+        const uint32_t lo = ((uint32_t)acc & 0x80000000u) ^ 0x40000000u;
+        const int32_t hi = r->hi + (acc >> 31);
+        const int64_t q = (int64_t)(((uint64_t)(uint32_t)hi << 32) | lo) + (int64_t)acc * r->mult;
+        v = (int32_t)(q >> 32) >> r->shift;
+    } else {
+        v = (int32_t)((uint32_t)te_multiply_by_quantized_multiplier(acc, r->mult, r->shift) + (uint32_t)r->out_off);
+    }
+    if (full) {
+#if defined(TE_USE_DSP)
+        return (int8_t)te_ssat8(v);
+#else
+        return (int8_t)te_clamp_i32(v, -128, 127);
+#endif
+    }
+    return (int8_t)te_clamp_i32(v, r->act_min, r->act_max);
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+#define DW_NOINLINE __attribute__((noinline, noclone))
+#elif defined(__clang__)
+#define DW_NOINLINE __attribute__((noinline))
+#else
+#define DW_NOINLINE
+#endif
+
+/* acc + a * b with int32 wrap-around (no signed overflow). */
+TE_INLINE int32_t dw_mac(int32_t acc, int32_t a, int32_t b)
+{
+    return (int32_t)((uint32_t)acc + (uint32_t)(a * b));
+}
+
+/* dst[i * di + j * dj] = src[i * si + j * sj] for i < ni, j < nj (int8 to int16). */
+static DW_NOINLINE void dw_copy_2d(int16_t *dst, int32_t di, int32_t dj, const int8_t *src, int32_t si,
+                                   int32_t sj, int32_t ni, int32_t nj)
+{
+    int32_t i, j;
+    for (j = 0; j < nj; ++j, dst += dj, src += sj) {
+        int16_t *d = dst;
+        const int8_t *s = src;
+        for (i = 0; i + 4 <= ni; i += 4) {
+            d[0] = s[0];
+            d[di] = s[si];
+            d[2 * di] = s[2 * si];
+            d[3 * di] = s[3 * si];
+            d += 4 * di;
+            s += 4 * si;
+        }
+        for (; i < ni; ++i, d += di, s += si) {
+            *d = *s;
         }
     }
 }
 
-void te_depthwise_conv2d_s8_channel(const te_dw_params *p, const te_requant_per_channel *rq,
-                                    const int8_t *input, const int8_t *filter, int32_t oc,
-                                    int8_t *out, int32_t out_pixel_stride)
+/* n consecutive input rows (w values each, `stride` apart) of one channel into window rows
+ * `dst_row` apart; the inner loop runs along the longer side. */
+static void dw_load_rows(int16_t *dst, int32_t dst_row, const int8_t *src, int32_t stride, int32_t w, int32_t n)
 {
-#if defined(TE_USE_MVE)
-    /* Helium path: to be written; must match te_dw_channel_portable byte for byte. */
-#elif defined(TE_USE_DSP)
-    /* Cortex-M DSP (SMLAD) path: to be written; must match te_dw_channel_portable byte for byte. */
-#endif
-    te_dw_channel_portable(p, rq, input, filter, oc, out, out_pixel_stride);
+    if (w >= n) {
+        dw_copy_2d(dst, 1, dst_row, src, stride, stride * w, w, n);
+    } else {
+        dw_copy_2d(dst, dst_row, 1, src, stride * w, stride, n, w);
+    }
 }
 
-void te_depthwise_conv2d_s8(const te_dw_params *p, const te_requant_per_channel *rq,
-                            const int8_t *input, const int8_t *filter, int8_t *output)
+static void dw_fill(int16_t *dst, int16_t v, int32_t n)
 {
-    const size_t in_batch = (size_t)p->in_h * p->in_w * p->in_c;
+    int32_t i;
+    for (i = 0; i < n; ++i) {
+        dst[i] = v;
+    }
+}
+
+/* A block of output rows of one output channel, computed from the window. */
+typedef struct {
+    const int16_t *x;  /* window row of the block's first output row, column 0 */
+    const int16_t *w;  /* the channel's int16 weights: k_h rows of w_row values */
+    int32_t rows;      /* output rows in the block */
+    int32_t cols;      /* out_w */
+    int32_t row_len;   /* int16 values per window row */
+    int32_t step_x;    /* stride_w */
+    int32_t step_y;    /* stride_h * row_len */
+    int8_t *out;       /* first output of the block */
+    int32_t out_step;  /* out_c */
+    int32_t *acc;      /* room for rows + 1 accumulators */
+} te_dw_block;
+
+/* Any kernel, any dilation: scalar multiply-adds, one pixel at a time, column by column. */
+TE_INLINE void dw_block_scalar_body(const te_dw_params *p, const te_dw_block *gp, const te_dw_rq *rp,
+                                    const int mode)
+{
+    const te_dw_block g = *gp;
+    const te_dw_rq r = *rp;
+    const int32_t k_h = p->k_h, k_w = p->k_w, dil_w = p->dil_w;
+    const int32_t w_row = 2 * ((k_w + 1) / 2), dy = p->dil_h * g.row_len;
+    const int32_t out_row = g.cols * g.out_step;
+    int32_t col, row, ky, kx;
+    for (col = 0; col < g.cols; ++col) {
+        const int16_t *x0 = g.x + col * g.step_x;
+        int8_t *out = g.out + col * g.out_step;
+        for (row = 0; row < g.rows; ++row, x0 += g.step_y, out += out_row) {
+            const int16_t *x = x0;
+            const int16_t *w = g.w;
+            int32_t acc = r.bias;
+            for (ky = 0; ky < k_h; ++ky, x += dy, w += w_row) {
+                for (kx = 0; kx < k_w; ++kx) {
+                    acc = dw_mac(acc, w[kx], x[kx * dil_w]);
+                }
+            }
+            *out = dw_requant(acc, &r, mode, 0);
+        }
+    }
+}
+
+static DW_NOINLINE void dw_block_scalar(const te_dw_params *p, const te_dw_block *g, const te_dw_rq *r)
+{
+    if (r->mode == DW_RQ_FAST) {
+        dw_block_scalar_body(p, g, r, DW_RQ_FAST);
+    } else {
+        dw_block_scalar_body(p, g, r, DW_RQ_GENERIC);
+    }
+}
+
+#if defined(TE_USE_DSP)
+
+/* 3x3 filter row k against the 4 inputs at x (x0 x1 | x2 x3): acc + w0*x0 + w1*x1 + w2*x2. The
+ * weights sit in five registers: wa_k = (w0, w1) of each filter row for SMLAD, and the third
+ * taps as wb01 = (w02, w12), wb2 = (w22, 0) for halfword multiply-adds (x3 is not used). */
+#define DW_TAP3_ROW0(acc, a, b) acc = te_smlabb((b), wb01, te_smlad(wa0, (a), (acc)))
+#define DW_TAP3_ROW1(acc, a, b) acc = te_smlabt((b), wb01, te_smlad(wa1, (a), (acc)))
+#define DW_TAP3_ROW2(acc, a, b) acc = te_smlabb((b), wb2, te_smlad(wa2, (a), (acc)))
+
+/* Requantize n accumulators to out, out_step apart (all constants in registers). */
+TE_INLINE void dw_requant_column_body(const int32_t *acc, int32_t n, const te_dw_rq *r, int8_t *out,
+                                      int32_t out_step, const int mode, const int full)
+{
+    const int32_t *end = acc + (n & ~1);
+    while (acc < end) {
+        const int32_t a0 = acc[0], a1 = acc[1];
+        acc += 2;
+        out[0] = dw_requant(a0, r, mode, full);
+        out[out_step] = dw_requant(a1, r, mode, full);
+        out += 2 * out_step;
+    }
+    if (n & 1) {
+        *out = dw_requant(*acc, r, mode, full);
+    }
+}
+
+static DW_NOINLINE void dw_requant_column_generic(const int32_t *acc, int32_t n, const te_dw_rq *r, int8_t *out,
+                                                  int32_t out_step)
+{
+    dw_requant_column_body(acc, n, r, out, out_step, DW_RQ_GENERIC, 0);
+}
+
+/* The FAST form inline (`full`: the activation range is the whole int8 range), else GENERIC. */
+TE_INLINE void dw_requant_column(const int32_t *acc, int32_t n, const te_dw_rq *r, int8_t *out, int32_t out_step,
+                                 const int full)
+{
+    if (r->mode == DW_RQ_FAST) {
+        dw_requant_column_body(acc, n, r, out, out_step, DW_RQ_FAST, full);
+    } else {
+        dw_requant_column_generic(acc, n, r, out, out_step);
+    }
+}
+
+/* 3x3, dil_w 1. The block is swept column by column, two output rows at a time: with
+ * stride_h 1 the two pixels' windows share two of their four input rows, so each input pair is
+ * loaded once for both (8 loads and 12 multiply-adds per two outputs). A column's accumulators
+ * go to a small buffer and are requantized in a second loop, so neither loop runs out of
+ * registers. Columns are the block's rows: the per-column overhead stays small on narrow maps.
+ * An odd row count computes one more output row than needed (the window has stride_h spare
+ * rows for it), which is never requantized. */
+TE_INLINE void dw_block_3x3_dsp_body(const te_dw_block *gp, const te_dw_rq *rp, const int full)
+{
+    const te_dw_block g = *gp;
+    const te_dw_rq r = *rp;
+    const uint32_t wa0 = te_read_u32(g.w), wa1 = te_read_u32(g.w + 4), wa2 = te_read_u32(g.w + 8);
+    const uint32_t wb01 = (uint32_t)(uint16_t)g.w[2] | ((uint32_t)(uint16_t)g.w[6] << 16);
+    const uint32_t wb2 = (uint32_t)(uint16_t)g.w[10];
+    const int32_t rl = g.row_len, sy = g.step_y, bias = r.bias;
+    const int32_t out_row = g.cols * g.out_step;
+    int32_t *const accs = g.acc;
+    int32_t *const pairs_end = accs + g.rows; /* an odd count computes one extra (unused) row */
+    int32_t col;
+    for (col = 0; col < g.cols; ++col) {
+        const int16_t *x = g.x + col * g.step_x;
+        int32_t *a = accs;
+        if (sy == rl) {
+            while (a < pairs_end) {
+                const int16_t *y = x;
+                int32_t acc0 = bias, acc1 = bias;
+                uint32_t u, v;
+                u = te_read_u32(y), v = te_read_u32(y + 2), y += rl;
+                DW_TAP3_ROW0(acc0, u, v);
+                u = te_read_u32(y), v = te_read_u32(y + 2), y += rl;
+                DW_TAP3_ROW1(acc0, u, v);
+                DW_TAP3_ROW0(acc1, u, v);
+                u = te_read_u32(y), v = te_read_u32(y + 2), y += rl;
+                DW_TAP3_ROW2(acc0, u, v);
+                DW_TAP3_ROW1(acc1, u, v);
+                u = te_read_u32(y), v = te_read_u32(y + 2);
+                DW_TAP3_ROW2(acc1, u, v);
+                x = y - rl;
+                a[0] = acc0;
+                a[1] = acc1;
+                a += 2;
+            }
+        } else {
+            while (a < pairs_end) {
+                const int16_t *y = x, *z = x + sy;
+                int32_t acc0 = bias, acc1 = bias;
+                DW_TAP3_ROW0(acc0, te_read_u32(y), te_read_u32(y + 2));
+                DW_TAP3_ROW0(acc1, te_read_u32(z), te_read_u32(z + 2));
+                y += rl, z += rl;
+                DW_TAP3_ROW1(acc0, te_read_u32(y), te_read_u32(y + 2));
+                DW_TAP3_ROW1(acc1, te_read_u32(z), te_read_u32(z + 2));
+                y += rl, z += rl;
+                DW_TAP3_ROW2(acc0, te_read_u32(y), te_read_u32(y + 2));
+                DW_TAP3_ROW2(acc1, te_read_u32(z), te_read_u32(z + 2));
+                x += 2 * sy;
+                a[0] = acc0;
+                a[1] = acc1;
+                a += 2;
+            }
+        }
+        dw_requant_column(accs, g.rows, &r, g.out + col * g.out_step, out_row, full);
+    }
+}
+
+static DW_NOINLINE void dw_block_3x3_dsp_full(const te_dw_block *g, const te_dw_rq *r) { dw_block_3x3_dsp_body(g, r, 1); }
+
+/* Any k_h x k_w, any dil_h, dil_w 1: column by column, two output rows at a time; for each
+ * filter row its kwp weight pairs are loaded once for both pixels, one SMLAD per pair of
+ * horizontally adjacent taps. kwp_c: the pair count as a compile-time constant (0: p's).
+ * Accumulators go to the column buffer and are requantized in a second loop; an odd row count
+ * computes one extra (unused) row, as in the 3x3 routine. */
+TE_INLINE void dw_block_rows_dsp_body(const te_dw_params *p, const te_dw_block *gp, const te_dw_rq *rp,
+                                      const int kwp_c, const int full)
+{
+    const te_dw_block g = *gp;
+    const te_dw_rq r = *rp;
+    const int32_t k_h = p->k_h, kwp = kwp_c ? kwp_c : (p->k_w + 1) / 2;
+    const int32_t dy = p->dil_h * g.row_len, sy = g.step_y, out_row = g.cols * g.out_step;
+    int32_t *const acc_end = g.acc + g.rows;
+    int32_t col;
+    for (col = 0; col < g.cols; ++col) {
+        const int16_t *x = g.x + col * g.step_x;
+        int32_t *a = g.acc;
+        for (; a < acc_end; a += 2, x += 2 * sy) {
+            const int16_t *x0 = x, *w = g.w;
+            int32_t acc0 = r.bias, acc1 = r.bias, ky, q;
+            for (ky = 0; ky < k_h; ++ky, x0 += dy) {
+                const int16_t *x1 = x0 + sy;
+                if (kwp_c) {
+                    const uint32_t w0 = te_read_u32(w);
+                    acc0 = te_smlad(w0, te_read_u32(x0), acc0);
+                    acc1 = te_smlad(w0, te_read_u32(x1), acc1);
+                    if (kwp_c > 1) {
+                        const uint32_t w1 = te_read_u32(w + 2);
+                        acc0 = te_smlad(w1, te_read_u32(x0 + 2), acc0);
+                        acc1 = te_smlad(w1, te_read_u32(x1 + 2), acc1);
+                    }
+                    if (kwp_c > 2) {
+                        const uint32_t w2 = te_read_u32(w + 4);
+                        acc0 = te_smlad(w2, te_read_u32(x0 + 4), acc0);
+                        acc1 = te_smlad(w2, te_read_u32(x1 + 4), acc1);
+                    }
+                    if (kwp_c > 3) {
+                        const uint32_t w3 = te_read_u32(w + 6);
+                        acc0 = te_smlad(w3, te_read_u32(x0 + 6), acc0);
+                        acc1 = te_smlad(w3, te_read_u32(x1 + 6), acc1);
+                    }
+                    w += 2 * kwp_c;
+                } else {
+                    for (q = 0; q < 2 * kwp; q += 2, w += 2) {
+                        const uint32_t wq = te_read_u32(w);
+                        acc0 = te_smlad(wq, te_read_u32(x0 + q), acc0);
+                        acc1 = te_smlad(wq, te_read_u32(x1 + q), acc1);
+                    }
+                }
+            }
+            a[0] = acc0;
+            a[1] = acc1;
+        }
+        dw_requant_column(g.acc, g.rows, &r, g.out + col * g.out_step, out_row, full);
+    }
+}
+
+static DW_NOINLINE void dw_block_rows_dsp(const te_dw_params *p, const te_dw_block *g, const te_dw_rq *r, int full)
+{
+    const int32_t kwp = (p->k_w + 1) / 2;
+    if (full && kwp == 3) {
+        dw_block_rows_dsp_body(p, g, r, 3, 1); /* 5x5 */
+    } else if (full && kwp == 4) {
+        dw_block_rows_dsp_body(p, g, r, 4, 1); /* 7x7 */
+    } else {
+        dw_block_rows_dsp_body(p, g, r, 0, 0);
+    }
+}
+
+/* SMLAD routines for dilation 1 along rows (any requantization: it is a separate pass), the
+ * scalar routine otherwise. Specialised code (3x3, 5x5, 7x7) only for the activation range
+ * real models use, the whole int8 range (SSAT); narrower ranges take the generic routine. */
+static void dw_block(const te_dw_params *p, const te_dw_block *g, const te_dw_rq *r)
+{
+    const int full = p->act_min == -128 && p->act_max == 127;
+    if (p->dil_w != 1) {
+        dw_block_scalar(p, g, r);
+    } else if (p->k_h == 3 && p->k_w == 3 && p->dil_h == 1 && full) {
+        dw_block_3x3_dsp_full(g, r);
+    } else {
+        dw_block_rows_dsp(p, g, r, full);
+    }
+}
+
+#else /* portable */
+
+/* 3x3, any dilation: the nine weights held in locals, column by column. */
+TE_INLINE void dw_block_3x3_body(const te_dw_params *p, const te_dw_block *gp, const te_dw_rq *rp, const int full)
+{
+    const te_dw_block g = *gp;
+    const te_dw_rq r = *rp;
+    const int16_t *w = g.w; /* rows of 4: w0 w1 w2 0 */
+    const int32_t w00 = w[0], w01 = w[1], w02 = w[2], w10 = w[4], w11 = w[5], w12 = w[6];
+    const int32_t w20 = w[8], w21 = w[9], w22 = w[10];
+    const int32_t d1 = p->dil_w, d2 = 2 * p->dil_w, dy = p->dil_h * g.row_len;
+    const int32_t out_row = g.cols * g.out_step;
+    int32_t col, row;
+    for (col = 0; col < g.cols; ++col) {
+        const int16_t *x = g.x + col * g.step_x;
+        int8_t *out = g.out + col * g.out_step;
+        for (row = 0; row < g.rows; ++row, x += g.step_y, out += out_row) {
+            const int16_t *x1 = x + dy, *x2 = x1 + dy;
+            int32_t acc = r.bias;
+            acc = dw_mac(acc, w00, x[0]);
+            acc = dw_mac(acc, w01, x[d1]);
+            acc = dw_mac(acc, w02, x[d2]);
+            acc = dw_mac(acc, w10, x1[0]);
+            acc = dw_mac(acc, w11, x1[d1]);
+            acc = dw_mac(acc, w12, x1[d2]);
+            acc = dw_mac(acc, w20, x2[0]);
+            acc = dw_mac(acc, w21, x2[d1]);
+            acc = dw_mac(acc, w22, x2[d2]);
+            *out = dw_requant(acc, &r, DW_RQ_FAST, full);
+        }
+    }
+}
+
+static DW_NOINLINE void dw_block_3x3_full(const te_dw_params *p, const te_dw_block *g, const te_dw_rq *r) { dw_block_3x3_body(p, g, r, 1); }
+
+/* 3x3 with the whole int8 activation range specialised; anything else scalar. */
+static void dw_block(const te_dw_params *p, const te_dw_block *g, const te_dw_rq *r)
+{
+    if (p->k_h == 3 && p->k_w == 3 && r->mode == DW_RQ_FAST && p->act_min == -128 && p->act_max == 127) {
+        dw_block_3x3_full(p, g, r);
+    } else {
+        dw_block_scalar(p, g, r);
+    }
+}
+
+#endif /* TE_USE_DSP */
+
+/* Planar kernel: one channel at a time through the window (any shape; in place when allowed). */
+static void dw_planar(const te_dw_params *p, const te_requant_per_channel *rq,
+                      const int8_t *input, const int16_t *filter, int8_t *output, void *scratch)
+{
+    static const uint8_t pos[4] = {0, 2, 1, 3}; /* channel j of a group of 4 sits at pos[j] */
+    const int32_t dm = p->depth_mult, k_h = p->k_h, k_w = p->k_w, c = p->in_c;
+    const int32_t w_row = 2 * ((k_w + 1) / 2); /* int16 weights per filter row */
+    const int32_t w_chan = k_h * w_row;        /* int16 weights per output channel */
+    const int32_t eff_h = (k_h - 1) * p->dil_h + 1, sh = p->stride_h, in_w = p->in_w;
+    const int32_t row_len = p->row_len, buf_rows = p->buf_rows;
+    const int32_t rows_per_block = (buf_rows - eff_h) / sh + 1;
+    const int32_t padded_rows = (p->out_h - 1) * sh + eff_h;
+    const int one_block = buf_rows >= padded_rows; /* the window never slides */
+    const int16_t pad = (int16_t)(-p->input_offset);
+    int16_t *const wbuf = (int16_t *)scratch;
+    int32_t *const accs = (int32_t *)(void *)(wbuf + w_chan);
+    int16_t *const buf = (int16_t *)(void *)(accs + buf_rows + 1);
+    const size_t in_batch = (size_t)p->in_h * in_w * c;
     const size_t out_batch = (size_t)p->out_h * p->out_w * p->out_c;
-    int32_t b, oc;
+    int32_t b, ic, m, oy, ky, kx, w_oc = -1; /* w_oc: the output channel whose weights are in wbuf */
+
+    /* Padding: never written below, except rows entering a sliding window. The stride_h rows
+     * after the window are only read for discarded outputs. */
+    dw_fill(buf, pad, row_len * (buf_rows + sh));
     for (b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + (size_t)b * in_batch;
         int8_t *out_b = output + (size_t)b * out_batch;
-        for (oc = 0; oc < p->out_c; ++oc) {
-            te_depthwise_conv2d_s8_channel(p, rq, in_b, filter, oc, out_b + oc, p->out_c);
+        for (ic = 0; ic < c; ++ic) {
+            int32_t top = 0, have = 0; /* the window holds padded rows [top, top + have) */
+            for (oy = 0; oy < p->out_h;) {
+                const int32_t nr = te_min_i32(rows_per_block, p->out_h - oy);
+                const int32_t first = oy * sh, end = (oy + nr - 1) * sh + eff_h;
+                if (first > top) {
+                    const int32_t keep = top + have - first;
+                    if (keep > 0) {
+                        memmove(buf, buf + (size_t)(first - top) * row_len, sizeof(int16_t) * (size_t)keep * row_len);
+                    }
+                    top = first;
+                    have = keep > 0 ? keep : 0;
+                }
+                while (top + have < end) {
+                    const int32_t y = top + have - p->pad_top;
+                    int16_t *dst = buf + (size_t)have * row_len + p->pad_left;
+                    if (y < 0 || y >= p->in_h) {
+                        if (!one_block) {
+                            dw_fill(dst, pad, in_w);
+                        }
+                        ++have;
+                    } else {
+                        const int32_t n = te_min_i32(end - top - have, p->in_h - y);
+                        dw_load_rows(dst, row_len, in_b + (size_t)y * in_w * c + ic, c, in_w, n);
+                        have += n;
+                    }
+                }
+                for (m = 0; m < dm; ++m) {
+                    const int32_t oc = ic * dm + m;
+                    te_dw_rq r;
+                    te_dw_block g;
+                    if (oc != w_oc) { /* this output channel's weights, rows padded to even */
+                        const int16_t *f = filter + (size_t)(oc >> 2) * k_h * k_w * 4 + pos[oc & 3];
+                        int16_t *w = wbuf;
+                        for (ky = 0; ky < k_h; ++ky, f += 4 * k_w, w += w_row) {
+                            for (kx = 0; kx < k_w; ++kx) {
+                                w[kx] = f[4 * kx];
+                            }
+                            if (k_w < w_row) {
+                                w[k_w] = 0;
+                            }
+                        }
+                        w_oc = oc;
+                    }
+                    dw_rq_setup(&r, p, rq, oc);
+                    g.x = buf;
+                    g.w = wbuf;
+                    g.rows = nr;
+                    g.cols = p->out_w;
+                    g.row_len = row_len;
+                    g.step_x = p->stride_w;
+                    g.step_y = sh * row_len;
+                    g.out = out_b + (size_t)oy * p->out_w * p->out_c + oc;
+                    g.out_step = p->out_c;
+                    g.acc = accs;
+                    dw_block(p, &g, &r);
+                }
+                oy += nr;
+            }
         }
+    }
+}
+
+/* Direct kernel: straight from NHWC, 4 channels at a time, on every build (the generator picks
+ * it or the planar kernel per layer, so both builds must run the same one). On DSP builds one
+ * 32-bit load gives a tap's 4 input channels, SXTB16 / SXTB16-ROR8 split them into (c0, c2) and
+ * (c1, c3), one 64-bit load the matching int16 weights (stored in that order), and four
+ * halfword multiply-adds accumulate the 4 channels; the portable build does the same sums with
+ * scalar multiply-adds. requant4 holds per group of 4 channels: the 4 folded biases, then
+ * (multiplier, hi, e - 1, 0) per channel for the FAST requantization, or (multiplier, shift,
+ * output zero point, 1) for a group holding another shift. Padded taps read the input zero
+ * point (a row of it in scratch), which the folded bias cancels. */
+
+/* Two words (four int16 values) from a 4-byte aligned address: one LDRD. */
+TE_INLINE void dw_read_2x32(const int16_t *x, uint32_t *a, uint32_t *b)
+{
+    uint32_t v[2];
+#if defined(__GNUC__) || defined(__clang__)
+    memcpy(v, __builtin_assume_aligned(x, 4), 8);
+#else
+    memcpy(v, x, 8);
+#endif
+    *a = v[0];
+    *b = v[1];
+}
+
+/* GCC's scheduler, left alone, hoists the loads and extensions of all taps and spills them;
+ * an empty asm after each tap keeps one tap's temporaries live at a time (Arm builds only). */
+#if defined(__GNUC__) && defined(__ARM_FEATURE_DSP) && !defined(TE_EMULATE_DSP)
+#define DW_FENCE4() __asm__ volatile("" : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3) : : "memory")
+#else
+#define DW_FENCE4() ((void)0)
+#endif
+
+#if defined(TE_USE_DSP)
+/* One tap, 4 channels (input channels at ptr). */
+#define DW_TAP4(ptr)                                                                               \
+    do {                                                                                           \
+        const uint32_t xv_ = te_read_u32(ptr);                                                     \
+        const uint32_t xe_ = te_sxtb16(xv_), xo_ = te_sxtb16_ror8(xv_);                            \
+        uint32_t we_, wo_;                                                                         \
+        dw_read_2x32(w, &we_, &wo_);                                                               \
+        w += 4;                                                                                    \
+        a0 = te_smlabb(xe_, we_, a0);                                                              \
+        a2 = te_smlatt(xe_, we_, a2);                                                              \
+        a1 = te_smlabb(xo_, wo_, a1);                                                              \
+        a3 = te_smlatt(xo_, wo_, a3);                                                              \
+        DW_FENCE4();                                                                               \
+    } while (0)
+#define DW_SAT8(v) te_ssat8(v)
+#else
+#define DW_TAP4(ptr)                                                                               \
+    do {                                                                                           \
+        const int8_t *xp_ = (ptr);                                                                 \
+        a0 = dw_mac(a0, xp_[0], w[0]);                                                             \
+        a2 = dw_mac(a2, xp_[2], w[1]);                                                             \
+        a1 = dw_mac(a1, xp_[1], w[2]);                                                             \
+        a3 = dw_mac(a3, xp_[3], w[3]);                                                             \
+        w += 4;                                                                                    \
+    } while (0)
+#define DW_SAT8(v) te_clamp_i32((v), -128, 127)
+#endif
+
+/* FAST requantization with q = (multiplier, hi, e - 1). */
+TE_INLINE int8_t dw_direct_requant(int32_t acc, const int32_t *q, int32_t act_min, int32_t act_max, const int full)
+{
+    const uint32_t lo = ((uint32_t)acc & 0x80000000u) ^ 0x40000000u;
+    const int32_t hi = q[1] + (acc >> 31);
+    const int64_t v64 = (int64_t)(((uint64_t)(uint32_t)hi << 32) | lo) + (int64_t)acc * q[0];
+    const int32_t v = (int32_t)(v64 >> 32) >> q[2];
+    return (int8_t)(full ? DW_SAT8(v) : te_clamp_i32(v, act_min, act_max));
+}
+
+/* A group holding a shift outside -23..-2: TFLite's arithmetic as written, per channel
+ * (multiplier, shift, output zero point, 1). */
+static DW_NOINLINE void dw_direct_store4_generic(int8_t *out, const int32_t *q, int32_t a0, int32_t a1, int32_t a2,
+                                                 int32_t a3, int32_t act_min, int32_t act_max)
+{
+    const int32_t acc[4] = {a0, a1, a2, a3};
+    int32_t j;
+    for (j = 0; j < 4; ++j) {
+        const int32_t *r = q + 4 + 4 * j;
+        const int32_t v = (int32_t)((uint32_t)te_multiply_by_quantized_multiplier(acc[j], r[0], r[1]) + (uint32_t)r[2]);
+        out[j] = (int8_t)te_clamp_i32(v, act_min, act_max);
+    }
+}
+
+TE_INLINE void dw_direct_store4(int8_t *out, const int32_t *q, int32_t a0, int32_t a1, int32_t a2, int32_t a3,
+                                int32_t act_min, int32_t act_max, const int full)
+{
+    if (q[7] == 0) {
+        out[0] = dw_direct_requant(a0, q + 4, act_min, act_max, full);
+        out[1] = dw_direct_requant(a1, q + 8, act_min, act_max, full);
+        out[2] = dw_direct_requant(a2, q + 12, act_min, act_max, full);
+        out[3] = dw_direct_requant(a3, q + 16, act_min, act_max, full);
+    } else {
+        dw_direct_store4_generic(out, q, a0, a1, a2, a3, act_min, act_max);
+    }
+}
+
+/* One interior pixel of a 3x3 filter (dilation 1): x points at its top-left tap, channel 0.
+ * One moving input pointer (+C, +2C register offsets along a filter row, +row between rows)
+ * keeps the 4 accumulators, the weight pointer and the temporaries in registers. */
+TE_INLINE void dw_direct_3x3_body(const int8_t *x, int32_t row, int32_t c, const int16_t *w, const int32_t *q,
+                                  int32_t groups, int8_t *out, int32_t act_min, int32_t act_max, const int full)
+{
+    const int32_t c2 = 2 * c, back = 4 - 3 * row;
+    const int32_t *const q_end = q + 20 * groups;
+    for (; q < q_end; q += 20, out += 4) {
+        int32_t a0 = q[0], a1 = q[1], a2 = q[2], a3 = q[3], ky;
+        for (ky = 0; ky < 3; ++ky) {
+            DW_TAP4(x);
+            DW_TAP4(x + c);
+            DW_TAP4(x + c2);
+            x += row;
+        }
+        x += back;
+        dw_direct_store4(out, q, a0, a1, a2, a3, act_min, act_max, full);
+    }
+}
+
+/* Any pixel, any filter: taps[t] points at tap t's channel 0 (or at the zero-point row). */
+TE_INLINE void dw_direct_taps_body(const int8_t *const *taps, int32_t n_taps, const int16_t *w, const int32_t *q,
+                                   int32_t groups, int8_t *out, int32_t act_min, int32_t act_max, const int full)
+{
+    int32_t g, t, off;
+    for (g = 0, off = 0; g < groups; ++g, off += 4, q += 20, out += 4) {
+        int32_t a0 = q[0], a1 = q[1], a2 = q[2], a3 = q[3];
+        if (full && n_taps == 9) { /* 3x3 border pixels: unrolled */
+            DW_TAP4(taps[0] + off);
+            DW_TAP4(taps[1] + off);
+            DW_TAP4(taps[2] + off);
+            DW_TAP4(taps[3] + off);
+            DW_TAP4(taps[4] + off);
+            DW_TAP4(taps[5] + off);
+            DW_TAP4(taps[6] + off);
+            DW_TAP4(taps[7] + off);
+            DW_TAP4(taps[8] + off);
+        } else {
+            for (t = 0; t < n_taps; ++t) {
+                DW_TAP4(taps[t] + off);
+            }
+        }
+        dw_direct_store4(out, q, a0, a1, a2, a3, act_min, act_max, full);
+    }
+}
+
+static DW_NOINLINE void dw_direct_3x3_full(const int8_t *x, int32_t row, int32_t c, const int16_t *w, const int32_t *q,
+                                           int32_t groups, int8_t *out, int32_t act_min, int32_t act_max)
+{
+    dw_direct_3x3_body(x, row, c, w, q, groups, out, act_min, act_max, 1);
+}
+static DW_NOINLINE void dw_direct_taps_full(const int8_t *const *taps, int32_t n_taps, const int16_t *w, const int32_t *q,
+                                            int32_t groups, int8_t *out, int32_t act_min, int32_t act_max)
+{
+    dw_direct_taps_body(taps, n_taps, w, q, groups, out, act_min, act_max, 1);
+}
+static DW_NOINLINE void dw_direct_taps_clamp(const int8_t *const *taps, int32_t n_taps, const int16_t *w, const int32_t *q,
+                                             int32_t groups, int8_t *out, int32_t act_min, int32_t act_max)
+{
+    dw_direct_taps_body(taps, n_taps, w, q, groups, out, act_min, act_max, 0);
+}
+
+/* Row by row. In place (output == input), output rows go to a ring of ring_rows row buffers
+ * and are copied over the input once no later output row needs the input rows they land on
+ * (output row j lands on input rows <= j; output row oy + 1 needs input rows from
+ * (oy + 1) * stride_h - pad_top on). */
+static void dw_direct(const te_dw_params *p, const int32_t *rq4, const int8_t *input, const int16_t *filter,
+                      int8_t *output, void *scratch)
+{
+    const int32_t c = p->in_c, groups = c >> 2, k_h = p->k_h, k_w = p->k_w, n_taps = k_h * k_w;
+    const int32_t in_h = p->in_h, in_w = p->in_w, sh = p->stride_h, sw = p->stride_w;
+    const int32_t row_bytes = p->out_w * c, act_min = p->act_min, act_max = p->act_max;
+    const int full = act_min == -128 && act_max == 127;
+    const int fast_3x3 = k_h == 3 && k_w == 3 && full; /* else every pixel takes the taps routine */
+    const int in_place = output == input && p->ring_rows > 0;
+    const int8_t **taps = (const int8_t **)scratch;
+    int8_t *zp_row = (int8_t *)(void *)(taps + n_taps);
+    int8_t *ring = zp_row + ((c + 3) & ~3);
+    const size_t in_batch = (size_t)in_h * in_w * c, out_batch = (size_t)p->out_h * row_bytes;
+    int32_t b, oy, ox, ky, kx, i;
+
+    for (i = 0; i < c; ++i) {
+        zp_row[i] = (int8_t)(-p->input_offset);
+    }
+    for (b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + (size_t)b * in_batch;
+        int8_t *out_b = output + (size_t)b * out_batch;
+        int32_t flushed = 0; /* in place: output rows below this are in the output */
+        for (oy = 0; oy < p->out_h; ++oy) {
+            const int32_t iy0 = oy * sh - p->pad_top;
+            const int rows_in = iy0 >= 0 && iy0 + k_h <= in_h;
+            int8_t *orow = in_place ? ring + (size_t)(oy % p->ring_rows) * row_bytes : out_b + (size_t)oy * row_bytes;
+            for (ox = 0; ox < p->out_w; ++ox) {
+                const int32_t ix0 = ox * sw - p->pad_left;
+                int8_t *o = orow + (size_t)ox * c;
+                if (rows_in && ix0 >= 0 && ix0 + k_w <= in_w) {
+                    const int8_t *x0 = in_b + ((size_t)iy0 * in_w + (size_t)ix0) * c;
+                    if (fast_3x3) {
+                        dw_direct_3x3_full(x0, in_w * c, c, filter, rq4, groups, o, act_min, act_max);
+                        continue;
+                    }
+                    for (ky = 0, i = 0; ky < k_h; ++ky) {
+                        for (kx = 0; kx < k_w; ++kx, ++i) {
+                            taps[i] = x0 + ((size_t)ky * in_w + (size_t)kx) * c;
+                        }
+                    }
+                } else {
+                    for (ky = 0, i = 0; ky < k_h; ++ky) {
+                        const int32_t iy = iy0 + ky;
+                        for (kx = 0; kx < k_w; ++kx, ++i) {
+                            const int32_t ix = ix0 + kx;
+                            taps[i] = (iy >= 0 && iy < in_h && ix >= 0 && ix < in_w)
+                                          ? in_b + ((size_t)iy * in_w + ix) * c : zp_row;
+                        }
+                    }
+                }
+                if (full) {
+                    dw_direct_taps_full(taps, n_taps, filter, rq4, groups, o, act_min, act_max);
+                } else {
+                    dw_direct_taps_clamp(taps, n_taps, filter, rq4, groups, o, act_min, act_max);
+                }
+            }
+            if (in_place) {
+                const int32_t last = oy + 1 < p->out_h ? te_min_i32(oy, (oy + 1) * sh - p->pad_top - 1) : oy;
+                for (; flushed <= last; ++flushed) {
+                    memcpy(out_b + (size_t)flushed * row_bytes, ring + (size_t)(flushed % p->ring_rows) * row_bytes,
+                           (size_t)row_bytes);
+                }
+            }
+        }
+    }
+}
+
+void te_depthwise_conv2d_s8(const te_dw_params *p, const te_requant_per_channel *rq, const int32_t *requant4,
+                            const int8_t *input, const int16_t *filter, int8_t *output, void *scratch)
+{
+    if (requant4 != NULL) {
+        dw_direct(p, requant4, input, filter, output, scratch);
+    } else {
+        dw_planar(p, rq, input, filter, output, scratch);
     }
 }

@@ -11,8 +11,8 @@
 extern "C" {
 #endif
 
-/* Input NHWC, filter [1, k_h, k_w, out_c] as TFLite stores it, output NHWC with
- * out_c = in_c * depth_mult; output channel oc reads input channel oc / depth_mult. */
+/* Input NHWC, output NHWC with out_c = in_c * depth_mult; output channel oc reads input channel
+ * oc / depth_mult. */
 typedef struct {
     int32_t batches;
     int32_t in_h, in_w, in_c;
@@ -23,23 +23,45 @@ typedef struct {
     int32_t dil_h, dil_w;
     int32_t pad_top, pad_left;  /* TFLite SAME padding puts the odd pixel after */
     int32_t input_offset;       /* -input zero point */
-    int32_t filter_offset;      /* -filter zero point: non-zero only in legacy uint8 models */
+    int32_t filter_offset;      /* -filter zero point (already added to the weights) */
     int32_t output_offset;      /* output zero point */
     int32_t act_min, act_max;
+    int32_t row_len;            /* planar kernel: int16 values per window row (see below) */
+    int32_t buf_rows;           /* planar kernel: window rows, >= (k_h - 1) * dil_h + 1 + stride_h
+                                 * or the whole padded channel */
+    int32_t ring_rows;          /* direct kernel: output rows held back when writing over the
+                                 * input, max(1, pad_top + 2 - stride_h); 0: never in place */
 } te_dw_params;
 
-/* Whole op: every batch, every output channel. Output must not overlap input. */
-void te_depthwise_conv2d_s8(const te_dw_params *p, const te_requant_per_channel *rq,
-                            const int8_t *input, const int8_t *filter, int8_t *output);
-
-/* One output channel `oc` of one batch: reads only input channel oc / depth_mult of `input`
- * (the batch's NHWC base) and writes out_h * out_w values to `out`, `out_pixel_stride` apart
- * (out_c for NHWC output, 1 for a contiguous one-channel plane). Nothing else is read or
- * written, so an in-place variant can compute a channel into a one-plane buffer and copy it
- * back over the input's channel once that channel is no longer needed. */
-void te_depthwise_conv2d_s8_channel(const te_dw_params *p, const te_requant_per_channel *rq,
-                                    const int8_t *input, const int8_t *filter, int32_t oc,
-                                    int8_t *out, int32_t out_pixel_stride);
+/* The whole op, every batch and channel.
+ *
+ * filter: int16, the filter offset added, groups of 4 output channels,
+ *   [ceil(out_c / 4)][k_h][k_w][4], each group's 4 values in the order channel 0, 2, 1, 3
+ *   (missing channels of a last partial group are 0); 4-byte aligned.
+ * rq (planar kernel; unused by the direct one): rq->bias is the folded bias, bias[oc] +
+ *   input_offset * sum over the filter of (w + filter_offset), wrapped to int32: the kernels
+ *   pad with the input zero point instead of skipping taps and never add the input offset.
+ * requant4: NULL for the planar kernel (one channel at a time, any shape). Non-NULL selects the
+ *   direct kernel (NHWC, 4 channels at a time; needs depth_mult 1, in_c % 4 == 0, dilation 1):
+ *   per group of 4 channels 20 int32: the 4 folded biases, then per channel either
+ *   (multiplier, 2^(e-2) + output_offset * 2^(e-1), e - 1, 0) for shift = -e, 2 <= e <= 23,
+ *   when all 4 channels have such shifts, or (multiplier, shift, output_offset, 1).
+ * scratch (4-byte aligned):
+ *   planar: 4 * k_h * ((k_w + 1) / 2) + 4 * (buf_rows + 1) + 2 * (buf_rows + stride_h) * row_len
+ *     bytes (one channel's weights, a column of accumulators, the window and stride_h spare rows
+ *     read only for discarded outputs), row_len even, >= pad_left + in_w and >=
+ *     (out_w - 1) * stride_w + max(2 * ((k_w + 1) / 2), (k_w - 1) * dil_w + 1);
+ *   direct: k_h * k_w * sizeof(void *) + in_c rounded up to 4 + (if it may run in place)
+ *     ring_rows * out_w * out_c bytes.
+ *
+ * In place: with depth_mult 1, output may be the input buffer itself (output element (p, c)
+ * overwrites input element (p, c)), provided out_w <= in_w, out_h <= in_h and
+ * pad_top < (k_h - 1) * dil_h + 1. The planar kernel copies a channel's input rows into its
+ * window before writing any output of that channel that lands on them and never re-reads the
+ * input; the direct kernel holds output rows back in a ring until no later output needs the
+ * input rows they land on. Output and input otherwise must not overlap. */
+void te_depthwise_conv2d_s8(const te_dw_params *p, const te_requant_per_channel *rq, const int32_t *requant4,
+                            const int8_t *input, const int16_t *filter, int8_t *output, void *scratch);
 
 #ifdef __cplusplus
 }

@@ -1,20 +1,31 @@
 """DEPTHWISE_CONV_2D against the LiteRT reference: kernel sizes, strides, SAME/VALID on odd and even
 sizes, dilation, depth multipliers, per-channel and per-tensor weights, fused activations, extreme
-zero points and scales, batches, and legacy uint8 models (per-tensor weights, non-zero filter zero point)."""
+zero points and scales, batches, and legacy uint8 models (per-tensor weights, non-zero filter zero point).
+
+Every comparison builds the portable kernels (the planar kernel) and the emulated DSP kernels (the
+planar kernel's SMLAD routines, or the direct 4-channel kernel where the generator picks it), and
+single-op models are normally planned in place (the input dies at the op), so in-place and
+separate-buffer runs are both covered (the latter with --no-in-place or a live input)."""
 from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import pytest
 
+from tests.support import optest
 from tests.support.optest import assert_matches_reference
-from tests.support.tflite_build import TensorSpec, build_single_op_model
+from tests.support.tflite_build import OpSpec, TensorSpec, build_model, build_single_op_model
+from tinyengine_gen.pipeline import compile_model
 
 
 def dw_model(in_shape: tuple[int, int, int, int], k: tuple[int, int] = (3, 3), stride: tuple[int, int] = (1, 1),
              padding: str = "SAME", dilation: tuple[int, int] = (1, 1), depth_mult: int = 1, act: str = "NONE",
              per_channel: bool = True, bias: bool = True, in_zp: int = -3, in_scale: float = 0.05,
              out_zp: int = 4, out_scale: float | None = None, w_zp: int = 0, dtype: str = "int8",
-             seed: int = 0) -> bytes:
+             seed: int = 0, w_scales: list[float] | None = None) -> bytes:
     rng = np.random.default_rng(seed)
     n, h, w, c = in_shape
     oc = c * depth_mult
@@ -30,6 +41,8 @@ def dw_model(in_shape: tuple[int, int, int, int], k: tuple[int, int] = (3, 3), s
     else:
         wdata = rng.integers(-127, 128, (1, kh, kw, oc)).astype(np.int8)
     w_scale = rng.uniform(0.002, 0.05, oc) if per_channel else np.array([0.02])
+    if w_scales is not None:
+        w_scale = np.array(w_scales, np.float64)
     if out_scale is None:
         # Keep outputs spread over the int8 range: the sum of kh*kw products has std ~ sqrt(kh*kw).
         out_scale = float(in_scale * np.median(w_scale) * np.sqrt(kh * kw) * 135)
@@ -144,3 +157,191 @@ def test_dw_sweep_legacy_uint8(w_zp: int, in_zp: int, out_zp: int, act: str) -> 
     assert_matches_reference(dw_model((1, 8, 7, 6), (3, 3), (1, 1), "SAME", act=act, dtype="uint8", in_zp=in_zp,
                                       in_scale=0.02, out_zp=out_zp, out_scale=0.05, w_zp=w_zp,
                                       depth_mult=2, seed=w_zp + in_zp), n_sets=2)
+
+
+# ---------------------------------------------------------------------------------------------
+# Kernel paths: which kernel a layer gets, in place or not, and the edge cases of each.
+
+def check(model: bytes, in_place: bool = True, n_sets: int = 2) -> None:
+    """assert_matches_reference, optionally with the planner's in-place merging turned off."""
+    if in_place:
+        assert_matches_reference(model, n_sets=n_sets)
+        return
+    from tinyengine_gen.cli import main
+
+    def generate_no_in_place(model_arg, outdir: Path, name: str = "m") -> Path:
+        outdir.mkdir(parents=True, exist_ok=True)
+        path = outdir / f"{name}.tflite"
+        path.write_bytes(model_arg if isinstance(model_arg, (bytes, bytearray)) else Path(model_arg).read_bytes())
+        assert main([str(path), "-o", str(outdir), "--name", name, "--quiet", "--no-in-place"]) == 0
+        return outdir
+
+    with mock.patch.object(optest, "generate", generate_no_in_place):
+        assert_matches_reference(model, n_sets=n_sets)
+
+
+def dw_call(model: bytes):
+    """(kernel call, plan, step) of the model's DEPTHWISE_CONV_2D."""
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "m.tflite"
+        path.write_bytes(model)
+        compiled = compile_model(path)
+    step = next(i for i, c in enumerate(compiled.calls) if c.op.kind == "DEPTHWISE_CONV_2D")
+    return compiled.calls[step], compiled.plan, step
+
+
+def uses_direct(model: bytes) -> bool:
+    return "requant4" in dw_call(model)[0].consts
+
+
+def applied_in_place(model: bytes) -> bool:
+    _, plan, step = dw_call(model)
+    pairs = getattr(plan, "inplace_pairs", None)
+    if pairs is not None:
+        return (0, 0) in pairs.get(step, ())
+    return any(s == step for s, _ in plan.in_place)
+
+
+# (shape, kernel, stride, padding, expected kernel on DSP builds)
+PATHS = [
+    ((1, 7, 6, 8), (3, 3), (2, 2), "SAME", "direct"),       # strided
+    ((1, 5, 7, 12), (3, 3), (1, 1), "SAME", "direct"),      # small map, odd sizes
+    ((1, 2, 2, 4), (3, 3), (1, 1), "SAME", "direct"),       # every pixel a border pixel
+    ((1, 1, 1, 8), (3, 3), (1, 1), "SAME", "direct"),       # 1x1 map: one tap inside
+    ((1, 6, 6, 16), (5, 5), (1, 1), "VALID", "direct"),     # 5x5 on a small map
+    ((1, 9, 8, 4), (7, 7), (2, 1), "SAME", "direct"),       # 7x7, uneven strides, padding all round
+    ((1, 13, 11, 8), (3, 3), (1, 1), "SAME", "planar"),     # larger map at stride 1
+    ((1, 11, 10, 4), (5, 5), (1, 1), "SAME", "planar"),     # 5x5 planar, odd output rows
+    ((1, 12, 9, 6), (3, 3), (2, 2), "SAME", "planar"),      # channels not a multiple of 4
+    ((1, 10, 10, 1), (3, 3), (3, 3), "VALID", "planar"),    # 1 channel, stride 3
+    ((1, 9, 12, 3), (7, 5), (1, 2), "SAME", "planar"),      # big uneven kernel
+]
+
+
+@pytest.mark.parametrize("in_place", [True, False])
+@pytest.mark.parametrize("shape,k,stride,padding,kernel", PATHS)
+def test_dw_kernel_paths(shape, k, stride, padding, kernel, in_place: bool) -> None:
+    model = dw_model(shape, k, stride, padding, act="RELU6", seed=shape[1] * 7 + shape[3])
+    assert uses_direct(model) == (kernel == "direct")
+    if in_place:
+        assert applied_in_place(model), "a single-op model's input dies at the op: it should be planned in place"
+    check(model, in_place=in_place)
+
+
+def test_dw_full_range_activation_paths() -> None:
+    # act_min/act_max = -128/127 takes the SSAT routines (both kernels).
+    for shape, stride in (((1, 12, 13, 8), (1, 1)), ((1, 12, 13, 8), (2, 2))):
+        model = dw_model(shape, (3, 3), stride, "SAME", act="RELU6", in_zp=-128, out_zp=-128, out_scale=6 / 255)
+        check(model)
+
+
+@pytest.mark.parametrize("stride", [(1, 1), (2, 2)])
+def test_dw_requant_shifts(stride) -> None:
+    # Per-channel effective scales giving every requantization form: shift >= 0 (scales in
+    # [0.5, 1) and > 1), shift -1, the fast range -2..-23, shifts below -23, and a zero
+    # multiplier (scale below 2^-32). Stride 1 on this map runs the planar kernel, stride 2 the
+    # direct one (whose groups with an unusual shift take the generic arithmetic).
+    in_scale, out_scale = 0.05, 0.1
+    targets = [0.7, 1.5, 3.0, 0.3, 0.2, 2**-10, 2**-23.5, 2**-25, 2**-40, 0.01, 0.06, 0.12]
+    model = dw_model((1, 10, 9, 12), (3, 3), stride, "SAME", act="NONE", in_scale=in_scale, out_scale=out_scale,
+                     w_scales=[t * out_scale / in_scale for t in targets], seed=11)
+    assert uses_direct(model) == (stride == (2, 2))
+    check(model, n_sets=3)
+
+
+def test_dw_sliding_window() -> None:
+    # Maps whose padded channel exceeds the planar kernel's window: it slides down the map.
+    from tinyengine_gen.ops import depthwise
+    for shape, k, dil in (((1, 70, 40, 4), (3, 3), (1, 1)), ((1, 40, 60, 2), (5, 5), (2, 1))):
+        model = dw_model(shape, k, (1, 1), "SAME", dilation=dil, act="RELU", seed=shape[1])
+        call, _, _ = dw_call(model)
+        assert call.params["buf_rows"] < (call.params["out_h"] - 1) + (k[0] - 1) * dil[0] + 1
+        assert "requant4" not in call.consts and depthwise.WINDOW_BYTES < 2 * call.params["row_len"] * shape[1]
+        check(model)
+
+
+@pytest.mark.parametrize("shape,stride", [((2, 9, 9, 8), (1, 1)), ((2, 6, 7, 8), (2, 2)), ((3, 5, 5, 4), (1, 1))])
+def test_dw_batches_in_place(shape, stride) -> None:
+    model = dw_model(shape, (3, 3), stride, "SAME", act="RELU", seed=sum(shape))
+    assert applied_in_place(model)
+    check(model)
+
+
+def _conv1x1(c_in: int, c_out: int, in_scale: float, out_scale: float, rng) -> list[TensorSpec]:
+    w_scale = rng.uniform(0.005, 0.02, c_out)
+    return [TensorSpec((c_out, 1, 1, c_in), "int8", scale=list(w_scale), zero_point=[0] * c_out,
+                       quantized_dimension=0, data=rng.integers(-127, 128, (c_out, 1, 1, c_in)).astype(np.int8)),
+            TensorSpec((c_out,), "int32", scale=[float(np.float32(in_scale) * np.float32(s)) for s in w_scale],
+                       zero_point=[0] * c_out, data=rng.integers(-2000, 2000, c_out).astype(np.int32))]
+
+
+@pytest.mark.parametrize("hw,stride,channels", [((10, 9), (1, 1), 8), ((9, 9), (2, 2), 8), ((6, 5), (1, 1), 8),
+                                                ((11, 7), (1, 1), 6)])
+def test_dw_in_place_between_convs(hw, stride, channels) -> None:
+    """conv 1x1 -> depthwise -> conv 1x1: the depthwise input dies at the depthwise, so the planner
+    lets the depthwise write over it; the result must still match the reference."""
+    rng = np.random.default_rng(hw[0] * 13 + channels)
+    h, w = hw
+    oh, ow = -(-h // stride[0]), -(-w // stride[1])
+    c = channels
+    s_in, s_a, s_b, s_out = 0.04, 0.05, 0.06, 0.08
+    dw_scale = rng.uniform(0.005, 0.03, c)
+    t = [
+        TensorSpec((1, h, w, 3), "int8", scale=s_in, zero_point=-5),                       # 0 model input
+        *_conv1x1(3, c, s_in, s_a, rng),                                                    # 1, 2
+        TensorSpec((1, h, w, c), "int8", scale=s_a, zero_point=-128),                      # 3 conv out
+        TensorSpec((1, 3, 3, c), "int8", scale=list(dw_scale), zero_point=[0] * c, quantized_dimension=3,
+                   data=rng.integers(-127, 128, (1, 3, 3, c)).astype(np.int8)),              # 4
+        TensorSpec((c,), "int32", scale=[float(np.float32(s_a) * np.float32(s)) for s in dw_scale],
+                   zero_point=[0] * c, data=rng.integers(-2000, 2000, c).astype(np.int32)),  # 5
+        TensorSpec((1, oh, ow, c), "int8", scale=s_b, zero_point=-128),                    # 6 dw out
+        *_conv1x1(c, 5, s_b, s_out, rng),                                                   # 7, 8
+        TensorSpec((1, oh, ow, 5), "int8", scale=s_out, zero_point=3),                     # 9 output
+    ]
+    ops = [
+        OpSpec("CONV_2D", [0, 1, 2], [3], {"padding": "VALID", "stride_h": 1, "stride_w": 1,
+                                           "fused_activation_function": "RELU"}),
+        OpSpec("DEPTHWISE_CONV_2D", [3, 4, 5], [6], {"padding": "SAME", "stride_h": stride[0], "stride_w": stride[1],
+                                                     "depth_multiplier": 1, "fused_activation_function": "RELU6"}),
+        OpSpec("CONV_2D", [6, 7, 8], [9], {"padding": "VALID", "stride_h": 1, "stride_w": 1,
+                                           "fused_activation_function": "NONE"}),
+    ]
+    model = build_model(t, ops, [0], [9])
+    assert applied_in_place(model)
+    check(model, n_sets=3)
+
+
+def test_dw_live_input_not_in_place() -> None:
+    """The depthwise input is used again after it (ADD), so it must not be overwritten."""
+    rng = np.random.default_rng(4)
+    c = 8
+    dw_scale = rng.uniform(0.005, 0.03, c)
+    t = [
+        TensorSpec((1, 6, 6, c), "int8", scale=0.05, zero_point=2),
+        TensorSpec((1, 3, 3, c), "int8", scale=list(dw_scale), zero_point=[0] * c, quantized_dimension=3,
+                   data=rng.integers(-127, 128, (1, 3, 3, c)).astype(np.int8)),
+        TensorSpec((c,), "int32", scale=[float(np.float32(0.05) * np.float32(s)) for s in dw_scale],
+                   zero_point=[0] * c, data=rng.integers(-2000, 2000, c).astype(np.int32)),
+        TensorSpec((1, 6, 6, c), "int8", scale=0.07, zero_point=-3),
+        TensorSpec((1, 6, 6, c), "int8", scale=0.1, zero_point=1),
+    ]
+    ops = [OpSpec("DEPTHWISE_CONV_2D", [0, 1, 2], [3], {"padding": "SAME", "stride_h": 1, "stride_w": 1,
+                                                        "depth_multiplier": 1, "fused_activation_function": "NONE"}),
+           OpSpec("ADD", [0, 3], [4], {"fused_activation_function": "NONE"})]
+    model = build_model(t, ops, [0], [4])
+    assert not applied_in_place(model)
+    check(model, n_sets=3)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("in_place", [True, False])
+@pytest.mark.parametrize("channels", [4, 8, 20])
+@pytest.mark.parametrize("k", [(3, 3), (5, 5), (7, 7), (2, 4)])
+@pytest.mark.parametrize("stride", [(1, 1), (2, 2), (2, 1)])
+@pytest.mark.parametrize("hw", [(1, 1), (3, 4), (8, 5), (9, 12)])
+def test_dw_sweep_kernel_paths(hw, stride, k, channels, in_place: bool) -> None:
+    for padding in ("SAME", "VALID"):
+        if padding == "VALID" and (hw[0] < k[0] or hw[1] < k[1]):
+            continue
+        check(dw_model((1, *hw, channels), k, stride, padding, act="RELU6",
+                       seed=hw[0] * 97 + k[0] * 13 + stride[1] + channels), in_place=in_place)

@@ -9,13 +9,30 @@ Matches LiteRT's reference registration (depthwise_conv.cc, kReference):
   filter offset -filter_zero_point.
 The depth multiplier is out_c / in_c, as the reference's ComputeDepthMultiplier takes it from
 the shapes (the option is not read for 8-bit types).
+
+Two kernels (src/te_depthwise.c), picked per layer here and run by every build:
+- planar: one channel at a time through an int16 window of its input rows (any shape);
+- direct: NHWC, 4 channels per step (depth multiplier 1, channels a multiple of 4, no dilation),
+  chosen for strided layers and small maps, where the planar kernel's per-channel and per-copied-
+  value costs dominate. On Cortex-M4, 3x3 layers: planar ~25-35 instructions per output on
+  larger stride-1 maps, direct ~35-45 everywhere (planar: 50-110 on <= 6x6 maps and ~45-60 at
+  stride 2).
+Both may write over their input (depth multiplier 1), so the call declares inplace=[(0, 0)].
 """
 from __future__ import annotations
 
+import numpy as np
+
 from .. import quant as q
-from ..ir import Graph, Op
+from ..ir import Graph, Op, Tensor
 from .base import ConstArray, KernelCall, fused_activation, out_size, register, require, require_quant, same_padding
 from .conv import requant_consts
+
+# Most bytes of int16 input rows the planar kernel buffers per channel (scratch, live only
+# during the op), and only when the arena has them spare.
+WINDOW_BYTES = 4096
+# Stride-1 layers with at most this many output pixels per channel use the direct kernel.
+DIRECT_MAX_PIXELS = 64
 
 
 @register("DEPTHWISE_CONV_2D")
@@ -59,14 +76,119 @@ def lower_depthwise_conv2d(op: Op, graph: Graph) -> KernelCall:
     # Worst-case |acc| must fit int32 like the reference's accumulator (it never saturates).
     in_off, f_off = -x.quant.zp, (-w.quant.zp if legacy else 0)
     require(kh * kw * 255 * 255 < 2**31 - 2**24, op, "filter window too large for an int32 accumulator")
+
+    # Weights, int16 with the filter offset added, in groups of 4 output channels:
+    # [ceil(out_c / 4)][k_h][k_w][4], each group in SXTB16 order (channels 0 2 1 3; missing
+    # channels of the last group are 0), so one 64-bit load gives a tap's 4 channels as the two
+    # halfword pairs SXTB16 makes of 4 input bytes. Both kernels read this layout.
+    groups = (oc + 3) // 4
+    w16 = np.zeros((groups * 4, kh, kw), np.int64)
+    w16[:oc] = w.data.reshape(kh, kw, oc).transpose(2, 0, 1).astype(np.int64) + f_off
+    w16 = w16.reshape(groups, 4, kh, kw)[:, [0, 2, 1, 3]].transpose(0, 2, 3, 1)
+    consts = {"weights": ConstArray("int16_t", w16.astype(np.int16))}
+    consts.update(requant_consts(op, oc))
+    mults, shifts = consts["multiplier"].data, consts["shift"].data
+    require(bool(np.all(mults >= 0)), op, "negative requantization multiplier")
+    # The kernels pad with the input zero point and add no input offset per tap: the bias
+    # carries input_offset * sum(w + filter_offset) (wrapped to int32 like the kernels' sums).
+    bias_data = consts["bias"].data.astype(np.int64) if "bias" in consts else np.zeros(oc, np.int64)
+    taps = w.data.reshape(kh * kw, oc).astype(np.int64) + f_off
+    folded = _wrap32(bias_data + in_off * taps.sum(axis=0))
+    consts["bias"] = ConstArray("int32_t", folded)
+
+    # In place: output (p, c) overwrites input (p, c). Both kernels write an output row only once
+    # no later output needs the input rows it lands on, which holds when each output row maps
+    # into input rows at or above it: output no wider or taller than the input, top padding
+    # smaller than the (dilated) filter.
+    eff_h, eff_w = (kh - 1) * dh + 1, (kw - 1) * dw + 1
+    can_inplace = depth_mult == 1 and ow <= iw and oh <= ih and pad_top <= eff_h - 1
+    ring_rows = max(1, pad_top + 2 - sh)  # direct kernel in place: output rows held back
+    direct = depth_mult == 1 and oc % 4 == 0 and dh == 1 and dw == 1 and (sh * sw > 1 or oh * ow <= DIRECT_MAX_PIXELS)
+
+    # Planar kernel: int16 window rows of one channel, padded, read in pairs of taps.
+    kwp = (kw + 1) // 2
+    row_len = max(pad_left + iw, (ow - 1) * sw + max(2 * kwp, eff_w))
+    row_len += row_len % 2
+    # The window holds the whole padded channel when it fits (one pass, no sliding), else as many
+    # rows as fit, at least the filter's height + stride_h (two output rows per pass). It may use
+    # what the arena has spare while this op runs (estimated from tensor lifetimes), up to
+    # WINDOW_BYTES.
+    padded_rows = (oh - 1) * sh + eff_h
+    spare = _spare_bytes_at(graph, op, x if can_inplace else None)
+    buf_rows = min(padded_rows, max(eff_h + sh, min(WINDOW_BYTES, spare) // (2 * row_len)))
+    # one channel's weights, a column of accumulators, the window and stride_h spare rows
+    scratch = 4 * kh * kwp + 4 * (buf_rows + 1) + 2 * (buf_rows + sh) * row_len
+
+    if direct:
+        # Per group of 4 channels: the 4 folded biases, then per channel (multiplier, hi, e - 1, 0)
+        # for the fast requantization (2 <= e = -shift <= 23: hi = 2^(e-2) + zp_out * 2^(e-1)),
+        # or, for a group holding any other shift, (multiplier, shift, zp_out, 1) for the
+        # generic arithmetic.
+        e = -shifts.astype(np.int64)
+        fast = ((e >= 2) & (e <= 23)).reshape(groups, 4).all(axis=1).repeat(4)
+        ef = np.where(fast, e, 2)
+        hi = np.where(fast, (1 << (ef - 2)) + y.quant.zp * (1 << (ef - 1)), shifts)
+        per_ch = np.stack([mults.astype(np.int64), hi, np.where(fast, ef - 1, y.quant.zp),
+                           (~fast).astype(np.int64)], axis=1)
+        requant4 = np.concatenate([folded.astype(np.int64).reshape(groups, 4), per_ch.reshape(groups, 16)], axis=1)
+        consts["requant4"] = ConstArray("int32_t", _wrap32(requant4))
+        for role in ("bias", "multiplier", "shift"):  # all in requant4 (rq is then all NULL)
+            del consts[role]
+        # tap pointers (8 bytes on 64-bit hosts), a row of input zero points, the output ring
+        scratch = 8 * kh * kw + (ic + 3) // 4 * 4 + (ring_rows * ow * oc if can_inplace else 0)
+
     params = dict(
         batches=n, in_h=ih, in_w=iw, in_c=ic, out_h=oh, out_w=ow, out_c=oc, depth_mult=depth_mult,
         k_h=kh, k_w=kw, stride_h=sh, stride_w=sw, dil_h=dh, dil_w=dw, pad_top=pad_top, pad_left=pad_left,
         input_offset=in_off, filter_offset=f_off, output_offset=y.quant.zp, act_min=act_min, act_max=act_max,
+        row_len=row_len, buf_rows=buf_rows, ring_rows=ring_rows if can_inplace else 0,
     )
-    consts = {"weights": ConstArray("int8_t", w.data)}
-    consts.update(requant_consts(op, oc))
-    variant = f"{kh}x{kw}/s{sh}" + (f" x{depth_mult}" if depth_mult > 1 else "") + (" uint8" if legacy else "")
+    variant = (f"{kh}x{kw}/s{sh}" + (f" x{depth_mult}" if depth_mult > 1 else "") + (" uint8" if legacy else "")
+               + (" direct" if direct else ""))
     return KernelCall(op=op, template="depthwise_conv2d.c.j2", header="tinyengine/te_depthwise.h",
-                      inputs=[x], outputs=[y], params=params, consts=consts,
-                      macs=n * oh * ow * oc * kh * kw, note=variant)
+                      inputs=[x], outputs=[y], params=params, consts=consts, scratch_bytes=scratch,
+                      inplace=[(0, 0)] if can_inplace else [], macs=n * oh * ow * oc * kh * kw, note=variant)
+
+
+def _wrap32(v: np.ndarray) -> np.ndarray:
+    """int64 values to int32 with two's-complement wrap-around."""
+    return ((np.asarray(v, np.int64) + 2**31) % 2**32 - 2**31).astype(np.int32)
+
+
+def _spare_bytes_at(graph: Graph, op: Op, merged_input: Tensor | None) -> int:
+    """Arena bytes not live while `op` runs, estimated from tensor lifetimes in op order: the
+    largest sum of live activations minus the sum live at `op` (alignment left out), with
+    `merged_input` counted once with the output if it dies at `op` (the planner then lets the
+    output take its buffer). Scratch up to this size should not raise the arena."""
+    first: dict[int, int] = {}
+    last: dict[int, int] = {}
+    size: dict[int, int] = {}
+
+    def touch(t: Tensor | None, i: int) -> None:
+        if t is None or t.root.is_const:
+            return
+        k = id(t.root)
+        size[k] = t.root.nbytes
+        first[k] = min(first.get(k, i), i)
+        last[k] = max(last.get(k, i), i)
+
+    end = len(graph.ops) - 1
+    for t in graph.inputs:
+        touch(t, 0)
+    step = 0
+    for i, other in enumerate(graph.ops):
+        if other is op:
+            step = i
+        for t in list(other.inputs) + list(other.outputs):
+            touch(t, i)
+    for t in graph.outputs:
+        touch(t, end)
+    live = [sum(b for k, b in size.items() if first[k] <= i <= last[k]) for i in range(end + 1)]
+    if not live:
+        return 0
+    here = live[step]
+    if merged_input is not None and last.get(id(merged_input.root)) == step:
+        outputs = {id(t.root) for t in graph.outputs}
+        if id(merged_input.root) not in outputs:
+            here -= min(merged_input.root.nbytes, sum(t.root.nbytes for t in op.outputs))
+    return max(0, max(live) - here)
