@@ -101,7 +101,7 @@ def alias_views(graph: Graph) -> None:
         graph.ops.remove(op)
 
 
-PAD_FUSABLE_CONSUMERS = {"CONV_2D"}  # lowerings that honour options["_explicit_padding"]
+PAD_FUSABLE_CONSUMERS = {"CONV_2D", "DEPTHWISE_CONV_2D"}  # lowerings honouring options["_explicit_padding"]
 
 
 def _pad_amounts(op: Op) -> Optional[np.ndarray]:

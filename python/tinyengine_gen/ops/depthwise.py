@@ -25,7 +25,7 @@ import numpy as np
 
 from .. import quant as q
 from ..ir import Graph, Op, Tensor
-from .base import ConstArray, KernelCall, fused_activation, out_size, register, require, require_quant, same_padding
+from .base import ConstArray, KernelCall, fused_activation, register, require, require_quant, window_geometry
 from .conv import requant_consts
 
 # Most bytes of int16 input rows the planar kernel buffers per channel (scratch, live only
@@ -65,11 +65,9 @@ def lower_depthwise_conv2d(op: Op, graph: Graph) -> KernelCall:
     require(sh > 0 and sw > 0 and dh > 0 and dw > 0, op, "strides and dilations must be positive")
     padding = str(o.get("padding", "VALID"))
     require(padding in ("SAME", "VALID"), op, f"unknown padding {padding}")
-    oh, ow = out_size(padding, ih, kh, sh, dh), out_size(padding, iw, kw, sw, dw)
+    oh, ow, pad_top, pad_left = window_geometry(op, ih, iw, kh, kw, sh, sw, dh, dw)
     require(oh > 0 and ow > 0, op, f"output would be {oh}x{ow}: filter larger than the (dilated) input")
     require(tuple(y.shape) == (n, oh, ow, oc), op, f"output shape {y.shape} does not match {(n, oh, ow, oc)}")
-    pad_top, _ = same_padding(padding, ih, kh, sh, dh, oh)
-    pad_left, _ = same_padding(padding, iw, kw, sw, dw, ow)
     act = fused_activation(op)
     require(act in (q.ACT_NONE, q.ACT_RELU, q.ACT_RELU6, q.ACT_RELU_N1_TO_1), op, f"fused activation {act} not supported")
     act_min, act_max = q.activation_range(act, "int8", y.quant.s, y.quant.zp)
