@@ -162,7 +162,8 @@ def test_second_run_is_identical_and_profile_adds_up(setup: dict) -> None:
     assert [o["kind"] for o in kws_ops][:3] == ["CONV_2D", "DEPTHWISE_CONV_2D", "CONV_2D"]
     assert all(o["instructions"] > o["macs"] // 4 for o in kws_ops if o["macs"] > 10_000)
     text = bench.format_profiles(res["rows"], top=3)
-    assert "DEPTHWISE_CONV_2D" in text and "per-op total" in text
+    heaviest = max(kws_ops, key=lambda o: o["instructions"])  # which op that is depends on the kernels
+    assert heaviest["kind"] in text and "per-op total" in text
 
 
 def test_run_profile_flag(tmp_path: Path) -> None:
