@@ -267,74 +267,9 @@ TE_CONV_SCALAR_LOOPS static void conv_gather_s8(const te_conv_geom *g, const int
 TE_INLINE int32x4_t conv_mve_dot4(const int8_t *w0, const int8_t *w1, const int8_t *w2, const int8_t *w3,
                                   const int8_t *x, int32_t k)
 {
-    int32x4_t v;
-#if defined(__GNUC__) && !defined(TE_NO_INLINE_ASM)
-    /* VMLADAVA accumulates into even registers only, which constraints cannot ask for: the loop
-     * uses r4, r8, r10, r12 (clobbered; this set also leaves room at -O0 and with a frame pointer
-     * or a reserved r9) and a low-overhead loop on lr, and stores the sums. */
     int32_t sums[4];
-    __asm__ volatile(
-        "movs    r4, #0\n\t"
-        "mov     r8, r4\n\t"
-        "mov     r10, r4\n\t"
-        "mov     r12, r4\n\t"
-        "wls     lr, %[n], 2f\n\t"
-        "1:\n\t"
-        "vldrb.8 q0, [%[x]], #16\n\t"
-        "vldrb.8 q1, [%[w0]], #16\n\t"
-        "vmladava.s8 r4, q1, q0\n\t"
-        "vldrb.8 q1, [%[w1]], #16\n\t"
-        "vmladava.s8 r8, q1, q0\n\t"
-        "vldrb.8 q1, [%[w2]], #16\n\t"
-        "vmladava.s8 r10, q1, q0\n\t"
-        "vldrb.8 q1, [%[w3]], #16\n\t"
-        "vmladava.s8 r12, q1, q0\n\t"
-        "le      lr, 1b\n\t"
-        "2:\n\t"
-        "strd    r4, r8, [%[s]]\n\t"
-        "strd    r10, r12, [%[s], #8]\n\t"
-        : [x] "+r"(x), [w0] "+r"(w0), [w1] "+r"(w1), [w2] "+r"(w2), [w3] "+r"(w3)
-        : [n] "r"(k >> 4), [s] "r"(sums)
-        : "r4", "r8", "r10", "r12", "lr", "d0", "d1", "d2", "d3", "cc", "memory");
-    v = vldrwq_s32(sums);
-    if (k & 15) {
-        const mve_pred16_t pr = vctp8q((uint32_t)(k & 15));
-        const int8x16_t xv = vldrbq_z_s8(x, pr);
-        int32x4_t t = vdupq_n_s32(vmladavq_s8(vldrbq_z_s8(w0, pr), xv));
-        t = vsetq_lane_s32(vmladavq_s8(vldrbq_z_s8(w1, pr), xv), t, 1);
-        t = vsetq_lane_s32(vmladavq_s8(vldrbq_z_s8(w2, pr), xv), t, 2);
-        t = vsetq_lane_s32(vmladavq_s8(vldrbq_z_s8(w3, pr), xv), t, 3);
-        v = vaddq_s32(v, t);
-    }
-#else
-    int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-    int32_t n;
-    for (n = k >> 4; n > 0; --n) {
-        const int8x16_t xv = vldrbq_s8(x);
-        a0 = vmladavaq_s8(a0, vldrbq_s8(w0), xv);
-        a1 = vmladavaq_s8(a1, vldrbq_s8(w1), xv);
-        a2 = vmladavaq_s8(a2, vldrbq_s8(w2), xv);
-        a3 = vmladavaq_s8(a3, vldrbq_s8(w3), xv);
-        x += 16;
-        w0 += 16;
-        w1 += 16;
-        w2 += 16;
-        w3 += 16;
-    }
-    if (k & 15) {
-        const mve_pred16_t pr = vctp8q((uint32_t)(k & 15));
-        const int8x16_t xv = vldrbq_z_s8(x, pr);
-        a0 = vmladavaq_s8(a0, vldrbq_z_s8(w0, pr), xv);
-        a1 = vmladavaq_s8(a1, vldrbq_z_s8(w1, pr), xv);
-        a2 = vmladavaq_s8(a2, vldrbq_z_s8(w2, pr), xv);
-        a3 = vmladavaq_s8(a3, vldrbq_z_s8(w3, pr), xv);
-    }
-    v = vdupq_n_s32(a0);
-    v = vsetq_lane_s32(a1, v, 1);
-    v = vsetq_lane_s32(a2, v, 2);
-    v = vsetq_lane_s32(a3, v, 3);
-#endif
-    return v;
+    te_mve_dot4_s8(w0, w1, w2, w3, x, k, sums);
+    return vldrwq_s32(sums);
 }
 
 /* MultiplyByQuantizedMultiplier on 4 lanes with per-lane (multiplier, shift), exactly:
