@@ -91,9 +91,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def _sample_inputs(compiled, path: Optional[str]) -> list:
     """The user's raw input file, or a deterministic pseudo-random input (seed 0) per model input."""
-    import numpy as np
-
-    from .ir import NUMPY_DTYPES
+    from .bench import sample_inputs
 
     tensors = compiled.graph.inputs
     if path:
@@ -106,17 +104,7 @@ def _sample_inputs(compiled, path: Optional[str]) -> list:
             out.append(data[pos:pos + t.nbytes])
             pos += t.nbytes
         return out
-    rng = np.random.default_rng(0)
-    out = []
-    for t in tensors:
-        dt = np.dtype(NUMPY_DTYPES[t.dtype])
-        if dt.kind == "f":
-            arr = rng.uniform(-1.0, 1.0, t.shape).astype(dt)
-        else:
-            info = np.iinfo(dt)
-            arr = rng.integers(info.min, info.max + 1, t.shape).astype(dt)
-        out.append(arr.tobytes())
-    return out
+    return sample_inputs(compiled)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
