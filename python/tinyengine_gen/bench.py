@@ -142,25 +142,17 @@ def add_ratios(row: dict[str, Any], base: Baselines, rel: str) -> None:
         return
     core = row["core"]
     ok = row.get("status") == "ok"
-    t = base.tflm(key, core)
-    if t is not None:
-        row["tflm_instructions"] = _int(t.get("instructions"))
-        row["tflm_arena_bytes"] = _int(t.get("arena_bytes"))
-        row["tflm_text_bytes"] = _int(t.get("text_bytes"))
-        if ok:
-            row["vs_tflm_instructions"] = _ratio(row["instructions"], row["tflm_instructions"])
-            row["vs_tflm_arena"] = _ratio(row["arena_bytes"], row["tflm_arena_bytes"])
-            row["vs_tflm_flash"] = _ratio(row["flash_bytes"], row["tflm_text_bytes"])
-    e = base.te_int(key, core)
-    if e is not None:
-        row["te_mode"] = e.get("mode", "")
-        row["te_instructions"] = _int(e.get("instructions"))
-        row["te_arena_bytes"] = _int(e.get("arena_bytes"))
-        row["te_text_bytes"] = _int(e.get("text_bytes"))
-        if ok:
-            row["vs_te_instructions"] = _ratio(row["instructions"], row["te_instructions"])
-            row["vs_te_arena"] = _ratio(row["arena_bytes"], row["te_arena_bytes"])
-            row["vs_te_flash"] = _ratio(row["flash_bytes"], row["te_text_bytes"])
+    for prefix, b in (("tflm", base.tflm(key, core)), ("te", base.te_int(key, core))):
+        if b is None:
+            continue
+        if prefix == "te":
+            row["te_mode"] = b.get("mode", "")
+        for ours, theirs in (("instructions", "instructions"), ("arena_bytes", "arena_bytes"),
+                             ("flash_bytes", "text_bytes")):
+            row[f"{prefix}_{theirs}"] = _int(b.get(theirs))
+            if ok:
+                short = {"instructions": "instructions", "arena_bytes": "arena", "flash_bytes": "flash"}[ours]
+                row[f"vs_{prefix}_{short}"] = _ratio(row[ours], row[f"{prefix}_{theirs}"])
     p = base.te_patch_int(key, core)
     if p is not None:
         row["te_patch_mode"] = p.get("mode", "")
