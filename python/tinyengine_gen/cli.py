@@ -47,12 +47,29 @@ def _write_atomically(outdir: Path, files: dict[str, str]) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def _byte_count(text: str) -> int:
+    """'65536', '64k', '64K', '0x10000' -> bytes."""
+    t = text.strip().lower()
+    scale = 1024 if t.endswith("k") else 1
+    try:
+        value = int(t[:-1] if scale > 1 else t, 0) * scale
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a byte count: {text!r} (e.g. 65536 or 64k)") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"the budget must be positive, got {text!r}")
+    return value
+
+
+def _options(args: argparse.Namespace, name: Optional[str]) -> Options:
+    return Options(name=name, planner_strategy=args.planner, in_place=not args.no_in_place,
+                   patch=bool(args.patch), sram_budget=args.sram_budget)
+
+
 def cmd_generate(args: argparse.Namespace) -> int:
     outdir = Path(args.output)
     name = c_identifier(args.name or Path(args.model).stem)
     try:
-        compiled = compile_model(args.model, Options(name=name, planner_strategy=args.planner,
-                                                     in_place=not args.no_in_place))
+        compiled = compile_model(args.model, _options(args, name))
         _write_atomically(outdir, compiled.model.files())
     except BaseException:
         _remove_stale(outdir, name)
@@ -78,8 +95,7 @@ def _references(specs: Sequence[str]) -> list:
 def cmd_report(args: argparse.Namespace) -> int:
     from .report import baseline_plan, format_report, report_svg
 
-    compiled = compile_model(args.model, Options(name=args.name, planner_strategy=args.planner,
-                                                 in_place=not args.no_in_place))
+    compiled = compile_model(args.model, _options(args, args.name))
     refs = _references(args.reference)
     baseline = baseline_plan(compiled)
     print(format_report(compiled, baseline, refs))
@@ -116,8 +132,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .report import format_report
 
     work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="tinyengine-run-"))
-    compiled = compile_model(args.model, Options(name=args.name, planner_strategy=args.planner,
-                                                 in_place=not args.no_in_place))
+    compiled = compile_model(args.model, _options(args, args.name))
     gen = work / "gen"
     _write_atomically(gen, compiled.model.files())
     inputs = _sample_inputs(compiled, args.input)
@@ -187,6 +202,12 @@ def _parser(report: bool, run: bool = False) -> argparse.ArgumentParser:
     p.add_argument("--planner", default=None, help="force one arena placement strategy (default: best of all)")
     p.add_argument("--no-in-place", action="store_true",
                    help="never let an output overwrite its input (larger arena; for comparison and debugging)")
+    p.add_argument("--patch", action="store_true",
+                   help="patch-based inference: run the memory-heavy early layers band by band, the split and "
+                        "band height chosen for the smallest arena (outputs unchanged, no extra MACs)")
+    p.add_argument("--sram-budget", type=_byte_count, metavar="BYTES",
+                   help="fail unless the arena fits BYTES (e.g. 65536 or 64k); patch-based inference is used "
+                        "only when layer by layer does not fit, with the fewest band calls that do")
     return p
 
 

@@ -7,6 +7,7 @@ The generated API (public, other tools build against it):
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ import numpy as np
 from . import __version__
 from .ir import Graph, Tensor
 from .ops import ConstArray, KernelCall
+from .patches import BandCall, Move, RowRef, StageCall
 from .planner import Plan
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -93,6 +95,90 @@ def _pointer(t: Tensor, plan: Plan, const_names: dict[int, str]) -> str:
     return f"(({t.ctype} *)(arena + {plan.offset_of(t)}))"
 
 
+def _render(env: jinja2.Environment, call: KernelCall, c_names: dict[str, str], step: int, name: str,
+            ins: list[str], outs: list[str], scratch: str, scratch_bytes: int,
+            inplace_applied: set[tuple[int, int]]) -> str:
+    context = dict(
+        p=call.params, c=c_names, call=call, op=call.op, step=step, name=name, ins=ins, outs=outs,
+        scratch=scratch, scratch_bytes=scratch_bytes,
+        # (out idx, in idx) pairs the planner placed in place: the template may pick an
+        # in-place kernel variant, e.g. {% if (0, 0) in inplace_applied %}.
+        inplace_applied=inplace_applied,
+    )
+    return env.get_template(f"ops/{call.template}").render(context)
+
+
+def _stage_code(env: jinja2.Environment, call: StageCall, step: int, name: str, plan: Plan,
+                inner_names: list[dict[str, str]], const_names: dict[int, str]) -> str:
+    """A band stage: its bands in order, runs of bands that differ only by where they sit in the
+    stage's whole input/output tensors as one C loop."""
+    stage = call.stage
+    assert stage is not None
+    base = plan.scratch_offsets[step]
+    kernel_scratch = f"((void *)(arena + {base + stage.window_bytes}))" if stage.kernel_scratch else "NULL"
+
+    def whole_refs(action) -> list[RowRef]:
+        if isinstance(action, Move):
+            return []
+        return [r for r in action.ins + action.outs if isinstance(r, RowRef) and not r.tensor.windowed]
+
+    def key(action) -> tuple:
+        if isinstance(action, Move):
+            return ("move", id(action.tensor), action.src, action.count)
+        refs = tuple((id(r.tensor), r.row) if isinstance(r, RowRef) and r.tensor.windowed
+                     else (id(r.tensor) if isinstance(r, RowRef) else id(r)) for r in action.ins + action.outs)
+        return ("call", action.origin, repr(action.call.params), refs)
+
+    def offsets(band) -> list[int]:
+        return [plan.offset_of(r.tensor.tensor) + r.byte_offset for a in band for r in whole_refs(a)]
+
+    def pointer(ref, whole: list[tuple[int, int]]) -> str:
+        if not isinstance(ref, RowRef):
+            return const_names[id(ref.root)]
+        ctype = ref.tensor.tensor.ctype
+        if ref.tensor.windowed:
+            return f"(({ctype} *)(arena + {base + ref.tensor.offset + ref.byte_offset}))"
+        start, delta = whole.pop(0)
+        at = f"{start}" if delta == 0 else f"{start} + {delta} * band"
+        return f"(({ctype} *)(arena + {at}))"
+
+    def render_band(band, whole: list[tuple[int, int]]) -> str:
+        lines = []
+        for a in band:
+            if isinstance(a, Move):
+                w = base + a.tensor.offset
+                lines.append(f"    memmove(arena + {w}, arena + {w + a.src * a.tensor.row_bytes}, "
+                             f"{a.count * a.tensor.row_bytes});\n")
+                continue
+            ins = [pointer(r, whole) for r in a.ins]
+            outs = [pointer(r, whole) for r in a.outs]
+            code = _render(env, a.call, inner_names[a.origin], step, name, ins, outs,
+                           kernel_scratch if a.call.scratch_bytes else "NULL", a.call.scratch_bytes, set())
+            lines.append(code)
+        return "".join(lines)
+
+    segments = []
+    j = 0
+    bands = stage.bands
+    while j < len(bands):
+        keys = [key(a) for a in bands[j]]
+        first = offsets(bands[j])
+        k = j + 1
+        deltas: Optional[list[int]] = None
+        while k < len(bands) and [key(a) for a in bands[k]] == keys:
+            step_offsets = [b - a for a, b in zip(offsets(bands[k - 1]), offsets(bands[k]))]
+            if deltas is None:
+                deltas = step_offsets
+            elif step_offsets != deltas:
+                break
+            k += 1
+        count = k - j
+        whole = list(zip(first, deltas if (count > 1 and deltas) else [0] * len(first)))
+        segments.append(dict(first=j, count=count, code=render_band(bands[j], whole)))
+        j = k
+    return env.get_template("ops/band_stage.c.j2").render(stage=stage, note=call.note, segments=segments)
+
+
 def generate(graph: Graph, calls: list[KernelCall], plan: Plan, name: Optional[str] = None,
              model_path: str = "") -> GeneratedModel:
     env = _environment()
@@ -102,12 +188,12 @@ def generate(graph: Graph, calls: list[KernelCall], plan: Plan, name: Optional[s
     headers: list[str] = []
     blocks: list[dict[str, Any]] = []
 
-    for step, call in enumerate(calls):
-        if call.header not in headers:
+    def add_consts(call: KernelCall, prefix: str) -> dict[str, str]:
+        if call.header and call.header not in headers:
             headers.append(call.header)
         c_names: dict[str, str] = {}
         for role, arr in call.consts.items():
-            ident = f"{name}_op{step}_{role}"
+            ident = f"{prefix}_{role}"
             consts.append(dict(name=ident, ctype=arr.ctype, data=arr.data, align=arr.align,
                                count=len(arr.data) if not isinstance(arr.data, np.ndarray) else arr.data.size))
             c_names[role] = ident
@@ -117,18 +203,26 @@ def generate(graph: Graph, calls: list[KernelCall], plan: Plan, name: Optional[s
                 ident = f"{name}_tensor{r.id}"
                 consts.append(dict(name=ident, ctype=r.ctype, data=r.data, align=4, count=r.size))
                 const_names[id(r)] = ident
-                const_names[id(r)] = ident
+        return c_names
+
+    for step, call in enumerate(calls):
+        if isinstance(call, StageCall) and call.stage is not None:
+            inner = [add_consts(c, f"{name}_op{step}_{i}") for i, c in enumerate(call.stage.calls)]
+            for band in call.stage.bands:  # constant inputs of band calls (rare)
+                for a in band:
+                    if isinstance(a, BandCall):
+                        add_consts(dataclasses.replace(a.call, consts={}), "")
+            code = _stage_code(env, call, step, name, plan, inner, const_names)
+            comment = f"patch stage: {call.note}, " + ", ".join(c.op.kind for c in call.stage.calls)
+            blocks.append(dict(step=step, op=call.op, code=code, comment=comment))
+            continue
+        c_names = add_consts(call, f"{name}_op{step}")
         scratch = f"((void *)(arena + {plan.scratch_offsets[step]}))" if step in plan.scratch_offsets else "NULL"
-        context = dict(
-            p=call.params, c=c_names, call=call, op=call.op, step=step, name=name,
-            ins=[_pointer(t, plan, const_names) for t in call.inputs],
-            outs=[_pointer(t, plan, const_names) for t in call.outputs],
-            scratch=scratch, scratch_bytes=plan.scratch_sizes.get(step, call.scratch_bytes),
-            # (out idx, in idx) pairs the planner placed in place: the template may pick an
-            # in-place kernel variant, e.g. {% if (0, 0) in inplace_applied %}.
-            inplace_applied=set(plan.inplace_pairs.get(step, [])),
-        )
-        code = env.get_template(f"ops/{call.template}").render(context)
+        code = _render(env, call, c_names, step, name,
+                       [_pointer(t, plan, const_names) for t in call.inputs],
+                       [_pointer(t, plan, const_names) for t in call.outputs],
+                       scratch, plan.scratch_sizes.get(step, call.scratch_bytes),
+                       set(plan.inplace_pairs.get(step, [])))
         shapes = ", ".join("x".join(map(str, t.shape)) for t in call.inputs if not t.root.is_const)
         blocks.append(dict(step=step, op=call.op, code=code, comment=f"{call.op.kind} {shapes} -> "
                            + ", ".join("x".join(map(str, t.shape)) for t in call.outputs)

@@ -9,6 +9,7 @@ from .codegen import GeneratedModel, c_identifier, generate
 from .ir import Graph
 from .ops import REGISTRY, KernelCall
 from .passes import run_passes
+from .patches import plan_patches
 from .planner import Plan, plan_arena
 from .reader import read_model
 
@@ -18,6 +19,8 @@ class Options:
     name: Optional[str] = None
     planner_strategy: Optional[str] = None  # None: try all, keep the smallest arena
     in_place: bool = True
+    patch: bool = False  # run the memory-heavy early stage band by band (smallest arena)
+    sram_budget: Optional[int] = None  # bytes: layer by layer if it fits, else the cheapest patch stage that fits
 
 
 @dataclass
@@ -38,6 +41,10 @@ def compile_model(path: str | Path, options: Optional[Options] = None) -> Compil
     name = c_identifier(options.name or path.stem)
     graph = run_passes(read_model(path, name))
     calls = lower(graph)
-    plan = plan_arena(graph, calls, strategy=options.planner_strategy, in_place=options.in_place)
+    if options.patch or options.sram_budget is not None:
+        calls, plan = plan_patches(graph, calls, minimise=options.patch, budget=options.sram_budget,
+                                   strategy=options.planner_strategy, in_place=options.in_place)
+    else:
+        plan = plan_arena(graph, calls, strategy=options.planner_strategy, in_place=options.in_place)
     model = generate(graph, calls, plan, name=name, model_path=path.name)
     return Compiled(graph=graph, calls=calls, plan=plan, model=model)

@@ -549,6 +549,16 @@ def _evaluate(tensors: list[Buffer], calls: list[KernelCall], pairs: list[InPlac
     return best
 
 
+def lower_bound(graph: Graph, calls: list[KernelCall], in_place: bool = True) -> int:
+    """The bound plan_arena reports, without placing anything (cheap: for comparing call lists)."""
+    by_root = _lifetimes(graph, calls)
+    tensors = list(by_root.values())
+    cands = _candidates(graph, calls, by_root) if in_place else []
+    base_scratch = {s: c.scratch_bytes for s, c in enumerate(calls) if c.scratch_bytes > 0}
+    per_step = _lower_bound(tensors, base_scratch, cands, len(calls))
+    return max([max(per_step, default=0)] + [b.span for b in tensors])
+
+
 def plan_arena(graph: Graph, calls: list[KernelCall], strategy: Optional[str] = None,
                in_place: bool = True) -> Plan:
     if strategy is not None and strategy not in STRATEGIES:

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from unittest import mock
 
 import numpy as np
 import pytest
 
-from tests.support import optest
 from tests.support.optest import assert_matches_reference
 from tests.support.tflite_build import OpSpec, TensorSpec, build_model, build_single_op_model
 from tinyengine_gen.pipeline import compile_model
@@ -164,20 +162,7 @@ def test_dw_sweep_legacy_uint8(w_zp: int, in_zp: int, out_zp: int, act: str) -> 
 
 def check(model: bytes, in_place: bool = True, n_sets: int = 2) -> None:
     """assert_matches_reference, optionally with the planner's in-place merging turned off."""
-    if in_place:
-        assert_matches_reference(model, n_sets=n_sets)
-        return
-    from tinyengine_gen.cli import main
-
-    def generate_no_in_place(model_arg, outdir: Path, name: str = "m") -> Path:
-        outdir.mkdir(parents=True, exist_ok=True)
-        path = outdir / f"{name}.tflite"
-        path.write_bytes(model_arg if isinstance(model_arg, (bytes, bytearray)) else Path(model_arg).read_bytes())
-        assert main([str(path), "-o", str(outdir), "--name", name, "--quiet", "--no-in-place"]) == 0
-        return outdir
-
-    with mock.patch.object(optest, "generate", generate_no_in_place):
-        assert_matches_reference(model, n_sets=n_sets)
+    assert_matches_reference(model, n_sets=n_sets, args=() if in_place else ("--no-in-place",))
 
 
 def dw_call(model: bytes):

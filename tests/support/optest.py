@@ -43,7 +43,7 @@ def kernel_library(flags: Sequence[str]) -> Path:
     return _LIB_CACHE[key]
 
 
-def generate(model: bytes | str | Path, outdir: Path, name: str = "m") -> Path:
+def generate(model: bytes | str | Path, outdir: Path, name: str = "m", args: Sequence[str] = ()) -> Path:
     """Run the generator as users do (the CLI), returning the output directory."""
     from tinyengine_gen.cli import main
 
@@ -53,7 +53,7 @@ def generate(model: bytes | str | Path, outdir: Path, name: str = "m") -> Path:
         path.write_bytes(model)
     else:
         path = Path(model)
-    code = main([str(path), "-o", str(outdir), "--name", name, "--quiet"])
+    code = main([str(path), "-o", str(outdir), "--name", name, "--quiet", *args])
     if code != 0:
         raise AssertionError(f"tinyengine-gen failed with exit code {code} on {path}")
     return outdir
@@ -75,11 +75,12 @@ def build_model_exe(gen_dir: Path, name: str, sanitize: bool = True, opt: str = 
 
 def assert_matches_reference(model: bytes | str | Path, n_sets: int = 5, seed: int = 0,
                              name: str = "m", workdir: Optional[Path] = None,
-                             input_sets: Optional[list[list[np.ndarray]]] = None) -> list[list[np.ndarray]]:
+                             input_sets: Optional[list[list[np.ndarray]]] = None,
+                             args: Sequence[str] = ()) -> list[list[np.ndarray]]:
     """Generate, build (sanitized) and run on random inputs; every output byte must equal LiteRT's."""
     model_bytes = load_model_bytes(model)
     workdir = workdir or Path(tempfile.mkdtemp(prefix=f"{name}-", dir=_WORK))
-    gen_dir = generate(model if not isinstance(model, (bytes, bytearray)) else model_bytes, workdir, name)
+    gen_dir = generate(model if not isinstance(model, (bytes, bytearray)) else model_bytes, workdir, name, args)
     _, outs = model_io(model_bytes)
     rng = np.random.default_rng(seed)
     sets = input_sets if input_sets is not None else [random_inputs(model_bytes, rng) for _ in range(n_sets)]

@@ -99,9 +99,13 @@ def lower_depthwise_conv2d(op: Op, graph: Graph) -> KernelCall:
     # into input rows at or above it: output no wider or taller than the input, top padding
     # smaller than the (dilated) filter.
     eff_h, eff_w = (kh - 1) * dh + 1, (kw - 1) * dw + 1
-    can_inplace = depth_mult == 1 and ow <= iw and oh <= ih and pad_top <= eff_h - 1
+    # A band of a patch stage (patches.py) runs out of place and keeps the whole op's kernel.
+    band = bool(o.get("_band"))
+    can_inplace = depth_mult == 1 and ow <= iw and oh <= ih and pad_top <= eff_h - 1 and not band
     ring_rows = max(1, pad_top + 2 - sh)  # direct kernel in place: output rows held back
     direct = depth_mult == 1 and oc % 4 == 0 and dh == 1 and dw == 1 and (sh * sw > 1 or oh * ow <= DIRECT_MAX_PIXELS)
+    if "_dw_direct" in o:
+        direct = bool(o["_dw_direct"])
 
     # Planar kernel: int16 window rows of one channel, padded, read in pairs of taps.
     kwp = (kw + 1) // 2
@@ -112,7 +116,7 @@ def lower_depthwise_conv2d(op: Op, graph: Graph) -> KernelCall:
     # what the arena has spare while this op runs (estimated from tensor lifetimes), up to
     # WINDOW_BYTES.
     padded_rows = (oh - 1) * sh + eff_h
-    spare = _spare_bytes_at(graph, op, x if can_inplace else None)
+    spare = 0 if band else _spare_bytes_at(graph, op, x if can_inplace else None)
     buf_rows = min(padded_rows, max(eff_h + sh, min(WINDOW_BYTES, spare) // (2 * row_len)))
     # one channel's weights, a column of accumulators, the window and stride_h spare rows
     scratch = 4 * kh * kwp + 4 * (buf_rows + 1) + 2 * (buf_rows + sh) * row_len

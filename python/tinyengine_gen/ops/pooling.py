@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from .. import quant as q
 from ..ir import Graph, Op
-from .base import KernelCall, fused_activation, out_size, register, require, require_quant, same_padding
+from .base import KernelCall, fused_activation, register, require, require_quant, window_geometry
 
 
 def _lower_pool(op: Op, template: str, average: bool) -> KernelCall:
@@ -31,11 +31,11 @@ def _lower_pool(op: Op, template: str, average: bool) -> KernelCall:
     require(min(ih, iw, ch) > 0, op, "empty input dimension")
     padding = str(o.get("padding", "VALID"))
     require(padding in ("SAME", "VALID"), op, f"unknown padding {padding}")
-    oh, ow = out_size(padding, ih, kh, sh), out_size(padding, iw, kw, sw)
+    # SAME/VALID as TFLite computes them, or the explicit padding of a band (patches.py): padded
+    # taps are skipped either way (max ignores them, average does not count them).
+    oh, ow, pad_top, pad_left = window_geometry(op, ih, iw, kh, kw, sh, sw)
     require(oh > 0 and ow > 0, op, f"output would be {oh}x{ow}: filter larger than the input")
     require(tuple(y.shape) == (n, oh, ow, ch), op, f"output shape {y.shape} does not match {(n, oh, ow, ch)}")
-    pad_top, _ = same_padding(padding, ih, kh, sh, 1, oh)
-    pad_left, _ = same_padding(padding, iw, kw, sw, 1, ow)
     if average:
         # The reference returns an error for a window with no input pixel; the kernel relies on it.
         for axis, (o_n, s, pad, k, size) in {"rows": (oh, sh, pad_top, kh, ih), "columns": (ow, sw, pad_left, kw, iw)}.items():

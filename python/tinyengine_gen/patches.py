@@ -1,0 +1,484 @@
+"""Patch-based execution: a CNN's memory-heavy early stage, run band by band.
+
+MCUNetV2 runs the first layers of a CNN on spatial patches so that, of the big early tensors,
+only the stage's input and output are ever whole in memory; the peak falls to what the later
+layers need. Here a patch is a *band*: full-width rows of the stage's last tensor. Bands
+instead of a 2-D grid because a band of an NHWC tensor is contiguous, so every kernel runs
+unchanged on a band (a pointer and a row count; padding given per call), the stage's input is
+read in place and its output written in place, with no copies at the edges.
+
+Halo rows are cached, not recomputed. Each tensor made and used inside the stage lives in a
+small *window* of rows. Band by band, every op computes only its new output rows; the rows of
+its input still needed later (the receptive-field overlap) stay in the window and are moved to
+its top (one memmove) before the producer appends new rows. So the stage costs exactly the
+layer-by-layer MACs (extra MACs: 0), plus the moves, reported as bytes moved per inference.
+
+Exactness: a band call is the op itself over fewer input rows, with explicit top and bottom
+padding where the band meets the tensor's real edge; a window never hides a real input row
+from a kernel. Conv/depthwise pad with the input zero point exactly as the whole op does, max
+and average pooling clip their windows to the real rows (the rows a band leaves out are never
+inside any of its windows), elementwise ops are row-local. So every output byte equals the
+layer-by-layer result.
+
+The stage is one KernelCall (StageCall) to the planner: it reads the stage's external inputs,
+writes its outputs (tensors used after the stage) and owns one scratch area holding every
+window plus the largest scratch of its band calls. `choose_stage` searches the split (which
+run of ops) and the band height for the smallest peak or, under a byte budget, the fewest band
+calls that fit.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Union
+
+import numpy as np
+
+from .errors import TinyEngineError
+from .ir import Graph, Op, Tensor
+from .ops import REGISTRY, ConstArray, KernelCall
+
+ALIGN = 16
+# Ops a stage may hold: sliding windows over rows, and row-local elementwise ops.
+WINDOW_OPS = ("CONV_2D", "DEPTHWISE_CONV_2D", "MAX_POOL_2D", "AVERAGE_POOL_2D")
+ROW_LOCAL_OPS = ("ADD", "QUANTIZE", "DEQUANTIZE", "TE_FLIP_SIGN")
+BAND_HEIGHTS = (1, 2, 3, 4, 6, 8, 12, 16)
+
+
+class PatchError(TinyEngineError):
+    """No stage arrangement meets the request (e.g. the SRAM budget)."""
+
+
+def _align(n: int) -> int:
+    return (n + ALIGN - 1) // ALIGN * ALIGN
+
+
+@dataclass(frozen=True)
+class RowMap:
+    """Which input rows an op's output rows [a, b) read: [first(a), end(b))."""
+
+    kernel: int  # effective (dilated) window height
+    stride: int
+    pad_top: int
+    in_rows: int
+
+    def first(self, out_row: int) -> int:
+        return min(self.in_rows, max(0, out_row * self.stride - self.pad_top))
+
+    def end(self, out_end: int) -> int:
+        if out_end <= 0:
+            return 0
+        return min(self.in_rows, (out_end - 1) * self.stride - self.pad_top + self.kernel)
+
+
+def _nhwc(t: Tensor) -> bool:
+    return len(t.shape) == 4 and int(t.shape[0]) == 1 and t.root.shape == t.shape
+
+
+def _activations(call: KernelCall) -> list[Tensor]:
+    return [t for t in call.inputs if not t.root.is_const]
+
+
+def row_map(call: KernelCall) -> Optional[RowMap]:
+    """The op's row map, or None when it cannot run on bands."""
+    kind = call.op.kind
+    ins = _activations(call)
+    if not ins or len(call.outputs) != 1 or not all(_nhwc(t) for t in ins + call.outputs):
+        return None
+    y = call.outputs[0]
+    if kind in WINDOW_OPS:
+        p = call.params
+        if int(p.get("batches", 1)) != 1:
+            return None
+        eff = (int(p["k_h"]) - 1) * int(p.get("dil_h", 1)) + 1
+        return RowMap(eff, int(p["stride_h"]), int(p["pad_top"]), int(ins[0].shape[1]))
+    if kind in ROW_LOCAL_OPS:
+        if any(tuple(t.shape) != tuple(y.shape) for t in ins):
+            return None  # broadcasts are not row-local
+        return RowMap(1, 1, 0, int(y.shape[1]))
+    return None
+
+
+def _row_bytes(t: Tensor) -> int:
+    return t.nbytes // int(t.shape[1])
+
+
+@dataclass(eq=False)
+class StageTensor:
+    tensor: Tensor  # the root
+    rows: int
+    row_bytes: int
+    windowed: bool  # made and used only inside the stage: lives in a window of rows
+    capacity: int = 0  # window rows
+    offset: int = 0  # window offset in the stage scratch
+
+    @property
+    def name(self) -> str:
+        return self.tensor.name
+
+
+@dataclass
+class RowRef:
+    """Where a band call's input or output starts: a row of a whole tensor, or a row position
+    in a window."""
+
+    tensor: StageTensor
+    row: int  # absolute row (whole tensors) or row position inside the window
+
+    @property
+    def byte_offset(self) -> int:
+        return self.row * self.tensor.row_bytes
+
+
+@dataclass
+class Move:
+    """Keep a window's rows still needed: rows [src, src + count) move to position 0."""
+
+    tensor: StageTensor
+    src: int
+    count: int
+
+
+@dataclass
+class BandCall:
+    call: KernelCall  # lowered for the band's geometry; consts identical to `origin`'s
+    origin: int  # index of the op inside the stage
+    ins: list[Union[RowRef, Tensor]]  # per call input: a row ref, or a constant tensor
+    outs: list[RowRef]
+
+
+@dataclass
+class BandStage:
+    calls: list[KernelCall]  # the whole-op calls the stage replaces, in order
+    first_step: int  # index of calls[0] in the layer-by-layer call list
+    band_rows: int  # rows of the stage's last tensor per band
+    tensors: list[StageTensor]
+    bands: list[list[Union[Move, BandCall]]]
+    window_bytes: int  # every window, aligned
+    kernel_scratch: int  # the largest band call scratch
+    moved_bytes: int  # bytes memmoved per inference (the price of caching halos)
+
+    @property
+    def band_calls(self) -> int:
+        return sum(isinstance(a, BandCall) for band in self.bands for a in band)
+
+    def describe(self) -> str:
+        last = self.first_step + len(self.calls) - 1
+        return (f"ops {self.first_step}-{last} in {len(self.bands)} bands of {self.band_rows} row"
+                f"{'s' if self.band_rows > 1 else ''}")
+
+
+@dataclass(eq=False)
+class StageCall(KernelCall):
+    stage: Optional[BandStage] = None
+
+
+def _band_op(call: KernelCall, ins: list[Tensor], out: Tensor, pads: Optional[tuple[int, int, int, int]]) -> Op:
+    op = call.op
+    options = dict(op.options)
+    if pads is not None:
+        options["_explicit_padding"] = pads
+    # Keep the whole op's kernel variant (its consts depend on it) and stay out of place.
+    options["_band"] = True
+    if op.kind == "DEPTHWISE_CONV_2D":
+        options["_dw_direct"] = "requant4" in call.consts
+    replaced = iter(ins)
+    inputs = [next(replaced) if (t is not None and not t.root.is_const) else t for t in op.inputs]
+    return Op(index=op.index, kind=op.kind, inputs=inputs, outputs=[out], options=options)
+
+
+def _band_tensor(t: Tensor, rows: int) -> Tensor:
+    return Tensor(id=-1, name=f"{t.name}[band]", shape=(1, rows) + tuple(t.shape[2:]), dtype=t.dtype, quant=t.quant)
+
+
+def _same_consts(a: dict[str, ConstArray], b: dict[str, ConstArray]) -> bool:
+    if a.keys() != b.keys():
+        return False
+    for k in a:
+        x, y = a[k].data, b[k].data
+        if isinstance(x, np.ndarray) != isinstance(y, np.ndarray):
+            return False
+        if isinstance(x, np.ndarray):
+            if x.shape != y.shape or not np.array_equal(x, y):
+                return False
+        elif list(x) != list(y):
+            return False
+    return True
+
+
+def _horizontal_pads(call: KernelCall) -> tuple[int, int]:
+    """(left, right) padding of the whole op, right as what the output width needs."""
+    p = call.params
+    x = _activations(call)[0]
+    iw = int(x.shape[2])
+    eff_w = (int(p["k_w"]) - 1) * int(p.get("dil_w", 1)) + 1
+    ow = int(call.outputs[0].shape[2])
+    right = max(0, (ow - 1) * int(p["stride_w"]) + eff_w - iw - int(p["pad_left"]))
+    return int(p["pad_left"]), right
+
+
+def build_stage(graph: Graph, calls: list[KernelCall], first: int, last: int, band_rows: int,
+                outside_readers: Optional[set[int]] = None) -> Optional[BandStage]:
+    """Calls[first..last] as a band stage, band_rows rows of the last call's output per band;
+    None when they cannot run on bands."""
+    inner = calls[first:last + 1]
+    maps = [row_map(c) for c in inner]
+    if any(m is None for m in maps) or len(inner) < 2:
+        return None
+    produced: dict[int, int] = {}  # id(root) -> inner index of its producer
+    for i, c in enumerate(inner):
+        for t in c.outputs:
+            produced[id(t.root)] = i
+    if outside_readers is None:
+        outside_readers = _outside_readers(graph, calls, first, last)
+    driver = inner[-1].outputs[0]
+    if int(driver.shape[1]) < 2 * band_rows:
+        return None
+
+    tensors: dict[int, StageTensor] = {}
+
+    def stage_tensor(t: Tensor) -> StageTensor:
+        r = t.root
+        st = tensors.get(id(r))
+        if st is None:
+            windowed = id(r) in produced and id(r) not in outside_readers
+            st = StageTensor(tensor=r, rows=int(r.shape[1]), row_bytes=_row_bytes(r), windowed=windowed)
+            tensors[id(r)] = st
+        return st
+
+    for c in inner:
+        for t in _activations(c) + c.outputs:
+            stage_tensor(t)
+    consumers: dict[int, list[int]] = {}
+    for i, c in enumerate(inner):
+        for t in _activations(c):
+            consumers.setdefault(id(t.root), []).append(i)
+
+    n_rows = int(driver.shape[1])
+    ends = list(range(band_rows, n_rows, band_rows)) + [n_rows]
+    # hi[j][id]: rows of each produced tensor computed by the end of band j (backward from the driver).
+    hi: list[dict[int, int]] = []
+    for j, end in enumerate(ends):
+        h: dict[int, int] = {id(driver.root): end}
+        for i in range(len(inner) - 1, -1, -1):
+            out = inner[i].outputs[0].root
+            if id(out) not in h:
+                h[id(out)] = 0
+            if j == len(ends) - 1 and not tensors[id(out)].windowed:
+                h[id(out)] = tensors[id(out)].rows  # whole outputs are complete after the last band
+            for t in _activations(inner[i]):
+                if id(t.root) in produced:
+                    h[id(t.root)] = max(h.get(id(t.root), 0), maps[i].end(h[id(out)]))
+        if j > 0:  # monotone (a later band never needs fewer rows)
+            for k in h:
+                h[k] = max(h[k], hi[j - 1].get(k, 0))
+        hi.append(h)
+
+    def done_before(j: int, key: int) -> int:
+        return hi[j - 1][key] if j > 0 else 0
+
+    # Window bases: the lowest row any consumer still needs (or the first new row).
+    base: list[dict[int, int]] = []
+    for j in range(len(ends)):
+        b: dict[int, int] = {}
+        for key, st in tensors.items():
+            if not st.windowed:
+                continue
+            lo = hi[j][key]
+            for i in consumers.get(key, []):
+                out = inner[i].outputs[0].root
+                lo = min(lo, maps[i].first(done_before(j, id(out))))
+            b[key] = min(lo, done_before(j, key))
+            if j > 0:
+                b[key] = max(b[key], base[j - 1][key])
+        base.append(b)
+    for key, st in tensors.items():
+        if st.windowed:
+            st.capacity = max(hi[j][key] - base[j][key] for j in range(len(ends)))
+    offset = 0
+    for st in tensors.values():
+        if st.windowed:
+            st.offset = offset
+            offset += _align(st.capacity * st.row_bytes)
+    window_bytes = offset
+
+    def ref(t: Tensor, j: int, row: int) -> RowRef:
+        st = tensors[id(t.root)]
+        return RowRef(st, row - base[j][id(t.root)] if st.windowed else row)
+
+    bands: list[list[Union[Move, BandCall]]] = []
+    kernel_scratch = 0
+    moved = 0
+    for j in range(len(ends)):
+        actions: list[Union[Move, BandCall]] = []
+        if j > 0:
+            for key, st in tensors.items():
+                if not st.windowed:
+                    continue
+                shift = base[j][key] - base[j - 1][key]
+                keep = done_before(j, key) - base[j][key]
+                if shift > 0 and keep > 0:
+                    actions.append(Move(st, shift, keep))
+                    moved += keep * st.row_bytes
+        for i, c in enumerate(inner):
+            out = c.outputs[0]
+            a, b = done_before(j, id(out.root)), hi[j][id(out.root)]
+            if b <= a:
+                continue
+            m = maps[i]
+            lo, up = m.first(a), m.end(b)
+            acts = _activations(c)
+            band_ins = [_band_tensor(t, up - lo) for t in acts]
+            band_out = _band_tensor(out, b - a)
+            pads = None
+            if c.op.kind in WINDOW_OPS:
+                top = lo - (a * m.stride - m.pad_top)
+                bottom = max(0, (b - 1) * m.stride - m.pad_top + m.kernel - m.in_rows)
+                left, right = _horizontal_pads(c)
+                pads = (top, bottom, left, right)
+            band_call = REGISTRY[c.op.kind](_band_op(c, band_ins, band_out, pads), graph)
+            if not _same_consts(band_call.consts, c.consts):
+                raise TinyEngineError(f"internal: {c.op.kind} at op index {c.op.index} lowers to other "
+                                      "constants on a band")
+            kernel_scratch = max(kernel_scratch, band_call.scratch_bytes)
+            ins: list[Union[RowRef, Tensor]] = []
+            acts_iter = iter(acts)
+            for t in c.inputs:
+                if t.root.is_const:
+                    ins.append(t)
+                else:
+                    ins.append(ref(next(acts_iter), j, lo))
+            actions.append(BandCall(call=band_call, origin=i, ins=ins, outs=[ref(out, j, a)]))
+        bands.append(actions)
+    return BandStage(calls=inner, first_step=first, band_rows=band_rows, tensors=list(tensors.values()),
+                     bands=bands, window_bytes=window_bytes, kernel_scratch=kernel_scratch, moved_bytes=moved)
+
+
+def _outside_readers(graph: Graph, calls: list[KernelCall], first: int, last: int) -> set[int]:
+    """Roots read by calls outside [first, last] or that are graph outputs."""
+    out = {id(t.root) for t in graph.outputs}
+    for s, c in enumerate(calls):
+        if first <= s <= last:
+            continue
+        for t in c.inputs:
+            out.add(id(t.root))
+    return out
+
+
+def stage_call(stage: BandStage, graph: Graph, calls: list[KernelCall]) -> StageCall:
+    """The one call the planner and codegen see for the stage."""
+    inner_ids = set()
+    outputs: list[Tensor] = []
+    for c in stage.calls:
+        for t in c.outputs:
+            inner_ids.add(id(t.root))
+    external: list[Tensor] = []
+    seen: set[int] = set()
+    for c in stage.calls:
+        for t in _activations(c):
+            r = t.root
+            if id(r) not in inner_ids and id(r) not in seen:
+                seen.add(id(r))
+                external.append(r)
+    for st in stage.tensors:
+        if not st.windowed and id(st.tensor) in inner_ids:
+            outputs.append(st.tensor)
+    first = stage.calls[0].op
+    op = Op(index=first.index, kind="PATCH_STAGE", inputs=external, outputs=outputs,
+            options={"ops": [c.op.index for c in stage.calls]})
+    note = stage.describe()
+    return StageCall(op=op, template="", header="", inputs=external, outputs=outputs,
+                     scratch_bytes=stage.window_bytes + stage.kernel_scratch,
+                     macs=sum(c.macs for c in stage.calls), note=note, stage=stage)
+
+
+def apply_stage(graph: Graph, calls: list[KernelCall], stage: BandStage) -> list[KernelCall]:
+    first, last = stage.first_step, stage.first_step + len(stage.calls) - 1
+    return calls[:first] + [stage_call(stage, graph, calls)] + calls[last + 1:]
+
+
+def _runs(calls: list[KernelCall]) -> list[tuple[int, int]]:
+    """Maximal runs of consecutive calls that can run on bands."""
+    runs = []
+    start = None
+    for i, c in enumerate(calls + [None]):  # type: ignore[list-item]
+        ok = c is not None and row_map(c) is not None
+        if ok and start is None:
+            start = i
+        elif not ok and start is not None:
+            if i - start >= 2:
+                runs.append((start, i - 1))
+            start = None
+    return runs
+
+
+@dataclass
+class StageChoice:
+    calls: list[KernelCall]
+    stage: Optional[BandStage]
+    estimate: int  # the planner's lower bound for these calls
+
+
+def candidates(graph: Graph, calls: list[KernelCall], estimate) -> list[StageChoice]:
+    """Every (split, band height) worth planning, with its estimated peak."""
+    out = []
+    for run_first, run_last in _runs(calls):
+        for last in range(run_first + 1, run_last + 1):
+            readers = _outside_readers(graph, calls, run_first, last)
+            for rows in BAND_HEIGHTS:
+                try:
+                    stage = build_stage(graph, calls, run_first, last, rows, readers)
+                except TinyEngineError:
+                    stage = None
+                if stage is None:
+                    continue
+                new_calls = apply_stage(graph, calls, stage)
+                out.append(StageChoice(new_calls, stage, estimate(new_calls)))
+    return out
+
+
+def plan_patches(graph: Graph, calls: list[KernelCall], *, minimise: bool, budget: Optional[int],
+                 strategy: Optional[str] = None, in_place: bool = True):
+    """(calls, plan) with the best band stage, or the layer-by-layer ones when no stage helps.
+
+    minimise: the smallest arena any stage gives (ties: fewest band calls, then fewest bytes
+    moved). budget: layer by layer when that fits, else the stage with the fewest band calls
+    (then least moved) whose arena fits; PatchError when none does."""
+    from .planner import lower_bound, plan_arena
+
+    layer_plan = plan_arena(graph, calls, strategy=strategy, in_place=in_place)
+    if budget is not None and layer_plan.arena_size <= budget:
+        return calls, layer_plan
+    choices = candidates(graph, calls, lambda cs: lower_bound(graph, cs, in_place=in_place))
+    if not choices:
+        if budget is not None:
+            raise PatchError(f"the arena needs {layer_plan.arena_size:,} B, over the SRAM budget of {budget:,} B, "
+                             "and no run of convolution/pooling layers can be split into bands")
+        return calls, layer_plan
+
+    def cost(c: StageChoice) -> tuple[int, int]:
+        assert c.stage is not None
+        return c.stage.band_calls, c.stage.moved_bytes
+
+    if budget is None:
+        choices.sort(key=lambda c: (c.estimate, cost(c)))
+    else:
+        choices = [c for c in choices if c.estimate <= budget]
+        choices.sort(key=cost)
+    best_calls, best_plan = calls, layer_plan
+    for choice in choices[:8]:  # the estimate is the planner's bound; it nearly always reaches it
+        plan = plan_arena(graph, choice.calls, strategy=strategy, in_place=in_place)
+        if budget is not None:
+            if plan.arena_size <= budget:
+                return choice.calls, plan
+            continue
+        if plan.arena_size < best_plan.arena_size:
+            best_calls, best_plan = choice.calls, plan
+        if plan.arena_size <= choice.estimate:
+            break
+    if budget is not None:
+        smallest = min((c.estimate for c in candidates(graph, calls, lambda cs: lower_bound(graph, cs, in_place=in_place))),
+                       default=layer_plan.arena_size)
+        raise PatchError(f"the model does not fit the SRAM budget of {budget:,} B: layer by layer it needs "
+                         f"{layer_plan.arena_size:,} B, with patch-based inference at least "
+                         f"{min(smallest, layer_plan.arena_size):,} B")
+    return best_calls, best_plan
