@@ -218,139 +218,125 @@ def _horizontal_pads(call: KernelCall) -> tuple[int, int]:
 
 def build_stage(graph: Graph, calls: list[KernelCall], first: int, last: int, band_rows: int,
                 outside_readers: Optional[set[int]] = None) -> Optional[BandStage]:
-    """Calls[first..last] as a band stage, band_rows rows of the last call's output per band;
-    None when they cannot run on bands."""
+    """Calls[first..last] as a band stage; None when they cannot run on bands.
+
+    The schedule is pulled by demand: band after band, the stage's last tensor (the driver)
+    needs band_rows more rows; an op asked for rows of its output first makes sure its inputs
+    hold the rows those need (recursively), then computes its rows, band_rows at a time. A
+    window keeps only the rows some consumer still needs, so with band_rows = 1 every window
+    holds about a filter's height of rows."""
     inner = calls[first:last + 1]
     maps = [row_map(c) for c in inner]
     if any(m is None for m in maps) or len(inner) < 2:
         return None
-    produced: dict[int, int] = {}  # id(root) -> inner index of its producer
+    producer: dict[int, int] = {}  # id(root) -> inner index of its producer
     for i, c in enumerate(inner):
-        for t in c.outputs:
-            produced[id(t.root)] = i
+        producer[id(c.outputs[0].root)] = i
     if outside_readers is None:
         outside_readers = _outside_readers(graph, calls, first, last)
-    driver = inner[-1].outputs[0]
+    driver = inner[-1].outputs[0].root
     if int(driver.shape[1]) < 2 * band_rows:
         return None
 
     tensors: dict[int, StageTensor] = {}
-
-    def stage_tensor(t: Tensor) -> StageTensor:
-        r = t.root
-        st = tensors.get(id(r))
-        if st is None:
-            windowed = id(r) in produced and id(r) not in outside_readers
-            st = StageTensor(tensor=r, rows=int(r.shape[1]), row_bytes=_row_bytes(r), windowed=windowed)
-            tensors[id(r)] = st
-        return st
-
     for c in inner:
         for t in _activations(c) + c.outputs:
-            stage_tensor(t)
+            r = t.root
+            if id(r) not in tensors:
+                windowed = id(r) in producer and id(r) not in outside_readers
+                tensors[id(r)] = StageTensor(tensor=r, rows=int(r.shape[1]), row_bytes=_row_bytes(r),
+                                             windowed=windowed)
     consumers: dict[int, list[int]] = {}
     for i, c in enumerate(inner):
         for t in _activations(c):
-            consumers.setdefault(id(t.root), []).append(i)
+            if id(t.root) not in [id(x.root) for x in _activations(c)][:_activations(c).index(t)]:
+                consumers.setdefault(id(t.root), []).append(i)
 
-    n_rows = int(driver.shape[1])
-    ends = list(range(band_rows, n_rows, band_rows)) + [n_rows]
-    # hi[j][id]: rows of each produced tensor computed by the end of band j (backward from the driver).
-    hi: list[dict[int, int]] = []
-    for j, end in enumerate(ends):
-        h: dict[int, int] = {id(driver.root): end}
-        for i in range(len(inner) - 1, -1, -1):
-            out = inner[i].outputs[0].root
-            if id(out) not in h:
-                h[id(out)] = 0
-            if j == len(ends) - 1 and not tensors[id(out)].windowed:
-                h[id(out)] = tensors[id(out)].rows  # whole outputs are complete after the last band
-            for t in _activations(inner[i]):
-                if id(t.root) in produced:
-                    h[id(t.root)] = max(h.get(id(t.root), 0), maps[i].end(h[id(out)]))
-        if j > 0:  # monotone (a later band never needs fewer rows)
-            for k in h:
-                h[k] = max(h[k], hi[j - 1].get(k, 0))
-        hi.append(h)
+    done: dict[int, int] = {key: 0 for key in producer}  # rows computed so far
+    window_base: dict[int, int] = {key: 0 for key in producer}  # row at window position 0
+    capacity: dict[int, int] = {key: 0 for key in producer}
+    actions: list[Union[Move, BandCall]] = []
+    lowered: dict[tuple, KernelCall] = {}
 
-    def done_before(j: int, key: int) -> int:
-        return hi[j - 1][key] if j > 0 else 0
+    def still_needed(key: int) -> int:
+        """The lowest row of `key` a consumer will still read."""
+        lo = done[key]
+        for i in consumers.get(key, []):
+            lo = min(lo, maps[i].first(done[id(inner[i].outputs[0].root)]))
+        return lo
 
-    # Window bases: the lowest row any consumer still needs (or the first new row).
-    base: list[dict[int, int]] = []
-    for j in range(len(ends)):
-        b: dict[int, int] = {}
-        for key, st in tensors.items():
-            if not st.windowed:
-                continue
-            lo = hi[j][key]
-            for i in consumers.get(key, []):
-                out = inner[i].outputs[0].root
-                lo = min(lo, maps[i].first(done_before(j, id(out))))
-            b[key] = min(lo, done_before(j, key))
-            if j > 0:
-                b[key] = max(b[key], base[j - 1][key])
-        base.append(b)
-    for key, st in tensors.items():
-        if st.windowed:
-            st.capacity = max(hi[j][key] - base[j][key] for j in range(len(ends)))
-    offset = 0
-    for st in tensors.values():
-        if st.windowed:
-            st.offset = offset
-            offset += _align(st.capacity * st.row_bytes)
-    window_bytes = offset
-
-    def ref(t: Tensor, j: int, row: int) -> RowRef:
-        st = tensors[id(t.root)]
-        return RowRef(st, row - base[j][id(t.root)] if st.windowed else row)
-
-    bands: list[list[Union[Move, BandCall]]] = []
-    kernel_scratch = 0
-    moved = 0
-    for j in range(len(ends)):
-        actions: list[Union[Move, BandCall]] = []
-        if j > 0:
-            for key, st in tensors.items():
-                if not st.windowed:
-                    continue
-                shift = base[j][key] - base[j - 1][key]
-                keep = done_before(j, key) - base[j][key]
-                if shift > 0 and keep > 0:
-                    actions.append(Move(st, shift, keep))
-                    moved += keep * st.row_bytes
-        for i, c in enumerate(inner):
-            out = c.outputs[0]
-            a, b = done_before(j, id(out.root)), hi[j][id(out.root)]
-            if b <= a:
-                continue
-            m = maps[i]
+    def produce(key: int, upto: int) -> None:
+        i = producer[key]
+        c, m = inner[i], maps[i]
+        st = tensors[key]
+        while done[key] < upto:
+            a = done[key]
+            b = min(st.rows, a + band_rows)
             lo, up = m.first(a), m.end(b)
-            acts = _activations(c)
-            band_ins = [_band_tensor(t, up - lo) for t in acts]
-            band_out = _band_tensor(out, b - a)
-            pads = None
-            if c.op.kind in WINDOW_OPS:
-                top = lo - (a * m.stride - m.pad_top)
-                bottom = max(0, (b - 1) * m.stride - m.pad_top + m.kernel - m.in_rows)
-                left, right = _horizontal_pads(c)
-                pads = (top, bottom, left, right)
-            band_call = REGISTRY[c.op.kind](_band_op(c, band_ins, band_out, pads), graph)
-            if not _same_consts(band_call.consts, c.consts):
-                raise TinyEngineError(f"internal: {c.op.kind} at op index {c.op.index} lowers to other "
-                                      "constants on a band")
-            kernel_scratch = max(kernel_scratch, band_call.scratch_bytes)
+            for t in _activations(c):
+                if id(t.root) in producer:
+                    produce(id(t.root), up)
+            if st.windowed:
+                base = min(still_needed(key), a)
+                if base > window_base[key]:
+                    keep = done[key] - base
+                    if keep > 0:
+                        actions.append(Move(st, base - window_base[key], keep))
+                    window_base[key] = base
+                capacity[key] = max(capacity[key], b - window_base[key])
             ins: list[Union[RowRef, Tensor]] = []
-            acts_iter = iter(acts)
             for t in c.inputs:
                 if t.root.is_const:
                     ins.append(t)
                 else:
-                    ins.append(ref(next(acts_iter), j, lo))
-            actions.append(BandCall(call=band_call, origin=i, ins=ins, outs=[ref(out, j, a)]))
+                    src = tensors[id(t.root)]
+                    ins.append(RowRef(src, lo - window_base[id(t.root)] if src.windowed else lo))
+            out_ref = RowRef(st, a - window_base[key] if st.windowed else a)
+            actions.append(BandCall(call=_lower_band(graph, c, m, lo, up, a, b, lowered), origin=i,
+                                    ins=ins, outs=[out_ref]))
+            done[key] = b
+
+    bands: list[list[Union[Move, BandCall]]] = []
+    n_rows = int(driver.shape[1])
+    for end in list(range(band_rows, n_rows, band_rows)) + [n_rows]:
+        produce(id(driver), end)
+        if end == n_rows:  # every whole output complete
+            for key, st in tensors.items():
+                if key in producer and not st.windowed:
+                    produce(key, st.rows)
         bands.append(actions)
+        actions = []
+    offset = 0
+    for key, st in tensors.items():
+        if st.windowed:
+            st.capacity = capacity[key]
+            st.offset = offset
+            offset += _align(st.capacity * st.row_bytes)
+    moved = sum(a.count * a.tensor.row_bytes for band in bands for a in band if isinstance(a, Move))
+    kernel_scratch = max((a.call.scratch_bytes for band in bands for a in band if isinstance(a, BandCall)), default=0)
     return BandStage(calls=inner, first_step=first, band_rows=band_rows, tensors=list(tensors.values()),
-                     bands=bands, window_bytes=window_bytes, kernel_scratch=kernel_scratch, moved_bytes=moved)
+                     bands=bands, window_bytes=offset, kernel_scratch=kernel_scratch, moved_bytes=moved)
+
+
+def _lower_band(graph: Graph, c: KernelCall, m: RowMap, lo: int, up: int, a: int, b: int,
+                cache: dict[tuple, KernelCall]) -> KernelCall:
+    """The op over input rows [lo, up) making output rows [a, b), with the whole op's constants."""
+    pads = None
+    if c.op.kind in WINDOW_OPS:
+        top = lo - (a * m.stride - m.pad_top)
+        bottom = max(0, (b - 1) * m.stride - m.pad_top + m.kernel - m.in_rows)
+        left, right = _horizontal_pads(c)
+        pads = (top, bottom, left, right)
+    key = (id(c), up - lo, b - a, pads)
+    if key not in cache:
+        band_ins = [_band_tensor(t, up - lo) for t in _activations(c)]
+        band_out = _band_tensor(c.outputs[0], b - a)
+        call = REGISTRY[c.op.kind](_band_op(c, band_ins, band_out, pads), graph)
+        if not _same_consts(call.consts, c.consts):
+            raise TinyEngineError(f"internal: {c.op.kind} at op index {c.op.index} lowers to other "
+                                  "constants on a band")
+        cache[key] = call
+    return cache[key]
 
 
 def _outside_readers(graph: Graph, calls: list[KernelCall], first: int, last: int) -> set[int]:
