@@ -437,8 +437,9 @@ def plan_patches(graph: Graph, calls: list[KernelCall], *, minimise: bool, budge
     choices = candidates(graph, calls, lambda cs: lower_bound(graph, cs, in_place=in_place))
     if not choices:
         if budget is not None:
-            raise PatchError(f"the arena needs {layer_plan.arena_size:,} B, over the SRAM budget of {budget:,} B, "
-                             "and no run of convolution/pooling layers can be split into bands")
+            raise PatchError(f"the model does not fit the SRAM budget of {budget:,} B: layer by layer it needs "
+                             f"{layer_plan.arena_size:,} B, and no run of convolution/pooling layers can be "
+                             "split into bands")
         return calls, layer_plan
 
     def cost(c: StageChoice) -> tuple[int, int]:

@@ -353,7 +353,10 @@ def main():  # pylint: disable=too-many-locals,too-many-statements
             cleanup()
             lines = proc.stderr.strip().splitlines()
             if lines and lines[-1].startswith("tinyengine-gen: error:"):
-                sys.stderr.write(lines[-1] + "\n")  # the generator's one-line message
+                line = lines[-1]  # the generator's one-line message
+                if budget is not None and "SRAM budget" in line:  # say where the budget came from
+                    line = line.replace("SRAM budget of", "SRAM budget (custom_tinyengine_sram_budget) of", 1)
+                sys.stderr.write(line + "\n")
             else:  # a crash: show everything, it is a bug to report
                 sys.stderr.write(proc.stderr or "tinyengine-gen exited with status %d\n" % proc.returncode)
             return 1
