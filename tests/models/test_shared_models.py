@@ -21,6 +21,13 @@ def test_model_matches_reference(model: Path, tmp_path: Path) -> None:
     assert_matches_reference(model, n_sets=20, seed=hash(model.name) & 0xFFFF, name="model", workdir=tmp_path)
 
 
+@pytest.mark.parametrize("model", MODELS, ids=IDS)
+def test_model_patch_based_matches_reference(model: Path, tmp_path: Path) -> None:
+    """--patch (band stages where they lower the arena) keeps every output byte."""
+    assert_matches_reference(model, n_sets=4, seed=hash(model.name) & 0xFFFF, name="model", workdir=tmp_path,
+                             args=("--patch",))
+
+
 @pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None, reason="arm-none-eabi-gcc not installed")
 @pytest.mark.parametrize("model", MODELS, ids=IDS)
 def test_model_compiles_for_cortex_m0plus(model: Path, tmp_path: Path) -> None:

@@ -30,9 +30,9 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("objcache")
 
 
-def check_on_core(model: Path, core: str, work: Path, cache: Path, n_sets: int = 3) -> None:
+def check_on_core(model: Path, core: str, work: Path, cache: Path, n_sets: int = 3, args: tuple = ()) -> None:
     mb = load_model_bytes(model)
-    gen = generate(model, work / "gen", "model")
+    gen = generate(model, work / "gen", "model", args)
     try:
         elf = targets.build_firmware(core, gen, "model", work / "fw", cache_dir=cache)
     except targets.DoesNotFit as exc:
@@ -71,3 +71,20 @@ CASES = [pytest.param(m, c, id=f"{m.parent.name}/{m.stem}-{c}",
 @pytest.mark.parametrize("model,core", CASES)
 def test_every_model_on_core(model: Path, core: str, tmp_path: Path, cache: Path) -> None:
     check_on_core(model, core, tmp_path, cache)
+
+
+# Patch-based inference (band stages) on the DSP and Helium cores: the stage's band calls run the
+# SIMD kernels on row windows with per-band padding.
+PATCHED = [SHARED / "mlcommons-tiny" / "resnet_ic_int8.tflite", SHARED / "tflite-micro" / "person_detect.tflite"]
+
+
+@pytest.mark.parametrize("core", ["m4", "m55"])
+@pytest.mark.parametrize("model", PATCHED, ids=[p.stem for p in PATCHED])
+def test_patch_based_model_on_core(model: Path, core: str, tmp_path: Path, cache: Path) -> None:
+    check_on_core(model, core, tmp_path, cache, n_sets=2, args=("--patch",))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("model", ALL_MODELS, ids=[f"{m.parent.name}/{m.stem}" for m in ALL_MODELS])
+def test_every_model_patch_based_on_m4(model: Path, tmp_path: Path, cache: Path) -> None:
+    check_on_core(model, "m4", tmp_path, cache, args=("--patch",))
