@@ -22,7 +22,8 @@
  *
  * Helium path (Armv8.1-M MVE: M55): four output channels of one pixel at a time, VMLADAVA
  * over 16 taps per step (inline assembly: the accumulators must be even registers) with a
- * tail-predicated last step; the 1x1 kernel reads the input pixel directly, the generic one
+ * tail-predicated last step; the 1x1 kernel reads the input pixel directly (in place: from a
+ * copy in the scratch, see te_conv2d_1x1_s8_inplace), the generic one
  * gathers the window as int8 (padded taps = input zero point) and folds input_offset *
  * sum(w) (and the filter_offset terms) into a per-channel bias computed once per call. The
  * four outputs are requantized as one vector: VSHL wraps like the reference, VQRDMULH is
@@ -93,8 +94,10 @@ static void conv_portable(const te_conv_params *p, const te_requant_per_channel 
     }
 }
 
+/* `pixel`: NULL, or in_c bytes where each input pixel is copied before its outputs are written
+ * (in place: the first output channels may overwrite the pixel's own bytes). */
 static void conv_1x1_portable(const te_conv_params *p, const te_requant_per_channel *rq,
-                              const int8_t *input, const int8_t *filter, int8_t *output)
+                              const int8_t *input, const int8_t *filter, int8_t *output, int8_t *pixel)
 {
     const int32_t c_in = p->in_c;
     int32_t b, oy, ox, oc, k;
@@ -103,6 +106,12 @@ static void conv_1x1_portable(const te_conv_params *p, const te_requant_per_chan
             const int8_t *row = input + ((size_t)b * p->in_h + (size_t)oy * p->stride_h) * p->in_w * c_in;
             for (ox = 0; ox < p->out_w; ++ox) {
                 const int8_t *x = row + (size_t)ox * p->stride_w * c_in;
+                if (pixel) {
+                    for (k = 0; k < c_in; ++k) {
+                        pixel[k] = x[k];
+                    }
+                    x = pixel;
+                }
                 for (oc = 0; oc < p->out_c; ++oc) {
                     const int8_t *w = filter + (size_t)oc * c_in;
                     int32_t acc = rq->bias[oc];
@@ -375,8 +384,10 @@ static void conv_mve(const te_conv_params *p, const te_requant_per_channel *rq,
     }
 }
 
+/* `pixel`: NULL (the kernel reads the input directly), or in_c bytes where each input pixel is
+ * copied first (in place: its outputs are stored 4 channels at a time between reads of it). */
 static void conv_1x1_mve(const te_conv_params *p, const te_requant_per_channel *rq,
-                         const int8_t *input, const int8_t *filter, int8_t *output)
+                         const int8_t *input, const int8_t *filter, int8_t *output, int8_t *pixel)
 {
     const int32_t pixels = p->out_h * p->out_w;
     int32_t b, px;
@@ -384,7 +395,12 @@ static void conv_1x1_mve(const te_conv_params *p, const te_requant_per_channel *
         const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * p->in_c;
         int8_t *out = output + (size_t)b * pixels * p->out_c;
         for (px = 0; px < pixels; ++px, out += p->out_c) {
-            conv_mve_pixel(p, rq, rq->bias, filter, conv_1x1_pixel(p, in_b, px), p->in_c, 0, out);
+            const int8_t *x = conv_1x1_pixel(p, in_b, px);
+            if (pixel) {
+                conv_copy_s8(pixel, x, p->in_c);
+                x = pixel;
+            }
+            conv_mve_pixel(p, rq, rq->bias, filter, x, p->in_c, 0, out);
         }
     }
 }
@@ -863,7 +879,7 @@ void te_conv2d_1x1_s8(const te_conv_params *p, const te_requant_per_channel *rq,
 {
 #if defined(TE_USE_MVE)
     (void)scratch;
-    conv_1x1_mve(p, rq, input, filter, output);
+    conv_1x1_mve(p, rq, input, filter, output, NULL);
     return;
 #elif defined(TE_USE_DSP)
     if (scratch != NULL) {
@@ -872,5 +888,46 @@ void te_conv2d_1x1_s8(const te_conv_params *p, const te_requant_per_channel *rq,
     }
 #endif
     (void)scratch;
-    conv_1x1_portable(p, rq, input, filter, output);
+    conv_1x1_portable(p, rq, input, filter, output, NULL);
+}
+
+/* In place (see te_conv.h for the two placements). Flatten the batches: input pixel i (i =
+ * (b * in_h + y) * in_w + x) holds bytes [i * in_c, (i + 1) * in_c) from the input's start and
+ * output pixel q bytes [q * out_c, (q + 1) * out_c) from the output's start. Every path handles
+ * the output pixels in increasing order and reads the input pixel(s) of a pixel (or of a block
+ * of pixels) completely before it writes any of their outputs, so it is enough that
+ *   (*) writing output pixel q touches no byte of an input pixel read for a later output pixel.
+ *
+ * Start-aligned, out_c <= in_c, any stride: output pixel q reads input pixel
+ * I(q) = (b * in_h + oy * stride_h) * in_w + ox * stride_w (q = (b * out_h + oy) * out_w + ox),
+ * increasing in q and I(q) >= q (in_h >= out_h, in_w >= out_w, strides >= 1). Output pixel q
+ * ends at (q + 1) * out_c <= (q + 1) * in_c <= I(q') * in_c for every q' > q: (*) holds.
+ *
+ * End-aligned, out_c > in_c, stride 1 (so I(q) = q, P pixels each side): the planner puts the
+ * output's start D' = round_up(P * (out_c - in_c), 16) >= P * (out_c - in_c) bytes below the
+ * input's (the rounding only moves it further down; the output then ends up to 15 bytes before
+ * the input does). Output pixel q ends, relative to the input's start, at
+ *   (q + 1) * out_c - D' <= (q + 1) * in_c - (P - q - 1) * (out_c - in_c) <= (q + 1) * in_c,
+ * the start of input pixel q + 1: (*) holds. Its bytes below the input's start are free during
+ * the call (the planner's contract for a wider output).
+ *
+ * The paths: DSP expands a block of 4 pixels (or, for the last 1-3 pixels of each batch, one
+ * pixel at a time) into int16 columns in the scratch before writing that block's (that pixel's)
+ * outputs: a block q..q+3 writes only output pixels q..q+3, which by (*) leaves input pixels
+ * q+4.. intact; no read goes past a pixel's in_c bytes. It is unchanged. The portable and
+ * Helium kernels read the pixel once per output channel (per 4 channels), interleaved with the
+ * stores of that pixel's outputs, which may overwrite the pixel itself (e.g. pixel 0 when both
+ * start together): they copy each input pixel into the scratch (in_c bytes) first. */
+void te_conv2d_1x1_s8_inplace(const te_conv_params *p, const te_requant_per_channel *rq,
+                              const int8_t *input, const int8_t *filter, int8_t *output, void *scratch)
+{
+#if defined(TE_USE_MVE)
+    conv_1x1_mve(p, rq, input, filter, output, (int8_t *)scratch);
+    return;
+#elif defined(TE_USE_DSP)
+    conv_1x1_dsp(p, rq, input, filter, output, scratch);
+    return;
+#else
+    conv_1x1_portable(p, rq, input, filter, output, (int8_t *)scratch);
+#endif
 }

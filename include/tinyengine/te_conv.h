@@ -44,6 +44,13 @@ void te_conv2d_s8(const te_conv_params *p, const te_requant_per_channel *rq,
 void te_conv2d_1x1_s8(const te_conv_params *p, const te_requant_per_channel *rq,
                       const int8_t *input, const int8_t *filter, int8_t *output, void *scratch);
 
+/* The same with the output over the input (scratch required, same size): either both start at
+ * the same address and out_c <= in_c (any stride), or, with stride 1 and out_c > in_c, the
+ * output starts round_up(P * (out_c - in_c), 16) bytes below the input (P = batches * in_h *
+ * in_w), so that it ends at or before the input's end. The proof is in src/te_conv.c. */
+void te_conv2d_1x1_s8_inplace(const te_conv_params *p, const te_requant_per_channel *rq,
+                              const int8_t *input, const int8_t *filter, int8_t *output, void *scratch);
+
 /* Scratch of the SIMD paths (the largest of them, so one generated model fits every core):
  * DSP: 4 int16 columns of K taps rounded up to 4 (+ one int8 window for the generic kernel);
  * Helium: one int8 window of K rounded up to 16 and out_c folded biases (generic kernel only). */
@@ -53,7 +60,9 @@ void te_conv2d_1x1_s8(const te_conv_params *p, const te_requant_per_channel *rq,
 #define te_conv2d_s8_scratch_bytes(k_h, k_w, filter_in_c, out_c)                                             \
     TE_CONV_MAX_(9 * TE_CONV_K4_((k_h) * (k_w) * (filter_in_c)),                                            \
                  TE_CONV_K16_((k_h) * (k_w) * (filter_in_c)) + 4 * (out_c))
-#define te_conv2d_1x1_s8_scratch_bytes(in_c) (8 * TE_CONV_K4_(in_c))
+/* 1x1: DSP: 4 int16 columns of in_c rounded up to 4; in place (portable, Helium): one input
+ * pixel (in_c; never the larger). */
+#define te_conv2d_1x1_s8_scratch_bytes(in_c) TE_CONV_MAX_(8 * TE_CONV_K4_(in_c), (in_c))
 
 /* TE_NO_INLINE_ASM: build the SIMD paths from C and ACLE intrinsics only (see src/te_conv.c). */
 

@@ -1,14 +1,20 @@
 """CONV_2D against the LiteRT reference: kernel sizes 1..7, strides, SAME/VALID on odd and even sizes,
 1/3/many channels, grouped convolution, dilation, per-channel and per-tensor weights, fused activations,
-extreme zero points and scales, batches, and legacy uint8 models (uint8 tensors, per-tensor scales,
-non-zero filter zero point)."""
+extreme zero points and scales, batches, legacy uint8 models (uint8 tensors, per-tensor scales,
+non-zero filter zero point), and pointwise convolutions in place (output over input)."""
 from __future__ import annotations
+
+import subprocess
+import tempfile
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from tests.support.host import REPO
 from tests.support.optest import assert_matches_reference
-from tests.support.tflite_build import TensorSpec, build_single_op_model
+from tests.support.tflite_build import OpSpec, TensorSpec, build_model, build_single_op_model
+from tinyengine_gen.pipeline import compile_model
 
 
 def conv_model(in_shape: tuple[int, int, int, int], out_c: int, k: tuple[int, int] = (3, 3),
@@ -133,3 +139,120 @@ def test_conv_sweep_legacy_uint8(w_zp: int, in_zp: int, out_zp: int, act: str, k
     assert_matches_reference(conv_model((1, 8, 7, 6), 5, k, (stride, stride), padding, act=act, dtype="uint8",
                                         in_zp=in_zp, in_scale=0.02, out_zp=out_zp, out_scale=0.05, w_zp=w_zp,
                                         seed=w_zp + in_zp), n_sets=2)
+
+
+# ---------------------------------------------------------------------------------------------
+# Pointwise in place: te_conv2d_1x1_s8_inplace writes the output over the input, start-aligned
+# when out_c <= in_c (any stride), end-aligned (the wider output starts below) when out_c > in_c
+# at stride 1. Single-op models are planned in place (the input dies at the op); pixel counts
+# leave 1-3 pixels after the DSP path's blocks of 4, channel counts not multiples of 4 or 16.
+
+def pw_call(model: bytes):
+    """(kernel call, plan, step) of the model's first CONV_2D."""
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "m.tflite"
+        path.write_bytes(model)
+        compiled = compile_model(path)
+    step = next(i for i, c in enumerate(compiled.calls) if c.op.kind == "CONV_2D")
+    return compiled.calls[step], compiled.plan, step
+
+
+def pw_pair(model: bytes) -> str | None:
+    """"start" / "end" when the 1x1 call's pair was applied, else None."""
+    call, plan, step = pw_call(model)
+    assert call.template == "conv2d_1x1.c.j2"
+    pairs = [p for p in plan.pairs if p.step == step]
+    return pairs[0].align if pairs else None
+
+
+PW_IN_PLACE = [
+    # (shape, out_c, stride, expected pair)
+    ((1, 5, 3, 16), 7, (1, 1), "start"),     # shrink, 15 px
+    ((1, 3, 3, 8), 8, (1, 1), "start"),      # same width: output exactly over input, 9 px
+    ((1, 1, 1, 40), 33, (1, 1), "start"),    # one pixel (only a leftover)
+    ((1, 5, 9, 12), 5, (2, 2), "start"),     # stride 2, 15 px
+    ((1, 6, 5, 10), 4, (2, 1), "start"),     # uneven strides, 15 px
+    ((1, 7, 6, 4), 15, (3, 3), None),        # wider at stride 3: not in place
+    ((1, 3, 3, 5), 13, (1, 1), "end"),       # expand, 9 px, in_c odd
+    ((1, 5, 7, 16), 24, (1, 1), "end"),      # expand, 35 px
+    ((1, 1, 2, 3), 40, (1, 1), "end"),       # big expansion, 2 px (output mostly below the input)
+    ((1, 1, 1, 1), 16, (1, 1), "end"),       # 1 channel, 1 pixel
+    ((1, 2, 11, 32), 33, (1, 1), "end"),     # expand by one channel (shift < 16: rounding), 22 px
+]
+
+
+@pytest.mark.parametrize("shape,out_c,stride,pair", PW_IN_PLACE,
+                         ids=[f"{s[3]}to{oc}_{s[0] * s[1] * s[2]}px_s{st[0]}{st[1]}" for s, oc, st, _ in PW_IN_PLACE])
+def test_pointwise_in_place(shape, out_c, stride, pair) -> None:
+    model = conv_model(shape, out_c, (1, 1), stride, "VALID", act="RELU", seed=shape[2] * 7 + out_c)
+    assert pw_pair(model) == pair
+    assert_matches_reference(model, n_sets=2)
+
+
+@pytest.mark.parametrize("shape,out_c,stride", [((2, 3, 5, 4), 9, (1, 1)), ((3, 3, 3, 8), 4, (2, 2)),
+                                                ((2, 1, 3, 12), 12, (1, 1))])
+def test_pointwise_in_place_batches(shape, out_c, stride) -> None:
+    model = conv_model(shape, out_c, (1, 1), stride, "VALID", act="RELU6", seed=sum(shape) + out_c)
+    assert pw_pair(model) is not None
+    assert_matches_reference(model, n_sets=2)
+
+
+def test_pointwise_not_in_place_flag() -> None:
+    model = conv_model((1, 5, 7, 16), 24, (1, 1), (1, 1), "VALID", seed=3)
+    assert_matches_reference(model, n_sets=2, args=("--no-in-place",))
+
+
+def _pw_weights(c_in: int, c_out: int, in_scale: float, rng) -> list[TensorSpec]:
+    w_scale = rng.uniform(0.005, 0.02, c_out)
+    return [TensorSpec((c_out, 1, 1, c_in), "int8", scale=list(w_scale), zero_point=[0] * c_out,
+                       quantized_dimension=0, data=rng.integers(-127, 128, (c_out, 1, 1, c_in)).astype(np.int8)),
+            TensorSpec((c_out,), "int32", scale=[float(np.float32(in_scale) * np.float32(s)) for s in w_scale],
+                       zero_point=[0] * c_out, data=rng.integers(-2000, 2000, c_out).astype(np.int32))]
+
+
+def test_pointwise_in_place_chain() -> None:
+    """expand -> shrink -> expand with a live skip input: both kinds of pair inside one arena,
+    next to buffers that must survive (the output's bytes below its input are someone else's
+    before and after the call)."""
+    rng = np.random.default_rng(9)
+    h, w = 3, 7
+    s = [0.04, 0.05, 0.06, 0.07]
+    t = [
+        TensorSpec((1, h, w, 6), "int8", scale=s[0], zero_point=-5),      # 0 model input
+        *_pw_weights(6, 20, s[0], rng),                                    # 1, 2
+        TensorSpec((1, h, w, 20), "int8", scale=s[1], zero_point=-128),   # 3 expand
+        *_pw_weights(20, 6, s[1], rng),                                    # 4, 5
+        TensorSpec((1, h, w, 6), "int8", scale=s[2], zero_point=3),       # 6 shrink
+        TensorSpec((1, h, w, 6), "int8", scale=s[3], zero_point=1),       # 7 add
+        *_pw_weights(6, 17, s[3], rng),                                    # 8, 9
+        TensorSpec((1, h, w, 17), "int8", scale=0.08, zero_point=-2),     # 10 output
+    ]
+    opts = {"padding": "VALID", "stride_h": 1, "stride_w": 1, "fused_activation_function": "RELU"}
+    ops = [OpSpec("CONV_2D", [0, 1, 2], [3], opts), OpSpec("CONV_2D", [3, 4, 5], [6], opts),
+           OpSpec("ADD", [0, 6], [7], {"fused_activation_function": "NONE"}),
+           OpSpec("CONV_2D", [7, 8, 9], [10], opts)]
+    model = build_model(t, ops, [0], [10])
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "m.tflite"
+        path.write_bytes(model)
+        plan = compile_model(path).plan
+    aligns = sorted(p.align for p in plan.pairs if p.step in (1, 3))
+    assert aligns == ["end", "start"]  # the first conv's input is read again by the ADD
+    assert 0 not in plan.inplace_pairs
+    assert_matches_reference(model, n_sets=3)
+
+
+def test_pointwise_scratch_matches_header(tmp_path: Path) -> None:
+    """conv_1x1_scratch_bytes == te_conv2d_1x1_s8_scratch_bytes (the DSP columns, and one input
+    pixel for the in-place kernels)."""
+    from tinyengine_gen.ops.conv import conv_1x1_scratch_bytes
+    sizes = [1, 2, 3, 4, 5, 16, 17, 33, 64, 255, 1000]
+    src = tmp_path / "s.c"
+    src.write_text('#include <stdio.h>\n#include "tinyengine/te_conv.h"\nint main(void) {\n'
+                   + "".join(f'    printf("%d\\n", (int)te_conv2d_1x1_s8_scratch_bytes({n}));\n' for n in sizes)
+                   + "    return 0;\n}\n")
+    exe = tmp_path / "s"
+    subprocess.run(["gcc", f"-I{REPO / 'include'}", str(src), "-o", str(exe)], check=True)
+    got = [int(v) for v in subprocess.run([str(exe)], capture_output=True, text=True, check=True).stdout.split()]
+    assert got == [conv_1x1_scratch_bytes(n) for n in sizes]
+    assert all(conv_1x1_scratch_bytes(n) >= n for n in sizes)

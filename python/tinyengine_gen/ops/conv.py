@@ -38,9 +38,24 @@ def conv_scratch_bytes(k_total: int, out_c: int) -> int:
 
 
 def conv_1x1_scratch_bytes(in_c: int) -> int:
-    """te_conv2d_1x1_s8_scratch_bytes: the DSP path's 4 int16 columns (Helium reads the input
-    directly)."""
-    return 8 * _round_up(in_c, 4)
+    """te_conv2d_1x1_s8_scratch_bytes: the DSP path's 4 int16 columns, or the in-place kernels'
+    copy of one input pixel (portable, Helium; never the larger). Helium reads the input directly
+    when not in place."""
+    return max(8 * _round_up(in_c, 4), in_c)
+
+
+def conv_1x1_inplace(in_c: int, out_c: int, stride_h: int, stride_w: int) -> list[tuple]:
+    """In-place pair of a pointwise convolution (te_conv2d_1x1_s8_inplace; the proof is in
+    src/te_conv.c): output pixel q, written after its input pixel was read, lands at or below
+    the input pixels still to be read when
+      - out_c <= in_c (any stride): both start together;
+      - out_c > in_c, stride 1: both end together (the wider output starts below the input).
+    A wider output at stride > 1 is never in place."""
+    if out_c <= in_c:
+        return [(0, 0)]
+    if stride_h == stride_w == 1:
+        return [(0, 0, "end")]
+    return []
 
 
 @register("CONV_2D")
@@ -81,7 +96,7 @@ def lower_conv2d(op: Op, graph: Graph) -> KernelCall:
         consts["bias"] = i32(((folded + 2**31) % 2**32 - 2**31).astype(np.int32))  # int32 wrap, as the kernel's sum
         return KernelCall(op=op, template="conv2d_1x1.c.j2", header="tinyengine/te_conv.h", inputs=[x], outputs=[y],
                           params=params, consts=consts, macs=macs, note=f"1x1/s{sh}",
-                          scratch_bytes=conv_1x1_scratch_bytes(ic))
+                          scratch_bytes=conv_1x1_scratch_bytes(ic), inplace=conv_1x1_inplace(ic, oc, sh, sw))
     return KernelCall(op=op, template="conv2d.c.j2", header="tinyengine/te_conv.h", inputs=[x], outputs=[y],
                       params=params, consts=consts, macs=macs, note=f"{kh}x{kw}/s{sh}",
                       scratch_bytes=conv_scratch_bytes(kh * kw * fic, oc))
