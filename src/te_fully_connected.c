@@ -1,22 +1,28 @@
 /* tinyengine: FULLY_CONNECTED kernels.
  *
  * LiteRT's reference sums (w + filter_offset) * (x + input_offset), adds the bias and
- * rescales once in double precision (te_requantize_fp64 replays that in integers).
- * With symmetric weights (filter_offset 0) the generator folds input_offset * sum(w)
- * into the bias, so the loop is a plain int8 dot product; int32 sums wrap
- * associatively, so the result is the same in any order.
+ * rescales once in double precision. With symmetric weights (filter_offset 0) the generator
+ * folds input_offset * sum(w) into the bias, so the loop is a plain int8 dot product; int32
+ * sums wrap associatively, so the result is the same in any order and any split.
  *
- * Requantization, all giving te_requantize_fp64's result (which the portable path calls):
- *  - SIMD cores with a double-precision FPU (M7, M55): the reference's own arithmetic,
- *    round((double)acc * scale) with VMUL.F64 + VRINTA (both exact IEEE operations);
- *  - other SIMD cores: a 32x32-bit product with the top 32 bits of the mantissa brackets
- *    the exact value; when the bracket (widened by the double rounding's error) holds no
- *    rounding boundary, its rounding is the answer, else te_requantize_fp64 decides;
- *  - both fall back to te_requantize_fp64 for results that are not small integers.
+ * Requantization, all giving the reference's result:
+ *  - p->rq_mult != 0: a per-layer integer form (SMMUL, add, shift) that the generator checked
+ *    against the reference for every accumulator the layer can produce;
+ *  - else te_requantize_fp64 (portable path) or, on the SIMD paths, cheaper exact equivalents:
+ *    with a double-precision FPU (M7, M55) the reference's own arithmetic, round((double)acc *
+ *    scale) with VMUL.F64 + VRINTA (both exact IEEE operations); otherwise a 32x32-bit product
+ *    with the top 32 bits of the mantissa brackets the exact value; when the bracket (widened by
+ *    the double rounding's error) holds no rounding boundary, its rounding is the answer, else
+ *    te_requantize_fp64 decides; both fall back to it for results that are not small integers.
  *
- * DSP path: two output features per pass, four taps per step with SXTB16 + SMLAD.
- * Helium path: four output features per pass, VMLADAVA over 16 taps with a
- * tail-predicated last step.
+ * TE_FC_LAYOUT_QUADS (see te_fully_connected.h), four output features per pass:
+ *  - DSP: per 4 columns one input word (two SXTB16) and one LDM of four pair words; per word one
+ *    SMLAD of the raw word (256 * odd row + even row) and one of its SXTB16 (even row): 16
+ *    instructions per 16 multiply-accumulates. The odd rows' sums are taken out every <= 127 steps.
+ *  - Helium: VLD4 splits 64 bytes (16 columns) into the four pair-word vectors; VMLADAV.S16 with
+ *    the even / odd input bytes (VMOVLB/VMOVLT) and VMLADAV.S8 of the low bytes.
+ *  - portable: the same sums column by column.
+ * TE_FC_LAYOUT_ROWS: DSP two rows per pass (SXTB16 + SMLAD), Helium four (te_mve_dot4_s8).
  */
 #include <string.h>
 
@@ -32,36 +38,40 @@
 #define TE_FC_HW_DOUBLE 1
 #endif
 
-TE_INLINE int8_t te_fc_requantize(const te_fc_params *p, const te_fp64_scale *scales, int32_t acc, int32_t oc)
+/* Most steps of the quad layout whose odd-row sums stay within +-2^23 (4 * 2^14 per step). */
+#define FC_QUAD_SEGMENT 127
+
+/* ---- Requantization -------------------------------------------------------------------------- */
+
+TE_INLINE int8_t fc_int_rq(const te_fc_params *p, int32_t acc)
 {
-    acc = te_requantize_fp64(acc, scales[p->per_channel ? oc : 0]);
-    acc += p->output_offset;
-    return (int8_t)te_clamp_i32(acc, p->act_min, p->act_max);
+    const int32_t hi = (int32_t)(((int64_t)acc * p->rq_mult) >> 32);
+    return (int8_t)te_clamp_i32((hi + p->rq_add) >> p->rq_shift, p->act_min, p->act_max);
 }
 
-static void fc_with_offsets(const te_fc_params *p, const int32_t *bias, const te_fp64_scale *scales,
-                            const int8_t *input, const int8_t *filter, int8_t *output)
+/* ((int64)acc * mult >> 32) + add: one SMMLA on DSP cores. */
+TE_INLINE int32_t fc_mulhi_add(int32_t acc, int32_t mult, int32_t add)
 {
-    int32_t b, oc, d;
-    for (b = 0; b < p->batches; ++b) {
-        const int8_t *x = input + (size_t)b * p->accum_depth;
-        for (oc = 0; oc < p->out_depth; ++oc) {
-            const int8_t *w = filter + (size_t)oc * p->accum_depth;
-            int32_t acc = 0;
-            for (d = 0; d < p->accum_depth; ++d) {
-                acc += ((int32_t)w[d] + p->filter_offset) * ((int32_t)x[d] + p->input_offset);
-            }
-            if (bias) {
-                acc += bias[oc];
-            }
-            output[(size_t)b * p->out_depth + oc] = te_fc_requantize(p, scales, acc, oc);
-        }
-    }
+#if defined(TE_USE_DSP) && defined(__GNUC__) && !defined(TE_EMULATE_DSP) && !defined(TE_NO_INLINE_ASM)
+    int32_t r;
+    __asm__("smmla %0, %1, %2, %3" : "=r"(r) : "r"(acc), "r"(mult), "r"(add));
+    return r;
+#else
+    return (int32_t)(((int64_t)acc * mult) >> 32) + add;
+#endif
+}
+
+/* Clamp to [-128, 127] (SSAT on DSP cores). */
+TE_INLINE int8_t fc_sat8(int32_t v)
+{
+#if defined(TE_USE_DSP)
+    return (int8_t)te_ssat8(v);
+#else
+    return (int8_t)te_clamp_i32(v, -128, 127);
+#endif
 }
 
 #if defined(TE_USE_DSP) || defined(TE_USE_MVE)
-
-/* ---- Fast exact requantization of the SIMD paths ------------------------------------------ */
 
 /* The rare exact fallback, kept out of line. */
 #if defined(__GNUC__)
@@ -150,138 +160,488 @@ TE_INLINE int32_t fc_rq_apply(int32_t acc, te_fc_rq r, te_fp64_scale s)
 
 #endif /* TE_FC_HW_DOUBLE */
 
-/* Requantize, offset and clamp one output. */
-TE_INLINE int8_t fc_finish(const te_fc_params *p, int32_t acc, te_fc_rq r, te_fp64_scale s)
+#else /* portable */
+
+typedef int te_fc_rq;
+TE_INLINE te_fc_rq fc_rq_setup(te_fp64_scale s)
 {
-    acc = fc_rq_apply(acc, r, s);
-    acc += p->output_offset;
-    return (int8_t)te_clamp_i32(acc, p->act_min, p->act_max);
+    (void)s;
+    return 0;
+}
+TE_INLINE int32_t fc_rq_apply(int32_t acc, te_fc_rq r, te_fp64_scale s)
+{
+    (void)r;
+    return te_requantize_fp64(acc, s);
 }
 
 #endif /* TE_USE_DSP || TE_USE_MVE */
 
-/* ---- Helium ------------------------------------------------------------------------------- */
+/* Requantize, offset and clamp output feature oc (out of line: the hot loops inline the integer form). */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int8_t fc_out(const te_fc_params *p, const te_fp64_scale *scales, int32_t acc, int32_t oc)
+{
+    te_fp64_scale s;
+    if (p->rq_mult != 0) {
+        return fc_int_rq(p, acc);
+    }
+    s = scales[p->per_channel ? oc : 0];
+    return (int8_t)te_clamp_i32(fc_rq_apply(acc, fc_rq_setup(s), s) + p->output_offset, p->act_min, p->act_max);
+}
+
+/* ---- TE_FC_LAYOUT_QUADS: full steps of four columns ------------------------------------------- */
+
+/* *ar += sum over n steps (4n columns from x) of row r of the quad; w at the first step's 16 bytes. */
+#if defined(TE_USE_DSP)
+
+TE_INLINE uint32_t fc_pair_odd(int32_t raw, int32_t even)
+{
+    return (uint32_t)((int32_t)((uint32_t)raw - (uint32_t)even) >> 8);
+}
+
+#if defined(__GNUC__) && defined(__OPTIMIZE__) && !defined(TE_EMULATE_DSP) && !defined(TE_NO_INLINE_ASM)
+/* One step: the four pair words land in r4, r5, r6, r8 (LDM takes its registers in order; a set that
+ * leaves r7 and r9 to the compiler). */
+#define FC_QUAD_STEP                                  \
+    "ldr    %[xv], [%[x]], #4\n\t"                    \
+    "ldmia  %[w]!, {r4, r5, r6, r8}\n\t"              \
+    "sxtb16 %[xe], %[xv]\n\t"                         \
+    "sxtb16 %[xv], %[xv], ror #8\n\t"                 \
+    "smlad  %[p], r4, %[xe], %[p]\n\t"                \
+    "sxtb16 r4, r4\n\t"                               \
+    "smlad  %[p0], r4, %[xe], %[p0]\n\t"              \
+    "smlad  %[p], r5, %[xv], %[p]\n\t"                \
+    "sxtb16 r5, r5\n\t"                               \
+    "smlad  %[p0], r5, %[xv], %[p0]\n\t"              \
+    "smlad  %[q], r6, %[xe], %[q]\n\t"                \
+    "sxtb16 r6, r6\n\t"                               \
+    "smlad  %[q0], r6, %[xe], %[q0]\n\t"              \
+    "smlad  %[q], r8, %[xv], %[q]\n\t"                \
+    "sxtb16 r8, r8\n\t"                               \
+    "smlad  %[q0], r8, %[xv], %[q0]\n\t"
+#endif
+
+/* One segment of 1 <= m <= FC_QUAD_SEGMENT steps: *s0..*s3 = the four rows' sums; x and w advance. */
+TE_INLINE void fc_quad_seg(const int8_t **xp, const int8_t **wp, int32_t m, uint32_t *s0, uint32_t *s1,
+                           uint32_t *s2, uint32_t *s3)
+{
+    const int8_t *x = *xp, *w = *wp;
+    int32_t p = 0, p0 = 0, q = 0, q0 = 0;
+#if defined(FC_QUAD_STEP)
+    uint32_t xv, xe;
+    /* Two steps per pass: (m + 1) / 2 passes, an odd m entering at the second step. */
+    __asm__("adds   %[m], %[m], #1\n\t"
+            "lsrs   %[m], %[m], #1\n\t"
+            "bcc    2f\n\t"
+            "1:\n\t"
+            FC_QUAD_STEP
+            "2:\n\t"
+            FC_QUAD_STEP
+            "subs   %[m], %[m], #1\n\t"
+            "bne    1b\n\t"
+            : [x] "+r"(x), [w] "+r"(w), [m] "+r"(m), [p] "+r"(p), [p0] "+r"(p0), [q] "+r"(q),
+              [q0] "+r"(q0), [xv] "=&r"(xv), [xe] "=&r"(xe)
+            :
+            : "r4", "r5", "r6", "r8", "cc", "memory");
+#else
+    for (; m > 0; --m) {
+        const uint32_t v = te_read_u32(x);
+        const uint32_t xe = te_sxtb16(v), xo = te_sxtb16_ror8(v);
+        const uint32_t e0 = te_read_u32(w), o0 = te_read_u32(w + 4);
+        const uint32_t e1 = te_read_u32(w + 8), o1 = te_read_u32(w + 12);
+        p = te_smlad(o0, xo, te_smlad(e0, xe, p));
+        p0 = te_smlad(te_sxtb16(o0), xo, te_smlad(te_sxtb16(e0), xe, p0));
+        q = te_smlad(o1, xo, te_smlad(e1, xe, q));
+        q0 = te_smlad(te_sxtb16(o1), xo, te_smlad(te_sxtb16(e1), xe, q0));
+        x += 4;
+        w += 16;
+    }
+#endif
+    *xp = x;
+    *wp = w;
+    *s0 = (uint32_t)p0;
+    *s1 = fc_pair_odd(p, p0);
+    *s2 = (uint32_t)q0;
+    *s3 = fc_pair_odd(q, q0);
+}
+
+#endif /* TE_USE_DSP */
 
 #if defined(TE_USE_MVE)
 
-
-static void fc_mve(const te_fc_params *p, const int32_t *bias, const te_fp64_scale *scales,
-                   const int8_t *input, const int8_t *filter, int8_t *output)
+TE_INLINE void fc_quad_steps(const int8_t *x, const int8_t *w, int32_t n, uint32_t *a0, uint32_t *a1,
+                           uint32_t *a2, uint32_t *a3)
 {
-    const int32_t depth = p->accum_depth, out_depth = p->out_depth;
-    const te_fc_rq r0 = fc_rq_setup(scales[0]);
-    int32_t b, oc, j;
-    for (b = 0; b < p->batches; ++b) {
-        const int8_t *x = input + (size_t)b * depth;
-        int8_t *out = output + (size_t)b * out_depth;
-        for (oc = 0; oc < out_depth; oc += 4) {
-            const int32_t n = te_min_i32(4, out_depth - oc);
-            const int8_t *w0 = filter + (size_t)oc * depth;
-            const int8_t *w1 = n > 1 ? w0 + depth : w0;
-            const int8_t *w2 = n > 2 ? w1 + depth : w1;
-            const int8_t *w3 = n > 3 ? w2 + depth : w2;
-            int32_t acc[4];
-            te_mve_dot4_s8(w0, w1, w2, w3, x, depth, acc);
-            for (j = 0; j < n; ++j) {
-                const int32_t c = oc + j;
-                const int32_t a = (int32_t)((uint32_t)acc[j] + (uint32_t)bias[c]);
-                if (p->per_channel) {
-                    out[c] = fc_finish(p, a, fc_rq_setup(scales[c]), scales[c]);
-                } else {
-                    out[c] = fc_finish(p, a, r0, scales[0]);
-                }
-            }
+    while (n >= 4) {
+        int32_t g = te_min_i32(n >> 2, FC_QUAD_SEGMENT / 4);
+        int32_t p = 0, p0 = 0, q = 0, q0 = 0;
+        n -= 4 * g;
+        for (; g > 0; --g) {
+            const int8x16_t xv = vldrbq_s8(x);
+            const int16x8_t xe = vmovlbq_s8(xv), xo = vmovltq_s8(xv);
+            const int8x16_t xeu = vreinterpretq_s8_u16(vmovlbq_u8(vreinterpretq_u8_s8(xv)));
+            const int8x16_t xou = vreinterpretq_s8_u16(vmovltq_u8(vreinterpretq_u8_s8(xv)));
+            const int32x4x4_t v = vld4q_s32((const int32_t *)(const void *)w);
+            p = vmladavaq_s16(p, vreinterpretq_s16_s32(v.val[0]), xe);
+            p0 = vmladavaq_s8(p0, vreinterpretq_s8_s32(v.val[0]), xeu);
+            p = vmladavaq_s16(p, vreinterpretq_s16_s32(v.val[1]), xo);
+            p0 = vmladavaq_s8(p0, vreinterpretq_s8_s32(v.val[1]), xou);
+            q = vmladavaq_s16(q, vreinterpretq_s16_s32(v.val[2]), xe);
+            q0 = vmladavaq_s8(q0, vreinterpretq_s8_s32(v.val[2]), xeu);
+            q = vmladavaq_s16(q, vreinterpretq_s16_s32(v.val[3]), xo);
+            q0 = vmladavaq_s8(q0, vreinterpretq_s8_s32(v.val[3]), xou);
+            x += 16;
+            w += 64;
         }
+        *a0 += (uint32_t)p0;
+        *a1 += fc_pair_odd(p, p0);
+        *a2 += (uint32_t)q0;
+        *a3 += fc_pair_odd(q, q0);
+    }
+    if (n > 0) {
+        /* The last 1-3 steps with SMLAD (Helium cores have the DSP extension). */
+        uint32_t s0, s1, s2, s3;
+        fc_quad_seg(&x, &w, n, &s0, &s1, &s2, &s3);
+        *a0 += s0;
+        *a1 += s1;
+        *a2 += s2;
+        *a3 += s3;
     }
 }
 
-#endif /* TE_USE_MVE */
+#elif defined(TE_USE_DSP)
 
-/* ---- DSP ---------------------------------------------------------------------------------- */
-
-#if defined(TE_USE_DSP) && !defined(TE_USE_MVE)
-
-/* Two output features per pass: per 4 taps one input word and two weight words, six SXTB16 and
- * four SMLAD (the input is expanded in registers: no scratch). */
-static void fc_dsp(const te_fc_params *p, const int32_t *bias, const te_fp64_scale *scales,
-                   const int8_t *input, const int8_t *filter, int8_t *output)
+TE_INLINE void fc_quad_steps(const int8_t *x, const int8_t *w, int32_t n, uint32_t *a0, uint32_t *a1,
+                             uint32_t *a2, uint32_t *a3)
 {
-    const int32_t depth = p->accum_depth, out_depth = p->out_depth;
-    const int per_channel = p->per_channel;
-    const te_fc_rq r0 = fc_rq_setup(scales[0]);
-    int32_t b, oc, d;
-    for (b = 0; b < p->batches; ++b) {
-        const int8_t *x = input + (size_t)b * depth;
-        int8_t *out = output + (size_t)b * out_depth;
-        for (oc = 0; oc + 2 <= out_depth; oc += 2) {
-            const int8_t *w0 = filter + (size_t)oc * depth, *w1 = w0 + depth;
-            int32_t a0 = bias[oc], a1 = bias[oc + 1];
-            for (d = 0; d + 4 <= depth; d += 4) {
-                const uint32_t v = te_read_u32(x + d);
-                const uint32_t xe = te_sxtb16(v), xo = te_sxtb16_ror8(v);
-                const uint32_t wa = te_read_u32(w0 + d), wb = te_read_u32(w1 + d);
-                a0 = te_smlad(te_sxtb16(wa), xe, te_smlad(te_sxtb16_ror8(wa), xo, a0));
-                a1 = te_smlad(te_sxtb16(wb), xe, te_smlad(te_sxtb16_ror8(wb), xo, a1));
-            }
-            for (; d < depth; ++d) {
-                a0 += (int32_t)w0[d] * x[d];
-                a1 += (int32_t)w1[d] * x[d];
-            }
-            if (per_channel) {
-                out[oc] = fc_finish(p, a0, fc_rq_setup(scales[oc]), scales[oc]);
-                out[oc + 1] = fc_finish(p, a1, fc_rq_setup(scales[oc + 1]), scales[oc + 1]);
-            } else {
-                out[oc] = fc_finish(p, a0, r0, scales[0]);
-                out[oc + 1] = fc_finish(p, a1, r0, scales[0]);
-            }
-        }
-        if (oc < out_depth) {
-            const int8_t *w = filter + (size_t)oc * depth;
-            int32_t acc = bias[oc];
-            for (d = 0; d < depth; ++d) {
-                acc += (int32_t)w[d] * x[d];
-            }
-            out[oc] = per_channel ? fc_finish(p, acc, fc_rq_setup(scales[oc]), scales[oc])
-                                  : fc_finish(p, acc, r0, scales[0]);
-        }
+    while (n > 0) {
+        const int32_t m = te_min_i32(n, FC_QUAD_SEGMENT);
+        uint32_t s0, s1, s2, s3;
+        fc_quad_seg(&x, &w, m, &s0, &s1, &s2, &s3);
+        *a0 += s0;
+        *a1 += s1;
+        *a2 += s2;
+        *a3 += s3;
+        n -= m;
     }
 }
 
-#endif /* TE_USE_DSP && !TE_USE_MVE */
-
-#if !defined(TE_USE_MVE) && !defined(TE_USE_DSP)
-static void fc_folded_portable(const te_fc_params *p, const int32_t *bias, const te_fp64_scale *scales,
-                               const int8_t *input, const int8_t *filter, int8_t *output)
+/* The whole depth's n >= 1 steps: the first segment sets the sums, no zeroing and adding. */
+TE_INLINE void fc_quad_first(const int8_t *x, const int8_t *w, int32_t n, uint32_t *a0, uint32_t *a1,
+                             uint32_t *a2, uint32_t *a3)
 {
-    const int32_t depth = p->accum_depth;
-    int32_t b, oc, d;
-    for (b = 0; b < p->batches; ++b) {
-        const int8_t *x = input + (size_t)b * depth;
-        int8_t *out = output + (size_t)b * p->out_depth;
-        for (oc = 0; oc < p->out_depth; ++oc) {
-            const int8_t *w = filter + (size_t)oc * depth;
-            int32_t acc = bias[oc];
-            for (d = 0; d < depth; ++d) {
-                acc += (int32_t)w[d] * x[d];
-            }
-            out[oc] = te_fc_requantize(p, scales, acc, oc);
+    const int32_t m = te_min_i32(n, FC_QUAD_SEGMENT);
+    fc_quad_seg(&x, &w, m, a0, a1, a2, a3);
+    if (n > m) {
+        fc_quad_steps(x, w, n - m, a0, a1, a2, a3);
+    }
+}
+
+#else /* portable */
+
+TE_INLINE void fc_quad_steps(const int8_t *x, const int8_t *w, int32_t n, uint32_t *a0, uint32_t *a1,
+                           uint32_t *a2, uint32_t *a3)
+{
+    uint32_t s0 = *a0, s1 = *a1, s2 = *a2, s3 = *a3;
+    int32_t t;
+    for (; n > 0; --n, x += 4, w += 16) {
+        for (t = 0; t < 4; ++t) {
+            /* column t: word E (t even) or O (t odd) of each pair, halfword t >> 1 */
+            const int32_t xv = x[t], off = 4 * (t & 1) + 2 * (t >> 1);
+            const int32_t l0 = w[off], l1 = w[off + 8];
+            s0 += (uint32_t)(l0 * xv);
+            s1 += (uint32_t)((w[off + 1] + (l0 < 0)) * xv);
+            s2 += (uint32_t)(l1 * xv);
+            s3 += (uint32_t)((w[off + 9] + (l1 < 0)) * xv);
         }
     }
+    *a0 = s0;
+    *a1 = s1;
+    *a2 = s2;
+    *a3 = s3;
+}
+
+#endif
+
+#if !defined(TE_USE_DSP) || defined(TE_USE_MVE)
+TE_INLINE void fc_quad_first(const int8_t *x, const int8_t *w, int32_t n, uint32_t *a0, uint32_t *a1,
+                             uint32_t *a2, uint32_t *a3)
+{
+    *a0 = *a1 = *a2 = *a3 = 0;
+    fc_quad_steps(x, w, n, a0, a1, a2, a3);
 }
 #endif
+
+/* Weight (4q + r, i) of the quad whose bytes start at wq. */
+static int32_t fc_quad_weight(const int8_t *wq, int32_t depth, int32_t r, int32_t i)
+{
+    const int32_t d4 = depth & ~3;
+    if (i < d4) {
+        const int32_t off = 16 * (i >> 2) + 4 * ((r & 2) + (i & 1)) + 2 * ((i >> 1) & 1);
+        const int32_t lo = wq[off];
+        return (r & 1) ? wq[off + 1] + (lo < 0) : lo;
+    }
+    return wq[4 * d4 + r * (depth - d4) + (i - d4)];
+}
+
+/* a[r] += the quad's row r over columns [first, first + count) (x[k] is column first + k). */
+TE_INLINE void fc_quad_cols(const int8_t *wq, int32_t depth, const int8_t *x, int32_t first, int32_t count,
+                            uint32_t a[4])
+{
+    const int32_t end = first + count, body_end = te_min_i32(end, depth & ~3) & ~3;
+    int32_t i = first, r;
+    for (; i < end && (i & 3) != 0 && i < body_end; ++i) {
+        for (r = 0; r < 4; ++r) {
+            a[r] += (uint32_t)(fc_quad_weight(wq, depth, r, i) * x[i - first]);
+        }
+    }
+    if (i < body_end) {
+        fc_quad_steps(x + (i - first), wq + 4 * i, (body_end - i) >> 2, &a[0], &a[1], &a[2], &a[3]);
+        i = body_end;
+    }
+    for (; i < end; ++i) {
+        for (r = 0; r < 4; ++r) {
+            a[r] += (uint32_t)(fc_quad_weight(wq, depth, r, i) * x[i - first]);
+        }
+    }
+}
+
+/* ---- TE_FC_LAYOUT_ROWS: a[r] += row r (r < n <= 4, rows `stride` apart) over `count` columns ---- */
+
+static void fc_rows_dot(const int8_t *w, int32_t stride, int32_t n, const int8_t *x, int32_t count, uint32_t a[4])
+{
+#if defined(TE_USE_MVE)
+    const int8_t *w1 = n > 1 ? w + stride : w;
+    const int8_t *w2 = n > 2 ? w1 + stride : w1;
+    const int8_t *w3 = n > 3 ? w2 + stride : w2;
+    int32_t s[4], r;
+    te_mve_dot4_s8(w, w1, w2, w3, x, count, s);
+    for (r = 0; r < n; ++r) {
+        a[r] += (uint32_t)s[r];
+    }
+#elif defined(TE_USE_DSP)
+    /* Two rows per pass: per 4 taps one input word and two weight words, six SXTB16 and four SMLAD. */
+    int32_t r, d;
+    for (r = 0; r + 2 <= n; r += 2) {
+        const int8_t *w0 = w + (size_t)r * stride, *w1 = w0 + stride;
+        int32_t a0 = 0, a1 = 0;
+        for (d = 0; d + 4 <= count; d += 4) {
+            const uint32_t v = te_read_u32(x + d);
+            const uint32_t xe = te_sxtb16(v), xo = te_sxtb16_ror8(v);
+            const uint32_t wa = te_read_u32(w0 + d), wb = te_read_u32(w1 + d);
+            a0 = te_smlad(te_sxtb16(wa), xe, te_smlad(te_sxtb16_ror8(wa), xo, a0));
+            a1 = te_smlad(te_sxtb16(wb), xe, te_smlad(te_sxtb16_ror8(wb), xo, a1));
+        }
+        for (; d < count; ++d) {
+            a0 += (int32_t)w0[d] * x[d];
+            a1 += (int32_t)w1[d] * x[d];
+        }
+        a[r] += (uint32_t)a0;
+        a[r + 1] += (uint32_t)a1;
+    }
+    if (r < n) {
+        const int8_t *w0 = w + (size_t)r * stride;
+        uint32_t acc = 0;
+        for (d = 0; d < count; ++d) {
+            acc += (uint32_t)((int32_t)w0[d] * x[d]);
+        }
+        a[r] += acc;
+    }
+#else
+    int32_t r, d;
+    for (r = 0; r < n; ++r) {
+        const int8_t *wr = w + (size_t)r * stride;
+        uint32_t acc = 0;
+        for (d = 0; d < count; ++d) {
+            acc += (uint32_t)((int32_t)wr[d] * x[d]);
+        }
+        a[r] += acc;
+    }
+#endif
+}
+
+/* ---- Whole op ------------------------------------------------------------------------------- */
+
+static void fc_with_offsets(const te_fc_params *p, const int32_t *bias, const te_fp64_scale *scales,
+                            const int8_t *input, const int8_t *filter, int8_t *output)
+{
+    int32_t b, oc, d;
+    for (b = 0; b < p->batches; ++b) {
+        const int8_t *x = input + (size_t)b * p->accum_depth;
+        for (oc = 0; oc < p->out_depth; ++oc) {
+            const int8_t *w = filter + (size_t)oc * p->accum_depth;
+            int32_t acc = 0;
+            for (d = 0; d < p->accum_depth; ++d) {
+                acc += ((int32_t)w[d] + p->filter_offset) * ((int32_t)x[d] + p->input_offset);
+            }
+            if (bias) {
+                acc += bias[oc];
+            }
+            output[(size_t)b * p->out_depth + oc] = fc_out(p, scales, acc, oc);
+        }
+    }
+}
+
+/* The whole op's quads: four outputs per pass, sums kept in registers. */
+TE_INLINE void fc_quads(const te_fc_params *p, const int32_t *bias, const te_fp64_scale *scales,
+                     const int8_t *x, const int8_t *w, int8_t *out)
+{
+    const int32_t depth = p->accum_depth, steps = depth >> 2, tail = depth & 3, nq = p->out_depth >> 2;
+    int32_t q, t;
+    for (q = 0; q < nq; ++q, out += 4) {
+        const te_fc_params *pp = p;
+        uint32_t a0, a1, a2, a3;
+        int32_t mult, add, sh, lo, hi;
+        fc_quad_first(x, w, steps, &a0, &a1, &a2, &a3);
+        w += 16 * steps;
+        if (tail) {
+            const int8_t *xt = x + 4 * steps;
+            for (t = 0; t < tail; ++t) {
+                const int32_t xv = xt[t];
+                a0 += (uint32_t)(w[t] * xv);
+                a1 += (uint32_t)(w[tail + t] * xv);
+                a2 += (uint32_t)(w[2 * tail + t] * xv);
+                a3 += (uint32_t)(w[3 * tail + t] * xv);
+            }
+            w += 4 * tail;
+        }
+        if (bias) {
+            a0 += (uint32_t)bias[4 * q];
+            a1 += (uint32_t)bias[4 * q + 1];
+            a2 += (uint32_t)bias[4 * q + 2];
+            a3 += (uint32_t)bias[4 * q + 3];
+        }
+#if defined(__GNUC__)
+        /* Read the parameters afresh here: short live ranges, not spilled across the dot loop. */
+        __asm__("" : "+r"(pp));
+#endif
+        mult = pp->rq_mult;
+        if (mult == 0) {
+            out[0] = fc_out(pp, scales, (int32_t)a0, 4 * q);
+            out[1] = fc_out(pp, scales, (int32_t)a1, 4 * q + 1);
+            out[2] = fc_out(pp, scales, (int32_t)a2, 4 * q + 2);
+            out[3] = fc_out(pp, scales, (int32_t)a3, 4 * q + 3);
+            continue;
+        }
+        add = pp->rq_add;
+        sh = pp->rq_shift;
+        lo = pp->act_min;
+        hi = pp->act_max;
+        if (lo == -128 && hi == 127) {
+            out[0] = fc_sat8(fc_mulhi_add((int32_t)a0, mult, add) >> sh);
+            out[1] = fc_sat8(fc_mulhi_add((int32_t)a1, mult, add) >> sh);
+            out[2] = fc_sat8(fc_mulhi_add((int32_t)a2, mult, add) >> sh);
+            out[3] = fc_sat8(fc_mulhi_add((int32_t)a3, mult, add) >> sh);
+        } else {
+            out[0] = (int8_t)te_clamp_i32(fc_mulhi_add((int32_t)a0, mult, add) >> sh, lo, hi);
+            out[1] = (int8_t)te_clamp_i32(fc_mulhi_add((int32_t)a1, mult, add) >> sh, lo, hi);
+            out[2] = (int8_t)te_clamp_i32(fc_mulhi_add((int32_t)a2, mult, add) >> sh, lo, hi);
+            out[3] = (int8_t)te_clamp_i32(fc_mulhi_add((int32_t)a3, mult, add) >> sh, lo, hi);
+        }
+    }
+}
+
+/* The whole op's row-major rows from `first` on, up to four per pass. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void fc_rows(const te_fc_params *p, const int32_t *bias, const te_fp64_scale *scales, const int8_t *x,
+                    const int8_t *filter, int8_t *out, int32_t first)
+{
+    const int32_t depth = p->accum_depth, out_depth = p->out_depth;
+    int32_t oc, r;
+    for (oc = first; oc < out_depth; oc += 4) {
+        const int32_t n = te_min_i32(4, out_depth - oc);
+        uint32_t a[4] = {0, 0, 0, 0};
+        if (bias) {
+            for (r = 0; r < n; ++r) {
+                a[r] = (uint32_t)bias[oc + r];
+            }
+        }
+        fc_rows_dot(filter + (size_t)oc * depth, depth, n, x, depth, a);
+        for (r = 0; r < n; ++r) {
+            out[oc + r] = fc_out(p, scales, (int32_t)a[r], oc + r);
+        }
+    }
+}
 
 void te_fully_connected_s8(const te_fc_params *p, const int32_t *bias, const te_fp64_scale *scales,
                            const int8_t *input, const int8_t *filter, int8_t *output)
 {
+    const int32_t depth = p->accum_depth, out_depth = p->out_depth;
+    /* (with fewer than 4 columns the quad layout is the row-major one) */
+    const int32_t quad_rows = p->weight_layout == TE_FC_LAYOUT_QUADS && depth >= 4 ? out_depth & ~3 : 0;
+    int32_t b;
     if (!p->folded_bias) {
         fc_with_offsets(p, bias, scales, input, filter, output);
         return;
     }
-#if defined(TE_USE_MVE)
-    fc_mve(p, bias, scales, input, filter, output);
-#elif defined(TE_USE_DSP)
-    fc_dsp(p, bias, scales, input, filter, output);
-#else
-    fc_folded_portable(p, bias, scales, input, filter, output);
-#endif
+    for (b = 0; b < p->batches; ++b) {
+        const int8_t *x = input + (size_t)b * depth;
+        int8_t *out = output + (size_t)b * out_depth;
+        if (quad_rows) {
+            fc_quads(p, bias, scales, x, filter, out);
+        }
+        if (quad_rows < out_depth) {
+            fc_rows(p, bias, scales, x, filter, out, quad_rows);
+        }
+    }
+}
+
+/* ---- Split API ------------------------------------------------------------------------------ */
+
+void te_fully_connected_s8_begin(const te_fc_params *p, const int32_t *bias, int32_t *acc)
+{
+    int32_t oc;
+    for (oc = 0; oc < p->out_depth; ++oc) {
+        acc[oc] = bias ? bias[oc] : 0;
+    }
+}
+
+void te_fully_connected_s8_accumulate(const te_fc_params *p, const int8_t *input, int32_t first, int32_t count,
+                                      const int8_t *filter, int32_t *acc)
+{
+    const int32_t depth = p->accum_depth, out_depth = p->out_depth;
+    const int32_t quad_rows = p->weight_layout == TE_FC_LAYOUT_QUADS ? out_depth & ~3 : 0;
+    int32_t oc, r, d;
+    if (count <= 0) {
+        return;
+    }
+    if (!p->folded_bias) {
+        for (oc = 0; oc < out_depth; ++oc) {
+            const int8_t *w = filter + (size_t)oc * depth + first;
+            uint32_t s = 0;
+            for (d = 0; d < count; ++d) {
+                s += (uint32_t)(((int32_t)w[d] + p->filter_offset) * ((int32_t)input[d] + p->input_offset));
+            }
+            acc[oc] = (int32_t)((uint32_t)acc[oc] + s);
+        }
+        return;
+    }
+    for (oc = 0; oc < out_depth; oc += 4) {
+        const int32_t n = te_min_i32(4, out_depth - oc);
+        const int8_t *w = filter + (size_t)oc * depth;
+        uint32_t a[4] = {0, 0, 0, 0};
+        for (r = 0; r < n; ++r) {
+            a[r] = (uint32_t)acc[oc + r];
+        }
+        if (oc < quad_rows) {
+            fc_quad_cols(w, depth, input, first, count, a);
+        } else {
+            fc_rows_dot(w + first, depth, n, input, count, a);
+        }
+        for (r = 0; r < n; ++r) {
+            acc[oc + r] = (int32_t)a[r];
+        }
+    }
+}
+
+void te_fully_connected_s8_finish(const te_fc_params *p, const te_fp64_scale *scales, const int32_t *acc,
+                                  int8_t *output)
+{
+    int32_t oc;
+    for (oc = 0; oc < p->out_depth; ++oc) {
+        output[oc] = fc_out(p, scales, acc[oc], oc);
+    }
 }

@@ -8,6 +8,24 @@
 extern "C" {
 #endif
 
+/* Weight layouts (te_fc_params.weight_layout). Both hold out_depth * accum_depth int8 weights.
+ *
+ * TE_FC_LAYOUT_ROWS: filter[o * accum_depth + i], as in the model.
+ *
+ * TE_FC_LAYOUT_QUADS (folded_bias layers only; filter 4-byte aligned): rows in groups of four.
+ * Quad q (rows 4q .. 4q+3) takes bytes [4q * D, 4(q+1) * D) with D = accum_depth, D4 = D & ~3:
+ *  - for each step s < D4 / 4 (columns 4s .. 4s+3), 16 bytes: four little-endian words
+ *    E(0), O(0), E(1), O(1), where for pair p (rows 4q+2p, 4q+2p+1) and column i
+ *    h_p(i) = 256 * w[4q+2p+1][i] + w[4q+2p][i] (an int16; the generator checks it fits),
+ *    E(p) = h_p(4s) | h_p(4s+2) << 16 and O(p) = h_p(4s+1) | h_p(4s+3) << 16;
+ *  - then columns D4 .. D-1 of the four rows, row by row: w[4q+r][i] at 4q * D + 4 * D4 + r * (D - D4) + i - D4.
+ * Rows 4 * (out_depth / 4) .. out_depth-1 stay row-major at o * D.
+ * One SMLAD of a pair word with two sign-extended inputs adds 256 * (dot of the odd row) + (dot of
+ * the even row); SXTB16 of the same word gives the even row alone. The odd row's dot product is
+ * recovered exactly as long as it stays within +-2^23, i.e. every 127 steps (|w * x| <= 2^14). */
+#define TE_FC_LAYOUT_ROWS 0
+#define TE_FC_LAYOUT_QUADS 1
+
 typedef struct {
     int32_t batches;
     int32_t accum_depth;     /* input features */
@@ -18,14 +36,40 @@ typedef struct {
     int32_t act_min, act_max;
     int32_t per_channel;     /* 1: one scale per output feature, 0: scale[0] for all */
     int32_t folded_bias;     /* 1: bias holds bias + input_offset * sum(w) (filter_offset is 0) */
+    int32_t weight_layout;   /* TE_FC_LAYOUT_* (0: row-major) */
+    /* Integer requantization, when rq_mult != 0 (then `scales` may be NULL):
+     * out = clamp((((int64)acc * rq_mult >> 32) + rq_add) >> rq_shift, act_min, act_max).
+     * The generator uses it only after checking it equals the reference's double rounding plus
+     * output_offset for every accumulator the layer can produce (rq_shift in 1..30). */
+    int32_t rq_mult, rq_add, rq_shift;
 } te_fc_params;
 
 /* LiteRT's reference FULLY_CONNECTED requantizes once, in double precision:
  * round((double)acc * input_scale * filter_scale / output_scale). `scales` holds that
  * double per output feature (or one) as te_fp64_scale, replayed exactly in integers
- * (the SIMD paths use cheaper exact equivalents, see src/te_fully_connected.c). */
+ * (the SIMD paths use cheaper exact equivalents, see src/te_fully_connected.c), unless
+ * p->rq_mult gives the checked integer form. */
 void te_fully_connected_s8(const te_fc_params *p, const int32_t *bias, const te_fp64_scale *scales,
                            const int8_t *input, const int8_t *filter, int8_t *output);
+
+/* The same operation with its input consumed in pieces (batches == 1 only), e.g. a flattened
+ * feature map produced band by band. `acc` holds out_depth int32 sums, owned by the caller:
+ *
+ *   te_fully_connected_s8_begin(p, bias, acc);
+ *   te_fully_connected_s8_accumulate(p, piece, first, count, filter, acc);   any number of times
+ *   te_fully_connected_s8_finish(p, scales, acc, output);
+ *
+ * gives te_fully_connected_s8's output byte for byte when the pieces cover columns
+ * [0, accum_depth) exactly once, in any order and any split (int32 sums wrap alike).
+ * begin: acc[o] = bias[o], or 0 when bias is NULL.
+ * accumulate: acc[o] += the terms of columns first .. first+count-1 (input[k] is column first+k):
+ *   w * x with folded_bias, else (w + filter_offset) * (x + input_offset); any weight layout.
+ * finish: output[o] = requantized, offset and clamped acc[o]. */
+void te_fully_connected_s8_begin(const te_fc_params *p, const int32_t *bias, int32_t *acc);
+void te_fully_connected_s8_accumulate(const te_fc_params *p, const int8_t *input, int32_t first, int32_t count,
+                                      const int8_t *filter, int32_t *acc);
+void te_fully_connected_s8_finish(const te_fc_params *p, const te_fp64_scale *scales, const int32_t *acc,
+                                  int8_t *output);
 
 #ifdef __cplusplus
 }
