@@ -62,7 +62,7 @@ def _byte_count(text: str) -> int:
 
 def _options(args: argparse.Namespace, name: Optional[str]) -> Options:
     return Options(name=name, planner_strategy=args.planner, in_place=not args.no_in_place,
-                   patch=bool(args.patch), sram_budget=args.sram_budget)
+                   patch=bool(args.patch), sram_budget=args.sram_budget, int8_io=bool(args.int8_io))
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -202,6 +202,9 @@ def _parser(report: bool, run: bool = False) -> argparse.ArgumentParser:
     p.add_argument("--planner", default=None, help="force one arena placement strategy (default: best of all)")
     p.add_argument("--no-in-place", action="store_true",
                    help="never let an output overwrite its input (larger arena; for comparison and debugging)")
+    p.add_argument("--int8-io", action="store_true",
+                   help="a float model's input QUANTIZE and output DEQUANTIZE are left to the caller: the "
+                        "model takes and gives the 8-bit tensors (scale and zero point in the header)")
     p.add_argument("--patch", action="store_true",
                    help="patch-based inference: run the memory-heavy early layers band by band, the split and "
                         "band height chosen for the smallest arena (outputs unchanged, no extra MACs)")

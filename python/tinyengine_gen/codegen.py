@@ -180,7 +180,7 @@ def _stage_code(env: jinja2.Environment, call: StageCall, step: int, name: str, 
 
 
 def generate(graph: Graph, calls: list[KernelCall], plan: Plan, name: Optional[str] = None,
-             model_path: str = "") -> GeneratedModel:
+             model_path: str = "", int8_io: bool = False) -> GeneratedModel:
     env = _environment()
     name = c_identifier(name or graph.name)
     consts: list[dict[str, Any]] = []
@@ -236,7 +236,7 @@ def generate(graph: Graph, calls: list[KernelCall], plan: Plan, name: Optional[s
         name=name, NAME=name.upper(), version=__version__, model_path=model_path, mark=GENERATED_MARK,
         arena_size=plan.arena_size, lower_bound=plan.lower_bound, strategy=plan.strategy,
         weight_bytes=weight_bytes, macs=macs, inputs=inputs, outputs=outputs,
-        headers=headers, consts=consts, blocks=blocks, num_ops=len(calls),
+        headers=headers, consts=consts, blocks=blocks, num_ops=len(calls), int8_io=int8_io,
     )
     header = env.get_template("model.h.j2").render(context)
     source = env.get_template("model.c.j2").render(context)

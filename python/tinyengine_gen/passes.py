@@ -150,6 +150,28 @@ def fuse_pads(graph: Graph) -> None:
         graph.ops.remove(op)
 
 
+def quantized_io(graph: Graph) -> None:
+    """--int8-io: a float input read only by a QUANTIZE becomes that QUANTIZE's 8-bit output, a
+    float output made by a DEQUANTIZE becomes the DEQUANTIZE's 8-bit input. The caller then
+    quantizes and dequantizes (the header gives each edge's scale and zero point), e.g. straight
+    from a camera's pixels, and the arena never holds the 4-byte-per-value float copy."""
+    for i, t in enumerate(list(graph.inputs)):
+        users = graph.consumers(t)
+        if t.dtype == "float32" and len(users) == 1 and users[0].kind == "QUANTIZE":
+            q = users[0].outputs[0]
+            if q.dtype in ("int8", "uint8") and q.quant is not None and not q.quant.per_channel:
+                graph.inputs[i] = q
+                graph.ops.remove(users[0])
+    for i, t in enumerate(list(graph.outputs)):
+        op = graph.producer(t)
+        if t.dtype == "float32" and op is not None and op.kind == "DEQUANTIZE":
+            x = op.inputs[0]
+            if x.dtype in ("int8", "uint8") and x.quant is not None and not x.quant.per_channel:
+                graph.outputs[i] = x
+                if not graph.consumers(t):
+                    graph.ops.remove(op)
+
+
 def remove_dead_ops(graph: Graph) -> None:
     needed = {t.root for t in graph.outputs}
     for op in reversed(list(graph.ops)):
@@ -219,11 +241,13 @@ def check_supported(graph: Graph) -> None:
         raise UnsupportedOpError(problems, supported_ops())
 
 
-def run_passes(graph: Graph) -> Graph:
+def run_passes(graph: Graph, int8_io: bool = False) -> Graph:
     check_quantized(graph)
     fold_constants(graph)
     alias_views(graph)
     fuse_pads(graph)
+    if int8_io:
+        quantized_io(graph)
     remove_dead_ops(graph)
     normalize_uint8(graph)
     check_supported(graph)

@@ -20,6 +20,7 @@ class Options:
     planner_strategy: Optional[str] = None  # None: try all, keep the smallest arena
     in_place: bool = True
     patch: bool = False  # run the memory-heavy early stage band by band (smallest arena)
+    int8_io: bool = False  # float model edges (QUANTIZE in, DEQUANTIZE out) left to the caller
     sram_budget: Optional[int] = None  # bytes: layer by layer if it fits, else the cheapest patch stage that fits
 
 
@@ -39,12 +40,12 @@ def compile_model(path: str | Path, options: Optional[Options] = None) -> Compil
     options = options or Options()
     path = Path(path)
     name = c_identifier(options.name or path.stem)
-    graph = run_passes(read_model(path, name))
+    graph = run_passes(read_model(path, name), int8_io=options.int8_io)
     calls = lower(graph)
     if options.patch or options.sram_budget is not None:
         calls, plan = plan_patches(graph, calls, minimise=options.patch, budget=options.sram_budget,
                                    strategy=options.planner_strategy, in_place=options.in_place)
     else:
         plan = plan_arena(graph, calls, strategy=options.planner_strategy, in_place=options.in_place)
-    model = generate(graph, calls, plan, name=name, model_path=path.name)
+    model = generate(graph, calls, plan, name=name, model_path=path.name, int8_io=options.int8_io)
     return Compiled(graph=graph, calls=calls, plan=plan, model=model)
