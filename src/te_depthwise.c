@@ -178,7 +178,7 @@ typedef struct {
     int32_t step_y;    /* stride_h * row_len */
     int8_t *out;       /* first output of the block */
     int32_t out_step;  /* out_c */
-    int32_t *acc;      /* room for rows + 1 accumulators */
+    int32_t *acc;      /* room for rows accumulators */
 } te_dw_block;
 
 /* Any kernel, any dilation: scalar multiply-adds, one pixel at a time, column by column. */
@@ -265,8 +265,8 @@ TE_INLINE void dw_requant_column(const int32_t *acc, int32_t n, const te_dw_rq *
  * loaded once for both (8 loads and 12 multiply-adds per two outputs). A column's accumulators
  * go to a small buffer and are requantized in a second loop, so neither loop runs out of
  * registers. Columns are the block's rows: the per-column overhead stays small on narrow maps.
- * An odd row count computes one more output row than needed (the window has stride_h spare
- * rows for it), which is never requantized. */
+ * An odd row count ends with one row on its own (so the window needs no rows past the block's:
+ * a one-row band of a patch stage costs one row's work and one row's window). */
 TE_INLINE void dw_block_3x3_dsp_body(const te_dw_block *gp, const te_dw_rq *rp, const int full)
 {
     const te_dw_block g = *gp;
@@ -277,7 +277,7 @@ TE_INLINE void dw_block_3x3_dsp_body(const te_dw_block *gp, const te_dw_rq *rp, 
     const int32_t rl = g.row_len, sy = g.step_y, bias = r.bias;
     const int32_t out_row = g.cols * g.out_step;
     int32_t *const accs = g.acc;
-    int32_t *const pairs_end = accs + g.rows; /* an odd count computes one extra (unused) row */
+    int32_t *const pairs_end = accs + (g.rows & ~1);
     int32_t col;
     for (col = 0; col < g.cols; ++col) {
         const int16_t *x = g.x + col * g.step_x;
@@ -320,6 +320,16 @@ TE_INLINE void dw_block_3x3_dsp_body(const te_dw_block *gp, const te_dw_rq *rp, 
                 a += 2;
             }
         }
+        if (g.rows & 1) { /* the last row alone: x is its window position in both loops above */
+            const int16_t *y = x;
+            int32_t acc0 = bias;
+            DW_TAP3_ROW0(acc0, te_read_u32(y), te_read_u32(y + 2));
+            y += rl;
+            DW_TAP3_ROW1(acc0, te_read_u32(y), te_read_u32(y + 2));
+            y += rl;
+            DW_TAP3_ROW2(acc0, te_read_u32(y), te_read_u32(y + 2));
+            *a = acc0;
+        }
         dw_requant_column(accs, g.rows, &r, g.out + col * g.out_step, out_row, full);
     }
 }
@@ -330,7 +340,7 @@ static DW_NOINLINE void dw_block_3x3_dsp_full(const te_dw_block *g, const te_dw_
  * filter row its kwp weight pairs are loaded once for both pixels, one SMLAD per pair of
  * horizontally adjacent taps. kwp_c: the pair count as a compile-time constant (0: p's).
  * Accumulators go to the column buffer and are requantized in a second loop; an odd row count
- * computes one extra (unused) row, as in the 3x3 routine. */
+ * ends with one row on its own, as in the 3x3 routine. */
 TE_INLINE void dw_block_rows_dsp_body(const te_dw_params *p, const te_dw_block *gp, const te_dw_rq *rp,
                                       const int kwp_c, const int full)
 {
@@ -338,7 +348,7 @@ TE_INLINE void dw_block_rows_dsp_body(const te_dw_params *p, const te_dw_block *
     const te_dw_rq r = *rp;
     const int32_t k_h = p->k_h, kwp = kwp_c ? kwp_c : (p->k_w + 1) / 2;
     const int32_t dy = p->dil_h * g.row_len, sy = g.step_y, out_row = g.cols * g.out_step;
-    int32_t *const acc_end = g.acc + g.rows;
+    int32_t *const acc_end = g.acc + (g.rows & ~1);
     int32_t col;
     for (col = 0; col < g.cols; ++col) {
         const int16_t *x = g.x + col * g.step_x;
@@ -378,6 +388,16 @@ TE_INLINE void dw_block_rows_dsp_body(const te_dw_params *p, const te_dw_block *
             }
             a[0] = acc0;
             a[1] = acc1;
+        }
+        if (g.rows & 1) { /* the last row alone */
+            const int16_t *x0 = x, *w = g.w;
+            int32_t acc0 = r.bias, ky, q;
+            for (ky = 0; ky < k_h; ++ky, x0 += dy) {
+                for (q = 0; q < 2 * kwp; q += 2, w += 2) {
+                    acc0 = te_smlad(te_read_u32(w), te_read_u32(x0 + q), acc0);
+                }
+            }
+            *a = acc0;
         }
         dw_requant_column(g.acc, g.rows, &r, g.out + col * g.out_step, out_row, full);
     }
@@ -473,14 +493,13 @@ static void dw_planar(const te_dw_params *p, const te_requant_per_channel *rq,
     const int16_t pad = (int16_t)(-p->input_offset);
     int16_t *const wbuf = (int16_t *)scratch;
     int32_t *const accs = (int32_t *)(void *)(wbuf + w_chan);
-    int16_t *const buf = (int16_t *)(void *)(accs + buf_rows + 1);
+    int16_t *const buf = (int16_t *)(void *)(accs + buf_rows);
     const size_t in_batch = (size_t)p->in_h * in_w * c;
     const size_t out_batch = (size_t)p->out_h * p->out_w * p->out_c;
     int32_t b, ic, m, oy, ky, kx, w_oc = -1; /* w_oc: the output channel whose weights are in wbuf */
 
-    /* Padding: never written below, except rows entering a sliding window. The stride_h rows
-     * after the window are only read for discarded outputs. */
-    dw_fill(buf, pad, row_len * (buf_rows + sh));
+    /* Padding: never written below, except rows entering a sliding window. */
+    dw_fill(buf, pad, row_len * buf_rows);
     for (b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + (size_t)b * in_batch;
         int8_t *out_b = output + (size_t)b * out_batch;

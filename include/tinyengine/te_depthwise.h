@@ -28,7 +28,7 @@ typedef struct {
     int32_t act_min, act_max;
     int32_t row_len;            /* planar kernel: int16 values per window row (see below) */
     int32_t buf_rows;           /* planar kernel: window rows, >= (k_h - 1) * dil_h + 1 + stride_h
-                                 * or the whole padded channel */
+                                 * (two output rows) or the whole padded channel */
     int32_t ring_rows;          /* direct kernel: output rows held back when writing over the
                                  * input, max(1, pad_top + 2 - stride_h); 0: never in place */
 } te_dw_params;
@@ -47,9 +47,8 @@ typedef struct {
  *   (multiplier, 2^(e-2) + output_offset * 2^(e-1), e - 1, 0) for shift = -e, 2 <= e <= 23,
  *   when all 4 channels have such shifts, or (multiplier, shift, output_offset, 1).
  * scratch (4-byte aligned):
- *   planar: 4 * k_h * ((k_w + 1) / 2) + 4 * (buf_rows + 1) + 2 * (buf_rows + stride_h) * row_len
- *     bytes (one channel's weights, a column of accumulators, the window and stride_h spare rows
- *     read only for discarded outputs), row_len even, >= pad_left + in_w and >=
+ *   planar: 4 * k_h * ((k_w + 1) / 2) + 4 * buf_rows + 2 * buf_rows * row_len bytes (one
+ *     channel's weights, a column of accumulators, the window), row_len even, >= pad_left + in_w and >=
  *     (out_w - 1) * stride_w + max(2 * ((k_w + 1) / 2), (k_w - 1) * dil_w + 1);
  *   direct: k_h * k_w * sizeof(void *) + in_c rounded up to 4 + (if it may run in place)
  *     ring_rows * out_w * out_c bytes.

@@ -118,8 +118,8 @@ def lower_depthwise_conv2d(op: Op, graph: Graph) -> KernelCall:
     padded_rows = (oh - 1) * sh + eff_h
     spare = 0 if band else _spare_bytes_at(graph, op, x if can_inplace else None)
     buf_rows = min(padded_rows, max(eff_h + sh, min(WINDOW_BYTES, spare) // (2 * row_len)))
-    # one channel's weights, a column of accumulators, the window and stride_h spare rows
-    scratch = 4 * kh * kwp + 4 * (buf_rows + 1) + 2 * (buf_rows + sh) * row_len
+    # one channel's weights, a column of accumulators, the window
+    scratch = 4 * kh * kwp + 4 * buf_rows + 2 * buf_rows * row_len
 
     if direct:
         # Per group of 4 channels: the 4 folded biases, then per channel (multiplier, hi, e - 1, 0)
