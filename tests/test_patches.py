@@ -79,6 +79,25 @@ class Chain:
         self.ops.append(OpSpec("ADD", [a, b], [out], {"fused_activation_function": "NONE"}))
         return out
 
+    def fc(self, src: int, units: int, per_channel: bool) -> int:
+        """FULLY_CONNECTED over the flattened NHWC tensor `src` (batch 1)."""
+        depth = int(np.prod(self.tensors[src].shape))
+        in_scale = self.tensors[src].scale
+        in_scale = in_scale if isinstance(in_scale, float) else in_scale[0]
+        wscale = [float(x) for x in self.rng.uniform(0.002, 0.01, units if per_channel else 1)]
+        self.tensors.append(TensorSpec((units, depth), "int8", scale=wscale if per_channel else wscale[0],
+                                       zero_point=[0] * units if per_channel else 0,
+                                       data=self.rng.integers(-127, 128, (units, depth)).astype(np.int8)))
+        wi = self.last
+        bscale = [float(np.float32(in_scale) * np.float32(x)) for x in wscale]
+        self.tensors.append(TensorSpec((units,), "int32", scale=bscale if per_channel else bscale[0],
+                                       zero_point=[0] * units if per_channel else 0,
+                                       data=self.rng.integers(-3000, 3000, units).astype(np.int32)))
+        bi = self.last
+        out = self._act((1, units))
+        self.ops.append(OpSpec("FULLY_CONNECTED", [src, wi, bi], [out], {"fused_activation_function": "NONE"}))
+        return out
+
     def model(self) -> bytes:
         return build_model(self.tensors, self.ops, [0], [self.last])
 
@@ -126,7 +145,18 @@ def resnet_like(seed: int = 3) -> bytes:
     return n.model()
 
 
-MODELS = {"mobilenet_like": mobilenet_like, "pooling_chain": pooling_chain, "resnet_like": resnet_like}
+def fc_sink(seed: int = 4, per_channel: bool = False) -> bytes:
+    """A feature extractor whose last map feeds a FULLY_CONNECTED (micro_speech's shape): the
+    FC ends the stage and takes the map row by row."""
+    n = Chain((29, 11, 1), seed)
+    x = n.conv(0, 8, 3, 2, "SAME", depthwise=True)
+    x = n.conv(x, 6, 3, 1, "SAME")
+    n.fc(x, 5, per_channel)
+    return n.model()
+
+
+MODELS = {"mobilenet_like": mobilenet_like, "pooling_chain": pooling_chain, "resnet_like": resnet_like,
+          "fc_sink": fc_sink, "fc_sink_per_channel": lambda: fc_sink(5, per_channel=True)}
 
 
 def _stage_of(model: bytes, tmp_path: Path, heights=None):
@@ -147,6 +177,22 @@ def test_band_stage_matches_reference(kind: str, rows: int, tmp_path: Path) -> N
     assert stages[0].stage.band_rows == rows
     with mock.patch.object(patches, "BAND_HEIGHTS", (rows,)):
         assert_matches_reference(model, n_sets=3, seed=rows, args=("--patch",), workdir=tmp_path / "run")
+
+
+def test_fully_connected_ends_a_stage(tmp_path: Path) -> None:
+    """The FC is inside the stage (its input map is never whole) and the arena falls below the
+    map's size."""
+    model = fc_sink()
+    path = tmp_path / "m.tflite"
+    path.write_bytes(model)
+    layer = compile_model(path)
+    patched, stages = _stage_of(model, tmp_path)
+    assert stages and stages[0].stage.calls[-1].op.kind == "FULLY_CONNECTED"
+    assert stages[0].stage.sink_acc_offset >= 0
+    fc_input = layer.calls[-1].inputs[0].root
+    assert patched.plan.arena_size < layer.plan.arena_size
+    assert patched.plan.arena_size - layer.plan.arena_size < -fc_input.nbytes // 2
+    assert patched.model.macs == layer.model.macs
 
 
 def test_stage_costs_no_extra_macs_and_lowers_the_arena(tmp_path: Path) -> None:
@@ -187,7 +233,8 @@ def test_sram_budget(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
 
 @pytest.mark.parametrize("name,limit", [("mlcommons-tiny/resnet_ic_int8", 27_498),
                                         ("tflite-micro/person_detect", 41_154),
-                                        ("mlcommons-tiny/vww_96_int8", 50_354)])
+                                        ("mlcommons-tiny/vww_96_int8", 50_354),
+                                        ("tflite-micro/micro_speech_quantized", 3_418)])
 def test_patch_arena_on_shared_models(name: str, limit: int) -> None:
     """At most half of TFLite Micro's arena (../shared/baselines) with --patch."""
     model = shared_models_dir() / f"{name}.tflite"

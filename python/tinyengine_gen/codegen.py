@@ -19,7 +19,7 @@ import numpy as np
 from . import __version__
 from .ir import Graph, Tensor
 from .ops import ConstArray, KernelCall
-from .patches import BandCall, Move, RowRef, StageCall
+from .patches import BandCall, Move, RowRef, SinkAccumulate, SinkBegin, SinkFinish, StageCall
 from .planner import Plan
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -117,20 +117,42 @@ def _stage_code(env: jinja2.Environment, call: StageCall, step: int, name: str, 
     base = plan.scratch_offsets[step]
     kernel_scratch = f"((void *)(arena + {base + stage.window_bytes}))" if stage.kernel_scratch else "NULL"
 
+    def refs_of(action) -> list:
+        if isinstance(action, BandCall):
+            return action.ins + action.outs
+        if isinstance(action, SinkAccumulate):
+            return [action.src]
+        if isinstance(action, SinkFinish):
+            return [action.out]
+        return []
+
     def whole_refs(action) -> list[RowRef]:
-        if isinstance(action, Move):
-            return []
-        return [r for r in action.ins + action.outs if isinstance(r, RowRef) and not r.tensor.windowed]
+        return [r for r in refs_of(action) if isinstance(r, RowRef) and not r.tensor.windowed]
 
     def key(action) -> tuple:
         if isinstance(action, Move):
             return ("move", id(action.tensor), action.src, action.count)
         refs = tuple((id(r.tensor), r.row) if isinstance(r, RowRef) and r.tensor.windowed
-                     else (id(r.tensor) if isinstance(r, RowRef) else id(r)) for r in action.ins + action.outs)
+                     else (id(r.tensor) if isinstance(r, RowRef) else id(r)) for r in refs_of(action))
+        if isinstance(action, SinkAccumulate):
+            return ("sink-accumulate", action.count, refs)
+        if isinstance(action, (SinkBegin, SinkFinish)):
+            return (type(action).__name__, refs)
         return ("call", action.origin, repr(action.call.params), refs)
 
     def offsets(band) -> list[int]:
-        return [plan.offset_of(r.tensor.tensor) + r.byte_offset for a in band for r in whole_refs(a)]
+        """Per band, the numbers that may differ from band to band (in order of use): arena
+        offsets of rows of whole tensors, and the column where a sink's new rows start."""
+        out = []
+        for a in band:
+            out += [plan.offset_of(r.tensor.tensor) + r.byte_offset for r in whole_refs(a)]
+            if isinstance(a, SinkAccumulate):
+                out.append(a.first)
+        return out
+
+    def varying(whole: list[tuple[int, int]]) -> str:
+        start, delta = whole.pop(0)
+        return f"{start}" if delta == 0 else f"{start} + {delta} * band"
 
     def pointer(ref, whole: list[tuple[int, int]]) -> str:
         if not isinstance(ref, RowRef):
@@ -138,9 +160,9 @@ def _stage_code(env: jinja2.Environment, call: StageCall, step: int, name: str, 
         ctype = ref.tensor.tensor.ctype
         if ref.tensor.windowed:
             return f"(({ctype} *)(arena + {base + ref.tensor.offset + ref.byte_offset}))"
-        start, delta = whole.pop(0)
-        at = f"{start}" if delta == 0 else f"{start} + {delta} * band"
-        return f"(({ctype} *)(arena + {at}))"
+        return f"(({ctype} *)(arena + {varying(whole)}))"
+
+    sink_acc = f"((int32_t *)(arena + {base + stage.sink_acc_offset}))"
 
     def render_band(band, whole: list[tuple[int, int]]) -> str:
         lines = []
@@ -149,6 +171,14 @@ def _stage_code(env: jinja2.Environment, call: StageCall, step: int, name: str, 
                 w = base + a.tensor.offset
                 lines.append(f"    memmove(arena + {w}, arena + {w + a.src * a.tensor.row_bytes}, "
                              f"{a.count * a.tensor.row_bytes});\n")
+                continue
+            if isinstance(a, (SinkBegin, SinkAccumulate, SinkFinish)):
+                context = dict(p=a.call.params, c=inner_names[a.origin], acc=sink_acc, action=type(a).__name__)
+                if isinstance(a, SinkAccumulate):
+                    context.update(src=pointer(a.src, whole), first=varying(whole), count=a.count)
+                if isinstance(a, SinkFinish):
+                    context.update(out=pointer(a.out, whole))
+                lines.append(env.get_template("ops/fully_connected_sink.c.j2").render(context))
                 continue
             ins = [pointer(r, whole) for r in a.ins]
             outs = [pointer(r, whole) for r in a.outs]

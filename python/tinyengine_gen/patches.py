@@ -20,6 +20,12 @@ and average pooling clip their windows to the real rows (the rows a band leaves 
 inside any of its windows), elementwise ops are row-local. So every output byte equals the
 layer-by-layer result.
 
+A stage may end in a FULLY_CONNECTED that reads the flattened last tensor (a *sink*, e.g.
+micro_speech's depthwise -> FC): that tensor is then never whole either. Its rows are fed to
+the FC as they are made (te_fully_connected_s8_accumulate into out_depth int32 sums in the
+stage scratch) and dropped; te_fully_connected_s8_finish requantizes after the last band. The
+sums are the same integers in any split, so the output bytes are the whole FC's.
+
 The stage is one KernelCall (StageCall) to the planner: it reads the stage's external inputs,
 writes its outputs (tensors used after the stage) and owns one scratch area holding every
 window plus the largest scratch of its band calls. `choose_stage` searches the split (which
@@ -60,6 +66,7 @@ class RowMap:
     stride: int
     pad_top: int
     in_rows: int
+    sink: bool = False  # a FULLY_CONNECTED fed row by row ("output rows" = input rows consumed)
 
     def first(self, out_row: int) -> int:
         return min(self.in_rows, max(0, out_row * self.stride - self.pad_top))
@@ -71,7 +78,9 @@ class RowMap:
 
 
 def _nhwc(t: Tensor) -> bool:
-    return len(t.shape) == 4 and int(t.shape[0]) == 1 and t.root.shape == t.shape
+    """Batch-1 NHWC, and the whole of its buffer (a view such as a RESHAPE of a flat model input
+    qualifies: its rows are still contiguous byte ranges of the root's buffer)."""
+    return len(t.shape) == 4 and int(t.shape[0]) == 1 and t.nbytes == t.root.nbytes
 
 
 def _activations(call: KernelCall) -> list[Tensor]:
@@ -82,6 +91,9 @@ def row_map(call: KernelCall) -> Optional[RowMap]:
     """The op's row map, or None when it cannot run on bands."""
     kind = call.op.kind
     ins = _activations(call)
+    if kind == "FULLY_CONNECTED":
+        src = fc_sink_source(call)
+        return None if src is None else RowMap(1, 1, 0, int(src.shape[1]), sink=True)
     if not ins or len(call.outputs) != 1 or not all(_nhwc(t) for t in ins + call.outputs):
         return None
     y = call.outputs[0]
@@ -96,6 +108,23 @@ def row_map(call: KernelCall) -> Optional[RowMap]:
             return None  # broadcasts are not row-local
         return RowMap(1, 1, 0, int(y.shape[1]))
     return None
+
+
+def fc_sink_source(call: KernelCall) -> Optional[Tensor]:
+    """The NHWC root a FULLY_CONNECTED reads flattened (batch 1), or None when it cannot consume
+    it in row pieces. Its input is then a view of the whole root, bytes in NHWC order, so input
+    row r is the columns [r * row_bytes, (r + 1) * row_bytes)."""
+    ins = _activations(call)
+    if call.op.kind != "FULLY_CONNECTED" or len(ins) != 1 or len(call.outputs) != 1:
+        return None
+    if int(call.params.get("batches", 0)) != 1:
+        return None
+    root = ins[0].root
+    if len(root.shape) != 4 or int(root.shape[0]) != 1 or root.dtype != "int8":
+        return None
+    if ins[0].nbytes != root.nbytes or int(call.params["accum_depth"]) != root.size:
+        return None
+    return root
 
 
 def _row_bytes(t: Tensor) -> int:
@@ -147,15 +176,57 @@ class BandCall:
 
 
 @dataclass
+class SinkBegin:
+    """acc[o] = bias[o]: the sink's sums start (first band)."""
+
+    call: KernelCall  # the whole FULLY_CONNECTED
+    origin: int
+
+
+@dataclass
+class SinkAccumulate:
+    """Rows [first_row, first_row + rows) of the sink's input, at `src` (a window position),
+    added to the sums."""
+
+    call: KernelCall
+    origin: int
+    src: RowRef
+    first_row: int
+    rows: int
+
+    @property
+    def first(self) -> int:
+        return self.first_row * self.src.tensor.row_bytes
+
+    @property
+    def count(self) -> int:
+        return self.rows * self.src.tensor.row_bytes
+
+
+@dataclass
+class SinkFinish:
+    """The sums requantized into the FC's (whole) output (last band)."""
+
+    call: KernelCall
+    origin: int
+    out: RowRef
+
+
+SinkAction = Union[SinkBegin, SinkAccumulate, SinkFinish]
+Action = Union[Move, BandCall, SinkBegin, SinkAccumulate, SinkFinish]
+
+
+@dataclass
 class BandStage:
     calls: list[KernelCall]  # the whole-op calls the stage replaces, in order
     first_step: int  # index of calls[0] in the layer-by-layer call list
     band_rows: int  # rows of the stage's last tensor per band
     tensors: list[StageTensor]
-    bands: list[list[Union[Move, BandCall]]]
-    window_bytes: int  # every window, aligned
+    bands: list[list[Action]]
+    window_bytes: int  # every window (and the sink's sums), aligned
     kernel_scratch: int  # the largest band call scratch
     moved_bytes: int  # bytes memmoved per inference (the price of caching halos)
+    sink_acc_offset: int = -1  # where the sink's int32 sums sit in the stage scratch (-1: no sink)
 
     @property
     def band_calls(self) -> int:
@@ -229,23 +300,42 @@ def build_stage(graph: Graph, calls: list[KernelCall], first: int, last: int, ba
     maps = [row_map(c) for c in inner]
     if any(m is None for m in maps) or len(inner) < 2:
         return None
+    if any(m.sink for m in maps[:-1]):
+        return None  # a FULLY_CONNECTED can only end a stage
     producer: dict[int, int] = {}  # id(root) -> inner index of its producer
     for i, c in enumerate(inner):
         producer[id(c.outputs[0].root)] = i
     if outside_readers is None:
         outside_readers = _outside_readers(graph, calls, first, last)
-    driver = inner[-1].outputs[0].root
+    sink = maps[-1].sink
+    if sink:
+        # The FC's input must be made in the stage and read by nothing else.
+        src = fc_sink_source(inner[-1])
+        assert src is not None
+        if id(src) not in producer or id(src) in outside_readers:
+            return None
+        if sum(1 for c in inner for t in _activations(c) if t.root is src) != 1:
+            return None
+        driver = src
+    else:
+        driver = inner[-1].outputs[0].root
     if int(driver.shape[1]) < 2 * band_rows:
         return None
 
     tensors: dict[int, StageTensor] = {}
+    sink_key = id(inner[-1].outputs[0].root) if sink else None
     for c in inner:
         for t in _activations(c) + c.outputs:
             r = t.root
             if id(r) not in tensors:
+                if id(r) == sink_key:  # the FC's output: whole, written once by the finish
+                    tensors[id(r)] = StageTensor(tensor=r, rows=1, row_bytes=r.nbytes, windowed=False)
+                    continue
                 windowed = id(r) in producer and id(r) not in outside_readers
-                tensors[id(r)] = StageTensor(tensor=r, rows=int(r.shape[1]), row_bytes=_row_bytes(r),
+                tensors[id(r)] = StageTensor(tensor=r, rows=int(t.shape[1]), row_bytes=_row_bytes(t),
                                              windowed=windowed)
+            elif id(r) != sink_key and (tensors[id(r)].rows, tensors[id(r)].row_bytes) != (int(t.shape[1]), _row_bytes(t)):
+                return None  # two views of one buffer with different rows
     consumers: dict[int, list[int]] = {}
     for i, c in enumerate(inner):
         for t in _activations(c):
@@ -255,7 +345,7 @@ def build_stage(graph: Graph, calls: list[KernelCall], first: int, last: int, ba
     done: dict[int, int] = {key: 0 for key in producer}  # rows computed so far
     window_base: dict[int, int] = {key: 0 for key in producer}  # row at window position 0
     capacity: dict[int, int] = {key: 0 for key in producer}
-    actions: list[Union[Move, BandCall]] = []
+    actions: list[Action] = []
     lowered: dict[tuple, KernelCall] = {}
 
     def still_needed(key: int) -> int:
@@ -296,14 +386,27 @@ def build_stage(graph: Graph, calls: list[KernelCall], first: int, last: int, ba
                                     ins=ins, outs=[out_ref]))
             done[key] = b
 
-    bands: list[list[Union[Move, BandCall]]] = []
+    bands: list[list[Action]] = []
     n_rows = int(driver.shape[1])
+    fc, fc_index = inner[-1], len(inner) - 1
+    if sink:
+        actions.append(SinkBegin(call=fc, origin=fc_index))
     for end in list(range(band_rows, n_rows, band_rows)) + [n_rows]:
         produce(id(driver), end)
+        if sink:
+            # The new rows go into the sums at once; the window then lets them go.
+            fed = done[sink_key]
+            src_st = tensors[id(driver)]
+            actions.append(SinkAccumulate(call=fc, origin=fc_index,
+                                          src=RowRef(src_st, fed - window_base[id(driver)] if src_st.windowed else fed),
+                                          first_row=fed, rows=end - fed))
+            done[sink_key] = end
         if end == n_rows:  # every whole output complete
             for key, st in tensors.items():
-                if key in producer and not st.windowed:
+                if key in producer and not st.windowed and key != sink_key:
                     produce(key, st.rows)
+            if sink:
+                actions.append(SinkFinish(call=fc, origin=fc_index, out=RowRef(tensors[sink_key], 0)))
         bands.append(actions)
         actions = []
     offset = 0
@@ -312,10 +415,15 @@ def build_stage(graph: Graph, calls: list[KernelCall], first: int, last: int, ba
             st.capacity = capacity[key]
             st.offset = offset
             offset += _align(st.capacity * st.row_bytes)
+    sink_acc_offset = -1
+    if sink:
+        sink_acc_offset = offset
+        offset += _align(4 * int(fc.params["out_depth"]))
     moved = sum(a.count * a.tensor.row_bytes for band in bands for a in band if isinstance(a, Move))
     kernel_scratch = max((a.call.scratch_bytes for band in bands for a in band if isinstance(a, BandCall)), default=0)
     return BandStage(calls=inner, first_step=first, band_rows=band_rows, tensors=list(tensors.values()),
-                     bands=bands, window_bytes=offset, kernel_scratch=kernel_scratch, moved_bytes=moved)
+                     bands=bands, window_bytes=offset, kernel_scratch=kernel_scratch, moved_bytes=moved,
+                     sink_acc_offset=sink_acc_offset)
 
 
 def _lower_band(graph: Graph, c: KernelCall, m: RowMap, lo: int, up: int, a: int, b: int,

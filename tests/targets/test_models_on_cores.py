@@ -75,7 +75,8 @@ def test_every_model_on_core(model: Path, core: str, tmp_path: Path, cache: Path
 
 # Patch-based inference (band stages) on the DSP and Helium cores: the stage's band calls run the
 # SIMD kernels on row windows with per-band padding.
-PATCHED = [SHARED / "mlcommons-tiny" / "resnet_ic_int8.tflite", SHARED / "tflite-micro" / "person_detect.tflite"]
+PATCHED = [SHARED / "mlcommons-tiny" / "resnet_ic_int8.tflite", SHARED / "tflite-micro" / "person_detect.tflite",
+           SHARED / "tflite-micro" / "micro_speech_quantized.tflite"]
 
 
 @pytest.mark.parametrize("core", ["m4", "m55"])
