@@ -16,9 +16,9 @@
  * the input; the others gather the window as int8 first (padded taps = the input zero point,
  * which becomes 0 with the offset). Legacy uint8 models (filter_offset != 0) add
  * filter_offset * (column sum) per pixel. Requantization: for channels whose shift is a
- * right shift of 2..23 bits (nearly every real layer) MultiplyByQuantizedMultiplier, the
- * output offset and both roundings collapse into one SMLAL with a per-channel 64-bit
- * constant (see te_conv_rq_fast); other channels use the generic helper.
+ * right shift of 2..31 bits (nearly every real layer) MultiplyByQuantizedMultiplier and both
+ * roundings collapse into one SMLAL with a per-channel 64-bit constant and a shift (see
+ * conv_rq_fast); other channels use the generic helper.
  *
  * Helium path (Armv8.1-M MVE: M55): four output channels of one pixel at a time, VMLADAVA
  * over 16 taps per step (inline assembly: the accumulators must be even registers) with a
@@ -426,63 +426,47 @@ TE_INLINE int32_t conv_ssat8(int32_t x) { return x < -128 ? -128 : (x > 127 ? 12
  * int8 range (then one SSAT clamps), CONV_RQ_FAST otherwise; chosen once per call. */
 enum { CONV_RQ_FAST = 0, CONV_RQ_FAST_FULL = 1 };
 
-/* Fast exact requantization for a right shift e = -shift in [2, 23] and multiplier m >= 0:
- *   RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(x, m), e) + out_off
- *     = floor((x*m + 2^30 + 2^(30+e) - [x < 0] * 2^31 + out_off * 2^(31+e)) / 2^(31+e))
- * (the two floors compose; the saturating case needs m = INT32_MIN; x < 0 can stand for
- * "the high-mul result is negative" because where they differ the result is 0 either way).
- * With H = 2^(e-2) + out_off * 2^(e-1) the constant is (H - [x<0]) * 2^32 + (2^30 ^ sign(x)),
- * so one SMLAL and an arithmetic shift of the high word by e - 1 give the result; |Q| < 2^63. */
-typedef struct {
-    int32_t mult;
-    int32_t hi;
-    int32_t sh;
-} te_conv_rq_fast;
-
-/* k1 = 1 + 2 * output_offset (per call): H = k1 << (e - 2), computed in uint32 (no overflow:
- * |H| < 2^30 for e <= 23). */
-TE_INLINE te_conv_rq_fast conv_rq_fast_setup(uint32_t k1, int32_t mult, int32_t shift)
-{
-    te_conv_rq_fast r;
-    const int32_t e2 = -shift - 2;
-    r.mult = mult;
-    r.hi = (int32_t)(k1 << e2);
-    r.sh = e2 + 1;
-    return r;
-}
-
-TE_INLINE int32_t conv_rq_fast_apply(int32_t acc, te_conv_rq_fast r)
+/* Fast exact requantization for a right shift e = -shift in [2, 31] and multiplier m >= 0:
+ *   RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(x, m), e)
+ *     = floor((x*m + 2^30 + 2^(30+e) - [x < 0] * 2^31) / 2^(31+e))
+ * (SaturatingRoundingDoublingHighMul is floor((x*m + 2^30) / 2^31) for either sign of x*m, as
+ * truncating (x*m + 1 - 2^30) / 2^31 toward zero is the same floor for negative products; the
+ * two floors compose; saturation needs m = INT32_MIN, which QuantizeMultiplier never gives; x < 0
+ * can stand for "the high-mul result is negative" because where they differ the result is 0
+ * either way). As a 64-bit constant that is (2^(e-2) - [x<0]) * 2^32 + (2^30 ^ sign(x)), so one
+ * SMLAL and an arithmetic shift of the high word by e - 1 give the result (|Q| < 2^63); the
+ * output offset is added after the shift. Other shifts (e <= 1: scales of 1/2 and more) use the
+ * generic helper: a channel is fast when (uint32)(e - 2) <= conv_fast_limit(...). */
+TE_INLINE int32_t conv_rq_fast(int32_t acc, int32_t mult, uint32_t hi0, int32_t sh)
 {
     const uint32_t lo = ((uint32_t)acc & 0x80000000u) ^ 0x40000000u;
-    const uint32_t hi = (uint32_t)r.hi + (uint32_t)(acc >> 31);
-    const uint64_t q = (((uint64_t)hi << 32) | lo) + (uint64_t)((int64_t)acc * r.mult);
-    return (int32_t)(uint32_t)(q >> 32) >> r.sh;
+    const uint32_t hi = hi0 + (uint32_t)(acc >> 31);
+    const uint64_t q = (((uint64_t)hi << 32) | lo) + (uint64_t)((int64_t)acc * mult);
+    return (int32_t)(uint32_t)(q >> 32) >> sh;
 }
 
-/* The fast form needs a multiplier >= 0 (always, from QuantizeMultiplier) and an int8 output
- * offset; a channel uses it when (uint32)(-shift - 2) < conv_fast_limit(...), i.e. its shift is
- * in [-23, -2] (limit 22), and the generic helper otherwise (limit 0: every channel). */
+/* 29 (e in [2, 31]) when every multiplier is >= 0 (always, from QuantizeMultiplier), else 0
+ * (the generic helper for every channel: UINT32 e - 2 is never below 0). */
 static uint32_t conv_fast_limit(const te_conv_params *p, const te_requant_per_channel *rq)
 {
     int32_t oc;
-    if (p->output_offset < -128 || p->output_offset > 127) {
-        return 0;
-    }
     for (oc = 0; oc < p->out_c; ++oc) {
         if (rq->multiplier[oc] < 0) {
             return 0;
         }
     }
-    return 22;
+    return 29;
 }
 
-/* Requantized, offset and clamped: in [-128, 127]. */
-TE_INLINE int32_t conv_finish_fast(int32_t acc, te_conv_rq_fast r, const te_conv_params *p, const int mode)
+/* Requantized (fast form), offset and clamped: in [-128, 127]. */
+TE_INLINE int32_t conv_finish_fast(int32_t acc, int32_t mult, uint32_t hi0, int32_t sh, int32_t out_off,
+                                   int32_t act_min, int32_t act_max, const int mode)
 {
+    const int32_t v = conv_rq_fast(acc, mult, hi0, sh) + out_off;
     if (mode == CONV_RQ_FAST_FULL) {
-        return conv_ssat8(conv_rq_fast_apply(acc, r));
+        return conv_ssat8(v);
     }
-    return te_clamp_i32(conv_rq_fast_apply(acc, r), p->act_min, p->act_max);
+    return te_clamp_i32(v, act_min, act_max);
 }
 
 /* Columns. A block of 4 pixels is stored interleaved per group of 4 taps: words
@@ -610,12 +594,6 @@ TE_INLINE void conv_dot4_groups(const int8_t **pw, const uint32_t **pc, int32_t 
     *pc = c;
 }
 
-/* out[off] = v through one STRB with a register offset (keeps GCC from turning the four
- * strided output pointers into four induction variables). */
-TE_INLINE void conv_store(int8_t *base, int32_t off, int32_t v)
-{
-    __asm__ volatile("strb %[v], [%[b], %[o]]" : : [v] "r"(v), [b] "r"(base), [o] "r"(off) : "memory");
-}
 #else
 TE_INLINE void conv_dot4_groups(const int8_t **pw, const uint32_t **pc, int32_t groups, int32_t a[4])
 {
@@ -640,12 +618,20 @@ TE_INLINE void conv_dot4_groups(const int8_t **pw, const uint32_t **pc, int32_t 
     *pw = w;
     *pc = c;
 }
-
-TE_INLINE void conv_store(int8_t *base, int32_t off, int32_t v) { base[off] = (int8_t)v; }
 #endif
 
 /* Every output channel against the 4 interleaved columns of a block of 4 pixels; the result
- * for pixel j goes to out[j * out_c + oc]. `mode` is a constant at each call site. */
+ * for pixel j goes to out[j * out_c + oc]. `mode` is a constant at each call site.
+ * Register pressure: the dot product's assembly holds 13 registers, so everything a channel
+ * needs besides its 4 sums lives in a small job record in memory, read once per channel (the
+ * compiler would otherwise spill and reload more of it around the assembly). */
+typedef struct {
+    const int32_t *bias, *mult, *shift; /* this channel's entries (advance per channel) */
+    int8_t *out;                        /* this channel's output for pixel 0 */
+    const int8_t *w;                    /* this channel's weight row */
+    int32_t x[4];                       /* per pixel: filter_offset * column sum (legacy), else 0 */
+} te_conv4_job;
+
 TE_INLINE void conv_channels4_body(const te_conv_params *p, const te_requant_per_channel *rq,
                                    const int8_t *filter, int32_t k_total, const uint32_t *cols, int8_t *out,
                                    const int32_t *extra, uint32_t fast_limit, const int mode)
@@ -653,49 +639,73 @@ TE_INLINE void conv_channels4_body(const te_conv_params *p, const te_requant_per
     const int32_t out_c = p->out_c;
     const int32_t groups = k_total >> 2;
     const int32_t tail = k_total & 3;
-    /* Locals: the byte stores below may alias *rq as far as the compiler knows. */
-    const int32_t *bias = rq->bias, *mult = rq->multiplier, *shifts = rq->shift;
-    const uint32_t k1 = 1u + 2u * (uint32_t)p->output_offset;
-    const int8_t *w = filter;
-    int32_t oc;
-    for (oc = 0; oc < out_c; ++oc) {
+    const int32_t out_off = p->output_offset, act_min = p->act_min, act_max = p->act_max;
+    int8_t *const out_end = out + out_c;
+    static const int32_t zeros[1] = {0};
+    te_conv4_job job;
+    const int bias_step = rq->bias ? 1 : 0;
+    job.bias = rq->bias ? rq->bias : zeros;
+    job.mult = rq->multiplier;
+    job.shift = rq->shift;
+    job.out = out;
+    job.w = filter;
+    job.x[0] = extra ? extra[0] : 0;
+    job.x[1] = extra ? extra[1] : 0;
+    job.x[2] = extra ? extra[2] : 0;
+    job.x[3] = extra ? extra[3] : 0;
+    for (; job.out < out_end; ++job.out, ++job.mult, ++job.shift, job.bias += bias_step) {
         const uint32_t *c = cols;
-        const int32_t b0 = bias ? bias[oc] : 0;
-        const int32_t shift = shifts[oc];
-        int8_t *o = out + oc;
+        const int32_t b0 = *job.bias;
         int32_t a[4];
-        a[0] = a[1] = a[2] = a[3] = b0;
-        if (extra) {
-            /* filter_offset * (column sum): the same for every channel of a pixel. */
-            a[0] = (int32_t)((uint32_t)b0 + (uint32_t)extra[0]);
-            a[1] = (int32_t)((uint32_t)b0 + (uint32_t)extra[1]);
-            a[2] = (int32_t)((uint32_t)b0 + (uint32_t)extra[2]);
-            a[3] = (int32_t)((uint32_t)b0 + (uint32_t)extra[3]);
-        }
-        conv_dot4_groups(&w, &c, groups, a);
+        int32_t e2, m;
+        /* filter_offset * (column sum) for legacy uint8 models: the same for every channel. */
+        a[0] = (int32_t)((uint32_t)b0 + (uint32_t)job.x[0]);
+        a[1] = (int32_t)((uint32_t)b0 + (uint32_t)job.x[1]);
+        a[2] = (int32_t)((uint32_t)b0 + (uint32_t)job.x[2]);
+        a[3] = (int32_t)((uint32_t)b0 + (uint32_t)job.x[3]);
+        conv_dot4_groups(&job.w, &c, groups, a);
         if (tail) {
-            const uint32_t wv = conv_tail_word(w, tail);
+            const uint32_t wv = conv_tail_word(job.w, tail);
             const uint32_t we = te_sxtb16(wv), wo = te_sxtb16_ror8(wv);
             a[0] = te_smlad(wo, c[1], te_smlad(we, c[0], a[0]));
             a[1] = te_smlad(wo, c[3], te_smlad(we, c[2], a[1]));
             a[2] = te_smlad(wo, c[5], te_smlad(we, c[4], a[2]));
             a[3] = te_smlad(wo, c[7], te_smlad(we, c[6], a[3]));
-            w += tail;
+            job.w += tail;
         }
-        if ((uint32_t)(-shift - 2) < fast_limit) {
-            const te_conv_rq_fast r = conv_rq_fast_setup(k1, mult[oc], shift);
-            o[0] = (int8_t)conv_finish_fast(a[0], r, p, mode);
-            conv_store(o, out_c, conv_finish_fast(a[1], r, p, mode));
-            conv_store(o, 2 * out_c, conv_finish_fast(a[2], r, p, mode));
-            conv_store(o, 3 * out_c, conv_finish_fast(a[3], r, p, mode));
+        e2 = -*job.shift - 2;
+        m = *job.mult;
+        if ((uint32_t)e2 <= fast_limit) {
+            const uint32_t hi0 = 1u << e2;
+            const int32_t sh = e2 + 1;
+            int8_t *o = job.out;
+            *o = (int8_t)conv_finish_fast(a[0], m, hi0, sh, out_off, act_min, act_max, mode);
+            o += out_c;
+            *o = (int8_t)conv_finish_fast(a[1], m, hi0, sh, out_off, act_min, act_max, mode);
+            o += out_c;
+            *o = (int8_t)conv_finish_fast(a[2], m, hi0, sh, out_off, act_min, act_max, mode);
+            o += out_c;
+            *o = (int8_t)conv_finish_fast(a[3], m, hi0, sh, out_off, act_min, act_max, mode);
         } else {
-            o[0] = te_conv_requantize(p, rq, a[0], oc);
-            o[out_c] = te_conv_requantize(p, rq, a[1], oc);
-            o[2 * out_c] = te_conv_requantize(p, rq, a[2], oc);
-            o[3 * out_c] = te_conv_requantize(p, rq, a[3], oc);
+            const int32_t oc = (int32_t)(job.out - (out_end - out_c));
+            job.out[0] = te_conv_requantize(p, rq, a[0], oc);
+            job.out[out_c] = te_conv_requantize(p, rq, a[1], oc);
+            job.out[2 * out_c] = te_conv_requantize(p, rq, a[2], oc);
+            job.out[3 * out_c] = te_conv_requantize(p, rq, a[3], oc);
         }
     }
 }
+
+#if defined(TE_CONV_DSP_ASM)
+/* Fallback of the assembly loop (k_total < 4, negative multipliers): one copy, mode at run time. */
+__attribute__((noinline)) static void conv_channels4_generic(const te_conv_params *p, const te_requant_per_channel *rq,
+                                                             const int8_t *filter, int32_t k_total,
+                                                             const uint32_t *cols, int8_t *out, const int32_t *extra,
+                                                             uint32_t fast_limit, const int mode)
+{
+    conv_channels4_body(p, rq, filter, k_total, cols, out, extra, fast_limit, mode);
+}
+#endif
 
 /* The same for one pixel (a contiguous column). */
 TE_INLINE void conv_channels1_body(const te_conv_params *p, const te_requant_per_channel *rq,
@@ -704,12 +714,13 @@ TE_INLINE void conv_channels1_body(const te_conv_params *p, const te_requant_per
 {
     const int32_t groups = k_total >> 2;
     const int32_t tail = k_total & 3;
-    const uint32_t k1 = 1u + 2u * (uint32_t)p->output_offset;
+    const int32_t out_off = p->output_offset, act_min = p->act_min, act_max = p->act_max;
     const int8_t *w = filter;
     int32_t oc, g;
     for (oc = 0; oc < p->out_c; ++oc) {
         const uint32_t *c = col;
         int32_t a0 = rq->bias ? rq->bias[oc] : 0, a1 = extra ? extra[0] : 0;
+        const int32_t e2 = -rq->shift[oc] - 2;
         for (g = 0; g < groups; ++g) {
             const uint32_t wv = te_read_u32(w);
             w += 4;
@@ -724,8 +735,8 @@ TE_INLINE void conv_channels1_body(const te_conv_params *p, const te_requant_per
             w += tail;
         }
         a0 = (int32_t)((uint32_t)a0 + (uint32_t)a1);
-        if ((uint32_t)(-rq->shift[oc] - 2) < fast_limit) {
-            out[oc] = (int8_t)conv_finish_fast(a0, conv_rq_fast_setup(k1, rq->multiplier[oc], rq->shift[oc]), p,
+        if ((uint32_t)e2 <= fast_limit) {
+            out[oc] = (int8_t)conv_finish_fast(a0, rq->multiplier[oc], 1u << e2, e2 + 1, out_off, act_min, act_max,
                                                mode);
         } else {
             out[oc] = te_conv_requantize(p, rq, a0, oc);
@@ -733,14 +744,317 @@ TE_INLINE void conv_channels1_body(const te_conv_params *p, const te_requant_per
     }
 }
 
+#if defined(TE_CONV_DSP_ASM)
+/* The 4-pixel channel loop in assembly. With 13 registers busy in the dot product, GCC spills
+ * and reloads most of the loop's bookkeeping around it; here each channel reads what it needs
+ * from a job record once, and the four outputs are requantized in the freed registers (8
+ * instructions each: 2 for the 64-bit rounding constant, SMLAL, shift, offset, SSAT, store).
+ * Shift 0 has its own single-rounding sequence; the rare other shifts (left shifts, a right
+ * shift of 1) hand the four sums to te_conv4_generic_store_ (C, TFLite's arithmetic as
+ * written). A narrower activation range is applied to the four stored values afterwards
+ * (clamping after SSAT is the same clamp). Preconditions: k_total >= 4 (a 1-3 tap tail is read
+ * as the last word of the row, shifted down; its column entries are zero). r9 (a platform
+ * register on some targets) is not touched; r4-r8, r10, r11 are saved and restored. */
+typedef struct {
+    const uint32_t *cols;              /* 0 */
+    const int8_t *w;                   /* 4: the current channel's weight row */
+    int32_t pairs;                     /* 8: full groups of 4 taps / 2 */
+    int32_t odd;                       /* 12: full groups % 2 */
+    int32_t tail;                      /* 16: k_total % 4 */
+    int32_t tail_shift;                /* 20: 8 * (4 - tail) */
+    const int32_t *bias;               /* 24: the current channel's bias (advances by bias_step) */
+    const int32_t *mult;               /* 28 */
+    const int32_t *shift;              /* 32 */
+    int8_t *out;                       /* 36: the current channel's output for pixel 0 */
+    int8_t *out_end;                   /* 40 */
+    int32_t out_c;                     /* 44 */
+    int32_t out_off;                   /* 48 */
+    int32_t x[4];                      /* 52: legacy uint8 models: filter_offset * column sum */
+    int32_t act_min;                   /* 68 */
+    int32_t act_max;                   /* 72 */
+    int32_t bias_step;                 /* 76: 4, or 0 for no bias (bias -> one zero) */
+    int32_t has_extra;                 /* 80 */
+    int32_t clamp;                     /* 84: the activation range is narrower than int8 */
+    int32_t acc[4];                    /* 88: sums handed to te_conv4_generic_store_ */
+    const te_conv_params *p;           /* 104 */
+    const te_requant_per_channel *rq;  /* 108 */
+    int8_t *out_base;                  /* 112 */
+} te_conv4_asm_job;
+
+/* Called from the assembly for a channel with a generic shift (not static: the assembly names it). */
+void te_conv4_generic_store_(te_conv4_asm_job *job);
+void te_conv4_generic_store_(te_conv4_asm_job *job)
+{
+    const int32_t oc = (int32_t)(job->out - job->out_base), out_c = job->out_c;
+    int32_t j;
+    for (j = 0; j < 4; ++j) {
+        job->out[(size_t)j * out_c] = te_conv_requantize(job->p, job->rq, job->acc[j], oc);
+    }
+}
+
+#define TE_CONV4_GROUP                                                                                       \
+    "ldr     r7, [r4], #4\n\t"                                                                               \
+    "ldmia   r5!, {r8, r10, r11, r12}\n\t"                                                                   \
+    "sxtb16  lr, r7, ror #8\n\t"                                                                             \
+    "sxtb16  r7, r7\n\t"                                                                                     \
+    "smlad   r0, r7, r8, r0\n\t"                                                                             \
+    "smlad   r0, lr, r10, r0\n\t"                                                                            \
+    "smlad   r1, r7, r11, r1\n\t"                                                                            \
+    "smlad   r1, lr, r12, r1\n\t"                                                                            \
+    "ldmia   r5!, {r8, r10, r11, r12}\n\t"                                                                   \
+    "smlad   r2, r7, r8, r2\n\t"                                                                             \
+    "smlad   r2, lr, r10, r2\n\t"                                                                            \
+    "smlad   r3, r7, r11, r3\n\t"                                                                            \
+    "smlad   r3, lr, r12, r3\n\t"
+
+/* acc (a register) -> r8 = requantized + output offset, saturated to int8 (r6 multiplier,
+ * r10 2^(e-2), r7 e-1, r4 output offset; lr is scratch). */
+#define TE_CONV4_RQ(acc)                                                                                     \
+    "and     lr, " acc ", #0x80000000\n\t"                                                                   \
+    "eor     lr, lr, #0x40000000\n\t"                                                                        \
+    "add     r8, r10, " acc ", asr #31\n\t"                                                                  \
+    "smlal   lr, r8, " acc ", r6\n\t"                                                                        \
+    "asr     r8, r8, r7\n\t"                                                                                 \
+    "add     r8, r8, r4\n\t"                                                                                 \
+    "ssat    r8, #8, r8\n\t"
+/* The same for shift 0: SaturatingRoundingDoublingHighMul alone. */
+#define TE_CONV4_RQ0(acc)                                                                                    \
+    "mov     lr, #0x40000000\n\t"                                                                            \
+    "mov     r8, #0\n\t"                                                                                     \
+    "smlal   lr, r8, " acc ", r6\n\t"                                                                        \
+    "lsr     lr, lr, #31\n\t"                                                                                \
+    "orr     r8, lr, r8, lsl #1\n\t"                                                                         \
+    "add     r8, r8, r4\n\t"                                                                                 \
+    "ssat    r8, #8, r8\n\t"
+/* The four outputs of a channel (r11 its pixel-0 output, r5 out_c). */
+#define TE_CONV4_STORE4(RQ)                                                                                  \
+    "ldr     r11, [r12, #36]\n\t"                                                                            \
+    "ldr     r5, [r12, #44]\n\t"                                                                             \
+    "ldr     r4, [r12, #48]\n\t"                                                                             \
+    RQ("r0")                                                                                                 \
+    "strb    r8, [r11]\n\t"                                                                                  \
+    RQ("r1")                                                                                                 \
+    "strb    r8, [r11, r5]\n\t"                                                                              \
+    "add     r11, r11, r5, lsl #1\n\t"                                                                       \
+    RQ("r2")                                                                                                 \
+    "strb    r8, [r11]\n\t"                                                                                  \
+    RQ("r3")                                                                                                 \
+    "strb    r8, [r11, r5]\n\t"
+
+/* Channel loop head: the four sums start at the bias (+ the legacy per-pixel terms). */
+#define TE_CONV4_HEAD_ANY                                                                                    \
+    "ldr     r8, [r12, #24]\n\t"                                                                             \
+    "ldr     r6, [r12, #76]\n\t"                                                                             \
+    "ldr     r7, [r8]\n\t"                                                                                   \
+    "add     r8, r8, r6\n\t"                                                                                 \
+    "str     r8, [r12, #24]\n\t"                                                                             \
+    "ldr     r6, [r12, #80]\n\t"                                                                             \
+    "cmp     r6, #0\n\t"                                                                                     \
+    "bne     9f\n\t"                                                                                         \
+    "mov     r0, r7\n\t"                                                                                     \
+    "mov     r1, r7\n\t"                                                                                     \
+    "mov     r2, r7\n\t"                                                                                     \
+    "mov     r3, r7\n\t"                                                                                     \
+    "10:\n\t"
+/* ... or at the bias alone (bias present, no legacy terms). */
+#define TE_CONV4_HEAD_PLAIN                                                                                  \
+    "ldr     r8, [r12, #24]\n\t"                                                                             \
+    "ldr     r0, [r8], #4\n\t"                                                                               \
+    "str     r8, [r12, #24]\n\t"                                                                             \
+    "mov     r1, r0\n\t"                                                                                     \
+    "mov     r2, r0\n\t"                                                                                     \
+    "mov     r3, r0\n\t"
+/* After the four stores: a narrower activation range clamps the four stored values. */
+#define TE_CONV4_POST_ANY                                                                                    \
+    "ldr     r12, [sp]\n\t"                                                                                  \
+    "ldr     r6, [r12, #84]\n\t"                                                                             \
+    "cbz     r6, 12f\n\t"                                                                                    \
+    "ldr     r11, [r12, #36]\n\t"                                                                            \
+    "ldr     r5, [r12, #44]\n\t"                                                                             \
+    "ldrd    r6, r7, [r12, #68]\n\t"                                                                         \
+    "mov     r4, #4\n\t"                                                                                     \
+    "11:\n\t"                                                                                                \
+    "ldrsb   r8, [r11]\n\t"                                                                                  \
+    "cmp     r8, r6\n\t"                                                                                     \
+    "it      lt\n\t"                                                                                         \
+    "movlt   r8, r6\n\t"                                                                                     \
+    "cmp     r8, r7\n\t"                                                                                     \
+    "it      gt\n\t"                                                                                         \
+    "movgt   r8, r7\n\t"                                                                                     \
+    "strb    r8, [r11]\n\t"                                                                                  \
+    "add     r11, r11, r5\n\t"                                                                               \
+    "subs    r4, r4, #1\n\t"                                                                                 \
+    "bne     11b\n\t"
+#define TE_CONV4_POST_PLAIN "ldr     r12, [sp]\n\t"
+#define TE_CONV4_TAIL_ANY                                                                                    \
+    "9:\n\t" /* legacy uint8: sums = bias + the per-pixel filter_offset terms */                            \
+    "ldrd    r0, r1, [r12, #52]\n\t"                                                                         \
+    "ldrd    r2, r3, [r12, #60]\n\t"                                                                         \
+    "add     r0, r0, r7\n\t"                                                                                 \
+    "add     r1, r1, r7\n\t"                                                                                 \
+    "add     r2, r2, r7\n\t"                                                                                 \
+    "add     r3, r3, r7\n\t"                                                                                 \
+    "b       10b\n\t"
+#define TE_CONV4_TAIL_PLAIN ""
+
+#define TE_CONV4_ASM_FN(name, HEAD, POST, TAIL)                                                              \
+    __attribute__((naked, noinline)) static void name(te_conv4_asm_job *job)                                 \
+    {                                                                                                        \
+        (void)job;                                                                                           \
+        __asm__ volatile(                                                                                    \
+            ".syntax unified\n\t"                                                                            \
+            "push    {r4, r5, r6, r7, r8, r10, r11, lr}\n\t"                                                 \
+            "sub     sp, sp, #8\n\t"                                                                         \
+            "str     r0, [sp]\n\t"                                                                           \
+            "1:\n\t" /* channel loop */                                                                      \
+            "ldr     r12, [sp]\n\t"                                                                          \
+            HEAD                                                                                             \
+            "ldr     r4, [r12, #4]\n\t"                                                                      \
+            "ldr     r5, [r12, #0]\n\t"                                                                      \
+            "ldr     r6, [r12, #8]\n\t"                                                                      \
+            "ldr     r7, [r12, #12]\n\t"                                                                     \
+            "cbz     r7, 2f\n\t"                                                                             \
+            TE_CONV4_GROUP                                                                                   \
+            "2:\n\t"                                                                                         \
+            "cmp     r6, #0\n\t"                                                                             \
+            "beq     4f\n\t"                                                                                 \
+            "3:\n\t"                                                                                         \
+            TE_CONV4_GROUP                                                                                   \
+            TE_CONV4_GROUP                                                                                   \
+            "subs    r6, r6, #1\n\t"                                                                         \
+            "bne     3b\n\t"                                                                                 \
+            "4:\n\t"                                                                                         \
+            "ldr     r12, [sp]\n\t"                                                                          \
+            "ldr     r6, [r12, #16]\n\t"                                                                     \
+            "cbz     r6, 5f\n\t"                                                                             \
+            /* tail: the row's last 1-3 bytes, from the word that ends there */                             \
+            "ldr     r8, [r12, #20]\n\t"                                                                     \
+            "add     r4, r4, r6\n\t"                                                                         \
+            "ldr     r7, [r4, #-4]\n\t"                                                                      \
+            "lsr     r7, r7, r8\n\t"                                                                         \
+            "ldmia   r5!, {r8, r10, r11, r12}\n\t"                                                           \
+            "sxtb16  lr, r7, ror #8\n\t"                                                                     \
+            "sxtb16  r7, r7\n\t"                                                                             \
+            "smlad   r0, r7, r8, r0\n\t"                                                                     \
+            "smlad   r0, lr, r10, r0\n\t"                                                                    \
+            "smlad   r1, r7, r11, r1\n\t"                                                                    \
+            "smlad   r1, lr, r12, r1\n\t"                                                                    \
+            "ldmia   r5!, {r8, r10, r11, r12}\n\t"                                                           \
+            "smlad   r2, r7, r8, r2\n\t"                                                                     \
+            "smlad   r2, lr, r10, r2\n\t"                                                                    \
+            "smlad   r3, r7, r11, r3\n\t"                                                                    \
+            "smlad   r3, lr, r12, r3\n\t"                                                                    \
+            "ldr     r12, [sp]\n\t"                                                                          \
+            "5:\n\t" /* this channel's multiplier and shift */                                              \
+            "str     r4, [r12, #4]\n\t"                                                                      \
+            "ldr     r8, [r12, #28]\n\t"                                                                     \
+            "ldr     r6, [r8], #4\n\t"                                                                       \
+            "str     r8, [r12, #28]\n\t"                                                                     \
+            "ldr     r8, [r12, #32]\n\t"                                                                     \
+            "ldr     r7, [r8], #4\n\t"                                                                       \
+            "str     r8, [r12, #32]\n\t"                                                                     \
+            "mvn     r7, r7\n\t"     /* e - 1 */                                                            \
+            "sub     r8, r7, #1\n\t" /* e - 2 */                                                            \
+            "cmp     r8, #29\n\t"                                                                            \
+            "bhi     7f\n\t"                                                                                 \
+            "mov     r10, #1\n\t"                                                                            \
+            "lsl     r10, r10, r8\n\t"                                                                       \
+            TE_CONV4_STORE4(TE_CONV4_RQ)                                                                     \
+            "6:\n\t"                                                                                         \
+            POST                                                                                             \
+            "12:\n\t" /* next channel */                                                                     \
+            "ldr     r11, [r12, #36]\n\t"                                                                    \
+            "ldr     r5, [r12, #40]\n\t"                                                                     \
+            "add     r11, r11, #1\n\t"                                                                       \
+            "str     r11, [r12, #36]\n\t"                                                                    \
+            "cmp     r11, r5\n\t"                                                                            \
+            "blo     1b\n\t"                                                                                 \
+            "add     sp, sp, #8\n\t"                                                                         \
+            "pop     {r4, r5, r6, r7, r8, r10, r11, pc}\n\t"                                                 \
+            "7:\n\t" /* shift 0 (e = 0): one rounding, floor((acc * m + 2^30) / 2^31) */                    \
+            "cmn     r8, #2\n\t"                                                                             \
+            "bne     8f\n\t"                                                                                 \
+            TE_CONV4_STORE4(TE_CONV4_RQ0)                                                                    \
+            "b       6b\n\t"                                                                                 \
+            "8:\n\t" /* left shifts and e = 1: TFLite's arithmetic in C */                                  \
+            "add     r5, r12, #88\n\t"                                                                       \
+            "stmia   r5, {r0, r1, r2, r3}\n\t"                                                               \
+            "mov     r0, r12\n\t"                                                                            \
+            "bl      te_conv4_generic_store_\n\t"                                                            \
+            "ldr     r12, [sp]\n\t"                                                                          \
+            "b       12b\n\t"                                                                                \
+            TAIL);                                                                                           \
+    }
+/* Nearly every layer of real models: bias present, symmetric weights, the whole int8 range. */
+TE_CONV4_ASM_FN(conv4_asm_plain, TE_CONV4_HEAD_PLAIN, TE_CONV4_POST_PLAIN, TE_CONV4_TAIL_PLAIN)
+/* Everything else (no bias, legacy uint8 terms, narrower activation ranges), flags at run time. */
+TE_CONV4_ASM_FN(conv4_asm_any, TE_CONV4_HEAD_ANY, TE_CONV4_POST_ANY, TE_CONV4_TAIL_ANY)
+
+static void conv_channels4_asm(const te_conv_params *p, const te_requant_per_channel *rq, const int8_t *filter,
+                               int32_t k_total, const uint32_t *cols, int8_t *out, const int32_t *extra,
+                               uint32_t fast_limit, const int mode)
+{
+    static const int32_t zero = 0;
+    te_conv4_asm_job job;
+    const int32_t groups = k_total >> 2;
+    if (groups == 0 || fast_limit == 0) {
+        conv_channels4_generic(p, rq, filter, k_total, cols, out, extra, fast_limit, mode);
+        return;
+    }
+    job.cols = cols;
+    job.w = filter;
+    job.pairs = groups >> 1;
+    job.odd = groups & 1;
+    job.tail = k_total & 3;
+    job.tail_shift = 8 * (4 - job.tail);
+    job.bias = rq->bias ? rq->bias : &zero;
+    job.bias_step = rq->bias ? 4 : 0;
+    job.mult = rq->multiplier;
+    job.shift = rq->shift;
+    job.out = out;
+    job.out_base = out;
+    job.out_end = out + p->out_c;
+    job.out_c = p->out_c;
+    job.out_off = p->output_offset;
+    job.act_min = p->act_min;
+    job.act_max = p->act_max;
+    job.clamp = mode != CONV_RQ_FAST_FULL;
+    job.has_extra = extra != NULL;
+    if (extra) {
+        job.x[0] = extra[0], job.x[1] = extra[1], job.x[2] = extra[2], job.x[3] = extra[3];
+    }
+    job.p = p;
+    job.rq = rq;
+    if (rq->bias != NULL && extra == NULL && mode == CONV_RQ_FAST_FULL) {
+        conv4_asm_plain(&job);
+    } else {
+        conv4_asm_any(&job);
+    }
+}
+
+#define TE_CONV_CHANNELS4_FN(name, mode)                                                                     \
+    static void name(const te_conv_params *p, const te_requant_per_channel *rq, const int8_t *f, int32_t k,  \
+                     const uint32_t *c, int8_t *o, const int32_t *x, uint32_t lim)                           \
+    {                                                                                                        \
+        conv_channels4_asm(p, rq, f, k, c, o, x, lim, mode);                                                 \
+    }
+#else
+#define TE_CONV_CHANNELS4_FN(name, mode)                                                                     \
+    static void name(const te_conv_params *p, const te_requant_per_channel *rq, const int8_t *f, int32_t k,  \
+                     const uint32_t *c, int8_t *o, const int32_t *x, uint32_t lim)                           \
+    {                                                                                                        \
+        conv_channels4_body(p, rq, f, k, c, o, x, lim, mode);                                                \
+    }
+#endif
+
 #define TE_CONV_CHANNELS_FN(name, body, mode)                                                                \
     static void name(const te_conv_params *p, const te_requant_per_channel *rq, const int8_t *f, int32_t k,  \
                      const uint32_t *c, int8_t *o, const int32_t *x, uint32_t lim)                           \
     {                                                                                                        \
         body(p, rq, f, k, c, o, x, lim, mode);                                                               \
     }
-TE_CONV_CHANNELS_FN(conv_channels4_fast, conv_channels4_body, CONV_RQ_FAST)
-TE_CONV_CHANNELS_FN(conv_channels4_full, conv_channels4_body, CONV_RQ_FAST_FULL)
+TE_CONV_CHANNELS4_FN(conv_channels4_fast, CONV_RQ_FAST)
+TE_CONV_CHANNELS4_FN(conv_channels4_full, CONV_RQ_FAST_FULL)
 TE_CONV_CHANNELS_FN(conv_channels1_fast, conv_channels1_body, CONV_RQ_FAST)
 TE_CONV_CHANNELS_FN(conv_channels1_full, conv_channels1_body, CONV_RQ_FAST_FULL)
 
