@@ -112,13 +112,21 @@ static void conv_1x1_portable(const te_conv_params *p, const te_requant_per_chan
                     }
                     x = pixel;
                 }
+                int32_t extra = 0;
+                if (p->filter_offset != 0) { /* legacy uint8: filter_offset * sum(x) per pixel */
+                    uint32_t xs = 0;
+                    for (k = 0; k < c_in; ++k) {
+                        xs += (uint32_t)(int32_t)x[k];
+                    }
+                    extra = (int32_t)(xs * (uint32_t)p->filter_offset);
+                }
                 for (oc = 0; oc < p->out_c; ++oc) {
                     const int8_t *w = filter + (size_t)oc * c_in;
-                    int32_t acc = rq->bias[oc];
+                    uint32_t acc = (uint32_t)rq->bias[oc] + (uint32_t)extra;
                     for (k = 0; k < c_in; ++k) {
-                        acc += (int32_t)w[k] * x[k];
+                        acc += (uint32_t)((int32_t)w[k] * x[k]);
                     }
-                    *output++ = te_conv_requantize(p, rq, acc, oc);
+                    *output++ = te_conv_requantize(p, rq, (int32_t)acc, oc);
                 }
             }
         }
@@ -396,11 +404,19 @@ static void conv_1x1_mve(const te_conv_params *p, const te_requant_per_channel *
         int8_t *out = output + (size_t)b * pixels * p->out_c;
         for (px = 0; px < pixels; ++px, out += p->out_c) {
             const int8_t *x = conv_1x1_pixel(p, in_b, px);
+            int32_t extra = 0;
             if (pixel) {
                 conv_copy_s8(pixel, x, p->in_c);
                 x = pixel;
             }
-            conv_mve_pixel(p, rq, rq->bias, filter, x, p->in_c, 0, out);
+            if (p->filter_offset != 0) { /* legacy uint8: filter_offset * sum(x) per pixel */
+                int32_t xs = 0, k;
+                for (k = 0; k < p->in_c; k += 16) {
+                    xs = vaddvaq_s8(xs, vldrbq_z_s8(x + k, vctp8q((uint32_t)(p->in_c - k))));
+                }
+                extra = (int32_t)((uint32_t)xs * (uint32_t)p->filter_offset);
+            }
+            conv_mve_pixel(p, rq, rq->bias, filter, x, p->in_c, extra, out);
         }
     }
 }
@@ -1153,8 +1169,8 @@ static void conv_1x1_dsp(const te_conv_params *p, const te_requant_per_channel *
     const uint32_t lim = conv_fast_limit(p, rq);
     uint32_t *cols = (uint32_t *)scratch;
     const int32_t k_pad = (k_total + 3) & ~3;
-    const int32_t fo = 0;
-    int32_t *extra = NULL;
+    const int32_t fo = p->filter_offset; /* legacy uint8: + fo * sum(x) per pixel */
+    int32_t extra[4];
     int32_t b, px, j;
     for (b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * k_total;

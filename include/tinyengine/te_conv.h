@@ -37,10 +37,11 @@ typedef struct {
 void te_conv2d_s8(const te_conv_params *p, const te_requant_per_channel *rq,
                   const int8_t *input, const int8_t *filter, int8_t *output, void *scratch);
 
-/* Pointwise (1x1, no padding, any stride, one group, filter_offset 0). rq->bias must be the
- * folded bias: bias[oc] + input_offset * sum(filter[oc]) (computed by the generator), so the
- * inner loop is a plain int8 dot product. scratch: te_conv2d_1x1_s8_scratch_bytes(in_c) bytes,
- * 4-byte aligned (NULL selects the portable path). */
+/* Pointwise (1x1, no padding, any stride, one group). rq->bias must be the folded bias:
+ * bias[oc] + input_offset * (sum(filter[oc]) + in_c * filter_offset) (computed by the
+ * generator), so the inner loop is a plain int8 dot product; a non-zero filter_offset (legacy
+ * uint8 models) adds filter_offset * sum(x) per pixel. scratch:
+ * te_conv2d_1x1_s8_scratch_bytes(in_c) bytes, 4-byte aligned (NULL selects the portable path). */
 void te_conv2d_1x1_s8(const te_conv_params *p, const te_requant_per_channel *rq,
                       const int8_t *input, const int8_t *filter, int8_t *output, void *scratch);
 

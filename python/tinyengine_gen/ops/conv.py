@@ -87,11 +87,13 @@ def lower_conv2d(op: Op, graph: Graph) -> KernelCall:
     consts.update(requant_consts(op, oc))
     macs = n * oh * ow * oc * kh * kw * fic
     no_padding = oh == (ih - 1) // sh + 1 and ow == (iw - 1) // sw + 1 and pad_top == pad_left == 0
-    pointwise = kh == kw == 1 and no_padding and fic == ic and params["filter_offset"] == 0
+    pointwise = kh == kw == 1 and no_padding and fic == ic
     if pointwise:
         # Fold the input offset into the bias: the kernel's inner loop is then a plain int8 dot product.
+        # sum (w + fo)(x + io) = sum w x + io (sum w + K fo) + fo sum x; the last term (legacy uint8
+        # models only) is the kernel's, per pixel.
         bias = consts["bias"].data if "bias" in consts else np.zeros(oc, np.int32)
-        wsum = w.data.reshape(oc, -1).astype(np.int64).sum(axis=1)
+        wsum = w.data.reshape(oc, -1).astype(np.int64).sum(axis=1) + ic * params["filter_offset"]
         folded = (bias.astype(np.int64) + params["input_offset"] * wsum)
         consts["bias"] = i32(((folded + 2**31) % 2**32 - 2**31).astype(np.int32))  # int32 wrap, as the kernel's sum
         return KernelCall(op=op, template="conv2d_1x1.c.j2", header="tinyengine/te_conv.h", inputs=[x], outputs=[y],
