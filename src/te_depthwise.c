@@ -19,8 +19,8 @@
  *
  * Planar kernel (any shape), one input channel at a time:
  *  - the weights of each of its depth_mult output channels are gathered into scratch (int16,
- *    filter offset already added by the generator), each filter row padded to an even length
- *    with a zero tap;
+ *    from the model's int8 filter plus the filter offset), each filter row padded to an even
+ *    length with a zero tap;
  *  - its input rows are copied, as they are first needed, into a window of buf_rows int16 rows
  *    in padded coordinates, whose padding (columns left/right, rows above/below the image)
  *    holds the input zero point. When the window is full, the rows still needed slide to its
@@ -37,7 +37,11 @@
  * so when depth_mult is 1 the output may overwrite the input (in place, no extra buffer).
  *
  * Direct kernel (depth_mult 1, channels a multiple of 4, no dilation; the generator picks it
- * for strided layers and small maps): NHWC, 4 channels per step, see dw_direct below.
+ * for strided layers and small maps): NHWC, one group of 4 channels at a time, see dw_direct
+ * below; on small maps each group's input goes through a zero-point padded plane first.
+ *
+ * Weights stay int8 in flash, as the model stores them: each kernel expands what it is about
+ * to use (a channel, a group of 4) into scratch.
  *
  * Requantization: MultiplyByQuantizedMultiplier(acc, m, shift = -e) for e >= 1 (m >= 0, never
  * INT32_MIN) is the rounding right shift by e (ties away from zero) of
@@ -479,9 +483,8 @@ static void dw_block(const te_dw_params *p, const te_dw_block *g, const te_dw_rq
 
 /* Planar kernel: one channel at a time through the window (any shape; in place when allowed). */
 static void dw_planar(const te_dw_params *p, const te_requant_per_channel *rq,
-                      const int8_t *input, const int16_t *filter, int8_t *output, void *scratch)
+                      const int8_t *input, const int8_t *filter, int8_t *output, void *scratch)
 {
-    static const uint8_t pos[4] = {0, 2, 1, 3}; /* channel j of a group of 4 sits at pos[j] */
     const int32_t dm = p->depth_mult, k_h = p->k_h, k_w = p->k_w, c = p->in_c;
     const int32_t w_row = 2 * ((k_w + 1) / 2); /* int16 weights per filter row */
     const int32_t w_chan = k_h * w_row;        /* int16 weights per output channel */
@@ -535,11 +538,11 @@ static void dw_planar(const te_dw_params *p, const te_requant_per_channel *rq,
                     te_dw_rq r;
                     te_dw_block g;
                     if (oc != w_oc) { /* this output channel's weights, rows padded to even */
-                        const int16_t *f = filter + (size_t)(oc >> 2) * k_h * k_w * 4 + pos[oc & 3];
+                        const int8_t *f = filter + oc;
                         int16_t *w = wbuf;
-                        for (ky = 0; ky < k_h; ++ky, f += 4 * k_w, w += w_row) {
+                        for (ky = 0; ky < k_h; ++ky, f += (size_t)k_w * p->out_c, w += w_row) {
                             for (kx = 0; kx < k_w; ++kx) {
-                                w[kx] = f[4 * kx];
+                                w[kx] = (int16_t)(f[(size_t)kx * p->out_c] + p->filter_offset);
                             }
                             if (k_w < w_row) {
                                 w[k_w] = 0;
@@ -566,12 +569,13 @@ static void dw_planar(const te_dw_params *p, const te_requant_per_channel *rq,
     }
 }
 
-/* Direct kernel: straight from NHWC, 4 channels at a time, on every build (the generator picks
- * it or the planar kernel per layer, so both builds must run the same one). On DSP builds one
- * 32-bit load gives a tap's 4 input channels, SXTB16 / SXTB16-ROR8 split them into (c0, c2) and
- * (c1, c3), one 64-bit load the matching int16 weights (stored in that order), and four
- * halfword multiply-adds accumulate the 4 channels; the portable build does the same sums with
- * scalar multiply-adds. requant4 holds per group of 4 channels: the 4 folded biases, then
+/* Direct kernel: straight from NHWC, one group of 4 channels at a time over the whole map, on
+ * every build (the generator picks it or the planar kernel per layer, so both builds must run
+ * the same one). The group's weights are first expanded into scratch as int16 (filter offset
+ * added) in SXTB16 order, (c0, c2, c1, c3) per tap. On DSP builds one 32-bit load then gives a
+ * tap's 4 input channels, SXTB16 / SXTB16-ROR8 split them into (c0, c2) and (c1, c3), one 64-bit
+ * load the matching weights, and four halfword multiply-adds accumulate the 4 channels; the
+ * portable build does the same sums with scalar multiply-adds. requant4 holds per group of 4 channels: the 4 folded biases, then
  * (multiplier, hi, e - 1, 0) per channel for the FAST requantization, or (multiplier, shift,
  * output zero point, 1) for a group holding another shift. Padded taps read the input zero
  * point (a row of it in scratch), which the folded bias cancels. */
@@ -663,114 +667,338 @@ TE_INLINE void dw_direct_store4(int8_t *out, const int32_t *q, int32_t a0, int32
     }
 }
 
-/* One interior pixel of a 3x3 filter (dilation 1): x points at its top-left tap, channel 0.
- * One moving input pointer (+C, +2C register offsets along a filter row, +row between rows)
- * keeps the 4 accumulators, the weight pointer and the temporaries in registers. */
-TE_INLINE void dw_direct_3x3_body(const int8_t *x, int32_t row, int32_t c, const int16_t *w, const int32_t *q,
-                                  int32_t groups, int8_t *out, int32_t act_min, int32_t act_max, const int full)
+/* n interior pixels of one output row, one group, k_h x k_w filter (dilation 1; kh_c, kw_c:
+ * the sizes as compile-time constants, 0 for p's): x points at the first pixel's top-left tap
+ * (the group's channel 0), consecutive pixels x_step apart, outputs out_step apart, filter
+ * rows `row` bytes apart, taps of a row c bytes apart. One moving input pointer keeps the 4
+ * sums, the weight pointer and the temporaries in registers. */
+TE_INLINE void dw_direct_run_body(const int8_t *x, int32_t n, int32_t x_step, int32_t row, int32_t c,
+                                  int32_t k_h, int32_t k_w, const int16_t *w16, const int32_t *q, int8_t *out,
+                                  int32_t out_step, int32_t act_min, int32_t act_max, const int kh_c,
+                                  const int kw_c, const int full)
 {
-    const int32_t c2 = 2 * c, back = 4 - 3 * row;
-    const int32_t *const q_end = q + 20 * groups;
-    for (; q < q_end; q += 20, out += 4) {
-        int32_t a0 = q[0], a1 = q[1], a2 = q[2], a3 = q[3], ky;
-        for (ky = 0; ky < 3; ++ky) {
-            DW_TAP4(x);
-            DW_TAP4(x + c);
-            DW_TAP4(x + c2);
-            x += row;
-        }
-        x += back;
-        dw_direct_store4(out, q, a0, a1, a2, a3, act_min, act_max, full);
-    }
-}
-
-/* Any pixel, any filter: taps[t] points at tap t's channel 0 (or at the zero-point row). */
-TE_INLINE void dw_direct_taps_body(const int8_t *const *taps, int32_t n_taps, const int16_t *w, const int32_t *q,
-                                   int32_t groups, int8_t *out, int32_t act_min, int32_t act_max, const int full)
-{
-    int32_t g, t, off;
-    for (g = 0, off = 0; g < groups; ++g, off += 4, q += 20, out += 4) {
-        int32_t a0 = q[0], a1 = q[1], a2 = q[2], a3 = q[3];
-        if (full && n_taps == 9) { /* 3x3 border pixels: unrolled */
-            DW_TAP4(taps[0] + off);
-            DW_TAP4(taps[1] + off);
-            DW_TAP4(taps[2] + off);
-            DW_TAP4(taps[3] + off);
-            DW_TAP4(taps[4] + off);
-            DW_TAP4(taps[5] + off);
-            DW_TAP4(taps[6] + off);
-            DW_TAP4(taps[7] + off);
-            DW_TAP4(taps[8] + off);
-        } else {
-            for (t = 0; t < n_taps; ++t) {
-                DW_TAP4(taps[t] + off);
+    const int32_t kh = kh_c ? kh_c : k_h, kw = kw_c ? kw_c : k_w;
+    for (; n > 0; --n, x += x_step, out += out_step) {
+        const int8_t *xp = x;
+        const int16_t *w = w16;
+        int32_t a0 = q[0], a1 = q[1], a2 = q[2], a3 = q[3], ky, kx;
+        for (ky = 0; ky < kh; ++ky, xp += row) {
+            if (kw_c == 3) {
+                DW_TAP4(xp);
+                DW_TAP4(xp + c);
+                DW_TAP4(xp + 2 * c);
+            } else {
+                const int8_t *xk = xp;
+                for (kx = 0; kx < kw; ++kx, xk += c) {
+                    DW_TAP4(xk);
+                }
             }
         }
         dw_direct_store4(out, q, a0, a1, a2, a3, act_min, act_max, full);
     }
 }
 
-static DW_NOINLINE void dw_direct_3x3_full(const int8_t *x, int32_t row, int32_t c, const int16_t *w, const int32_t *q,
-                                           int32_t groups, int8_t *out, int32_t act_min, int32_t act_max)
+#if defined(__ARM_FEATURE_DSP) && !defined(TE_EMULATE_DSP) && defined(__GNUC__) && defined(__thumb2__) && \
+    !defined(TE_NO_INLINE_ASM)
+#define TE_DW_DIRECT_ASM 1
+/* The 3x3 interior run in assembly, over `rows` rows of n pixels (GCC keeps the per-tap weight
+ * addresses on the stack). Per pixel: 9 taps of 8 instructions (LDR of 4 input channels, LDRD of
+ * their int16 weights, two SXTB16, four halfword multiply-adds), then the FAST requantization
+ * of the 4 sums. Groups with a generic shift (q[7] != 0) and narrower activation ranges take
+ * the C routine. A naked function: it saves and restores r4-r8, r10, r11 and never touches r9. */
+typedef struct {
+    const int8_t *x;       /* 0: the current pixel's top-left tap, channel 0 of the group */
+    int32_t n;             /* 4: pixels per row */
+    int32_t x_step;        /* 8: bytes between pixels */
+    int32_t row;           /* 12: bytes between filter rows */
+    int32_t c;             /* 16: bytes between taps of a filter row */
+    const int16_t *w16;    /* 20 */
+    const int32_t *q;      /* 24 */
+    int8_t *out;           /* 28: the current pixel's output */
+    int32_t out_step;      /* 32 */
+    int32_t left;          /* 36: pixels left in this row */
+    int32_t rows;          /* 40: rows left */
+    int32_t x_row_step;    /* 44: bytes from a row's first pixel to the next row's */
+    int32_t out_row_step;  /* 48 */
+    const int8_t *x_row;   /* 52: this row's first pixel */
+    int8_t *out_row;       /* 56 */
+} te_dw_run_job;
+
+#define TE_DW_TAP(addr)                                                                                      \
+    "ldr     r8, " addr "\n\t"                                                                               \
+    "ldrd    r12, lr, [r5], #8\n\t"                                                                          \
+    "sxtb16  r10, r8\n\t"                                                                                    \
+    "sxtb16  r11, r8, ror #8\n\t"                                                                            \
+    "smlabb  r0, r10, r12, r0\n\t"                                                                           \
+    "smlatt  r2, r10, r12, r2\n\t"                                                                           \
+    "smlabb  r1, r11, lr, r1\n\t"                                                                            \
+    "smlatt  r3, r11, lr, r3\n\t"
+/* sum register acc, channel j: q + 16 + 16 j = (multiplier, hi, e - 1); r11 the output. */
+#define TE_DW_RQ(acc, j)                                                                                     \
+    "ldrd    r5, r6, [r8, #" #j "*16+16]\n\t"                                                                \
+    "ldr     r7, [r8, #" #j "*16+24]\n\t"                                                                    \
+    "and     r10, " acc ", #0x80000000\n\t"                                                                  \
+    "eor     r10, r10, #0x40000000\n\t"                                                                      \
+    "add     r6, r6, " acc ", asr #31\n\t"                                                                   \
+    "smlal   r10, r6, " acc ", r5\n\t"                                                                       \
+    "asr     r6, r6, r7\n\t"                                                                                 \
+    "ssat    r6, #8, r6\n\t"                                                                                 \
+    "strb    r6, [r11, #" #j "]\n\t"
+
+__attribute__((naked, noinline)) static void dw_run_3x3_asm(te_dw_run_job *job)
 {
-    dw_direct_3x3_body(x, row, c, w, q, groups, out, act_min, act_max, 1);
+    (void)job;
+    __asm__ volatile(
+        ".syntax unified\n\t"
+        "push    {r4, r5, r6, r7, r8, r10, r11, lr}\n\t"
+        "sub     sp, sp, #8\n\t"
+        "str     r0, [sp]\n\t"
+        "1:\n\t" /* pixel */
+        "ldr     r12, [sp]\n\t"
+        "ldr     r8, [r12, #24]\n\t"
+        "ldmia   r8, {r0, r1, r2, r3}\n\t" /* the 4 folded biases */
+        "ldr     r4, [r12, #0]\n\t"
+        "ldr     r5, [r12, #20]\n\t"
+        "ldr     r6, [r12, #16]\n\t"
+        "ldr     r7, [r12, #12]\n\t"
+        TE_DW_TAP("[r4]")
+        TE_DW_TAP("[r4, r6]")
+        TE_DW_TAP("[r4, r6, lsl #1]")
+        "add     r4, r4, r7\n\t"
+        TE_DW_TAP("[r4]")
+        TE_DW_TAP("[r4, r6]")
+        TE_DW_TAP("[r4, r6, lsl #1]")
+        "add     r4, r4, r7\n\t"
+        TE_DW_TAP("[r4]")
+        TE_DW_TAP("[r4, r6]")
+        TE_DW_TAP("[r4, r6, lsl #1]")
+        "ldr     r12, [sp]\n\t"
+        "ldr     r8, [r12, #24]\n\t"
+        "ldr     r11, [r12, #28]\n\t"
+        TE_DW_RQ("r0", 0)
+        TE_DW_RQ("r1", 1)
+        TE_DW_RQ("r2", 2)
+        TE_DW_RQ("r3", 3)
+        /* next pixel, next row */
+        "ldrd    r4, r5, [r12, #0]\n\t"   /* x, n (unused) */
+        "ldr     r6, [r12, #8]\n\t"
+        "add     r4, r4, r6\n\t"
+        "str     r4, [r12, #0]\n\t"
+        "ldr     r6, [r12, #32]\n\t"
+        "add     r11, r11, r6\n\t"
+        "str     r11, [r12, #28]\n\t"
+        "ldr     r6, [r12, #36]\n\t"
+        "subs    r6, r6, #1\n\t"
+        "str     r6, [r12, #36]\n\t"
+        "bne     1b\n\t"
+        "ldr     r6, [r12, #40]\n\t"
+        "subs    r6, r6, #1\n\t"
+        "beq     2f\n\t"
+        "str     r6, [r12, #40]\n\t"
+        "str     r5, [r12, #36]\n\t"       /* n pixels again */
+        "ldr     r4, [r12, #52]\n\t"
+        "ldr     r6, [r12, #44]\n\t"
+        "add     r4, r4, r6\n\t"
+        "str     r4, [r12, #52]\n\t"
+        "str     r4, [r12, #0]\n\t"
+        "ldr     r11, [r12, #56]\n\t"
+        "ldr     r6, [r12, #48]\n\t"
+        "add     r11, r11, r6\n\t"
+        "str     r11, [r12, #56]\n\t"
+        "str     r11, [r12, #28]\n\t"
+        "b       1b\n\t"
+        "2:\n\t"
+        "add     sp, sp, #8\n\t"
+        "pop     {r4, r5, r6, r7, r8, r10, r11, pc}\n\t");
 }
-static DW_NOINLINE void dw_direct_taps_full(const int8_t *const *taps, int32_t n_taps, const int16_t *w, const int32_t *q,
-                                            int32_t groups, int8_t *out, int32_t act_min, int32_t act_max)
+#endif
+
+#define DW_RUN_FN(name, kh_c, kw_c, full)                                                                    \
+    static DW_NOINLINE void name(const int8_t *x, int32_t n, int32_t x_step, int32_t row, int32_t c,        \
+                                 int32_t k_h, int32_t k_w, const int16_t *w16, const int32_t *q, int8_t *out, \
+                                 int32_t out_step, int32_t act_min, int32_t act_max)                         \
+    {                                                                                                        \
+        dw_direct_run_body(x, n, x_step, row, c, k_h, k_w, w16, q, out, out_step, act_min, act_max, kh_c,    \
+                           kw_c, full);                                                                      \
+    }
+DW_RUN_FN(dw_direct_run_3x3_full, 3, 3, 1)
+DW_RUN_FN(dw_direct_run_any_full, 0, 0, 1)
+DW_RUN_FN(dw_direct_run_any_clamp, 0, 0, 0)
+
+typedef void (*dw_run_fn)(const int8_t *, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, const int16_t *,
+                          const int32_t *, int8_t *, int32_t, int32_t, int32_t);
+
+/* `rows` rows of n interior pixels (rows x_row_step / out_row_step apart) through `run`, or the
+ * assembly 3x3 loop where it applies (whole int8 range, a group with fast shifts). */
+static void dw_direct_runs(dw_run_fn run, const int8_t *x, int32_t rows, int32_t n, int32_t x_step,
+                           int32_t x_row_step, int32_t row, int32_t c, int32_t k_h, int32_t k_w,
+                           const int16_t *w16, const int32_t *q, int8_t *out, int32_t out_step,
+                           int32_t out_row_step, int32_t act_min, int32_t act_max)
 {
-    dw_direct_taps_body(taps, n_taps, w, q, groups, out, act_min, act_max, 1);
-}
-static DW_NOINLINE void dw_direct_taps_clamp(const int8_t *const *taps, int32_t n_taps, const int16_t *w, const int32_t *q,
-                                             int32_t groups, int8_t *out, int32_t act_min, int32_t act_max)
-{
-    dw_direct_taps_body(taps, n_taps, w, q, groups, out, act_min, act_max, 0);
+    int32_t r;
+    if (rows <= 0 || n <= 0) {
+        return;
+    }
+#if defined(TE_DW_DIRECT_ASM)
+    if (run == dw_direct_run_3x3_full && q[7] == 0) {
+        te_dw_run_job job;
+        job.x = x, job.n = n, job.x_step = x_step, job.row = row, job.c = c, job.w16 = w16, job.q = q;
+        job.out = out, job.out_step = out_step, job.left = n, job.rows = rows, job.x_row_step = x_row_step;
+        job.out_row_step = out_row_step, job.x_row = x, job.out_row = out;
+        dw_run_3x3_asm(&job);
+        return;
+    }
+#endif
+    for (r = 0; r < rows; ++r, x += x_row_step, out += out_row_step) {
+        run(x, n, x_step, row, c, k_h, k_w, w16, q, out, out_step, act_min, act_max);
+    }
 }
 
-/* Row by row. In place (output == input), output rows go to a ring of ring_rows row buffers
- * and are copied over the input once no later output row needs the input rows they land on
- * (output row j lands on input rows <= j; output row oy + 1 needs input rows from
- * (oy + 1) * stride_h - pad_top on). */
-static void dw_direct(const te_dw_params *p, const int32_t *rq4, const int8_t *input, const int16_t *filter,
+/* One pixel, one group, any filter: taps[t] + goff is tap t's channel 0 (taps[t] is a pixel or
+ * the row of input zero points). */
+TE_INLINE void dw_direct_taps_body(const int8_t *const *taps, int32_t goff, int32_t n_taps, const int16_t *w16,
+                                   const int32_t *q, int8_t *out, int32_t act_min, int32_t act_max, const int full)
+{
+    const int16_t *w = w16;
+    int32_t a0 = q[0], a1 = q[1], a2 = q[2], a3 = q[3], t;
+    for (t = 0; t < n_taps; ++t) {
+        DW_TAP4(taps[t] + goff);
+    }
+    dw_direct_store4(out, q, a0, a1, a2, a3, act_min, act_max, full);
+}
+
+static DW_NOINLINE void dw_direct_taps_full(const int8_t *const *taps, int32_t goff, int32_t n_taps,
+                                            const int16_t *w16, const int32_t *q, int8_t *out, int32_t act_min,
+                                            int32_t act_max)
+{
+    dw_direct_taps_body(taps, goff, n_taps, w16, q, out, act_min, act_max, 1);
+}
+static DW_NOINLINE void dw_direct_taps_clamp(const int8_t *const *taps, int32_t goff, int32_t n_taps,
+                                             const int16_t *w16, const int32_t *q, int8_t *out, int32_t act_min,
+                                             int32_t act_max)
+{
+    dw_direct_taps_body(taps, goff, n_taps, w16, q, out, act_min, act_max, 0);
+}
+
+/* Group g's weights as int16 (filter offset added) in SXTB16 order: per tap c0, c2, c1, c3. */
+static void dw_direct_weights(const int8_t *filter, int32_t out_c, int32_t n_taps, int32_t g, int32_t fo,
+                              int16_t *w16)
+{
+    int32_t t;
+#if defined(TE_USE_DSP)
+    const uint32_t fo2 = (uint32_t)(uint16_t)fo * 0x00010001u;
+    const int8_t *f = filter + 4 * g;
+    uint32_t *w = (uint32_t *)(void *)w16;
+    for (t = 0; t < n_taps; ++t, f += out_c, w += 2) { /* one word per tap: 4 channels (out_c % 4 == 0) */
+        const uint32_t v = te_read_u32(f);
+        w[0] = te_sadd16(te_sxtb16(v), fo2);
+        w[1] = te_sadd16(te_sxtb16_ror8(v), fo2);
+    }
+#else
+    for (t = 0; t < n_taps; ++t, w16 += 4) {
+        const int8_t *f = filter + (size_t)t * out_c + 4 * g;
+        w16[0] = (int16_t)(f[0] + fo);
+        w16[1] = (int16_t)(f[2] + fo);
+        w16[2] = (int16_t)(f[1] + fo);
+        w16[3] = (int16_t)(f[3] + fo);
+    }
+#endif
+}
+
+/* Plane mode (small maps, where most pixels would be border pixels): group by group, the
+ * group's input (4 channels) is copied into a plane padded with the input zero point, then
+ * every output pixel is an interior pixel of the plane. The output may overwrite the input:
+ * the plane holds the group's input by then, and other groups' channels are not touched. */
+static void dw_direct_plane(const te_dw_params *p, const int32_t *rq4, const int8_t *input, const int8_t *filter,
+                            int8_t *output, int16_t *w16, int8_t *plane, dw_run_fn run)
+{
+    const int32_t c = p->in_c, groups = c >> 2, k_h = p->k_h, k_w = p->k_w, n_taps = k_h * k_w;
+    const int32_t in_h = p->in_h, in_w = p->in_w, pw = p->plane_w, out_w = p->out_w;
+    const int32_t ph = (p->out_h - 1) * p->stride_h + k_h; /* plane rows the outputs read */
+    const uint32_t zp4 = (uint32_t)(uint8_t)(-p->input_offset) * 0x01010101u;
+    const size_t in_batch = (size_t)in_h * in_w * c, out_batch = (size_t)p->out_h * out_w * c;
+    int32_t b, g, y, x;
+    for (y = 0; y < ph * pw; ++y) { /* padding: written once, the interior is rewritten per group */
+        memcpy(plane + 4 * (size_t)y, &zp4, 4);
+    }
+    for (g = 0; g < groups; ++g) {
+        const int32_t *q = rq4 + 20 * g;
+        dw_direct_weights(filter, c, n_taps, g, p->filter_offset, w16);
+        for (b = 0; b < p->batches; ++b) {
+            const int8_t *src = input + (size_t)b * in_batch + 4 * g;
+            int8_t *out = output + (size_t)b * out_batch + 4 * g;
+            const int32_t cols = te_min_i32(in_w, pw - p->pad_left);
+            for (y = 0; y < in_h && p->pad_top + y < ph; ++y) {
+                int8_t *dst = plane + ((size_t)(p->pad_top + y) * pw + p->pad_left) * 4;
+                const int8_t *s = src + (size_t)y * in_w * c;
+                for (x = 0; x < cols; ++x, dst += 4, s += c) {
+                    memcpy(dst, s, 4);
+                }
+            }
+            dw_direct_runs(run, plane, p->out_h, out_w, 4 * p->stride_w, p->stride_h * pw * 4, 4 * pw, 4, k_h, k_w,
+                           w16, q, out, c, out_w * c, p->act_min, p->act_max);
+        }
+    }
+}
+
+/* Group by group, row by row. In place (output == input), a group's output rows go to a ring
+ * of ring_rows rows of 4 channels and are copied over the input once no later output row needs
+ * the input rows they land on (output row j lands on input rows <= j; output row oy + 1 needs
+ * input rows from (oy + 1) * stride_h - pad_top on). Channels of other groups are neither read
+ * nor written meanwhile: a depthwise output channel depends on its own input channel only.
+ * Interior pixels of a row go through the run routine, border pixels one by one with tap
+ * pointers (padded taps read a row of input zero points). */
+static void dw_direct(const te_dw_params *p, const int32_t *rq4, const int8_t *input, const int8_t *filter,
                       int8_t *output, void *scratch)
 {
     const int32_t c = p->in_c, groups = c >> 2, k_h = p->k_h, k_w = p->k_w, n_taps = k_h * k_w;
-    const int32_t in_h = p->in_h, in_w = p->in_w, sh = p->stride_h, sw = p->stride_w;
-    const int32_t row_bytes = p->out_w * c, act_min = p->act_min, act_max = p->act_max;
+    const int32_t in_h = p->in_h, in_w = p->in_w, sh = p->stride_h, sw = p->stride_w, out_w = p->out_w;
+    const int32_t act_min = p->act_min, act_max = p->act_max;
     const int full = act_min == -128 && act_max == 127;
-    const int fast_3x3 = k_h == 3 && k_w == 3 && full; /* else every pixel takes the taps routine */
+    const dw_run_fn run = !full ? dw_direct_run_any_clamp : (k_h == 3 && k_w == 3 ? dw_direct_run_3x3_full
+                                                                                 : dw_direct_run_any_full);
     const int in_place = output == input && p->ring_rows > 0;
-    const int8_t **taps = (const int8_t **)scratch;
-    int8_t *zp_row = (int8_t *)(void *)(taps + n_taps);
-    int8_t *ring = zp_row + ((c + 3) & ~3);
-    const size_t in_batch = (size_t)in_h * in_w * c, out_batch = (size_t)p->out_h * row_bytes;
-    int32_t b, oy, ox, ky, kx, i;
+    int16_t *const w16 = (int16_t *)scratch;
+    const int8_t **const taps = (const int8_t **)(void *)(w16 + 4 * n_taps);
+    int8_t *const zp_row = (int8_t *)(void *)(taps + n_taps);
+    int8_t *const ring = zp_row + ((c + 3) & ~3);
+    const size_t in_batch = (size_t)in_h * in_w * c, out_batch = (size_t)p->out_h * out_w * c;
+    /* interior columns: ox in [ox_lo, ox_hi) have their whole window inside the input's columns */
+    const int32_t ox_lo = te_min_i32((p->pad_left + sw - 1) / sw, out_w);
+    const int32_t ox_hi = te_max_i32(ox_lo, te_min_i32(out_w, (in_w - k_w + p->pad_left) / sw + 1));
+    int32_t b, g, oy, ox, ky, kx, i;
 
+    if (p->plane_w > 0) {
+        dw_direct_plane(p, rq4, input, filter, output, w16, (int8_t *)(void *)(w16 + 4 * n_taps), run);
+        return;
+    }
     for (i = 0; i < c; ++i) {
         zp_row[i] = (int8_t)(-p->input_offset);
     }
-    for (b = 0; b < p->batches; ++b) {
-        const int8_t *in_b = input + (size_t)b * in_batch;
-        int8_t *out_b = output + (size_t)b * out_batch;
-        int32_t flushed = 0; /* in place: output rows below this are in the output */
-        for (oy = 0; oy < p->out_h; ++oy) {
-            const int32_t iy0 = oy * sh - p->pad_top;
-            const int rows_in = iy0 >= 0 && iy0 + k_h <= in_h;
-            int8_t *orow = in_place ? ring + (size_t)(oy % p->ring_rows) * row_bytes : out_b + (size_t)oy * row_bytes;
-            for (ox = 0; ox < p->out_w; ++ox) {
-                const int32_t ix0 = ox * sw - p->pad_left;
-                int8_t *o = orow + (size_t)ox * c;
-                if (rows_in && ix0 >= 0 && ix0 + k_w <= in_w) {
-                    const int8_t *x0 = in_b + ((size_t)iy0 * in_w + (size_t)ix0) * c;
-                    if (fast_3x3) {
-                        dw_direct_3x3_full(x0, in_w * c, c, filter, rq4, groups, o, act_min, act_max);
+    for (g = 0; g < groups; ++g) {
+        const int32_t *q = rq4 + 20 * g;
+        const int32_t goff = 4 * g;
+        dw_direct_weights(filter, c, n_taps, g, p->filter_offset, w16);
+        for (b = 0; b < p->batches; ++b) {
+            const int8_t *in_b = input + (size_t)b * in_batch;
+            int8_t *out_b = output + (size_t)b * out_batch;
+            int32_t flushed = 0; /* in place: output rows below this are in the output */
+            for (oy = 0; oy < p->out_h; ++oy) {
+                const int32_t iy0 = oy * sh - p->pad_top;
+                const int rows_in = iy0 >= 0 && iy0 + k_h <= in_h;
+                /* where output (oy, ox) of this group goes: out_row + ox * o_step */
+                int8_t *const out_row = in_place ? ring + (size_t)(oy % p->ring_rows) * out_w * 4
+                                                 : out_b + (size_t)oy * out_w * c + goff;
+                const int32_t o_step = in_place ? 4 : c;
+                for (ox = 0; ox < out_w; ++ox) {
+                    const int32_t ix0 = ox * sw - p->pad_left;
+                    int8_t *o = out_row + (size_t)ox * o_step;
+                    if (rows_in && ox == ox_lo && ox_hi > ox_lo) {
+                        dw_direct_runs(run, in_b + ((size_t)iy0 * in_w + (size_t)ix0) * c + goff, 1, ox_hi - ox_lo,
+                                       sw * c, 0, in_w * c, c, k_h, k_w, w16, q, o, o_step, 0, act_min, act_max);
+                        ox = ox_hi - 1;
                         continue;
                     }
-                    for (ky = 0, i = 0; ky < k_h; ++ky) {
-                        for (kx = 0; kx < k_w; ++kx, ++i) {
-                            taps[i] = x0 + ((size_t)ky * in_w + (size_t)kx) * c;
-                        }
-                    }
-                } else {
                     for (ky = 0, i = 0; ky < k_h; ++ky) {
                         const int32_t iy = iy0 + ky;
                         for (kx = 0; kx < k_w; ++kx, ++i) {
@@ -779,18 +1007,21 @@ static void dw_direct(const te_dw_params *p, const int32_t *rq4, const int8_t *i
                                           ? in_b + ((size_t)iy * in_w + ix) * c : zp_row;
                         }
                     }
+                    if (full) {
+                        dw_direct_taps_full(taps, goff, n_taps, w16, q, o, act_min, act_max);
+                    } else {
+                        dw_direct_taps_clamp(taps, goff, n_taps, w16, q, o, act_min, act_max);
+                    }
                 }
-                if (full) {
-                    dw_direct_taps_full(taps, n_taps, filter, rq4, groups, o, act_min, act_max);
-                } else {
-                    dw_direct_taps_clamp(taps, n_taps, filter, rq4, groups, o, act_min, act_max);
-                }
-            }
-            if (in_place) {
-                const int32_t last = oy + 1 < p->out_h ? te_min_i32(oy, (oy + 1) * sh - p->pad_top - 1) : oy;
-                for (; flushed <= last; ++flushed) {
-                    memcpy(out_b + (size_t)flushed * row_bytes, ring + (size_t)(flushed % p->ring_rows) * row_bytes,
-                           (size_t)row_bytes);
+                if (in_place) {
+                    const int32_t last = oy + 1 < p->out_h ? te_min_i32(oy, (oy + 1) * sh - p->pad_top - 1) : oy;
+                    for (; flushed <= last; ++flushed) {
+                        const int8_t *src = ring + (size_t)(flushed % p->ring_rows) * out_w * 4;
+                        int8_t *dst = out_b + (size_t)flushed * out_w * c + goff;
+                        for (ox = 0; ox < out_w; ++ox, src += 4, dst += c) {
+                            memcpy(dst, src, 4);
+                        }
+                    }
                 }
             }
         }
@@ -798,7 +1029,7 @@ static void dw_direct(const te_dw_params *p, const int32_t *rq4, const int8_t *i
 }
 
 void te_depthwise_conv2d_s8(const te_dw_params *p, const te_requant_per_channel *rq, const int32_t *requant4,
-                            const int8_t *input, const int16_t *filter, int8_t *output, void *scratch)
+                            const int8_t *input, const int8_t *filter, int8_t *output, void *scratch)
 {
     if (requant4 != NULL) {
         dw_direct(p, requant4, input, filter, output, scratch);

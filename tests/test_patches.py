@@ -102,7 +102,7 @@ class Chain:
         return build_model(self.tensors, self.ops, [0], [self.last])
 
 
-def mobilenet_like(seed: int = 1, hw: tuple[int, int] = (45, 10)) -> bytes:
+def mobilenet_like(seed: int = 1, hw: tuple[int, int] = (61, 12)) -> bytes:
     """conv s2 -> depthwise -> pointwise -> expansion -> depthwise s2 -> projection -> residual block."""
     n = Chain((*hw, 3), seed)
     x = n.conv(0, 8, 3, 2, "SAME")

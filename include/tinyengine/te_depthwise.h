@@ -31,13 +31,15 @@ typedef struct {
                                  * (two output rows) or the whole padded channel */
     int32_t ring_rows;          /* direct kernel: output rows held back when writing over the
                                  * input, max(1, pad_top + 2 - stride_h); 0: never in place */
+    int32_t plane_w;            /* direct kernel: > 0 selects plane mode, each group's input copied
+                                 * into a plane padded with the input zero point, plane_w =
+                                 * pad_left + in_w + right padding columns wide and pad_top + in_h +
+                                 * bottom padding rows high (every pixel is then an interior pixel) */
 } te_dw_params;
 
 /* The whole op, every batch and channel.
  *
- * filter: int16, the filter offset added, groups of 4 output channels,
- *   [ceil(out_c / 4)][k_h][k_w][4], each group's 4 values in the order channel 0, 2, 1, 3
- *   (missing channels of a last partial group are 0); 4-byte aligned.
+ * filter: int8, as the model stores it: [k_h][k_w][out_c] (the kernels add filter_offset).
  * rq (planar kernel; unused by the direct one): rq->bias is the folded bias, bias[oc] +
  *   input_offset * sum over the filter of (w + filter_offset), wrapped to int32: the kernels
  *   pad with the input zero point instead of skipping taps and never add the input offset.
@@ -50,8 +52,10 @@ typedef struct {
  *   planar: 4 * k_h * ((k_w + 1) / 2) + 4 * buf_rows + 2 * buf_rows * row_len bytes (one
  *     channel's weights, a column of accumulators, the window), row_len even, >= pad_left + in_w and >=
  *     (out_w - 1) * stride_w + max(2 * ((k_w + 1) / 2), (k_w - 1) * dil_w + 1);
- *   direct: k_h * k_w * sizeof(void *) + in_c rounded up to 4 + (if it may run in place)
- *     ring_rows * out_w * out_c bytes.
+ *   direct: k_h * k_w * 8 (one group's weights as int16), then in plane mode plane_w * plane
+ *     rows * 4 (the padded plane of one group), else k_h * k_w * sizeof(void *) + in_c rounded
+ *     up to 4 + (if it may run in place) ring_rows * out_w * 4 bytes (the tap pointers, a row of
+ *     input zero points, a ring of output rows of one group of 4 channels).
  *
  * In place: with depth_mult 1, output may be the input buffer itself (output element (p, c)
  * overwrites input element (p, c)), provided out_w <= in_w, out_h <= in_h and
@@ -60,7 +64,7 @@ typedef struct {
  * input; the direct kernel holds output rows back in a ring until no later output needs the
  * input rows they land on. Output and input otherwise must not overlap. */
 void te_depthwise_conv2d_s8(const te_dw_params *p, const te_requant_per_channel *rq, const int32_t *requant4,
-                            const int8_t *input, const int16_t *filter, int8_t *output, void *scratch);
+                            const int8_t *input, const int8_t *filter, int8_t *output, void *scratch);
 
 #ifdef __cplusplus
 }

@@ -12,9 +12,11 @@ the shapes (the option is not read for 8-bit types).
 
 Two kernels (src/te_depthwise.c), picked per layer here and run by every build:
 - planar: one channel at a time through an int16 window of its input rows (any shape);
-- direct: NHWC, 4 channels per step (depth multiplier 1, channels a multiple of 4, no dilation),
-  chosen for strided layers and small maps, where the planar kernel's per-channel and per-copied-
-  value costs dominate. On Cortex-M4, 3x3 layers: planar ~25-35 instructions per output on
+- direct: NHWC, one group of 4 channels at a time (depth multiplier 1, channels a multiple of 4,
+  no dilation), chosen for strided layers and small maps, where the planar kernel's per-channel
+  and per-copied-value costs dominate; on small maps (plane mode, chosen here) each group's input
+  is first copied into a plane padded with the input zero point, so no pixel is a border pixel.
+Both read the model's int8 weights and expand what they use to int16 in scratch. On Cortex-M4, 3x3 layers: planar ~25-35 instructions per output on
   larger stride-1 maps, direct ~35-45 everywhere (planar: 50-110 on <= 6x6 maps and ~45-60 at
   stride 2).
 Both may write over their input (depth multiplier 1), so the call declares inplace=[(0, 0)].
@@ -33,6 +35,12 @@ from .conv import requant_consts
 WINDOW_BYTES = 4096
 # Stride-1 layers with at most this many output pixels per channel use the direct kernel.
 DIRECT_MAX_PIXELS = 64
+# The direct kernel's plane mode: when copying each group's input into a padded plane costs less
+# than handling the border pixels one by one (estimated instructions per pixel and per tap, as
+# measured on Cortex-M4), and the plane fits the arena's spare bytes (at most this many).
+PLANE_COPY_COST = 6
+BORDER_TAP_COST = 10
+PLANE_MAX_BYTES = 4096
 
 
 @register("DEPTHWISE_CONV_2D")
@@ -75,15 +83,10 @@ def lower_depthwise_conv2d(op: Op, graph: Graph) -> KernelCall:
     in_off, f_off = -x.quant.zp, (-w.quant.zp if legacy else 0)
     require(kh * kw * 255 * 255 < 2**31 - 2**24, op, "filter window too large for an int32 accumulator")
 
-    # Weights, int16 with the filter offset added, in groups of 4 output channels:
-    # [ceil(out_c / 4)][k_h][k_w][4], each group in SXTB16 order (channels 0 2 1 3; missing
-    # channels of the last group are 0), so one 64-bit load gives a tap's 4 channels as the two
-    # halfword pairs SXTB16 makes of 4 input bytes. Both kernels read this layout.
+    # Weights as the model stores them, int8 [k_h][k_w][out_c] (the kernels add the filter offset
+    # as they expand a channel, or a group of 4 channels, to int16): no extra flash.
+    consts = {"weights": ConstArray("int8_t", w.data.reshape(-1))}
     groups = (oc + 3) // 4
-    w16 = np.zeros((groups * 4, kh, kw), np.int64)
-    w16[:oc] = w.data.reshape(kh, kw, oc).transpose(2, 0, 1).astype(np.int64) + f_off
-    w16 = w16.reshape(groups, 4, kh, kw)[:, [0, 2, 1, 3]].transpose(0, 2, 3, 1)
-    consts = {"weights": ConstArray("int16_t", w16.astype(np.int16))}
     consts.update(requant_consts(op, oc))
     mults, shifts = consts["multiplier"].data, consts["shift"].data
     require(bool(np.all(mults >= 0)), op, "negative requantization multiplier")
@@ -121,6 +124,7 @@ def lower_depthwise_conv2d(op: Op, graph: Graph) -> KernelCall:
     # one channel's weights, a column of accumulators, the window
     scratch = 4 * kh * kwp + 4 * buf_rows + 2 * buf_rows * row_len
 
+    plane = 0
     if direct:
         # Per group of 4 channels: the 4 folded biases, then per channel (multiplier, hi, e - 1, 0)
         # for the fast requantization (2 <= e = -shift <= 23: hi = 2^(e-2) + zp_out * 2^(e-1)),
@@ -136,14 +140,29 @@ def lower_depthwise_conv2d(op: Op, graph: Graph) -> KernelCall:
         consts["requant4"] = ConstArray("int32_t", _wrap32(requant4))
         for role in ("bias", "multiplier", "shift"):  # all in requant4 (rq is then all NULL)
             del consts[role]
-        # tap pointers (8 bytes on 64-bit hosts), a row of input zero points, the output ring
-        scratch = 8 * kh * kw + (ic + 3) // 4 * 4 + (ring_rows * ow * oc if can_inplace else 0)
+        # one group's int16 weights, tap pointers (8 bytes on 64-bit hosts), a row of input zero
+        # points, a ring of output rows of one group of 4 channels
+        scratch = 16 * kh * kw + (ic + 3) // 4 * 4 + (ring_rows * ow * 4 if can_inplace else 0)
+        # Plane mode: each group's input copied into a zero-point padded plane, so that every output
+        # pixel is an interior one (small maps, where border pixels would be most of them), when the
+        # plane costs no more arena than the arena has spare here (or than the other mode's scratch).
+        plane_w = max(pad_left + iw, (ow - 1) * sw + kw)
+        plane_h = (oh - 1) * sh + kh
+        plane_scratch = 8 * kh * kw + 4 * plane_w * plane_h
+        interior_w = max(0, min(ow, (iw - kw + pad_left) // sw + 1) - min(ow, (pad_left + sw - 1) // sw))
+        interior_h = max(0, min(oh, (ih - kh + pad_top) // sh + 1) - min(oh, (pad_top + sh - 1) // sh))
+        border_pixels = oh * ow - interior_w * interior_h
+        room = scratch if band else max(scratch, min(PLANE_MAX_BYTES, _spare_bytes_at(graph, op, x if can_inplace else None)))
+        # Per group: copying the plane costs about PLANE_COPY_COST instructions per input pixel;
+        # a border pixel in the other mode about BORDER_TAP_COST more per tap (its tap pointers).
+        if ih * iw * PLANE_COPY_COST < border_pixels * kh * kw * BORDER_TAP_COST and plane_scratch <= room:
+            scratch, plane = plane_scratch, plane_w
 
     params = dict(
         batches=n, in_h=ih, in_w=iw, in_c=ic, out_h=oh, out_w=ow, out_c=oc, depth_mult=depth_mult,
         k_h=kh, k_w=kw, stride_h=sh, stride_w=sw, dil_h=dh, dil_w=dw, pad_top=pad_top, pad_left=pad_left,
         input_offset=in_off, filter_offset=f_off, output_offset=y.quant.zp, act_min=act_min, act_max=act_max,
-        row_len=row_len, buf_rows=buf_rows, ring_rows=ring_rows if can_inplace else 0,
+        row_len=row_len, buf_rows=buf_rows, ring_rows=ring_rows if can_inplace else 0, plane_w=plane,
     )
     variant = (f"{kh}x{kw}/s{sh}" + (f" x{depth_mult}" if depth_mult > 1 else "") + (" uint8" if legacy else "")
                + (" direct" if direct else ""))
