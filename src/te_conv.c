@@ -225,6 +225,16 @@ TE_CONV_SCALAR_LOOPS static void conv_gather_s8(const te_conv_geom *g, const int
     const int32_t in_y0 = oy * g->stride_h - g->pad_top;
     const int32_t in_x0 = ox * g->stride_w - g->pad_left;
     int32_t ky, kx;
+    if (g->dil_w == 1 && in_x0 >= 0 && in_x0 + k_w <= g->in_w && in_y0 >= 0 &&
+        in_y0 + (g->k_h - 1) * g->dil_h < g->in_h) {
+        /* Interior pixel (nearly all of them): k_h straight copies, nothing else to work out. */
+        const int8_t *src = in_b + (size_t)in_y0 * in_row + (size_t)in_x0 * fic;
+        const int32_t dil_row = g->dil_h * in_row;
+        for (ky = 0; ky < g->k_h; ++ky, dst += row_bytes, src += dil_row) {
+            conv_copy_s8(dst, src, row_bytes);
+        }
+        return;
+    }
     if (g->dil_w == 1) {
         /* Taps kx in [lo, hi) are inside the row: one contiguous run of the input. */
         const int32_t lo = te_min_i32(in_x0 < 0 ? -in_x0 : 0, k_w);
@@ -1118,6 +1128,34 @@ static const int32_t *conv_extra_dsp(int32_t fo, const uint32_t *cols, int32_t k
         }                                                                                                    \
     } while (0)
 
+/* The column of an interior pixel of a 3x3 convolution over 3 input channels (the RGB stem of
+ * nearly every vision model: K = 27, one pad tap), straight from its three 9-byte input rows:
+ * the 7 groups of 4 taps are put together from whole-word loads with shifts (the groups
+ * straddle the rows), then expanded like conv_expand_dsp. The pad tap holds the zero point,
+ * which is 0 after the offset. */
+TE_INLINE void conv_rgb3x3_column_dsp(const int8_t *x, int32_t in_row, int32_t dil_row, uint32_t zp, uint32_t off2,
+                                      uint32_t *dst, int32_t stride)
+{
+    const int8_t *r1 = x + dil_row, *r2 = r1 + dil_row;
+    const uint32_t a0 = te_read_u32(x), a1 = te_read_u32(x + 4), a2 = (uint8_t)x[8];
+    const uint32_t b0 = te_read_u32(r1), b1 = te_read_u32(r1 + 4), b2 = (uint8_t)r1[8];
+    const uint32_t c0 = te_read_u32(r2), c1 = te_read_u32(r2 + 4), c2 = (uint8_t)r2[8];
+    uint32_t g[7];
+    int32_t k;
+    (void)in_row;
+    g[0] = a0;
+    g[1] = a1;
+    g[2] = a2 | (b0 << 8);
+    g[3] = (b0 >> 24) | (b1 << 8);
+    g[4] = (b1 >> 24) | (b2 << 8) | (c0 << 16);
+    g[5] = (c0 >> 16) | (c1 << 16);
+    g[6] = (c1 >> 16) | (c2 << 16) | ((zp & 0xFFu) << 24);
+    for (k = 0; k < 7; ++k, dst += stride) {
+        dst[0] = te_sadd16(te_sxtb16(g[k]), off2);
+        dst[1] = te_sadd16(te_sxtb16_ror8(g[k]), off2);
+    }
+}
+
 /* Scratch: 4 interleaved int16 columns (8 * k_pad bytes), then one int8 window (k_pad). */
 static void conv_dsp(const te_conv_params *p, const te_requant_per_channel *rq,
                      const int8_t *input, const int8_t *filter, int8_t *output, void *scratch)
@@ -1133,6 +1171,8 @@ static void conv_dsp(const te_conv_params *p, const te_requant_per_channel *rq,
     const int8_t pad = (int8_t)(-p->input_offset);
     const te_conv_geom geom = conv_geom(p, pad);
     const int32_t fo = p->filter_offset;
+    const int rgb3x3 = p->in_c == 3 && p->k_h == 3 && p->k_w == 3 && p->dil_w == 1;
+    const uint32_t off2 = (uint32_t)(uint16_t)p->input_offset * 0x00010001u;
     int32_t extra[4];
     int32_t b, px, j;
     for (b = 0; b < p->batches; ++b) {
@@ -1145,8 +1185,14 @@ static void conv_dsp(const te_conv_params *p, const te_requant_per_channel *rq,
 #define TE_CONV_FILL(jj, dst, stride)                                                                        \
             do {                                                                                             \
                 const int32_t oy = (px + (jj)) / p->out_w, ox = (px + (jj)) - oy * p->out_w;                 \
+                const int32_t iy = oy * p->stride_h - p->pad_top, ix = ox * p->stride_w - p->pad_left;       \
                 if (direct) {                                                                                \
                     conv_im2col_dsp(p, in_b, oy, ox, (dst), (stride));                                       \
+                } else if (rgb3x3 && iy >= 0 && ix >= 0 && ix + 3 <= p->in_w &&                              \
+                           iy + 2 * p->dil_h < p->in_h) {                                                    \
+                    conv_rgb3x3_column_dsp(in_b + ((size_t)iy * p->in_w + ix) * 3, p->in_w * 3,              \
+                                           p->dil_h * p->in_w * 3, (uint32_t)(uint8_t)pad, off2, (dst),      \
+                                           (stride));                                                        \
                 } else {                                                                                     \
                     conv_gather_s8(&geom, in_b, oy, ox, win);                                                \
                     conv_fill_s8(win + k_total, pad, k_pad - k_total);                                       \
