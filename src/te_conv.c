@@ -747,7 +747,16 @@ TE_INLINE void conv_channels1_body(const te_conv_params *p, const te_requant_per
         const uint32_t *c = col;
         int32_t a0 = rq->bias ? rq->bias[oc] : 0, a1 = extra ? extra[0] : 0;
         const int32_t e2 = -rq->shift[oc] - 2;
-        for (g = 0; g < groups; ++g) {
+        for (g = 0; g + 2 <= groups; g += 2) { /* two groups per iteration: half the loop overhead */
+            const uint32_t wv = te_read_u32(w), wv1 = te_read_u32(w + 4);
+            w += 8;
+            a0 = te_smlad(te_sxtb16(wv), c[0], a0);
+            a1 = te_smlad(te_sxtb16_ror8(wv), c[1], a1);
+            a0 = te_smlad(te_sxtb16(wv1), c[2], a0);
+            a1 = te_smlad(te_sxtb16_ror8(wv1), c[3], a1);
+            c += 4;
+        }
+        if (g < groups) {
             const uint32_t wv = te_read_u32(w);
             w += 4;
             a0 = te_smlad(te_sxtb16(wv), c[0], a0);
@@ -805,6 +814,7 @@ typedef struct {
     const te_conv_params *p;           /* 104 */
     const te_requant_per_channel *rq;  /* 108 */
     int8_t *out_base;                  /* 112 */
+    int32_t idx_end;                   /* 116: 4 * out_c (the small-K loop's channel index bound) */
 } te_conv4_asm_job;
 
 /* Called from the assembly for a channel with a generic shift (not static: the assembly names it). */
@@ -1011,6 +1021,85 @@ void te_conv4_generic_store_(te_conv4_asm_job *job)
             "b       12b\n\t"                                                                                \
             TAIL);                                                                                           \
     }
+/* Pointwise layers with K = 8 or 16 taps (the early layers of MobileNets): the dot product fully
+ * unrolled, which leaves r6 free to hold the channel index across it, so bias, multiplier and
+ * shift are read by index and the output offset is folded into the rounding constant (right
+ * shifts 2..24); other shifts take the C helper. Plain layers only (bias, symmetric weights,
+ * the whole int8 range). */
+#define TE_CONV4_RQF(acc)                                                                                    \
+    "and     lr, " acc ", #0x80000000\n\t"                                                                   \
+    "eor     lr, lr, #0x40000000\n\t"                                                                        \
+    "add     r8, r10, " acc ", asr #31\n\t"                                                                  \
+    "smlal   lr, r8, " acc ", r5\n\t"                                                                        \
+    "asr     r8, r8, r7\n\t"                                                                                 \
+    "ssat    r8, #8, r8\n\t"
+#define TE_CONV4_SMALL_FN(name, GROUPS)                                                                      \
+    __attribute__((naked, noinline)) static void name(te_conv4_asm_job *job)                                 \
+    {                                                                                                        \
+        (void)job;                                                                                           \
+        __asm__ volatile(                                                                                    \
+            ".syntax unified\n\t"                                                                            \
+            "push    {r4, r5, r6, r7, r8, r10, r11, lr}\n\t"                                                 \
+            "sub     sp, sp, #8\n\t"                                                                         \
+            "str     r0, [sp]\n\t"                                                                           \
+            "ldr     r4, [r0, #4]\n\t" /* w: advances through the rows */                                 \
+            "mov     r6, #0\n\t"       /* 4 * channel */                                                    \
+            "1:\n\t"                                                                                         \
+            "ldr     r12, [sp]\n\t"                                                                          \
+            "ldr     r8, [r12, #24]\n\t"                                                                     \
+            "ldr     r0, [r8, r6]\n\t"                                                                       \
+            "mov     r1, r0\n\t"                                                                             \
+            "mov     r2, r0\n\t"                                                                             \
+            "mov     r3, r0\n\t"                                                                             \
+            "ldr     r5, [r12, #0]\n\t"                                                                      \
+            GROUPS                                                                                           \
+            "ldr     r12, [sp]\n\t"                                                                          \
+            "ldr     r8, [r12, #32]\n\t"                                                                     \
+            "ldr     r7, [r8, r6]\n\t"                                                                       \
+            "mvn     r7, r7\n\t"     /* e - 1 */                                                            \
+            "sub     r8, r7, #1\n\t" /* e - 2 */                                                            \
+            "cmp     r8, #22\n\t"                                                                            \
+            "bhi     7f\n\t"                                                                                 \
+            "mov     r10, #1\n\t"                                                                            \
+            "lsl     r10, r10, r8\n\t"                                                                       \
+            "ldr     r8, [r12, #48]\n\t"                                                                     \
+            "lsl     r8, r8, r7\n\t"                                                                         \
+            "add     r10, r10, r8\n\t" /* 2^(e-2) + output_offset * 2^(e-1) */                             \
+            "ldr     r8, [r12, #28]\n\t"                                                                     \
+            "ldr     r5, [r8, r6]\n\t"                                                                       \
+            "ldr     r11, [r12, #112]\n\t" /* out_base + channel */                                         \
+            "add     r11, r11, r6, lsr #2\n\t"                                                               \
+            "ldr     r12, [r12, #44]\n\t"                                                                    \
+            TE_CONV4_RQF("r0")                                                                               \
+            "strb    r8, [r11]\n\t"                                                                          \
+            TE_CONV4_RQF("r1")                                                                               \
+            "strb    r8, [r11, r12]\n\t"                                                                     \
+            "add     r11, r11, r12, lsl #1\n\t"                                                              \
+            TE_CONV4_RQF("r2")                                                                               \
+            "strb    r8, [r11]\n\t"                                                                          \
+            TE_CONV4_RQF("r3")                                                                               \
+            "strb    r8, [r11, r12]\n\t"                                                                     \
+            "6:\n\t"                                                                                         \
+            "add     r6, r6, #4\n\t"                                                                         \
+            "ldr     r12, [sp]\n\t"                                                                          \
+            "ldr     r8, [r12, #116]\n\t"                                                                    \
+            "cmp     r6, r8\n\t"                                                                             \
+            "blo     1b\n\t"                                                                                 \
+            "add     sp, sp, #8\n\t"                                                                         \
+            "pop     {r4, r5, r6, r7, r8, r10, r11, pc}\n\t"                                                 \
+            "7:\n\t" /* other shifts: TFLite's arithmetic in C */                                           \
+            "ldr     r8, [r12, #112]\n\t"                                                                    \
+            "add     r8, r8, r6, lsr #2\n\t"                                                                 \
+            "str     r8, [r12, #36]\n\t"                                                                     \
+            "add     r5, r12, #88\n\t"                                                                       \
+            "stmia   r5, {r0, r1, r2, r3}\n\t"                                                               \
+            "mov     r0, r12\n\t"                                                                            \
+            "bl      te_conv4_generic_store_\n\t"                                                            \
+            "b       6b\n\t");                                                                               \
+    }
+TE_CONV4_SMALL_FN(conv4_asm_k8, TE_CONV4_GROUP TE_CONV4_GROUP)
+TE_CONV4_SMALL_FN(conv4_asm_k16, TE_CONV4_GROUP TE_CONV4_GROUP TE_CONV4_GROUP TE_CONV4_GROUP)
+
 /* Nearly every layer of real models: bias present, symmetric weights, the whole int8 range. */
 TE_CONV4_ASM_FN(conv4_asm_plain, TE_CONV4_HEAD_PLAIN, TE_CONV4_POST_PLAIN, TE_CONV4_TAIL_PLAIN)
 /* Everything else (no bias, legacy uint8 terms, narrower activation ranges), flags at run time. */
@@ -1051,8 +1140,15 @@ static void conv_channels4_asm(const te_conv_params *p, const te_requant_per_cha
     }
     job.p = p;
     job.rq = rq;
+    job.idx_end = 4 * p->out_c;
     if (rq->bias != NULL && extra == NULL && mode == CONV_RQ_FAST_FULL) {
-        conv4_asm_plain(&job);
+        if (k_total == 8) {
+            conv4_asm_k8(&job);
+        } else if (k_total == 16) {
+            conv4_asm_k16(&job);
+        } else {
+            conv4_asm_plain(&job);
+        }
     } else {
         conv4_asm_any(&job);
     }
@@ -1205,6 +1301,25 @@ static void conv_dsp(const te_conv_params *p, const te_requant_per_channel *rq,
     }
 }
 
+/* The 4 interleaved columns of 4 consecutive pixels of a stride-1 pointwise convolution (their
+ * inputs are contiguous, k % 4 == 0, no offset): one pass over the groups. */
+static void conv_expand4_dense_dsp(const int8_t *src, int32_t k, uint32_t *dst)
+{
+    const int8_t *const end = src + k;
+    for (; src < end; src += 4, dst += 8) {
+        const uint32_t v0 = te_read_u32(src), v1 = te_read_u32(src + k);
+        const uint32_t v2 = te_read_u32(src + 2 * k), v3 = te_read_u32(src + 3 * k);
+        dst[0] = te_sxtb16(v0);
+        dst[1] = te_sxtb16_ror8(v0);
+        dst[2] = te_sxtb16(v1);
+        dst[3] = te_sxtb16_ror8(v1);
+        dst[4] = te_sxtb16(v2);
+        dst[5] = te_sxtb16_ror8(v2);
+        dst[6] = te_sxtb16(v3);
+        dst[7] = te_sxtb16_ror8(v3);
+    }
+}
+
 /* Scratch: 4 interleaved int16 columns (8 * k_pad bytes). */
 static void conv_1x1_dsp(const te_conv_params *p, const te_requant_per_channel *rq,
                          const int8_t *input, const int8_t *filter, int8_t *output, void *scratch)
@@ -1216,6 +1331,7 @@ static void conv_1x1_dsp(const te_conv_params *p, const te_requant_per_channel *
     uint32_t *cols = (uint32_t *)scratch;
     const int32_t k_pad = (k_total + 3) & ~3;
     const int32_t fo = p->filter_offset; /* legacy uint8: + fo * sum(x) per pixel */
+    const int dense = p->stride_h == 1 && p->stride_w == 1; /* pixel px at px * in_c: no division */
     int32_t extra[4];
     int32_t b, px, j;
     for (b = 0; b < p->batches; ++b) {
@@ -1223,7 +1339,14 @@ static void conv_1x1_dsp(const te_conv_params *p, const te_requant_per_channel *
         for (px = 0; px < pixels; px += 4) {
             const int32_t n = te_min_i32(4, pixels - px);
             int8_t *out_px = output + ((size_t)b * pixels + px) * p->out_c;
-#define TE_CONV_FILL(jj, dst, stride) conv_expand_dsp(conv_1x1_pixel(p, in_b, px + (jj)), k_total, 0, (dst), (stride))
+            if (n == 4 && dense && (k_total & 3) == 0) {
+                conv_expand4_dense_dsp(in_b + (size_t)px * k_total, k_total, cols);
+                conv_fn4[mode](p, rq, filter, k_total, cols, out_px, conv_extra_dsp(fo, cols, k_pad, 4, extra), lim);
+                continue;
+            }
+#define TE_CONV_FILL(jj, dst, stride)                                                                        \
+    conv_expand_dsp(dense ? in_b + (size_t)(px + (jj)) * k_total : conv_1x1_pixel(p, in_b, px + (jj)), k_total, 0, \
+                    (dst), (stride))
             TE_CONV_DSP_BLOCK(TE_CONV_FILL);
 #undef TE_CONV_FILL
         }

@@ -264,6 +264,73 @@ TE_INLINE void dw_requant_column(const int32_t *acc, int32_t n, const te_dw_rq *
     }
 }
 
+#if defined(__ARM_FEATURE_DSP) && !defined(TE_EMULATE_DSP) && defined(__GNUC__) && defined(__thumb2__) && \
+    !defined(TE_NO_INLINE_ASM)
+#define TE_DW_S2_ASM 1
+/* The stride-2 3x3 pair loop in assembly: the two outputs of a pair share window row 2, which
+ * the C loop loads twice (and GCC spills its five weights). One column: for each pair of output
+ * rows, a[0], a[1] = bias + the two 3x3 sums. A naked function: it saves and restores r4-r8,
+ * r10, r11 and never touches r9. */
+typedef struct {
+    const int16_t *x;  /* 0: the first output row's window position */
+    int32_t *a;        /* 4: sums out */
+    int32_t *a_end;    /* 8: a + an even, non-zero row count */
+    int32_t rl;        /* 12: bytes per window row */
+    uint32_t w[5];     /* 16: wa0, wa1, wa2, wb01, wb2 */
+    int32_t bias;      /* 36 */
+} te_dw3_job;
+
+#define TE_DW3_LOAD "ldr     r12, [r0]\n\t" "ldr     lr, [r0, #4]\n\t"
+
+__attribute__((naked, noinline)) static void dw3x3_pairs_s2(const te_dw3_job *job)
+{
+    (void)job;
+    __asm__ volatile(
+        ".syntax unified\n\t"
+        "push    {r4, r5, r6, r7, r8, r10, r11, lr}\n\t"
+        "ldr     r10, [r0, #36]\n\t"
+        "push    {r10, r11}\n\t" /* the bias at [sp] */
+        "ldr     r4, [r0, #16]\n\t"
+        "ldr     r5, [r0, #20]\n\t"
+        "ldr     r6, [r0, #24]\n\t"
+        "ldr     r7, [r0, #28]\n\t"
+        "ldr     r8, [r0, #32]\n\t"
+        "ldr     r1, [r0, #4]\n\t"
+        "ldr     r2, [r0, #8]\n\t"
+        "ldr     r3, [r0, #12]\n\t"
+        "ldr     r0, [r0, #0]\n\t"
+        "1:\n\t"
+        "ldr     r10, [sp]\n\t"
+        "mov     r11, r10\n\t"
+        TE_DW3_LOAD
+        "add     r0, r0, r3\n\t"
+        "smlad   r10, r4, r12, r10\n\t"
+        "smlabb  r10, lr, r7, r10\n\t"
+        TE_DW3_LOAD
+        "add     r0, r0, r3\n\t"
+        "smlad   r10, r5, r12, r10\n\t"
+        "smlabt  r10, lr, r7, r10\n\t"
+        TE_DW3_LOAD /* row 2: the first output's last, the second output's first */
+        "add     r0, r0, r3\n\t"
+        "smlad   r10, r6, r12, r10\n\t"
+        "smlabb  r10, lr, r8, r10\n\t"
+        "smlad   r11, r4, r12, r11\n\t"
+        "smlabb  r11, lr, r7, r11\n\t"
+        TE_DW3_LOAD
+        "add     r0, r0, r3\n\t"
+        "smlad   r11, r5, r12, r11\n\t"
+        "smlabt  r11, lr, r7, r11\n\t"
+        TE_DW3_LOAD /* row 4: also the next pair's row 0 */
+        "smlad   r11, r6, r12, r11\n\t"
+        "smlabb  r11, lr, r8, r11\n\t"
+        "strd    r10, r11, [r1], #8\n\t"
+        "cmp     r1, r2\n\t"
+        "blo     1b\n\t"
+        "add     sp, sp, #8\n\t"
+        "pop     {r4, r5, r6, r7, r8, r10, r11, pc}\n\t");
+}
+#endif
+
 /* 3x3, dil_w 1. The block is swept column by column, two output rows at a time: with
  * stride_h 1 the two pixels' windows share two of their four input rows, so each input pair is
  * loaded once for both (8 loads and 12 multiply-adds per two outputs). A column's accumulators
@@ -283,9 +350,25 @@ TE_INLINE void dw_block_3x3_dsp_body(const te_dw_block *gp, const te_dw_rq *rp, 
     int32_t *const accs = g.acc;
     int32_t *const pairs_end = accs + (g.rows & ~1);
     int32_t col;
+#if defined(TE_DW_S2_ASM)
+    te_dw3_job job;
+    job.a_end = pairs_end;
+    job.rl = 2 * rl;
+    job.w[0] = wa0, job.w[1] = wa1, job.w[2] = wa2, job.w[3] = wb01, job.w[4] = wb2;
+    job.bias = bias;
+#endif
     for (col = 0; col < g.cols; ++col) {
         const int16_t *x = g.x + col * g.step_x;
         int32_t *a = accs;
+#if defined(TE_DW_S2_ASM)
+        if (sy == 2 * rl && a < pairs_end) {
+            job.x = x;
+            job.a = a;
+            dw3x3_pairs_s2(&job);
+            x += (size_t)(g.rows & ~1) * sy;
+            a = pairs_end;
+        }
+#endif
         if (sy == rl) {
             while (a < pairs_end) {
                 const int16_t *y = x;

@@ -84,6 +84,11 @@ CONV = {
     "pw_16_7": lambda: conv_model((1, 5, 3, 16), 7, (1, 1), (1, 1), "VALID", act="NONE", seed=4),
     # pointwise, 6 input channels (partial group / predicated tail), stride 2
     "pw_6_5_s2": lambda: conv_model((1, 5, 7, 6), 5, (1, 1), (2, 2), "VALID", act="RELU", seed=5),
+    # pointwise K = 8 and K = 16 (the unrolled loops), 4-pixel blocks and leftovers, shifts across
+    # the folded-offset fast range (left shifts, shift 0, right shifts past 24)
+    "pw_8_mixed": lambda: conv_model((1, 3, 5, 8), 12, (1, 1), (1, 1), "VALID", act="NONE", out_scale=0.003, seed=14),
+    "pw_8_tiny": lambda: conv_model((1, 4, 4, 8), 9, (1, 1), (1, 1), "VALID", act="NONE", out_scale=3e5, seed=15),
+    "pw_16_mixed": lambda: conv_model((1, 2, 6, 16), 10, (1, 1), (1, 1), "VALID", act="NONE", out_scale=0.01, seed=16),
     # pointwise, K = 40 (16-tap steps + tail), 33 channels, 9 pixels
     "pw_40_33": lambda: conv_model((1, 3, 3, 40), 33, (1, 1), (1, 1), "VALID", act="RELU6", seed=6),
     # per-channel scales straddling 1: left shifts, shift 0 and -1 next to the fast range

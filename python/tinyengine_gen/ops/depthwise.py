@@ -38,8 +38,8 @@ DIRECT_MAX_PIXELS = 64
 # The direct kernel's plane mode: when copying each group's input into a padded plane costs less
 # than handling the border pixels one by one (estimated instructions per pixel and per tap, as
 # measured on Cortex-M4), and the plane fits the arena's spare bytes (at most this many).
-PLANE_COPY_COST = 6
-BORDER_TAP_COST = 10
+PLANE_COPY_COST = 4
+BORDER_TAP_COST = 17
 PLANE_MAX_BYTES = 4096
 
 
