@@ -182,8 +182,12 @@ def _read(raw: bytes, name: str, source: str) -> Graph:
             kind = f"CUSTOM:{(code.CustomCode() or b'?').decode('utf-8', 'replace')}"
         ins = [tensor_at(int(x)) for x in (o.InputsAsNumpy() if o.InputsLength() else [])]
         outs = [tensor_at(int(x)) for x in (o.OutputsAsNumpy() if o.OutputsLength() else [])]
+        options = _parse_options(o)
+        if o.IntermediatesLength():
+            # Quantization-only tensors (the integer LSTM's gate and hidden scales): never read or written.
+            options["_intermediates"] = [tensor_at(int(x)) for x in o.IntermediatesAsNumpy()]
         ops.append(Op(index=i, kind=kind, inputs=ins, outputs=[t for t in outs if t is not None],
-                      options=_parse_options(o)))
+                      options=options))
 
     inputs = [tensors[int(x)] for x in (sg.InputsAsNumpy() if sg.InputsLength() else [])]
     outputs = [tensors[int(x)] for x in (sg.OutputsAsNumpy() if sg.OutputsLength() else [])]

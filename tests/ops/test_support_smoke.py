@@ -370,6 +370,21 @@ def squared_difference_int8() -> tuple[bytes, list[Shape]]:
     return model, [(1, 8)]
 
 
+@case
+def unidirectional_sequence_lstm_int8() -> tuple[bytes, list[Shape]]:
+    """24 inputs (optional ones omitted), variable state tensors, 5 intermediates (the last one the
+    hidden scale): the integer LSTM as the converter writes it."""
+    ws = [weights((4, 3 if i < 4 else 4), [0.01], 0) for i in range(8)]
+    biases = [bias(4, 0.05, [0.01] * 4) for _ in range(4)]
+    h = q8((1, 4), 0.008, 0, is_variable=True)
+    c = TensorSpec((1, 4), "int16", 2.0 ** -12, 0, is_variable=True)
+    inputs = [q8((1, 2, 3), 0.05, 1), *ws, None, None, None, *biases, None, None, h, c, None, None, None, None]
+    intermediates = [f32((0,)) for _ in range(4)] + [q8((0,), 0.008, 0)]
+    model = build_single_op_model("UNIDIRECTIONAL_SEQUENCE_LSTM", inputs, [q8((1, 2, 4), 0.008, 0)],
+                                  {"time_major": False}, intermediates)
+    return model, [(1, 2, 4)]
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_built_model_runs_in_reference(name: str) -> None:
     model, expected_shapes = CASES[name]()
@@ -512,7 +527,7 @@ def test_random_inputs_dtypes_shapes_and_ranges() -> None:
 
 # --- real models --------------------------------------------------------------------------------
 
-_SKIPPED_MODELS = {"tflite-micro/trained_lstm_int8.tflite"}
+_SKIPPED_MODELS: set[str] = set()
 
 
 def _shared_models() -> list[str]:

@@ -92,7 +92,11 @@ def model_io(model: ModelLike) -> tuple[list[IOInfo], list[IOInfo]]:
 
 
 def run_reference(model: ModelLike, inputs: list[np.ndarray]) -> list[np.ndarray]:
-    """Run LiteRT's reference kernels once; outputs in model output order."""
+    """Run LiteRT's reference kernels once; outputs in model output order.
+
+    A fresh interpreter per call: variable tensors (e.g. LSTM states) start from their reset values
+    for every input set, as a generated model's state does at every invoke.
+    """
     interpreter = Interpreter(
         model_content=load_model_bytes(model),
         experimental_op_resolver_type=OpResolverType.BUILTIN_REF,

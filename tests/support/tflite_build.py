@@ -60,6 +60,7 @@ class TensorSpec:
     quantized_dimension: int = 0
     data: np.ndarray | None = None  # constant tensor (weights, bias, paddings, axes, shapes ...)
     name: str = ""
+    is_variable: bool = False  # state kept by the interpreter across invokes (e.g. LSTM states)
 
 
 @dataclass
@@ -71,6 +72,7 @@ class OpSpec:
     outputs: list[int]
     options: dict | None = None  # schema snake_case field names, enums by name
     version: int | None = None
+    intermediates: list[int] = field(default_factory=list)  # e.g. the integer LSTM's scale tensors
 
 
 Derive = Callable[[list[TensorSpec | None], list[TensorSpec]], dict[str, Any]]
@@ -158,6 +160,11 @@ _OPS: dict[str, _OpInfo] = {
     "SHAPE": _OpInfo("ShapeOptions", derive=_out_type),
     "PACK": _OpInfo("PackOptions", derive=_values_count, versions={"int8": 2, "int16": 3}),
     "SQUARED_DIFFERENCE": _OpInfo("SquaredDifferenceOptions", versions={"int8": 2}),
+    # The converter writes version 1 for the fully integer LSTM (versions 2-3 are hybrid variants).
+    "UNIDIRECTIONAL_SEQUENCE_LSTM": _OpInfo(
+        "UnidirectionalSequenceLSTMOptions",
+        {"fused_activation_function": "TANH", "cell_clip": 0.0, "proj_clip": 0.0, "time_major": False},
+    ),
 }
 
 SUPPORTED_OPS: frozenset[str] = frozenset(_OPS)
@@ -242,6 +249,8 @@ def _tensor(b: flatbuffers.Builder, spec: TensorSpec, index: int, buffer: int) -
     mod.AddName(b, name)
     if quant is not None:
         mod.AddQuantization(b, quant)
+    if spec.is_variable:
+        mod.AddIsVariable(b, True)
     return mod.End(b)
 
 
@@ -302,12 +311,15 @@ def _operator(b: flatbuffers.Builder, spec: OpSpec, opcode_index: int, options: 
     mod = _module("Operator")
     inputs = _vector(b, spec.inputs, np.int32)
     outputs = _vector(b, spec.outputs, np.int32)
+    intermediates = _vector(b, spec.intermediates, np.int32) if spec.intermediates else None
     options_name = _OPS[spec.op].options
     table = _options_table(b, options_name, options) if options_name else None
     mod.Start(b)
     mod.AddOpcodeIndex(b, opcode_index)
     mod.AddInputs(b, inputs)
     mod.AddOutputs(b, outputs)
+    if intermediates is not None:
+        mod.AddIntermediates(b, intermediates)
     if table is not None:
         mod.AddBuiltinOptionsType(b, getattr(BuiltinOptions, options_name))
         mod.AddBuiltinOptions(b, table)
@@ -325,7 +337,8 @@ def _check(
     for spec in ops:
         if spec.op not in _OPS:
             raise ValueError(f"op {spec.op!r} not in tflite_build's table")
-        if not all(-1 <= i < n for i in spec.inputs) or not all(0 <= i < n for i in spec.outputs):
+        if (not all(-1 <= i < n for i in spec.inputs) or not all(0 <= i < n for i in spec.outputs)
+                or not all(0 <= i < n for i in spec.intermediates)):
             raise ValueError(f"{spec.op}: tensor index out of range")
     if not all(0 <= i < n for i in [*inputs, *outputs]):
         raise ValueError("model input/output index out of range")
@@ -396,8 +409,10 @@ def build_single_op_model(
     inputs: list[TensorSpec | None],
     outputs: list[TensorSpec],
     options: dict | None = None,
+    intermediates: list[TensorSpec] | None = None,
 ) -> bytes:
-    """One-op model; ``None`` inputs are omitted optionals, constant inputs are not model inputs."""
+    """One-op model; ``None`` inputs are omitted optionals, constant and variable inputs are not
+    model inputs; ``intermediates`` are tensors only referenced for their quantization."""
     tensors: list[TensorSpec] = []
     op_inputs: list[int] = []
     model_inputs: list[int] = []
@@ -406,10 +421,12 @@ def build_single_op_model(
             op_inputs.append(-1)
             continue
         op_inputs.append(len(tensors))
-        if spec.data is None:
+        if spec.data is None and not spec.is_variable:
             model_inputs.append(len(tensors))
         tensors.append(spec)
     op_outputs = list(range(len(tensors), len(tensors) + len(outputs)))
     tensors.extend(outputs)
-    ops = [OpSpec(op, op_inputs, op_outputs, options)]
+    op_intermediates = list(range(len(tensors), len(tensors) + len(intermediates or [])))
+    tensors.extend(intermediates or [])
+    ops = [OpSpec(op, op_inputs, op_outputs, options, intermediates=op_intermediates)]
     return build_model(tensors, ops, model_inputs, op_outputs)

@@ -4,8 +4,9 @@ Checks that it runs end to end, writes CSV/JSON with the documented columns,
 gives identical instruction counts on two independent runs (fresh work dirs),
 computes the ratios against a tiny fake baselines CSV (TFLM cmsis_nn row,
 TinyEngine layer-int and patch-int rows; ref rows and other cores ignored),
-skips the LSTM / unreadable models with a note, and that the per-op profile
-(bench --profile and `run --profile`) adds up to the measured inference.
+skips the models named by --skip and unreadable ones with a note, and that the
+per-op profile (bench --profile and `run --profile`) adds up to the measured
+inference.
 """
 from __future__ import annotations
 
@@ -51,8 +52,8 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> dict:
     have_hello = HELLO.is_file()
     if have_hello:
         shutil.copy(HELLO, models / HELLO_REL)
-    # skipped by default (--skip trained_lstm_int8) and unreadable: rows with a note, no build
-    (models / "tflite-micro" / "trained_lstm_int8.tflite").write_bytes(b"not used")
+    # skipped (--skip skipped_model) and unreadable: rows with a note, no build
+    (models / "tflite-micro" / "skipped_model.tflite").write_bytes(b"not used")
     (models / "broken.tflite").write_bytes(b"this is not a flatbuffer")
     baselines = root / "baselines.csv"
     baselines.write_text(FAKE_BASELINES)
@@ -60,7 +61,7 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> dict:
     buf = io.StringIO()
     with redirect_stdout(buf):
         rc = cli.main(["bench", "--models", str(models), "--cores", "m4", "--baselines", str(baselines),
-                       "--out", str(out), "--workdir", str(root / "work1"), "-q"])
+                       "--out", str(out), "--workdir", str(root / "work1"), "--skip", "skipped_model", "-q"])
     return dict(root=root, models=models, baselines=baselines, out=out, rc=rc, stdout=buf.getvalue(),
                 have_hello=have_hello)
 
@@ -91,7 +92,7 @@ def test_csv_and_json_have_the_columns(setup: dict) -> None:
         assert set(j) >= set(bench.COLUMNS)
         for k in ("instructions", "arena_bytes", "stack_bytes", "flash_bytes", "macs"):
             assert c[k] == ("" if j[k] is None else str(j[k]))
-    expect = {"kws_ref_model.tflite", "broken.tflite", "tflite-micro/trained_lstm_int8.tflite"}
+    expect = {"kws_ref_model.tflite", "broken.tflite", "tflite-micro/skipped_model.tflite"}
     if setup["have_hello"]:
         expect.add(HELLO_REL)
     assert {r["model"] for r in data["rows"]} == expect
@@ -112,8 +113,8 @@ def test_measured_rows(setup: dict) -> None:
 
 def test_skipped_models_have_a_note(setup: dict) -> None:
     rows = _rows(setup)
-    lstm = rows["tflite-micro/trained_lstm_int8.tflite"]
-    assert lstm["status"] == "skipped" and "skip" in lstm["note"] and lstm["instructions"] is None
+    skipped = rows["tflite-micro/skipped_model.tflite"]
+    assert skipped["status"] == "skipped" and "skip" in skipped["note"] and skipped["instructions"] is None
     broken = rows["broken.tflite"]
     assert broken["status"] == "skipped" and broken["note"].startswith("generator:")
 
@@ -143,7 +144,7 @@ def test_second_run_is_identical_and_profile_adds_up(setup: dict) -> None:
     """Fresh work dir, API call, with --profile: same numbers, per-op counts sum to the inference."""
     first = _rows(setup)
     res = bench.run_bench(setup["models"], ["m4"], baselines=setup["baselines"], workdir=setup["root"] / "work2",
-                          out_dir=setup["root"] / "out2", profile=True)
+                          out_dir=setup["root"] / "out2", skip=["skipped_model"], profile=True)
     second = {r["model"]: r for r in res["rows"]}
     for model, r in first.items():
         if r["status"] != "ok":

@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.emulated, pytest.mark.skipif(not _ok, reason=f"emulate
 SHARED = shared_models_dir()
 KWS = REPO / "examples" / "models" / "kws_ref_model.tflite"
 HELLO = SHARED / "tflite-micro" / "hello_world_int8.tflite"
-ALL_MODELS = sorted(p for p in SHARED.glob("*/*.tflite") if p.name != "trained_lstm_int8.tflite")
+ALL_MODELS = sorted(SHARED.glob("*/*.tflite"))
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,83 @@
+/* tinyengine: UNIDIRECTIONAL_SEQUENCE_LSTM, LiteRT's fully integer LSTM (int8 input, weights and
+ * hidden state, int16 cell state; lstm_eval.cc EvalInteger8x8_16 without CIFG, peephole,
+ * projection or layer normalization).
+ *
+ * Per row (one time step of one sequence), for each cell c and gate g in (input, forget, cell,
+ * output):
+ *   pre_g = sat16(rq(bias_in[c][g] + w_in[g][c] . x, g) + sat16(rq(bias_rec[c][g] + w_rec[g][c] . h, 4 + g)))
+ * with rq the double-rounding MultiplyByQuantizedMultiplier of gate_mult / gate_shift (Q3.12
+ * results); i, f, o = sigmoid(pre) and z = tanh(pre) in gemmlowp's int16 fixed point (Q0.15);
+ *   cell = sat16(rdbp(f * cell, 15) + rdbp(i * z, 30 + cell_scale)), clipped to +-cell_clip if > 0;
+ *   h = sat8(rq(o * tanh_(15 + cell_scale)(cell), hidden) + hidden_zp)
+ * written to the output row, which is the next step's hidden state. The state starts from
+ * hidden_init / cell_init at every call (LiteRT's reset value: the hidden state's zero point and 0).
+ *
+ * Rows are processed in memory order (time-major: step by step, batch-major: sequence by
+ * sequence), so the output may overwrite the input in place when n_cell <= n_input.
+ */
+#ifndef TINYENGINE_TE_LSTM_H
+#define TINYENGINE_TE_LSTM_H
+
+#include "tinyengine/te_common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Weight layout: int16 values w << acc_shift, cell after cell; per cell an input block (the input
+ * weights, cols = in_cols) then a recurrent block (cols = rec_cols), the columns past n_input /
+ * n_cell zero. A block is cols / 4 groups of four columns 4j .. 4j+3, 16 halfwords each:
+ *   w_0[4j], w_0[4j+2], w_1[4j], w_1[4j+2], w_2[4j], w_2[4j+2], w_3[4j], w_3[4j+2],
+ *   w_0[4j+1], w_0[4j+3], ..., w_3[4j+1], w_3[4j+3]
+ * (w_g the cell's row of gate g): the first four words pair with SXTB16 of the four inputs, the
+ * last four with SXTB16 ROR 8, so one LDM brings one word of all four gates.
+ * bias: int32 [n_cell][8], the four input-side then the four recurrent-side effective biases
+ * (zero points folded in), << acc_shift. */
+typedef struct {
+    const int16_t *weights;
+    const int32_t *bias;
+    /* Read by the DSP build only (the portable build computes the activations as gemmlowp does):
+     * exp_on_negative_values<k>(a) (Q0.15) for a = -S .. -1 at index a + S, S = 2^(13 - k + min(2, k - 1)),
+     * k = 3 for the sigmoids (4096 values), 4 for the cell gate's tanh (2048), 16 + cell_scale for tanh
+     * of the cell state (one of the first two when it is 3 or 4). */
+    const int16_t *exp_sigmoid;
+    const int16_t *exp_tanh;
+    const int16_t *exp_hidden;
+    const uint32_t *recip_bits;  /* 16384 Newton-Raphson correction bits, see te_lstm.c */
+    const int8_t *hidden_init;   /* [n_batch][n_cell], or NULL: hidden_init_value */
+    const int16_t *cell_init;    /* [n_batch][n_cell], or NULL: 0 */
+} te_lstm_weights;
+
+typedef struct {
+    int32_t n_batch, n_steps, n_input, n_cell;
+    int32_t in_cols, rec_cols;   /* n_input, n_cell rounded up to multiples of 4 */
+    int32_t time_major;          /* 1: input [steps][batch][n_input], 0: [batch][steps][n_input] */
+    int32_t acc_shift;           /* 1: weights and biases doubled (fast_rq), 0: as in the model */
+    int32_t fast_rq;             /* 1: every shift below is <= -1 and |accumulator| < 2^30 (generator-checked) */
+    int32_t gate_mult[8];        /* [side * 4 + gate], side 0: input x, 1: hidden h */
+    int32_t gate_shift[8];
+    int32_t gate_rq[24];         /* fast_rq: per gate as above, mult, 2^(e - 1), e = -shift >= 1 */
+    int32_t cell_scale;          /* log2 of the cell state scale, -15 .. -9 */
+    int32_t cell_clip;           /* in cell state units, 0: none */
+    int32_t hidden_mult, hidden_shift, hidden_half, hidden_zp;
+    int32_t hidden_init_value;   /* the hidden state's reset value (its zero point) */
+} te_lstm_params;
+
+/* Scratch: te_lstm_s8_scratch_bytes(p) bytes, 4-byte aligned. */
+size_t te_lstm_s8_scratch_bytes(const te_lstm_params *p);
+
+void te_lstm_s8(const te_lstm_params *p, const te_lstm_weights *w, const int8_t *input, int8_t *output,
+                void *scratch);
+
+/* The activations, exposed for tests: gemmlowp's logistic on Q3.12 and tanh on Q(bits).(15 - bits),
+ * int16 in, Q0.15 out, as this build of the kernel computes them (the DSP build uses the tables of
+ * w, so tanh only for integer_bits 3 and 15 + p->cell_scale, else 0; the portable build replays
+ * gemmlowp's arithmetic, any 0 <= integer_bits <= 6, and ignores w). */
+int32_t te_lstm_sigmoid_q3_12(const te_lstm_params *p, const te_lstm_weights *w, int32_t x);
+int32_t te_lstm_tanh(const te_lstm_params *p, const te_lstm_weights *w, int32_t x, int32_t integer_bits);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TINYENGINE_TE_LSTM_H */

@@ -1,0 +1,624 @@
+/* tinyengine: UNIDIRECTIONAL_SEQUENCE_LSTM kernels (see include/tinyengine/te_lstm.h).
+ *
+ * The arithmetic is LiteRT's reference integer LSTM (lstm_eval.cc LstmStepInteger8x8_16 and the
+ * portable tensor utils it calls): int32 gate accumulators requantized with the double-rounding
+ * MultiplyByQuantizedMultiplier to Q3.12 int16, gemmlowp's int16 fixed-point logistic / tanh,
+ * then the cell and hidden updates. A row (one step of one sequence) runs in two phases:
+ *  A. the four gates' pre-activations of every cell (int16, scratch): the weights of a cell's
+ *     four gates are interleaved, so one pass over the inputs feeds all four;
+ *  B. per cell: the activations, the cell state and the hidden output.
+ *
+ * Portable path: the reference's operations as written, the activations replaying gemmlowp's int16
+ * fixed point (exp by a polynomial and a barrel shifter, 1 / (1 + x) by three Newton-Raphson steps).
+ *
+ * DSP path (same bytes):
+ *  - phase A on int16 weights and inputs widened once per row (SXTB16 order): per group of four
+ *    columns one LDRD of the two input words, two LDM of the four gates' words and eight SMLAD,
+ *    16 multiply-accumulates in 11 instructions (hand-written on Arm, the same operations in C
+ *    elsewhere);
+ *  - with fast_rq the weights and biases are doubled, so the accumulator holds 2 * acc and
+ *    SaturatingRoundingDoublingHighMul(acc, m) = floor((acc * m + 2^30) / 2^31) is one SMMLAR
+ *    (floor((2 * acc * m + 2^31) / 2^32)), which also adds the rounding constant 2^(e-1) of the
+ *    right shift by e; RoundingDivideByPOT then subtracts 1 for negative values, whose sign is the
+ *    accumulator's (the multiplier is positive, and a zero product rounds to 0 either way);
+ *  - exp_on_negative_values comes from a table of its values on [-1, 0) (generator-built with
+ *    gemmlowp's arithmetic: the polynomial and the barrel shifter's steps for 1/4 and 1/2), the
+ *    shifter's remaining steps (exp(-1), exp(-2), ...) follow;
+ *  - gemmlowp's reciprocal: the three Newton steps add multiples of 4 to the start
+ *    x0 = 48/17 - 32/17 * hd (they end with a saturating x4), so the result is
+ *    x0 + 4 * (floor((floor(2^30 / hd) - 4 * x0) / 16) + bit(hd)) with one generator-checked
+ *    correction bit per half denominator hd (one UDIV: every DSP core has it).
+ */
+#include <stddef.h>
+
+#include "tinyengine/te_lstm.h"
+#include "tinyengine/te_simd.h"
+
+/* Phase A in hand-written Thumb-2 (the Arm DSP cores; fast_rq models). */
+#if defined(TE_USE_DSP) && defined(__GNUC__) && defined(__ARM_FEATURE_DSP) && defined(__thumb2__) && \
+    !defined(TE_EMULATE_DSP) && !defined(TE_NO_INLINE_ASM)
+#define LSTM_ASM 1
+#endif
+
+/* gemmlowp constants as int16 raw values (RescaleConstantInitializer of its int32 constants). */
+#define FX_EXP_MINUS_1_8 28918   /* exp(-1/8), Q0.15 */
+#define FX_ONE_THIRD 10923       /* 1/3, Q0.15 */
+#define FX_48_17 23130           /* 48/17, Q2.13 */
+#define FX_MINUS_32_17 (-15420)  /* -32/17, Q2.13 */
+#define FX_ONE_Q2_13 8192
+
+/* exp(-2^e), e = -2 .. 4 (Q0.15): the barrel shifter's multipliers. */
+#define FX_EXP_M0 25520
+#define FX_EXP_M1 19875
+#define FX_EXP_M2 12055
+#define FX_EXP_M3 4435
+#define FX_EXP_M4 600
+#define FX_EXP_M5 11
+#define FX_EXP_M6 0
+
+/* ---- int16 helpers ---------------------------------------------------------------------------- */
+
+/* Two's complement wrap to int16 (gemmlowp's int16 additions), without implementation-defined casts. */
+TE_INLINE int32_t lstm_wrap16(int32_t v)
+{
+    return (int32_t)(((uint32_t)v & 0xFFFFu) ^ 0x8000u) - 0x8000;
+}
+
+TE_INLINE int32_t lstm_sat16(int32_t v)
+{
+#if defined(TE_USE_DSP) && defined(__ARM_FEATURE_DSP) && !defined(TE_EMULATE_DSP)
+    return __ssat(v, 16);
+#else
+    return te_clamp_i32(v, -32768, 32767);
+#endif
+}
+
+TE_INLINE int32_t lstm_sat8(int32_t v)
+{
+#if defined(TE_USE_DSP)
+    return te_ssat8(v);
+#else
+    return te_clamp_i32(v, -128, 127);
+#endif
+}
+
+/* SaturatingRoundingDoublingHighMul on int16 values: gemmlowp's nudge-and-truncate is a floor shift. */
+TE_INLINE int32_t fx_mul(int32_t a, int32_t b)
+{
+    if (a == -32768 && b == -32768) {
+        return 32767;
+    }
+    return (a * b + (1 << 14)) >> 15;
+}
+
+/* ---- gemmlowp's exp and reciprocal, as the reference computes them (portable path) --------- */
+
+#if !defined(TE_USE_DSP)
+
+/* SaturatingRoundingMultiplyByPOT<e>, e > 0, on int16. */
+static int32_t fx_sat_shl(int32_t x, int32_t e)
+{
+    const int32_t thr = (1 << (15 - e)) - 1;
+    return x > thr ? 32767 : (x < -thr ? -32768 : x * (1 << e));
+}
+
+/* exp(a) for a in [-1/4, 0) (Q0.15): Taylor expansion around -1/8. */
+static int32_t fx_exp_interval(int32_t a)
+{
+    const int32_t x = lstm_wrap16(a + 4096);
+    const int32_t x2 = fx_mul(x, x);
+    const int32_t x3 = fx_mul(x2, x);
+    const int32_t x4 = fx_mul(x2, x2);
+    int32_t t = lstm_wrap16(fx_mul(lstm_wrap16(te_rounding_divide_by_pot(x4, 2) + x3), FX_ONE_THIRD) + x2);
+    t = te_rounding_divide_by_pot(t, 1);
+    return lstm_sat16(FX_EXP_MINUS_1_8 + fx_mul(FX_EXP_MINUS_1_8, lstm_wrap16(x + t)));
+}
+
+/* exp_on_negative_values<k>(a), a <= 0 in Q(k).(15-k), 1 <= k <= 7; Q0.15 result. */
+static int32_t fx_exp_negative(int32_t a, int32_t k)
+{
+    static const int16_t barrel[7] = {FX_EXP_M0, FX_EXP_M1, FX_EXP_M2, FX_EXP_M3, FX_EXP_M4, FX_EXP_M5, FX_EXP_M6};
+    const int32_t qbits = 13 - k; /* a quarter is 2^qbits */
+    const int32_t a_mod = (a & ((1 << qbits) - 1)) - (1 << qbits);
+    const int32_t remainder = a_mod - a;
+    const int32_t steps = k < 5 ? k + 2 : 7; /* exp(-2^e) for e = -2 .. min(k - 1, 4) */
+    int32_t result = fx_exp_interval(fx_sat_shl(a_mod, k)), i;
+    for (i = 0; i < steps; ++i) {
+        if (remainder & (1 << (qbits + i))) {
+            result = fx_mul(result, barrel[i]);
+        }
+    }
+    if (k > 5 && a < -(1 << (20 - k))) {
+        result = 0; /* below -32 */
+    }
+    return a == 0 ? 32767 : result;
+}
+
+/* The Q2.13 value after the three Newton-Raphson steps of one_over_one_plus_x_for_x_in_0_1 and
+ * one_minus_x_over_one_plus_x_for_x_in_0_1 (they share them) for x = e in Q0.15, e >= 0. */
+static int32_t fx_reciprocal(int32_t e)
+{
+    const int32_t hd = (e + 32768) >> 1; /* RoundingHalfSum(e, 1) for e >= 0 */
+    int32_t x = lstm_wrap16(FX_48_17 + fx_mul(hd, FX_MINUS_32_17));
+    int32_t i;
+    for (i = 0; i < 3; ++i) {
+        const int32_t one_minus = lstm_wrap16(FX_ONE_Q2_13 - fx_mul(hd, x));
+        x = lstm_wrap16(x + fx_sat_shl(fx_mul(x, one_minus), 2));
+    }
+    return x;
+}
+
+/* gemmlowp::logistic on Q3.12. */
+static int32_t lstm_sigmoid(int32_t x, const te_lstm_weights *w, const te_lstm_params *p)
+{
+    const int32_t magnitude = x > 0 ? x : lstm_wrap16(-x);
+    const int32_t r = fx_reciprocal(fx_exp_negative(lstm_wrap16(-magnitude), 3));
+    const int32_t positive = r > 16383 ? 32767 : 2 * r; /* Rescale<0> of r / 2 (Q1.14) */
+    (void)w;
+    (void)p;
+    return x == 0 ? 16384 : (x > 0 ? positive : 32767 - positive);
+}
+
+/* gemmlowp::tanh on Q(bits).(15-bits), 0 <= bits <= 6: (1 - exp(-2|x|)) / (1 + exp(-2|x|)), the
+ * exp taken on the same raw value with one more integer bit. */
+static int32_t lstm_tanh(int32_t x, int32_t bits, const te_lstm_weights *w, const te_lstm_params *p)
+{
+    const int32_t n = x < 0 ? x : lstm_wrap16(-x);
+    const int32_t v = fx_reciprocal(fx_exp_negative(n, bits + 1)) - FX_ONE_Q2_13;
+    const int32_t t = v > 8191 ? 32767 : (v < -8191 ? -32768 : 4 * v);
+    (void)w;
+    (void)p;
+    return x == 0 ? 0 : (x < 0 ? lstm_wrap16(-t) : t);
+}
+
+#else /* TE_USE_DSP */
+
+/* ---- the same functions from the tables ------------------------------------------------------ */
+
+/* Barrel-shifter step i (multiplier exp(-2^(i - 2))) when bit i - tq of q is set. */
+#define LSTM_BARREL(i, m)                                                     \
+    if ((i) >= tq && (i) < steps && (q & (1 << ((i) - tq)))) {                \
+        result = te_smlabb((uint32_t)result, (uint32_t)(m), 1 << 14) >> 15;   \
+    }
+
+/* exp_on_negative_values<k>(a), a < 0 (a == 0 is the callers' business), from a table of its
+ * values on the last 2^tq quarters (te_lstm.h) and the remaining barrel-shifter steps; k and tq
+ * are constants after inlining on the gates' paths. */
+TE_INLINE int32_t lstm_exp(int32_t a, int32_t k, int32_t tq, const int16_t *table)
+{
+    const int32_t span = 13 - k + tq; /* the table covers [-2^span, 0) */
+    const int32_t steps = k < 5 ? k + 2 : 7; /* multipliers exp(-2^e) for e = -2 .. min(k - 1, 4) */
+    /* The quarters below the table's span, >> tq: a = j - 2^span * (q + 1), 0 <= j < 2^span, so
+     * q = floor((-a - 1) / 2^span) = ~(a >> span). */
+    const int32_t q = ~(a >> span);
+    int32_t result = table[a & ((1 << span) - 1)];
+    LSTM_BARREL(0, FX_EXP_M0)
+    LSTM_BARREL(1, FX_EXP_M1)
+    LSTM_BARREL(2, FX_EXP_M2)
+    LSTM_BARREL(3, FX_EXP_M3)
+    LSTM_BARREL(4, FX_EXP_M4)
+    LSTM_BARREL(5, FX_EXP_M5)
+    if (k > 4 && q & (1 << (6 - tq))) {
+        result = 0; /* exp(-16) is 0 in Q0.15 */
+    }
+    if (k > 5 && a < -(1 << (20 - k))) {
+        result = 0;
+    }
+    return result;
+}
+
+/* Rotate right by n mod 32 (ROR by register: the shift is the low byte, the rotation mod 32). */
+TE_INLINE uint32_t lstm_ror(uint32_t v, uint32_t n)
+{
+#if defined(__ARM_FEATURE_DSP) && defined(__GNUC__) && !defined(TE_EMULATE_DSP) && !defined(TE_NO_INLINE_ASM)
+    uint32_t r;
+    __asm__("ror %0, %1, %2" : "=r"(r) : "r"(v), "r"(n));
+    return r;
+#else
+    n &= 31u;
+    return n ? (v >> n) | (v << (32u - n)) : v;
+#endif
+}
+
+/* fx_reciprocal with one division and one table bit (see the top of the file): bit hd - 2^14 of
+ * the table, i.e. bit hd mod 32 of word e / 64. */
+TE_INLINE int32_t lstm_reciprocal(int32_t e, const uint32_t *bits)
+{
+    const uint32_t hd = (uint32_t)(e + 32768) >> 1;
+    const int32_t x0 = FX_48_17 + (((int32_t)hd * FX_MINUS_32_17 + (1 << 14)) >> 15);
+    const int32_t bit = (int32_t)(lstm_ror(bits[(uint32_t)e >> 6], hd) & 1u);
+    return x0 + 4 * ((((int32_t)((1u << 30) / hd) - 4 * x0) >> 4) + bit);
+}
+
+/* gemmlowp::logistic on Q3.12 (exp with 3 integer bits). */
+TE_INLINE int32_t lstm_sigmoid_t(int32_t x, const int16_t *table, const uint32_t *bits)
+{
+    int32_t r;
+    if (x == 0) {
+        return 16384;
+    }
+    /* exp(-|x|); |-32768| wraps to -32768 in the reference, i.e. exp(-8) as well */
+    r = lstm_sat16(2 * lstm_reciprocal(lstm_exp(x > 0 ? -x : x, 3, 2, table), bits));
+    return x > 0 ? r : 32767 - r;
+}
+
+/* gemmlowp::tanh on Q(k - 1).(16 - k): exp with k integer bits. */
+TE_INLINE int32_t lstm_tanh_t(int32_t x, int32_t k, const int16_t *table, const uint32_t *bits)
+{
+    int32_t t;
+    if (x == 0) {
+        return 0;
+    }
+    t = lstm_reciprocal(lstm_exp(x < 0 ? x : -x, k, k > 2 ? 2 : k - 1, table), bits);
+    t = lstm_sat16(4 * (t - FX_ONE_Q2_13));
+    return x < 0 ? -t : t;
+}
+
+static int32_t lstm_sigmoid(int32_t x, const te_lstm_weights *w, const te_lstm_params *p)
+{
+    (void)p;
+    return lstm_sigmoid_t(x, w->exp_sigmoid, w->recip_bits);
+}
+
+static int32_t lstm_tanh(int32_t x, int32_t bits, const te_lstm_weights *w, const te_lstm_params *p)
+{
+    const int16_t *table = bits == 3 ? w->exp_tanh : (bits == 15 + p->cell_scale ? w->exp_hidden : NULL);
+    if (table == NULL) {
+        return 0; /* no table for this format: callers (the tests) ask for the model's formats only */
+    }
+    return lstm_tanh_t(x, bits + 1, table, w->recip_bits);
+}
+
+#endif /* TE_USE_DSP */
+
+int32_t te_lstm_sigmoid_q3_12(const te_lstm_params *p, const te_lstm_weights *w, int32_t x)
+{
+    return lstm_sigmoid(x, w, p);
+}
+
+int32_t te_lstm_tanh(const te_lstm_params *p, const te_lstm_weights *w, int32_t x, int32_t integer_bits)
+{
+    return lstm_tanh(x, integer_bits, w, p);
+}
+
+/* ---- requantization ------------------------------------------------------------------------- */
+
+#if defined(TE_USE_DSP)
+
+/* acc + ((a * b + 2^31) >> 32): SMMLAR. */
+TE_INLINE int32_t lstm_smmlar(int32_t a, int32_t b, int32_t acc)
+{
+#if defined(__ARM_FEATURE_DSP) && defined(__GNUC__) && !defined(TE_EMULATE_DSP) && !defined(TE_NO_INLINE_ASM)
+    int32_t r;
+    __asm__("smmlar %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(acc));
+    return r;
+#else
+    return (int32_t)((uint32_t)acc + (uint32_t)(int32_t)(((int64_t)a * b + ((int64_t)1 << 31)) >> 32));
+#endif
+}
+
+/* MultiplyByQuantizedMultiplier(v, mult, -e), e >= 1, from v2 = 2 * v (see the top of the file). */
+TE_INLINE int32_t lstm_rq_fast(int32_t v2, int32_t mult, int32_t half, int32_t e)
+{
+    return (lstm_smmlar(v2, mult, half) - (int32_t)((uint32_t)v2 >> 31)) >> e;
+}
+
+#endif
+
+/* ---- phase A: pre-activations --------------------------------------------------------------- */
+
+/* The state of phase A across cells (the assembly reads it at fixed offsets). */
+typedef struct {
+    const int16_t *x;      /* 0: widened input row */
+    const int16_t *w;      /* 4: next cell's weights (input block, then recurrent block) */
+    const int32_t *bias;   /* 8: next biases (the input side's four, then the recurrent side's) */
+    int32_t in_groups;     /* 12 */
+    const int16_t *h;      /* 16: widened hidden state */
+    int32_t rec_groups;    /* 20 */
+    const int32_t *rq;     /* 24: gate_rq */
+    int16_t *pre;          /* 28: next cell's four pre-activations */
+    int16_t *pre_end;      /* 32 */
+    int32_t from_x[4];     /* 36: the input side's requantized gates */
+} lstm_job;
+
+#if defined(LSTM_ASM)
+
+/* The offsets above hold where pointers are 32-bit (every target of the assembly). */
+typedef char lstm_job_layout_check[(offsetof(lstm_job, rq) == 24 && offsetof(lstm_job, from_x) == 36) ? 1 : -1];
+
+/* One group of four columns: r1 vector, r2 weights, r9-r12 the four gates' sums; r3 / r7 the
+ * vector words (columns 4j, 4j+2 / 4j+1, 4j+3), r4-r6, r8 the weight words. */
+#define LSTM_GROUP                        \
+    "ldrd   r3, r7, [r1], #8\n\t"         \
+    "ldmia  r2!, {r4, r5, r6, r8}\n\t"    \
+    "smlad  r9, r4, r3, r9\n\t"           \
+    "smlad  r10, r5, r3, r10\n\t"         \
+    "smlad  r11, r6, r3, r11\n\t"         \
+    "smlad  r12, r8, r3, r12\n\t"         \
+    "ldmia  r2!, {r4, r5, r6, r8}\n\t"    \
+    "smlad  r9, r4, r7, r9\n\t"           \
+    "smlad  r10, r5, r7, r10\n\t"         \
+    "smlad  r11, r6, r7, r11\n\t"         \
+    "smlad  r12, r8, r7, r12\n\t"
+
+/* lr groups, two per pass, an odd count entering at the second. */
+#define LSTM_GROUPS(top, mid)             \
+    "adds   lr, lr, #1\n\t"               \
+    "lsrs   lr, lr, #1\n\t"               \
+    "bcc    " mid "f\n\t"                 \
+    top ":\n\t"                           \
+    LSTM_GROUP                            \
+    mid ":\n\t"                           \
+    LSTM_GROUP                            \
+    "subs   lr, lr, #1\n\t"               \
+    "bne    " top "b\n\t"
+
+/* Requantize sum `acc` with the next (mult, half, e) at r1: r8 = (SMMLAR - sign) >> e. */
+#define LSTM_RQ(acc)                            \
+    "ldmia  r1!, {r4, r5, r6}\n\t"              \
+    "smmlar r8, " acc ", r4, r5\n\t"            \
+    "sub    r8, r8, " acc ", lsr #31\n\t"       \
+    "asr    r8, r8, r6\n\t"
+
+#define LSTM_RQ_X(acc) LSTM_RQ(acc) "ssat   " acc ", #16, r8\n\t"
+#define LSTM_RQ_H(acc) LSTM_RQ(acc) "ldr    r3, [r7], #4\n\t" "add    r8, r8, r3\n\t" "ssat   " acc ", #16, r8\n\t"
+
+/* Phase A for the cells up to job->pre_end (at least one) with fast_rq. */
+__attribute__((naked, noinline)) static void lstm_pre_asm(lstm_job *job __attribute__((unused)))
+{
+    __asm__ volatile(
+        "push   {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n\t"
+        "7:\n\t"
+        /* input side: sums from the biases, requantized to from_x */
+        "ldm    r0, {r1, r2, r3, lr}\n\t"
+        "ldmia  r3!, {r9, r10, r11, r12}\n\t"
+        "str    r3, [r0, #8]\n\t"
+        LSTM_GROUPS("3", "4")
+        "ldr    r1, [r0, #24]\n\t"
+        LSTM_RQ_X("r9")
+        LSTM_RQ_X("r10")
+        LSTM_RQ_X("r11")
+        LSTM_RQ_X("r12")
+        "strd   r9, r10, [r0, #36]\n\t"
+        "strd   r11, r12, [r0, #44]\n\t"
+        /* recurrent side (r2 is at the cell's recurrent block), plus from_x, saturated */
+        "ldr    r3, [r0, #8]\n\t"
+        "ldr    r1, [r0, #16]\n\t"
+        "ldr    lr, [r0, #20]\n\t"
+        "ldmia  r3!, {r9, r10, r11, r12}\n\t"
+        "str    r3, [r0, #8]\n\t"
+        LSTM_GROUPS("5", "6")
+        "str    r2, [r0, #4]\n\t"
+        "ldr    r1, [r0, #24]\n\t"
+        "add    r1, r1, #48\n\t"
+        "add    r7, r0, #36\n\t"
+        LSTM_RQ_H("r9")
+        LSTM_RQ_H("r10")
+        LSTM_RQ_H("r11")
+        LSTM_RQ_H("r12")
+        "pkhbt  r9, r9, r10, lsl #16\n\t"
+        "pkhbt  r11, r11, r12, lsl #16\n\t"
+        "ldr    r2, [r0, #28]\n\t"
+        "strd   r9, r11, [r2], #8\n\t"
+        "str    r2, [r0, #28]\n\t"
+        "ldr    r1, [r0, #32]\n\t"
+        "cmp    r2, r1\n\t"
+        "bne    7b\n\t"
+        "pop    {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n\t");
+}
+
+#endif /* LSTM_ASM */
+
+/* acc[g] += row g of one cell's packed weights . the widened vector, over `groups` groups. */
+TE_INLINE void lstm_dot4(const int16_t *x, const int16_t *w, int32_t groups, int32_t acc[4])
+{
+#if defined(TE_USE_DSP)
+    int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+    for (; groups > 0; --groups, x += 4, w += 16) {
+        const uint32_t xe = te_read_u32(x), xo = te_read_u32(x + 2);
+        a0 = te_smlad(te_read_u32(w + 8), xo, te_smlad(te_read_u32(w), xe, a0));
+        a1 = te_smlad(te_read_u32(w + 10), xo, te_smlad(te_read_u32(w + 2), xe, a1));
+        a2 = te_smlad(te_read_u32(w + 12), xo, te_smlad(te_read_u32(w + 4), xe, a2));
+        a3 = te_smlad(te_read_u32(w + 14), xo, te_smlad(te_read_u32(w + 6), xe, a3));
+    }
+    acc[0] = a0;
+    acc[1] = a1;
+    acc[2] = a2;
+    acc[3] = a3;
+#else
+    /* Halfword 8 * b + 2 * g + a of a group is gate g's weight of column 2 * a + b; the widened
+     * vector holds that column at 2 * b + a. int32 sums wrap like the reference's. */
+    int32_t g, i;
+    uint32_t s[4];
+    for (g = 0; g < 4; ++g) {
+        s[g] = (uint32_t)acc[g];
+    }
+    for (; groups > 0; --groups, x += 4, w += 16) {
+        for (i = 0; i < 4; ++i) {
+            const int32_t xv = x[i]; /* i = 2 * b + a */
+            const int16_t *wi = w + 8 * (i >> 1) + (i & 1);
+            for (g = 0; g < 4; ++g) {
+                s[g] += (uint32_t)(wi[2 * g] * xv);
+            }
+        }
+    }
+    for (g = 0; g < 4; ++g) {
+        acc[g] = (int32_t)s[g];
+    }
+#endif
+}
+
+/* Phase A in C: the same sums and the same requantization. */
+static void lstm_pre(const te_lstm_params *p, lstm_job *j)
+{
+    for (; j->pre != j->pre_end; j->pre += 4) {
+        int32_t ax[4], ah[4], g;
+        for (g = 0; g < 4; ++g) {
+            ax[g] = j->bias[g];
+            ah[g] = j->bias[4 + g];
+        }
+        lstm_dot4(j->x, j->w, j->in_groups, ax);
+        j->w += 16 * j->in_groups;
+        lstm_dot4(j->h, j->w, j->rec_groups, ah);
+        j->w += 16 * j->rec_groups;
+        j->bias += 8;
+        for (g = 0; g < 4; ++g) {
+            int32_t from_x, from_h;
+#if defined(TE_USE_DSP)
+            if (p->fast_rq) {
+                const int32_t *rx = p->gate_rq + 3 * g, *rh = p->gate_rq + 12 + 3 * g;
+                from_x = lstm_rq_fast(ax[g], rx[0], rx[1], rx[2]);
+                from_h = lstm_rq_fast(ah[g], rh[0], rh[1], rh[2]);
+            } else
+#endif
+            {
+                /* acc_shift: sums of doubled weights are even and never wrapped */
+                from_x = te_multiply_by_quantized_multiplier(ax[g] >> p->acc_shift, p->gate_mult[g], p->gate_shift[g]);
+                from_h = te_multiply_by_quantized_multiplier(ah[g] >> p->acc_shift, p->gate_mult[4 + g],
+                                                             p->gate_shift[4 + g]);
+            }
+            j->pre[g] = (int16_t)lstm_sat16(from_h + lstm_sat16(from_x));
+        }
+    }
+}
+
+/* ---- phase B: activations and state --------------------------------------------------------- */
+
+#if defined(TE_USE_DSP)
+
+/* RoundingDivideByPOT(v, e), e >= 1: round half away from zero. */
+TE_INLINE int32_t lstm_rdbp(int32_t v, int32_t e)
+{
+    return (v + (1 << (e - 1)) - (int32_t)((uint32_t)v >> 31)) >> e;
+}
+
+static void lstm_update(const te_lstm_params *p, const te_lstm_weights *w, const int16_t *pre, int16_t *cell,
+                        int8_t *out)
+{
+    const int16_t *sig = w->exp_sigmoid, *tnh = w->exp_tanh, *hid = w->exp_hidden;
+    const uint32_t *bits = w->recip_bits;
+    const int32_t n_cell = p->n_cell, cell_shift = 30 + p->cell_scale, hk = 16 + p->cell_scale;
+    const int32_t clip = p->cell_clip, zp = p->hidden_zp;
+    int32_t c;
+    for (c = 0; c < n_cell; ++c, pre += 4) {
+        const int32_t ig = lstm_sigmoid_t(pre[0], sig, bits);
+        const int32_t fg = lstm_sigmoid_t(pre[1], sig, bits);
+        const int32_t zg = lstm_tanh_t(pre[2], 4, tnh, bits);
+        const int32_t og = lstm_sigmoid_t(pre[3], sig, bits);
+        int32_t cs = lstm_sat16(lstm_rdbp(fg * cell[c], 15) + lstm_rdbp(ig * zg, cell_shift)), h;
+        if (clip > 0) {
+            cs = te_clamp_i32(cs, -clip, clip);
+        }
+        cell[c] = (int16_t)cs;
+        /* tanh of the cell state; Q3.12 cell states (scale 2^-12) share the cell gate's table */
+        h = og * (hk == 4 ? lstm_tanh_t(cs, 4, tnh, bits) : lstm_tanh_t(cs, hk, hid, bits));
+        if (p->fast_rq) {
+            h = lstm_rq_fast(2 * h, p->hidden_mult, p->hidden_half, -p->hidden_shift);
+        } else {
+            h = te_multiply_by_quantized_multiplier(h, p->hidden_mult, p->hidden_shift);
+        }
+        out[c] = (int8_t)lstm_sat8(h + zp);
+    }
+}
+
+#else
+
+static void lstm_update(const te_lstm_params *p, const te_lstm_weights *w, const int16_t *pre, int16_t *cell,
+                        int8_t *out)
+{
+    const int32_t n_cell = p->n_cell, cell_shift = 30 + p->cell_scale, tanh_bits = 15 + p->cell_scale;
+    int32_t c;
+    for (c = 0; c < n_cell; ++c, pre += 4) {
+        const int32_t ig = lstm_sigmoid(pre[0], w, p);
+        const int32_t fg = lstm_sigmoid(pre[1], w, p);
+        const int32_t zg = lstm_tanh(pre[2], 3, w, p);
+        const int32_t og = lstm_sigmoid(pre[3], w, p);
+        /* UpdateLstmCellInteger: both products fit int16 after their shifts (shift >= 15). */
+        int32_t cs = te_rounding_divide_by_pot(fg * cell[c], 15) + te_rounding_divide_by_pot(ig * zg, cell_shift);
+        cs = lstm_sat16(cs);
+        if (p->cell_clip > 0) {
+            cs = te_clamp_i32(cs, -p->cell_clip, p->cell_clip);
+        }
+        cell[c] = (int16_t)cs;
+        /* CalculateLstmOutputInteger8x8_16 without projection. */
+        out[c] = (int8_t)lstm_sat8(te_multiply_by_quantized_multiplier(og * lstm_tanh(cs, tanh_bits, w, p),
+                                                                      p->hidden_mult, p->hidden_shift) + p->hidden_zp);
+    }
+}
+
+#endif
+
+/* n int8 values to int16 in the weights' column order (see te_lstm.h), zero up to cols. */
+static void lstm_widen(const int8_t *src, int32_t n, int32_t cols, int16_t *dst)
+{
+    int32_t j = 0, t;
+#if defined(TE_USE_DSP)
+    for (; j + 4 <= n; j += 4) {
+        const uint32_t v = te_read_u32(src + j);
+        te_write_u32(dst + j, te_sxtb16(v));
+        te_write_u32(dst + j + 2, te_sxtb16_ror8(v));
+    }
+#endif
+    for (; j < cols; j += 4) {
+        for (t = 0; t < 4; ++t) {
+            dst[j + 2 * (t & 1) + (t >> 1)] = (int16_t)(j + t < n ? src[j + t] : 0);
+        }
+    }
+}
+
+size_t te_lstm_s8_scratch_bytes(const te_lstm_params *p)
+{
+    /* widened input and hidden rows, the pre-activations, the cell state */
+    return (size_t)2 * (size_t)(p->in_cols + p->rec_cols + 4 * p->n_cell) +
+           (size_t)2 * (size_t)p->n_batch * (size_t)p->n_cell;
+}
+
+void te_lstm_s8(const te_lstm_params *p, const te_lstm_weights *w, const int8_t *input, int8_t *output,
+                void *scratch)
+{
+    const int32_t n_batch = p->n_batch, n_steps = p->n_steps, n_cell = p->n_cell, n_input = p->n_input;
+    const int32_t rows = n_batch * n_steps;
+    int16_t *xw = (int16_t *)scratch;
+    int16_t *hw = xw + p->in_cols;
+    int16_t *pre = hw + p->rec_cols;
+    int16_t *cell = pre + 4 * n_cell;
+    int32_t k, i;
+    /* LiteRT keeps state across invokes; a generated model starts every inference from the reset state. */
+    for (i = 0; i < n_batch * n_cell; ++i) {
+        cell[i] = w->cell_init ? w->cell_init[i] : 0;
+    }
+    /* Rows in memory order; the previous step of row k is row k - n_batch (time-major) or k - 1. */
+    for (k = 0; k < rows; ++k) {
+        const int32_t b = p->time_major ? k % n_batch : k / n_steps;
+        const int32_t first = p->time_major ? k < n_batch : k % n_steps == 0;
+        lstm_job job;
+        lstm_widen(input + (size_t)k * n_input, n_input, p->in_cols, xw);
+        if (!first) {
+            lstm_widen(output + (size_t)(p->time_major ? k - n_batch : k - 1) * n_cell, n_cell, p->rec_cols, hw);
+        } else if (w->hidden_init) {
+            lstm_widen(w->hidden_init + (size_t)b * n_cell, n_cell, p->rec_cols, hw);
+        } else {
+            for (i = 0; i < p->rec_cols; ++i) {
+                hw[i] = (int16_t)p->hidden_init_value; /* padding columns have zero weights */
+            }
+        }
+        job.x = xw;
+        job.w = w->weights;
+        job.bias = w->bias;
+        job.in_groups = p->in_cols >> 2;
+        job.h = hw;
+        job.rec_groups = p->rec_cols >> 2;
+        job.rq = p->gate_rq;
+        job.pre = pre;
+        job.pre_end = pre + 4 * n_cell;
+#if defined(LSTM_ASM)
+        if (p->fast_rq) {
+            lstm_pre_asm(&job);
+        } else
+#endif
+        {
+            lstm_pre(p, &job);
+        }
+        lstm_update(p, w, pre, cell + (size_t)b * n_cell, output + (size_t)k * n_cell);
+    }
+}
