@@ -921,6 +921,17 @@ void te_conv4_generic_store_(te_conv4_asm_job *job)
     "add     r11, r11, r5\n\t"                                                                               \
     "subs    r4, r4, #1\n\t"                                                                                 \
     "bne     11b\n\t"
+/* ... or at the bias plus the legacy per-pixel terms (bias present). */
+#define TE_CONV4_HEAD_PLAIN_X                                                                                \
+    "ldr     r8, [r12, #24]\n\t"                                                                             \
+    "ldr     r7, [r8], #4\n\t"                                                                               \
+    "str     r8, [r12, #24]\n\t"                                                                             \
+    "ldrd    r0, r1, [r12, #52]\n\t"                                                                         \
+    "ldrd    r2, r3, [r12, #60]\n\t"                                                                         \
+    "add     r0, r0, r7\n\t"                                                                                 \
+    "add     r1, r1, r7\n\t"                                                                                 \
+    "add     r2, r2, r7\n\t"                                                                                 \
+    "add     r3, r3, r7\n\t"
 #define TE_CONV4_POST_PLAIN "ldr     r12, [sp]\n\t"
 #define TE_CONV4_TAIL_ANY                                                                                    \
     "9:\n\t" /* legacy uint8: sums = bias + the per-pixel filter_offset terms */                            \
@@ -1033,7 +1044,20 @@ void te_conv4_generic_store_(te_conv4_asm_job *job)
     "smlal   lr, r8, " acc ", r5\n\t"                                                                        \
     "asr     r8, r8, r7\n\t"                                                                                 \
     "ssat    r8, #8, r8\n\t"
-#define TE_CONV4_SMALL_FN(name, GROUPS)                                                                      \
+/* Sums start at the bias (r0 = bias[channel], r8 its base, r6 the index): plain, or + x[j]. */
+#define TE_CONV4_SMALL_INIT_PLAIN                                                                            \
+    "mov     r1, r0\n\t"                                                                                     \
+    "mov     r2, r0\n\t"                                                                                     \
+    "mov     r3, r0\n\t"
+#define TE_CONV4_SMALL_INIT_X                                                                                \
+    "mov     r7, r0\n\t"                                                                                     \
+    "ldrd    r0, r1, [r12, #52]\n\t"                                                                         \
+    "ldrd    r2, r3, [r12, #60]\n\t"                                                                         \
+    "add     r0, r0, r7\n\t"                                                                                 \
+    "add     r1, r1, r7\n\t"                                                                                 \
+    "add     r2, r2, r7\n\t"                                                                                 \
+    "add     r3, r3, r7\n\t"
+#define TE_CONV4_SMALL_FN(name, GROUPS, INIT)                                                                \
     __attribute__((naked, noinline)) static void name(te_conv4_asm_job *job)                                 \
     {                                                                                                        \
         (void)job;                                                                                           \
@@ -1048,9 +1072,7 @@ void te_conv4_generic_store_(te_conv4_asm_job *job)
             "ldr     r12, [sp]\n\t"                                                                          \
             "ldr     r8, [r12, #24]\n\t"                                                                     \
             "ldr     r0, [r8, r6]\n\t"                                                                       \
-            "mov     r1, r0\n\t"                                                                             \
-            "mov     r2, r0\n\t"                                                                             \
-            "mov     r3, r0\n\t"                                                                             \
+            INIT                                                                                             \
             "ldr     r5, [r12, #0]\n\t"                                                                      \
             GROUPS                                                                                           \
             "ldr     r12, [sp]\n\t"                                                                          \
@@ -1097,11 +1119,17 @@ void te_conv4_generic_store_(te_conv4_asm_job *job)
             "bl      te_conv4_generic_store_\n\t"                                                            \
             "b       6b\n\t");                                                                               \
     }
-TE_CONV4_SMALL_FN(conv4_asm_k8, TE_CONV4_GROUP TE_CONV4_GROUP)
-TE_CONV4_SMALL_FN(conv4_asm_k16, TE_CONV4_GROUP TE_CONV4_GROUP TE_CONV4_GROUP TE_CONV4_GROUP)
+#define TE_CONV4_G8 TE_CONV4_GROUP TE_CONV4_GROUP
+#define TE_CONV4_G16 TE_CONV4_GROUP TE_CONV4_GROUP TE_CONV4_GROUP TE_CONV4_GROUP
+TE_CONV4_SMALL_FN(conv4_asm_k8, TE_CONV4_G8, TE_CONV4_SMALL_INIT_PLAIN)
+TE_CONV4_SMALL_FN(conv4_asm_k16, TE_CONV4_G16, TE_CONV4_SMALL_INIT_PLAIN)
+TE_CONV4_SMALL_FN(conv4_asm_k8_x, TE_CONV4_G8, TE_CONV4_SMALL_INIT_X)
+TE_CONV4_SMALL_FN(conv4_asm_k16_x, TE_CONV4_G16, TE_CONV4_SMALL_INIT_X)
 
 /* Nearly every layer of real models: bias present, symmetric weights, the whole int8 range. */
 TE_CONV4_ASM_FN(conv4_asm_plain, TE_CONV4_HEAD_PLAIN, TE_CONV4_POST_PLAIN, TE_CONV4_TAIL_PLAIN)
+/* The same with the legacy uint8 per-pixel terms (Coral-style models). */
+TE_CONV4_ASM_FN(conv4_asm_plain_x, TE_CONV4_HEAD_PLAIN_X, TE_CONV4_POST_PLAIN, TE_CONV4_TAIL_PLAIN)
 /* Everything else (no bias, legacy uint8 terms, narrower activation ranges), flags at run time. */
 TE_CONV4_ASM_FN(conv4_asm_any, TE_CONV4_HEAD_ANY, TE_CONV4_POST_ANY, TE_CONV4_TAIL_ANY)
 
@@ -1141,13 +1169,13 @@ static void conv_channels4_asm(const te_conv_params *p, const te_requant_per_cha
     job.p = p;
     job.rq = rq;
     job.idx_end = 4 * p->out_c;
-    if (rq->bias != NULL && extra == NULL && mode == CONV_RQ_FAST_FULL) {
+    if (rq->bias != NULL && mode == CONV_RQ_FAST_FULL) {
         if (k_total == 8) {
-            conv4_asm_k8(&job);
+            (extra ? conv4_asm_k8_x : conv4_asm_k8)(&job);
         } else if (k_total == 16) {
-            conv4_asm_k16(&job);
+            (extra ? conv4_asm_k16_x : conv4_asm_k16)(&job);
         } else {
-            conv4_asm_plain(&job);
+            (extra ? conv4_asm_plain_x : conv4_asm_plain)(&job);
         }
     } else {
         conv4_asm_any(&job);

@@ -106,6 +106,16 @@ CONV = {
     "groups": lambda: conv_model((1, 6, 5, 6), 4, (3, 3), (1, 1), "SAME", groups=2, seed=12),
     "legacy_uint8": lambda: conv_model((1, 7, 6, 8), 6, (3, 3), (2, 2), "SAME", act="RELU6", dtype="uint8",
                                        in_zp=128, in_scale=0.0235, out_zp=0, out_scale=0.0235, w_zp=113, seed=13),
+    # legacy uint8 with the whole activation range: the per-pixel filter-offset terms in the assembly
+    # loops (pointwise K = 8, 16 and 24, and the RGB stem)
+    "legacy_pw_8": lambda: conv_model((1, 3, 6, 8), 11, (1, 1), (1, 1), "VALID", dtype="uint8", in_zp=120,
+                                      in_scale=0.02, out_zp=7, out_scale=0.05, w_zp=131, seed=17),
+    "legacy_pw_16": lambda: conv_model((1, 2, 7, 16), 6, (1, 1), (1, 1), "VALID", dtype="uint8", in_zp=3,
+                                       in_scale=0.02, out_zp=200, out_scale=0.08, w_zp=90, seed=18),
+    "legacy_pw_24": lambda: conv_model((1, 3, 3, 24), 9, (1, 1), (1, 1), "VALID", dtype="uint8", in_zp=250,
+                                       in_scale=0.02, out_zp=128, out_scale=0.1, w_zp=140, seed=19),
+    "legacy_rgb_stem": lambda: conv_model((1, 9, 11, 3), 8, (3, 3), (2, 2), "SAME", dtype="uint8", in_zp=128,
+                                          in_scale=0.0078, out_zp=0, out_scale=0.02, w_zp=120, seed=20),
 }
 
 # ------------------------------------------------------------------------------------ FULLY_CONNECTED
