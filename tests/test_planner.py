@@ -17,7 +17,7 @@ from tinyengine_gen.ops import KernelCall
 from tinyengine_gen.pipeline import Options, compile_model
 from tinyengine_gen.planner import ALIGN, STRATEGIES, Plan, plan_arena
 
-MODELS = sorted(p for p in shared_models_dir().glob("*/*.tflite") if p.name != "trained_lstm_int8.tflite")
+MODELS = sorted(shared_models_dir().glob("*/*.tflite"))
 IDS = [f"{p.parent.name}/{p.stem}" for p in MODELS]
 
 
