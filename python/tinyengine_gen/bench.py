@@ -62,6 +62,7 @@ COLUMNS = [
     "te_mode", "te_instructions", "te_arena_bytes", "te_text_bytes",
     "vs_te_instructions", "vs_te_arena", "vs_te_flash",
     "te_patch_mode", "te_patch_arena_bytes", "vs_te_patch_arena",
+    "min_arena_bytes", "min_arena_options", "vs_tflm_min_arena", "vs_te_min_arena",
     "baseline_model", "note",
 ]
 
@@ -153,12 +154,15 @@ def add_ratios(row: dict[str, Any], base: Baselines, rel: str) -> None:
             if ok:
                 short = {"instructions": "instructions", "arena_bytes": "arena", "flash_bytes": "flash"}[ours]
                 row[f"vs_{prefix}_{short}"] = _ratio(row[ours], row[f"{prefix}_{theirs}"])
+    # The smallest arena (--patch, and --int8-io on float-edged models) against each engine's peak.
+    mine = row.get("min_arena_bytes")
+    row["vs_tflm_min_arena"] = _ratio(mine, row.get("tflm_arena_bytes"))
+    row["vs_te_min_arena"] = _ratio(mine, row.get("te_arena_bytes"))
     p = base.te_patch_int(key, core)
     if p is not None:
         row["te_patch_mode"] = p.get("mode", "")
         row["te_patch_arena_bytes"] = _int(p.get("arena_bytes"))
-        if ok:
-            row["vs_te_patch_arena"] = _ratio(row["arena_bytes"], row["te_patch_arena_bytes"])
+        row["vs_te_patch_arena"] = _ratio(mine, row["te_patch_arena_bytes"])
 
 
 # --------------------------------------------------------------------------
@@ -256,6 +260,23 @@ def empty_row(rel: str, core: str, status: str, note: str = "") -> dict[str, Any
     return row
 
 
+def smallest_arena(path: Path, compiled: Any) -> tuple[int, str]:
+    """The generator's smallest arena for the model and the options that give it: --patch, plus
+    --int8-io when the model has float edges (the float copy of the input is then the caller's).
+    Generation only: nothing is built."""
+    from .pipeline import Options, compile_model
+
+    float_edges = any(t.dtype == "float32" for t in compiled.graph.inputs + compiled.graph.outputs)
+    best, how = int(compiled.model.arena_size), ""
+    try:
+        c = compile_model(str(path), Options(name=MODEL_NAME, patch=True, int8_io=float_edges))
+    except TinyEngineError:
+        return best, how
+    if c.plan.arena_size < best:
+        best, how = int(c.plan.arena_size), "--patch" + (" --int8-io" if float_edges else "")
+    return best, how
+
+
 def bench_one(rel: str, path: Path, cores: Sequence[str], work: Path, cache: Path, *,
               opt: str = "-O3", timeout: float = 900.0, profile: bool = False, jobs: int = 1,
               log=None) -> list[dict[str, Any]]:
@@ -271,6 +292,7 @@ def bench_one(rel: str, path: Path, cores: Sequence[str], work: Path, cache: Pat
     except TinyEngineError as exc:
         return [empty_row(rel, c, "skipped", f"generator: {exc}") for c in cores]
     m = compiled.model
+    min_arena, min_options = smallest_arena(path, compiled)
     mdir = work / rel.replace("/", "__").removesuffix(".tflite")
     gen = mdir / "gen"
     gen.mkdir(parents=True, exist_ok=True)
@@ -280,7 +302,8 @@ def bench_one(rel: str, path: Path, cores: Sequence[str], work: Path, cache: Pat
     rows = []
     for core in cores:
         row = empty_row(rel, core, "ok")
-        row.update(macs=int(m.macs), arena_bytes=int(m.arena_size), kernel_calls=len(compiled.calls))
+        row.update(macs=int(m.macs), arena_bytes=int(m.arena_size), kernel_calls=len(compiled.calls),
+                   min_arena_bytes=min_arena, min_arena_options=min_options)
         try:
             say(f"  {rel} on {core}: build")
             elf = targets.build_firmware(core, gen, MODEL_NAME, mdir / f"build-{core}", opt=opt,
@@ -425,7 +448,8 @@ def _fmt_x(v: Any) -> str:
 
 def format_table(rows: Sequence[dict[str, Any]]) -> str:
     head = ("model", "core", "MACs", "instructions", "MAC/instr", "arena B", "stack B", "flash B",
-            "xTFLM instr", "xTFLM arena", "xTFLM flash", "xTE instr", "xTE arena", "xTE flash", "xTEpatch arena")
+            "xTFLM instr", "xTFLM arena", "xTFLM flash", "xTE instr", "xTE arena", "xTE flash",
+            "min arena B", "xTFLM min", "xTE min", "xTEpatch min")
     table = [head]
     notes = []
     for r in rows:
@@ -442,7 +466,8 @@ def format_table(rows: Sequence[dict[str, Any]]) -> str:
             _fmt_int(r["arena_bytes"]), _fmt_int(r["stack_bytes"]), _fmt_int(r["flash_bytes"]),
             _fmt_x(r.get("vs_tflm_instructions")), _fmt_x(r.get("vs_tflm_arena")), _fmt_x(r.get("vs_tflm_flash")),
             te_instr, _fmt_x(r.get("vs_te_arena")), _fmt_x(r.get("vs_te_flash")),
-            _fmt_x(r.get("vs_te_patch_arena")),
+            _fmt_int(r.get("min_arena_bytes")) + ("*" if r.get("min_arena_options") else ""),
+            _fmt_x(r.get("vs_tflm_min_arena")), _fmt_x(r.get("vs_te_min_arena")), _fmt_x(r.get("vs_te_patch_arena")),
         ))
     widths = [max(len(t[i]) for t in table) for i in range(len(head))]
     lines = ["  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(t, widths)))
@@ -450,7 +475,9 @@ def format_table(rows: Sequence[dict[str, Any]]) -> str:
     lines.insert(1, "-" * len(lines[0]))
     lines.append("x = ours / baseline (lower is better). TFLM = TFLite Micro + CMSIS-NN; TE = TinyEngine layer-int "
                  "(* = its nosoftmax:layer-int row: TinyEngine ran the model without its SOFTMAX); "
-                 "TEpatch = TinyEngine patch-int arena. flash = model + kernels (ours) vs whole firmware text (theirs).")
+                 "TEpatch = TinyEngine patch-int arena. flash = model + kernels (ours) vs whole firmware text (theirs). "
+                 "min arena = the smallest arena the generator gives (* = with --patch, and --int8-io on models "
+                 "with float edges; see the JSON's min_arena_options).")
     for core in dict.fromkeys(r["core"] for r in rows):
         for key, label in (("vs_tflm_instructions", "instructions vs TFLM"),
                            ("vs_te_instructions", "instructions vs TinyEngine layer-int")):

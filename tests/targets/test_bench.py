@@ -126,6 +126,8 @@ def test_ratios_against_fake_baselines(setup: dict) -> None:
     assert kws["tflm_instructions"] == 10_000_000
     assert kws["vs_tflm_instructions"] == round(kws["instructions"] / 10_000_000, 4)
     assert kws["vs_tflm_arena"] == round(kws["arena_bytes"] / 20_000, 4)
+    assert 0 < kws["min_arena_bytes"] <= kws["arena_bytes"]
+    assert kws["vs_tflm_min_arena"] == round(kws["min_arena_bytes"] / 20_000, 4)
     assert kws["vs_tflm_flash"] == round(kws["flash_bytes"] / 100_000, 4)
     assert kws["te_mode"] is None and kws["vs_te_instructions"] is None and kws["vs_te_patch_arena"] is None
     if not setup["have_hello"]:
@@ -137,7 +139,8 @@ def test_ratios_against_fake_baselines(setup: dict) -> None:
     assert h["vs_te_instructions"] == round(h["instructions"] / 6000, 4)
     assert h["vs_te_arena"] == round(h["arena_bytes"] / 40, 4)
     assert h["vs_te_flash"] == round(h["flash_bytes"] / 20000, 4)
-    assert h["te_patch_mode"] == "patch-int-2x2-s5" and h["vs_te_patch_arena"] == round(h["arena_bytes"] / 16, 4)
+    assert h["te_patch_mode"] == "patch-int-2x2-s5" and h["vs_te_patch_arena"] == round(h["min_arena_bytes"] / 16, 4)
+    assert h["min_arena_bytes"] == h["arena_bytes"] and h["min_arena_options"] == ""  # no stage helps an MLP
 
 
 def test_second_run_is_identical_and_profile_adds_up(setup: dict) -> None:
