@@ -240,3 +240,20 @@ def test_patch_arena_on_shared_models(name: str, limit: int) -> None:
     model = shared_models_dir() / f"{name}.tflite"
     c = compile_model(model, Options(patch=True))
     assert c.plan.arena_size <= limit
+
+
+def test_report_shows_the_stage_and_what_it_saves(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """`report --patch`: the stage, its cost (no extra MACs, bytes moved) and the layer-by-layer arena it
+    replaces, in the text and as a reference line in the picture."""
+    path = tmp_path / "m.tflite"
+    path.write_bytes(resnet_like())
+    layer = compile_model(path).plan.arena_size
+    patched = compile_model(path, Options(patch=True)).plan.arena_size
+    svg = tmp_path / "a.svg"
+    assert main(["report", str(path), "--patch", "--svg", str(svg)]) == 0
+    out = capsys.readouterr().out
+    assert "patch stage at call 0" in out and "extra MACs 0" in out and "B moved per inference" in out
+    assert f"layer by layer the arena is {layer:,} B: patch-based inference saves {layer - patched:,} B" in out
+    assert "layer by layer" in svg.read_text()
+    assert main([str(path), "--patch", "-o", str(tmp_path / "gen")]) == 0
+    assert "patch-based stage: ops 0-" in capsys.readouterr().out

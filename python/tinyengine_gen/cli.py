@@ -10,6 +10,7 @@ never links stale code.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import shutil
 import sys
@@ -20,6 +21,7 @@ from typing import Optional, Sequence
 from . import __version__
 from .codegen import GENERATED_MARK, c_identifier
 from .errors import TinyEngineError
+from .patches import StageCall
 from .pipeline import Options, compile_model
 
 PROG = "tinyengine-gen"
@@ -78,6 +80,10 @@ def cmd_generate(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"{PROG}: {outdir / (m.name + '.h')}, {outdir / (m.name + '.c')}: arena {m.arena_size} B, "
               f"weights {m.weight_bytes} B, {m.macs} MACs")
+        for c in compiled.calls:
+            if isinstance(c, StageCall) and c.stage is not None:
+                print(f"{PROG}: patch-based stage: {c.stage.describe()}, extra MACs 0, "
+                      f"{c.stage.moved_bytes} B moved per inference")
     return 0
 
 
@@ -95,10 +101,17 @@ def _references(specs: Sequence[str]) -> list:
 def cmd_report(args: argparse.Namespace) -> int:
     from .report import baseline_plan, format_report, report_svg
 
-    compiled = compile_model(args.model, _options(args, args.name))
+    options = _options(args, args.name)
+    compiled = compile_model(args.model, options)
     refs = _references(args.reference)
     baseline = baseline_plan(compiled)
-    print(format_report(compiled, baseline, refs))
+    layer_arena = None
+    if any(isinstance(c, StageCall) for c in compiled.calls):
+        # What the stages replace: the same model layer by layer (shown in the text and the picture).
+        layer = compile_model(args.model, dataclasses.replace(options, patch=False, sram_budget=None))
+        layer_arena = layer.plan.arena_size
+        refs = refs + [("layer by layer", layer_arena)]
+    print(format_report(compiled, baseline, refs, layer_arena=layer_arena))
     if args.svg:
         Path(args.svg).write_text(report_svg(compiled, baseline, refs))
         print(f"arena picture: {args.svg}")

@@ -37,9 +37,30 @@ def peak_steps(plan: Plan) -> list[int]:
     return [s for s, v in enumerate(plan.live_bytes) if v == top]
 
 
+def stage_lines(c: Compiled, layer_arena: Optional[int] = None) -> list[str]:
+    """What the patch-based stages cost: no extra MACs (halo rows are cached), bytes moved, band
+    calls; and the layer-by-layer arena they replace, when known."""
+    from .patches import StageCall
+
+    out = []
+    for step, call in enumerate(c.calls):
+        if isinstance(call, StageCall) and call.stage is not None:
+            st = call.stage
+            out.append(f"patch stage at call {step}: {st.describe()} ({', '.join(x.op.kind for x in st.calls)}): "
+                       f"extra MACs 0 (halo rows cached), {st.moved_bytes:,} B moved per inference, "
+                       f"{st.band_calls} band calls, windows {st.window_bytes:,} B + kernel scratch "
+                       f"{st.kernel_scratch:,} B")
+    if out and layer_arena:
+        saved = layer_arena - c.plan.arena_size
+        out.append(f"layer by layer the arena is {layer_arena:,} B: patch-based inference saves {saved:,} B "
+                   f"({100.0 * saved / layer_arena:.1f}%)")
+    return out
+
+
 def format_report(c: Compiled, baseline: Optional[Plan] = None,
-                  references: Optional[list[tuple[str, int]]] = None) -> str:
-    """The text report. `baseline`: the plan without in-place pairs (computed when None)."""
+                  references: Optional[list[tuple[str, int]]] = None, layer_arena: Optional[int] = None) -> str:
+    """The text report. `baseline`: the plan without in-place pairs (computed when None);
+    `layer_arena`: the arena without patch-based stages (for the stages' summary)."""
     plan = c.plan
     if baseline is None:
         baseline = baseline_plan(c)
@@ -78,6 +99,7 @@ def format_report(c: Compiled, baseline: Optional[Plan] = None,
                  f"in place saves {saved:,} B ({pct:.1f}%)")
     lines.append(f"in place: {len(plan.pairs)} of {plan.candidates} offered pairs applied "
                  f"({len(plan.in_place)} ops write over their input)")
+    lines += stage_lines(c, layer_arena)
     peaks = peak_steps(plan)
     if peaks:
         s = peaks[0]
