@@ -828,8 +828,9 @@ void te_conv4_generic_store_(te_conv4_asm_job *job)
     }
 }
 
-#define TE_CONV4_GROUP                                                                                       \
-    "ldr     r7, [r4], #4\n\t"                                                                               \
+/* One group of 4 taps: the weight word (r7) against the 4 interleaved columns at r5. */
+#define TE_CONV4_GROUP "ldr     r7, [r4], #4\n\t" TE_CONV4_GROUP_MAC
+#define TE_CONV4_GROUP_MAC                                                                                   \
     "ldmia   r5!, {r8, r10, r11, r12}\n\t"                                                                   \
     "sxtb16  lr, r7, ror #8\n\t"                                                                             \
     "sxtb16  r7, r7\n\t"                                                                                     \
@@ -853,6 +854,14 @@ void te_conv4_generic_store_(te_conv4_asm_job *job)
     "asr     r8, r8, r7\n\t"                                                                                 \
     "add     r8, r8, r4\n\t"                                                                                 \
     "ssat    r8, #8, r8\n\t"
+/* r7 = the channel's shift -> r7 = e - 1, r8 = e - 2, r10 = 2^(e-2); to 7f unless e - 2 <= limit. */
+#define TE_CONV4_SHIFT(limit)                                                                                \
+    "mvn     r7, r7\n\t"                                                                                     \
+    "sub     r8, r7, #1\n\t"                                                                                 \
+    "cmp     r8, #" limit "\n\t"                                                                             \
+    "bhi     7f\n\t"                                                                                         \
+    "mov     r10, #1\n\t"                                                                                    \
+    "lsl     r10, r10, r8\n\t"
 /* The same for shift 0: SaturatingRoundingDoublingHighMul alone. */
 #define TE_CONV4_RQ0(acc)                                                                                    \
     "mov     lr, #0x40000000\n\t"                                                                            \
@@ -979,18 +988,7 @@ void te_conv4_generic_store_(te_conv4_asm_job *job)
             "add     r4, r4, r6\n\t"                                                                         \
             "ldr     r7, [r4, #-4]\n\t"                                                                      \
             "lsr     r7, r7, r8\n\t"                                                                         \
-            "ldmia   r5!, {r8, r10, r11, r12}\n\t"                                                           \
-            "sxtb16  lr, r7, ror #8\n\t"                                                                     \
-            "sxtb16  r7, r7\n\t"                                                                             \
-            "smlad   r0, r7, r8, r0\n\t"                                                                     \
-            "smlad   r0, lr, r10, r0\n\t"                                                                    \
-            "smlad   r1, r7, r11, r1\n\t"                                                                    \
-            "smlad   r1, lr, r12, r1\n\t"                                                                    \
-            "ldmia   r5!, {r8, r10, r11, r12}\n\t"                                                           \
-            "smlad   r2, r7, r8, r2\n\t"                                                                     \
-            "smlad   r2, lr, r10, r2\n\t"                                                                    \
-            "smlad   r3, r7, r11, r3\n\t"                                                                    \
-            "smlad   r3, lr, r12, r3\n\t"                                                                    \
+            TE_CONV4_GROUP_MAC                                                                               \
             "ldr     r12, [sp]\n\t"                                                                          \
             "5:\n\t" /* this channel's multiplier and shift */                                              \
             "str     r4, [r12, #4]\n\t"                                                                      \
@@ -1000,12 +998,7 @@ void te_conv4_generic_store_(te_conv4_asm_job *job)
             "ldr     r8, [r12, #32]\n\t"                                                                     \
             "ldr     r7, [r8], #4\n\t"                                                                       \
             "str     r8, [r12, #32]\n\t"                                                                     \
-            "mvn     r7, r7\n\t"     /* e - 1 */                                                            \
-            "sub     r8, r7, #1\n\t" /* e - 2 */                                                            \
-            "cmp     r8, #29\n\t"                                                                            \
-            "bhi     7f\n\t"                                                                                 \
-            "mov     r10, #1\n\t"                                                                            \
-            "lsl     r10, r10, r8\n\t"                                                                       \
+            TE_CONV4_SHIFT("29")                                                                             \
             TE_CONV4_STORE4(TE_CONV4_RQ)                                                                     \
             "6:\n\t"                                                                                         \
             POST                                                                                             \
@@ -1078,12 +1071,7 @@ void te_conv4_generic_store_(te_conv4_asm_job *job)
             "ldr     r12, [sp]\n\t"                                                                          \
             "ldr     r8, [r12, #32]\n\t"                                                                     \
             "ldr     r7, [r8, r6]\n\t"                                                                       \
-            "mvn     r7, r7\n\t"     /* e - 1 */                                                            \
-            "sub     r8, r7, #1\n\t" /* e - 2 */                                                            \
-            "cmp     r8, #22\n\t"                                                                            \
-            "bhi     7f\n\t"                                                                                 \
-            "mov     r10, #1\n\t"                                                                            \
-            "lsl     r10, r10, r8\n\t"                                                                       \
+            TE_CONV4_SHIFT("22")                                                                             \
             "ldr     r8, [r12, #48]\n\t"                                                                     \
             "lsl     r8, r8, r7\n\t"                                                                         \
             "add     r10, r10, r8\n\t" /* 2^(e-2) + output_offset * 2^(e-1) */                             \

@@ -49,17 +49,6 @@ TE_INLINE int8_t fc_int_rq(const te_fc_params *p, int32_t acc)
     return (int8_t)te_clamp_i32((hi + p->rq_add) >> p->rq_shift, p->act_min, p->act_max);
 }
 
-/* ((int64)acc * mult >> 32) + add: one SMMLA on DSP cores. */
-TE_INLINE int32_t fc_mulhi_add(int32_t acc, int32_t mult, int32_t add)
-{
-#if defined(TE_USE_DSP) && defined(__GNUC__) && !defined(TE_EMULATE_DSP) && !defined(TE_NO_INLINE_ASM)
-    int32_t r;
-    __asm__("smmla %0, %1, %2, %3" : "=r"(r) : "r"(acc), "r"(mult), "r"(add));
-    return r;
-#else
-    return (int32_t)(((int64_t)acc * mult) >> 32) + add;
-#endif
-}
 
 /* Clamp to [-128, 127] (SSAT on DSP cores). */
 TE_INLINE int8_t fc_sat8(int32_t v)
@@ -529,15 +518,15 @@ TE_INLINE void fc_quads(const te_fc_params *p, const int32_t *bias, const te_fp6
         lo = pp->act_min;
         hi = pp->act_max;
         if (lo == -128 && hi == 127) {
-            out[0] = fc_sat8(fc_mulhi_add((int32_t)a0, mult, add) >> sh);
-            out[1] = fc_sat8(fc_mulhi_add((int32_t)a1, mult, add) >> sh);
-            out[2] = fc_sat8(fc_mulhi_add((int32_t)a2, mult, add) >> sh);
-            out[3] = fc_sat8(fc_mulhi_add((int32_t)a3, mult, add) >> sh);
+            out[0] = fc_sat8(te_smmla((int32_t)a0, mult, add) >> sh);
+            out[1] = fc_sat8(te_smmla((int32_t)a1, mult, add) >> sh);
+            out[2] = fc_sat8(te_smmla((int32_t)a2, mult, add) >> sh);
+            out[3] = fc_sat8(te_smmla((int32_t)a3, mult, add) >> sh);
         } else {
-            out[0] = (int8_t)te_clamp_i32(fc_mulhi_add((int32_t)a0, mult, add) >> sh, lo, hi);
-            out[1] = (int8_t)te_clamp_i32(fc_mulhi_add((int32_t)a1, mult, add) >> sh, lo, hi);
-            out[2] = (int8_t)te_clamp_i32(fc_mulhi_add((int32_t)a2, mult, add) >> sh, lo, hi);
-            out[3] = (int8_t)te_clamp_i32(fc_mulhi_add((int32_t)a3, mult, add) >> sh, lo, hi);
+            out[0] = (int8_t)te_clamp_i32(te_smmla((int32_t)a0, mult, add) >> sh, lo, hi);
+            out[1] = (int8_t)te_clamp_i32(te_smmla((int32_t)a1, mult, add) >> sh, lo, hi);
+            out[2] = (int8_t)te_clamp_i32(te_smmla((int32_t)a2, mult, add) >> sh, lo, hi);
+            out[3] = (int8_t)te_clamp_i32(te_smmla((int32_t)a3, mult, add) >> sh, lo, hi);
         }
     }
 }

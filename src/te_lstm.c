@@ -285,22 +285,11 @@ int32_t te_lstm_tanh(const te_lstm_params *p, const te_lstm_weights *w, int32_t 
 
 #if defined(TE_USE_DSP)
 
-/* acc + ((a * b + 2^31) >> 32): SMMLAR. */
-TE_INLINE int32_t lstm_smmlar(int32_t a, int32_t b, int32_t acc)
-{
-#if defined(__ARM_FEATURE_DSP) && defined(__GNUC__) && !defined(TE_EMULATE_DSP) && !defined(TE_NO_INLINE_ASM)
-    int32_t r;
-    __asm__("smmlar %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(acc));
-    return r;
-#else
-    return (int32_t)((uint32_t)acc + (uint32_t)(int32_t)(((int64_t)a * b + ((int64_t)1 << 31)) >> 32));
-#endif
-}
 
 /* MultiplyByQuantizedMultiplier(v, mult, -e), e >= 1, from v2 = 2 * v (see the top of the file). */
 TE_INLINE int32_t lstm_rq_fast(int32_t v2, int32_t mult, int32_t half, int32_t e)
 {
-    return (lstm_smmlar(v2, mult, half) - (int32_t)((uint32_t)v2 >> 31)) >> e;
+    return (te_smmlar(v2, mult, half) - (int32_t)((uint32_t)v2 >> 31)) >> e;
 }
 
 #endif

@@ -85,6 +85,34 @@ TE_INLINE int32_t te_ssat8(int32_t x) { return x < -128 ? -128 : (x > 127 ? 127 
 #endif
 #endif /* TE_USE_DSP */
 
+/* Most significant word multiply-accumulate, on every build (one instruction on DSP cores):
+ * te_smmla  = acc + ((int64)a * b >> 32),
+ * te_smmlar = acc + (((int64)a * b + 2^31) >> 32) (rounded); both wrap like the instructions. */
+#if defined(__ARM_FEATURE_DSP) && defined(__GNUC__) && !defined(TE_EMULATE_DSP) && !defined(TE_FORCE_PORTABLE) && \
+    !defined(TE_NO_INLINE_ASM)
+TE_INLINE int32_t te_smmla(int32_t a, int32_t b, int32_t acc)
+{
+    int32_t r;
+    __asm__("smmla %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(acc));
+    return r;
+}
+TE_INLINE int32_t te_smmlar(int32_t a, int32_t b, int32_t acc)
+{
+    int32_t r;
+    __asm__("smmlar %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(acc));
+    return r;
+}
+#else
+TE_INLINE int32_t te_smmla(int32_t a, int32_t b, int32_t acc)
+{
+    return (int32_t)((uint32_t)acc + (uint32_t)(int32_t)(((int64_t)a * b) >> 32));
+}
+TE_INLINE int32_t te_smmlar(int32_t a, int32_t b, int32_t acc)
+{
+    return (int32_t)((uint32_t)acc + (uint32_t)(int32_t)(((int64_t)a * b + ((int64_t)1 << 31)) >> 32));
+}
+#endif
+
 #if defined(TE_USE_MVE)
 #include <arm_mve.h>
 

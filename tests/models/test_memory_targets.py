@@ -16,7 +16,6 @@ Arena sizes are computed by the generator; no firmware is built, so this runs in
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 from typing import Optional
 
 import pytest

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from tests.support.host import REPO
-from tests.support.optest import assert_matches_reference
+from tests.support.optest import assert_matches_reference, first_call
 from tests.support.tflite_build import OpSpec, TensorSpec, build_model, build_single_op_model
 from tinyengine_gen.pipeline import compile_model
 
@@ -149,12 +149,7 @@ def test_conv_sweep_legacy_uint8(w_zp: int, in_zp: int, out_zp: int, act: str, k
 
 def pw_call(model: bytes):
     """(kernel call, plan, step) of the model's first CONV_2D."""
-    with tempfile.TemporaryDirectory() as d:
-        path = Path(d) / "m.tflite"
-        path.write_bytes(model)
-        compiled = compile_model(path)
-    step = next(i for i, c in enumerate(compiled.calls) if c.op.kind == "CONV_2D")
-    return compiled.calls[step], compiled.plan, step
+    return first_call(model, "CONV_2D")
 
 
 def pw_pair(model: bytes) -> str | None:

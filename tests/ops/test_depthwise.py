@@ -8,15 +8,11 @@ single-op models are normally planned in place (the input dies at the op), so in
 separate-buffer runs are both covered (the latter with --no-in-place or a live input)."""
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-from tests.support.optest import assert_matches_reference
+from tests.support.optest import assert_matches_reference, first_call
 from tests.support.tflite_build import OpSpec, TensorSpec, build_model, build_single_op_model
-from tinyengine_gen.pipeline import compile_model
 
 
 def dw_model(in_shape: tuple[int, int, int, int], k: tuple[int, int] = (3, 3), stride: tuple[int, int] = (1, 1),
@@ -167,12 +163,7 @@ def check(model: bytes, in_place: bool = True, n_sets: int = 2) -> None:
 
 def dw_call(model: bytes):
     """(kernel call, plan, step) of the model's DEPTHWISE_CONV_2D."""
-    with tempfile.TemporaryDirectory() as d:
-        path = Path(d) / "m.tflite"
-        path.write_bytes(model)
-        compiled = compile_model(path)
-    step = next(i for i, c in enumerate(compiled.calls) if c.op.kind == "DEPTHWISE_CONV_2D")
-    return compiled.calls[step], compiled.plan, step
+    return first_call(model, "DEPTHWISE_CONV_2D")
 
 
 def uses_direct(model: bytes) -> bool:

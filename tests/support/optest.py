@@ -102,3 +102,15 @@ def assert_matches_reference(model: bytes | str | Path, n_sets: int = 5, seed: i
 
 
 os.environ.setdefault("ASAN_OPTIONS", "detect_leaks=0")
+
+
+def first_call(model: bytes, kind: str):
+    """(kernel call, plan, step) of the first call of `kind` in the generator's plan for the model."""
+    from tinyengine_gen.pipeline import compile_model
+
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "m.tflite"
+        path.write_bytes(model)
+        compiled = compile_model(path)
+    step = next(i for i, c in enumerate(compiled.calls) if c.op.kind == kind)
+    return compiled.calls[step], compiled.plan, step
