@@ -5,6 +5,7 @@ and Helium-capable cores. `-m slow`: every shared model on M3, M4, M7, M33, M55.
 """
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -30,11 +31,12 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("objcache")
 
 
-def check_on_core(model: Path, core: str, work: Path, cache: Path, n_sets: int = 3, args: tuple = ()) -> None:
+def check_on_core(model: Path, core: str, work: Path, cache: Path, n_sets: int = 3, args: tuple = (),
+                  opt: str = "-O3") -> None:
     mb = load_model_bytes(model)
     gen = generate(model, work / "gen", "model", args)
     try:
-        elf = targets.build_firmware(core, gen, "model", work / "fw", cache_dir=cache)
+        elf = targets.build_firmware(core, gen, "model", work / "fw", cache_dir=cache, opt=opt)
     except targets.DoesNotFit as exc:
         pytest.skip(f"{model.name} does not fit {core}: {exc}")
     rng = np.random.default_rng(len(model.name))
@@ -56,6 +58,25 @@ def test_small_model_on_every_core(core: str, tmp_path: Path, cache: Path) -> No
 @pytest.mark.parametrize("core", ["m4", "m55"])
 def test_bundled_kws_on_simd_cores(core: str, tmp_path: Path, cache: Path) -> None:
     check_on_core(KWS, core, tmp_path, cache, n_sets=2)
+
+
+@pytest.mark.parametrize("core", ["m4", "m55"])
+def test_debug_build_is_exact(core: str, tmp_path: Path, cache: Path) -> None:
+    """-O0 (a debug build: frame pointer, no inlining) around the assembly loops gives the same bytes."""
+    check_on_core(KWS, core, tmp_path, cache, n_sets=1, opt="-O0")
+
+
+@pytest.mark.parametrize("core", sorted(targets.CORES))
+@pytest.mark.parametrize("opt", ["-O0", "-Os", "-O3"])
+def test_kernels_compile_strictly(core: str, opt: str, tmp_path: Path) -> None:
+    """Every kernel file compiles with -std=c99 -Wall -Wextra -Werror for every core at every
+    optimization level users build with (the assembly loops must leave the compiler its registers)."""
+    c = targets.get_core(core)
+    for src in sorted((REPO / "src").glob("*.c")):
+        cmd = [targets.GCC, "-mthumb", *c.cflags, opt, "-std=c99", "-Wall", "-Wextra", "-Werror",
+               f"-I{REPO / 'include'}", "-c", str(src), "-o", str(tmp_path / (src.stem + ".o"))]
+        res = subprocess.run(cmd, capture_output=True, text=True)
+        assert res.returncode == 0, f"{' '.join(cmd)}\n{res.stderr[-3000:]}"
 
 
 # The float LOG_SOFTMAX at the end of the MNIST model calls expf/logf like the reference. On cores
