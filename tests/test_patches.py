@@ -257,3 +257,16 @@ def test_report_shows_the_stage_and_what_it_saves(tmp_path: Path, capsys: pytest
     assert "layer by layer" in svg.read_text()
     assert main([str(path), "--patch", "-o", str(tmp_path / "gen")]) == 0
     assert "patch-based stage: ops 0-" in capsys.readouterr().out
+
+
+def test_patch_based_spellings(tmp_path: Path) -> None:
+    """--patch-based (what the CMake / Zephyr glue passes) is --patch; --no-patch is the default."""
+    path = tmp_path / "m.tflite"
+    path.write_bytes(resnet_like())
+    for flag in ("--patch", "--patch-based"):
+        assert main([str(path), flag, "-q", "-o", str(tmp_path / flag)]) == 0
+    assert (tmp_path / "--patch" / "m.h").read_text() == (tmp_path / "--patch-based" / "m.h").read_text()
+    assert main([str(path), "--no-patch", "-q", "-o", str(tmp_path / "none")]) == 0
+    assert main([str(path), "-q", "-o", str(tmp_path / "default")]) == 0
+    assert (tmp_path / "none" / "m.h").read_text() == (tmp_path / "default" / "m.h").read_text()
+    assert (tmp_path / "none" / "m.h").read_text() != (tmp_path / "--patch" / "m.h").read_text()

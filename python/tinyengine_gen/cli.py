@@ -218,9 +218,11 @@ def _parser(report: bool, run: bool = False) -> argparse.ArgumentParser:
     p.add_argument("--int8-io", action="store_true",
                    help="a float model's input QUANTIZE and output DEQUANTIZE are left to the caller: the "
                         "model takes and gives the 8-bit tensors (scale and zero point in the header)")
-    p.add_argument("--patch", action="store_true",
+    p.add_argument("--patch", "--patch-based", dest="patch", action="store_true",
                    help="patch-based inference: run the memory-heavy early layers band by band, the split and "
                         "band height chosen for the smallest arena (outputs unchanged, no extra MACs)")
+    p.add_argument("--no-patch", "--no-patch-based", dest="patch", action="store_false",
+                   help="layer by layer (the default; with --sram-budget, stages are still used when needed)")
     p.add_argument("--sram-budget", type=_byte_count, metavar="BYTES",
                    help="fail unless the arena fits BYTES (e.g. 65536 or 64k); patch-based inference is used "
                         "only when layer by layer does not fit, with the fewest band calls that do")

@@ -194,3 +194,24 @@ def test_missing_model_fails_configure(project: Project, tmp_path: Path) -> None
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
     assert res.returncode != 0
     assert f"tinyengine: model not found: {missing}" in " ".join(res.stdout.split()), res.stdout
+
+
+def test_patch_based_option(project: Project, tmp_path: Path) -> None:
+    """tinyengine_add_model(... PATCH_BASED) (-DTINYENGINE_PATCH_BASED=ON here) reaches the generator:
+    the ResNet's arena falls below its layer-by-layer size and the outputs stay the reference's."""
+    from tests.support import shared_models_dir
+    from tinyengine_gen.pipeline import compile_model
+
+    resnet = shared_models_dir() / "mlcommons-tiny" / "resnet_ic_int8.tflite"
+    if not resnet.is_file():
+        pytest.skip(f"{resnet} not found")
+    p = Project(tmp_path)
+    p.set_model(resnet.read_bytes())
+    res = p.configure("-DTINYENGINE_PATCH_BASED=ON")
+    assert res.returncode == 0, res.stdout
+    p.build_ok()
+    header = next(p.build_dir.rglob("kws.h")).read_text()
+    arena = int(header.split("#define KWS_ARENA_SIZE")[1].split()[0])
+    assert arena < compile_model(p.model).plan.arena_size
+    text, outputs = p.run_firmware()
+    assert outputs == reference_outputs(p.model), text

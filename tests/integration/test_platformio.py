@@ -328,3 +328,22 @@ def test_board_examples_are_valid_platformio_projects():
         assert config.get(section, "board") == board
         assert config.get(section, "custom_tinyengine_model")
         assert any("tinyengine" in dep for dep in config.get(section, "lib_deps"))
+
+
+def test_int8_io_and_patch_options_reach_the_generator(pio_env, tmp_path):
+    """custom_tinyengine_int8_io / custom_tinyengine_patch: a float-edged model is generated with
+    8-bit edges, band by band, and the build links."""
+    from tests.support import shared_models_dir
+
+    mnist = shared_models_dir() / "tinyengine" / "mnist_lenet_300_100.tflite"
+    if not mnist.is_file():
+        pytest.skip(f"{mnist} not found")
+    project = copy_example(tmp_path)
+    ini = project / "platformio.ini"
+    ini.write_text(ini.read_text() + "custom_tinyengine_int8_io = yes\ncustom_tinyengine_patch = yes\n")
+    out = _ok(pio_run(pio_env, project, model=mnist))
+    header = (project / ".pio" / "build" / ENV_NAME / "tinyengine_model" / "model.h").read_text()
+    assert re.search(r"MODEL_INPUT0_TYPE\s+int8_t", header), header[:2000]
+    # (its output stays float: a LOG_SOFTMAX in float follows the DEQUANTIZE)
+    assert "Generated with --int8-io" in header
+    assert "tinyengine-gen: error" not in out

@@ -27,6 +27,9 @@ Options, all in the environment's section of platformio.ini:
                                  generator as --sram-budget when it has that option.
   custom_tinyengine_patch        yes / no / auto: patch-based inference, passed to the generator
                                  when it has a --patch option; otherwise a warning.
+  custom_tinyengine_int8_io      yes / no (default): on a model with float edges, the application
+                                 quantizes the input and dequantizes the output itself (the header
+                                 gives scale and zero point) and the arena holds no float copy.
   custom_tinyengine_ram_check    yes (default) / no.
 
 Any failure (missing file, broken model, unsupported op) stops the build with the generator's
@@ -218,11 +221,16 @@ def generator_help(python, sysenv):
     return proc.stdout if proc.returncode == 0 else ""
 
 
-def generator_flags(python, sysenv, budget, patch):
+def generator_flags(python, sysenv, budget, patch, int8_io=False):
     flags = []
-    if budget is None and patch is None:
+    if budget is None and patch is None and not int8_io:
         return flags
     text = generator_help(python, sysenv)
+    if int8_io:
+        if re.search(r"--int8-io(?![\w-])", text):
+            flags.append("--int8-io")
+        else:
+            fail("custom_tinyengine_int8_io = yes: this tinyengine-gen has no --int8-io option")
     if budget is not None:
         if re.search(r"--sram-budget(?![\w-])", text):
             flags += ["--sram-budget", str(budget)]
@@ -321,6 +329,7 @@ def main():  # pylint: disable=too-many-locals,too-many-statements
     budget = parse_bytes(budget_opt, "custom_tinyengine_sram_budget") if budget_opt else None
     patch_opt = option("custom_tinyengine_patch")
     patch = parse_switch(patch_opt, "custom_tinyengine_patch", ("yes", "no", "auto")) if patch_opt else None
+    int8_io = parse_switch(option("custom_tinyengine_int8_io", "no") or "no", "custom_tinyengine_int8_io") == "yes"
     ram_check = parse_switch(option("custom_tinyengine_ram_check", "yes") or "yes",
                              "custom_tinyengine_ram_check") == "yes"
 
@@ -329,7 +338,7 @@ def main():  # pylint: disable=too-many-locals,too-many-statements
     sysenv = dict(os.environ)
     sysenv["PYTHONPATH"] = os.pathsep.join(p for p in (PY_DIR, os.environ.get("PYTHONPATH")) if p)
     sysenv["PYTHONDONTWRITEBYTECODE"] = "1"
-    extra = generator_flags(python, sysenv, budget, patch)
+    extra = generator_flags(python, sysenv, budget, patch, int8_io)
 
     gen_dir = os.path.join(env.subst("$BUILD_DIR"), "tinyengine_model")  # noqa: F821
     gen_c = os.path.join(gen_dir, name + ".c")
