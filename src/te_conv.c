@@ -299,20 +299,6 @@ TE_INLINE int32x4_t conv_mve_dot4(const int8_t *w0, const int8_t *w1, const int8
     return vldrwq_s32(sums);
 }
 
-/* MultiplyByQuantizedMultiplier on 4 lanes with per-lane (multiplier, shift), exactly:
- * VSHL wraps like the reference's int32 product, VQRDMULH is SaturatingRoundingDoublingHighMul,
- * and RoundingDivideByPOT is VRSHL (round half up) after subtracting 1 from negative values
- * where the shift is non-zero (round half away from zero); that subtraction saturates only at
- * INT32_MIN, which the shift then maps to the same value. */
-TE_INLINE int32x4_t conv_mve_requant(int32x4_t v, int32x4_t mult, int32x4_t shift)
-{
-    const int32x4_t zero = vdupq_n_s32(0);
-    const int32x4_t right = vminq_s32(shift, zero); /* -(right shift) */
-    v = vshlq_s32(v, vmaxq_s32(shift, zero));
-    v = vqrdmulhq_s32(v, mult);
-    v = vqaddq_s32(v, vshrq_n_s32(vandq_s32(v, right), 31));
-    return vrshlq_s32(v, right);
-}
 
 /* Every output channel of one pixel whose K int8 taps are at x, 4 channels at a time (lanes =
  * channels; the last 1-3 with their rows repeated and the extra lanes neither loaded nor
@@ -338,7 +324,7 @@ static void conv_mve_pixel(const te_conv_params *p, const te_requant_per_channel
             bias += 4;
             v = vaddq_s32(v, bv);
         }
-        v = conv_mve_requant(v, vldrwq_s32(mult), vldrwq_s32(shift));
+        v = te_mve_requant(v, vldrwq_s32(mult), vldrwq_s32(shift));
         v = vminq_s32(vmaxq_s32(vaddq_s32(v, out_off), act_min), act_max);
         vstrbq_s32(out, v);
     }
@@ -354,7 +340,7 @@ static void conv_mve_pixel(const te_conv_params *p, const te_requant_per_channel
         if (bias) {
             v = vaddq_s32(v, vldrwq_z_s32(bias, valid));
         }
-        v = conv_mve_requant(v, vldrwq_z_s32(mult, valid), vldrwq_z_s32(shift, valid));
+        v = te_mve_requant(v, vldrwq_z_s32(mult, valid), vldrwq_z_s32(shift, valid));
         v = vminq_s32(vmaxq_s32(vaddq_s32(v, out_off), act_min), act_max);
         vstrbq_p_s32(out, v, valid);
     }

@@ -116,6 +116,21 @@ TE_INLINE int32_t te_smmlar(int32_t a, int32_t b, int32_t acc)
 #if defined(TE_USE_MVE)
 #include <arm_mve.h>
 
+/* MultiplyByQuantizedMultiplier on 4 lanes with per-lane (multiplier, shift), exactly:
+ * VSHL wraps like the reference's int32 product, VQRDMULH is SaturatingRoundingDoublingHighMul,
+ * and RoundingDivideByPOT is VRSHL (round half up) after subtracting 1 from negative values
+ * where the shift is non-zero (round half away from zero); that subtraction saturates only at
+ * INT32_MIN, which the shift then maps to the same value. */
+TE_INLINE int32x4_t te_mve_requant(int32x4_t v, int32x4_t mult, int32x4_t shift)
+{
+    const int32x4_t zero = vdupq_n_s32(0);
+    const int32x4_t right = vminq_s32(shift, zero); /* -(right shift) */
+    v = vshlq_s32(v, vmaxq_s32(shift, zero));
+    v = vqrdmulhq_s32(v, mult);
+    v = vqaddq_s32(v, vshrq_n_s32(vandq_s32(v, right), 31));
+    return vrshlq_s32(v, right);
+}
+
 /* Four int8 dot products, rows w0..w3 with x over `depth` taps: 16 per step (VMLADAVA), then a
  * tail-predicated step (lanes past the row are neither read nor counted). Shared by the conv and
  * fully-connected Helium paths. */
