@@ -840,6 +840,23 @@ void te_conv4_generic_store_(te_conv4_asm_job *job)
     "asr     r8, r8, r7\n\t"                                                                                 \
     "add     r8, r8, r4\n\t"                                                                                 \
     "ssat    r8, #8, r8\n\t"
+/* The naked channel loops' frame: r4-r8, r10, r11 saved (r9 untouched), the job pointer at [sp]. */
+#define TE_CONV4_ENTER                                                                                       \
+    ".syntax unified\n\t"                                                                                    \
+    "push    {r4, r5, r6, r7, r8, r10, r11, lr}\n\t"                                                         \
+    "sub     sp, sp, #8\n\t"                                                                                 \
+    "str     r0, [sp]\n\t"
+#define TE_CONV4_LEAVE                                                                                       \
+    "add     sp, sp, #8\n\t"                                                                                 \
+    "pop     {r4, r5, r6, r7, r8, r10, r11, pc}\n\t"
+/* The four sums (r0-r3) of a channel with a generic shift to te_conv4_generic_store_ (r12 = job,
+ * job->out its pixel-0 output); the caller reloads r12. */
+#define TE_CONV4_CALL_GENERIC                                                                                \
+    "add     r5, r12, #88\n\t"                                                                               \
+    "stmia   r5, {r0, r1, r2, r3}\n\t"                                                                       \
+    "mov     r0, r12\n\t"                                                                                    \
+    "bl      te_conv4_generic_store_\n\t"
+
 /* r7 = the channel's shift -> r7 = e - 1, r8 = e - 2, r10 = 2^(e-2); to 7f unless e - 2 <= limit. */
 #define TE_CONV4_SHIFT(limit)                                                                                \
     "mvn     r7, r7\n\t"                                                                                     \
@@ -872,6 +889,14 @@ void te_conv4_generic_store_(te_conv4_asm_job *job)
     RQ("r3")                                                                                                 \
     "strb    r8, [r11, r5]\n\t"
 
+/* r0-r3 = the bias in r7 + the legacy per-pixel terms job->x[0..3] (r12 = job). */
+#define TE_CONV4_ADD_X                                                                                       \
+    "ldrd    r0, r1, [r12, #52]\n\t"                                                                         \
+    "ldrd    r2, r3, [r12, #60]\n\t"                                                                         \
+    "add     r0, r0, r7\n\t"                                                                                 \
+    "add     r1, r1, r7\n\t"                                                                                 \
+    "add     r2, r2, r7\n\t"                                                                                 \
+    "add     r3, r3, r7\n\t"
 /* Channel loop head: the four sums start at the bias (+ the legacy per-pixel terms). */
 #define TE_CONV4_HEAD_ANY                                                                                    \
     "ldr     r8, [r12, #24]\n\t"                                                                             \
@@ -921,21 +946,11 @@ void te_conv4_generic_store_(te_conv4_asm_job *job)
     "ldr     r8, [r12, #24]\n\t"                                                                             \
     "ldr     r7, [r8], #4\n\t"                                                                               \
     "str     r8, [r12, #24]\n\t"                                                                             \
-    "ldrd    r0, r1, [r12, #52]\n\t"                                                                         \
-    "ldrd    r2, r3, [r12, #60]\n\t"                                                                         \
-    "add     r0, r0, r7\n\t"                                                                                 \
-    "add     r1, r1, r7\n\t"                                                                                 \
-    "add     r2, r2, r7\n\t"                                                                                 \
-    "add     r3, r3, r7\n\t"
+    TE_CONV4_ADD_X
 #define TE_CONV4_POST_PLAIN "ldr     r12, [sp]\n\t"
 #define TE_CONV4_TAIL_ANY                                                                                    \
     "9:\n\t" /* legacy uint8: sums = bias + the per-pixel filter_offset terms */                            \
-    "ldrd    r0, r1, [r12, #52]\n\t"                                                                         \
-    "ldrd    r2, r3, [r12, #60]\n\t"                                                                         \
-    "add     r0, r0, r7\n\t"                                                                                 \
-    "add     r1, r1, r7\n\t"                                                                                 \
-    "add     r2, r2, r7\n\t"                                                                                 \
-    "add     r3, r3, r7\n\t"                                                                                 \
+    TE_CONV4_ADD_X                                                                                           \
     "b       10b\n\t"
 #define TE_CONV4_TAIL_PLAIN ""
 
@@ -944,10 +959,7 @@ void te_conv4_generic_store_(te_conv4_asm_job *job)
     {                                                                                                        \
         (void)job;                                                                                           \
         __asm__ volatile(                                                                                    \
-            ".syntax unified\n\t"                                                                            \
-            "push    {r4, r5, r6, r7, r8, r10, r11, lr}\n\t"                                                 \
-            "sub     sp, sp, #8\n\t"                                                                         \
-            "str     r0, [sp]\n\t"                                                                           \
+            TE_CONV4_ENTER                                                                                   \
             "1:\n\t" /* channel loop */                                                                      \
             "ldr     r12, [sp]\n\t"                                                                          \
             HEAD                                                                                             \
@@ -995,18 +1007,14 @@ void te_conv4_generic_store_(te_conv4_asm_job *job)
             "str     r11, [r12, #36]\n\t"                                                                    \
             "cmp     r11, r5\n\t"                                                                            \
             "blo     1b\n\t"                                                                                 \
-            "add     sp, sp, #8\n\t"                                                                         \
-            "pop     {r4, r5, r6, r7, r8, r10, r11, pc}\n\t"                                                 \
+            TE_CONV4_LEAVE                                                                                   \
             "7:\n\t" /* shift 0 (e = 0): one rounding, floor((acc * m + 2^30) / 2^31) */                    \
             "cmn     r8, #2\n\t"                                                                             \
             "bne     8f\n\t"                                                                                 \
             TE_CONV4_STORE4(TE_CONV4_RQ0)                                                                    \
             "b       6b\n\t"                                                                                 \
             "8:\n\t" /* left shifts and e = 1: TFLite's arithmetic in C */                                  \
-            "add     r5, r12, #88\n\t"                                                                       \
-            "stmia   r5, {r0, r1, r2, r3}\n\t"                                                               \
-            "mov     r0, r12\n\t"                                                                            \
-            "bl      te_conv4_generic_store_\n\t"                                                            \
+            TE_CONV4_CALL_GENERIC                                                                            \
             "ldr     r12, [sp]\n\t"                                                                          \
             "b       12b\n\t"                                                                                \
             TAIL);                                                                                           \
@@ -1030,21 +1038,13 @@ void te_conv4_generic_store_(te_conv4_asm_job *job)
     "mov     r3, r0\n\t"
 #define TE_CONV4_SMALL_INIT_X                                                                                \
     "mov     r7, r0\n\t"                                                                                     \
-    "ldrd    r0, r1, [r12, #52]\n\t"                                                                         \
-    "ldrd    r2, r3, [r12, #60]\n\t"                                                                         \
-    "add     r0, r0, r7\n\t"                                                                                 \
-    "add     r1, r1, r7\n\t"                                                                                 \
-    "add     r2, r2, r7\n\t"                                                                                 \
-    "add     r3, r3, r7\n\t"
+    TE_CONV4_ADD_X
 #define TE_CONV4_SMALL_FN(name, GROUPS, INIT)                                                                \
     __attribute__((naked, noinline)) static void name(te_conv4_asm_job *job)                                 \
     {                                                                                                        \
         (void)job;                                                                                           \
         __asm__ volatile(                                                                                    \
-            ".syntax unified\n\t"                                                                            \
-            "push    {r4, r5, r6, r7, r8, r10, r11, lr}\n\t"                                                 \
-            "sub     sp, sp, #8\n\t"                                                                         \
-            "str     r0, [sp]\n\t"                                                                           \
+            TE_CONV4_ENTER                                                                                   \
             "ldr     r4, [r0, #4]\n\t" /* w: advances through the rows */                                 \
             "mov     r6, #0\n\t"       /* 4 * channel */                                                    \
             "1:\n\t"                                                                                         \
@@ -1081,16 +1081,12 @@ void te_conv4_generic_store_(te_conv4_asm_job *job)
             "ldr     r8, [r12, #116]\n\t"                                                                    \
             "cmp     r6, r8\n\t"                                                                             \
             "blo     1b\n\t"                                                                                 \
-            "add     sp, sp, #8\n\t"                                                                         \
-            "pop     {r4, r5, r6, r7, r8, r10, r11, pc}\n\t"                                                 \
+            TE_CONV4_LEAVE                                                                                   \
             "7:\n\t" /* other shifts: TFLite's arithmetic in C */                                           \
             "ldr     r8, [r12, #112]\n\t"                                                                    \
             "add     r8, r8, r6, lsr #2\n\t"                                                                 \
             "str     r8, [r12, #36]\n\t"                                                                     \
-            "add     r5, r12, #88\n\t"                                                                       \
-            "stmia   r5, {r0, r1, r2, r3}\n\t"                                                               \
-            "mov     r0, r12\n\t"                                                                            \
-            "bl      te_conv4_generic_store_\n\t"                                                            \
+            TE_CONV4_CALL_GENERIC                                                                            \
             "b       6b\n\t");                                                                               \
     }
 #define TE_CONV4_G8 TE_CONV4_GROUP TE_CONV4_GROUP
@@ -1156,19 +1152,10 @@ static void conv_channels4_asm(const te_conv_params *p, const te_requant_per_cha
     }
 }
 
-#define TE_CONV_CHANNELS4_FN(name, mode)                                                                     \
-    static void name(const te_conv_params *p, const te_requant_per_channel *rq, const int8_t *f, int32_t k,  \
-                     const uint32_t *c, int8_t *o, const int32_t *x, uint32_t lim)                           \
-    {                                                                                                        \
-        conv_channels4_asm(p, rq, f, k, c, o, x, lim, mode);                                                 \
-    }
+/* The 4-pixel channel loop: the assembly where it builds, the C body otherwise. */
+#define TE_CONV_CHANNELS4_BODY conv_channels4_asm
 #else
-#define TE_CONV_CHANNELS4_FN(name, mode)                                                                     \
-    static void name(const te_conv_params *p, const te_requant_per_channel *rq, const int8_t *f, int32_t k,  \
-                     const uint32_t *c, int8_t *o, const int32_t *x, uint32_t lim)                           \
-    {                                                                                                        \
-        conv_channels4_body(p, rq, f, k, c, o, x, lim, mode);                                                \
-    }
+#define TE_CONV_CHANNELS4_BODY conv_channels4_body
 #endif
 
 #define TE_CONV_CHANNELS_FN(name, body, mode)                                                                \
@@ -1177,8 +1164,8 @@ static void conv_channels4_asm(const te_conv_params *p, const te_requant_per_cha
     {                                                                                                        \
         body(p, rq, f, k, c, o, x, lim, mode);                                                               \
     }
-TE_CONV_CHANNELS4_FN(conv_channels4_fast, CONV_RQ_FAST)
-TE_CONV_CHANNELS4_FN(conv_channels4_full, CONV_RQ_FAST_FULL)
+TE_CONV_CHANNELS_FN(conv_channels4_fast, TE_CONV_CHANNELS4_BODY, CONV_RQ_FAST)
+TE_CONV_CHANNELS_FN(conv_channels4_full, TE_CONV_CHANNELS4_BODY, CONV_RQ_FAST_FULL)
 TE_CONV_CHANNELS_FN(conv_channels1_fast, conv_channels1_body, CONV_RQ_FAST)
 TE_CONV_CHANNELS_FN(conv_channels1_full, conv_channels1_body, CONV_RQ_FAST_FULL)
 

@@ -16,9 +16,9 @@ Two kernels (src/te_depthwise.c), picked per layer here and run by every build:
   no dilation), chosen for strided layers and small maps, where the planar kernel's per-channel
   and per-copied-value costs dominate; on small maps (plane mode, chosen here) each group's input
   is first copied into a plane padded with the input zero point, so no pixel is a border pixel.
-Both read the model's int8 weights and expand what they use to int16 in scratch. On Cortex-M4, 3x3 layers: planar ~25-35 instructions per output on
-  larger stride-1 maps, direct ~35-45 everywhere (planar: 50-110 on <= 6x6 maps and ~45-60 at
-  stride 2).
+  On Cortex-M4, 3x3 layers: planar ~25-35 instructions per output on larger stride-1 maps, direct
+  ~35-45 everywhere (planar: 50-110 on <= 6x6 maps and ~45-60 at stride 2).
+Both read the model's int8 weights and expand what they use to int16 in scratch.
 Both may write over their input (depth multiplier 1), so the call declares inplace=[(0, 0)].
 """
 from __future__ import annotations
@@ -119,6 +119,7 @@ def lower_depthwise_conv2d(op: Op, graph: Graph) -> KernelCall:
     # what the arena has spare while this op runs (estimated from tensor lifetimes), up to
     # WINDOW_BYTES.
     padded_rows = (oh - 1) * sh + eff_h
+    # arena bytes not live while this op runs: room for scratch that does not raise the arena
     spare = 0 if band else _spare_bytes_at(graph, op, x if can_inplace else None)
     buf_rows = min(padded_rows, max(eff_h + sh, min(WINDOW_BYTES, spare) // (2 * row_len)))
     # one channel's weights, a column of accumulators, the window
@@ -152,7 +153,7 @@ def lower_depthwise_conv2d(op: Op, graph: Graph) -> KernelCall:
         interior_w = max(0, min(ow, (iw - kw + pad_left) // sw + 1) - min(ow, (pad_left + sw - 1) // sw))
         interior_h = max(0, min(oh, (ih - kh + pad_top) // sh + 1) - min(oh, (pad_top + sh - 1) // sh))
         border_pixels = oh * ow - interior_w * interior_h
-        room = scratch if band else max(scratch, min(PLANE_MAX_BYTES, _spare_bytes_at(graph, op, x if can_inplace else None)))
+        room = max(scratch, min(PLANE_MAX_BYTES, spare))
         # Per group: copying the plane costs about PLANE_COPY_COST instructions per input pixel;
         # a border pixel in the other mode about BORDER_TAP_COST more per tap (its tap pointers).
         if ih * iw * PLANE_COPY_COST < border_pixels * kh * kw * BORDER_TAP_COST and plane_scratch <= room:
