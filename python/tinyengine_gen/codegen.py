@@ -31,6 +31,22 @@ def c_identifier(name: str) -> str:
     return ident if not ident[0].isdigit() else f"m_{ident}"
 
 
+_COMMENT_SAFE = re.compile(r"[^A-Za-z0-9 _.,:;=+/\-()\[\]<>#@%&|^~!'$]")
+COMMENT_TEXT_LIMIT = 80
+
+
+def c_comment(text: Any, limit: int = COMMENT_TEXT_LIMIT) -> str:
+    """Text from the model (tensor names, file names, custom op codes) made safe for a C comment.
+
+    A model is untrusted input: a name holding '*/', a newline, a backslash or a '??/' trigraph
+    could end the comment or splice lines and put its own C into the firmware. Only a small
+    printable set survives ('*', '?', '"', backslash and control characters become '_'),
+    and long names are cut, so nothing from the model can leave the comment it is written in.
+    """
+    s = _COMMENT_SAFE.sub("_", str(text))
+    return s if len(s) <= limit else s[:limit - 3] + "..."
+
+
 def c_values(data: Any, per_line: int = 24) -> str:
     """A C initialiser list body, a fixed number of values per line."""
     if isinstance(data, np.ndarray):
@@ -85,6 +101,7 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["c_values"] = c_values
     env.filters["c_float"] = c_float
+    env.filters["c_comment"] = c_comment
     return env
 
 
