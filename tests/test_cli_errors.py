@@ -10,7 +10,7 @@ import pytest
 
 from tests.support import shared_models_dir
 from tests.support.host import REPO
-from tests.support.tflite_build import TensorSpec, build_single_op_model
+from tests.support.tflite_build import OpSpec, TensorSpec, build_model, build_single_op_model
 
 GOOD = shared_models_dir() / "tflite-micro" / "hello_world_int8.tflite"
 
@@ -32,9 +32,11 @@ def assert_one_line_error(res: subprocess.CompletedProcess, code: int, *needles:
 
 
 def unsupported_op_model() -> bytes:
-    x = TensorSpec((1, 8), "int8", scale=0.1, zero_point=0)
-    y = TensorSpec((1, 8), "int8", scale=1 / 128, zero_point=0)
-    return build_single_op_model("TANH", [x], [y])
+    """Two int8 SIN ops (TFLite has SIN for float only): the message groups them."""
+    tensors = [TensorSpec((1, 8), "int8", scale=0.1, zero_point=0),
+               TensorSpec((1, 8), "int8", scale=1 / 128, zero_point=0),
+               TensorSpec((1, 8), "int8", scale=1 / 128, zero_point=0)]
+    return build_model(tensors, [OpSpec("SIN", [0], [1]), OpSpec("SIN", [1], [2])], [0], [2])
 
 
 def float_model() -> bytes:
@@ -61,10 +63,11 @@ def test_bad_model_gives_one_line_and_no_output(case: str, tmp_path: Path) -> No
         needles = ("not a .tflite model",)
     elif case == "unsupported":
         model.write_bytes(unsupported_op_model())
-        code, needles = 2, ("TANH at op index 0", "Supported ops:", "CONV_2D")
+        code, needles = 2, ("model.tflite: unsupported ops: SIN x2 (int8, first at op index 0)",
+                            "'tinyengine-gen ops' lists")
     elif case == "float":
         model.write_bytes(float_model())
-        needles = ("float model", "int8")
+        code, needles = 2, ("FULLY_CONNECTED (float32, op index 0)",)
     elif case == "missing":
         model = tmp_path / "nope.tflite"
         needles = ("not found", "nope.tflite")

@@ -206,7 +206,8 @@ def _parser(report: bool, run: bool = False) -> argparse.ArgumentParser:
         p = argparse.ArgumentParser(
             prog=PROG, description="Turn an int8 .tflite model into C (tinyengine).",
             epilog=f"Also: '{PROG} report MODEL' prints per-layer MACs and memory; "
-                   f"'{PROG} run MODEL --core m4' builds and runs it on an emulated Cortex-M.")
+                   f"'{PROG} run MODEL --core m4' builds and runs it on an emulated Cortex-M; "
+                   f"'{PROG} ops' lists the supported ops, types and SIMD paths.")
         p.add_argument("-o", "--output", required=True, help="directory for <name>.h and <name>.c")
         p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
         p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -231,7 +232,17 @@ def _parser(report: bool, run: bool = False) -> argparse.ArgumentParser:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    sub = argv[0] if argv and argv[0] in ("report", "run", "bench") else ""
+    sub = argv[0] if argv and argv[0] in ("report", "run", "bench", "ops") else ""
+    if sub == "ops":
+        from . import passes  # noqa: F401  (registers the ops the passes handle)
+        from .ops import op_table_markdown, readme_with_op_table
+
+        if argv[1:2] == ["--readme"] and len(argv) == 3:  # rewrite the README's table in place
+            readme = Path(argv[2])
+            readme.write_text(readme_with_op_table(readme.read_text()))
+            return 0
+        print(op_table_markdown(), end="")
+        return 0
     if sub == "bench":
         from . import bench
 

@@ -17,18 +17,24 @@ class UnsupportedModelError(TinyEngineError):
 
 
 class UnsupportedOpError(TinyEngineError):
-    """One or more ops have no kernel; exit code 2 so build scripts can tell."""
+    """One or more ops have no kernel; exit code 2 so build scripts can tell.
+
+    `problems` holds (op index, op name, detail) per op; the message groups them by name and
+    detail ("HARD_SWISH x18 (int8, first at op index 12)") so it stays one short line."""
 
     exit_code = 2
 
-    def __init__(self, problems: list[tuple[int, str, str]], supported: list[str]):
+    def __init__(self, problems: list[tuple[int, str, str]], source: str = ""):
         self.problems = problems
-        self.supported = supported
-        listed = "; ".join(
-            f"{name} at op index {index}" + (f" ({why})" if why else "")
-            for index, name, why in problems
+        groups: dict[tuple[str, str], list[int]] = {}
+        for index, name, why in problems:
+            groups.setdefault((name, why), []).append(index)
+        listed = ", ".join(
+            f"{name}{f' x{len(idx)}' if len(idx) > 1 else ''} ("
+            + (f"{why}, " if why else "")
+            + (f"first at op index {idx[0]}" if len(idx) > 1 else f"op index {idx[0]}") + ")"
+            for (name, why), idx in groups.items()
         )
-        super().__init__(
-            f"unsupported op{'s' if len(problems) > 1 else ''}: {listed}. "
-            f"Supported ops: {', '.join(supported)}"
-        )
+        prefix = f"{source}: " if source else ""
+        super().__init__(f"{prefix}unsupported op{'s' if len(problems) > 1 else ''}: {listed}; "
+                         "'tinyengine-gen ops' lists the supported ops and types")

@@ -107,6 +107,7 @@ class Graph:
     ops: list[Op]
     inputs: list[Tensor]
     outputs: list[Tensor]
+    source: str = ""  # the model file, for messages
 
     def consumers(self, tensor: Tensor) -> list[Op]:
         return [op for op in self.ops if any(t is tensor for t in op.inputs)]

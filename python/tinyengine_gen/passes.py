@@ -16,21 +16,13 @@ import numpy as np
 
 from .errors import UnsupportedModelError, UnsupportedOpError
 from .ir import Graph, Op, Quant, Tensor
-from .ops import PASS_HANDLED, REGISTRY, supported_ops
+from .ops import PASS_HANDLED, REGISTRY
+from .ops.base import lowering_for, type_key
 
 VIEW_OPS = {"RESHAPE", "SQUEEZE", "EXPAND_DIMS"}
 PASS_HANDLED.update(VIEW_OPS | {"SHAPE", "STRIDED_SLICE", "PACK"})
 FLOAT_EDGE_OPS = {"QUANTIZE", "DEQUANTIZE"}
 EDGE_FLIP = "TE_FLIP_SIGN"  # internal op: uint8 <-> int8 by toggling bit 7
-
-
-def check_quantized(graph: Graph) -> None:
-    """A model with no 8-bit activations is float-only: say so rather than listing float ops."""
-    eight_bit = [t for t in graph.tensors if t.dtype in ("int8", "uint8") and not t.is_const]
-    if not eight_bit:
-        raise UnsupportedModelError(
-            f"'{graph.name}' is a float model: tinyengine needs an int8 quantized model "
-            "(convert with full-integer post-training quantization)")
 
 
 def _strided_slice(op: Op, x: np.ndarray, begin: np.ndarray, end: np.ndarray, strides: np.ndarray) -> np.ndarray:
@@ -235,14 +227,13 @@ def normalize_uint8(graph: Graph) -> None:
 def check_supported(graph: Graph) -> None:
     problems = []
     for op in graph.ops:
-        if op.kind not in REGISTRY:
-            problems.append((op.index, op.kind, ""))
+        if op.kind not in REGISTRY or lowering_for(op) is None:
+            problems.append((op.index, op.kind, type_key(op)))
     if problems:
-        raise UnsupportedOpError(problems, supported_ops())
+        raise UnsupportedOpError(problems, source=graph.source or graph.name)
 
 
 def run_passes(graph: Graph, int8_io: bool = False) -> Graph:
-    check_quantized(graph)
     fold_constants(graph)
     alias_views(graph)
     fuse_pads(graph)

@@ -193,4 +193,4 @@ def _read(raw: bytes, name: str, source: str) -> Graph:
     outputs = [tensors[int(x)] for x in (sg.OutputsAsNumpy() if sg.OutputsLength() else [])]
     if not inputs or not outputs:
         raise ModelFormatError(f"{source}: the model declares no inputs or no outputs")
-    return Graph(name=name, tensors=tensors, ops=ops, inputs=inputs, outputs=outputs)
+    return Graph(name=name, tensors=tensors, ops=ops, inputs=inputs, outputs=outputs, source=source)

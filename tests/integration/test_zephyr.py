@@ -178,9 +178,8 @@ def test_rebuilds_regenerate_only_when_the_model_changes(builds, tmp_path: Path)
 
     # A broken model or an unsupported op stops the build at generation with the generator's line.
     cases = [("truncated", KWS_MODEL.read_bytes()[:900])]
-    unsupported = unsupported_op_model()
-    if unsupported:
-        cases.append((f"unsupported op: {unsupported[0]}", unsupported[1]))
+    op, data = unsupported_op_model()
+    cases.append((f"unsupported op: {op}", data))
     for needle, data in cases:
         model.write_bytes(data)
         res, _ = west_build(d)

@@ -21,13 +21,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.support.host import REPO, STRICT
-from tests.support.host import run_host
+from tests.support.host import REPO, STRICT, run_host
 from tests.support.optest import KERNEL_VARIANTS, assert_matches_reference, build_model_exe, generate
 from tests.support.oracle import load_model_bytes, model_io, random_inputs, run_reference
 from tests.support.tflite_build import TensorSpec, build_single_op_model
 from tinyengine_gen import ops as _ops  # noqa: F401  (registers the lowerings)
 from tinyengine_gen import targets
+from tinyengine_gen.errors import TinyEngineError
 from tinyengine_gen.ops import lstm
 from tinyengine_gen.ops.base import LoweringError
 from tinyengine_gen.passes import run_passes
@@ -221,11 +221,15 @@ def test_lstm_on_emulated_core(core: str, variant: dict, tmp_path: Path) -> None
     (dict(peephole=True), "peephole"),
     (dict(projection=True), "projection"),
     (dict(layer_norm=True), "layer normalization"),
-    (dict(x_dtype="float32"), "float and hybrid"),
 ])
 def test_lstm_unsupported_variants_are_named(variant: dict, message: str) -> None:
     with pytest.raises(LoweringError, match=message):
         lowered(lstm_model(1, 2, 4, 4, seed=1, **variant))
+
+
+def test_lstm_float_and_hybrid_input_is_refused_by_type() -> None:
+    with pytest.raises(TinyEngineError, match=r"UNIDIRECTIONAL_SEQUENCE_LSTM \(float32"):
+        lowered(lstm_model(1, 2, 4, 4, seed=1, x_dtype="float32"))
 
 
 def test_lstm_cell_scale_outside_the_reference_range_is_rejected() -> None:

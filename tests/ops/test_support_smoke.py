@@ -153,6 +153,13 @@ def relu_relu6_hard_swish() -> tuple[bytes, list[Shape]]:
 
 
 @case
+def sin() -> tuple[bytes, list[Shape]]:
+    s = (1, 5)
+    model = build_single_op_model("SIN", [TensorSpec(s, "float32")], [TensorSpec(s, "float32")])
+    return model, [s]
+
+
+@case
 def average_pool_2d() -> tuple[bytes, list[Shape]]:
     model = build_single_op_model(
         "AVERAGE_POOL_2D", [q8((1, 8, 8, 4), 0.05, 1)], [q8((1, 4, 4, 4), 0.05, 1)],

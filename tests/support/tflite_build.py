@@ -151,6 +151,7 @@ _OPS: dict[str, _OpInfo] = {
     "RELU": _OpInfo(versions=_INT8_INT16),
     "RELU6": _OpInfo(versions=_INT8_INT16),
     "HARD_SWISH": _OpInfo(),
+    "SIN": _OpInfo(),  # float only in TFLite: an int8 SIN stays unsupported (error-message tests)
     "MAXIMUM": _OpInfo("MaximumMinimumOptions", versions={"int8": 2, "int16": 4}),
     "MINIMUM": _OpInfo("MaximumMinimumOptions", versions={"int8": 2, "int16": 4}),
     "RESHAPE": _OpInfo("ReshapeOptions"),

@@ -44,15 +44,86 @@ class KernelCall:
 
 
 Lowering = Callable[[Op, Graph], KernelCall]
+
+# Activation types an op can be lowered for. "uint8" means legacy uint8 models (moved to int8
+# storage by passes.normalize_uint8; the lowering sees int8 tensors and op.options["_legacy_uint8"]).
+TYPE_NAMES = ("int8", "uint8", "int16", "int32", "int64", "float32", "bool")
+SIMD_PATHS = ("dsp", "mve")  # kernel paths beyond the portable C one (Arm DSP, Helium)
+
+
+@dataclass(frozen=True)
+class OpEntry:
+    """One registered lowering: the TFLite op it handles, for which activation types, and which
+    SIMD kernel paths exist beside the portable C one (the README's op table lists these)."""
+
+    kind: str
+    dtypes: tuple[str, ...]
+    lowering: Lowering
+    simd: tuple[str, ...] = ()
+    note: str = ""  # one short qualifier for the op table, e.g. "float model edges"
+
+
+def type_key(op: Op) -> str:
+    """The activation type an op instance is lowered for: the dtype of its first input (legacy
+    uint8 ops are in int8 storage by now), or of its first output for ops without inputs."""
+    first = next((t for t in op.inputs if t is not None), None) or (op.outputs[0] if op.outputs else None)
+    if first is None:
+        return "none"
+    if op.options.get("_legacy_uint8") and first.dtype == "int8":
+        return "uint8"
+    return first.dtype
+
+
+ENTRIES: dict[str, list[OpEntry]] = {}
+
+
+def lowering_for(op: Op) -> Optional[Lowering]:
+    """The lowering registered for this op's kind and type key, None when there is none."""
+    key = type_key(op)
+    for entry in ENTRIES.get(op.kind, []):
+        if key in entry.dtypes:
+            return entry.lowering
+    return None
+
+
+# kind -> a lowering that dispatches on the op's type key: `REGISTRY[op.kind](op, graph)`.
 REGISTRY: dict[str, Lowering] = {}
 # Ops handled before lowering (folded or turned into aliases by passes).
 PASS_HANDLED: set[str] = set()
 
 
-def register(*kinds: str) -> Callable[[Lowering], Lowering]:
+def _dispatch(kind: str) -> Lowering:
+    def lower(op: Op, graph: Graph) -> KernelCall:
+        fn = lowering_for(op)
+        if fn is None:
+            raise LoweringError(f"{op.kind} at op index {op.index}: {type_key(op)} tensors are not supported "
+                                f"(supported: {', '.join(supported_types(op.kind))})")
+        return fn(op, graph)
+    lower.__name__ = f"lower_{kind.lower()}"
+    return lower
+
+
+def supported_types(kind: str) -> list[str]:
+    return [d for d in TYPE_NAMES if any(d in e.dtypes for e in ENTRIES.get(kind, []))]
+
+
+def register(*kinds: str, dtypes: tuple[str, ...] = ("int8", "uint8"), simd: tuple[str, ...] = (),
+             note: str = "") -> Callable[[Lowering], Lowering]:
+    """Register a lowering for ops `kinds` with activation types `dtypes`. Two lowerings of one
+    kind must not share a type; each type of a kind is one lowering (and one reference kernel)."""
+    unknown = [d for d in dtypes if d not in TYPE_NAMES] + [s for s in simd if s not in SIMD_PATHS]
+    if unknown:
+        raise ValueError(f"register{kinds}: unknown type or SIMD path {unknown}")
+
     def deco(fn: Lowering) -> Lowering:
         for k in kinds:
-            REGISTRY[k] = fn
+            entries = ENTRIES.setdefault(k, [])
+            clash = [d for e in entries for d in e.dtypes if d in dtypes]
+            if clash:
+                raise ValueError(f"{k}: types {clash} are registered twice")
+            entries.append(OpEntry(kind=k, dtypes=tuple(dtypes), lowering=fn, simd=tuple(simd), note=note))
+            if k not in REGISTRY:
+                REGISTRY[k] = _dispatch(k)
         return fn
     return deco
 

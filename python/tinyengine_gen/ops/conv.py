@@ -58,7 +58,7 @@ def conv_1x1_inplace(in_c: int, out_c: int, stride_h: int, stride_w: int) -> lis
     return []
 
 
-@register("CONV_2D")
+@register("CONV_2D", simd=("dsp", "mve"), note="any kernel, stride, dilation, groups")
 def lower_conv2d(op: Op, graph: Graph) -> KernelCall:
     x, w = op.inputs[0], op.inputs[1]
     y = op.outputs[0]

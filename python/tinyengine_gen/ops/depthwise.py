@@ -43,7 +43,7 @@ BORDER_TAP_COST = 17
 PLANE_MAX_BYTES = 4096
 
 
-@register("DEPTHWISE_CONV_2D")
+@register("DEPTHWISE_CONV_2D", simd=("dsp",), note="any depth multiplier; in place")
 def lower_depthwise_conv2d(op: Op, graph: Graph) -> KernelCall:
     require(len(op.inputs) in (2, 3) and len(op.outputs) == 1, op, "expects input, filter[, bias] and one output")
     x, w = op.inputs[0], op.inputs[1]

@@ -98,7 +98,7 @@ def integer_requant(eff: float, acc_lo: int, acc_hi: int, output_offset: int, ac
     return None
 
 
-@register("FULLY_CONNECTED")
+@register("FULLY_CONNECTED", simd=("dsp", "mve"))
 def lower_fully_connected(op: Op, graph: Graph) -> KernelCall:
     x, w = op.inputs[0], op.inputs[1]
     bias = op.inputs[2] if len(op.inputs) > 2 else None

@@ -224,7 +224,8 @@ def pack_gate_weights(ws: list[np.ndarray], cols: int) -> np.ndarray:
     return w.transpose(1, 2, 4, 0, 3).reshape(-1).astype(np.int16)
 
 
-@register("UNIDIRECTIONAL_SEQUENCE_LSTM")
+@register("UNIDIRECTIONAL_SEQUENCE_LSTM", dtypes=("int8",), simd=("dsp",),
+          note="integer 8x8_16; no CIFG, peephole, projection or layer norm")
 def lower_lstm(op: Op, graph: Graph) -> KernelCall:
     require(len(op.inputs) in (20, 24), op, f"needs the 20- or 24-input form, got {len(op.inputs)} inputs")
     x, y = op.inputs[X], op.outputs[0]

@@ -36,7 +36,7 @@ def _per_tensor(op: Op, t: Tensor) -> None:
             "quantization is supported at model edges")
 
 
-@register("QUANTIZE")
+@register("QUANTIZE", dtypes=("float32", "int8", "uint8"))
 def lower_quantize(op: Op, graph: Graph) -> KernelCall:
     x, y = op.inputs[0], op.outputs[0]
     require(x.size == y.size, op, "input and output sizes differ")
@@ -61,7 +61,7 @@ def lower_quantize(op: Op, graph: Graph) -> KernelCall:
                       note=f"{x.dtype}->{y.dtype}" + (" (bit-7 flip)" if flip else ""))
 
 
-@register("DEQUANTIZE")
+@register("DEQUANTIZE", dtypes=("int8", "uint8"))
 def lower_dequantize(op: Op, graph: Graph) -> KernelCall:
     x, y = op.inputs[0], op.outputs[0]
     require(x.size == y.size, op, "input and output sizes differ")

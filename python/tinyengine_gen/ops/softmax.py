@@ -56,7 +56,7 @@ def _softmax_scaling(op: Op, beta: float, input_scale: float) -> tuple[int, int,
     return mult, shift, diff_min
 
 
-@register("SOFTMAX")
+@register("SOFTMAX", dtypes=("int8", "uint8", "float32"), note="int8 -> int8 or int16")
 def lower_softmax(op: Op, graph: Graph) -> KernelCall:
     x, y = op.inputs[0], op.outputs[0]
     outer, depth = _outer_depth(op, x, y)
@@ -95,7 +95,7 @@ def preprocess_log_softmax_scaling_exp(beta: float, input_scale: float, integer_
     return mult, shift, rmult, rshift
 
 
-@register("LOG_SOFTMAX")
+@register("LOG_SOFTMAX", dtypes=("int8", "float32"))
 def lower_log_softmax(op: Op, graph: Graph) -> KernelCall:
     x, y = op.inputs[0], op.outputs[0]
     outer, depth = _outer_depth(op, x, y)
@@ -161,7 +161,7 @@ def logistic_lut_int8(input_scale: float, input_zp: int, output_scale: float, ou
     return lut
 
 
-@register("LOGISTIC")
+@register("LOGISTIC", dtypes=("int8", "uint8", "float32"))
 def lower_logistic(op: Op, graph: Graph) -> KernelCall:
     x, y = op.inputs[0], op.outputs[0]
     require(x.size == y.size, op, "input and output sizes differ")
