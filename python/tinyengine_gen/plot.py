@@ -163,7 +163,7 @@ def render_svg(plan: Plan, ops: list[str], title: str, baseline: Optional[Plan] 
     hline(sy1(plan.arena_size), "#c0392b", f"arena {_kb(plan.arena_size)}")
     if plan.lower_bound < plan.arena_size:
         hline(sy1(plan.lower_bound), "#e67e22", f"bound {_kb(plan.lower_bound)}", "5,3")
-    for i, (lbl, v) in enumerate(refs):
+    for lbl, v in refs:
         hline(sy1(v), "#7f8c8d", f"{lbl} {_kb(v)}", "2,3")
 
     # Panel 2: live bytes per call.
@@ -181,7 +181,7 @@ def render_svg(plan: Plan, ops: list[str], title: str, baseline: Optional[Plan] 
     add(f'<polyline points="{pts}" fill="none" stroke="#e67e22" stroke-width="1.3" stroke-dasharray="4,2"/>')
     add(f'<line x1="{left:.1f}" y1="{sy2(plan.arena_size):.1f}" x2="{left + plot_w:.1f}" '
         f'y2="{sy2(plan.arena_size):.1f}" stroke="#c0392b" stroke-width="1.2"/>')
-    for lbl, v in refs:
+    for _label, v in refs:
         add(f'<line x1="{left:.1f}" y1="{sy2(v):.1f}" x2="{left + plot_w:.1f}" y2="{sy2(v):.1f}" '
             f'stroke="#7f8c8d" stroke-width="1.2" stroke-dasharray="2,3"/>')
 

@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 
 from tests.support.optest import assert_matches_reference
+from tests.support.tflite_build import OpSpec, TensorSpec, build_model, build_single_op_model
 from tinyengine_gen.ops import REGISTRY
 from tinyengine_gen.pipeline import compile_model
 
 needs_flip = pytest.mark.skipif("TE_FLIP_SIGN" not in REGISTRY,
                                 reason="uint8 model edges need the TE_FLIP_SIGN kernel (not registered yet)")
-from tests.support.tflite_build import OpSpec, TensorSpec, build_model, build_single_op_model
 
 
 def add_model(shape1: tuple[int, ...], shape2: tuple[int, ...], out_shape: tuple[int, ...], act: str = "NONE",
