@@ -1120,3 +1120,119 @@ void te_depthwise_conv2d_s8(const te_dw_params *p, const te_requant_per_channel 
         dw_planar(p, rq, input, filter, output, scratch);
     }
 }
+
+/* ======================================================================================
+ * int16x8 DEPTHWISE_CONV_2D: te_depthwise_conv2d_s16.
+ *
+ * Portable path: reference_integer_ops::DepthwiseConvPerChannel for int16 (64-bit sums).
+ * DSP path (depth multiplier 1, channels a multiple of 4, sums proven to fit int32): NHWC,
+ * per output pixel and group of 4 channels, per tap one 64-bit load of the 4 int16 inputs and
+ * one word of the 4 int8 weights (SXTB16 / SXTB16 ROR 8 give weights (0, 2) and (1, 3)), four
+ * halfword multiply-accumulates (SMLABB, SMLATB, SMLABT, SMLATT); the in-image window of each
+ * pixel is computed once, so padded taps cost nothing. Requantization as te_conv2d_s16's
+ * (one SMLAL and a shift per output with per-channel constants).
+ * ====================================================================================== */
+
+static void dw_s16_portable(const te_dw_params *p, const te_requant_s16 *rq, const int16_t *input,
+                            const int8_t *filter, int16_t *output)
+{
+    int32_t b, oy, ox, ic, m, ky, kx;
+    for (b = 0; b < p->batches; ++b) {
+        const int16_t *in_b = input + (size_t)b * p->in_h * p->in_w * p->in_c;
+        for (oy = 0; oy < p->out_h; ++oy) {
+            const int32_t y0 = oy * p->stride_h - p->pad_top;
+            for (ox = 0; ox < p->out_w; ++ox) {
+                const int32_t x0 = ox * p->stride_w - p->pad_left;
+                for (ic = 0; ic < p->in_c; ++ic) {
+                    for (m = 0; m < p->depth_mult; ++m) {
+                        const int32_t oc = m + ic * p->depth_mult;
+                        int64_t acc = 0;
+                        for (ky = 0; ky < p->k_h; ++ky) {
+                            const int32_t iy = y0 + p->dil_h * ky;
+                            for (kx = 0; kx < p->k_w; ++kx) {
+                                const int32_t ix = x0 + p->dil_w * kx;
+                                if (iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w) {
+                                    const int32_t x = in_b[((size_t)iy * p->in_w + ix) * p->in_c + ic];
+                                    const int32_t w = filter[((size_t)ky * p->k_w + kx) * p->out_c + oc];
+                                    acc += (int64_t)w * x;
+                                }
+                            }
+                        }
+                        *output++ = (int16_t)te_requant_s16_apply(rq, acc, oc, p->act_min, p->act_max);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#if defined(TE_USE_DSP)
+static void dw_s16_dsp(const te_dw_params *p, const te_requant_s16 *rq, const int16_t *input,
+                       const int8_t *filter, int16_t *output, void *scratch)
+{
+    te_requant_s16_fast *f = (te_requant_s16_fast *)scratch;
+    const int32_t c_n = p->in_c;
+    int32_t b, oy, ox, c, ky, kx;
+    te_requant_s16_fast_init(rq, p->out_c, f);
+    for (b = 0; b < p->batches; ++b) {
+        const int16_t *in_b = input + (size_t)b * p->in_h * p->in_w * c_n;
+        for (oy = 0; oy < p->out_h; ++oy) {
+            const int32_t y0 = oy * p->stride_h - p->pad_top;
+            /* in-image taps ky in [ky0, ky1) */
+            int32_t ky0 = 0, ky1 = p->k_h;
+            while (ky0 < ky1 && y0 + p->dil_h * ky0 < 0) {
+                ++ky0;
+            }
+            while (ky1 > ky0 && y0 + p->dil_h * (ky1 - 1) >= p->in_h) {
+                --ky1;
+            }
+            for (ox = 0; ox < p->out_w; ++ox) {
+                const int32_t x0 = ox * p->stride_w - p->pad_left;
+                int32_t kx0 = 0, kx1 = p->k_w;
+                while (kx0 < kx1 && x0 + p->dil_w * kx0 < 0) {
+                    ++kx0;
+                }
+                while (kx1 > kx0 && x0 + p->dil_w * (kx1 - 1) >= p->in_w) {
+                    --kx1;
+                }
+                for (c = 0; c < c_n; c += 4) {
+                    int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+                    for (ky = ky0; ky < ky1; ++ky) {
+                        const int16_t *row = in_b + ((size_t)(y0 + p->dil_h * ky) * p->in_w + x0) * c_n + c;
+                        const int8_t *wrow = filter + (size_t)ky * p->k_w * c_n + c;
+                        for (kx = kx0; kx < kx1; ++kx) {
+                            const int16_t *px = row + (size_t)p->dil_w * kx * c_n;
+                            const uint32_t x01 = te_read_u32(px), x23 = te_read_u32(px + 2);
+                            const uint32_t w = te_read_u32(wrow + (size_t)kx * c_n);
+                            const uint32_t w02 = te_sxtb16(w), w13 = te_sxtb16_ror8(w);
+                            a0 = te_smlabb(x01, w02, a0);
+                            a1 = te_smlatb(x01, w13, a1);
+                            a2 = te_smlabt(x23, w02, a2);
+                            a3 = te_smlatt(x23, w13, a3);
+                        }
+                    }
+                    output[c] = (int16_t)te_requant_s16_fast_apply(rq, f, a0, c, p->act_min, p->act_max);
+                    output[c + 1] = (int16_t)te_requant_s16_fast_apply(rq, f, a1, c + 1, p->act_min, p->act_max);
+                    output[c + 2] = (int16_t)te_requant_s16_fast_apply(rq, f, a2, c + 2, p->act_min, p->act_max);
+                    output[c + 3] = (int16_t)te_requant_s16_fast_apply(rq, f, a3, c + 3, p->act_min, p->act_max);
+                }
+                output += c_n;
+            }
+        }
+    }
+}
+#endif /* TE_USE_DSP */
+
+void te_depthwise_conv2d_s16(const te_dw_params *p, const te_requant_s16 *rq, const int16_t *input,
+                             const int8_t *filter, int16_t *output, void *scratch)
+{
+#if defined(TE_USE_DSP)
+    if (scratch != NULL && rq->sums_fit_32 && p->depth_mult == 1 && (p->in_c & 3) == 0) {
+        dw_s16_dsp(p, rq, input, filter, output, scratch);
+        return;
+    }
+#else
+    (void)scratch;
+#endif
+    dw_s16_portable(p, rq, input, filter, output);
+}

@@ -113,6 +113,62 @@ TE_INLINE int32_t te_smmlar(int32_t a, int32_t b, int32_t acc)
 }
 #endif
 
+/* ---- int16x8 helpers (int16 activations x int8 weights on the DSP extension) ---- */
+#if defined(TE_USE_DSP)
+/* Full groups of 4 values (x0, x1, x2, x3) become (x0, x2, x1, x3). */
+TE_INLINE void te_s16_reorder4(int16_t *col, int32_t n)
+{
+    int32_t i;
+    for (i = 0; i + 4 <= n; i += 4) {
+        const uint32_t a = te_read_u32(col + i), b = te_read_u32(col + i + 2);
+        te_write_u32(col + i, (a & 0xFFFFu) | (b << 16));
+        te_write_u32(col + i + 2, (a >> 16) | (b & 0xFFFF0000u));
+    }
+}
+
+/* Two weight rows (int8, natural order) against two reordered int16 columns, full groups of 4
+ * taps: acc[0] = w0.ca, acc[1] = w0.cb, acc[2] = w1.ca, acc[3] = w1.cb (added to acc). */
+TE_INLINE void te_s16_dot2x2(const int8_t *w0, const int8_t *w1, const int16_t *ca, const int16_t *cb,
+                             int32_t n4, int32_t acc[4])
+{
+    int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3], i;
+    for (i = 0; i < n4; i += 4) {
+        const uint32_t wa = te_read_u32(w0 + i), wb = te_read_u32(w1 + i);
+        const uint32_t wa02 = te_sxtb16(wa), wa13 = te_sxtb16_ror8(wa);
+        const uint32_t wb02 = te_sxtb16(wb), wb13 = te_sxtb16_ror8(wb);
+        const uint32_t xa02 = te_read_u32(ca + i), xa13 = te_read_u32(ca + i + 2);
+        const uint32_t xb02 = te_read_u32(cb + i), xb13 = te_read_u32(cb + i + 2);
+        a0 = te_smlad(wa02, xa02, a0);
+        a1 = te_smlad(wa02, xb02, a1);
+        a2 = te_smlad(wb02, xa02, a2);
+        a3 = te_smlad(wb02, xb02, a3);
+        a0 = te_smlad(wa13, xa13, a0);
+        a1 = te_smlad(wa13, xb13, a1);
+        a2 = te_smlad(wb13, xa13, a2);
+        a3 = te_smlad(wb13, xb13, a3);
+    }
+    acc[0] = a0;
+    acc[1] = a1;
+    acc[2] = a2;
+    acc[3] = a3;
+}
+/* Two weight rows against one reordered int16 column, full groups of 4 taps (added to acc). */
+TE_INLINE void te_s16_dot2x1(const int8_t *w0, const int8_t *w1, const int16_t *col, int32_t n4, int32_t acc[2])
+{
+    int32_t a0 = acc[0], a1 = acc[1], i;
+    for (i = 0; i < n4; i += 4) {
+        const uint32_t wa = te_read_u32(w0 + i), wb = te_read_u32(w1 + i);
+        const uint32_t x02 = te_read_u32(col + i), x13 = te_read_u32(col + i + 2);
+        a0 = te_smlad(te_sxtb16(wa), x02, a0);
+        a1 = te_smlad(te_sxtb16(wb), x02, a1);
+        a0 = te_smlad(te_sxtb16_ror8(wa), x13, a0);
+        a1 = te_smlad(te_sxtb16_ror8(wb), x13, a1);
+    }
+    acc[0] = a0;
+    acc[1] = a1;
+}
+#endif /* TE_USE_DSP */
+
 #if defined(TE_USE_MVE)
 #include <arm_mve.h>
 
