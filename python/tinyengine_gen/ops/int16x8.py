@@ -314,6 +314,7 @@ def lower_dequantize_s16(op: Op, graph: Graph) -> KernelCall:
     require(y.dtype == "float32", op, f"needs a float32 output, got {y.dtype}")
     require_quant(op, x)
     require(not x.quant.per_channel, op, f"tensor '{x.name}' is quantized per channel")
+    _symmetric(op, x)  # DequantizePrepare checks it for int16
     params = dict(size=x.size, scale=c_float(x.quant.s), zero_point=x.quant.zp)
     return KernelCall(op=op, template="dequantize.c.j2", header="tinyengine/te_quantize.h",
                       inputs=[x], outputs=[y], params=params, inplace=[(0, 0)], note="int16->float32")
