@@ -2,7 +2,8 @@
 
 The default run checks one chain model that goes through every int16x8 kernel of this family
 (QUANTIZE float->int16, CONV_2D, DEPTHWISE_CONV_2D, MAX/AVERAGE_POOL_2D, FULLY_CONNECTED,
-SOFTMAX, DEQUANTIZE) plus the int32-bias form; the per-op sweeps are `slow`."""
+SOFTMAX, DEQUANTIZE) and what the generator refuses; the int32-bias form, --patch with int16
+rows, --int8-io on int16 edges and the per-op sweeps are `slow`."""
 from __future__ import annotations
 
 from typing import Optional
@@ -119,10 +120,40 @@ def chain_model(seed: int = 0) -> bytes:
     return build_model(t, ops, [0], [15])
 
 
+def big_model(seed: int = 0) -> bytes:
+    """48x48 int16 layers that --patch runs band by band (conv + strided depthwise stage)."""
+    rng = np.random.default_rng(seed)
+    t = [
+        TensorSpec((1, 48, 48, 3), "float32"),
+        TensorSpec((1, 48, 48, 3), "int16", 1 / 16384, 0),
+        TensorSpec((8, 3, 3, 3), "int8", list(rng.uniform(0.005, 0.02, 8)), [0] * 8, data=_weights(rng, (8, 3, 3, 3))),
+        TensorSpec((8,), "int64", 1e-6, 0, data=_bias(rng, 8, "int64")),
+        TensorSpec((1, 48, 48, 8), "int16", 0.0005, 0),
+        TensorSpec((1, 3, 3, 8), "int8", list(rng.uniform(0.005, 0.02, 8)), [0] * 8, quantized_dimension=3,
+                   data=_weights(rng, (1, 3, 3, 8))),
+        TensorSpec((8,), "int64", 1e-6, 0, data=_bias(rng, 8, "int64")),
+        TensorSpec((1, 24, 24, 8), "int16", 0.001, 0),
+        TensorSpec((16, 1, 1, 8), "int8", list(rng.uniform(0.005, 0.02, 16)), [0] * 16, data=_weights(rng, (16, 1, 1, 8))),
+        TensorSpec((16,), "int64", 1e-6, 0, data=_bias(rng, 16, "int64")),
+        TensorSpec((1, 24, 24, 16), "int16", 0.002, 0),
+        TensorSpec((1, 1, 1, 16), "int16", 0.002, 0),
+        TensorSpec((1, 1, 1, 16), "float32"),
+    ]
+    ops = [
+        OpSpec("QUANTIZE", [0], [1]),
+        OpSpec("CONV_2D", [1, 2, 3], [4], {"padding": "SAME", "fused_activation_function": "RELU"}),
+        OpSpec("DEPTHWISE_CONV_2D", [4, 5, 6], [7], {"padding": "SAME", "stride_h": 2, "stride_w": 2}),
+        OpSpec("CONV_2D", [7, 8, 9], [10], {"padding": "VALID"}),
+        OpSpec("AVERAGE_POOL_2D", [10], [11], {"padding": "VALID", "filter_height": 24, "filter_width": 24}),
+        OpSpec("DEQUANTIZE", [11], [12]),
+    ]
+    return build_model(t, ops, [0], [12])
+
 def test_int16x8_chain() -> None:
     assert_matches_reference(chain_model(), n_sets=4)
 
 
+@pytest.mark.slow
 def test_int16x8_int32_bias_and_large_bias() -> None:
     """CONV_2D with an int32 bias (quantized_bias_type INT32: int32 sums and the 32-bit
     requantization) and FULLY_CONNECTED with one, then a 64-bit bias beyond int32 range."""
@@ -260,3 +291,34 @@ def test_quantize_16(src: tuple, dst: tuple) -> None:
     y = TensorSpec((3, 50), dst[0], dst[1], dst[2])
     kind = "DEQUANTIZE" if dst[0] == "float32" else "QUANTIZE"
     assert_matches_reference(build_single_op_model(kind, [x], [y]), n_sets=3)
+
+
+@pytest.mark.slow
+def test_int16_patches_and_quantized_io(tmp_path) -> None:
+    """--patch with 2-byte rows, and --int8-io handing the caller the int16 edges: the int16 tensors
+    the model takes and gives equal the reference's own at those edges."""
+    from tests.models.test_int8_io import reference_edges
+    from tests.support.host import run_host
+    from tests.support.optest import build_model_exe, generate
+    from tests.support.oracle import random_inputs
+    from tinyengine_gen.pipeline import Options, compile_model
+
+    model = big_model()
+    path = tmp_path / "big.tflite"
+    path.write_bytes(model)
+    assert_matches_reference(model, n_sets=2, args=("--patch",))
+    c = compile_model(path, Options(int8_io=True, patch=True))
+    assert [t.dtype for t in c.graph.inputs + c.graph.outputs] == ["int16", "int16"]
+    gen = generate(path, tmp_path / "gen", "model", ("--int8-io", "--patch"))
+    assert "PATCH_STAGE" in (gen / "model.c").read_text() or "patch stage" in (gen / "model.c").read_text()
+    rng = np.random.default_rng(1)
+    sets, wants = [], []
+    for _ in range(2):
+        q_in, q_out = reference_edges(model, random_inputs(model, rng), [t.name for t in c.graph.inputs],
+                                      [t.name for t in c.graph.outputs])
+        sets.append(q_in)
+        wants.append(q_out)
+    exe = build_model_exe(gen, "model", extra=("-DTE_EMULATE_DSP",))
+    got = run_host(exe, sets, [(tuple(t.shape), np.dtype(t.dtype)) for t in c.graph.outputs])
+    for want, have in zip(wants, got):
+        assert want[0].tobytes() == have[0].tobytes()

@@ -46,10 +46,10 @@ def tconv_model(dtype: str, in_hw: tuple[int, int], in_c: int, out_c: int, k: tu
 
 DEFAULT = [
     dict(dtype="int8", in_hw=(4, 5), in_c=6, out_c=5, k=(3, 3), stride=(2, 2), padding="SAME"),
-    dict(dtype="int16", in_hw=(3, 4), in_c=4, out_c=3, k=(4, 4), stride=(2, 2), padding="VALID", bias=False),
-    dict(dtype="float32", in_hw=(3, 3), in_c=5, out_c=4, k=(3, 3), stride=(2, 1), padding="SAME", act="RELU"),
 ]
 SLOW = [
+    dict(dtype="int16", in_hw=(3, 4), in_c=4, out_c=3, k=(4, 4), stride=(2, 2), padding="VALID", bias=False),
+    dict(dtype="float32", in_hw=(3, 3), in_c=5, out_c=4, k=(3, 3), stride=(2, 1), padding="SAME", act="RELU"),
     dict(dtype="int8", in_hw=(5, 5), in_c=3, out_c=4, k=(2, 2), stride=(2, 2), padding="VALID", bias=False, act="RELU6"),
     dict(dtype="int8", in_hw=(3, 6), in_c=8, out_c=8, k=(3, 1), stride=(1, 1), padding="SAME", batches=2),
     dict(dtype="int8", in_hw=(1, 8), in_c=16, out_c=8, k=(1, 8), stride=(1, 4), padding="SAME"),
