@@ -1578,6 +1578,7 @@ static void conv_s16_dsp(const te_conv_params *p, const te_requant_s16 *rq, cons
     te_requant_s16_fast *f = (te_requant_s16_fast *)scratch;
     int16_t *ca = (int16_t *)(f + p->out_c);
     int16_t *cb = ca + k4;
+    int16_t *il = cb + k4; /* 2 * kf values */
     int32_t b, q, oc, i;
     te_requant_s16_fast_init(rq, p->out_c, f);
     for (b = 0; b < p->batches; ++b) {
@@ -1588,34 +1589,24 @@ static void conv_s16_dsp(const te_conv_params *p, const te_requant_s16 *rq, cons
             int16_t *o0 = out_b + (size_t)q * p->out_c;
             int16_t *o1 = o0 + p->out_c;
             conv_s16_gather(p, in_b, q / p->out_w, q % p->out_w, ca);
-            te_s16_reorder4(ca, k);
             if (two) {
                 conv_s16_gather(p, in_b, (q + 1) / p->out_w, (q + 1) % p->out_w, cb);
-                te_s16_reorder4(cb, k);
             }
-            for (oc = 0; oc < p->out_c; oc += 2) {
-                const int8_t *w0 = filter + (size_t)oc * k;
-                const int32_t pair = oc + 1 < p->out_c;
-                const int8_t *w1 = pair ? w0 + k : w0;
-                int32_t acc[4] = {0, 0, 0, 0};
-                te_s16_dot2x2(w0, w1, ca, two ? cb : ca, kf, acc);
+            if (!two) {
+                memcpy(cb, ca, (size_t)k * 2); /* the last odd pixel: computed twice, stored once */
+            }
+            te_s16_interleave(ca, cb, kf, il);
+            for (oc = 0; oc < p->out_c; ++oc) {
+                const int8_t *w = filter + (size_t)oc * k;
+                int32_t acc[2] = {0, 0};
+                te_s16_dot1x2_il(w, il, kf, acc);
                 for (i = kf; i < k; ++i) {
-                    acc[0] += (int32_t)w0[i] * ca[i];
-                    acc[2] += (int32_t)w1[i] * ca[i];
-                    if (two) {
-                        acc[1] += (int32_t)w0[i] * cb[i];
-                        acc[3] += (int32_t)w1[i] * cb[i];
-                    }
+                    acc[0] += (int32_t)w[i] * ca[i];
+                    acc[1] += (int32_t)w[i] * cb[i];
                 }
                 o0[oc] = (int16_t)te_requant_s16_fast_apply(rq, f, acc[0], oc, p->act_min, p->act_max);
-                if (pair) {
-                    o0[oc + 1] = (int16_t)te_requant_s16_fast_apply(rq, f, acc[2], oc + 1, p->act_min, p->act_max);
-                }
                 if (two) {
                     o1[oc] = (int16_t)te_requant_s16_fast_apply(rq, f, acc[1], oc, p->act_min, p->act_max);
-                    if (pair) {
-                        o1[oc + 1] = (int16_t)te_requant_s16_fast_apply(rq, f, acc[3], oc + 1, p->act_min, p->act_max);
-                    }
                 }
             }
         }

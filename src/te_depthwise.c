@@ -1167,13 +1167,34 @@ static void dw_s16_portable(const te_dw_params *p, const te_requant_s16 *rq, con
 }
 
 #if defined(TE_USE_DSP)
+/* One tap of a group of 4 channels: inputs (x0, x1), (x2, x3) against the expanded weights
+ * (w0, w2), (w1, w3). */
+#define TE_DW_S16_TAP(px, wq)                                                                  \
+    do {                                                                                       \
+        const uint32_t x01 = te_read_u32(px), x23 = te_read_u32((px) + 2);                     \
+        const uint32_t w02 = (wq)[0], w13 = (wq)[1];                                           \
+        a0 = te_smlabb(x01, w02, a0);                                                          \
+        a1 = te_smlatb(x01, w13, a1);                                                          \
+        a2 = te_smlabt(x23, w02, a2);                                                          \
+        a3 = te_smlatt(x23, w13, a3);                                                          \
+    } while (0)
+
 static void dw_s16_dsp(const te_dw_params *p, const te_requant_s16 *rq, const int16_t *input,
                        const int8_t *filter, int16_t *output, void *scratch)
 {
+    const int32_t c_n = p->in_c, taps = p->k_h * p->k_w;
     te_requant_s16_fast *f = (te_requant_s16_fast *)scratch;
-    const int32_t c_n = p->in_c;
-    int32_t b, oy, ox, c, ky, kx;
+    /* Weights per group of 4 channels and tap as the words (w0, w2), (w1, w3) (SXTB16 once). */
+    uint32_t *wexp = (uint32_t *)(void *)(f + p->out_c);
+    int32_t b, oy, ox, c, ky, kx, t;
     te_requant_s16_fast_init(rq, p->out_c, f);
+    for (c = 0; c < c_n; c += 4) {
+        for (t = 0; t < taps; ++t) {
+            const uint32_t w = te_read_u32(filter + (size_t)t * c_n + c);
+            wexp[((size_t)(c >> 2) * taps + t) * 2] = te_sxtb16(w);
+            wexp[((size_t)(c >> 2) * taps + t) * 2 + 1] = te_sxtb16_ror8(w);
+        }
+    }
     for (b = 0; b < p->batches; ++b) {
         const int16_t *in_b = input + (size_t)b * p->in_h * p->in_w * c_n;
         for (oy = 0; oy < p->out_h; ++oy) {
@@ -1195,32 +1216,49 @@ static void dw_s16_dsp(const te_dw_params *p, const te_requant_s16 *rq, const in
                 while (kx1 > kx0 && x0 + p->dil_w * (kx1 - 1) >= p->in_w) {
                     --kx1;
                 }
-                for (c = 0; c < c_n; c += 4) {
-                    int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-                    for (ky = ky0; ky < ky1; ++ky) {
-                        const int16_t *row = in_b + ((size_t)(y0 + p->dil_h * ky) * p->in_w + x0) * c_n + c;
-                        const int8_t *wrow = filter + (size_t)ky * p->k_w * c_n + c;
-                        for (kx = kx0; kx < kx1; ++kx) {
-                            const int16_t *px = row + (size_t)p->dil_w * kx * c_n;
-                            const uint32_t x01 = te_read_u32(px), x23 = te_read_u32(px + 2);
-                            const uint32_t w = te_read_u32(wrow + (size_t)kx * c_n);
-                            const uint32_t w02 = te_sxtb16(w), w13 = te_sxtb16_ror8(w);
-                            a0 = te_smlabb(x01, w02, a0);
-                            a1 = te_smlatb(x01, w13, a1);
-                            a2 = te_smlabt(x23, w02, a2);
-                            a3 = te_smlatt(x23, w13, a3);
+                if (ky0 < ky1 && kx0 < kx1) {
+                    /* The window's first in-image tap, the steps between taps and rows. */
+                    const int16_t *tap0 = in_b + ((size_t)(y0 + p->dil_h * ky0) * p->in_w + (x0 + p->dil_w * kx0)) * c_n;
+                    const int32_t nkx = kx1 - kx0, nky = ky1 - ky0;
+                    const size_t x_step = (size_t)p->dil_w * c_n, y_step = (size_t)p->dil_h * p->in_w * c_n;
+                    const uint32_t *wq0 = wexp + ((size_t)ky0 * p->k_w + kx0) * 2;
+                    for (c = 0; c < c_n; c += 4) {
+                        int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+                        const int16_t *row = tap0 + c;
+                        const uint32_t *wrow = wq0 + (size_t)(c >> 2) * taps * 2;
+                        for (ky = nky; ky > 0; --ky) {
+                            const int16_t *px = row;
+                            const uint32_t *wq = wrow;
+                            if (nkx == 3) {
+                                TE_DW_S16_TAP(px, wq);
+                                TE_DW_S16_TAP(px + x_step, wq + 2);
+                                TE_DW_S16_TAP(px + 2 * x_step, wq + 4);
+                            } else {
+                                for (kx = nkx; kx > 0; --kx) {
+                                    TE_DW_S16_TAP(px, wq);
+                                    px += x_step;
+                                    wq += 2;
+                                }
+                            }
+                            row += y_step;
+                            wrow += 2 * p->k_w;
                         }
+                        output[c] = (int16_t)te_requant_s16_fast_apply(rq, f, a0, c, p->act_min, p->act_max);
+                        output[c + 1] = (int16_t)te_requant_s16_fast_apply(rq, f, a1, c + 1, p->act_min, p->act_max);
+                        output[c + 2] = (int16_t)te_requant_s16_fast_apply(rq, f, a2, c + 2, p->act_min, p->act_max);
+                        output[c + 3] = (int16_t)te_requant_s16_fast_apply(rq, f, a3, c + 3, p->act_min, p->act_max);
                     }
-                    output[c] = (int16_t)te_requant_s16_fast_apply(rq, f, a0, c, p->act_min, p->act_max);
-                    output[c + 1] = (int16_t)te_requant_s16_fast_apply(rq, f, a1, c + 1, p->act_min, p->act_max);
-                    output[c + 2] = (int16_t)te_requant_s16_fast_apply(rq, f, a2, c + 2, p->act_min, p->act_max);
-                    output[c + 3] = (int16_t)te_requant_s16_fast_apply(rq, f, a3, c + 3, p->act_min, p->act_max);
+                } else {
+                    for (c = 0; c < c_n; ++c) {
+                        output[c] = (int16_t)te_requant_s16_fast_apply(rq, f, 0, c, p->act_min, p->act_max);
+                    }
                 }
                 output += c_n;
             }
         }
     }
 }
+#undef TE_DW_S16_TAP
 #endif /* TE_USE_DSP */
 
 void te_depthwise_conv2d_s16(const te_dw_params *p, const te_requant_s16 *rq, const int16_t *input,

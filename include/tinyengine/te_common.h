@@ -236,38 +236,6 @@ TE_INLINE int32_t te_requant_s16_apply(const te_requant_s16 *rq, int64_t sum, in
 }
 
 
-/* The 64-bit form folded for a sum known to fit int32 (the SIMD paths):
- * ((sum + bias) * reduced + round) >> total == (sum * reduced + bias_term) >> total, one 64-bit
- * multiply-add (SMLAL) and a shift per output; constants per channel, computed once per call. */
-typedef struct {
-    int64_t bias_term;
-    int32_t reduced;
-    int32_t total;
-} te_requant_s16_fast;
-
-TE_INLINE void te_requant_s16_fast_init(const te_requant_s16 *rq, int32_t n, te_requant_s16_fast *f)
-{
-    int32_t oc;
-    for (oc = 0; oc < n; ++oc) {
-        const int32_t m = rq->multiplier[oc];
-        const int32_t reduced = m < 0x7FFF0000 ? (m + (1 << 15)) >> 16 : 0x7FFF;
-        const int32_t total = 15 - rq->shift[oc];
-        f[oc].reduced = reduced;
-        f[oc].total = total;
-        f[oc].bias_term = (rq->bias64 ? rq->bias64[oc] : 0) * reduced + ((int64_t)1 << (total - 1));
-    }
-}
-
-TE_INLINE int32_t te_requant_s16_fast_apply(const te_requant_s16 *rq, const te_requant_s16_fast *f, int32_t sum,
-                                            int32_t oc, int32_t act_min, int32_t act_max)
-{
-    if (rq->bias_is_32) {
-        return te_requant_s16_apply(rq, sum, oc, act_min, act_max);
-    }
-    return te_clamp_i32((int32_t)(uint32_t)(uint64_t)(((int64_t)sum * f[oc].reduced + f[oc].bias_term) >> f[oc].total),
-                        act_min, act_max);
-}
-
 #ifdef __cplusplus
 }
 #endif

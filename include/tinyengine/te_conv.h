@@ -74,10 +74,10 @@ void te_conv2d_1x1_s8_inplace(const te_conv_params *p, const te_requant_per_chan
  * 8-byte aligned (NULL selects the portable path). */
 void te_conv2d_s16(const te_conv_params *p, const te_requant_s16 *rq, const int16_t *input, const int8_t *filter,
                    int16_t *output, void *scratch);
-/* Per output channel 16 bytes of requantization constants and two int16 columns of K taps
- * (K rounded up to 4). */
+/* Per output channel 16 bytes of requantization constants, two int16 columns of K taps (K
+ * rounded up to 4) and their interleaved copy. */
 #define te_conv2d_s16_scratch_bytes(k_h, k_w, filter_in_c, out_c) \
-    (16 * (out_c) + 4 * TE_CONV_K4_((k_h) * (k_w) * (filter_in_c)))
+    (16 * (out_c) + 8 * TE_CONV_K4_((k_h) * (k_w) * (filter_in_c)))
 
 /* TE_NO_INLINE_ASM: build the SIMD paths from C and ACLE intrinsics only (see src/te_conv.c). */
 

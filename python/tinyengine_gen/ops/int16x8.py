@@ -122,7 +122,7 @@ def lower_conv2d_s16(op: Op, graph: Graph) -> KernelCall:
                   input_offset=0, filter_offset=0, output_offset=0, act_min=act_min, act_max=act_max)
     k = kh * kw * fic
     simd = flags["sums_fit_32"] and fic == ic
-    scratch = 16 * oc + 4 * ((k + 3) // 4 * 4) if simd else 0
+    scratch = 16 * oc + 8 * ((k + 3) // 4 * 4) if simd else 0  # te_conv2d_s16_scratch_bytes
     return KernelCall(op=op, template="conv2d_s16.c.j2", header="tinyengine/te_conv.h", inputs=[x], outputs=[y],
                       params=dict(params, **flags), consts=consts, scratch_bytes=scratch,
                       macs=n * oh * ow * oc * k, note=f"{kh}x{kw}/s{sh} int16x8" + (" i32 bias" if flags["bias_is_32"] else ""))
@@ -169,7 +169,8 @@ def lower_depthwise_conv2d_s16(op: Op, graph: Graph) -> KernelCall:
     simd = flags["sums_fit_32"] and depth_mult == 1 and ic % 4 == 0
     return KernelCall(op=op, template="depthwise_conv2d_s16.c.j2", header="tinyengine/te_depthwise.h",
                       inputs=[x], outputs=[y], params=dict(params, **flags), consts=consts,
-                      scratch_bytes=16 * oc if simd else 0, macs=n * oh * ow * oc * kh * kw,
+                      scratch_bytes=(16 + 2 * kh * kw) * oc if simd else 0,  # te_depthwise_conv2d_s16_scratch_bytes
+                      macs=n * oh * ow * oc * kh * kw,
                       note=f"{kh}x{kw}/s{sh} int16x8" + (f" x{depth_mult}" if depth_mult > 1 else ""))
 
 
