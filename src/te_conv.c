@@ -1510,36 +1510,14 @@ static void conv_s16_gather(const te_conv_params *p, const int16_t *in_b, int32_
 #endif
 
 #if defined(TE_USE_MVE)
-/* Four channels' dot products with one int16 column of n taps: 8 lanes per step, predicated tail. */
-static void conv_s16_mve_dot4(const int8_t *w0, int32_t stride, const int16_t *col, int32_t n, int32_t out[4])
-{
-    int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-    const int8_t *w1 = w0 + stride, *w2 = w1 + stride, *w3 = w2 + stride;
-    while (n > 0) {
-        const mve_pred16_t pr = vctp16q((uint32_t)n);
-        const int16x8_t x = vldrhq_z_s16(col, pr);
-        a0 = vmladavaq_s16(a0, vldrbq_z_s16(w0, pr), x);
-        a1 = vmladavaq_s16(a1, vldrbq_z_s16(w1, pr), x);
-        a2 = vmladavaq_s16(a2, vldrbq_z_s16(w2, pr), x);
-        a3 = vmladavaq_s16(a3, vldrbq_z_s16(w3, pr), x);
-        col += 8;
-        w0 += 8;
-        w1 += 8;
-        w2 += 8;
-        w3 += 8;
-        n -= 8;
-    }
-    out[0] = a0;
-    out[1] = a1;
-    out[2] = a2;
-    out[3] = a3;
-}
-
 static void conv_s16_mve(const te_conv_params *p, const te_requant_s16 *rq, const int16_t *input,
-                         const int8_t *filter, int16_t *output, int16_t *col)
+                         const int8_t *filter, int16_t *output, void *scratch)
 {
     const int32_t k = p->k_h * p->k_w * p->in_c;
+    te_requant_s16_fast *f = (te_requant_s16_fast *)scratch;
+    int16_t *col = (int16_t *)(f + p->out_c);
     int32_t b, oy, ox, oc, j;
+    te_requant_s16_fast_init(rq, p->out_c, f);
     for (b = 0; b < p->batches; ++b) {
         const int16_t *in_b = input + (size_t)b * p->in_h * p->in_w * p->in_c;
         for (oy = 0; oy < p->out_h; ++oy) {
@@ -1548,17 +1526,12 @@ static void conv_s16_mve(const te_conv_params *p, const te_requant_s16 *rq, cons
                 for (oc = 0; oc < p->out_c; oc += 4) {
                     int32_t acc[4];
                     const int32_t n = te_min_i32(4, p->out_c - oc);
-                    /* Past the last channel the rows repeat the first one of the group (not stored). */
-                    conv_s16_mve_dot4(filter + (size_t)oc * k, n == 4 ? k : 0, col, k, acc);
-                    if (n < 4) {
-                        for (j = 1; j < n; ++j) {
-                            int32_t one[4];
-                            conv_s16_mve_dot4(filter + (size_t)(oc + j) * k, 0, col, k, one);
-                            acc[j] = one[0];
-                        }
-                    }
+                    /* Past the last channel the rows repeat the group's first row (not stored). */
+                    const int8_t *w0 = filter + (size_t)oc * k;
+                    te_mve_dot4_s16(w0, n > 1 ? w0 + k : w0, n > 2 ? w0 + 2 * k : w0, n > 3 ? w0 + 3 * k : w0,
+                                    col, k, acc);
                     for (j = 0; j < n; ++j) {
-                        output[oc + j] = (int16_t)te_requant_s16_apply(rq, acc[j], oc + j, p->act_min, p->act_max);
+                        output[oc + j] = (int16_t)te_requant_s16_fast_apply(rq, f, acc[j], oc + j, p->act_min, p->act_max);
                     }
                 }
                 output += p->out_c;
@@ -1619,7 +1592,7 @@ void te_conv2d_s16(const te_conv_params *p, const te_requant_s16 *rq, const int1
 {
 #if defined(TE_USE_MVE)
     if (scratch != NULL && rq->sums_fit_32 && p->filter_in_c == p->in_c) {
-        conv_s16_mve(p, rq, input, filter, output, (int16_t *)scratch);
+        conv_s16_mve(p, rq, input, filter, output, scratch);
         return;
     }
 #elif defined(TE_USE_DSP)

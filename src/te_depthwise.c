@@ -1264,7 +1264,7 @@ static void dw_s16_dsp(const te_dw_params *p, const te_requant_s16 *rq, const in
 void te_depthwise_conv2d_s16(const te_dw_params *p, const te_requant_s16 *rq, const int16_t *input,
                              const int8_t *filter, int16_t *output, void *scratch)
 {
-#if defined(TE_USE_DSP)
+#if defined(TE_USE_DSP) /* also on M55 (the DSP extension is there; a Helium version was slower) */
     if (scratch != NULL && rq->sums_fit_32 && p->depth_mult == 1 && (p->in_c & 3) == 0) {
         dw_s16_dsp(p, rq, input, filter, output, scratch);
         return;

@@ -685,22 +685,20 @@ static void fc_s16_portable(const te_fc_s16_params *p, const int64_t *bias64, co
 static void fc_s16_mve(const te_fc_s16_params *p, const int64_t *bias64, const int32_t *bias32,
                        const te_fp64_scale *scales, const int16_t *input, const int8_t *filter, int16_t *output)
 {
-    int32_t b, o;
+    const int32_t k = p->accum_depth;
+    int32_t b, o, j;
     for (b = 0; b < p->batches; ++b) {
-        const int16_t *x0 = input + (size_t)b * p->accum_depth;
-        for (o = 0; o < p->out_depth; ++o) {
-            const int8_t *w = filter + (size_t)o * p->accum_depth;
-            const int16_t *x = x0;
-            int32_t n = p->accum_depth, acc = 0;
-            while (n > 0) {
-                const mve_pred16_t pr = vctp16q((uint32_t)n);
-                acc = vmladavaq_s16(acc, vldrbq_z_s16(w, pr), vldrhq_z_s16(x, pr));
-                w += 8;
-                x += 8;
-                n -= 8;
+        const int16_t *x = input + (size_t)b * k;
+        for (o = 0; o < p->out_depth; o += 4) {
+            const int32_t n = te_min_i32(4, p->out_depth - o);
+            const int8_t *w0 = filter + (size_t)o * k;
+            int32_t acc[4];
+            te_mve_dot4_s16(w0, n > 1 ? w0 + k : w0, n > 2 ? w0 + 2 * k : w0, n > 3 ? w0 + 3 * k : w0, x, k, acc);
+            for (j = 0; j < n; ++j) {
+                output[o + j] = fc_s16_out(p, bias64, bias32, scales, acc[j], o + j);
             }
-            *output++ = fc_s16_out(p, bias64, bias32, scales, acc, o);
         }
+        output += p->out_depth;
     }
 }
 #endif

@@ -380,6 +380,64 @@ TE_INLINE void te_mve_dot4_s8(const int8_t *w0, const int8_t *w1, const int8_t *
     }
 }
 
+/* Four int16 x int8 dot products, rows w0..w3 (int8, widened by VLDRB.S16) with the int16 x over
+ * `depth` taps: 8 per step (VMLADAVA.S16), then a tail-predicated step. */
+TE_INLINE void te_mve_dot4_s16(const int8_t *w0, const int8_t *w1, const int8_t *w2, const int8_t *w3,
+                               const int16_t *x, int32_t depth, int32_t out[4])
+{
+#if defined(__GNUC__) && !defined(TE_NO_INLINE_ASM)
+    __asm__ volatile(
+        "movs    r4, #0\n\t"
+        "mov     r8, r4\n\t"
+        "mov     r10, r4\n\t"
+        "mov     r12, r4\n\t"
+        "wls     lr, %[n], 2f\n\t"
+        "1:\n\t"
+        "vldrh.16 q0, [%[x]], #16\n\t"
+        "vldrb.s16 q1, [%[w0]], #8\n\t"
+        "vmladava.s16 r4, q1, q0\n\t"
+        "vldrb.s16 q1, [%[w1]], #8\n\t"
+        "vmladava.s16 r8, q1, q0\n\t"
+        "vldrb.s16 q1, [%[w2]], #8\n\t"
+        "vmladava.s16 r10, q1, q0\n\t"
+        "vldrb.s16 q1, [%[w3]], #8\n\t"
+        "vmladava.s16 r12, q1, q0\n\t"
+        "le      lr, 1b\n\t"
+        "2:\n\t"
+        "strd    r4, r8, [%[s]]\n\t"
+        "strd    r10, r12, [%[s], #8]\n\t"
+        : [x] "+r"(x), [w0] "+r"(w0), [w1] "+r"(w1), [w2] "+r"(w2), [w3] "+r"(w3)
+        : [n] "r"(depth >> 3), [s] "r"(out)
+        : "r4", "r8", "r10", "r12", "lr", "d0", "d1", "d2", "d3", "cc", "memory");
+#else
+    int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0, n;
+    for (n = depth >> 3; n > 0; --n) {
+        const int16x8_t xv = vldrhq_s16(x);
+        a0 = vmladavaq_s16(a0, vldrbq_s16(w0), xv);
+        a1 = vmladavaq_s16(a1, vldrbq_s16(w1), xv);
+        a2 = vmladavaq_s16(a2, vldrbq_s16(w2), xv);
+        a3 = vmladavaq_s16(a3, vldrbq_s16(w3), xv);
+        x += 8;
+        w0 += 8;
+        w1 += 8;
+        w2 += 8;
+        w3 += 8;
+    }
+    out[0] = a0;
+    out[1] = a1;
+    out[2] = a2;
+    out[3] = a3;
+#endif
+    if (depth & 7) {
+        const mve_pred16_t pr = vctp16q((uint32_t)(depth & 7));
+        const int16x8_t xv = vldrhq_z_s16(x, pr);
+        out[0] = vmladavaq_s16(out[0], vldrbq_z_s16(w0, pr), xv);
+        out[1] = vmladavaq_s16(out[1], vldrbq_z_s16(w1, pr), xv);
+        out[2] = vmladavaq_s16(out[2], vldrbq_z_s16(w2, pr), xv);
+        out[3] = vmladavaq_s16(out[3], vldrbq_z_s16(w3, pr), xv);
+    }
+}
+
 #endif /* TE_USE_MVE */
 
 #endif /* TINYENGINE_TE_SIMD_H */
