@@ -1510,14 +1510,16 @@ static void conv_s16_gather(const te_conv_params *p, const int16_t *in_b, int32_
 #endif
 
 #if defined(TE_USE_MVE)
-static void conv_s16_mve(const te_conv_params *p, const te_requant_s16 *rq, const int16_t *input,
-                         const int8_t *filter, int16_t *output, void *scratch)
+static int conv_s16_mve(const te_conv_params *p, const te_requant_s16 *rq, const int16_t *input,
+                        const int8_t *filter, int16_t *output, void *scratch)
 {
     const int32_t k = p->k_h * p->k_w * p->in_c;
     te_requant_s16_fast *f = (te_requant_s16_fast *)scratch;
     int16_t *col = (int16_t *)(f + p->out_c);
     int32_t b, oy, ox, oc, j;
-    te_requant_s16_fast_init(rq, p->out_c, f);
+    if (!te_requant_s16_fast_init(rq, p->out_c, f)) {
+        return 0; /* a channel outside the folded form: the portable kernel */
+    }
     for (b = 0; b < p->batches; ++b) {
         const int16_t *in_b = input + (size_t)b * p->in_h * p->in_w * p->in_c;
         for (oy = 0; oy < p->out_h; ++oy) {
@@ -1531,19 +1533,20 @@ static void conv_s16_mve(const te_conv_params *p, const te_requant_s16 *rq, cons
                     te_mve_dot4_s16(w0, n > 1 ? w0 + k : w0, n > 2 ? w0 + 2 * k : w0, n > 3 ? w0 + 3 * k : w0,
                                     col, k, acc);
                     for (j = 0; j < n; ++j) {
-                        output[oc + j] = (int16_t)te_requant_s16_fast_apply(rq, f, acc[j], oc + j, p->act_min, p->act_max);
+                        output[oc + j] = (int16_t)te_requant_s16_fast_apply(f, acc[j], oc + j, p->act_min, p->act_max);
                     }
                 }
                 output += p->out_c;
             }
         }
     }
+    return 1;
 }
 #endif /* TE_USE_MVE */
 
 #if defined(TE_USE_DSP) && !defined(TE_USE_MVE)
-static void conv_s16_dsp(const te_conv_params *p, const te_requant_s16 *rq, const int16_t *input,
-                         const int8_t *filter, int16_t *output, void *scratch)
+static int conv_s16_dsp(const te_conv_params *p, const te_requant_s16 *rq, const int16_t *input,
+                        const int8_t *filter, int16_t *output, void *scratch)
 {
     const int32_t k = p->k_h * p->k_w * p->in_c;
     const int32_t k4 = (k + 3) & ~3, kf = k & ~3;
@@ -1553,7 +1556,9 @@ static void conv_s16_dsp(const te_conv_params *p, const te_requant_s16 *rq, cons
     int16_t *cb = ca + k4;
     int16_t *il = cb + k4; /* 2 * kf values */
     int32_t b, q, oc, i;
-    te_requant_s16_fast_init(rq, p->out_c, f);
+    if (!te_requant_s16_fast_init(rq, p->out_c, f)) {
+        return 0; /* a channel outside the folded form: the portable kernel */
+    }
     for (b = 0; b < p->batches; ++b) {
         const int16_t *in_b = input + (size_t)b * p->in_h * p->in_w * p->in_c;
         int16_t *out_b = output + (size_t)b * npix * p->out_c;
@@ -1577,13 +1582,14 @@ static void conv_s16_dsp(const te_conv_params *p, const te_requant_s16 *rq, cons
                     acc[0] += (int32_t)w[i] * ca[i];
                     acc[1] += (int32_t)w[i] * cb[i];
                 }
-                o0[oc] = (int16_t)te_requant_s16_fast_apply(rq, f, acc[0], oc, p->act_min, p->act_max);
+                o0[oc] = (int16_t)te_requant_s16_fast_apply(f, acc[0], oc, p->act_min, p->act_max);
                 if (two) {
-                    o1[oc] = (int16_t)te_requant_s16_fast_apply(rq, f, acc[1], oc, p->act_min, p->act_max);
+                    o1[oc] = (int16_t)te_requant_s16_fast_apply(f, acc[1], oc, p->act_min, p->act_max);
                 }
             }
         }
     }
+    return 1;
 }
 #endif /* TE_USE_DSP && !TE_USE_MVE */
 
@@ -1592,13 +1598,15 @@ void te_conv2d_s16(const te_conv_params *p, const te_requant_s16 *rq, const int1
 {
 #if defined(TE_USE_MVE)
     if (scratch != NULL && rq->sums_fit_32 && p->filter_in_c == p->in_c) {
-        conv_s16_mve(p, rq, input, filter, output, scratch);
-        return;
+        if (conv_s16_mve(p, rq, input, filter, output, scratch)) {
+            return;
+        }
     }
 #elif defined(TE_USE_DSP)
     if (scratch != NULL && rq->sums_fit_32 && p->filter_in_c == p->in_c) {
-        conv_s16_dsp(p, rq, input, filter, output, scratch);
-        return;
+        if (conv_s16_dsp(p, rq, input, filter, output, scratch)) {
+            return;
+        }
     }
 #else
     (void)scratch;

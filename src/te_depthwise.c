@@ -1179,15 +1179,61 @@ static void dw_s16_portable(const te_dw_params *p, const te_requant_s16 *rq, con
         a3 = te_smlatt(x23, w13, a3);                                                          \
     } while (0)
 
-static void dw_s16_dsp(const te_dw_params *p, const te_requant_s16 *rq, const int16_t *input,
-                       const int8_t *filter, int16_t *output, void *scratch)
+/* Three taps of one window row (3x3 interior pixels). GCC on Thumb-2: LDRD of the 4 inputs
+ * (8-byte aligned: channels a multiple of 4) and of the two expanded weight words per tap, four
+ * halfword MACs; 11 registers. */
+#if defined(__ARM_FEATURE_DSP) && defined(__GNUC__) && defined(__thumb2__) && !defined(TE_EMULATE_DSP) && \
+    !defined(TE_FORCE_PORTABLE) && !defined(TE_NO_INLINE_ASM)
+#define TE_DW_S16_ROW3(px, x_step, wq)                                                         \
+    do {                                                                                       \
+        const int16_t *p_ = (px);                                                              \
+        uint32_t x01_, x23_, w02_, w13_;                                                       \
+        __asm__ volatile(                                                                      \
+            "ldrd    %[x01], %[x23], [%[p]]\n\t"                                               \
+            "ldrd    %[w02], %[w13], [%[w]]\n\t"                                               \
+            "smlabb  %[a0], %[x01], %[w02], %[a0]\n\t"                                         \
+            "smlatb  %[a1], %[x01], %[w13], %[a1]\n\t"                                         \
+            "smlabt  %[a2], %[x23], %[w02], %[a2]\n\t"                                         \
+            "smlatt  %[a3], %[x23], %[w13], %[a3]\n\t"                                         \
+            "add     %[p], %[p], %[xs]\n\t"                                                    \
+            "ldrd    %[x01], %[x23], [%[p]]\n\t"                                               \
+            "ldrd    %[w02], %[w13], [%[w], #8]\n\t"                                           \
+            "smlabb  %[a0], %[x01], %[w02], %[a0]\n\t"                                         \
+            "smlatb  %[a1], %[x01], %[w13], %[a1]\n\t"                                         \
+            "smlabt  %[a2], %[x23], %[w02], %[a2]\n\t"                                         \
+            "smlatt  %[a3], %[x23], %[w13], %[a3]\n\t"                                         \
+            "add     %[p], %[p], %[xs]\n\t"                                                    \
+            "ldrd    %[x01], %[x23], [%[p]]\n\t"                                               \
+            "ldrd    %[w02], %[w13], [%[w], #16]\n\t"                                          \
+            "smlabb  %[a0], %[x01], %[w02], %[a0]\n\t"                                         \
+            "smlatb  %[a1], %[x01], %[w13], %[a1]\n\t"                                         \
+            "smlabt  %[a2], %[x23], %[w02], %[a2]\n\t"                                         \
+            "smlatt  %[a3], %[x23], %[w13], %[a3]\n\t"                                         \
+            : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [p] "+r"(p_),        \
+              [x01] "=&r"(x01_), [x23] "=&r"(x23_), [w02] "=&r"(w02_), [w13] "=&r"(w13_)       \
+            : [xs] "r"((x_step) * 2), [w] "r"(wq)                                               \
+            : "memory");                                                                       \
+    } while (0)
+#else
+#define TE_DW_S16_ROW3(px, x_step, wq)                                                         \
+    do {                                                                                       \
+        TE_DW_S16_TAP(px, wq);                                                                 \
+        TE_DW_S16_TAP((px) + (x_step), (wq) + 2);                                              \
+        TE_DW_S16_TAP((px) + 2 * (x_step), (wq) + 4);                                          \
+    } while (0)
+#endif
+
+static int dw_s16_dsp(const te_dw_params *p, const te_requant_s16 *rq, const int16_t *input,
+                      const int8_t *filter, int16_t *output, void *scratch)
 {
     const int32_t c_n = p->in_c, taps = p->k_h * p->k_w;
     te_requant_s16_fast *f = (te_requant_s16_fast *)scratch;
     /* Weights per group of 4 channels and tap as the words (w0, w2), (w1, w3) (SXTB16 once). */
     uint32_t *wexp = (uint32_t *)(void *)(f + p->out_c);
     int32_t b, oy, ox, c, ky, kx, t;
-    te_requant_s16_fast_init(rq, p->out_c, f);
+    if (!te_requant_s16_fast_init(rq, p->out_c, f)) {
+        return 0; /* a channel outside the folded form: the portable kernel */
+    }
     for (c = 0; c < c_n; c += 4) {
         for (t = 0; t < taps; ++t) {
             const uint32_t w = te_read_u32(filter + (size_t)t * c_n + c);
@@ -1230,9 +1276,7 @@ static void dw_s16_dsp(const te_dw_params *p, const te_requant_s16 *rq, const in
                             const int16_t *px = row;
                             const uint32_t *wq = wrow;
                             if (nkx == 3) {
-                                TE_DW_S16_TAP(px, wq);
-                                TE_DW_S16_TAP(px + x_step, wq + 2);
-                                TE_DW_S16_TAP(px + 2 * x_step, wq + 4);
+                                TE_DW_S16_ROW3(px, x_step, wq);
                             } else {
                                 for (kx = nkx; kx > 0; --kx) {
                                     TE_DW_S16_TAP(px, wq);
@@ -1243,22 +1287,24 @@ static void dw_s16_dsp(const te_dw_params *p, const te_requant_s16 *rq, const in
                             row += y_step;
                             wrow += 2 * p->k_w;
                         }
-                        output[c] = (int16_t)te_requant_s16_fast_apply(rq, f, a0, c, p->act_min, p->act_max);
-                        output[c + 1] = (int16_t)te_requant_s16_fast_apply(rq, f, a1, c + 1, p->act_min, p->act_max);
-                        output[c + 2] = (int16_t)te_requant_s16_fast_apply(rq, f, a2, c + 2, p->act_min, p->act_max);
-                        output[c + 3] = (int16_t)te_requant_s16_fast_apply(rq, f, a3, c + 3, p->act_min, p->act_max);
+                        output[c] = (int16_t)te_requant_s16_fast_apply(f, a0, c, p->act_min, p->act_max);
+                        output[c + 1] = (int16_t)te_requant_s16_fast_apply(f, a1, c + 1, p->act_min, p->act_max);
+                        output[c + 2] = (int16_t)te_requant_s16_fast_apply(f, a2, c + 2, p->act_min, p->act_max);
+                        output[c + 3] = (int16_t)te_requant_s16_fast_apply(f, a3, c + 3, p->act_min, p->act_max);
                     }
                 } else {
                     for (c = 0; c < c_n; ++c) {
-                        output[c] = (int16_t)te_requant_s16_fast_apply(rq, f, 0, c, p->act_min, p->act_max);
+                        output[c] = (int16_t)te_requant_s16_fast_apply(f, 0, c, p->act_min, p->act_max);
                     }
                 }
                 output += c_n;
             }
         }
     }
+    return 1;
 }
 #undef TE_DW_S16_TAP
+#undef TE_DW_S16_ROW3
 #endif /* TE_USE_DSP */
 
 void te_depthwise_conv2d_s16(const te_dw_params *p, const te_requant_s16 *rq, const int16_t *input,
@@ -1266,8 +1312,9 @@ void te_depthwise_conv2d_s16(const te_dw_params *p, const te_requant_s16 *rq, co
 {
 #if defined(TE_USE_DSP) /* also on M55 (the DSP extension is there; a Helium version was slower) */
     if (scratch != NULL && rq->sums_fit_32 && p->depth_mult == 1 && (p->in_c & 3) == 0) {
-        dw_s16_dsp(p, rq, input, filter, output, scratch);
-        return;
+        if (dw_s16_dsp(p, rq, input, filter, output, scratch)) {
+            return;
+        }
     }
 #else
     (void)scratch;

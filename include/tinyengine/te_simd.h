@@ -254,17 +254,21 @@ TE_INLINE int32_t te_smlal_hi(int32_t a, int32_t b, int64_t acc)
  *   16 <= total < 32: with s = 32 - total, reduced << s still fits int32 and, when bias_term << s
  *   fits in 62 bits (checked here), X >> total = (X * 2^s) >> 32 exactly; the high word keeps
  *   the reference's truncation to int32.
- * So one SMLAL into a per-channel 64-bit constant, its high word, one arithmetic shift. Channels
- * where neither holds (rshift < 0) and the int32-bias form use te_requant_s16_apply. */
+ * So one SMLAL into a per-channel 64-bit constant, its high word, one arithmetic shift.
+ * te_requant_s16_fast_init returns 0 when a channel fits neither form, or for the int32-bias form:
+ * the SIMD paths then keep the portable kernel. */
 typedef struct {
     int64_t bias_term;
     int32_t reduced;
-    int32_t rshift;  /* >= 0: (hi word) >> rshift; < 0: generic */
+    int32_t rshift;  /* (hi word) >> rshift */
 } te_requant_s16_fast;
 
-TE_INLINE void te_requant_s16_fast_init(const te_requant_s16 *rq, int32_t n, te_requant_s16_fast *f)
+TE_INLINE int32_t te_requant_s16_fast_init(const te_requant_s16 *rq, int32_t n, te_requant_s16_fast *f)
 {
     int32_t oc;
+    if (rq->bias_is_32) {
+        return 0;
+    }
     for (oc = 0; oc < n; ++oc) {
         const int32_t m = rq->multiplier[oc];
         const int32_t reduced = m < 0x7FFF0000 ? (m + (1 << 15)) >> 16 : 0x7FFF;
@@ -273,9 +277,6 @@ TE_INLINE void te_requant_s16_fast_init(const te_requant_s16 *rq, int32_t n, te_
         f[oc].reduced = reduced;
         f[oc].bias_term = bias_term;
         f[oc].rshift = -1;
-        if (rq->bias_is_32) {
-            continue;
-        }
         if (total >= 32) {
             f[oc].rshift = total - 32;
         } else if (total >= 16) {
@@ -287,15 +288,16 @@ TE_INLINE void te_requant_s16_fast_init(const te_requant_s16 *rq, int32_t n, te_
                 f[oc].rshift = 0;
             }
         }
+        if (f[oc].rshift < 0) {
+            return 0;
+        }
     }
+    return 1;
 }
 
-TE_INLINE int32_t te_requant_s16_fast_apply(const te_requant_s16 *rq, const te_requant_s16_fast *f, int32_t sum,
-                                            int32_t oc, int32_t act_min, int32_t act_max)
+TE_INLINE int32_t te_requant_s16_fast_apply(const te_requant_s16_fast *f, int32_t sum, int32_t oc, int32_t act_min,
+                                            int32_t act_max)
 {
-    if (f[oc].rshift < 0) {
-        return te_requant_s16_apply(rq, sum, oc, act_min, act_max);
-    }
     return te_clamp_i32(te_smlal_hi(sum, f[oc].reduced, f[oc].bias_term) >> f[oc].rshift, act_min, act_max);
 }
 
