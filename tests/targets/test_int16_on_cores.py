@@ -58,3 +58,23 @@ def _cases(table: dict[str, Callable[[], bytes]], slow: bool) -> list:
 @pytest.mark.parametrize("build,core", _cases(DEFAULT, False) + _cases(SLOW, True))
 def test_int16_on_core(build: Callable[[], bytes], core: str, tmp_path: Path, cache: Path) -> None:
     check_on_core(build(), core, tmp_path, cache, n_sets=2)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("core", CORES)
+def test_int16_debug_build_is_exact(core: str, tmp_path: Path, cache: Path) -> None:
+    """-O0 (frame pointer, no inlining) around the int16 assembly loops gives the same bytes."""
+    import numpy as np
+
+    from tests.support.optest import generate
+    from tests.support.oracle import model_io, random_inputs, run_reference
+
+    model = chain_model()
+    gen = generate(model, tmp_path / "gen", "model")
+    elf = targets.build_firmware(core, gen, "model", tmp_path / "fw", cache_dir=cache, opt="-O0")
+    sets = [random_inputs(model, np.random.default_rng(5))]
+    result = targets.run_firmware(core, elf, [[a.tobytes() for a in s] for s in sets])
+    _, outs = model_io(model)
+    want = run_reference(model, sets[0])[0]
+    got = np.frombuffer(result.outputs[0][0], dtype=outs[0].dtype).reshape(outs[0].shape)
+    assert got.tobytes() == want.tobytes()
