@@ -322,3 +322,58 @@ def test_int16_patches_and_quantized_io(tmp_path) -> None:
     got = run_host(exe, sets, [(tuple(t.shape), np.dtype(t.dtype)) for t in c.graph.outputs])
     for want, have in zip(wants, got):
         assert want[0].tobytes() == have[0].tobytes()
+
+
+def dscnn_s16_model(channels: int = 64, seed: int = 0) -> bytes:
+    """A DS-CNN-S-like int16x8 keyword-spotting model (ARM ML-zoo topology: 49x10 features, conv
+    10x4/s2, 4 x (depthwise 3x3 + pointwise), global average pool, FC 12, softmax) with random
+    weights: 2.33 M MACs at 64 channels. `tinyengine-gen run --core m4` on it gives the int16
+    instruction counts in the README."""
+    rng = np.random.default_rng(seed)
+    c = channels
+    t = [TensorSpec((1, 49, 10, 1), "int16", 1 / 2048, 0)]
+    ops: list[OpSpec] = []
+
+    def add(spec: TensorSpec) -> int:
+        t.append(spec)
+        return len(t) - 1
+
+    def scales(n: int) -> list[float]:
+        return list(rng.uniform(0.002, 0.01, n))
+
+    x = 0
+    w = add(TensorSpec((c, 10, 4, 1), "int8", scales(c), [0] * c, data=_weights(rng, (c, 10, 4, 1))))
+    b = add(TensorSpec((c,), "int64", 1e-6, 0, data=rng.integers(-20000, 20000, c)))
+    y = add(TensorSpec((1, 25, 5, c), "int16", 0.002, 0))
+    ops.append(OpSpec("CONV_2D", [x, w, b], [y], {"padding": "SAME", "stride_h": 2, "stride_w": 2,
+                                                  "fused_activation_function": "RELU"}))
+    x = y
+    for _ in range(4):
+        w = add(TensorSpec((1, 3, 3, c), "int8", scales(c), [0] * c, quantized_dimension=3,
+                           data=_weights(rng, (1, 3, 3, c))))
+        b = add(TensorSpec((c,), "int64", 1e-6, 0, data=rng.integers(-20000, 20000, c)))
+        y = add(TensorSpec((1, 25, 5, c), "int16", 0.002, 0))
+        ops.append(OpSpec("DEPTHWISE_CONV_2D", [x, w, b], [y], {"padding": "SAME", "fused_activation_function": "RELU"}))
+        x = y
+        w = add(TensorSpec((c, 1, 1, c), "int8", scales(c), [0] * c, data=_weights(rng, (c, 1, 1, c))))
+        b = add(TensorSpec((c,), "int64", 1e-6, 0, data=rng.integers(-20000, 20000, c)))
+        y = add(TensorSpec((1, 25, 5, c), "int16", 0.002, 0))
+        ops.append(OpSpec("CONV_2D", [x, w, b], [y], {"padding": "VALID", "fused_activation_function": "RELU"}))
+        x = y
+    y = add(TensorSpec((1, 1, 1, c), "int16", 0.002, 0))
+    ops.append(OpSpec("AVERAGE_POOL_2D", [x], [y], {"padding": "VALID", "filter_height": 25, "filter_width": 5}))
+    shape = add(TensorSpec((2,), "int32", data=np.array([1, c], np.int32)))
+    flat = add(TensorSpec((1, c), "int16", 0.002, 0))
+    ops.append(OpSpec("RESHAPE", [y, shape], [flat]))
+    w = add(TensorSpec((12, c), "int8", scales(12), [0] * 12, data=_weights(rng, (12, c))))
+    b = add(TensorSpec((12,), "int64", 1e-6, 0, data=rng.integers(-20000, 20000, 12)))
+    logits = add(TensorSpec((1, 12), "int16", 0.001, 0))
+    ops.append(OpSpec("FULLY_CONNECTED", [flat, w, b], [logits]))
+    probs = add(TensorSpec((1, 12), "int16", 1 / 32768, 0))
+    ops.append(OpSpec("SOFTMAX", [logits], [probs]))
+    return build_model(t, ops, [0], [probs])
+
+
+@pytest.mark.slow
+def test_dscnn_s16() -> None:
+    assert_matches_reference(dscnn_s16_model(), n_sets=2)

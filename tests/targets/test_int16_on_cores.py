@@ -12,7 +12,7 @@ from typing import Callable
 import pytest
 
 from tests.ops.test_batch_matmul import bmm_model
-from tests.ops.test_int16x8 import chain_model, conv_model, dw_model, fc_model
+from tests.ops.test_int16x8 import chain_model, conv_model, dscnn_s16_model, dw_model, fc_model
 from tests.ops.test_transpose_conv import tconv_model
 from tests.targets.test_ops_on_cores import check_on_core
 from tinyengine_gen import targets
@@ -47,6 +47,7 @@ SLOW: dict[str, Callable[[], bytes]] = {
     "tconv_s16": lambda: tconv_model("int16", (3, 4), 4, 3, (4, 4), (2, 2), "VALID"),
     "bmm_s8": lambda: bmm_model("int8", (2, 3, 5), (2, 5, 4), (2, 3, 4)),
     "bmm_s16": lambda: bmm_model("int16", (1, 4, 6), (6, 3), (1, 4, 3), const_rhs=True, rhs_dtype="int8"),
+    "dscnn_s16": dscnn_s16_model,
 }
 
 
