@@ -128,7 +128,7 @@ def lower_conv2d_s16(op: Op, graph: Graph) -> KernelCall:
                       macs=n * oh * ow * oc * k, note=f"{kh}x{kw}/s{sh} int16x8" + (" i32 bias" if flags["bias_is_32"] else ""))
 
 
-@register("DEPTHWISE_CONV_2D", dtypes=("int16",), simd=("dsp",), note="int16x8")
+@register("DEPTHWISE_CONV_2D", dtypes=("int16",), simd=("dsp",), note="int16x8 out of place")
 def lower_depthwise_conv2d_s16(op: Op, graph: Graph) -> KernelCall:
     require(len(op.inputs) in (2, 3) and len(op.outputs) == 1, op, "expects input, filter[, bias] and one output")
     x, w = op.inputs[0], op.inputs[1]
