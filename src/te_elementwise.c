@@ -1,63 +1,50 @@
-/* tinyengine: element-wise binary ops (ADD).
+/* tinyengine: element-wise binary ops with broadcasting, every type LiteRT's reference has.
  *
- * The portable path follows TFLite's reference_integer_ops::AddFunc arithmetic exactly
- * (offset, << left_shift, per-input MultiplyByQuantizedMultiplierSmallerThanOneExp, sum,
- * output rescale, + output zero point, clamp). The element order does not matter for the
- * result; the broadcast walk is the generator's simplified shape (te_broadcast_shape).
+ * Each op is one inline function per element that reads like the reference kernel's lambda
+ * (tensorflow/lite/kernels/internal/reference/{add,sub,mul,div,...}.h), a row loop over one
+ * innermost run (input strides 0 or 1), and one walker (te_walk2) over the generator's
+ * simplified broadcast shape. The element order does not matter for any of these ops, so
+ * walking the merged dimensions gives the reference's bytes. The hot int8 rows (ADD, MUL)
+ * have Arm DSP and Helium paths beside the portable loop, proven equal by the tests.
+ *
+ * Float kernels: one IEEE operation per reference operation, in the reference's order; no
+ * multiply-add is ever contracted into an FMA (the pragmas below, whatever the user's flags),
+ * so the M4F/M55 and host builds round exactly as LiteRT's x86 build does.
  */
 #include "tinyengine/te_elementwise.h"
 
-TE_INLINE int8_t te_add_one(const te_add_params *p, int32_t a, int32_t b)
-{
-    const int32_t x1 = (a + p->input1_offset) * ((int32_t)1 << p->left_shift);
-    const int32_t x2 = (b + p->input2_offset) * ((int32_t)1 << p->left_shift);
-    const int32_t s1 = te_multiply_by_quantized_multiplier(x1, p->input1_multiplier, p->input1_shift);
-    const int32_t s2 = te_multiply_by_quantized_multiplier(x2, p->input2_multiplier, p->input2_shift);
-    const int32_t raw = te_multiply_by_quantized_multiplier(s1 + s2, p->output_multiplier, p->output_shift)
-                        + p->output_offset;
-    return (int8_t)te_clamp_i32(raw, p->act_min, p->act_max);
-}
+#include <float.h>
+#include <math.h>
+#include <string.h>
 
-/* One innermost row: n elements, input strides 0 or 1. */
-static void te_add_row(const te_add_params *p, int32_t n, const int8_t *a, int32_t sa,
-                       const int8_t *b, int32_t sb, int8_t *out)
-{
-    int32_t i;
-#if defined(TE_USE_DSP)
-    /* A DSP (SMLAD / SIMD) path for the contiguous case goes here. */
+#include "tinyengine/te_simd.h"
+
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#elif defined(__GNUC__)
+#pragma GCC optimize("fp-contract=off")
 #endif
-    if (sa == 1 && sb == 1) {
-        for (i = 0; i < n; ++i) {
-            out[i] = te_add_one(p, a[i], b[i]);
-        }
-    } else if (sa == 0 && sb == 1) {
-        const int32_t a0 = a[0];
-        for (i = 0; i < n; ++i) {
-            out[i] = te_add_one(p, a0, b[i]);
-        }
-    } else if (sa == 1 && sb == 0) {
-        const int32_t b0 = b[0];
-        for (i = 0; i < n; ++i) {
-            out[i] = te_add_one(p, a[i], b0);
-        }
-    } else {
-        for (i = 0; i < n; ++i) {
-            out[i] = te_add_one(p, a[(size_t)i * sa], b[(size_t)i * sb]);
-        }
-    }
-}
 
-void te_add_s8(const te_add_params *p, const te_broadcast_shape *s,
-               const int8_t *input1, const int8_t *input2, int8_t *output)
+/* ---- the walk ------------------------------------------------------------------------------ */
+
+/* One innermost run: n elements, input strides 0 or 1 (in elements). */
+typedef void (*te_row_fn)(const void *p, int32_t n, const void *a, int32_t sa, const void *b, int32_t sb,
+                          void *out);
+
+static void te_walk2(const te_broadcast_shape *s, const void *p, te_row_fn row, const void *input1, size_t e1,
+                     const void *input2, size_t e2, void *output, size_t eo)
 {
     int32_t idx[TE_ELEMENTWISE_MAX_DIMS] = {0};
     const int32_t last = s->ndim - 1;
     const int32_t n = s->shape[last];
+    const uint8_t *in1 = (const uint8_t *)input1;
+    const uint8_t *in2 = (const uint8_t *)input2;
+    uint8_t *out = (uint8_t *)output;
     size_t off1 = 0, off2 = 0;
     int32_t d;
     for (;;) {
-        te_add_row(p, n, input1 + off1, s->stride1[last], input2 + off2, s->stride2[last], output);
-        output += n;
+        row(p, n, in1 + off1 * e1, s->stride1[last], in2 + off2 * e2, s->stride2[last], out);
+        out += (size_t)n * eo;
         /* Odometer over the outer dimensions. */
         for (d = last - 1; d >= 0; --d) {
             if (++idx[d] < s->shape[d]) {
@@ -68,6 +55,597 @@ void te_add_s8(const te_add_params *p, const te_broadcast_shape *s,
             idx[d] = 0;
             off1 -= (size_t)s->stride1[d] * (size_t)(s->shape[d] - 1);
             off2 -= (size_t)s->stride2[d] * (size_t)(s->shape[d] - 1);
+        }
+        if (d < 0) {
+            return;
+        }
+    }
+}
+
+/* A portable row and its kernel from a per-element function ONE(p, x, y). */
+#define TE_ROW(row, PT, TI, TO, ONE)                                                                        \
+    static void row(const void *vp, int32_t n, const void *va, int32_t sa, const void *vb, int32_t sb,    \
+                    void *vo)                                                                              \
+    {                                                                                                      \
+        const PT *p = (const PT *)vp;                                                                      \
+        const TI *a = (const TI *)va;                                                                      \
+        const TI *b = (const TI *)vb;                                                                      \
+        TO *o = (TO *)vo;                                                                                  \
+        int32_t i;                                                                                         \
+        (void)p;                                                                                           \
+        for (i = 0; i < n; ++i) {                                                                          \
+            o[i] = ONE(p, a[(size_t)i * (size_t)sa], b[(size_t)i * (size_t)sb]);                           \
+        }                                                                                                  \
+    }
+
+#define TE_KERNEL_WITH_ROW(name, PT, TI, TO, row)                                                          \
+    void name(const PT *p, const te_broadcast_shape *s, const TI *input1, const TI *input2, TO *output)    \
+    {                                                                                                      \
+        te_walk2(s, p, row, input1, sizeof(TI), input2, sizeof(TI), output, sizeof(TO));                   \
+    }
+
+#define TE_KERNEL(name, PT, TI, TO, ONE)                                                                   \
+    TE_ROW(name##_row, PT, TI, TO, ONE)                                                                    \
+    TE_KERNEL_WITH_ROW(name, PT, TI, TO, name##_row)
+
+/* ---- shared arithmetic ----------------------------------------------------------------------- */
+
+/* ActivationFunctionWithMinMax: std::min(std::max(x, lo), hi), NaN passing through. */
+TE_INLINE float te_act_f32(float x, const te_act_f32_params *p)
+{
+    const float lo = x < p->act_min ? p->act_min : x;
+    return p->act_max < lo ? p->act_max : lo;
+}
+TE_INLINE int32_t te_act_s32(int32_t x, const te_act_s32_params *p) { return te_clamp_i32(x, p->act_min, p->act_max); }
+TE_INLINE int64_t te_act_s64(int64_t x, const te_act_s64_params *p)
+{
+    return x < p->act_min ? p->act_min : (x > p->act_max ? p->act_max : x);
+}
+/* The reference's int32/int64 +, -, * wrap on every target it is built for. */
+TE_INLINE int32_t te_wrap_add32(int32_t a, int32_t b) { return (int32_t)((uint32_t)a + (uint32_t)b); }
+TE_INLINE int32_t te_wrap_sub32(int32_t a, int32_t b) { return (int32_t)((uint32_t)a - (uint32_t)b); }
+TE_INLINE int32_t te_wrap_mul32(int32_t a, int32_t b) { return (int32_t)((uint32_t)a * (uint32_t)b); }
+TE_INLINE int64_t te_wrap_add64(int64_t a, int64_t b) { return (int64_t)((uint64_t)a + (uint64_t)b); }
+TE_INLINE int64_t te_wrap_sub64(int64_t a, int64_t b) { return (int64_t)((uint64_t)a - (uint64_t)b); }
+TE_INLINE int64_t te_wrap_mul64(int64_t a, int64_t b) { return (int64_t)((uint64_t)a * (uint64_t)b); }
+
+/* ---- ADD / SUB, quantized (general scales) ---------------------------------------------------- */
+
+/* AddElementwise / SubElementwise / BroadcastQuantSubSlow: offset, << left_shift, rescale each
+ * input, add or subtract, rescale to the output, + zero point, clamp. */
+TE_INLINE int32_t te_scaled_input1(const te_add_params *p, int32_t a)
+{
+    const int32_t x = (a + p->input1_offset) * ((int32_t)1 << p->left_shift);
+    return te_multiply_by_quantized_multiplier(x, p->input1_multiplier, p->input1_shift);
+}
+TE_INLINE int32_t te_scaled_input2(const te_add_params *p, int32_t b)
+{
+    const int32_t x = (b + p->input2_offset) * ((int32_t)1 << p->left_shift);
+    return te_multiply_by_quantized_multiplier(x, p->input2_multiplier, p->input2_shift);
+}
+TE_INLINE int32_t te_add_output(const te_add_params *p, int32_t raw)
+{
+    const int32_t out = te_multiply_by_quantized_multiplier(raw, p->output_multiplier, p->output_shift) +
+                        p->output_offset;
+    return te_clamp_i32(out, p->act_min, p->act_max);
+}
+TE_INLINE int32_t te_add_q(const te_add_params *p, int32_t a, int32_t b)
+{
+    return te_add_output(p, te_scaled_input1(p, a) + te_scaled_input2(p, b));
+}
+TE_INLINE int32_t te_sub_q(const te_add_params *p, int32_t a, int32_t b)
+{
+    return te_add_output(p, te_scaled_input1(p, a) - te_scaled_input2(p, b));
+}
+#define TE_ADD_S8_ONE(p, x, y) ((int8_t)te_add_q(p, x, y))
+#define TE_ADD_S16_ONE(p, x, y) ((int16_t)te_add_q(p, x, y))
+#define TE_SUB_S8_ONE(p, x, y) ((int8_t)te_sub_q(p, x, y))
+#define TE_SUB_S16_ONE(p, x, y) ((int16_t)te_sub_q(p, x, y))
+
+/* ---- ADD / SUB int16, power-of-two scales ----------------------------------------------------- */
+
+/* reference_ops::Add(int16, pot_scale): the input with the non-zero shift is rounding-divided,
+ * then gemmlowp::SaturatingAdd in 16 bits, then the clamp. */
+TE_INLINE int16_t te_add_pot_one(const te_add_pot_params *p, int32_t a, int32_t b)
+{
+    int32_t sum;
+    if (p->input1_shift == 0) {
+        sum = a + te_rounding_divide_by_pot(b, -p->input2_shift);
+    } else {
+        sum = te_rounding_divide_by_pot(a, -p->input1_shift) + b;
+    }
+    sum = te_clamp_i32(sum, INT16_MIN, INT16_MAX);
+    return (int16_t)te_clamp_i32(sum, p->act_min, p->act_max);
+}
+/* BroadcastSub16POTSlow: both inputs rounding-divided, subtracted in 32 bits, clamped. */
+TE_INLINE int16_t te_sub_pot_one(const te_add_pot_params *p, int32_t a, int32_t b)
+{
+    const int32_t raw = te_rounding_divide_by_pot(a, -p->input1_shift) - te_rounding_divide_by_pot(b, -p->input2_shift);
+    return (int16_t)te_clamp_i32(raw, p->act_min, p->act_max);
+}
+
+/* ---- MUL, quantized -------------------------------------------------------------------------- */
+
+/* MulElementwise: (a + off1) * (b + off2), MultiplyByQuantizedMultiplier, + zero point, clamp. */
+TE_INLINE int32_t te_mul_q(const te_mul_params *p, int32_t a, int32_t b)
+{
+    const int32_t prod = (a + p->input1_offset) * (b + p->input2_offset);
+    const int32_t out = te_multiply_by_quantized_multiplier(prod, p->output_multiplier, p->output_shift) +
+                        p->output_offset;
+    return te_clamp_i32(out, p->act_min, p->act_max);
+}
+#define TE_MUL_S8_ONE(p, x, y) ((int8_t)te_mul_q(p, x, y))
+#define TE_MUL_S16_ONE(p, x, y) ((int16_t)te_mul_q(p, x, y))
+
+/* ---- unquantized arithmetic ------------------------------------------------------------------- */
+
+#define TE_ADD_S32_ONE(p, x, y) te_act_s32(te_wrap_add32(x, y), p)
+#define TE_SUB_S32_ONE(p, x, y) te_act_s32(te_wrap_sub32(x, y), p)
+#define TE_MUL_S32_ONE(p, x, y) te_act_s32(te_wrap_mul32(x, y), p)
+#define TE_ADD_S64_ONE(p, x, y) te_act_s64(te_wrap_add64(x, y), p)
+#define TE_SUB_S64_ONE(p, x, y) te_act_s64(te_wrap_sub64(x, y), p)
+#define TE_MUL_S64_ONE(p, x, y) te_act_s64(te_wrap_mul64(x, y), p)
+TE_INLINE float te_add_f32_one(const te_act_f32_params *p, float x, float y)
+{
+    const float r = x + y;
+    return te_act_f32(r, p);
+}
+TE_INLINE float te_sub_f32_one(const te_act_f32_params *p, float x, float y)
+{
+    const float r = x - y;
+    return te_act_f32(r, p);
+}
+TE_INLINE float te_mul_f32_one(const te_act_f32_params *p, float x, float y)
+{
+    const float r = x * y;
+    return te_act_f32(r, p);
+}
+TE_INLINE float te_div_f32_one(const te_act_f32_params *p, float x, float y)
+{
+    const float r = x / y;
+    return te_act_f32(r, p);
+}
+/* int32 DIV truncates (C and C++ alike); INT32_MIN / -1 wraps instead of trapping. */
+TE_INLINE int32_t te_div_s32_one(const te_act_s32_params *p, int32_t x, int32_t y)
+{
+    const int32_t r = (x == INT32_MIN && y == -1) ? INT32_MIN : x / y;
+    return te_act_s32(r, p);
+}
+
+/* ---- DIV, quantized -------------------------------------------------------------------------- */
+
+/* gemmlowp::RoundingDivideByPOT for any exponent, as LiteRT's x86-64 build executes it: the
+ * reference's DivElementwise reaches exponents outside [0, 31] (a zero or small numerator),
+ * where the mask is (1ll << exponent) - 1 truncated to 32 bits and the 32-bit arithmetic shift
+ * uses the exponent modulo 32 (64-bit shift counts modulo 64). */
+TE_INLINE int32_t te_rounding_divide_by_pot_any(int32_t x, int32_t exponent)
+{
+    const int32_t mask = (int32_t)(uint32_t)((((uint64_t)1) << ((uint32_t)exponent & 63u)) - 1u);
+    const int32_t remainder = x & mask;
+    const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+    return (x >> ((uint32_t)exponent & 31u)) + (remainder > threshold ? 1 : 0);
+}
+
+/* gemmlowp::SaturatingRoundingMultiplyByPOT<exponent> for exponent > 0. */
+TE_INLINE int32_t te_sat_mul_pot(int32_t x, int exponent)
+{
+    const int32_t threshold = (int32_t)(((uint32_t)1 << (31 - exponent)) - 1u);
+    if (x > threshold) {
+        return INT32_MAX;
+    }
+    if (x < -threshold) {
+        return INT32_MIN;
+    }
+    return (int32_t)((uint32_t)x << exponent);
+}
+
+/* gemmlowp::one_over_one_plus_x_for_x_in_0_1 on FixedPoint<int32, 0> (raw values): three
+ * Newton-Raphson steps in Q2.29 from 48/17 - 32/17 * d. */
+static int32_t te_one_over_one_plus_x(int32_t a)
+{
+    const int64_t sum = (int64_t)a + INT32_MAX;
+    const int32_t half_denominator = (int32_t)((sum + (sum >= 0 ? 1 : -1)) / 2); /* RoundingHalfSum(a, One) */
+    const int32_t constant_48_over_17 = 1515870810;
+    const int32_t constant_neg_32_over_17 = -1010580540;
+    const int32_t f2_one = (int32_t)1 << 29;
+    int32_t x = constant_48_over_17 + te_sat_rounding_doubling_high_mul(half_denominator, constant_neg_32_over_17);
+    int i;
+    for (i = 0; i < 3; ++i) {
+        const int32_t half_denominator_times_x = te_sat_rounding_doubling_high_mul(half_denominator, x);
+        const int32_t one_minus_half_denominator_times_x = f2_one - half_denominator_times_x;
+        x = x + te_sat_mul_pot(te_sat_rounding_doubling_high_mul(x, one_minus_half_denominator_times_x), 2);
+    }
+    return te_sat_mul_pot(x, 1); /* Rescale<0>(ExactMulByPot<-1>(x)) */
+}
+
+/* CountLeadingSignBits(int32): 31 for 0 and -1. */
+TE_INLINE int te_clrsb32(int32_t x)
+{
+    const uint32_t u = x < 0 ? ~(uint32_t)x : (uint32_t)x;
+    int n = 0;
+    if (u == 0) {
+        return 31;
+    }
+#if defined(__GNUC__) || defined(__clang__)
+    n = __builtin_clz(u) - 1;
+#else
+    while (!(u & ((uint32_t)1 << (30 - n)))) {
+        ++n;
+    }
+#endif
+    return n;
+}
+
+/* DivElementwise: the divisor's reciprocal (GetReciprocal, 31 integer digits), the numerator
+ * shifted up by its headroom, one rescale by the output multiplier with the combined shift. */
+TE_INLINE int32_t te_div_q(const te_div_params *p, int32_t a, int32_t b)
+{
+    int32_t input1_val = p->input1_offset + a;
+    int32_t input2_val = p->input2_offset + b;
+    int recip_shift, headroom, headroom_plus_one, total_shift;
+    int32_t input2_inv, unscaled_quotient, out;
+    if (input2_val < 0) {
+        input1_val = -input1_val;
+        input2_val = -input2_val;
+    }
+    headroom_plus_one = te_clz64((uint64_t)(uint32_t)input2_val) - 32;
+    recip_shift = 31 - headroom_plus_one;
+    input2_inv = te_one_over_one_plus_x(
+        (int32_t)(((uint32_t)input2_val << headroom_plus_one) - ((uint32_t)1 << 31)));
+    headroom = te_clrsb32(input1_val);
+    unscaled_quotient = te_sat_rounding_doubling_high_mul((int32_t)((uint32_t)input1_val << headroom), input2_inv);
+    total_shift = p->output_shift - recip_shift - headroom;
+    out = p->output_offset + te_rounding_divide_by_pot_any(
+                                 te_sat_rounding_doubling_high_mul(unscaled_quotient, p->output_multiplier), -total_shift);
+    return te_clamp_i32(out, p->act_min, p->act_max);
+}
+#define TE_DIV_S8_ONE(p, x, y) ((int8_t)te_div_q(p, x, y))
+#define TE_DIV_S16_ONE(p, x, y) ((int16_t)te_div_q(p, x, y))
+
+/* ---- SQUARED_DIFFERENCE ---------------------------------------------------------------------- */
+
+/* squared_difference.cc SquaredDifference(int8): the difference at the common scale
+ * (left_shift 7), squared, rescaled, clamped to the int8 range. */
+TE_INLINE int8_t te_squared_difference_s8_one(const te_add_params *p, int32_t a, int32_t b)
+{
+    const int32_t raw_diff = te_scaled_input1(p, a) - te_scaled_input2(p, b);
+    return (int8_t)te_add_output(p, raw_diff * raw_diff);
+}
+#define TE_SQDIFF_S32_ONE(p, x, y) te_wrap_mul32(te_wrap_sub32(x, y), te_wrap_sub32(x, y))
+TE_INLINE float te_squared_difference_f32_one(const te_no_params *p, float x, float y)
+{
+    const float difference = x - y;
+    (void)p;
+    return difference * difference;
+}
+
+/* ---- MAXIMUM / MINIMUM ----------------------------------------------------------------------- */
+
+#define TE_MAX_ONE(p, x, y) ((x) > (y) ? (x) : (y))
+#define TE_MIN_ONE(p, x, y) ((x) < (y) ? (x) : (y))
+
+/* ---- FLOOR_DIV / FLOOR_MOD ------------------------------------------------------------------- */
+
+/* FloorDiv<T>: std::floor((double)a / (double)b) converted back to T. Out-of-range results
+ * (INT_MIN / -1) convert as x86-64's CVTTSD2SI does (the oracle's build): to INT32_MIN, then
+ * truncated to the narrow type. */
+TE_INLINE int32_t te_floor_div_int(int32_t a, int32_t b)
+{
+    const double q = floor((double)a / (double)b);
+    return (q >= 2147483648.0 || q < -2147483648.0) ? INT32_MIN : (int32_t)q;
+}
+#define TE_FLOOR_DIV_S8_ONE(p, x, y) ((int8_t)(uint8_t)(uint32_t)te_floor_div_int(x, y))
+#define TE_FLOOR_DIV_S16_ONE(p, x, y) ((int16_t)(uint16_t)(uint32_t)te_floor_div_int(x, y))
+#define TE_FLOOR_DIV_S32_ONE(p, x, y) te_floor_div_int(x, y)
+TE_INLINE float te_floor_div_f32_one(const te_no_params *p, float x, float y)
+{
+    const double q = (double)x / (double)y;
+    (void)p;
+    return (float)floor(q);
+}
+
+/* FloorMod<T>: the truncated remainder, moved into the divisor's sign. */
+TE_INLINE int32_t te_floor_mod_int(int32_t a, int32_t b)
+{
+    const int32_t trunc_mod = (b == -1) ? 0 : a % b;
+    return (trunc_mod != 0 && ((b < 0) != (trunc_mod < 0))) ? trunc_mod + b : trunc_mod;
+}
+TE_INLINE int64_t te_floor_mod_s64_one(const te_no_params *p, int64_t a, int64_t b)
+{
+    const int64_t trunc_mod = (b == -1) ? 0 : a % b;
+    (void)p;
+    return (trunc_mod != 0 && ((b < 0) != (trunc_mod < 0))) ? trunc_mod + b : trunc_mod;
+}
+#define TE_FLOOR_MOD_S8_ONE(p, x, y) ((int8_t)te_floor_mod_int(x, y))
+#define TE_FLOOR_MOD_S16_ONE(p, x, y) ((int16_t)te_floor_mod_int(x, y))
+#define TE_FLOOR_MOD_S32_ONE(p, x, y) te_floor_mod_int(x, y)
+TE_INLINE float te_floor_mod_f32_one(const te_no_params *p, float x, float y)
+{
+    const float trunc_mod = fmodf(x, y);
+    (void)p;
+    return (trunc_mod != 0 && ((y < 0) != (trunc_mod < 0))) ? trunc_mod + y : trunc_mod;
+}
+
+/* ---- comparisons ----------------------------------------------------------------------------- */
+
+/* ComparisonWithScaling: both inputs at a common scale (left_shift 8), compared as int32. */
+#define TE_EQ_Q(p, x, y) ((uint8_t)(te_scaled_input1(p, x) == te_scaled_input2(p, y)))
+#define TE_NE_Q(p, x, y) ((uint8_t)(te_scaled_input1(p, x) != te_scaled_input2(p, y)))
+#define TE_LT_Q(p, x, y) ((uint8_t)(te_scaled_input1(p, x) < te_scaled_input2(p, y)))
+#define TE_LE_Q(p, x, y) ((uint8_t)(te_scaled_input1(p, x) <= te_scaled_input2(p, y)))
+#define TE_EQ(p, x, y) ((uint8_t)((x) == (y)))
+#define TE_NE(p, x, y) ((uint8_t)((x) != (y)))
+#define TE_LT(p, x, y) ((uint8_t)((x) < (y)))
+#define TE_LE(p, x, y) ((uint8_t)((x) <= (y)))
+/* bool inputs: any non-zero byte is true. */
+#define TE_EQ_B(p, x, y) ((uint8_t)(((x) != 0) == ((y) != 0)))
+#define TE_NE_B(p, x, y) ((uint8_t)(((x) != 0) != ((y) != 0)))
+#define TE_LT_B(p, x, y) ((uint8_t)(((x) != 0) < ((y) != 0)))
+#define TE_LE_B(p, x, y) ((uint8_t)(((x) != 0) <= ((y) != 0)))
+#define TE_AND_B(p, x, y) ((uint8_t)(((x) != 0) && ((y) != 0)))
+#define TE_OR_B(p, x, y) ((uint8_t)(((x) != 0) || ((y) != 0)))
+
+/* ---- the hot int8 rows: ADD and MUL, with SIMD paths ------------------------------------------ */
+
+#if defined(TE_USE_MVE)
+/* Four lanes of te_mul_q: widening loads, (a + off1) * (b + off2), the exact requantization,
+ * + zero point, clamp, narrowing store; a tail-predicated last step. */
+static void te_mul_s8_row_mve(const te_mul_params *p, int32_t n, const int8_t *a, int32_t sa, const int8_t *b,
+                              int32_t sb, int8_t *o)
+{
+    const int32x4_t mult = vdupq_n_s32(p->output_multiplier);
+    const int32x4_t shift = vdupq_n_s32(p->output_shift);
+    const int32x4_t a0 = vdupq_n_s32((int32_t)a[0] + p->input1_offset);
+    const int32x4_t b0 = vdupq_n_s32((int32_t)b[0] + p->input2_offset);
+    int32_t i;
+    for (i = 0; i < n; i += 4) {
+        const mve_pred16_t pr = vctp32q((uint32_t)(n - i));
+        const int32x4_t va = sa ? vaddq_n_s32(vldrbq_z_s32(a + i, pr), p->input1_offset) : a0;
+        const int32x4_t vb = sb ? vaddq_n_s32(vldrbq_z_s32(b + i, pr), p->input2_offset) : b0;
+        int32x4_t v = te_mve_requant(vmulq_s32(va, vb), mult, shift);
+        v = vaddq_n_s32(v, p->output_offset);
+        v = vmaxq_s32(v, vdupq_n_s32(p->act_min));
+        v = vminq_s32(v, vdupq_n_s32(p->act_max));
+        vstrbq_p_s32(o + i, v, pr);
+    }
+}
+
+/* Four lanes of te_add_q. */
+TE_INLINE int32x4_t te_mve_scaled(int32x4_t v, int32_t offset, int32_t left_shift, int32x4_t mult, int32x4_t shift)
+{
+    v = vshlq_s32(vaddq_n_s32(v, offset), vdupq_n_s32(left_shift));
+    return te_mve_requant(v, mult, shift);
+}
+static void te_add_s8_row_mve(const te_add_params *p, int32_t n, const int8_t *a, int32_t sa, const int8_t *b,
+                              int32_t sb, int8_t *o)
+{
+    const int32x4_t m1 = vdupq_n_s32(p->input1_multiplier), s1 = vdupq_n_s32(p->input1_shift);
+    const int32x4_t m2 = vdupq_n_s32(p->input2_multiplier), s2 = vdupq_n_s32(p->input2_shift);
+    const int32x4_t mo = vdupq_n_s32(p->output_multiplier), so = vdupq_n_s32(p->output_shift);
+    const int32x4_t a0 = vdupq_n_s32(te_scaled_input1(p, a[0]));
+    const int32x4_t b0 = vdupq_n_s32(te_scaled_input2(p, b[0]));
+    int32_t i;
+    for (i = 0; i < n; i += 4) {
+        const mve_pred16_t pr = vctp32q((uint32_t)(n - i));
+        const int32x4_t va = sa ? te_mve_scaled(vldrbq_z_s32(a + i, pr), p->input1_offset, p->left_shift, m1, s1) : a0;
+        const int32x4_t vb = sb ? te_mve_scaled(vldrbq_z_s32(b + i, pr), p->input2_offset, p->left_shift, m2, s2) : b0;
+        int32x4_t v = te_mve_requant(vaddq_s32(va, vb), mo, so);
+        v = vaddq_n_s32(v, p->output_offset);
+        v = vmaxq_s32(v, vdupq_n_s32(p->act_min));
+        v = vminq_s32(v, vdupq_n_s32(p->act_max));
+        vstrbq_p_s32(o + i, v, pr);
+    }
+}
+#endif /* TE_USE_MVE */
+
+static void te_mul_s8_row(const void *vp, int32_t n, const void *va, int32_t sa, const void *vb, int32_t sb, void *vo)
+{
+    const te_mul_params *p = (const te_mul_params *)vp;
+    const int8_t *a = (const int8_t *)va;
+    const int8_t *b = (const int8_t *)vb;
+    int8_t *o = (int8_t *)vo;
+    int32_t i;
+#if defined(TE_USE_MVE)
+    te_mul_s8_row_mve(p, n, a, sa, b, sb, o);
+    return;
+#endif
+    for (i = 0; i < n; ++i) {
+        o[i] = TE_MUL_S8_ONE(p, a[(size_t)i * (size_t)sa], b[(size_t)i * (size_t)sb]);
+    }
+}
+
+static void te_add_s8_row(const void *vp, int32_t n, const void *va, int32_t sa, const void *vb, int32_t sb, void *vo)
+{
+    const te_add_params *p = (const te_add_params *)vp;
+    const int8_t *a = (const int8_t *)va;
+    const int8_t *b = (const int8_t *)vb;
+    int8_t *o = (int8_t *)vo;
+    int32_t i;
+#if defined(TE_USE_MVE)
+    te_add_s8_row_mve(p, n, a, sa, b, sb, o);
+    return;
+#endif
+    if (sa == 0) {
+        /* A broadcast input's rescaled value is the same for the whole row. */
+        const int32_t s1 = te_scaled_input1(p, a[0]);
+        for (i = 0; i < n; ++i) {
+            o[i] = (int8_t)te_add_output(p, s1 + te_scaled_input2(p, b[(size_t)i * (size_t)sb]));
+        }
+    } else if (sb == 0) {
+        const int32_t s2 = te_scaled_input2(p, b[0]);
+        for (i = 0; i < n; ++i) {
+            o[i] = (int8_t)te_add_output(p, te_scaled_input1(p, a[i]) + s2);
+        }
+    } else {
+        for (i = 0; i < n; ++i) {
+            o[i] = TE_ADD_S8_ONE(p, a[i], b[i]);
+        }
+    }
+}
+
+/* ---- the kernels ----------------------------------------------------------------------------- */
+
+TE_KERNEL_WITH_ROW(te_add_s8, te_add_params, int8_t, int8_t, te_add_s8_row)
+TE_KERNEL(te_add_s16, te_add_params, int16_t, int16_t, TE_ADD_S16_ONE)
+TE_KERNEL(te_add_pot_s16, te_add_pot_params, int16_t, int16_t, te_add_pot_one)
+TE_KERNEL(te_add_s32, te_act_s32_params, int32_t, int32_t, TE_ADD_S32_ONE)
+TE_KERNEL(te_add_s64, te_act_s64_params, int64_t, int64_t, TE_ADD_S64_ONE)
+TE_KERNEL(te_add_f32, te_act_f32_params, float, float, te_add_f32_one)
+
+TE_KERNEL(te_sub_s8, te_sub_params, int8_t, int8_t, TE_SUB_S8_ONE)
+TE_KERNEL(te_sub_s16, te_sub_params, int16_t, int16_t, TE_SUB_S16_ONE)
+TE_KERNEL(te_sub_pot_s16, te_add_pot_params, int16_t, int16_t, te_sub_pot_one)
+TE_KERNEL(te_sub_s32, te_act_s32_params, int32_t, int32_t, TE_SUB_S32_ONE)
+TE_KERNEL(te_sub_s64, te_act_s64_params, int64_t, int64_t, TE_SUB_S64_ONE)
+TE_KERNEL(te_sub_f32, te_act_f32_params, float, float, te_sub_f32_one)
+
+TE_KERNEL_WITH_ROW(te_mul_s8, te_mul_params, int8_t, int8_t, te_mul_s8_row)
+TE_KERNEL(te_mul_s16, te_mul_params, int16_t, int16_t, TE_MUL_S16_ONE)
+TE_KERNEL(te_mul_s32, te_act_s32_params, int32_t, int32_t, TE_MUL_S32_ONE)
+TE_KERNEL(te_mul_s64, te_act_s64_params, int64_t, int64_t, TE_MUL_S64_ONE)
+TE_KERNEL(te_mul_f32, te_act_f32_params, float, float, te_mul_f32_one)
+
+TE_KERNEL(te_div_f32, te_act_f32_params, float, float, te_div_f32_one)
+
+TE_KERNEL(te_squared_difference_s8, te_squared_difference_params, int8_t, int8_t, te_squared_difference_s8_one)
+TE_KERNEL(te_squared_difference_s32, te_no_params, int32_t, int32_t, TE_SQDIFF_S32_ONE)
+TE_KERNEL(te_squared_difference_f32, te_no_params, float, float, te_squared_difference_f32_one)
+
+TE_KERNEL(te_maximum_s8, te_no_params, int8_t, int8_t, TE_MAX_ONE)
+TE_KERNEL(te_maximum_s16, te_no_params, int16_t, int16_t, TE_MAX_ONE)
+TE_KERNEL(te_maximum_s32, te_no_params, int32_t, int32_t, TE_MAX_ONE)
+TE_KERNEL(te_maximum_s64, te_no_params, int64_t, int64_t, TE_MAX_ONE)
+TE_KERNEL(te_maximum_f32, te_no_params, float, float, TE_MAX_ONE)
+TE_KERNEL(te_minimum_s8, te_no_params, int8_t, int8_t, TE_MIN_ONE)
+TE_KERNEL(te_minimum_s16, te_no_params, int16_t, int16_t, TE_MIN_ONE)
+TE_KERNEL(te_minimum_s32, te_no_params, int32_t, int32_t, TE_MIN_ONE)
+TE_KERNEL(te_minimum_s64, te_no_params, int64_t, int64_t, TE_MIN_ONE)
+TE_KERNEL(te_minimum_f32, te_no_params, float, float, TE_MIN_ONE)
+
+#define TE_COMPARE_KERNELS(op, Q, RAW, B)                                            \
+    TE_KERNEL(te_##op##_q8, te_compare_params, int8_t, uint8_t, Q)                   \
+    TE_KERNEL(te_##op##_q16, te_compare_params, int16_t, uint8_t, Q)                 \
+    TE_KERNEL(te_##op##_s16, te_no_params, int16_t, uint8_t, RAW)                    \
+    TE_KERNEL(te_##op##_s32, te_no_params, int32_t, uint8_t, RAW)                    \
+    TE_KERNEL(te_##op##_s64, te_no_params, int64_t, uint8_t, RAW)                    \
+    TE_KERNEL(te_##op##_f32, te_no_params, float, uint8_t, RAW)                      \
+    TE_KERNEL(te_##op##_b, te_no_params, uint8_t, uint8_t, B)
+TE_COMPARE_KERNELS(equal, TE_EQ_Q, TE_EQ, TE_EQ_B)
+TE_COMPARE_KERNELS(not_equal, TE_NE_Q, TE_NE, TE_NE_B)
+TE_COMPARE_KERNELS(less, TE_LT_Q, TE_LT, TE_LT_B)
+TE_COMPARE_KERNELS(less_equal, TE_LE_Q, TE_LE, TE_LE_B)
+
+TE_KERNEL(te_logical_and_b, te_no_params, uint8_t, uint8_t, TE_AND_B)
+TE_KERNEL(te_logical_or_b, te_no_params, uint8_t, uint8_t, TE_OR_B)
+
+void te_logical_not_b(const uint8_t *input, uint8_t *output, int32_t count)
+{
+    int32_t i;
+    for (i = 0; i < count; ++i) {
+        output[i] = (uint8_t)(input[i] == 0);
+    }
+}
+
+/* ---- kernels that can fail: a zero divisor ----------------------------------------------------- */
+
+/* The reference checks every divisor before computing anything (CheckNonZero / EvalImpl). */
+#define TE_CHECKED_KERNEL(name, PT, T, ONE, ZERO)                                                         \
+    TE_ROW(name##_row, PT, T, T, ONE)                                                                     \
+    int name(const PT *p, const te_broadcast_shape *s, const T *input1, const T *input2, T *output,      \
+             int32_t input2_count)                                                                        \
+    {                                                                                                     \
+        int32_t i;                                                                                        \
+        for (i = 0; i < input2_count; ++i) {                                                              \
+            if (input2[i] == (ZERO)) {                                                                    \
+                return 1;                                                                                 \
+            }                                                                                             \
+        }                                                                                                 \
+        te_walk2(s, p, name##_row, input1, sizeof(T), input2, sizeof(T), output, sizeof(T));              \
+        return 0;                                                                                         \
+    }
+
+TE_CHECKED_KERNEL(te_div_s8, te_div_params, int8_t, TE_DIV_S8_ONE, -p->input2_offset)
+TE_CHECKED_KERNEL(te_div_s16, te_div_params, int16_t, TE_DIV_S16_ONE, -p->input2_offset)
+TE_CHECKED_KERNEL(te_div_s32, te_act_s32_params, int32_t, te_div_s32_one, 0)
+
+TE_CHECKED_KERNEL(te_floor_div_s8, te_no_params, int8_t, TE_FLOOR_DIV_S8_ONE, 0)
+TE_CHECKED_KERNEL(te_floor_div_s16, te_no_params, int16_t, TE_FLOOR_DIV_S16_ONE, 0)
+TE_CHECKED_KERNEL(te_floor_div_s32, te_no_params, int32_t, TE_FLOOR_DIV_S32_ONE, 0)
+TE_CHECKED_KERNEL(te_floor_div_f32, te_no_params, float, te_floor_div_f32_one, 0.0f)
+TE_CHECKED_KERNEL(te_floor_mod_s8, te_no_params, int8_t, TE_FLOOR_MOD_S8_ONE, 0)
+TE_CHECKED_KERNEL(te_floor_mod_s16, te_no_params, int16_t, TE_FLOOR_MOD_S16_ONE, 0)
+TE_CHECKED_KERNEL(te_floor_mod_s32, te_no_params, int32_t, TE_FLOOR_MOD_S32_ONE, 0)
+TE_CHECKED_KERNEL(te_floor_mod_s64, te_no_params, int64_t, te_floor_mod_s64_one, 0)
+/* FLOOR_MOD f32 checks no divisor (fmod by zero is NaN in the reference too). */
+TE_ROW(te_floor_mod_f32_row, te_no_params, float, float, te_floor_mod_f32_one)
+int te_floor_mod_f32(const te_no_params *p, const te_broadcast_shape *s, const float *input1, const float *input2,
+                     float *output, int32_t input2_count)
+{
+    (void)input2_count;
+    te_walk2(s, p, te_floor_mod_f32_row, input1, sizeof(float), input2, sizeof(float), output, sizeof(float));
+    return 0;
+}
+
+/* ---- ADD_N ------------------------------------------------------------------------------------ */
+
+void te_add_n_s32(const int32_t *const *inputs, int32_t num_inputs, int32_t *output, int32_t count)
+{
+    int32_t i, j;
+    for (i = 0; i < count; ++i) {
+        int32_t acc = inputs[0][i];
+        for (j = 1; j < num_inputs; ++j) {
+            acc = te_wrap_add32(acc, inputs[j][i]);
+        }
+        output[i] = acc;
+    }
+}
+
+void te_add_n_f32(const float *const *inputs, int32_t num_inputs, float *output, int32_t count)
+{
+    static const te_act_f32_params full = {-FLT_MAX, FLT_MAX};
+    int32_t i, j;
+    for (i = 0; i < count; ++i) {
+        float acc = inputs[0][i];
+        for (j = 1; j < num_inputs; ++j) {
+            acc = te_add_f32_one(&full, acc, inputs[j][i]);
+        }
+        output[i] = acc;
+    }
+}
+
+/* ---- SELECT ----------------------------------------------------------------------------------- */
+
+void te_select(const te_select_shape *s, int32_t elem, const uint8_t *condition, const void *x, const void *y,
+               void *output)
+{
+    int32_t idx[TE_ELEMENTWISE_MAX_DIMS] = {0};
+    const int32_t last = s->ndim - 1;
+    const int32_t n = s->shape[last];
+    const size_t e = (size_t)elem;
+    const uint8_t *xb = (const uint8_t *)x;
+    const uint8_t *yb = (const uint8_t *)y;
+    uint8_t *out = (uint8_t *)output;
+    size_t oc = 0, ox = 0, oy = 0;
+    int32_t d, i;
+    for (;;) {
+        const size_t sc = (size_t)s->stride_c[last], sx = (size_t)s->stride_x[last], sy = (size_t)s->stride_y[last];
+        for (i = 0; i < n; ++i) {
+            const uint8_t *src = condition[oc + (size_t)i * sc] ? xb + (ox + (size_t)i * sx) * e
+                                                                : yb + (oy + (size_t)i * sy) * e;
+            memmove(out, src, e);
+            out += e;
+        }
+        for (d = last - 1; d >= 0; --d) {
+            if (++idx[d] < s->shape[d]) {
+                oc += (size_t)s->stride_c[d];
+                ox += (size_t)s->stride_x[d];
+                oy += (size_t)s->stride_y[d];
+                break;
+            }
+            idx[d] = 0;
+            oc -= (size_t)s->stride_c[d] * (size_t)(s->shape[d] - 1);
+            ox -= (size_t)s->stride_x[d] * (size_t)(s->shape[d] - 1);
+            oy -= (size_t)s->stride_y[d] * (size_t)(s->shape[d] - 1);
         }
         if (d < 0) {
             return;

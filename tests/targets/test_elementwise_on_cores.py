@@ -1,0 +1,67 @@
+"""The element-wise family on emulated Cortex-M4 (Arm DSP rows) and Cortex-M55 (Helium rows):
+LiteRT's reference bytes from the real instructions, for every SIMD row (int8 ADD and MUL, same
+shapes, a broadcast trailing vector either side, a broadcast scalar, row lengths that leave
+SIMD tails, requantization shifts of both signs), and the float kernels built with each core's
+FPU (no fused multiply-add may change a rounding).
+
+Default run: one model per SIMD kernel per core. `-m slow`: every type's family model.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.ops.test_elementwise import FAMILIES, family_inputs, family_model
+from tests.support.tflite_build import OpSpec, TensorSpec, build_model
+from tests.targets.test_ops_on_cores import check_on_core
+from tinyengine_gen import targets
+
+_ok, _why = targets.toolchain_status(need_qemu=True)
+pytestmark = [pytest.mark.emulated, pytest.mark.skipif(not _ok, reason=f"emulated targets unavailable: {_why}")]
+
+CORES = ["m4", "m55"]
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("objcache")
+
+
+def simd_model() -> bytes:
+    """int8 ADD and MUL rows: same shape (odd lengths: SIMD tails), a per-channel vector on either
+    side (the squeeze-excite product), a scalar, and MUL shifts > 0 and < 0."""
+    fm, vec, one = (1, 5, 3, 13), (1, 1, 1, 13), (1,)
+    t = [TensorSpec(fm, "int8", 0.05, -3), TensorSpec(fm, "int8", 0.07, 5), TensorSpec(vec, "int8", 1 / 256, -128),
+         TensorSpec(one, "int8", 0.1, 7)]
+    outs = [(fm, 0.12, 1, "ADD", [0, 1], "NONE"), (fm, 0.1, -2, "ADD", [2, 0], "RELU6"),
+            (fm, 0.11, 3, "ADD", [0, 3], "RELU"), (fm, 0.02, -5, "MUL", [0, 1], "NONE"),
+            (fm, 0.03, -10, "MUL", [0, 2], "NONE"), (fm, 0.03, 4, "MUL", [2, 0], "RELU6"),
+            (fm, 0.0001, 0, "MUL", [0, 3], "NONE"), (fm, 40.0, 2, "MUL", [1, 0], "RELU")]
+    ops = []
+    for shape, s, z, kind, ins, act in outs:
+        t.append(TensorSpec(shape, "int8", s, z))
+        ops.append(OpSpec(kind, ins, [len(t) - 1], {"fused_activation_function": act}))
+    return build_model(t, ops, [0, 1, 2, 3], list(range(4, len(t))))
+
+
+@pytest.mark.parametrize("core", CORES)
+def test_int8_add_mul_rows(core: str, tmp_path: Path, cache: Path) -> None:
+    check_on_core(simd_model(), core, tmp_path, cache, n_sets=3)
+
+
+@pytest.mark.parametrize("core", CORES)
+def test_float32_family(core: str, tmp_path: Path, cache: Path) -> None:
+    f = FAMILIES["float32"]
+    model, _ = family_model(f, acts=False)
+    check_on_core(model, core, tmp_path, cache, input_sets=family_inputs(model, f, 2))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("dtype", [d for d in FAMILIES if d != "float32"])
+@pytest.mark.parametrize("core", CORES)
+def test_family_on_core(core: str, dtype: str, tmp_path: Path, cache: Path) -> None:
+    f = FAMILIES[dtype]
+    model, _ = family_model(f)
+    check_on_core(model, core, tmp_path, cache, input_sets=family_inputs(model, f, 2, seed=int(np.uint8(len(dtype)))))
