@@ -27,26 +27,33 @@
 
 /* ---- the walk ------------------------------------------------------------------------------ */
 
-/* One innermost run: n elements, input strides 0 or 1 (in elements). */
-typedef void (*te_row_fn)(const void *p, int32_t n, const void *a, int32_t sa, const void *b, int32_t sb,
-                          void *out);
+/* The two innermost dimensions: `rows` runs of n elements; within a run the inputs advance by
+ * sa / sb (0 or 1), from run to run by ra / rb (in elements). Hot rows set up their constants
+ * once per call, so a per-channel broadcast (many short runs) pays it once. */
+typedef void (*te_row_fn)(const void *p, int32_t rows, int32_t ra, int32_t rb, int32_t n, const void *a, int32_t sa,
+                          const void *b, int32_t sb, void *out);
 
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
 static void te_walk2(const te_broadcast_shape *s, const void *p, te_row_fn row, const void *input1, size_t e1,
                      const void *input2, size_t e2, void *output, size_t eo)
 {
     int32_t idx[TE_ELEMENTWISE_MAX_DIMS] = {0};
     const int32_t last = s->ndim - 1;
     const int32_t n = s->shape[last];
+    const int32_t rows = last > 0 ? s->shape[last - 1] : 1;
+    const int32_t ra = last > 0 ? s->stride1[last - 1] : 0, rb = last > 0 ? s->stride2[last - 1] : 0;
     const uint8_t *in1 = (const uint8_t *)input1;
     const uint8_t *in2 = (const uint8_t *)input2;
     uint8_t *out = (uint8_t *)output;
     size_t off1 = 0, off2 = 0;
     int32_t d;
     for (;;) {
-        row(p, n, in1 + off1 * e1, s->stride1[last], in2 + off2 * e2, s->stride2[last], out);
-        out += (size_t)n * eo;
+        row(p, rows, ra, rb, n, in1 + off1 * e1, s->stride1[last], in2 + off2 * e2, s->stride2[last], out);
+        out += (size_t)rows * (size_t)n * eo;
         /* Odometer over the outer dimensions. */
-        for (d = last - 1; d >= 0; --d) {
+        for (d = last - 2; d >= 0; --d) {
             if (++idx[d] < s->shape[d]) {
                 off1 += (size_t)s->stride1[d];
                 off2 += (size_t)s->stride2[d];
@@ -64,17 +71,19 @@ static void te_walk2(const te_broadcast_shape *s, const void *p, te_row_fn row, 
 
 /* A portable row and its kernel from a per-element function ONE(p, x, y). */
 #define TE_ROW(row, PT, TI, TO, ONE)                                                                        \
-    static void row(const void *vp, int32_t n, const void *va, int32_t sa, const void *vb, int32_t sb,    \
-                    void *vo)                                                                              \
+    static void row(const void *vp, int32_t rows, int32_t ra, int32_t rb, int32_t n, const void *va,       \
+                    int32_t sa, const void *vb, int32_t sb, void *vo)                                      \
     {                                                                                                      \
         const PT *p = (const PT *)vp;                                                                      \
         const TI *a = (const TI *)va;                                                                      \
         const TI *b = (const TI *)vb;                                                                      \
         TO *o = (TO *)vo;                                                                                  \
-        int32_t i;                                                                                         \
+        int32_t i, r;                                                                                      \
         (void)p;                                                                                           \
-        for (i = 0; i < n; ++i) {                                                                          \
-            o[i] = ONE(p, a[(size_t)i * (size_t)sa], b[(size_t)i * (size_t)sb]);                           \
+        for (r = 0; r < rows; ++r, a += ra, b += rb, o += n) {                                             \
+            for (i = 0; i < n; ++i) {                                                                      \
+                o[i] = ONE(p, a[(size_t)i * (size_t)sa], b[(size_t)i * (size_t)sb]);                       \
+            }                                                                                              \
         }                                                                                                  \
     }
 
@@ -388,83 +397,311 @@ TE_INLINE float te_floor_mod_f32_one(const te_no_params *p, float x, float y)
 /* ---- the hot int8 rows: ADD and MUL, with SIMD paths ------------------------------------------ */
 
 #if defined(TE_USE_MVE)
-/* Four lanes of te_mul_q: widening loads, (a + off1) * (b + off2), the exact requantization,
- * + zero point, clamp, narrowing store; a tail-predicated last step. */
-static void te_mul_s8_row_mve(const te_mul_params *p, int32_t n, const int8_t *a, int32_t sa, const int8_t *b,
-                              int32_t sb, int8_t *o)
+/* MultiplyByQuantizedMultiplier(v, mult, shift) on 4 lanes for shift < 0, scalar operands only
+ * (Helium has 8 vector registers; vector constants would spill): VQRDMULH is
+ * SaturatingRoundingDoublingHighMul, and RoundingDivideByPOT is VRSHL (round half up) after
+ * subtracting 1 from negative lanes (saturating, which only INT32_MIN reaches and the shift
+ * maps to the same value), as te_mve_requant. */
+TE_INLINE int32x4_t te_mve_requant_neg(int32x4_t v, int32_t mult, int32_t shift)
 {
-    const int32x4_t mult = vdupq_n_s32(p->output_multiplier);
-    const int32x4_t shift = vdupq_n_s32(p->output_shift);
-    const int32x4_t a0 = vdupq_n_s32((int32_t)a[0] + p->input1_offset);
-    const int32x4_t b0 = vdupq_n_s32((int32_t)b[0] + p->input2_offset);
-    int32_t i;
-    for (i = 0; i < n; i += 4) {
-        const mve_pred16_t pr = vctp32q((uint32_t)(n - i));
-        const int32x4_t va = sa ? vaddq_n_s32(vldrbq_z_s32(a + i, pr), p->input1_offset) : a0;
-        const int32x4_t vb = sb ? vaddq_n_s32(vldrbq_z_s32(b + i, pr), p->input2_offset) : b0;
-        int32x4_t v = te_mve_requant(vmulq_s32(va, vb), mult, shift);
-        v = vaddq_n_s32(v, p->output_offset);
-        v = vmaxq_s32(v, vdupq_n_s32(p->act_min));
-        v = vminq_s32(v, vdupq_n_s32(p->act_max));
-        vstrbq_p_s32(o + i, v, pr);
-    }
+    v = vqrdmulhq_n_s32(v, mult);
+    v = vqaddq_s32(v, vshrq_n_s32(v, 31));
+    return vrshlq_n_s32(v, shift);
 }
 
-/* Four lanes of te_add_q. */
-TE_INLINE int32x4_t te_mve_scaled(int32x4_t v, int32_t offset, int32_t left_shift, int32x4_t mult, int32x4_t shift)
+/* Eight lanes of te_mul_q: widening loads to 16 bits, offsets added in 16 bits, VMULLB/VMULLT
+ * products (even and odd lanes, 32 bits), the requantization, + zero point, saturating
+ * narrowing back into one 16-bit vector (the clamp bounds are within int8), clamp, narrowing
+ * store; a tail-predicated last step. Returns 0 (nothing written) for output shifts >= 0. */
+static int te_mul_s8_row_mve(const te_mul_params *p, int32_t rows, int32_t ra, int32_t rb, int32_t n,
+                             const int8_t *a, int32_t sa, const int8_t *b, int32_t sb, int8_t *o)
 {
-    v = vshlq_s32(vaddq_n_s32(v, offset), vdupq_n_s32(left_shift));
-    return te_mve_requant(v, mult, shift);
-}
-static void te_add_s8_row_mve(const te_add_params *p, int32_t n, const int8_t *a, int32_t sa, const int8_t *b,
-                              int32_t sb, int8_t *o)
-{
-    const int32x4_t m1 = vdupq_n_s32(p->input1_multiplier), s1 = vdupq_n_s32(p->input1_shift);
-    const int32x4_t m2 = vdupq_n_s32(p->input2_multiplier), s2 = vdupq_n_s32(p->input2_shift);
-    const int32x4_t mo = vdupq_n_s32(p->output_multiplier), so = vdupq_n_s32(p->output_shift);
-    const int32x4_t a0 = vdupq_n_s32(te_scaled_input1(p, a[0]));
-    const int32x4_t b0 = vdupq_n_s32(te_scaled_input2(p, b[0]));
-    int32_t i;
-    for (i = 0; i < n; i += 4) {
-        const mve_pred16_t pr = vctp32q((uint32_t)(n - i));
-        const int32x4_t va = sa ? te_mve_scaled(vldrbq_z_s32(a + i, pr), p->input1_offset, p->left_shift, m1, s1) : a0;
-        const int32x4_t vb = sb ? te_mve_scaled(vldrbq_z_s32(b + i, pr), p->input2_offset, p->left_shift, m2, s2) : b0;
-        int32x4_t v = te_mve_requant(vaddq_s32(va, vb), mo, so);
-        v = vaddq_n_s32(v, p->output_offset);
-        v = vmaxq_s32(v, vdupq_n_s32(p->act_min));
-        v = vminq_s32(v, vdupq_n_s32(p->act_max));
-        vstrbq_p_s32(o + i, v, pr);
+    /* Every parameter in a local: a byte store may alias the params struct. */
+    const int16_t off1 = (int16_t)p->input1_offset, off2 = (int16_t)p->input2_offset;
+    const int32_t zp = p->output_offset, mult = p->output_multiplier, shift = p->output_shift;
+    const int16x8_t lo = vdupq_n_s16((int16_t)p->act_min), hi = vdupq_n_s16((int16_t)p->act_max);
+    int32_t i, r;
+    if (shift >= 0) {
+        return 0;
     }
+    for (r = 0; r < rows; ++r, a += ra, b += rb, o += n) {
+        const int16x8_t ca = vdupq_n_s16((int16_t)(a[0] + off1)), cb = vdupq_n_s16((int16_t)(b[0] + off2));
+        for (i = 0; i < n; i += 8) {
+            const mve_pred16_t pr = vctp16q((uint32_t)(n - i));
+            const int16x8_t va = sa ? vaddq_n_s16(vldrbq_z_s16(a + i, pr), off1) : ca;
+            const int16x8_t vb = sb ? vaddq_n_s16(vldrbq_z_s16(b + i, pr), off2) : cb;
+            const int32x4_t even = vaddq_n_s32(te_mve_requant_neg(vmullbq_int_s16(va, vb), mult, shift), zp);
+            const int32x4_t odd = vaddq_n_s32(te_mve_requant_neg(vmulltq_int_s16(va, vb), mult, shift), zp);
+            int16x8_t res = vqmovntq_s32(vqmovnbq_s32(vdupq_n_s16(0), even), odd);
+            res = vminq_s16(vmaxq_s16(res, lo), hi);
+            vstrbq_p_s16(o + i, res, pr);
+        }
+    }
+    return 1;
+}
+
+/* Four lanes of te_add_q. The input with the larger scale has multiplier 2^30 and shift 0 (a
+ * real factor of exactly 0.5): its rescaled value is (x + offset) << 19, no requantization; a
+ * broadcast input's rescaled value is computed once per run. Returns 0 (nothing written) for
+ * parameters outside this form. */
+static int te_add_s8_row_mve(const te_add_params *p, int32_t rows, int32_t ra, int32_t rb, int32_t n,
+                             const int8_t *a, int32_t sa, const int8_t *b, int32_t sb, int8_t *o)
+{
+    const int32_t big_m = (int32_t)1 << 30;
+    const int big1 = p->input1_multiplier == big_m && p->input1_shift == 0;
+    const int big2 = p->input2_multiplier == big_m && p->input2_shift == 0;
+    const int32_t zp = p->output_offset, mo = p->output_multiplier, so = p->output_shift;
+    const int32x4_t lo = vdupq_n_s32(p->act_min), hi = vdupq_n_s32(p->act_max);
+    const int8_t *big = big1 ? a : b, *small = big1 ? b : a;
+    const int32_t sbig = big1 ? sa : sb, ssmall = big1 ? sb : sa, rbig = big1 ? ra : rb, rsmall = big1 ? rb : ra;
+    const int32_t off_big = big1 ? p->input1_offset : p->input2_offset;
+    const int32_t off_small = big1 ? p->input2_offset : p->input1_offset;
+    const int32_t m_small = big1 ? p->input2_multiplier : p->input1_multiplier;
+    const int32_t s_small = big1 ? p->input2_shift : p->input1_shift;
+    const int both_big = big1 && big2;
+    int32_t i, r;
+    if (p->left_shift != 20 || !(big1 || big2) || so >= 0 || (!both_big && s_small >= 0)) {
+        return 0;
+    }
+    for (r = 0; r < rows; ++r, big += rbig, small += rsmall, o += n) {
+        const int32x4_t cbig = vdupq_n_s32((big[0] + off_big) * (1 << 19));
+        const int32x4_t csmall = vdupq_n_s32(both_big ? (small[0] + off_small) * (1 << 19)
+                                                      : te_multiply_by_quantized_multiplier(
+                                                            (small[0] + off_small) * (1 << 20), m_small, s_small));
+        for (i = 0; i < n; i += 4) {
+            const mve_pred16_t pr = vctp32q((uint32_t)(n - i));
+            int32x4_t vbig = cbig, vsmall = csmall, v;
+            if (sbig) {
+                vbig = vshlq_n_s32(vaddq_n_s32(vldrbq_z_s32(big + i, pr), off_big), 19);
+            }
+            if (ssmall) {
+                vsmall = vaddq_n_s32(vldrbq_z_s32(small + i, pr), off_small);
+                vsmall = both_big ? vshlq_n_s32(vsmall, 19)
+                                  : te_mve_requant_neg(vshlq_n_s32(vsmall, 20), m_small, s_small);
+            }
+            v = vaddq_n_s32(te_mve_requant_neg(vaddq_s32(vbig, vsmall), mo, so), zp);
+            v = vminq_s32(vmaxq_s32(v, lo), hi);
+            vstrbq_p_s32(o + i, v, pr);
+        }
+    }
+    return 1;
 }
 #endif /* TE_USE_MVE */
 
-static void te_mul_s8_row(const void *vp, int32_t n, const void *va, int32_t sa, const void *vb, int32_t sb, void *vo)
+#if defined(TE_USE_DSP) && !defined(TE_USE_MVE)
+/* te_multiply_by_quantized_multiplier(x, m, -e) + zp, for 1 <= e and |x| < 2^30, given x2 = 2x
+ * and bias = 2^(e-1) + zp * 2^e: SaturatingRoundingDoublingHighMul(x, m) is SMMLAR(2x, m) (the
+ * saturating case needs |x| = 2^31), RoundingDivideByPOT(v, e) is (v + 2^(e-1) - (v < 0)) >> e,
+ * and v's sign is x's wherever it matters (v == 0 rounds to 0 either way); the rounding term and
+ * the zero point ride in SMMLAR's accumulator. Three instructions. */
+TE_INLINE int32_t te_dsp_requant(int32_t x2, int32_t m, int32_t bias, int32_t e)
+{
+    const int32_t t = te_smmlar(x2, m, bias) - (int32_t)((uint32_t)x2 >> 31);
+    return t >> e;
+}
+
+TE_INLINE int8_t te_dsp_clamp8(int32_t v, int32_t lo, int32_t hi, int full)
+{
+    v = te_ssat8(v);
+    if (!full) {
+        v = v < lo ? lo : v;
+        v = v > hi ? hi : v;
+    }
+    return (int8_t)v;
+}
+
+TE_INLINE uint32_t te_dup16(int32_t v) { return ((uint32_t)(uint16_t)v) * 0x00010001u; }
+
+/* MUL: four elements per step from two words: SXTB16 pairs, SADD16 offsets (the second input
+ * doubled for the requantization), SMULBB/SMULTT products, then te_dsp_requant. Returns 0 (and
+ * writes nothing) when the output shift is outside the fast form's range. */
+TE_INLINE void te_mul_s8_dsp_body(int32_t n, const int8_t *a, int32_t sa, const int8_t *b, int32_t sb, int8_t *o,
+                                  uint32_t off1, uint32_t off2, int32_t m, int32_t bias, int32_t e, int32_t lo,
+                                  int32_t hi, int full)
+{
+    int32_t i = 0;
+    if (sa && sb) {
+        for (; i + 4 <= n; i += 4) {
+            const uint32_t wa = te_read_u32(a + i), wb = te_read_u32(b + i);
+            const uint32_t a02 = te_sadd16(te_sxtb16(wa), off1), a13 = te_sadd16(te_sxtb16_ror8(wa), off1);
+            uint32_t b02 = te_sadd16(te_sxtb16(wb), off2), b13 = te_sadd16(te_sxtb16_ror8(wb), off2);
+            b02 = te_sadd16(b02, b02);
+            b13 = te_sadd16(b13, b13);
+            o[i] = te_dsp_clamp8(te_dsp_requant(te_smlabb(a02, b02, 0), m, bias, e), lo, hi, full);
+            o[i + 1] = te_dsp_clamp8(te_dsp_requant(te_smlabb(a13, b13, 0), m, bias, e), lo, hi, full);
+            o[i + 2] = te_dsp_clamp8(te_dsp_requant(te_smlatt(a02, b02, 0), m, bias, e), lo, hi, full);
+            o[i + 3] = te_dsp_clamp8(te_dsp_requant(te_smlatt(a13, b13, 0), m, bias, e), lo, hi, full);
+        }
+    } else {
+        /* One input broadcast along the row: its doubled offset value in both halfwords. */
+        const int8_t *v = sa ? a : b;
+        const uint32_t off = sa ? off1 : off2;
+        const int32_t c = sa ? ((int32_t)b[0] + (int16_t)(off2 & 0xFFFF)) : ((int32_t)a[0] + (int16_t)(off1 & 0xFFFF));
+        const uint32_t cc = te_dup16(2 * c);
+        for (; i + 4 <= n; i += 4) {
+            const uint32_t w = te_read_u32(v + i);
+            const uint32_t v02 = te_sadd16(te_sxtb16(w), off), v13 = te_sadd16(te_sxtb16_ror8(w), off);
+            o[i] = te_dsp_clamp8(te_dsp_requant(te_smlabb(v02, cc, 0), m, bias, e), lo, hi, full);
+            o[i + 1] = te_dsp_clamp8(te_dsp_requant(te_smlabb(v13, cc, 0), m, bias, e), lo, hi, full);
+            o[i + 2] = te_dsp_clamp8(te_dsp_requant(te_smlatb(v02, cc, 0), m, bias, e), lo, hi, full);
+            o[i + 3] = te_dsp_clamp8(te_dsp_requant(te_smlatb(v13, cc, 0), m, bias, e), lo, hi, full);
+        }
+    }
+    for (; i < n; ++i) {
+        const int32_t x1 = (int32_t)a[(size_t)i * (size_t)sa] + (int16_t)(off1 & 0xFFFF);
+        const int32_t x2 = (int32_t)b[(size_t)i * (size_t)sb] + (int16_t)(off2 & 0xFFFF);
+        o[i] = te_dsp_clamp8(te_dsp_requant(2 * x1 * x2, m, bias, e), lo, hi, full);
+    }
+}
+
+static int te_mul_s8_row_dsp(const te_mul_params *p, int32_t rows, int32_t ra, int32_t rb, int32_t n, const int8_t *a,
+                             int32_t sa, const int8_t *b, int32_t sb, int8_t *o)
+{
+    const int32_t e = -p->output_shift;
+    int32_t bias, r;
+    uint32_t off1, off2;
+    int32_t m, lo, hi;
+    if (e < 1 || e > 23) {
+        return 0;
+    }
+    bias = (int32_t)((1u << (e - 1)) + (uint32_t)p->output_offset * (1u << e));
+    off1 = te_dup16(p->input1_offset);
+    off2 = te_dup16(p->input2_offset);
+    m = p->output_multiplier;
+    lo = p->act_min;
+    hi = p->act_max;
+    if (lo == -128 && hi == 127) {
+        for (r = 0; r < rows; ++r, a += ra, b += rb, o += n) {
+            te_mul_s8_dsp_body(n, a, sa, b, sb, o, off1, off2, m, bias, e, -128, 127, 1);
+        }
+    } else {
+        for (r = 0; r < rows; ++r, a += ra, b += rb, o += n) {
+            te_mul_s8_dsp_body(n, a, sa, b, sb, o, off1, off2, m, bias, e, lo, hi, 0);
+        }
+    }
+    return 1;
+}
+
+/* ADD: the input with the larger scale has multiplier 2^30 and shift 0 (its real factor is
+ * exactly 0.5), so its rescaled value is (x + offset) << 19 with no rounding; only the other
+ * input and the output go through te_dsp_requant. Works on doubled values (2 * (s1 + s2)).
+ * Returns 0 when the parameters are outside this form. */
+TE_INLINE void te_add_s8_dsp_body(int32_t n, const int8_t *big, int32_t sbig, const int8_t *small, int32_t ssmall,
+                                  int8_t *o, int32_t off_big, int32_t off_small, int32_t m_small, int32_t bias_small,
+                                  int32_t e_small, int32_t small_is_big, int32_t mo, int32_t bias_o, int32_t eo,
+                                  int32_t lo, int32_t hi, int full)
+{
+    int32_t i;
+    if (ssmall == 0) {
+        const int32_t x = (int32_t)small[0] + off_small;
+        const int32_t c = small_is_big ? x * (1 << 20) : 2 * te_dsp_requant(x * (1 << 21), m_small, bias_small, e_small);
+        for (i = 0; i < n; ++i) {
+            const int32_t r2 = ((int32_t)big[i] + off_big) * (1 << 20) + c;
+            o[i] = te_dsp_clamp8(te_dsp_requant(r2, mo, bias_o, eo), lo, hi, full);
+        }
+    } else if (sbig == 0) {
+        const int32_t c = ((int32_t)big[0] + off_big) * (1 << 20);
+        for (i = 0; i < n; ++i) {
+            const int32_t x = (int32_t)small[i] + off_small;
+            const int32_t s2 = small_is_big ? x * (1 << 20) : 2 * te_dsp_requant(x * (1 << 21), m_small, bias_small, e_small);
+            o[i] = te_dsp_clamp8(te_dsp_requant(c + s2, mo, bias_o, eo), lo, hi, full);
+        }
+    } else if (small_is_big) {
+        for (i = 0; i < n; ++i) {
+            const int32_t r2 = (((int32_t)big[i] + off_big) + ((int32_t)small[i] + off_small)) * (1 << 20);
+            o[i] = te_dsp_clamp8(te_dsp_requant(r2, mo, bias_o, eo), lo, hi, full);
+        }
+    } else {
+        for (i = 0; i < n; ++i) {
+            const int32_t s2 = te_dsp_requant(((int32_t)small[i] + off_small) * (1 << 21), m_small, bias_small, e_small);
+            const int32_t r2 = ((int32_t)big[i] + off_big) * (1 << 20) + 2 * s2;
+            o[i] = te_dsp_clamp8(te_dsp_requant(r2, mo, bias_o, eo), lo, hi, full);
+        }
+    }
+}
+
+static int te_add_s8_row_dsp(const te_add_params *p, int32_t rows, int32_t ra, int32_t rb, int32_t n, const int8_t *a,
+                             int32_t sa, const int8_t *b, int32_t sb, int8_t *o)
+{
+    const int32_t big_m = (int32_t)1 << 30;
+    const int big1 = p->input1_multiplier == big_m && p->input1_shift == 0;
+    const int big2 = p->input2_multiplier == big_m && p->input2_shift == 0;
+    const int32_t eo = -p->output_shift;
+    const int32_t e_small = big1 ? -p->input2_shift : -p->input1_shift;
+    const int full = p->act_min == -128 && p->act_max == 127;
+    if (p->left_shift != 20 || !(big1 || big2) || eo < 1 || eo > 23 || (!(big1 && big2) && (e_small < 1 || e_small > 30))) {
+        return 0;
+    }
+    {
+        const int32_t bias_o = (int32_t)((1u << (eo - 1)) + (uint32_t)p->output_offset * (1u << eo));
+        /* Addition commutes: the big input first. */
+        const int8_t *pb = big1 ? a : b, *ps = big1 ? b : a;
+        const int32_t sbig = big1 ? sa : sb, ssmall = big1 ? sb : sa;
+        const int32_t rbig = big1 ? ra : rb, rsmall = big1 ? rb : ra;
+        const int32_t mo = p->output_multiplier, lo = p->act_min, hi = p->act_max;
+        int32_t r;
+        const int32_t off_big = big1 ? p->input1_offset : p->input2_offset;
+        const int32_t off_small = big1 ? p->input2_offset : p->input1_offset;
+        const int32_t m_small = big1 ? p->input2_multiplier : p->input1_multiplier;
+        const int32_t bias_small = (big1 && big2) ? 0 : (int32_t)(1u << (e_small - 1));
+        if (full) {
+            for (r = 0; r < rows; ++r, pb += rbig, ps += rsmall, o += n) {
+                te_add_s8_dsp_body(n, pb, sbig, ps, ssmall, o, off_big, off_small, m_small, bias_small, e_small,
+                                   big1 && big2, mo, bias_o, eo, -128, 127, 1);
+            }
+        } else {
+            for (r = 0; r < rows; ++r, pb += rbig, ps += rsmall, o += n) {
+                te_add_s8_dsp_body(n, pb, sbig, ps, ssmall, o, off_big, off_small, m_small, bias_small, e_small,
+                                   big1 && big2, mo, bias_o, eo, lo, hi, 0);
+            }
+        }
+    }
+    return 1;
+}
+#endif /* TE_USE_DSP && !TE_USE_MVE */
+
+static void te_mul_s8_row(const void *vp, int32_t rows, int32_t ra, int32_t rb, int32_t n, const void *va, int32_t sa,
+                          const void *vb, int32_t sb, void *vo)
 {
     const te_mul_params *p = (const te_mul_params *)vp;
     const int8_t *a = (const int8_t *)va;
     const int8_t *b = (const int8_t *)vb;
     int8_t *o = (int8_t *)vo;
-    int32_t i;
+    int32_t i, r;
 #if defined(TE_USE_MVE)
-    te_mul_s8_row_mve(p, n, a, sa, b, sb, o);
-    return;
+    if (te_mul_s8_row_mve(p, rows, ra, rb, n, a, sa, b, sb, o)) {
+        return;
+    }
+#elif defined(TE_USE_DSP)
+    if (te_mul_s8_row_dsp(p, rows, ra, rb, n, a, sa, b, sb, o)) {
+        return;
+    }
 #endif
-    for (i = 0; i < n; ++i) {
-        o[i] = TE_MUL_S8_ONE(p, a[(size_t)i * (size_t)sa], b[(size_t)i * (size_t)sb]);
+    for (r = 0; r < rows; ++r, a += ra, b += rb, o += n) {
+        for (i = 0; i < n; ++i) {
+            o[i] = TE_MUL_S8_ONE(p, a[(size_t)i * (size_t)sa], b[(size_t)i * (size_t)sb]);
+        }
     }
 }
 
-static void te_add_s8_row(const void *vp, int32_t n, const void *va, int32_t sa, const void *vb, int32_t sb, void *vo)
+static void te_add_s8_row(const void *vp, int32_t rows, int32_t ra, int32_t rb, int32_t n, const void *va, int32_t sa,
+                          const void *vb, int32_t sb, void *vo)
 {
     const te_add_params *p = (const te_add_params *)vp;
     const int8_t *a = (const int8_t *)va;
     const int8_t *b = (const int8_t *)vb;
     int8_t *o = (int8_t *)vo;
-    int32_t i;
+    int32_t i, r;
 #if defined(TE_USE_MVE)
-    te_add_s8_row_mve(p, n, a, sa, b, sb, o);
-    return;
+    if (te_add_s8_row_mve(p, rows, ra, rb, n, a, sa, b, sb, o)) {
+        return;
+    }
+#elif defined(TE_USE_DSP)
+    if (te_add_s8_row_dsp(p, rows, ra, rb, n, a, sa, b, sb, o)) {
+        return;
+    }
 #endif
+    for (r = 0; r < rows; ++r, a += ra, b += rb, o += n) {
     if (sa == 0) {
         /* A broadcast input's rescaled value is the same for the whole row. */
         const int32_t s1 = te_scaled_input1(p, a[0]);
@@ -480,6 +717,7 @@ static void te_add_s8_row(const void *vp, int32_t n, const void *va, int32_t sa,
         for (i = 0; i < n; ++i) {
             o[i] = TE_ADD_S8_ONE(p, a[i], b[i]);
         }
+    }
     }
 }
 

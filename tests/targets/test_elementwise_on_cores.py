@@ -65,3 +65,46 @@ def test_family_on_core(core: str, dtype: str, tmp_path: Path, cache: Path) -> N
     f = FAMILIES[dtype]
     model, _ = family_model(f)
     check_on_core(model, core, tmp_path, cache, input_sets=family_inputs(model, f, 2, seed=int(np.uint8(len(dtype)))))
+
+
+def se_block_model(hw: int = 16, c: int = 32, squeeze: int = 8, seed: int = 0) -> bytes:
+    """A MobileNetV3 / MCUNet-style squeeze-excite block with a residual: x -> depthwise 3x3 ->
+    f; s = sigmoid(conv1x1(relu(conv1x1(mean(f))))); y = x + f * s. Its MUL (a per-channel
+    vector times the map) and ADD are the hot element-wise ops the SIMD rows are for."""
+    rng = np.random.default_rng(seed)
+
+    def w(shape: tuple[int, ...]) -> np.ndarray:
+        return rng.integers(-127, 128, shape).astype(np.int8)
+
+    def b(n: int) -> np.ndarray:
+        return rng.integers(-2000, 2000, n).astype(np.int32)
+
+    fm = (1, hw, hw, c)
+    t = [TensorSpec(fm, "int8", 0.05, -3, name="x"),                                          # 0
+         TensorSpec((1, 3, 3, c), "int8", [0.01] * c, [0] * c, quantized_dimension=3, data=w((1, 3, 3, c))),
+         TensorSpec((c,), "int32", [0.0005] * c, [0] * c, data=b(c)),                          # 2
+         TensorSpec(fm, "int8", 0.06, 2, name="f"),                                           # 3
+         TensorSpec((2,), "int32", data=np.array([1, 2], np.int32)),                          # 4
+         TensorSpec((1, 1, 1, c), "int8", 0.06, 2, name="pooled"),                            # 5
+         TensorSpec((squeeze, 1, 1, c), "int8", [0.01] * squeeze, [0] * squeeze, data=w((squeeze, 1, 1, c))),
+         TensorSpec((squeeze,), "int32", [0.0006] * squeeze, [0] * squeeze, data=b(squeeze)),  # 7
+         TensorSpec((1, 1, 1, squeeze), "int8", 0.04, -128, name="squeezed"),                 # 8
+         TensorSpec((c, 1, 1, squeeze), "int8", [0.01] * c, [0] * c, data=w((c, 1, 1, squeeze))),
+         TensorSpec((c,), "int32", [0.0004] * c, [0] * c, data=b(c)),                          # 10
+         TensorSpec((1, 1, 1, c), "int8", 0.1, 0, name="excite"),                             # 11
+         TensorSpec((1, 1, 1, c), "int8", 1 / 256, -128, name="gate"),                        # 12
+         TensorSpec(fm, "int8", 0.05, -1, name="scaled"),                                     # 13
+         TensorSpec(fm, "int8", 0.08, 0, name="y")]                                           # 14
+    ops = [OpSpec("DEPTHWISE_CONV_2D", [0, 1, 2], [3], {"padding": "SAME", "fused_activation_function": "RELU6"}),
+           OpSpec("MEAN", [3, 4], [5], {"keep_dims": True}),
+           OpSpec("CONV_2D", [5, 6, 7], [8], {"padding": "VALID", "fused_activation_function": "RELU"}),
+           OpSpec("CONV_2D", [8, 9, 10], [11], {"padding": "VALID"}),
+           OpSpec("LOGISTIC", [11], [12]),
+           OpSpec("MUL", [3, 12], [13], {"fused_activation_function": "NONE"}),
+           OpSpec("ADD", [0, 13], [14], {"fused_activation_function": "NONE"})]
+    return build_model(t, ops, [0], [14])
+
+
+@pytest.mark.parametrize("core", CORES)
+def test_se_block(core: str, tmp_path: Path, cache: Path) -> None:
+    check_on_core(se_block_model(8, 16, 4), core, tmp_path, cache, n_sets=2)

@@ -283,7 +283,8 @@ def _lower_add_sub(op: Op, graph: Graph, sub: bool) -> KernelCall:
     return _binary_call(op, graph, f"te_{name}_{SUFFIX[dtype]}", "te_add_params", params)
 
 
-@register("ADD", dtypes=("int8", "uint8", "int16", "int32", "int64", "float32"), simd=("mve",))
+@register("ADD", dtypes=("int8", "uint8", "int16", "int32", "int64", "float32"), simd=("dsp", "mve"),
+          note="SIMD: int8 / uint8")
 def lower_add(op: Op, graph: Graph) -> KernelCall:
     return _lower_add_sub(op, graph, sub=False)
 
@@ -312,7 +313,8 @@ def _mul_div_params(op: Op, dtype: str, real: float) -> dict[str, Any]:
                 output_multiplier=mult, output_shift=shift, act_min=act_min, act_max=act_max)
 
 
-@register("MUL", dtypes=("int8", "uint8", "int16", "int32", "int64", "float32"), simd=("mve",))
+@register("MUL", dtypes=("int8", "uint8", "int16", "int32", "int64", "float32"), simd=("dsp", "mve"),
+          note="SIMD: int8 / uint8")
 def lower_mul(op: Op, graph: Graph) -> KernelCall:
     dtype = _quant_type(op)
     if dtype in ("int32", "int64", "float32"):
