@@ -426,7 +426,51 @@ static int te_mul_s8_row_mve(const te_mul_params *p, int32_t rows, int32_t ra, i
     }
     for (r = 0; r < rows; ++r, a += ra, b += rb, o += n) {
         const int16x8_t ca = vdupq_n_s16((int16_t)(a[0] + off1)), cb = vdupq_n_s16((int16_t)(b[0] + off2));
-        for (i = 0; i < n; i += 8) {
+#if defined(__GNUC__) && defined(__OPTIMIZE__) && !defined(TE_NO_INLINE_ASM)
+        i = 0;
+        if (sa && sb && n >= 8) {
+            /* Whole steps of 8 as a low-overhead loop (DLSTP/LETP: no VCTP/VPST); the tail goes
+             * to the intrinsics loop, since tail predication by 16-bit lanes would only half
+             * predicate the 32-bit lanes of the products. Widening loads and narrowing stores
+             * take low base registers; the offsets ride in vector registers (an -O0 build uses
+             * the intrinsics loop). */
+            const int8_t *pa = a, *pb = b;
+            const int32_t n8 = n & ~7;
+            int8_t *po = o;
+            const int16x8_t voff1 = vdupq_n_s16(off1), voff2 = vdupq_n_s16(off2);
+            __asm__ volatile(
+                "dlstp.16 lr, %[n]\n\t"
+                "1:\n\t"
+                "vldrb.s16 q0, [%[pa]], #8\n\t"
+                "vldrb.s16 q1, [%[pb]], #8\n\t"
+                "vadd.i16 q0, q0, %q[off1]\n\t"
+                "vadd.i16 q1, q1, %q[off2]\n\t"
+                "vmullb.s16 q2, q0, q1\n\t"
+                "vmullt.s16 q3, q0, q1\n\t"
+                "vqrdmulh.s32 q2, q2, %[m]\n\t"
+                "vqrdmulh.s32 q3, q3, %[m]\n\t"
+                "vshr.s32 q0, q2, #31\n\t"
+                "vshr.s32 q1, q3, #31\n\t"
+                "vqadd.s32 q2, q2, q0\n\t"
+                "vqadd.s32 q3, q3, q1\n\t"
+                "vrshl.s32 q2, %[sh]\n\t"
+                "vrshl.s32 q3, %[sh]\n\t"
+                "vadd.i32 q2, q2, %[zp]\n\t"
+                "vadd.i32 q3, q3, %[zp]\n\t"
+                "vqmovnb.s32 q0, q2\n\t"
+                "vqmovnt.s32 q0, q3\n\t"
+                "vmax.s16 q0, q0, %q[lo]\n\t"
+                "vmin.s16 q0, q0, %q[hi]\n\t"
+                "vstrb.16 q0, [%[po]], #8\n\t"
+                "letp lr, 1b\n\t"
+                : [pa] "+l"(pa), [pb] "+l"(pb), [po] "+l"(po)
+                : [n] "r"(n8), [m] "r"(mult), [sh] "r"(shift), [zp] "r"(zp), [off1] "w"(voff1), [off2] "w"(voff2),
+                  [lo] "w"(lo), [hi] "w"(hi)
+                : "q0", "q1", "q2", "q3", "lr", "memory");
+            i = n8;
+        }
+#endif
+        for (; i < n; i += 8) {
             const mve_pred16_t pr = vctp16q((uint32_t)(n - i));
             const int16x8_t va = sa ? vaddq_n_s16(vldrbq_z_s16(a + i, pr), off1) : ca;
             const int16x8_t vb = sb ? vaddq_n_s16(vldrbq_z_s16(b + i, pr), off2) : cb;
@@ -464,6 +508,70 @@ static int te_add_s8_row_mve(const te_add_params *p, int32_t rows, int32_t ra, i
         return 0;
     }
     for (r = 0; r < rows; ++r, big += rbig, small += rsmall, o += n) {
+#if defined(__GNUC__) && defined(__OPTIMIZE__) && !defined(TE_NO_INLINE_ASM)
+        if (sbig && ssmall) {
+            /* The loop below as a tail-predicated low-overhead loop (DLSTP/LETP): no VCTP/VPST.
+             * Widening loads and narrowing stores take low base registers; offsets and the zero
+             * point ride in vector registers (an -O0 build uses the intrinsics loop). */
+            const int8_t *pb = big, *ps = small;
+            int8_t *po = o;
+            const int32x4_t voffb = vdupq_n_s32(off_big), voffs = vdupq_n_s32(off_small), vzp = vdupq_n_s32(zp);
+            if (both_big) {
+                __asm__ volatile(
+                    "dlstp.32 lr, %[n]\n\t"
+                    "1:\n\t"
+                    "vldrb.s32 q0, [%[pb]], #4\n\t"
+                    "vldrb.s32 q1, [%[ps]], #4\n\t"
+                    "vadd.i32 q0, q0, %q[offb]\n\t"
+                    "vadd.i32 q1, q1, %q[offs]\n\t"
+                    "vadd.i32 q0, q0, q1\n\t"
+                    "vshl.s32 q0, q0, #19\n\t"
+                    "vqrdmulh.s32 q0, q0, %[mo]\n\t"
+                    "vshr.s32 q2, q0, #31\n\t"
+                    "vqadd.s32 q0, q0, q2\n\t"
+                    "vrshl.s32 q0, %[so]\n\t"
+                    "vadd.i32 q0, q0, %q[zp]\n\t"
+                    "vmax.s32 q0, q0, %q[lo]\n\t"
+                    "vmin.s32 q0, q0, %q[hi]\n\t"
+                    "vstrb.32 q0, [%[po]], #4\n\t"
+                    "letp lr, 1b\n\t"
+                    : [pb] "+l"(pb), [ps] "+l"(ps), [po] "+l"(po)
+                    : [n] "r"(n), [mo] "r"(mo), [so] "r"(so), [offb] "w"(voffb), [offs] "w"(voffs), [zp] "w"(vzp),
+                      [lo] "w"(lo), [hi] "w"(hi)
+                    : "q0", "q1", "q2", "lr", "memory");
+            } else {
+                __asm__ volatile(
+                    "dlstp.32 lr, %[n]\n\t"
+                    "1:\n\t"
+                    "vldrb.s32 q0, [%[pb]], #4\n\t"
+                    "vldrb.s32 q1, [%[ps]], #4\n\t"
+                    "vadd.i32 q0, q0, %q[offb]\n\t"
+                    "vadd.i32 q1, q1, %q[offs]\n\t"
+                    "vshl.s32 q0, q0, #19\n\t"
+                    "vshl.s32 q1, q1, #20\n\t"
+                    "vqrdmulh.s32 q1, q1, %[ms]\n\t"
+                    "vshr.s32 q2, q1, #31\n\t"
+                    "vqadd.s32 q1, q1, q2\n\t"
+                    "vrshl.s32 q1, %[ss]\n\t"
+                    "vadd.i32 q0, q0, q1\n\t"
+                    "vqrdmulh.s32 q0, q0, %[mo]\n\t"
+                    "vshr.s32 q2, q0, #31\n\t"
+                    "vqadd.s32 q0, q0, q2\n\t"
+                    "vrshl.s32 q0, %[so]\n\t"
+                    "vadd.i32 q0, q0, %q[zp]\n\t"
+                    "vmax.s32 q0, q0, %q[lo]\n\t"
+                    "vmin.s32 q0, q0, %q[hi]\n\t"
+                    "vstrb.32 q0, [%[po]], #4\n\t"
+                    "letp lr, 1b\n\t"
+                    : [pb] "+l"(pb), [ps] "+l"(ps), [po] "+l"(po)
+                    : [n] "r"(n), [ms] "r"(m_small), [ss] "r"(s_small), [mo] "r"(mo), [so] "r"(so), [offb] "w"(voffb),
+                      [offs] "w"(voffs), [zp] "w"(vzp), [lo] "w"(lo), [hi] "w"(hi)
+                    : "q0", "q1", "q2", "lr", "memory");
+            }
+            continue;
+        }
+#endif
+        {
         const int32x4_t cbig = vdupq_n_s32((big[0] + off_big) * (1 << 19));
         const int32x4_t csmall = vdupq_n_s32(both_big ? (small[0] + off_small) * (1 << 19)
                                                       : te_multiply_by_quantized_multiplier(
@@ -482,6 +590,7 @@ static int te_add_s8_row_mve(const te_add_params *p, int32_t rows, int32_t ra, i
             v = vaddq_n_s32(te_mve_requant_neg(vaddq_s32(vbig, vsmall), mo, so), zp);
             v = vminq_s32(vmaxq_s32(v, lo), hi);
             vstrbq_p_s32(o + i, v, pr);
+        }
         }
     }
     return 1;
