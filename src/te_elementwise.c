@@ -153,15 +153,25 @@ TE_INLINE int32_t te_sub_q(const te_add_params *p, int32_t a, int32_t b)
 
 /* ---- ADD / SUB int16, power-of-two scales ----------------------------------------------------- */
 
+/* gemmlowp::RoundingDivideByPOT on an int16_t (0 <= exponent <= 31): from exponent 16 on, the
+ * mask (1ll << exponent) - 1 is all ones in 16 bits, so every non-negative value rounds up. */
+TE_INLINE int32_t te_rounding_divide_by_pot_s16(int32_t x, int exponent)
+{
+    if (exponent < 16) {
+        return te_rounding_divide_by_pot(x, exponent);
+    }
+    return (x >> exponent) + (x > (x < 0 ? 0 : -1) ? 1 : 0);
+}
+
 /* reference_ops::Add(int16, pot_scale): the input with the non-zero shift is rounding-divided,
  * then gemmlowp::SaturatingAdd in 16 bits, then the clamp. */
 TE_INLINE int16_t te_add_pot_one(const te_add_pot_params *p, int32_t a, int32_t b)
 {
     int32_t sum;
     if (p->input1_shift == 0) {
-        sum = a + te_rounding_divide_by_pot(b, -p->input2_shift);
+        sum = a + te_rounding_divide_by_pot_s16(b, -p->input2_shift);
     } else {
-        sum = te_rounding_divide_by_pot(a, -p->input1_shift) + b;
+        sum = te_rounding_divide_by_pot_s16(a, -p->input1_shift) + b;
     }
     sum = te_clamp_i32(sum, INT16_MIN, INT16_MAX);
     return (int16_t)te_clamp_i32(sum, p->act_min, p->act_max);
@@ -169,7 +179,8 @@ TE_INLINE int16_t te_add_pot_one(const te_add_pot_params *p, int32_t a, int32_t 
 /* BroadcastSub16POTSlow: both inputs rounding-divided, subtracted in 32 bits, clamped. */
 TE_INLINE int16_t te_sub_pot_one(const te_add_pot_params *p, int32_t a, int32_t b)
 {
-    const int32_t raw = te_rounding_divide_by_pot(a, -p->input1_shift) - te_rounding_divide_by_pot(b, -p->input2_shift);
+    const int32_t raw = te_rounding_divide_by_pot_s16(a, -p->input1_shift) -
+                        te_rounding_divide_by_pot_s16(b, -p->input2_shift);
     return (int16_t)te_clamp_i32(raw, p->act_min, p->act_max);
 }
 

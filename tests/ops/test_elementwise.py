@@ -174,10 +174,14 @@ def test_int16_power_of_two_scales() -> None:
     f = Family("int16", ["SUB"], [(2.0**-9, 0), (2.0**-12, 0), (2.0**-10, 0), (2.0**-9, 0)],
                {"SUB": (2.0**-9, 0)})
     check_family(f)
-    ins = [TensorSpec(X, "int16", 2.0**-10, 0), TensorSpec(X, "int16", 2.0**-13, 0)]
-    ops = [OpSpec("ADD", [0, 1], [2 + i], {"fused_activation_function": a}) for i, a in enumerate(ACTS)]
-    outs = [TensorSpec(X, "int16", 2.0**-10, 0) for _ in ACTS]
-    model = build_model(ins + outs, ops, [0, 1], list(range(2, 2 + len(ACTS))))
+    # Shifts of 3 and of 18 (gemmlowp's 16-bit RoundingDivideByPOT rounds every value >= 0 up
+    # from exponent 16 on).
+    ins = [TensorSpec(X, "int16", 2.0**-10, 0), TensorSpec(X, "int16", 2.0**-13, 0), TensorSpec(X, "int16", 2.0**-28, 0)]
+    ops = [OpSpec("ADD", [0, 1], [3 + i], {"fused_activation_function": a}) for i, a in enumerate(ACTS)]
+    ops += [OpSpec("ADD", [2, 0], [3 + len(ACTS)], {"fused_activation_function": "NONE"}),
+            OpSpec("SUB", [0, 2], [4 + len(ACTS)], {"fused_activation_function": "NONE"})]
+    outs = [TensorSpec(X, "int16", 2.0**-10, 0) for _ in range(len(ACTS) + 2)]
+    model = build_model(ins + outs, ops, [0, 1, 2], list(range(3, 3 + len(outs))))
     assert_matches_reference(model, n_sets=3)
     call, _, _ = first_call(model, "ADD")
     assert call.params["fn"] == "te_add_pot_s16"

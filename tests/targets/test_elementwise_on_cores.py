@@ -31,14 +31,15 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def simd_model() -> bytes:
     """int8 ADD and MUL rows: same shape (odd lengths: SIMD tails), a per-channel vector on either
-    side (the squeeze-excite product), a scalar, and MUL shifts > 0 and < 0."""
+    side (the squeeze-excite product), a scalar, MUL shifts > 0 and < 0, ADD of equal scales."""
     fm, vec, one = (1, 5, 3, 13), (1, 1, 1, 13), (1,)
     t = [TensorSpec(fm, "int8", 0.05, -3), TensorSpec(fm, "int8", 0.07, 5), TensorSpec(vec, "int8", 1 / 256, -128),
          TensorSpec(one, "int8", 0.1, 7)]
     outs = [(fm, 0.12, 1, "ADD", [0, 1], "NONE"), (fm, 0.1, -2, "ADD", [2, 0], "RELU6"),
             (fm, 0.11, 3, "ADD", [0, 3], "RELU"), (fm, 0.02, -5, "MUL", [0, 1], "NONE"),
             (fm, 0.03, -10, "MUL", [0, 2], "NONE"), (fm, 0.03, 4, "MUL", [2, 0], "RELU6"),
-            (fm, 0.0001, 0, "MUL", [0, 3], "NONE"), (fm, 40.0, 2, "MUL", [1, 0], "RELU")]
+            (fm, 0.0001, 0, "MUL", [0, 3], "NONE"), (fm, 40.0, 2, "MUL", [1, 0], "RELU"),
+            (fm, 0.09, -4, "ADD", [0, 0], "NONE"), (fm, 0.09, 6, "ADD", [1, 1], "RELU6")]
     ops = []
     for shape, s, z, kind, ins, act in outs:
         t.append(TensorSpec(shape, "int8", s, z))
@@ -105,6 +106,7 @@ def se_block_model(hw: int = 16, c: int = 32, squeeze: int = 8, seed: int = 0) -
     return build_model(t, ops, [0], [14])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("core", CORES)
 def test_se_block(core: str, tmp_path: Path, cache: Path) -> None:
     check_on_core(se_block_model(8, 16, 4), core, tmp_path, cache, n_sets=2)

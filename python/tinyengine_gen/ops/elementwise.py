@@ -273,6 +273,7 @@ def _lower_add_sub(op: Op, graph: Graph, sub: bool) -> KernelCall:
                 require(a.size == y.size and b.size == y.size, op,
                         "power-of-two int16 ADD does not broadcast in the reference kernel")
             require(s1 <= 0 and s2 <= 0, op, "power-of-two int16 inputs need scales <= the output's")
+            require(s1 >= -31 and s2 >= -31, op, "power-of-two int16 input scales more than 2^31 apart")
             params = dict(input1_shift=s1, input2_shift=s2, act_min=act_min, act_max=act_max)
             return _binary_call(op, graph, f"te_{name}_pot_s16", "te_add_pot_params", params, note="pot")
     left_shift = ADD_LEFT_SHIFT_INT16 if dtype == "int16" else ADD_LEFT_SHIFT
