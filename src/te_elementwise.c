@@ -74,7 +74,8 @@ static void te_walk2(const te_broadcast_shape *s, const void *p, te_row_fn row, 
     static void row(const void *vp, int32_t rows, int32_t ra, int32_t rb, int32_t n, const void *va,       \
                     int32_t sa, const void *vb, int32_t sb, void *vo)                                      \
     {                                                                                                      \
-        const PT *p = (const PT *)vp;                                                                      \
+        const PT params = *(const PT *)vp; /* a local copy: output stores cannot alias it */              \
+        const PT *p = &params;                                                                             \
         const TI *a = (const TI *)va;                                                                      \
         const TI *b = (const TI *)vb;                                                                      \
         TO *o = (TO *)vo;                                                                                  \
@@ -632,6 +633,35 @@ TE_INLINE int8_t te_dsp_clamp8(int32_t v, int32_t lo, int32_t hi, int full)
 
 TE_INLINE uint32_t te_dup16(int32_t v) { return ((uint32_t)(uint16_t)v) * 0x00010001u; }
 
+/* Four signed bytes clamped to [lo, hi] byte-wise: SSUB8 sets a GE flag per byte where the first
+ * operand is >= the second, SEL picks by those flags (two instructions per bound). */
+#if defined(__ARM_FEATURE_DSP) && !defined(TE_EMULATE_DSP)
+TE_INLINE uint32_t te_clamp_s8x4(uint32_t w, uint32_t lo4, uint32_t hi4)
+{
+    (void)__ssub8((int8x4_t)w, (int8x4_t)lo4);
+    w = (uint32_t)__sel((uint8x4_t)w, (uint8x4_t)lo4);
+    (void)__ssub8((int8x4_t)hi4, (int8x4_t)w);
+    return (uint32_t)__sel((uint8x4_t)w, (uint8x4_t)hi4);
+}
+#else
+TE_INLINE uint32_t te_clamp_s8x4(uint32_t w, uint32_t lo4, uint32_t hi4)
+{
+    uint32_t out = 0;
+    int k;
+    for (k = 0; k < 32; k += 8) {
+        const int32_t v = (int8_t)(w >> k), lo = (int8_t)(lo4 >> k), hi = (int8_t)(hi4 >> k);
+        out |= (uint32_t)(uint8_t)(v < lo ? lo : (v > hi ? hi : v)) << k;
+    }
+    return out;
+}
+#endif
+
+/* Four int8 results (already within [-128, 127]) as one little-endian word. */
+TE_INLINE uint32_t te_pack_s8x4(int32_t r0, int32_t r1, int32_t r2, int32_t r3)
+{
+    return ((uint32_t)r0 & 0xFFu) | (((uint32_t)r1 & 0xFFu) << 8) | (((uint32_t)r2 & 0xFFu) << 16) | ((uint32_t)r3 << 24);
+}
+
 /* MUL: four elements per step from two words: SXTB16 pairs, SADD16 offsets (the second input
  * doubled for the requantization), SMULBB/SMULTT products, then te_dsp_requant. Returns 0 (and
  * writes nothing) when the output shift is outside the fast form's range. */
@@ -639,6 +669,7 @@ TE_INLINE void te_mul_s8_dsp_body(int32_t n, const int8_t *a, int32_t sa, const 
                                   uint32_t off1, uint32_t off2, int32_t m, int32_t bias, int32_t e, int32_t lo,
                                   int32_t hi, int full)
 {
+    const uint32_t lo4 = (uint32_t)(uint8_t)lo * 0x01010101u, hi4 = (uint32_t)(uint8_t)hi * 0x01010101u;
     int32_t i = 0;
     if (sa && sb) {
         for (; i + 4 <= n; i += 4) {
@@ -647,10 +678,18 @@ TE_INLINE void te_mul_s8_dsp_body(int32_t n, const int8_t *a, int32_t sa, const 
             uint32_t b02 = te_sadd16(te_sxtb16(wb), off2), b13 = te_sadd16(te_sxtb16_ror8(wb), off2);
             b02 = te_sadd16(b02, b02);
             b13 = te_sadd16(b13, b13);
-            o[i] = te_dsp_clamp8(te_dsp_requant(te_smlabb(a02, b02, 0), m, bias, e), lo, hi, full);
-            o[i + 1] = te_dsp_clamp8(te_dsp_requant(te_smlabb(a13, b13, 0), m, bias, e), lo, hi, full);
-            o[i + 2] = te_dsp_clamp8(te_dsp_requant(te_smlatt(a02, b02, 0), m, bias, e), lo, hi, full);
-            o[i + 3] = te_dsp_clamp8(te_dsp_requant(te_smlatt(a13, b13, 0), m, bias, e), lo, hi, full);
+            if (full) {
+                o[i] = (int8_t)te_ssat8(te_dsp_requant(te_smlabb(a02, b02, 0), m, bias, e));
+                o[i + 1] = (int8_t)te_ssat8(te_dsp_requant(te_smlabb(a13, b13, 0), m, bias, e));
+                o[i + 2] = (int8_t)te_ssat8(te_dsp_requant(te_smlatt(a02, b02, 0), m, bias, e));
+                o[i + 3] = (int8_t)te_ssat8(te_dsp_requant(te_smlatt(a13, b13, 0), m, bias, e));
+            } else {
+                const uint32_t w = te_pack_s8x4(te_ssat8(te_dsp_requant(te_smlabb(a02, b02, 0), m, bias, e)),
+                                                te_ssat8(te_dsp_requant(te_smlabb(a13, b13, 0), m, bias, e)),
+                                                te_ssat8(te_dsp_requant(te_smlatt(a02, b02, 0), m, bias, e)),
+                                                te_ssat8(te_dsp_requant(te_smlatt(a13, b13, 0), m, bias, e)));
+                te_write_u32(o + i, te_clamp_s8x4(w, lo4, hi4));
+            }
         }
     } else {
         /* One input broadcast along the row: its doubled offset value in both halfwords. */
@@ -661,10 +700,18 @@ TE_INLINE void te_mul_s8_dsp_body(int32_t n, const int8_t *a, int32_t sa, const 
         for (; i + 4 <= n; i += 4) {
             const uint32_t w = te_read_u32(v + i);
             const uint32_t v02 = te_sadd16(te_sxtb16(w), off), v13 = te_sadd16(te_sxtb16_ror8(w), off);
-            o[i] = te_dsp_clamp8(te_dsp_requant(te_smlabb(v02, cc, 0), m, bias, e), lo, hi, full);
-            o[i + 1] = te_dsp_clamp8(te_dsp_requant(te_smlabb(v13, cc, 0), m, bias, e), lo, hi, full);
-            o[i + 2] = te_dsp_clamp8(te_dsp_requant(te_smlatb(v02, cc, 0), m, bias, e), lo, hi, full);
-            o[i + 3] = te_dsp_clamp8(te_dsp_requant(te_smlatb(v13, cc, 0), m, bias, e), lo, hi, full);
+            if (full) {
+                o[i] = (int8_t)te_ssat8(te_dsp_requant(te_smlabb(v02, cc, 0), m, bias, e));
+                o[i + 1] = (int8_t)te_ssat8(te_dsp_requant(te_smlabb(v13, cc, 0), m, bias, e));
+                o[i + 2] = (int8_t)te_ssat8(te_dsp_requant(te_smlatb(v02, cc, 0), m, bias, e));
+                o[i + 3] = (int8_t)te_ssat8(te_dsp_requant(te_smlatb(v13, cc, 0), m, bias, e));
+            } else {
+                const uint32_t w = te_pack_s8x4(te_ssat8(te_dsp_requant(te_smlabb(v02, cc, 0), m, bias, e)),
+                                                te_ssat8(te_dsp_requant(te_smlabb(v13, cc, 0), m, bias, e)),
+                                                te_ssat8(te_dsp_requant(te_smlatb(v02, cc, 0), m, bias, e)),
+                                                te_ssat8(te_dsp_requant(te_smlatb(v13, cc, 0), m, bias, e)));
+                te_write_u32(o + i, te_clamp_s8x4(w, lo4, hi4));
+            }
         }
     }
     for (; i < n; ++i) {
@@ -706,38 +753,65 @@ static int te_mul_s8_row_dsp(const te_mul_params *p, int32_t rows, int32_t ra, i
  * exactly 0.5), so its rescaled value is (x + offset) << 19 with no rounding; only the other
  * input and the output go through te_dsp_requant. Works on doubled values (2 * (s1 + s2)).
  * Returns 0 when the parameters are outside this form. */
+/* One run: R2(i) is 2 * (s1 + s2) of element i; with a narrowed activation range, four results
+ * are packed and clamped byte-wise (all four read before the word is written: in place is safe). */
+#define TE_ADD_DSP_LOOP(R2)                                                                                 \
+    do {                                                                                                    \
+        i = 0;                                                                                              \
+        if (!full) {                                                                                        \
+            for (; i + 4 <= n; i += 4) {                                                                    \
+                const uint32_t w = te_pack_s8x4(te_ssat8(te_dsp_requant(R2(i), mo, bias_o, eo)),           \
+                                                te_ssat8(te_dsp_requant(R2(i + 1), mo, bias_o, eo)),       \
+                                                te_ssat8(te_dsp_requant(R2(i + 2), mo, bias_o, eo)),       \
+                                                te_ssat8(te_dsp_requant(R2(i + 3), mo, bias_o, eo)));      \
+                te_write_u32(o + i, te_clamp_s8x4(w, lo4, hi4));                                            \
+            }                                                                                               \
+        }                                                                                                   \
+        for (; i < n; ++i) {                                                                                \
+            o[i] = te_dsp_clamp8(te_dsp_requant(R2(i), mo, bias_o, eo), lo, hi, full);                      \
+        }                                                                                                   \
+    } while (0)
+
 TE_INLINE void te_add_s8_dsp_body(int32_t n, const int8_t *big, int32_t sbig, const int8_t *small, int32_t ssmall,
                                   int8_t *o, int32_t off_big, int32_t off_small, int32_t m_small, int32_t bias_small,
                                   int32_t e_small, int32_t small_is_big, int32_t mo, int32_t bias_o, int32_t eo,
                                   int32_t lo, int32_t hi, int full)
 {
+    const uint32_t lo4 = (uint32_t)(uint8_t)lo * 0x01010101u, hi4 = (uint32_t)(uint8_t)hi * 0x01010101u;
     int32_t i;
+    /* The big input: (x + offset) << 19, doubled. The other: te_dsp_requant of its doubled
+     * (x + offset) << 20, doubled again (or the same as the big one when the scales are equal). */
+#define TE_BIG2(j) (((int32_t)big[j] + off_big) * (1 << 20))
+#define TE_SMALL2(j) (2 * te_dsp_requant(((int32_t)small[j] + off_small) * (1 << 21), m_small, bias_small, e_small))
+#define TE_SMALL2_EQ(j) (((int32_t)small[j] + off_small) * (1 << 20))
+#define TE_R2_SMALL_ROW(j) (TE_BIG2(j) + c)
+#define TE_R2_BIG_ROW_EQ(j) (c + TE_SMALL2_EQ(j))
+#define TE_R2_BIG_ROW(j) (c + TE_SMALL2(j))
+#define TE_R2_EQ(j) ((((int32_t)big[j] + off_big) + ((int32_t)small[j] + off_small)) * (1 << 20))
+#define TE_R2(j) (TE_BIG2(j) + TE_SMALL2(j))
     if (ssmall == 0) {
-        const int32_t x = (int32_t)small[0] + off_small;
-        const int32_t c = small_is_big ? x * (1 << 20) : 2 * te_dsp_requant(x * (1 << 21), m_small, bias_small, e_small);
-        for (i = 0; i < n; ++i) {
-            const int32_t r2 = ((int32_t)big[i] + off_big) * (1 << 20) + c;
-            o[i] = te_dsp_clamp8(te_dsp_requant(r2, mo, bias_o, eo), lo, hi, full);
-        }
+        const int32_t c = small_is_big ? TE_SMALL2_EQ(0) : TE_SMALL2(0);
+        TE_ADD_DSP_LOOP(TE_R2_SMALL_ROW);
     } else if (sbig == 0) {
-        const int32_t c = ((int32_t)big[0] + off_big) * (1 << 20);
-        for (i = 0; i < n; ++i) {
-            const int32_t x = (int32_t)small[i] + off_small;
-            const int32_t s2 = small_is_big ? x * (1 << 20) : 2 * te_dsp_requant(x * (1 << 21), m_small, bias_small, e_small);
-            o[i] = te_dsp_clamp8(te_dsp_requant(c + s2, mo, bias_o, eo), lo, hi, full);
+        const int32_t c = TE_BIG2(0);
+        if (small_is_big) {
+            TE_ADD_DSP_LOOP(TE_R2_BIG_ROW_EQ);
+        } else {
+            TE_ADD_DSP_LOOP(TE_R2_BIG_ROW);
         }
     } else if (small_is_big) {
-        for (i = 0; i < n; ++i) {
-            const int32_t r2 = (((int32_t)big[i] + off_big) + ((int32_t)small[i] + off_small)) * (1 << 20);
-            o[i] = te_dsp_clamp8(te_dsp_requant(r2, mo, bias_o, eo), lo, hi, full);
-        }
+        TE_ADD_DSP_LOOP(TE_R2_EQ);
     } else {
-        for (i = 0; i < n; ++i) {
-            const int32_t s2 = te_dsp_requant(((int32_t)small[i] + off_small) * (1 << 21), m_small, bias_small, e_small);
-            const int32_t r2 = ((int32_t)big[i] + off_big) * (1 << 20) + 2 * s2;
-            o[i] = te_dsp_clamp8(te_dsp_requant(r2, mo, bias_o, eo), lo, hi, full);
-        }
+        TE_ADD_DSP_LOOP(TE_R2);
     }
+#undef TE_BIG2
+#undef TE_SMALL2
+#undef TE_SMALL2_EQ
+#undef TE_R2_SMALL_ROW
+#undef TE_R2_BIG_ROW_EQ
+#undef TE_R2_BIG_ROW
+#undef TE_R2_EQ
+#undef TE_R2
 }
 
 static int te_add_s8_row_dsp(const te_add_params *p, int32_t rows, int32_t ra, int32_t rb, int32_t n, const int8_t *a,
@@ -783,7 +857,8 @@ static int te_add_s8_row_dsp(const te_add_params *p, int32_t rows, int32_t ra, i
 static void te_mul_s8_row(const void *vp, int32_t rows, int32_t ra, int32_t rb, int32_t n, const void *va, int32_t sa,
                           const void *vb, int32_t sb, void *vo)
 {
-    const te_mul_params *p = (const te_mul_params *)vp;
+    const te_mul_params params = *(const te_mul_params *)vp; /* a local copy: output stores cannot alias it */
+    const te_mul_params *p = &params;
     const int8_t *a = (const int8_t *)va;
     const int8_t *b = (const int8_t *)vb;
     int8_t *o = (int8_t *)vo;
@@ -807,7 +882,8 @@ static void te_mul_s8_row(const void *vp, int32_t rows, int32_t ra, int32_t rb, 
 static void te_add_s8_row(const void *vp, int32_t rows, int32_t ra, int32_t rb, int32_t n, const void *va, int32_t sa,
                           const void *vb, int32_t sb, void *vo)
 {
-    const te_add_params *p = (const te_add_params *)vp;
+    const te_add_params params = *(const te_add_params *)vp; /* a local copy: output stores cannot alias it */
+    const te_add_params *p = &params;
     const int8_t *a = (const int8_t *)va;
     const int8_t *b = (const int8_t *)vb;
     int8_t *o = (int8_t *)vo;
