@@ -110,3 +110,22 @@ def se_block_model(hw: int = 16, c: int = 32, squeeze: int = 8, seed: int = 0) -
 @pytest.mark.parametrize("core", CORES)
 def test_se_block(core: str, tmp_path: Path, cache: Path) -> None:
     check_on_core(se_block_model(8, 16, 4), core, tmp_path, cache, n_sets=2)
+
+
+@pytest.mark.parametrize("cflags", [
+    ("-mcpu=cortex-m4", "-mfpu=fpv4-sp-d16", "-mfloat-abi=hard"),
+    ("-mcpu=cortex-m55", "-mfloat-abi=hard"),
+])
+def test_float_kernels_never_fused(cflags: tuple[str, ...], tmp_path: Path) -> None:
+    """No multiply-add of the float kernels becomes a fused VFMA (one rounding instead of the
+    reference's two), even when the user builds with -ffp-contract=fast."""
+    import subprocess
+
+    from tests.support.host import REPO
+
+    asm = tmp_path / "e.s"
+    subprocess.run([targets.GCC, "-mthumb", *cflags, "-O3", "-ffp-contract=fast", f"-I{REPO / 'include'}", "-S",
+                    str(REPO / "src" / "te_elementwise.c"), "-o", str(asm)], check=True)
+    text = asm.read_text()
+    assert "vmul.f32" in text or "vdiv.f32" in text  # the float kernels are there
+    assert not any(f in text for f in ("vfma", "vfms", "vfnma", "vfnms")), "a fused multiply-add in the float kernels"
