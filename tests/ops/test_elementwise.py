@@ -380,3 +380,17 @@ def test_random_sweep(kind: str, dtype: str) -> None:
         f = Family(dtype, [kind])
         sets = family_inputs(model, f, 2, seed=trial) if kind in DIVIDING else None
         assert_matches_reference(model, n_sets=2, seed=trial, input_sets=sets)
+
+
+SEANET = Path(__file__).resolve().parents[2].parent / "shared" / "models-coverage" / "tflite-micro" / "seanet"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not SEANET.is_dir(), reason="../shared/models-coverage is not here")
+@pytest.mark.parametrize("kind", ["add", "sub"])
+def test_seanet_int16_layers(kind: str) -> None:
+    """TFLite Micro's int16 SEANet ADD / SUB layers (general-scale int16, broadcasting SUB)."""
+    models = sorted((SEANET / kind).glob("*.tflite"))
+    assert models
+    for m in models:
+        assert_matches_reference(m, n_sets=2)
