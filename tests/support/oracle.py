@@ -146,7 +146,9 @@ def random_inputs(model: ModelLike, rng: np.random.Generator) -> list[np.ndarray
     infos, _ = model_io(data)
     result = []
     for index, info in zip(subgraph.InputsAsNumpy(), infos):
-        if info.dtype.kind in "iu":
+        if info.dtype.kind == "b":
+            result.append(rng.integers(0, 2, size=info.shape).astype(np.bool_))
+        elif info.dtype.kind in "iu":
             limits = np.iinfo(info.dtype)
             result.append(rng.integers(limits.min, limits.max, size=info.shape,
                                        dtype=info.dtype, endpoint=True))

@@ -1,0 +1,217 @@
+"""The activation / unary family (ops/activation.py, te_activation.c) against LiteRT BUILTIN_REF.
+
+8-bit ops are tables: every input byte (int8 and legacy uint8) goes through the generated C
+once per case, over ordinary and extreme scales and zero points. int16 ops get every int16 value
+where it is cheap (one 64 Ki-element tensor), float ops random values, specials and ties.
+Wide sweeps are `slow`.
+"""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from tinyengine_gen.cli import main
+
+from tests.support.optest import assert_matches_reference
+from tests.support.oracle import run_reference
+from tests.support.tflite_build import TensorSpec, build_single_op_model
+
+SHAPE8 = (1, 16, 16)  # 256 elements: every byte once
+
+
+def every_byte(dtype: str, shape: tuple[int, ...] = SHAPE8) -> list[np.ndarray]:
+    n = int(np.prod(shape))
+    lo = -128 if dtype == "int8" else 0
+    return [(np.arange(n) % 256 + lo).astype(dtype).reshape(shape)]
+
+
+def every_int16() -> list[np.ndarray]:
+    return [np.arange(-32768, 32768, dtype=np.int16).reshape(1, 256, 256)]
+
+
+def unary(op: str, dtype: str, in_q: tuple, out_q: tuple, shape: tuple[int, ...] = SHAPE8,
+          options: dict | None = None, out_dtype: str | None = None) -> bytes:
+    x = TensorSpec(shape, dtype, scale=in_q[0], zero_point=in_q[1])
+    y = TensorSpec(shape, out_dtype or dtype, scale=out_q[0], zero_point=out_q[1])
+    return build_single_op_model(op, [x], [y], options)
+
+
+def check8(op: str, dtype: str, in_q: tuple, out_q: tuple, options: dict | None = None) -> None:
+    """Every input byte; where LiteRT refuses the model (Prepare checks), the generator must too."""
+    model = unary(op, dtype, in_q, out_q, options=options)
+    try:
+        run_reference(model, every_byte(dtype))
+    except (RuntimeError, ValueError):
+        with tempfile.TemporaryDirectory() as d:
+            path = Path(d) / "m.tflite"
+            path.write_bytes(model)
+            assert main([str(path), "-o", str(Path(d) / "out"), "--quiet"]) != 0, "LiteRT refuses this model"
+        return
+    assert_matches_reference(model, input_sets=[every_byte(dtype)])
+
+
+def u8(q: tuple) -> tuple:
+    return (q[0], q[1] + 128)
+
+
+# (input (scale, zp), output (scale, zp)) in int8 terms; uint8 cases shift the zero points.
+QUANT8 = [((0.05, 3), (0.03, -20)), ((0.1, -128), (0.1, -128)), ((0.0078125, 127), (0.5, 0)),
+          ((2.5, 0), (0.004, 5))]
+QUANT8_WIDE = QUANT8 + [((1e-4, -7), (1e-4, 9)), ((30.0, 100), (0.25, -100)), ((0.02, 0), (0.02, 0)),
+                        ((0.0123, -60), (0.0456, 77))]
+
+# --- RELU family, LEAKY_RELU, HARD_SWISH (8-bit tables) -----------------------------------------
+
+
+@pytest.mark.parametrize("op", ["RELU", "RELU6", "RELU_N1_TO_1", "RELU_0_TO_1"])
+@pytest.mark.parametrize("dtype", ["int8", "uint8"])
+def test_relu_family_8bit(op: str, dtype: str) -> None:
+    for in_q, out_q in QUANT8[:2]:
+        check8(op, dtype, *((in_q, out_q) if dtype == "int8" else (u8(in_q), u8(out_q))))
+
+
+@pytest.mark.parametrize("dtype", ["int8", "uint8"])
+@pytest.mark.parametrize("alpha", [0.1, -0.3, 2.0])
+def test_leaky_relu_8bit(dtype: str, alpha: float) -> None:
+    in_q, out_q = QUANT8[0]
+    if dtype == "uint8":
+        in_q, out_q = u8(in_q), u8(out_q)
+    check8("LEAKY_RELU", dtype, in_q, out_q, {"alpha": alpha})
+
+
+@pytest.mark.parametrize("dtype", ["int8", "uint8"])
+@pytest.mark.parametrize("quant", QUANT8)
+def test_hard_swish_8bit(dtype: str, quant: tuple) -> None:
+    in_q, out_q = quant
+    if dtype == "uint8":
+        in_q, out_q = u8(in_q), u8(out_q)
+    check8("HARD_SWISH", dtype, in_q, out_q)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("op", ["RELU", "RELU6", "RELU_N1_TO_1", "RELU_0_TO_1", "HARD_SWISH", "LEAKY_RELU",
+                                "TANH", "GELU"])
+@pytest.mark.parametrize("dtype", ["int8", "uint8"])
+@pytest.mark.parametrize("quant", QUANT8_WIDE)
+def test_8bit_tables_wide(op: str, dtype: str, quant: tuple) -> None:
+    in_q, out_q = quant
+    if dtype == "uint8":
+        in_q, out_q = u8(in_q), u8(out_q)
+    check8(op, dtype, in_q, out_q, {"alpha": 0.37} if op == "LEAKY_RELU" else None)
+
+
+def test_hard_swish_rejects_what_litert_rejects() -> None:
+    check8("HARD_SWISH", "int8", (1.0, 0), (0.001, 0))  # output multiplier exponent > 0
+
+
+# --- TANH / GELU / EXP / LOG / ABS / NEG / SQRT (8-bit) -----------------------------------------
+
+@pytest.mark.parametrize("dtype", ["int8", "uint8"])
+def test_tanh_8bit(dtype: str) -> None:
+    in_q, out_q = ((0.05, 3), (1 / 128, 0))
+    if dtype == "uint8":
+        in_q, out_q = u8(in_q), u8(out_q)
+    check8("TANH", dtype, in_q, out_q)
+
+
+@pytest.mark.parametrize("dtype", ["int8", "uint8"])
+@pytest.mark.parametrize("approximate", [False, True])
+def test_gelu_8bit(dtype: str, approximate: bool) -> None:
+    in_q, out_q = ((0.05, 3), (0.03, -20))
+    if dtype == "uint8":
+        in_q, out_q = u8(in_q), u8(out_q)
+    check8("GELU", dtype, in_q, out_q, {"approximate": approximate})
+
+
+@pytest.mark.parametrize("op,in_q,out_q", [
+    ("EXP", (0.02, 0), (0.03, -128)), ("LOG", (0.05, -128), (0.04, 30)),
+    ("ABS", (0.05, 3), (0.03, -100)), ("ABS", (0.05, 3), (0.05, 3)), ("NEG", (0.05, 3), (0.05, 3)),
+    ("SQRT", (0.05, -128), (0.02, -128)),
+])
+def test_unary_int8(op: str, in_q: tuple, out_q: tuple) -> None:
+    check8(op, "int8", in_q, out_q)
+
+
+# --- int16 ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("op,options", [("RELU", None), ("RELU6", None), ("LEAKY_RELU", {"alpha": 0.2}),
+                                        ("LEAKY_RELU", {"alpha": -1.5})])
+def test_int16_requantized(op: str, options: dict | None) -> None:
+    m = unary(op, "int16", (6 / 32768, 0), (8 / 32768, 0), (1, 256, 256), options)
+    assert_matches_reference(m, input_sets=[every_int16()])
+
+
+@pytest.mark.parametrize("op", ["TANH", "LOGISTIC"])
+@pytest.mark.parametrize("in_scale", [2 ** -12, 2 ** -11, 3.0 / 32768, 1e-3])
+def test_tanh_logistic_int16(op: str, in_scale: float) -> None:
+    m = unary(op, "int16", (in_scale, 0), (2 ** -15, 0), (1, 256, 256))
+    assert_matches_reference(m, input_sets=[every_int16()])
+
+
+@pytest.mark.parametrize("op,in_q,out_q,options", [
+    ("GELU", (6 / 32768, 0), (5 / 32768, 0), {"approximate": False}),
+    ("EXP", (4 / 32768, 0), (60 / 32768, 0), None),
+    ("LOG", (10 / 32768, 0), (3 / 32768, 0), None),
+])
+def test_int16_tables(op: str, in_q: tuple, out_q: tuple, options: dict | None) -> None:
+    m = unary(op, "int16", in_q, out_q, (1, 256, 256), options)
+    assert_matches_reference(m, input_sets=[every_int16()])
+
+
+# --- PRELU ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("dtype,alpha_shape", [("int8", (8,)), ("int8", (1, 1, 8)), ("uint8", (8,)),
+                                               ("int8", (4, 5, 8)), ("int16", (8,)), ("float32", (8,)),
+                                               ("float32", (5, 1))])
+def test_prelu(dtype: str, alpha_shape: tuple[int, ...]) -> None:
+    shape = (1, 4, 5, 8)
+    rng = np.random.default_rng(3)
+    if dtype == "float32":
+        x = TensorSpec(shape, "float32")
+        a = TensorSpec(alpha_shape, "float32", data=rng.uniform(-1, 1, alpha_shape).astype(np.float32))
+        y = TensorSpec(shape, "float32")
+    else:
+        adt = "int8" if dtype == "int16" else dtype
+        info = np.iinfo(adt)
+        zp = {"int8": (3, -10, -5), "uint8": (131, 118, 120), "int16": (0, -10, 0)}[dtype]
+        sc = (2 ** -10, 0.01, 2 ** -9) if dtype == "int16" else (0.05, 0.01, 0.04)
+        x = TensorSpec(shape, dtype, scale=sc[0], zero_point=zp[0])
+        a = TensorSpec(alpha_shape, adt, scale=sc[1], zero_point=zp[1],
+                       data=rng.integers(info.min, info.max, alpha_shape, endpoint=True))
+        y = TensorSpec(shape, dtype, scale=sc[2], zero_point=zp[2])
+    assert_matches_reference(build_single_op_model("PRELU", [x, a], [y]), n_sets=3)
+
+
+# --- float -----------------------------------------------------------------------------------------
+
+def float_sets(shape: tuple[int, ...], seed: int = 0) -> list[list[np.ndarray]]:
+    rng = np.random.default_rng(seed)
+    n = int(np.prod(shape))
+    special = np.array([0.0, -0.0, 1.0, -1.0, 3.0, -3.0, 6.0, -6.0, 0.5, -0.5, 2.5, -2.5, 1e-30, -1e-30,
+                        3.4e38, -3.4e38, 7.0, 1.5e-45], np.float32)
+    a = rng.uniform(-8, 8, n).astype(np.float32)
+    a[:special.size] = special
+    b = (rng.standard_normal(n) * 1e3).astype(np.float32)
+    return [[a.reshape(shape)], [b.reshape(shape)]]
+
+
+@pytest.mark.parametrize("op,options", [("RELU", None), ("RELU6", None), ("RELU_N1_TO_1", None),
+                                        ("RELU_0_TO_1", None), ("LEAKY_RELU", {"alpha": 0.3}),
+                                        ("HARD_SWISH", None), ("ABS", None), ("NEG", None), ("SQUARE", None),
+                                        ("FLOOR", None)])
+def test_float_unary(op: str, options: dict | None) -> None:
+    shape = (2, 3, 7)
+    m = build_single_op_model(op, [TensorSpec(shape, "float32")], [TensorSpec(shape, "float32")], options)
+    assert_matches_reference(m, input_sets=float_sets(shape))
+
+
+@pytest.mark.parametrize("op", ["SQRT", "RSQRT"])
+def test_float_sqrt(op: str) -> None:
+    shape = (3, 50)
+    rng = np.random.default_rng(1)
+    vals = [np.abs(rng.standard_normal(shape) * 10).astype(np.float32),
+            rng.uniform(0, 1e-3, shape).astype(np.float32), (np.arange(150, dtype=np.float32) ** 3).reshape(shape)]
+    m = build_single_op_model(op, [TensorSpec(shape, "float32")], [TensorSpec(shape, "float32")])
+    assert_matches_reference(m, input_sets=[[v] for v in vals])
