@@ -12,11 +12,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tinyengine_gen.cli import main
 
 from tests.support.optest import assert_matches_reference
 from tests.support.oracle import run_reference
 from tests.support.tflite_build import TensorSpec, build_single_op_model
+from tinyengine_gen.cli import main
 
 SHAPE8 = (1, 16, 16)  # 256 elements: every byte once
 
