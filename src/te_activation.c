@@ -282,3 +282,78 @@ TE_UNARY_F32(te_square_f32, x * x)
 TE_UNARY_F32(te_sqrt_f32, sqrtf(x))
 TE_UNARY_F32(te_rsqrt_f32, 1.0f / sqrtf(x))
 TE_UNARY_F32(te_floor_f32, floorf(x))
+
+/* ---- CAST ----
+ * cast.cc CastValue: integer <-> integer and integer -> float are C conversions (integers wrap
+ * modulo 2^n, floats round to nearest); float -> integer truncates toward zero and saturates
+ * (NaN gives the maximum); anything -> bool is "!= 0". The legacy uint8 storage (uint8 values
+ * kept as int8 = value - 128, "u8f") reads and writes through a flip of bit 7. */
+#define TE_RD_s8(x) ((int32_t)(x))
+#define TE_RD_u8(x) ((int32_t)(x))
+#define TE_RD_u8f(x) ((int32_t)(uint8_t)((uint8_t)(x) ^ 0x80u))
+#define TE_RD_s16(x) ((int32_t)(x))
+#define TE_RD_s32(x) ((int32_t)(x))
+#define TE_RD_s64(x) ((int64_t)(x))
+#define TE_RD_f32(x) ((float)(x))
+#define TE_RD_b(x) ((int32_t)((x) != 0))
+
+/* Integer targets: wrap (two's complement truncation, as the C++ static_cast does on every
+ * target we support). */
+#define TE_WR_INT_s8(v) ((int8_t)(uint8_t)(uint64_t)(int64_t)(v))
+#define TE_WR_INT_u8(v) ((uint8_t)(uint64_t)(int64_t)(v))
+#define TE_WR_INT_u8f(v) ((int8_t)(uint8_t)((uint8_t)(uint64_t)(int64_t)(v) ^ 0x80u))
+#define TE_WR_INT_s16(v) ((int16_t)(uint16_t)(uint64_t)(int64_t)(v))
+#define TE_WR_INT_s32(v) ((int32_t)(uint32_t)(uint64_t)(int64_t)(v))
+#define TE_WR_INT_s64(v) ((int64_t)(v))
+#define TE_WR_INT_f32(v) ((float)(v))
+#define TE_WR_INT_b(v) ((uint8_t)((v) != 0))
+
+/* Float -> integer: NaN -> max, >= 2^(n-1) (or 2^n unsigned) -> max, below the minimum -> min. */
+#define TE_F2I(x, lo, hi_excl, maxv, T) \
+    ((x) != (x) ? (T)(maxv) : ((x) >= (hi_excl) ? (T)(maxv) : ((x) < (lo) ? (T)(lo) : (T)(x))))
+#define TE_WR_F_s8(x) TE_F2I(x, -128.0f, 128.0f, 127, int8_t)
+#define TE_WR_F_u8(x) TE_F2I(x, 0.0f, 256.0f, 255, uint8_t)
+#define TE_WR_F_u8f(x) ((int8_t)(uint8_t)(TE_F2I(x, 0.0f, 256.0f, 255, uint8_t) ^ 0x80u))
+#define TE_WR_F_s16(x) TE_F2I(x, -32768.0f, 32768.0f, 32767, int16_t)
+#define TE_WR_F_s32(x) TE_F2I(x, -2147483648.0f, 2147483648.0f, INT32_MAX, int32_t)
+#define TE_WR_F_s64(x) TE_F2I(x, -9223372036854775808.0f, 9223372036854775808.0f, INT64_MAX, int64_t)
+#define TE_WR_F_f32(x) (x)
+#define TE_WR_F_b(x) ((uint8_t)((x) != 0.0f))
+
+#define TE_CT_s8 int8_t
+#define TE_CT_u8 uint8_t
+#define TE_CT_u8f int8_t
+#define TE_CT_s16 int16_t
+#define TE_CT_s32 int32_t
+#define TE_CT_s64 int64_t
+#define TE_CT_f32 float
+#define TE_CT_b uint8_t
+
+#define TE_CAST_FN(from, to, WR)                                                                      \
+    void te_cast_##from##_##to(int32_t size, const TE_CT_##from *input, TE_CT_##to *output)          \
+    {                                                                                                 \
+        int32_t i;                                                                                    \
+        for (i = 0; i < size; ++i) {                                                                  \
+            output[i] = WR##to(TE_RD_##from(input[i]));                                               \
+        }                                                                                             \
+    }
+#define TE_CAST_INT_FROM(from)                                                                        \
+    TE_CAST_FN(from, s8, TE_WR_INT_) TE_CAST_FN(from, u8, TE_WR_INT_) TE_CAST_FN(from, u8f, TE_WR_INT_) \
+    TE_CAST_FN(from, s16, TE_WR_INT_) TE_CAST_FN(from, s32, TE_WR_INT_) TE_CAST_FN(from, s64, TE_WR_INT_) \
+    TE_CAST_FN(from, f32, TE_WR_INT_) TE_CAST_FN(from, b, TE_WR_INT_)
+
+TE_CAST_INT_FROM(s8)
+TE_CAST_INT_FROM(u8)
+TE_CAST_INT_FROM(u8f)
+TE_CAST_INT_FROM(s16)
+TE_CAST_INT_FROM(s32)
+TE_CAST_INT_FROM(s64)
+TE_CAST_INT_FROM(b)
+TE_CAST_FN(f32, s8, TE_WR_F_)
+TE_CAST_FN(f32, u8, TE_WR_F_)
+TE_CAST_FN(f32, u8f, TE_WR_F_)
+TE_CAST_FN(f32, s16, TE_WR_F_)
+TE_CAST_FN(f32, s32, TE_WR_F_)
+TE_CAST_FN(f32, s64, TE_WR_F_)
+TE_CAST_FN(f32, f32, TE_WR_F_)
+TE_CAST_FN(f32, b, TE_WR_F_)

@@ -90,6 +90,74 @@ void te_sqrt_f32(const te_unary_f32_params *p, const float *input, float *output
 void te_rsqrt_f32(const te_unary_f32_params *p, const float *input, float *output);
 void te_floor_f32(const te_unary_f32_params *p, const float *input, float *output);
 
+/* CAST between int8 (s8), uint8 (u8), legacy uint8 in int8 storage (u8f), int16, int32, int64,
+ * float32 and bool (b, one byte 0/1): te_cast_<from>_<to>. Safe in place when both types have
+ * the same size. */
+void te_cast_s8_s8(int32_t size, const int8_t *input, int8_t *output);
+void te_cast_s8_u8(int32_t size, const int8_t *input, uint8_t *output);
+void te_cast_s8_u8f(int32_t size, const int8_t *input, int8_t *output);
+void te_cast_s8_s16(int32_t size, const int8_t *input, int16_t *output);
+void te_cast_s8_s32(int32_t size, const int8_t *input, int32_t *output);
+void te_cast_s8_s64(int32_t size, const int8_t *input, int64_t *output);
+void te_cast_s8_f32(int32_t size, const int8_t *input, float *output);
+void te_cast_s8_b(int32_t size, const int8_t *input, uint8_t *output);
+void te_cast_u8_s8(int32_t size, const uint8_t *input, int8_t *output);
+void te_cast_u8_u8(int32_t size, const uint8_t *input, uint8_t *output);
+void te_cast_u8_u8f(int32_t size, const uint8_t *input, int8_t *output);
+void te_cast_u8_s16(int32_t size, const uint8_t *input, int16_t *output);
+void te_cast_u8_s32(int32_t size, const uint8_t *input, int32_t *output);
+void te_cast_u8_s64(int32_t size, const uint8_t *input, int64_t *output);
+void te_cast_u8_f32(int32_t size, const uint8_t *input, float *output);
+void te_cast_u8_b(int32_t size, const uint8_t *input, uint8_t *output);
+void te_cast_u8f_s8(int32_t size, const int8_t *input, int8_t *output);
+void te_cast_u8f_u8(int32_t size, const int8_t *input, uint8_t *output);
+void te_cast_u8f_u8f(int32_t size, const int8_t *input, int8_t *output);
+void te_cast_u8f_s16(int32_t size, const int8_t *input, int16_t *output);
+void te_cast_u8f_s32(int32_t size, const int8_t *input, int32_t *output);
+void te_cast_u8f_s64(int32_t size, const int8_t *input, int64_t *output);
+void te_cast_u8f_f32(int32_t size, const int8_t *input, float *output);
+void te_cast_u8f_b(int32_t size, const int8_t *input, uint8_t *output);
+void te_cast_s16_s8(int32_t size, const int16_t *input, int8_t *output);
+void te_cast_s16_u8(int32_t size, const int16_t *input, uint8_t *output);
+void te_cast_s16_u8f(int32_t size, const int16_t *input, int8_t *output);
+void te_cast_s16_s16(int32_t size, const int16_t *input, int16_t *output);
+void te_cast_s16_s32(int32_t size, const int16_t *input, int32_t *output);
+void te_cast_s16_s64(int32_t size, const int16_t *input, int64_t *output);
+void te_cast_s16_f32(int32_t size, const int16_t *input, float *output);
+void te_cast_s16_b(int32_t size, const int16_t *input, uint8_t *output);
+void te_cast_s32_s8(int32_t size, const int32_t *input, int8_t *output);
+void te_cast_s32_u8(int32_t size, const int32_t *input, uint8_t *output);
+void te_cast_s32_u8f(int32_t size, const int32_t *input, int8_t *output);
+void te_cast_s32_s16(int32_t size, const int32_t *input, int16_t *output);
+void te_cast_s32_s32(int32_t size, const int32_t *input, int32_t *output);
+void te_cast_s32_s64(int32_t size, const int32_t *input, int64_t *output);
+void te_cast_s32_f32(int32_t size, const int32_t *input, float *output);
+void te_cast_s32_b(int32_t size, const int32_t *input, uint8_t *output);
+void te_cast_s64_s8(int32_t size, const int64_t *input, int8_t *output);
+void te_cast_s64_u8(int32_t size, const int64_t *input, uint8_t *output);
+void te_cast_s64_u8f(int32_t size, const int64_t *input, int8_t *output);
+void te_cast_s64_s16(int32_t size, const int64_t *input, int16_t *output);
+void te_cast_s64_s32(int32_t size, const int64_t *input, int32_t *output);
+void te_cast_s64_s64(int32_t size, const int64_t *input, int64_t *output);
+void te_cast_s64_f32(int32_t size, const int64_t *input, float *output);
+void te_cast_s64_b(int32_t size, const int64_t *input, uint8_t *output);
+void te_cast_f32_s8(int32_t size, const float *input, int8_t *output);
+void te_cast_f32_u8(int32_t size, const float *input, uint8_t *output);
+void te_cast_f32_u8f(int32_t size, const float *input, int8_t *output);
+void te_cast_f32_s16(int32_t size, const float *input, int16_t *output);
+void te_cast_f32_s32(int32_t size, const float *input, int32_t *output);
+void te_cast_f32_s64(int32_t size, const float *input, int64_t *output);
+void te_cast_f32_f32(int32_t size, const float *input, float *output);
+void te_cast_f32_b(int32_t size, const float *input, uint8_t *output);
+void te_cast_b_s8(int32_t size, const uint8_t *input, int8_t *output);
+void te_cast_b_u8(int32_t size, const uint8_t *input, uint8_t *output);
+void te_cast_b_u8f(int32_t size, const uint8_t *input, int8_t *output);
+void te_cast_b_s16(int32_t size, const uint8_t *input, int16_t *output);
+void te_cast_b_s32(int32_t size, const uint8_t *input, int32_t *output);
+void te_cast_b_s64(int32_t size, const uint8_t *input, int64_t *output);
+void te_cast_b_f32(int32_t size, const uint8_t *input, float *output);
+void te_cast_b_b(int32_t size, const uint8_t *input, uint8_t *output);
+
 #ifdef __cplusplus
 }
 #endif

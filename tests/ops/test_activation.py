@@ -15,7 +15,7 @@ import pytest
 
 from tests.support.optest import assert_matches_reference
 from tests.support.oracle import run_reference
-from tests.support.tflite_build import TensorSpec, build_single_op_model
+from tests.support.tflite_build import OpSpec, TensorSpec, build_model, build_single_op_model
 from tinyengine_gen.cli import main
 
 SHAPE8 = (1, 16, 16)  # 256 elements: every byte once
@@ -215,3 +215,35 @@ def test_float_sqrt(op: str) -> None:
             rng.uniform(0, 1e-3, shape).astype(np.float32), (np.arange(150, dtype=np.float32) ** 3).reshape(shape)]
     m = build_single_op_model(op, [TensorSpec(shape, "float32")], [TensorSpec(shape, "float32")])
     assert_matches_reference(m, input_sets=[[v] for v in vals])
+
+
+# --- CAST ------------------------------------------------------------------------------------------
+
+CAST_TYPES = ["int8", "uint8", "int16", "int32", "int64", "float32", "bool"]
+
+
+def cast_inputs(dtype: str, n: int, seed: int) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    if dtype == "bool":
+        return [rng.integers(0, 2, n).astype(np.bool_)]
+    if dtype == "float32":
+        special = np.array([0.0, -0.0, 0.5, -0.5, 1.5, -1.5, 127.5, 128.0, -128.5, -129.0, 255.9, 256.0,
+                            32767.5, 32768.0, -32768.9, -32769.0, 2.0 ** 31, -2.0 ** 31, 3e9, -3e9, 2.0 ** 63,
+                            -2.0 ** 63, 1e30, -1e30, np.inf, -np.inf, np.nan], np.float32)
+        a = (rng.standard_normal(n) * 10.0 ** rng.integers(0, 12, n)).astype(np.float32)
+        a[:special.size] = special
+        return [a]
+    info = np.iinfo(dtype)
+    a = rng.integers(info.min, info.max, n, endpoint=True, dtype=dtype)
+    a[:2] = [info.min, info.max]
+    return [a]
+
+
+@pytest.mark.parametrize("src", CAST_TYPES)
+def test_cast_every_pair(src: str) -> None:
+    """One model per source type casting to every type (all outputs of one graph)."""
+    n = 64
+    tensors = [TensorSpec((n,), src)] + [TensorSpec((n,), dst) for dst in CAST_TYPES]
+    ops = [OpSpec("CAST", [0], [1 + k]) for k in range(len(CAST_TYPES))]
+    model = build_model(tensors, ops, [0], list(range(1, 1 + len(CAST_TYPES))))
+    assert_matches_reference(model, input_sets=[cast_inputs(src, n, s) for s in range(3)])

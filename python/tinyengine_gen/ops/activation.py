@@ -615,3 +615,30 @@ def lower_square(op: Op, graph: Graph) -> KernelCall:
 @register("FLOOR", dtypes=("float32",))
 def lower_floor(op: Op, graph: Graph) -> KernelCall:
     return _unary_f32(op, "te_floor_f32")
+
+
+# ---------------------------------------------------------------------------------------------
+# CAST
+
+CAST_CODES = {"int8": "s8", "uint8": "u8", "int16": "s16", "int32": "s32", "int64": "s64", "float32": "f32",
+              "bool": "b"}
+
+
+def _cast_code(op: Op, t: Tensor, legacy_positions: list[int], pos: int) -> str:
+    if pos in legacy_positions:
+        return "u8f"  # a uint8 tensor moved to int8 storage (value - 128)
+    require(t.dtype in CAST_CODES, op, f"CAST of {t.dtype} tensors is not supported")
+    return CAST_CODES[t.dtype]
+
+
+@register("CAST", dtypes=("int8", "uint8", "int16", "int32", "int64", "float32", "bool"))
+def lower_cast(op: Op, graph: Graph) -> KernelCall:
+    """cast.cc: a value conversion (quantization parameters are ignored, as LiteRT does)."""
+    x, y = _one_input(op)
+    require(x.size == y.size, op, f"input shape {x.shape} differs from output shape {y.shape}")
+    src = _cast_code(op, x, op.options.get("_uint8_inputs", []), 0)
+    dst = _cast_code(op, y, op.options.get("_uint8_outputs", []), 0)
+    same_size = x.nbytes == y.nbytes
+    return KernelCall(op=op, template="cast.c.j2", header=HEADER, inputs=[x], outputs=[y],
+                      params=dict(fn=f"te_cast_{src}_{dst}", size=x.size), inplace=[(0, 0)] if same_size else [],
+                      note=f"{src}->{dst}")
