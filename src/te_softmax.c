@@ -10,6 +10,8 @@
  */
 #include "tinyengine/te_softmax.h"
 
+#include "tinyengine/te_activation.h"
+
 #include <float.h>
 #include <math.h>
 
@@ -364,10 +366,7 @@ void te_log_softmax_f32(const te_log_softmax_f32_params *p, const float *input, 
 
 void te_logistic_s8(const te_logistic_params *p, const int8_t *lut, const int8_t *input, int8_t *output)
 {
-    int32_t i;
-    for (i = 0; i < p->size; ++i) {
-        output[i] = lut[(uint8_t)input[i]];
-    }
+    te_lut_s8(p->size, lut, input, output); /* the table kernel every 8-bit unary op shares */
 }
 
 void te_logistic_f32(const te_logistic_params *p, const float *input, float *output)
