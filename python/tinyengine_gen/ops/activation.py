@@ -202,8 +202,9 @@ def relu_params(op: Op, x: Tensor, y: Tensor, qmin: int, qmax: int, in_zp: int, 
                 act_min=lo, act_max=hi)
 
 
-@register("RELU", "RELU6", dtypes=("int8", "uint8", "int16", "float32"), note="in place")
-@register("RELU_N1_TO_1", "RELU_0_TO_1", dtypes=("int8", "uint8", "float32"), note="in place")
+@register("RELU", "RELU6", "RELU_N1_TO_1", "RELU_0_TO_1", dtypes=("int8", "uint8"), simd=("dsp", "mve"), note="8-bit: one table lookup; in place")
+@register("RELU", "RELU6", dtypes=("int16", "float32"))
+@register("RELU_N1_TO_1", "RELU_0_TO_1", dtypes=("float32",))
 def lower_relu(op: Op, graph: Graph) -> KernelCall:
     x, y = _one_input(op)
     if x.dtype == "float32":
@@ -259,7 +260,8 @@ def leaky_relu_value(p: dict[str, int], v: int, qmin: int, qmax: int) -> int:
     return min(qmax, max(qmin, _wrap32(out)))
 
 
-@register("LEAKY_RELU", dtypes=("int8", "uint8", "int16", "float32"), note="in place")
+@register("LEAKY_RELU", dtypes=("int8", "uint8"), simd=("dsp", "mve"), note="8-bit: one table lookup; in place")
+@register("LEAKY_RELU", dtypes=("int16", "float32"))
 def lower_leaky_relu(op: Op, graph: Graph) -> KernelCall:
     x, y = _one_input(op)
     if x.dtype == "float32":
@@ -343,7 +345,8 @@ def hard_swish_value(p: dict[str, int], v: int, in_zp: int, out_zp: int, qmin: i
     return max(qmin, min(qmax, out))
 
 
-@register("HARD_SWISH", dtypes=("int8", "uint8", "float32"), simd=("dsp", "mve"), note="in place")
+@register("HARD_SWISH", dtypes=("int8", "uint8"), simd=("dsp", "mve"), note="8-bit: one table lookup; in place")
+@register("HARD_SWISH", dtypes=("float32",))
 def lower_hard_swish(op: Op, graph: Graph) -> KernelCall:
     x, y = _one_input(op)
     if x.dtype == "float32":
@@ -487,7 +490,8 @@ def tanh_s16_params(op: Op, x: Tensor, y: Tensor, max_pot_shift: int) -> dict[st
     return dict(size=x.size, input_multiplier=mult, input_left_shift=shift)
 
 
-@register("TANH", dtypes=("int8", "uint8", "int16"))
+@register("TANH", dtypes=("int8", "uint8"), simd=("dsp", "mve"), note="8-bit: one table lookup; in place")
+@register("TANH", dtypes=("int16",))
 def lower_tanh(op: Op, graph: Graph) -> KernelCall:
     x, y = _one_input(op)
     if x.dtype == "int16":
@@ -510,7 +514,8 @@ def lower_logistic_s16(op: Op, graph: Graph) -> KernelCall:
                       note="int16")
 
 
-@register("GELU", dtypes=("int8", "uint8", "int16"))
+@register("GELU", dtypes=("int8", "uint8"), simd=("dsp", "mve"), note="8-bit: one table lookup; in place")
+@register("GELU", dtypes=("int16",))
 def lower_gelu(op: Op, graph: Graph) -> KernelCall:
     x, y = _one_input(op)
     transform = gelu_transform(bool(op.options.get("approximate", False)))
@@ -521,7 +526,8 @@ def lower_gelu(op: Op, graph: Graph) -> KernelCall:
     return lut_call(op, x, y, lut_populate8(op, x, y, transform), "gelu")
 
 
-@register("EXP", dtypes=("int8", "int16"))
+@register("EXP", dtypes=("int8",), simd=("dsp", "mve"), note="8-bit: one table lookup; in place")
+@register("EXP", dtypes=("int16",))
 def lower_exp(op: Op, graph: Graph) -> KernelCall:
     x, y = _one_input(op)
     if x.dtype == "int16":
@@ -532,7 +538,8 @@ def lower_exp(op: Op, graph: Graph) -> KernelCall:
     return lut_call(op, x, y, lut_populate8(op, x, y, libm_f("expf")), "exp")
 
 
-@register("LOG", dtypes=("int8", "int16"))
+@register("LOG", dtypes=("int8",), simd=("dsp", "mve"), note="8-bit: one table lookup; in place")
+@register("LOG", dtypes=("int16",))
 def lower_log(op: Op, graph: Graph) -> KernelCall:
     """elementwise.cc LogLUTPrepare: log, and the output minimum for inputs <= 0."""
     x, y = _one_input(op)
@@ -550,7 +557,8 @@ def lower_log(op: Op, graph: Graph) -> KernelCall:
 # ---------------------------------------------------------------------------------------------
 # ABS, NEG, SQRT, RSQRT, SQUARE, FLOOR
 
-@register("ABS", dtypes=("int8", "float32"))
+@register("ABS", dtypes=("int8",), simd=("dsp", "mve"), note="8-bit: one table lookup; in place")
+@register("ABS", dtypes=("float32",))
 def lower_abs(op: Op, graph: Graph) -> KernelCall:
     x, y = _one_input(op)
     if x.dtype == "float32":
@@ -570,7 +578,8 @@ def lower_abs(op: Op, graph: Graph) -> KernelCall:
     return lut_call(op, x, y, lut_from(op, fn), "abs")
 
 
-@register("NEG", dtypes=("int8", "float32"))
+@register("NEG", dtypes=("int8",), simd=("dsp", "mve"), note="8-bit: one table lookup; in place")
+@register("NEG", dtypes=("float32",))
 def lower_neg(op: Op, graph: Graph) -> KernelCall:
     """reference_ops::Negate: -x on the stored values (quantization ignored, as LiteRT does)."""
     x, y = _one_input(op)
@@ -581,7 +590,8 @@ def lower_neg(op: Op, graph: Graph) -> KernelCall:
     return lut_call(op, x, y, lut_from(op, lambda v: ((-v + 128) & 0xFF) - 128), "neg")
 
 
-@register("SQRT", dtypes=("int8", "float32"))
+@register("SQRT", dtypes=("int8",), simd=("dsp", "mve"), note="8-bit: one table lookup; in place")
+@register("SQRT", dtypes=("float32",))
 def lower_sqrt(op: Op, graph: Graph) -> KernelCall:
     """SqrtEvalQuantized: float sqrt of the dequantized value, truncated (not rounded) to int.
     Negative inputs make LiteRT fail the invoke; here they give the output minimum."""
