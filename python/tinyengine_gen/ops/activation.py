@@ -26,6 +26,8 @@ from .elementwise import MAX_DIMS, broadcast_shape, broadcast_walk, c_array
 from .quantize import c_float
 
 HEADER = "tinyengine/te_activation.h"
+# Registration of the 8-bit types that run as one table lookup (te_lut_s8 and its SIMD paths).
+TABLE8: dict = dict(simd=("dsp", "mve"), note="8-bit: one table lookup; in place")
 f32 = np.float32
 INT16_MIN, INT16_MAX = -32768, 32767
 
@@ -202,7 +204,7 @@ def relu_params(op: Op, x: Tensor, y: Tensor, qmin: int, qmax: int, in_zp: int, 
                 act_min=lo, act_max=hi)
 
 
-@register("RELU", "RELU6", "RELU_N1_TO_1", "RELU_0_TO_1", dtypes=("int8", "uint8"), simd=("dsp", "mve"), note="8-bit: one table lookup; in place")
+@register("RELU", "RELU6", "RELU_N1_TO_1", "RELU_0_TO_1", dtypes=("int8", "uint8"), **TABLE8)
 @register("RELU", "RELU6", dtypes=("int16", "float32"))
 @register("RELU_N1_TO_1", "RELU_0_TO_1", dtypes=("float32",))
 def lower_relu(op: Op, graph: Graph) -> KernelCall:
@@ -260,7 +262,7 @@ def leaky_relu_value(p: dict[str, int], v: int, qmin: int, qmax: int) -> int:
     return min(qmax, max(qmin, _wrap32(out)))
 
 
-@register("LEAKY_RELU", dtypes=("int8", "uint8"), simd=("dsp", "mve"), note="8-bit: one table lookup; in place")
+@register("LEAKY_RELU", dtypes=("int8", "uint8"), **TABLE8)
 @register("LEAKY_RELU", dtypes=("int16", "float32"))
 def lower_leaky_relu(op: Op, graph: Graph) -> KernelCall:
     x, y = _one_input(op)
@@ -345,7 +347,7 @@ def hard_swish_value(p: dict[str, int], v: int, in_zp: int, out_zp: int, qmin: i
     return max(qmin, min(qmax, out))
 
 
-@register("HARD_SWISH", dtypes=("int8", "uint8"), simd=("dsp", "mve"), note="8-bit: one table lookup; in place")
+@register("HARD_SWISH", dtypes=("int8", "uint8"), **TABLE8)
 @register("HARD_SWISH", dtypes=("float32",))
 def lower_hard_swish(op: Op, graph: Graph) -> KernelCall:
     x, y = _one_input(op)
@@ -490,7 +492,7 @@ def tanh_s16_params(op: Op, x: Tensor, y: Tensor, max_pot_shift: int) -> dict[st
     return dict(size=x.size, input_multiplier=mult, input_left_shift=shift)
 
 
-@register("TANH", dtypes=("int8", "uint8"), simd=("dsp", "mve"), note="8-bit: one table lookup; in place")
+@register("TANH", dtypes=("int8", "uint8"), **TABLE8)
 @register("TANH", dtypes=("int16",))
 def lower_tanh(op: Op, graph: Graph) -> KernelCall:
     x, y = _one_input(op)
@@ -514,7 +516,7 @@ def lower_logistic_s16(op: Op, graph: Graph) -> KernelCall:
                       note="int16")
 
 
-@register("GELU", dtypes=("int8", "uint8"), simd=("dsp", "mve"), note="8-bit: one table lookup; in place")
+@register("GELU", dtypes=("int8", "uint8"), **TABLE8)
 @register("GELU", dtypes=("int16",))
 def lower_gelu(op: Op, graph: Graph) -> KernelCall:
     x, y = _one_input(op)
@@ -526,7 +528,7 @@ def lower_gelu(op: Op, graph: Graph) -> KernelCall:
     return lut_call(op, x, y, lut_populate8(op, x, y, transform), "gelu")
 
 
-@register("EXP", dtypes=("int8",), simd=("dsp", "mve"), note="8-bit: one table lookup; in place")
+@register("EXP", dtypes=("int8",), **TABLE8)
 @register("EXP", dtypes=("int16",))
 def lower_exp(op: Op, graph: Graph) -> KernelCall:
     x, y = _one_input(op)
@@ -538,7 +540,7 @@ def lower_exp(op: Op, graph: Graph) -> KernelCall:
     return lut_call(op, x, y, lut_populate8(op, x, y, libm_f("expf")), "exp")
 
 
-@register("LOG", dtypes=("int8",), simd=("dsp", "mve"), note="8-bit: one table lookup; in place")
+@register("LOG", dtypes=("int8",), **TABLE8)
 @register("LOG", dtypes=("int16",))
 def lower_log(op: Op, graph: Graph) -> KernelCall:
     """elementwise.cc LogLUTPrepare: log, and the output minimum for inputs <= 0."""
@@ -557,7 +559,7 @@ def lower_log(op: Op, graph: Graph) -> KernelCall:
 # ---------------------------------------------------------------------------------------------
 # ABS, NEG, SQRT, RSQRT, SQUARE, FLOOR
 
-@register("ABS", dtypes=("int8",), simd=("dsp", "mve"), note="8-bit: one table lookup; in place")
+@register("ABS", dtypes=("int8",), **TABLE8)
 @register("ABS", dtypes=("float32",))
 def lower_abs(op: Op, graph: Graph) -> KernelCall:
     x, y = _one_input(op)
@@ -578,7 +580,7 @@ def lower_abs(op: Op, graph: Graph) -> KernelCall:
     return lut_call(op, x, y, lut_from(op, fn), "abs")
 
 
-@register("NEG", dtypes=("int8",), simd=("dsp", "mve"), note="8-bit: one table lookup; in place")
+@register("NEG", dtypes=("int8",), **TABLE8)
 @register("NEG", dtypes=("float32",))
 def lower_neg(op: Op, graph: Graph) -> KernelCall:
     """reference_ops::Negate: -x on the stored values (quantization ignored, as LiteRT does)."""
@@ -590,7 +592,7 @@ def lower_neg(op: Op, graph: Graph) -> KernelCall:
     return lut_call(op, x, y, lut_from(op, lambda v: ((-v + 128) & 0xFF) - 128), "neg")
 
 
-@register("SQRT", dtypes=("int8",), simd=("dsp", "mve"), note="8-bit: one table lookup; in place")
+@register("SQRT", dtypes=("int8",), **TABLE8)
 @register("SQRT", dtypes=("float32",))
 def lower_sqrt(op: Op, graph: Graph) -> KernelCall:
     """SqrtEvalQuantized: float sqrt of the dequantized value, truncated (not rounded) to int.
