@@ -11,6 +11,14 @@
 
 #include "tinyengine/te_simd.h"
 
+/* The float kernels repeat the reference's float operations one rounding at a time: no fused
+ * multiply-add (GCC contracts a * b + c by default outside ISO C modes, clang within a statement). */
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#elif defined(__GNUC__)
+#pragma GCC optimize("fp-contract=off")
+#endif
+
 /* ---- 8-bit table lookup (every int8 / legacy uint8 unary op) ---- */
 
 void te_lut_s8(int32_t size, const int8_t *lut, const int8_t *input, int8_t *output)
@@ -357,3 +365,97 @@ TE_CAST_FN(f32, s32, TE_WR_F_)
 TE_CAST_FN(f32, s64, TE_WR_F_)
 TE_CAST_FN(f32, f32, TE_WR_F_)
 TE_CAST_FN(f32, b, TE_WR_F_)
+
+/* ---- L2_NORMALIZATION ---- */
+
+/* GetInvSqrtQuantizedMultiplierExp(input, kReverseShift = -1): 1 / sqrt(input) as a quantized
+ * multiplier and a (left) shift, by five Newton-Raphson steps in gemmlowp Q3.28. */
+void te_inv_sqrt_quantized_multiplier_exp(int32_t input, int32_t *multiplier, int32_t *shift)
+{
+    int32_t sh = 11;
+    int32_t half_input, x;
+    int i, pairs;
+    if (input <= 1) {
+        *multiplier = INT32_MAX;
+        *shift = 0;
+        return;
+    }
+    while (input >= ((int32_t)1 << 29)) {
+        input /= 4;
+        ++sh;
+    }
+    {
+        int clz = 0;
+        uint32_t v = (uint32_t)input;
+        while (!(v & 0x80000000u)) {
+            v <<= 1;
+            ++clz;
+        }
+        pairs = (clz - 1) / 2 - 1;
+    }
+    sh -= pairs;
+    input = (int32_t)((uint32_t)input << (2 * pairs));
+    half_input = te_rounding_divide_by_pot(input >> 1, 1); /* SaturatingRoundingMultiplyByPOT<-1> */
+    x = (int32_t)1 << 28;                                    /* F3::One() */
+    for (i = 0; i < 5; i++) {
+        const int32_t x3 = te_sat_shl_pot(
+            te_sat_rounding_doubling_high_mul(te_sat_rounding_doubling_high_mul(x, x), x), 6); /* Rescale<3> of Q9 */
+        const int32_t half_three = ((int32_t)1 << 28) + ((int32_t)1 << 27);                   /* 1.5 in Q3 */
+        const int32_t d = (int32_t)((uint32_t)te_sat_rounding_doubling_high_mul(half_three, x) -
+                                    (uint32_t)te_sat_rounding_doubling_high_mul(half_input, x3));
+        x = te_sat_shl_pot(d, 3); /* Rescale<3> of Q6 */
+    }
+    x = te_sat_rounding_doubling_high_mul(x, 1518500250); /* * sqrt(2) / 2 */
+    if (sh < 0) {
+        x = (int32_t)((uint32_t)x << -sh);
+        sh = 0;
+    }
+    *multiplier = x;
+    *shift = -sh;
+}
+
+void te_l2_normalization_s8(const te_l2norm_params *p, const int8_t *input, int8_t *output)
+{
+    int32_t o, c;
+    for (o = 0; o < p->outer; ++o) {
+        const int8_t *x = input + (size_t)o * (size_t)p->depth;
+        int8_t *y = output + (size_t)o * (size_t)p->depth;
+        int32_t acc = 0, mult, shift;
+        for (c = 0; c < p->depth; ++c) {
+            const int32_t v = x[c] - p->input_zero_point;
+            acc += v * v;
+        }
+        te_inv_sqrt_quantized_multiplier_exp(acc, &mult, &shift);
+        for (c = 0; c < p->depth; ++c) {
+            const int32_t v = x[c] - p->input_zero_point;
+            int32_t out;
+            if (p->legacy_uint8) {
+                /* reference_ops::L2Normalization<uint8_t>: 128 * diff, zero point 128, [0, 255];
+                 * stored 128 lower. */
+                out = 128 + te_rounding_divide_by_pot(te_sat_rounding_doubling_high_mul(128 * v, mult), -shift);
+                out = te_clamp_i32(out, 0, 255) - 128;
+            } else {
+                out = te_clamp_i32(te_multiply_by_quantized_multiplier(v, mult, shift + 7), -128, 127);
+            }
+            y[c] = (int8_t)out;
+        }
+    }
+}
+
+void te_l2_normalization_f32(const te_l2norm_params *p, const float *input, float *output)
+{
+    int32_t o, c;
+    for (o = 0; o < p->outer; ++o) {
+        const float *x = input + (size_t)o * (size_t)p->depth;
+        float *y = output + (size_t)o * (size_t)p->depth;
+        float squared = 0.0f, norm;
+        for (c = 0; c < p->depth; ++c) {
+            squared += x[c] * x[c];
+        }
+        norm = sqrtf(squared);
+        norm = norm < 1e-6f ? 1e-6f : norm; /* std::max(l2_norm, epsilon) */
+        for (c = 0; c < p->depth; ++c) {
+            y[c] = x[c] / norm;
+        }
+    }
+}

@@ -34,17 +34,7 @@ TE_INLINE int32_t fp_sub(int32_t a, int32_t b) { return (int32_t)((uint32_t)a - 
 #define fp_mul te_sat_rounding_doubling_high_mul /* FixedPoint operator* */
 
 /* SaturatingRoundingMultiplyByPOT<e> for 0 < e < 31 (also TFLite's ...POTParam for such e). */
-TE_INLINE int32_t fp_sat_shl(int32_t x, int e)
-{
-    const int32_t threshold = (int32_t)(((uint32_t)1 << (31 - e)) - 1u);
-    if (x > threshold) {
-        return INT32_MAX;
-    }
-    if (x < -threshold) {
-        return INT32_MIN;
-    }
-    return (int32_t)((uint32_t)x << e);
-}
+#define fp_sat_shl te_sat_shl_pot
 
 /* TFLite SaturatingRoundingMultiplyByPOTParam(x, e) for 0 <= e <= 31. */
 TE_INLINE int32_t fp_sat_shl_param(int32_t x, int e)

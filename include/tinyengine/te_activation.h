@@ -90,6 +90,19 @@ void te_sqrt_f32(const te_unary_f32_params *p, const float *input, float *output
 void te_rsqrt_f32(const te_unary_f32_params *p, const float *input, float *output);
 void te_floor_f32(const te_unary_f32_params *p, const float *input, float *output);
 
+/* L2_NORMALIZATION over the last axis: int8 (output scale 1/128, zero point 0), legacy uint8
+ * (zero point 128, in int8 storage) and float (epsilon 1e-6). */
+typedef struct {
+    int32_t outer;
+    int32_t depth;
+    int32_t input_zero_point; /* in the stored (int8) domain */
+    int32_t legacy_uint8;     /* 1: reference_ops::L2Normalization<uint8_t>'s arithmetic */
+} te_l2norm_params;
+void te_l2_normalization_s8(const te_l2norm_params *p, const int8_t *input, int8_t *output);
+void te_l2_normalization_f32(const te_l2norm_params *p, const float *input, float *output);
+/* GetInvSqrtQuantizedMultiplierExp(input, -1): 1 / sqrt(input) ~ multiplier * 2^(shift - 31). */
+void te_inv_sqrt_quantized_multiplier_exp(int32_t input, int32_t *multiplier, int32_t *shift);
+
 /* CAST between int8 (s8), uint8 (u8), legacy uint8 in int8 storage (u8f), int16, int32, int64,
  * float32 and bool (b, one byte 0/1): te_cast_<from>_<to>. Safe in place when both types have
  * the same size. */

@@ -614,9 +614,86 @@ def lower_sqrt(op: Op, graph: Graph) -> KernelCall:
     return lut_call(op, x, y, lut_from(op, fn), "sqrt")
 
 
-@register("RSQRT", dtypes=("float32",))
+def inv_sqrt_quantized_multiplier_exp(value: int) -> tuple[int, int]:
+    """GetInvSqrtQuantizedMultiplierExp(value, kReverseShift = -1) (te_activation.c has the C one)."""
+    if value <= 1:
+        return (1 << 31) - 1, 0
+    shift = 11
+    while value >= (1 << 29):
+        value = _trunc_div(value, 4)
+        shift += 1
+    clz = 32 - value.bit_length()
+    pairs = (clz - 1) // 2 - 1
+    shift -= pairs
+    value <<= 2 * pairs
+    half_input = rdbpot(value >> 1, 1)
+    x = 1 << 28
+
+    def sat_shl(v: int, e: int) -> int:
+        return max(-(1 << 31), min((1 << 31) - 1, v * (1 << e)))
+    for _ in range(5):
+        x3 = sat_shl(srdhm32(srdhm32(x, x), x), 6)
+        x = sat_shl(_wrap32(srdhm32((1 << 28) + (1 << 27), x) - srdhm32(half_input, x3)), 3)
+    x = srdhm32(x, 1518500250)
+    if shift < 0:
+        x = _wrap32(x << -shift)
+        shift = 0
+    return x, -shift
+
+
+@register("RSQRT", dtypes=("int8",), **TABLE8)
+@register("RSQRT", dtypes=("int16", "float32"))
 def lower_rsqrt(op: Op, graph: Graph) -> KernelCall:
-    return _unary_f32(op, "te_rsqrt_f32")
+    """elementwise.cc: float 1 / sqrtf; int8 through GetInvSqrtQuantizedMultiplierExp per value;
+    int16 a LUTPopulate<int16_t> table. Inputs below the zero point make LiteRT fail the invoke."""
+    x, y = _one_input(op)
+    if x.dtype == "float32":
+        return _unary_f32(op, "te_rsqrt_f32")
+    sqrtf = libm_f("sqrtf")
+    if x.dtype == "int16":
+        _check16(op, x, y)
+        big = f32(f32(INT16_MAX) * f32(y.quant.s))
+        return lut16_call(op, x, y, lut_populate16(x, y, lambda v: big if v <= 0 else f32(f32(1.0) / sqrtf(v))),
+                          "rsqrt")
+    _check8(op, x, y)
+    require(not op.options.get("_legacy_uint8"), op, "uint8 RSQRT is not supported (LiteRT has none)")
+    in_off, out_off = int(x.quant.zp), int(y.quant.zp)
+    mult, shift = qmult(1.0 / float(f32(sqrtf(f32(x.quant.s)) * f32(y.quant.s))))
+    k_shift = 20
+
+    def fn(v: int) -> int:
+        value = v - in_off
+        if value <= 0:  # 0: the maximum; < 0: LiteRT refuses the input at run time
+            return 127
+        m, s = inv_sqrt_quantized_multiplier_exp(value)
+        data = mbqm(1, m, s + k_shift)
+        return min(max(mbqm(data, mult, shift - k_shift) + out_off, -128), 127)
+    return lut_call(op, x, y, lut_from(op, fn), "rsqrt")
+
+
+@register("L2_NORMALIZATION", dtypes=("int8", "uint8", "float32"))
+def lower_l2_normalization(op: Op, graph: Graph) -> KernelCall:
+    x, y = _one_input(op)
+    require(len(x.shape) >= 1 and tuple(x.shape) == tuple(y.shape), op,
+            f"input shape {x.shape} must equal the output shape {y.shape}")
+    require(str(op.options.get("fused_activation_function", "NONE")) == "NONE", op,
+            "a fused activation is not supported (LiteRT refuses it)")
+    depth = int(x.shape[-1])
+    params = dict(outer=x.size // max(depth, 1), depth=depth, input_zero_point=0, legacy_uint8=0)
+    if x.dtype == "float32":
+        require(y.dtype == "float32", op, f"float input needs a float output, got {y.dtype}")
+        fn = "te_l2_normalization_f32"
+    else:
+        _check8(op, x, y)
+        legacy = bool(op.options.get("_legacy_uint8"))
+        _, out_zp = _orig(op, y)
+        require(float(f32(y.quant.s)) == 1.0 / 128 and out_zp == (128 if legacy else 0), op,
+                f"output must have scale 1/128 and zero point {128 if legacy else 0}")
+        params.update(input_zero_point=int(x.quant.zp), legacy_uint8=int(legacy))
+        fn = "te_l2_normalization_s8"
+    return KernelCall(op=op, template="unary_params.c.j2", header=HEADER, inputs=[x], outputs=[y],
+                      params=dict(fn=fn, ptype="te_l2norm_params", args=params), inplace=[(0, 0)],
+                      note=x.dtype)
 
 
 @register("SQUARE", dtypes=("float32",))
