@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from tests.support.optest import assert_matches_reference
-from tests.support.oracle import run_reference
+from tests.support.oracle import random_inputs, run_reference
 from tests.support.tflite_build import OpSpec, TensorSpec, build_model, build_single_op_model
 from tinyengine_gen.cli import main
 
@@ -268,5 +268,4 @@ def test_l2_normalization(dtype: str, shape: tuple[int, ...], in_q: tuple | None
         zero[0, 0] = in_q[1] + 1
         extra = [[zero]]
     rng = np.random.default_rng(5)
-    from tests.support.oracle import random_inputs
     assert_matches_reference(model, input_sets=[random_inputs(model, rng) for _ in range(3)] + extra)
