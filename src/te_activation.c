@@ -68,10 +68,32 @@ void te_lut_s16(int32_t size, const int16_t *lut, const int16_t *input, int16_t 
 
 /* ---- RELU / RELU6 (int16) ---- */
 
+#if defined(TE_USE_MVE)
+/* Eight int16 lanes as two int32x4 halves (even and odd lanes), f applied to each, narrowed back
+ * with saturation (VQMOVNB / VQMOVNT). */
+#define TE_MVE_S16_LOOP(f)                                                          \
+    for (; i + 8 <= size; i += 8) {                                               \
+        const int16x8_t x = vldrhq_s16(input + i);                                \
+        int16x8_t out = vdupq_n_s16(0);                                           \
+        out = vqmovnbq_s32(out, f(vmovlbq_s16(x)));                               \
+        out = vqmovntq_s32(out, f(vmovltq_s16(x)));                               \
+        vstrhq_s16(output + i, out);                                              \
+    }
+#endif
+
 void te_relu_s16(const te_relu_params *p, const int16_t *input, int16_t *output)
 {
-    int32_t i;
-    for (i = 0; i < p->size; ++i) {
+    int32_t i = 0;
+#if defined(TE_USE_MVE)
+    const int32_t size = p->size;
+    const int32x4_t in_off = vdupq_n_s32(p->input_offset), out_off = vdupq_n_s32(p->output_offset);
+    const int32x4_t mult = vdupq_n_s32(p->output_multiplier), shift = vdupq_n_s32(p->output_shift);
+    const int32x4_t lo = vdupq_n_s32(p->act_min), hi = vdupq_n_s32(p->act_max);
+#define TE_RELU_MVE4(v) vminq_s32(hi, vmaxq_s32(lo, vaddq_s32(out_off, te_mve_requant(vsubq_s32((v), in_off), mult, shift))))
+    TE_MVE_S16_LOOP(TE_RELU_MVE4)
+#undef TE_RELU_MVE4
+#endif
+    for (; i < p->size; ++i) {
         const int32_t val = input[i];
         int32_t clamped = p->output_offset + te_multiply_by_quantized_multiplier(
                                                  val - p->input_offset, p->output_multiplier, p->output_shift);
@@ -83,12 +105,35 @@ void te_relu_s16(const te_relu_params *p, const int16_t *input, int16_t *output)
 
 /* ---- LEAKY_RELU (int16) ---- */
 
+#if defined(TE_USE_MVE)
+/* QuantizeLeakyRelu on four int32 lanes: both branches requantized, the sign of the input picks. */
+TE_INLINE int32x4_t te_leaky_relu_mve4(int32x4_t v, int32x4_t mi, int32x4_t si, int32x4_t ma, int32x4_t sa,
+                                       int alpha_negative, int32x4_t out_off)
+{
+    const int32x4_t pos = te_mve_requant(v, mi, si);
+    int32x4_t neg = te_mve_requant(v, ma, sa);
+    if (alpha_negative) {
+        neg = vnegq_s32(neg);
+    }
+    return vaddq_s32(out_off, vpselq_s32(pos, neg, vcmpgeq_n_s32(v, 0)));
+}
+#endif
+
 void te_leaky_relu_s16(const te_leaky_relu_params *p, const int16_t *input, int16_t *output)
 {
     const int alpha_negative = p->multiplier_alpha < 0;
     const int32_t safe_alpha = alpha_negative ? -p->multiplier_alpha : p->multiplier_alpha;
-    int32_t i;
-    for (i = 0; i < p->size; ++i) {
+    int32_t i = 0;
+#if defined(TE_USE_MVE)
+    const int32_t size = p->size;
+    const int32x4_t in_off = vdupq_n_s32(p->input_offset), out_off = vdupq_n_s32(p->output_offset);
+    const int32x4_t mi = vdupq_n_s32(p->multiplier_identity), si = vdupq_n_s32(p->shift_identity);
+    const int32x4_t ma = vdupq_n_s32(safe_alpha), sa = vdupq_n_s32(p->shift_alpha);
+#define TE_LEAKY_MVE4(v) te_leaky_relu_mve4(vsubq_s32((v), in_off), mi, si, ma, sa, alpha_negative, out_off)
+    TE_MVE_S16_LOOP(TE_LEAKY_MVE4)
+#undef TE_LEAKY_MVE4
+#endif
+    for (; i < p->size; ++i) {
         const int32_t input_value = input[i] - p->input_offset;
         int32_t unclamped = p->output_offset;
         if (input_value >= 0) {

@@ -31,6 +31,10 @@ def bytes_plus_tail(dtype: str, n: int) -> list[np.ndarray]:
     return [(np.arange(n) * 7 % 256 + lo).astype(dtype).reshape(1, n)]
 
 
+def spread16(n: int) -> list[np.ndarray]:
+    return [((np.arange(n) * 65 + 32768) % 65536 - 32768).astype(np.int16).reshape(1, n)]
+
+
 CASES = {
     # 8-bit tables: 256 + 7 and 256 + 13 elements (word-loop and 16-lane tails)
     "hard_swish_s8": lambda: (unary("HARD_SWISH", "int8", (0.05, 3), (0.03, -20), (1, 263)),
@@ -40,6 +44,10 @@ CASES = {
     "relu6_s8": lambda: (unary("RELU6", "int8", (0.05, 3), (0.03, -128)), every_byte("int8")),
     # int16 kernels, every value
     "tanh_s16": lambda: (unary("TANH", "int16", (3.0 / 32768, 0), (2 ** -15, 0), (1, 256, 256)), every_int16()),
+    # int16 Helium paths: 1,003 elements (8-lane blocks and a tail of 3)
+    "relu6_s16_tail": lambda: (unary("RELU6", "int16", (6 / 32768, 0), (5 / 32768, 0), (1, 1003)), spread16(1003)),
+    "leaky_relu_s16_tail": lambda: (unary("LEAKY_RELU", "int16", (6 / 32768, 0), (8 / 32768, 0), (1, 1003),
+                                          {"alpha": -0.7}), spread16(1003)),
     "leaky_relu_s16": lambda: (unary("LEAKY_RELU", "int16", (6 / 32768, 0), (8 / 32768, 0), (1, 256, 256),
                                      {"alpha": 0.2}), every_int16()),
 }
