@@ -504,3 +504,66 @@ void te_l2_normalization_f32(const te_l2norm_params *p, const float *input, floa
         }
     }
 }
+
+/* ---- ABS / NEG / SQRT on int16, int32, int64 ---- */
+
+/* AbsEvalQuantized<int16_t>: |x - zero point|, rescaled when the scales differ (the identity
+ * multiplier 2^30, shift 1 otherwise), plus the output zero point, saturated. */
+void te_abs_s16(const te_relu_params *p, const int16_t *input, int16_t *output)
+{
+    int32_t i;
+    for (i = 0; i < p->size; ++i) {
+        const int32_t v = input[i] - p->input_offset;
+        const int32_t out = p->output_offset + te_multiply_by_quantized_multiplier(v < 0 ? -v : v, p->output_multiplier,
+                                                                                  p->output_shift);
+        output[i] = (int16_t)te_clamp_i32(out, p->act_min, p->act_max);
+    }
+}
+
+/* std::abs on int32 (INT32_MIN stays INT32_MIN, as on the reference's build). */
+void te_abs_s32(int32_t size, const int32_t *input, int32_t *output)
+{
+    int32_t i;
+    for (i = 0; i < size; ++i) {
+        output[i] = input[i] < 0 ? (int32_t)(0u - (uint32_t)input[i]) : input[i];
+    }
+}
+
+/* reference_ops::Negate: -x, wrapping at the type's minimum. */
+void te_neg_s16(int32_t size, const int16_t *input, int16_t *output)
+{
+    int32_t i;
+    for (i = 0; i < size; ++i) {
+        output[i] = (int16_t)(uint16_t)(0u - (uint32_t)(uint16_t)input[i]);
+    }
+}
+
+void te_neg_s32(int32_t size, const int32_t *input, int32_t *output)
+{
+    int32_t i;
+    for (i = 0; i < size; ++i) {
+        output[i] = (int32_t)(0u - (uint32_t)input[i]);
+    }
+}
+
+void te_neg_s64(int32_t size, const int64_t *input, int64_t *output)
+{
+    int32_t i;
+    for (i = 0; i < size; ++i) {
+        output[i] = (int64_t)((uint64_t)0 - (uint64_t)input[i]);
+    }
+}
+
+/* SqrtEvalQuantized<int16_t>: sqrtf(scale * (x - zp)) / output_scale truncated to int (an out of
+ * range float gives INT32_MIN, as x86-64's CVTTSS2SI), plus the output zero point, saturated. */
+void te_sqrt_s16(const te_sqrt_params *p, const int16_t *input, int16_t *output)
+{
+    int32_t i;
+    for (i = 0; i < p->size; ++i) {
+        const float dequantized = p->input_scale * (float)(input[i] - p->input_zero_point);
+        const float q = sqrtf(dequantized) / p->output_scale;
+        const int32_t t = (q >= -2147483648.0f && q < 2147483648.0f) ? (int32_t)q : INT32_MIN;
+        const int32_t out = (int32_t)((uint32_t)t + (uint32_t)p->output_zero_point);
+        output[i] = (int16_t)te_clamp_i32(out, -32768, 32767);
+    }
+}

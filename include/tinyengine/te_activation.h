@@ -103,6 +103,22 @@ void te_l2_normalization_f32(const te_l2norm_params *p, const float *input, floa
 /* GetInvSqrtQuantizedMultiplierExp(input, -1): 1 / sqrt(input) ~ multiplier * 2^(shift - 31). */
 void te_inv_sqrt_quantized_multiplier_exp(int32_t input, int32_t *multiplier, int32_t *shift);
 
+/* ABS (quantized int16: |x - zp| rescaled, in te_relu_params with the int16 range; int32: std::abs),
+ * NEG (wrapping), SQRT on quantized int16 (float sqrt, truncated). */
+void te_abs_s16(const te_relu_params *p, const int16_t *input, int16_t *output);
+void te_abs_s32(int32_t size, const int32_t *input, int32_t *output);
+void te_neg_s16(int32_t size, const int16_t *input, int16_t *output);
+void te_neg_s32(int32_t size, const int32_t *input, int32_t *output);
+void te_neg_s64(int32_t size, const int64_t *input, int64_t *output);
+typedef struct {
+    int32_t size;
+    float input_scale;
+    int32_t input_zero_point;
+    float output_scale;
+    int32_t output_zero_point;
+} te_sqrt_params;
+void te_sqrt_s16(const te_sqrt_params *p, const int16_t *input, int16_t *output);
+
 /* CAST between int8 (s8), uint8 (u8), legacy uint8 in int8 storage (u8f), int16, int32, int64,
  * float32 and bool (b, one byte 0/1): te_cast_<from>_<to>. Safe in place when both types have
  * the same size. */

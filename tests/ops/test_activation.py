@@ -164,6 +164,24 @@ def test_int16_tables(op: str, in_q: tuple, out_q: tuple, options: dict | None) 
     assert_matches_reference(m, input_sets=sets)
 
 
+@pytest.mark.parametrize("op,in_q,out_q", [("ABS", (6 / 32768, 0), (4 / 32768, 0)), ("ABS", (5 / 32768, 0), (5 / 32768, 0)),
+                                         ("NEG", (None, None), (None, None)), ("SQRT", (9 / 32768, 0), (2 / 32768, 0))])
+def test_unary_int16(op: str, in_q: tuple, out_q: tuple) -> None:
+    m = unary(op, "int16", in_q, out_q, (1, 256, 256))
+    # SQRT: LiteRT fails the invoke on negative inputs.
+    sets = [[np.abs(every_int16()[0] // 2)]] if op == "SQRT" else [every_int16()]
+    assert_matches_reference(m, input_sets=sets)
+
+
+@pytest.mark.parametrize("op,dtype", [("ABS", "int32"), ("NEG", "int32"), ("NEG", "int64")])
+def test_unary_int32_int64(op: str, dtype: str) -> None:
+    m = unary(op, dtype, (None, None), (None, None), (3, 40))
+    info = np.iinfo(dtype)
+    a = np.random.default_rng(2).integers(info.min, info.max, (3, 40), dtype=dtype, endpoint=True)
+    a[0, :4] = [info.min, info.max, 0, -1]
+    assert_matches_reference(m, input_sets=[[a]])
+
+
 # --- PRELU ---------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("dtype,alpha_shape", [("int8", (8,)), ("int8", (1, 1, 8)), ("uint8", (8,)),

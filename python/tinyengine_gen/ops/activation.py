@@ -559,12 +559,32 @@ def lower_log(op: Op, graph: Graph) -> KernelCall:
 # ---------------------------------------------------------------------------------------------
 # ABS, NEG, SQRT, RSQRT, SQUARE, FLOOR
 
+def _raw_call(op: Op, x: Tensor, y: Tensor, fn: str) -> KernelCall:
+    """A kernel taking (size, input, output) on unquantized integers."""
+    require(y.dtype == x.dtype and x.size == y.size, op, f"needs matching input and output, got {x.dtype}/{y.dtype}")
+    return KernelCall(op=op, template="cast.c.j2", header=HEADER, inputs=[x], outputs=[y],
+                      params=dict(fn=fn, size=x.size), inplace=[(0, 0)], note=x.dtype)
+
+
 @register("ABS", dtypes=("int8",), **TABLE8)
-@register("ABS", dtypes=("float32",))
+@register("ABS", dtypes=("int16", "int32", "float32"))
 def lower_abs(op: Op, graph: Graph) -> KernelCall:
     x, y = _one_input(op)
     if x.dtype == "float32":
         return _unary_f32(op, "te_abs_f32")
+    if x.dtype == "int32":
+        return _raw_call(op, x, y, "te_abs_s32")
+    if x.dtype == "int16":
+        require(x.quant is not None, op, "unquantized int16 ABS is not supported (quantized int16 is)")
+        _check16(op, x, y)
+        in_s, out_s = f32(x.quant.s), f32(y.quant.s)
+        mult, shift = qmult(f32(in_s / out_s)) if in_s != out_s else (1 << 30, 1)
+        require(shift <= 30, op, "input/output scale ratio is too large")
+        args = dict(size=x.size, input_offset=0, output_offset=0, output_multiplier=mult, output_shift=shift,
+                    act_min=INT16_MIN, act_max=INT16_MAX)
+        return KernelCall(op=op, template="unary_params.c.j2", header=HEADER, inputs=[x], outputs=[y],
+                          params=dict(fn="te_abs_s16", ptype="te_relu_params", args=args), inplace=[(0, 0)],
+                          note="int16")
     _check8(op, x, y)
     require(not op.options.get("_legacy_uint8"), op, "uint8 ABS is not supported (LiteRT has none)")
     in_s, out_s = f32(x.quant.s), f32(y.quant.s)
@@ -581,25 +601,34 @@ def lower_abs(op: Op, graph: Graph) -> KernelCall:
 
 
 @register("NEG", dtypes=("int8",), **TABLE8)
-@register("NEG", dtypes=("float32",))
+@register("NEG", dtypes=("int16", "int32", "int64", "float32"))
 def lower_neg(op: Op, graph: Graph) -> KernelCall:
     """reference_ops::Negate: -x on the stored values (quantization ignored, as LiteRT does)."""
     x, y = _one_input(op)
     if x.dtype == "float32":
         return _unary_f32(op, "te_neg_f32")
+    if x.dtype in ("int16", "int32", "int64"):
+        return _raw_call(op, x, y, f"te_neg_s{x.dtype[3:]}")
     require(y.dtype == "int8" and x.size == y.size, op, f"int8 input needs an int8 output, got {y.dtype}")
     require(not op.options.get("_legacy_uint8"), op, "uint8 NEG is not supported (LiteRT has none)")
     return lut_call(op, x, y, lut_from(op, lambda v: ((-v + 128) & 0xFF) - 128), "neg")
 
 
 @register("SQRT", dtypes=("int8",), **TABLE8)
-@register("SQRT", dtypes=("float32",))
+@register("SQRT", dtypes=("int16", "float32"))
 def lower_sqrt(op: Op, graph: Graph) -> KernelCall:
     """SqrtEvalQuantized: float sqrt of the dequantized value, truncated (not rounded) to int.
     Negative inputs make LiteRT fail the invoke; here they give the output minimum."""
     x, y = _one_input(op)
     if x.dtype == "float32":
         return _unary_f32(op, "te_sqrt_f32")
+    if x.dtype == "int16":
+        _check16(op, x, y)  # GenericPrepare: int16 zero points 0
+        args = dict(size=x.size, input_scale=c_float(x.quant.s), input_zero_point=int(x.quant.zp),
+                    output_scale=c_float(y.quant.s), output_zero_point=int(y.quant.zp))
+        return KernelCall(op=op, template="unary_params.c.j2", header=HEADER, inputs=[x], outputs=[y],
+                          params=dict(fn="te_sqrt_s16", ptype="te_sqrt_params", args=args), inplace=[(0, 0)],
+                          note="int16")
     _check8(op, x, y)
     require(not op.options.get("_legacy_uint8"), op, "uint8 SQRT is not supported (LiteRT has none)")
     in_s, out_s = f32(x.quant.s), f32(y.quant.s)
