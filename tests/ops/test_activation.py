@@ -19,6 +19,8 @@ from tests.support.tflite_build import OpSpec, TensorSpec, build_model, build_si
 from tinyengine_gen.cli import main
 
 SHAPE8 = (1, 16, 16)  # 256 elements: every byte once
+# Default run: a few models that each hold many ops (one generation and build per model);
+# the per-op tests below them are `slow` (and name the failing case directly).
 
 
 def every_byte(dtype: str, shape: tuple[int, ...] = SHAPE8) -> list[np.ndarray]:
@@ -65,6 +67,7 @@ QUANT8_WIDE = QUANT8 + [((1e-4, -7), (1e-4, 9)), ((30.0, 100), (0.25, -100)), ((
 # --- RELU family, LEAKY_RELU, HARD_SWISH (8-bit tables) -----------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("op", ["RELU", "RELU6", "RELU_N1_TO_1", "RELU_0_TO_1"])
 @pytest.mark.parametrize("dtype", ["int8", "uint8"])
 def test_relu_family_8bit(op: str, dtype: str) -> None:
@@ -72,6 +75,7 @@ def test_relu_family_8bit(op: str, dtype: str) -> None:
         check8(op, dtype, *((in_q, out_q) if dtype == "int8" else (u8(in_q), u8(out_q))))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dtype", ["int8", "uint8"])
 @pytest.mark.parametrize("alpha", [0.1, -0.3, 2.0])
 def test_leaky_relu_8bit(dtype: str, alpha: float) -> None:
@@ -81,6 +85,7 @@ def test_leaky_relu_8bit(dtype: str, alpha: float) -> None:
     check8("LEAKY_RELU", dtype, in_q, out_q, {"alpha": alpha})
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dtype", ["int8", "uint8"])
 @pytest.mark.parametrize("quant", QUANT8)
 def test_hard_swish_8bit(dtype: str, quant: tuple) -> None:
@@ -108,6 +113,7 @@ def test_hard_swish_rejects_what_litert_rejects() -> None:
 
 # --- TANH / GELU / EXP / LOG / ABS / NEG / SQRT (8-bit) -----------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dtype", ["int8", "uint8"])
 def test_tanh_8bit(dtype: str) -> None:
     in_q, out_q = ((0.05, 3), (1 / 128, 0))
@@ -116,6 +122,7 @@ def test_tanh_8bit(dtype: str) -> None:
     check8("TANH", dtype, in_q, out_q)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dtype", ["int8", "uint8"])
 @pytest.mark.parametrize("approximate", [False, True])
 def test_gelu_8bit(dtype: str, approximate: bool) -> None:
@@ -131,12 +138,14 @@ def test_gelu_8bit(dtype: str, approximate: bool) -> None:
     ("SQRT", (0.05, -128), (0.02, -128)), ("RSQRT", (0.05, -128), (0.02, -128)),
     ("RSQRT", (0.003, -128), (0.5, 10)),
 ])
+@pytest.mark.slow
 def test_unary_int8(op: str, in_q: tuple, out_q: tuple) -> None:
     check8(op, "int8", in_q, out_q)
 
 
 # --- int16 ---------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("op,options", [("RELU", None), ("RELU6", None), ("LEAKY_RELU", {"alpha": 0.2}),
                                         ("LEAKY_RELU", {"alpha": -1.5})])
 def test_int16_requantized(op: str, options: dict | None) -> None:
@@ -144,6 +153,7 @@ def test_int16_requantized(op: str, options: dict | None) -> None:
     assert_matches_reference(m, input_sets=[every_int16()])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("op", ["TANH", "LOGISTIC"])
 @pytest.mark.parametrize("in_scale", [2 ** -12, 2 ** -11, 3.0 / 32768, 1e-3])
 def test_tanh_logistic_int16(op: str, in_scale: float) -> None:
@@ -157,6 +167,7 @@ def test_tanh_logistic_int16(op: str, in_scale: float) -> None:
     ("LOG", (10 / 32768, 0), (3 / 32768, 0), None),
     ("RSQRT", (10 / 32768, 0), (30 / 32768, 0), None),
 ])
+@pytest.mark.slow
 def test_int16_tables(op: str, in_q: tuple, out_q: tuple, options: dict | None) -> None:
     m = unary(op, "int16", in_q, out_q, (1, 256, 256), options)
     # RSQRT: LiteRT fails the invoke on negative inputs, so it sees each non-negative value twice.
@@ -164,6 +175,7 @@ def test_int16_tables(op: str, in_q: tuple, out_q: tuple, options: dict | None) 
     assert_matches_reference(m, input_sets=sets)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("op,in_q,out_q", [("ABS", (6 / 32768, 0), (4 / 32768, 0)), ("ABS", (5 / 32768, 0), (5 / 32768, 0)),
                                          ("NEG", (None, None), (None, None)), ("SQRT", (9 / 32768, 0), (2 / 32768, 0))])
 def test_unary_int16(op: str, in_q: tuple, out_q: tuple) -> None:
@@ -173,6 +185,7 @@ def test_unary_int16(op: str, in_q: tuple, out_q: tuple) -> None:
     assert_matches_reference(m, input_sets=sets)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("op,dtype", [("ABS", "int32"), ("NEG", "int32"), ("NEG", "int64")])
 def test_unary_int32_int64(op: str, dtype: str) -> None:
     m = unary(op, dtype, (None, None), (None, None), (3, 40))
@@ -187,6 +200,7 @@ def test_unary_int32_int64(op: str, dtype: str) -> None:
 @pytest.mark.parametrize("dtype,alpha_shape", [("int8", (8,)), ("int8", (1, 1, 8)), ("uint8", (8,)),
                                                ("int8", (4, 5, 8)), ("int16", (8,)), ("float32", (8,)),
                                                ("float32", (5, 1))])
+@pytest.mark.slow
 def test_prelu(dtype: str, alpha_shape: tuple[int, ...]) -> None:
     shape = (1, 4, 5, 8)
     rng = np.random.default_rng(3)
@@ -223,12 +237,14 @@ def float_sets(shape: tuple[int, ...], seed: int = 0) -> list[list[np.ndarray]]:
                                         ("RELU_0_TO_1", None), ("LEAKY_RELU", {"alpha": 0.3}),
                                         ("HARD_SWISH", None), ("ABS", None), ("NEG", None), ("SQUARE", None),
                                         ("FLOOR", None)])
+@pytest.mark.slow
 def test_float_unary(op: str, options: dict | None) -> None:
     shape = (2, 3, 7)
     m = build_single_op_model(op, [TensorSpec(shape, "float32")], [TensorSpec(shape, "float32")], options)
     assert_matches_reference(m, input_sets=float_sets(shape))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("op", ["SQRT", "RSQRT"])
 def test_float_sqrt(op: str) -> None:
     shape = (3, 50)
@@ -261,6 +277,7 @@ def cast_inputs(dtype: str, n: int, seed: int) -> list[np.ndarray]:
     return [a]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("src", CAST_TYPES)
 def test_cast_every_pair(src: str) -> None:
     """One model per source type casting to every type (all outputs of one graph)."""
@@ -273,6 +290,7 @@ def test_cast_every_pair(src: str) -> None:
 
 # --- L2_NORMALIZATION ------------------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dtype,shape,in_q", [("int8", (2, 3, 16), (0.05, 3)), ("int8", (4, 1), (0.1, -128)),
                                               ("uint8", (3, 33), (0.02, 131)), ("float32", (3, 10), None)])
 def test_l2_normalization(dtype: str, shape: tuple[int, ...], in_q: tuple | None) -> None:
@@ -287,3 +305,129 @@ def test_l2_normalization(dtype: str, shape: tuple[int, ...], in_q: tuple | None
         extra = [[zero]]
     rng = np.random.default_rng(5)
     assert_matches_reference(model, input_sets=[random_inputs(model, rng) for _ in range(3)] + extra)
+
+
+# --- default run: many ops per model ---------------------------------------------------------------
+
+Spec = tuple  # (op, [input TensorSpec], output TensorSpec, options, input array or None for consts)
+
+
+def combined(specs: list[Spec]) -> tuple[bytes, list[np.ndarray]]:
+    """One model with each spec's op on its own graph input(s); every op output is a model output."""
+    tensors: list[TensorSpec] = []
+    ops, model_in, model_out, arrays = [], [], [], []
+    for op, ins, out, options, data in specs:
+        idx = []
+        for k, t in enumerate(ins):
+            idx.append(len(tensors))
+            if t.data is None:
+                model_in.append(len(tensors))
+                arrays.append(data[k] if isinstance(data, list) else data)
+            tensors.append(t)
+        tensors.append(out)
+        ops.append(OpSpec(op, idx, [len(tensors) - 1], options))
+        model_out.append(len(tensors) - 1)
+    return build_model(tensors, ops, model_in, model_out), arrays
+
+
+def q8(dtype: str, q: tuple, shape: tuple[int, ...] = SHAPE8) -> TensorSpec:
+    zp = q[1] + (128 if dtype == "uint8" else 0)
+    return TensorSpec(shape, dtype, scale=q[0], zero_point=zp)
+
+
+def table_specs(dtype: str) -> list[Spec]:
+    data = every_byte(dtype)[0]
+    q0, q1 = ((0.05, 3), (0.03, -20)), ((0.0078125, 127), (0.5, 0))
+    specs = [(op, [q8(dtype, q[0])], q8(dtype, q[1]), opt, data) for op, q, opt in [
+        ("RELU", q0, None), ("RELU6", q0, None), ("RELU_N1_TO_1", ((0.01, 3), (0.01, 3)), None),
+        ("RELU_0_TO_1", ((0.01, -100), (0.005, -128)), None), ("RELU", q1, None),
+        ("LEAKY_RELU", q0, {"alpha": 0.1}), ("LEAKY_RELU", q1, {"alpha": -0.3}),
+        ("HARD_SWISH", q0, None), ("HARD_SWISH", ((0.1, -128), (0.1, -128)), None),
+        ("HARD_SWISH", ((2.5, 0), (0.1, 5)), None), ("TANH", ((0.05, 3), (1 / 128, 0)), None),
+        ("GELU", q0, {"approximate": False}), ("GELU", q0, {"approximate": True})]]
+    if dtype == "int8":
+        specs += [(op, [q8(dtype, q[0])], q8(dtype, q[1]), None, data) for op, q in [
+            ("EXP", ((0.02, 0), (0.03, -128))), ("LOG", ((0.05, -128), (0.04, 30))), ("ABS", q0),
+            ("ABS", ((0.05, 3), (0.05, 3))), ("NEG", ((0.05, 3), (0.05, 3))),
+            ("SQRT", ((0.05, -128), (0.02, -128))), ("RSQRT", ((0.05, -128), (0.02, -128)))]]
+    return specs
+
+
+@pytest.mark.parametrize("dtype", ["int8", "uint8"])
+def test_8bit_ops_every_byte(dtype: str) -> None:
+    """Every 8-bit op (table or not: PRELU, L2_NORMALIZATION) in one model, every input byte."""
+    specs = table_specs(dtype)
+    rng = np.random.default_rng(4)
+    info = np.iinfo(dtype)
+    alpha = TensorSpec((16,), dtype, scale=0.01, zero_point=-10 + (128 if dtype == "uint8" else 0),
+                       data=rng.integers(info.min, info.max, 16, endpoint=True))
+    specs.append(("PRELU", [q8(dtype, (0.05, 3)), alpha], q8(dtype, (0.04, -5)), None, [every_byte(dtype)[0]]))
+    l2_out = (1 / 128, 0)
+    specs.append(("L2_NORMALIZATION", [q8(dtype, (0.05, 3))], q8(dtype, l2_out), None, every_byte(dtype)[0]))
+    model, arrays = combined(specs)
+    assert_matches_reference(model, input_sets=[arrays])
+
+
+def test_int16_ops_every_value() -> None:
+    shape = (1, 256, 256)
+    full, nonneg = every_int16()[0], np.abs(every_int16()[0] // 2)
+
+    def t(scale: float) -> TensorSpec:
+        return TensorSpec(shape, "int16", scale=scale, zero_point=0)
+    specs = [(op, [t(si)], t(so), opt, d) for op, si, so, opt, d in [
+        ("RELU", 6 / 32768, 8 / 32768, None, full), ("RELU6", 6 / 32768, 5 / 32768, None, full),
+        ("LEAKY_RELU", 6 / 32768, 8 / 32768, {"alpha": 0.2}, full),
+        ("LEAKY_RELU", 6 / 32768, 8 / 32768, {"alpha": -1.5}, full),
+        ("TANH", 2 ** -12, 2 ** -15, None, full), ("TANH", 2 ** -11, 2 ** -15, None, full),
+        ("TANH", 1e-3, 2 ** -15, None, full), ("LOGISTIC", 2 ** -12, 2 ** -15, None, full),
+        ("LOGISTIC", 3.0 / 32768, 2 ** -15, None, full), ("GELU", 6 / 32768, 5 / 32768, None, full),
+        ("EXP", 4 / 32768, 60 / 32768, None, full), ("LOG", 10 / 32768, 3 / 32768, None, full),
+        ("RSQRT", 10 / 32768, 30 / 32768, None, nonneg), ("ABS", 6 / 32768, 4 / 32768, None, full),
+        ("ABS", 5 / 32768, 5 / 32768, None, full), ("SQRT", 9 / 32768, 2 / 32768, None, nonneg)]]
+    specs.append(("NEG", [TensorSpec(shape, "int16")], TensorSpec(shape, "int16"), None, full))
+    alpha = TensorSpec((256,), "int8", scale=0.01, zero_point=-10,
+                       data=np.random.default_rng(1).integers(-128, 128, 256))
+    specs.append(("PRELU", [t(2 ** -10), alpha], t(2 ** -9), None, [full]))
+    model, arrays = combined(specs)
+    assert_matches_reference(model, input_sets=[arrays])
+
+
+def test_float_and_wide_integer_ops() -> None:
+    shape = (2, 3, 7)
+    sets = float_sets(shape)
+    rng = np.random.default_rng(6)
+
+    def f() -> TensorSpec:
+        return TensorSpec(shape, "float32")
+    specs: list[Spec] = [(op, [f()], f(), opt, None) for op, opt in [
+        ("RELU", None), ("RELU6", None), ("RELU_N1_TO_1", None), ("RELU_0_TO_1", None),
+        ("LEAKY_RELU", {"alpha": 0.3}), ("HARD_SWISH", None), ("ABS", None), ("NEG", None), ("SQUARE", None),
+        ("FLOOR", None), ("SQRT", None), ("RSQRT", None), ("L2_NORMALIZATION", None)]]
+    specs.append(("PRELU", [f(), TensorSpec((7,), "float32", data=rng.uniform(-1, 1, 7).astype(np.float32))], f(),
+                  None, None))
+    wide = []
+    for op, dtype in [("ABS", "int32"), ("NEG", "int32"), ("NEG", "int64")]:
+        info = np.iinfo(dtype)
+        a = rng.integers(info.min, info.max, shape, dtype=dtype, endpoint=True)
+        a.reshape(-1)[:4] = [info.min, info.max, 0, -1]
+        specs.append((op, [TensorSpec(shape, dtype)], TensorSpec(shape, dtype), None, a))
+        wide.append(a)
+    model, _ = combined(specs)
+    input_sets = []
+    for s in sets:
+        x = s[0]
+        arrays = [np.abs(x) if op in ("SQRT", "RSQRT") else x for op, *_ in specs[:14]] + wide
+        input_sets.append(arrays)
+    assert_matches_reference(model, input_sets=input_sets)
+
+
+def test_cast_all_pairs() -> None:
+    """Every source type to every type in one model (7 x 7 CASTs)."""
+    n = 64
+    specs: list[Spec] = []
+    for src in CAST_TYPES:
+        for dst in CAST_TYPES:
+            specs.append(("CAST", [TensorSpec((n,), src)], TensorSpec((n,), dst), None, None))
+    model, _ = combined(specs)
+    input_sets = [[cast_inputs(src, n, seed)[0] for src in CAST_TYPES for _ in CAST_TYPES] for seed in range(2)]
+    assert_matches_reference(model, input_sets=input_sets)

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.ops.test_activation import cast_inputs, every_byte, every_int16, float_sets, unary
-from tests.support.tflite_build import OpSpec, TensorSpec, build_model, build_single_op_model
+from tests.ops.test_activation import cast_inputs, combined, every_byte, every_int16, float_sets, unary
+from tests.support.tflite_build import DTYPES, OpSpec, TensorSpec, build_model, build_single_op_model
 from tests.targets.test_ops_on_cores import check_on_core
 from tinyengine_gen import targets
 
@@ -53,6 +53,47 @@ CASES = {
 }
 
 
+@pytest.mark.parametrize("core", ["m4", "m55"])
+def test_activation_ops_on_core(core: str, tmp_path: Path, cache: Path) -> None:
+    """Every case below in one model (one build per core)."""
+    specs = []
+    for build in CASES.values():
+        model, sets = build()
+        specs.append(_single_op_spec(model, sets[0]))
+    model, arrays = combined(specs)
+    check_on_core(model, core, tmp_path, cache, input_sets=[arrays])
+
+
+def _single_op_spec(model: bytes, data: np.ndarray) -> tuple:
+    """The (op, inputs, output, options, data) of a one-op model built by `unary`."""
+    import tflite
+    from tflite.BuiltinOperator import BuiltinOperator
+
+    m = tflite.Model.GetRootAsModel(model, 0)
+    g = m.Subgraphs(0)
+    o = g.Operators(0)
+    code = m.OperatorCodes(o.OpcodeIndex())
+    builtin = max(code.BuiltinCode(), code.DeprecatedBuiltinCode())
+    name = next(k for k, v in vars(BuiltinOperator).items() if v == builtin)
+    names = {v[0]: k for k, v in DTYPES.items()}
+
+    def spec(i: int) -> TensorSpec:
+        t = g.Tensors(i)
+        qp = t.Quantization()
+        scale = float(qp.Scale(0)) if qp is not None and qp.ScaleLength() else None
+        zp = int(qp.ZeroPoint(0)) if scale is not None else None
+        return TensorSpec(tuple(t.ShapeAsNumpy()), names[t.Type()], scale=scale, zero_point=zp)
+    options = None
+    if name == "LEAKY_RELU":
+        from tflite.LeakyReluOptions import LeakyReluOptions
+        opt = LeakyReluOptions()
+        table = o.BuiltinOptions()
+        opt.Init(table.Bytes, table.Pos)
+        options = {"alpha": float(opt.Alpha())}
+    return (name, [spec(o.Inputs(0))], spec(o.Outputs(0)), options, data)
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(CASES))
 @pytest.mark.parametrize("core", ["m4", "m55"])
 def test_activation_on_core(name: str, core: str, tmp_path: Path, cache: Path) -> None:
