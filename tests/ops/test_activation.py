@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.support import shared_models_dir
 from tests.support.optest import assert_matches_reference
 from tests.support.oracle import random_inputs, run_reference
 from tests.support.tflite_build import OpSpec, TensorSpec, build_model, build_single_op_model
@@ -431,3 +432,15 @@ def test_cast_all_pairs() -> None:
     model, _ = combined(specs)
     input_sets = [[cast_inputs(src, n, seed)[0] for src in CAST_TYPES for _ in CAST_TYPES] for seed in range(2)]
     assert_matches_reference(model, input_sets=input_sets)
+
+
+# --- real int16 layers: TFLite Micro's SEANet LEAKY_RELU integration tests ---------------------------
+
+SEANET = sorted((shared_models_dir().parent / "models-coverage" / "tflite-micro" / "seanet" / "leaky_relu")
+                .glob("*.tflite"))
+
+
+@pytest.mark.parametrize("path", [pytest.param(p, id=p.stem, marks=[] if i < 2 else [pytest.mark.slow])
+                                  for i, p in enumerate(SEANET)])
+def test_seanet_int16_leaky_relu(path: Path) -> None:
+    assert_matches_reference(path, n_sets=2)
