@@ -160,12 +160,11 @@ _OPS: dict[str, _OpInfo] = {
     "RELU6": _OpInfo(versions=_INT8_INT16),
     "HARD_SWISH": _OpInfo(),
     # Unary activations / elementwise ops (ops/activation.py); versions within what
-    # LiteRT's BUILTIN_REF resolver registers.
+    # LiteRT's BUILTIN_REF resolver registers (it has no ELU, CEIL or ROUND kernel).
     "LEAKY_RELU": _OpInfo("LeakyReluOptions", versions={"int8": 2, "int16": 2}),
     "PRELU": _OpInfo(),
     "RELU_N1_TO_1": _OpInfo(),
     "RELU_0_TO_1": _OpInfo(),
-    "ELU": _OpInfo(),
     "GELU": _OpInfo("GeluOptions", versions={"int8": 2, "uint8": 2}),
     "EXP": _OpInfo(versions={"int8": 2, "int16": 2}),
     "LOG": _OpInfo(versions={"int8": 2, "int16": 2}),
@@ -175,8 +174,6 @@ _OPS: dict[str, _OpInfo] = {
     "NEG": _OpInfo(),
     "SQUARE": _OpInfo(),
     "FLOOR": _OpInfo(),
-    "CEIL": _OpInfo(),
-    "ROUND": _OpInfo(),
     "CAST": _OpInfo("CastOptions", derive=_cast_types),
     "L2_NORMALIZATION": _OpInfo("L2NormOptions", versions={"int8": 2}),
     "SIN": _OpInfo(),  # float only in TFLite: an int8 SIN stays unsupported (error-message tests)
