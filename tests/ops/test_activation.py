@@ -444,3 +444,27 @@ SEANET = sorted((shared_models_dir().parent / "models-coverage" / "tflite-micro"
                                   for i, p in enumerate(SEANET)])
 def test_seanet_int16_leaky_relu(path: Path) -> None:
     assert_matches_reference(path, n_sets=2)
+
+
+# --- extreme scales: generate, or one clean LoweringError (never an internal error) -----------------
+
+def test_extreme_scales_fail_cleanly() -> None:
+    from tinyengine_gen.errors import InternalError, TinyEngineError
+    from tinyengine_gen.pipeline import compile_model
+
+    ops = {"int8": ["RELU", "RELU6", "RELU_N1_TO_1", "RELU_0_TO_1", "LEAKY_RELU", "HARD_SWISH", "TANH", "GELU",
+                    "EXP", "LOG", "ABS", "SQRT", "RSQRT", "L2_NORMALIZATION"],
+           "int16": ["RELU", "RELU6", "LEAKY_RELU", "TANH", "LOGISTIC", "GELU", "EXP", "LOG", "RSQRT", "ABS", "SQRT"]}
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "m.tflite"
+        for dtype, kinds in ops.items():
+            for op in kinds:
+                for si, so in [(1e38, 1e-38), (1e-38, 1e-38)]:
+                    path.write_bytes(unary(op, dtype, (si, 0), (so, 0), (1, 8),
+                                           {"alpha": 0.3} if op == "LEAKY_RELU" else None))
+                    try:
+                        compile_model(path)
+                    except InternalError as exc:
+                        raise AssertionError(f"{op} {dtype} scales {si}/{so}: {exc}") from exc
+                    except TinyEngineError:
+                        pass

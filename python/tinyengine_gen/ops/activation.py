@@ -73,9 +73,29 @@ def mbqm(x: int, multiplier: int, shift: int) -> int:
     return rdbpot(srdhm32(_wrap32(x * (1 << left)), multiplier), right)
 
 
-def qmult(real: float) -> tuple[int, int]:
-    """QuantizeMultiplier(double), as C++ calls it with a float-computed ratio."""
-    return q.quantize_multiplier(float(real))
+def qmult(real: float, op: Optional[Op] = None) -> tuple[int, int]:
+    """QuantizeMultiplier(double), as C++ calls it with a float-computed ratio. A ratio that is not
+    finite or needs a left shift beyond 30 (the reference's int32 shift would overflow) is refused."""
+    value = float(real)
+    ok = math.isfinite(value) and (value == 0.0 or math.frexp(value)[1] <= 30)
+    if not ok:
+        where = f"{op.kind} at op index {op.index}: " if op is not None else ""
+        raise LoweringError(f"{where}scale ratio {value!r} is out of range")
+    return q.quantize_multiplier(value)
+
+
+def _quiet(fn: Callable[[Op, Graph], KernelCall]) -> Callable[[Op, Graph], KernelCall]:
+    """Run a lowering with numpy's float warnings off (float32 overflow to inf is what the C++
+    does too) and turn a non-finite value reaching an integer conversion into a LoweringError."""
+    def lower(op: Op, graph: Graph) -> KernelCall:
+        with np.errstate(all="ignore"):
+            try:
+                return fn(op, graph)
+            except (OverflowError, ValueError, ZeroDivisionError) as exc:
+                raise LoweringError(f"{op.kind} at op index {op.index}: scales out of range ({exc})") from exc
+    lower.__name__ = fn.__name__
+    lower.__doc__ = fn.__doc__
+    return lower
 
 
 # ---------------------------------------------------------------------------------------------
@@ -196,7 +216,7 @@ def relu_params(op: Op, x: Tensor, y: Tensor, qmin: int, qmax: int, in_zp: int, 
     division) and the activation range zero_point + (int)roundf(bound / output_scale)."""
     act_lo, act_hi = RELU_RANGES[op.kind]
     out_s = f32(y.quant.s)
-    mult, shift = qmult(f32(x.quant.s) / out_s)
+    mult, shift = qmult(f32(x.quant.s) / out_s, op)
     require(shift <= 30, op, f"input/output scale ratio {float(f32(x.quant.s) / out_s):g} is too large")
     lo = max(qmin, out_zp + int(tflite_roundf(f32(act_lo) / out_s)))
     hi = qmax if act_hi is None else min(qmax, out_zp + int(tflite_roundf(f32(act_hi) / out_s)))
@@ -207,6 +227,7 @@ def relu_params(op: Op, x: Tensor, y: Tensor, qmin: int, qmax: int, in_zp: int, 
 @register("RELU", "RELU6", "RELU_N1_TO_1", "RELU_0_TO_1", dtypes=("int8", "uint8"), **TABLE8)
 @register("RELU", "RELU6", dtypes=("int16", "float32"))
 @register("RELU_N1_TO_1", "RELU_0_TO_1", dtypes=("float32",))
+@_quiet
 def lower_relu(op: Op, graph: Graph) -> KernelCall:
     x, y = _one_input(op)
     if x.dtype == "float32":
@@ -240,8 +261,8 @@ def leaky_relu_params(op: Op, x: Tensor, y: Tensor, in_zp: int, out_zp: int) -> 
     alpha = f32(op.options.get("alpha", 0.2))
     in_s, out_s = f32(x.quant.s), f32(y.quant.s)
     with np.errstate(all="ignore"):
-        ma, sa = qmult(f32(f32(in_s * alpha) / out_s))
-        mi, si = qmult(f32(in_s / out_s))
+        ma, sa = qmult(f32(f32(in_s * alpha) / out_s), op)
+        mi, si = qmult(f32(in_s / out_s), op)
     require(sa <= 30 and si <= 30, op, "input/output scale ratio is too large")
     require(ma != -(1 << 31), op, "alpha multiplier out of range")
     return dict(input_offset=in_zp, output_offset=out_zp, multiplier_identity=mi, shift_identity=si,
@@ -264,10 +285,13 @@ def leaky_relu_value(p: dict[str, int], v: int, qmin: int, qmax: int) -> int:
 
 @register("LEAKY_RELU", dtypes=("int8", "uint8"), **TABLE8)
 @register("LEAKY_RELU", dtypes=("int16", "float32"))
+@_quiet
 def lower_leaky_relu(op: Op, graph: Graph) -> KernelCall:
     x, y = _one_input(op)
+    alpha = float(f32(op.options.get("alpha", 0.2)))
+    require(math.isfinite(alpha), op, f"alpha {alpha!r} is not finite")
     if x.dtype == "float32":
-        return _unary_f32(op, "te_leaky_relu_f32", float(f32(op.options.get("alpha", 0.2))))
+        return _unary_f32(op, "te_leaky_relu_f32", alpha)
     if x.dtype == "int16":
         require_quant(op, x, y)
         require(y.dtype == "int16", op, f"int16 input needs an int16 output, got {y.dtype}")
@@ -320,8 +344,8 @@ def hard_swish_params(op: Op, x: Tensor, y: Tensor) -> dict[str, int]:
     with np.errstate(all="ignore"):
         hires = f32(f32(1.0 / 128.0) * in_s)
         reluish_scale = f32(f32(3.0) / f32(32768.0))
-        om, oe = qmult(f32(hires / out_s))
-        rm, re = qmult(f32(hires / reluish_scale))
+        om, oe = qmult(f32(hires / out_s), op)
+        rm, re = qmult(f32(hires / reluish_scale), op)
     require(-31 <= oe <= 0 and -31 <= re <= 31, op, f"output multiplier exponent {oe} is outside [-31, 0]: "
             "input_scale / output_scale is out of range (LiteRT's HARD_SWISH rejects exponents > 0)")
     return dict(output_mult=_downscale_16(om), output_exp=oe, reluish_mult=_downscale_16(rm), reluish_exp=re)
@@ -349,6 +373,7 @@ def hard_swish_value(p: dict[str, int], v: int, in_zp: int, out_zp: int, qmin: i
 
 @register("HARD_SWISH", dtypes=("int8", "uint8"), **TABLE8)
 @register("HARD_SWISH", dtypes=("float32",))
+@_quiet
 def lower_hard_swish(op: Op, graph: Graph) -> KernelCall:
     x, y = _one_input(op)
     if x.dtype == "float32":
@@ -365,6 +390,7 @@ def lower_hard_swish(op: Op, graph: Graph) -> KernelCall:
 # PRELU
 
 @register("PRELU", dtypes=("int8", "uint8", "int16", "float32"), note="alpha broadcast; in place")
+@_quiet
 def lower_prelu(op: Op, graph: Graph) -> KernelCall:
     require(len(op.inputs) == 2 and all(t is not None for t in op.inputs) and len(op.outputs) == 1, op,
             "needs an input and an alpha tensor")
@@ -389,8 +415,8 @@ def lower_prelu(op: Op, graph: Graph) -> KernelCall:
         require(not t.quant.per_channel, op, f"tensor '{t.name}' must be per-tensor quantized")
     # PreluPrepare: both ratios are float expressions.
     in_s, a_s, out_s = f32(x.quant.s), f32(alpha.quant.s), f32(y.quant.s)
-    m1, s1 = qmult(f32(in_s / out_s))
-    m2, s2 = qmult(f32(f32(in_s * a_s) / out_s))
+    m1, s1 = qmult(f32(in_s / out_s), op)
+    m2, s2 = qmult(f32(f32(in_s * a_s) / out_s), op)
     require(s1 <= 30 and s2 <= 30, op, "input/output scale ratio is too large")
     params = dict(input_offset=-int(x.quant.zp), alpha_offset=-int(alpha.quant.zp), output_offset=int(y.quant.zp),
                   output_multiplier_1=m1, output_shift_1=s1, output_multiplier_2=m2, output_shift_2=s2)
@@ -494,6 +520,7 @@ def tanh_s16_params(op: Op, x: Tensor, y: Tensor, max_pot_shift: int) -> dict[st
 
 @register("TANH", dtypes=("int8", "uint8"), **TABLE8)
 @register("TANH", dtypes=("int16",))
+@_quiet
 def lower_tanh(op: Op, graph: Graph) -> KernelCall:
     x, y = _one_input(op)
     if x.dtype == "int16":
@@ -506,6 +533,7 @@ def lower_tanh(op: Op, graph: Graph) -> KernelCall:
 
 
 @register("LOGISTIC", dtypes=("int16",))
+@_quiet
 def lower_logistic_s16(op: Op, graph: Graph) -> KernelCall:
     x, y = _one_input(op)
     require(float(f32(y.quant.s)) == 1.0 / 32768 if y.quant else False, op,
@@ -518,6 +546,7 @@ def lower_logistic_s16(op: Op, graph: Graph) -> KernelCall:
 
 @register("GELU", dtypes=("int8", "uint8"), **TABLE8)
 @register("GELU", dtypes=("int16",))
+@_quiet
 def lower_gelu(op: Op, graph: Graph) -> KernelCall:
     x, y = _one_input(op)
     transform = gelu_transform(bool(op.options.get("approximate", False)))
@@ -530,6 +559,7 @@ def lower_gelu(op: Op, graph: Graph) -> KernelCall:
 
 @register("EXP", dtypes=("int8",), **TABLE8)
 @register("EXP", dtypes=("int16",))
+@_quiet
 def lower_exp(op: Op, graph: Graph) -> KernelCall:
     x, y = _one_input(op)
     if x.dtype == "int16":
@@ -542,6 +572,7 @@ def lower_exp(op: Op, graph: Graph) -> KernelCall:
 
 @register("LOG", dtypes=("int8",), **TABLE8)
 @register("LOG", dtypes=("int16",))
+@_quiet
 def lower_log(op: Op, graph: Graph) -> KernelCall:
     """elementwise.cc LogLUTPrepare: log, and the output minimum for inputs <= 0."""
     x, y = _one_input(op)
@@ -568,6 +599,7 @@ def _raw_call(op: Op, x: Tensor, y: Tensor, fn: str) -> KernelCall:
 
 @register("ABS", dtypes=("int8",), **TABLE8)
 @register("ABS", dtypes=("int16", "int32", "float32"))
+@_quiet
 def lower_abs(op: Op, graph: Graph) -> KernelCall:
     x, y = _one_input(op)
     if x.dtype == "float32":
@@ -578,7 +610,7 @@ def lower_abs(op: Op, graph: Graph) -> KernelCall:
         require(x.quant is not None, op, "unquantized int16 ABS is not supported (quantized int16 is)")
         _check16(op, x, y)
         in_s, out_s = f32(x.quant.s), f32(y.quant.s)
-        mult, shift = qmult(f32(in_s / out_s)) if in_s != out_s else (1 << 30, 1)
+        mult, shift = qmult(f32(in_s / out_s), op) if in_s != out_s else (1 << 30, 1)
         require(shift <= 30, op, "input/output scale ratio is too large")
         args = dict(size=x.size, input_offset=0, output_offset=0, output_multiplier=mult, output_shift=shift,
                     act_min=INT16_MIN, act_max=INT16_MAX)
@@ -590,7 +622,7 @@ def lower_abs(op: Op, graph: Graph) -> KernelCall:
     in_s, out_s = f32(x.quant.s), f32(y.quant.s)
     in_zp, out_zp = int(x.quant.zp), int(y.quant.zp)
     rescale = in_s != out_s
-    mult, shift = qmult(f32(in_s / out_s)) if rescale else (0, 0)
+    mult, shift = qmult(f32(in_s / out_s), op) if rescale else (0, 0)
     require(shift <= 30, op, "input/output scale ratio is too large")
 
     def fn(v: int) -> int:
@@ -602,6 +634,7 @@ def lower_abs(op: Op, graph: Graph) -> KernelCall:
 
 @register("NEG", dtypes=("int8",), **TABLE8)
 @register("NEG", dtypes=("int16", "int32", "int64", "float32"))
+@_quiet
 def lower_neg(op: Op, graph: Graph) -> KernelCall:
     """reference_ops::Negate: -x on the stored values (quantization ignored, as LiteRT does)."""
     x, y = _one_input(op)
@@ -616,6 +649,7 @@ def lower_neg(op: Op, graph: Graph) -> KernelCall:
 
 @register("SQRT", dtypes=("int8",), **TABLE8)
 @register("SQRT", dtypes=("int16", "float32"))
+@_quiet
 def lower_sqrt(op: Op, graph: Graph) -> KernelCall:
     """SqrtEvalQuantized: float sqrt of the dequantized value, truncated (not rounded) to int.
     Negative inputs make LiteRT fail the invoke; here they give the output minimum."""
@@ -672,6 +706,7 @@ def inv_sqrt_quantized_multiplier_exp(value: int) -> tuple[int, int]:
 
 @register("RSQRT", dtypes=("int8",), **TABLE8)
 @register("RSQRT", dtypes=("int16", "float32"))
+@_quiet
 def lower_rsqrt(op: Op, graph: Graph) -> KernelCall:
     """elementwise.cc: float 1 / sqrtf; int8 through GetInvSqrtQuantizedMultiplierExp per value;
     int16 a LUTPopulate<int16_t> table. Inputs below the zero point make LiteRT fail the invoke."""
@@ -687,7 +722,7 @@ def lower_rsqrt(op: Op, graph: Graph) -> KernelCall:
     _check8(op, x, y)
     require(not op.options.get("_legacy_uint8"), op, "uint8 RSQRT is not supported (LiteRT has none)")
     in_off, out_off = int(x.quant.zp), int(y.quant.zp)
-    mult, shift = qmult(1.0 / float(f32(sqrtf(f32(x.quant.s)) * f32(y.quant.s))))
+    mult, shift = qmult(1.0 / float(f32(sqrtf(f32(x.quant.s)) * f32(y.quant.s))), op)
     k_shift = 20
 
     def fn(v: int) -> int:
@@ -701,6 +736,7 @@ def lower_rsqrt(op: Op, graph: Graph) -> KernelCall:
 
 
 @register("L2_NORMALIZATION", dtypes=("int8", "uint8", "float32"))
+@_quiet
 def lower_l2_normalization(op: Op, graph: Graph) -> KernelCall:
     x, y = _one_input(op)
     require(len(x.shape) >= 1 and tuple(x.shape) == tuple(y.shape), op,
@@ -726,11 +762,13 @@ def lower_l2_normalization(op: Op, graph: Graph) -> KernelCall:
 
 
 @register("SQUARE", dtypes=("float32",))
+@_quiet
 def lower_square(op: Op, graph: Graph) -> KernelCall:
     return _unary_f32(op, "te_square_f32")
 
 
 @register("FLOOR", dtypes=("float32",))
+@_quiet
 def lower_floor(op: Op, graph: Graph) -> KernelCall:
     return _unary_f32(op, "te_floor_f32")
 
@@ -750,6 +788,7 @@ def _cast_code(op: Op, t: Tensor, legacy_positions: list[int], pos: int) -> str:
 
 
 @register("CAST", dtypes=("int8", "uint8", "int16", "int32", "int64", "float32", "bool"))
+@_quiet
 def lower_cast(op: Op, graph: Graph) -> KernelCall:
     """cast.cc: a value conversion (quantization parameters are ignored, as LiteRT does)."""
     x, y = _one_input(op)
