@@ -10,6 +10,8 @@
  */
 #include "tinyengine/te_softmax.h"
 
+#include "tinyengine/te_activation.h"
+
 #include <float.h>
 #include <math.h>
 
@@ -32,17 +34,7 @@ TE_INLINE int32_t fp_sub(int32_t a, int32_t b) { return (int32_t)((uint32_t)a - 
 #define fp_mul te_sat_rounding_doubling_high_mul /* FixedPoint operator* */
 
 /* SaturatingRoundingMultiplyByPOT<e> for 0 < e < 31 (also TFLite's ...POTParam for such e). */
-TE_INLINE int32_t fp_sat_shl(int32_t x, int e)
-{
-    const int32_t threshold = (int32_t)(((uint32_t)1 << (31 - e)) - 1u);
-    if (x > threshold) {
-        return INT32_MAX;
-    }
-    if (x < -threshold) {
-        return INT32_MIN;
-    }
-    return (int32_t)((uint32_t)x << e);
-}
+#define fp_sat_shl te_sat_shl_pot
 
 /* TFLite SaturatingRoundingMultiplyByPOTParam(x, e) for 0 <= e <= 31. */
 TE_INLINE int32_t fp_sat_shl_param(int32_t x, int e)
@@ -364,10 +356,7 @@ void te_log_softmax_f32(const te_log_softmax_f32_params *p, const float *input, 
 
 void te_logistic_s8(const te_logistic_params *p, const int8_t *lut, const int8_t *input, int8_t *output)
 {
-    int32_t i;
-    for (i = 0; i < p->size; ++i) {
-        output[i] = lut[(uint8_t)input[i]];
-    }
+    te_lut_s8(p->size, lut, input, output); /* the table kernel every 8-bit unary op shares */
 }
 
 void te_logistic_f32(const te_logistic_params *p, const float *input, float *output)

@@ -58,6 +58,19 @@ TE_INLINE int32_t te_rounding_divide_by_pot(int32_t x, int exponent)
     return (x >> exponent) + (remainder > threshold ? 1 : 0);
 }
 
+/* gemmlowp SaturatingRoundingMultiplyByPOT<e> for 0 < e < 31: x * 2^e, saturating. */
+TE_INLINE int32_t te_sat_shl_pot(int32_t x, int e)
+{
+    const int32_t threshold = (int32_t)(((uint32_t)1 << (31 - e)) - 1u);
+    if (x > threshold) {
+        return INT32_MAX;
+    }
+    if (x < -threshold) {
+        return INT32_MIN;
+    }
+    return (int32_t)((uint32_t)x << e);
+}
+
 /* TFLite MultiplyByQuantizedMultiplier (double-rounding form, the one CONV_2D,
  * DEPTHWISE_CONV_2D and most integer ops use): shift > 0 multiplies by 2^shift first. */
 TE_INLINE int32_t te_multiply_by_quantized_multiplier(int32_t x, int32_t multiplier, int32_t shift)

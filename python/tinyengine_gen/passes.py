@@ -198,6 +198,10 @@ def normalize_uint8(graph: Graph) -> None:
         return
     shifted: set[int] = set()
     for op in legacy_ops:
+        # Which positions hold uint8 (ops mixing types, e.g. CAST, need to know after the shift).
+        op.options["_uint8_inputs"] = [i for i, t in enumerate(op.inputs) if t is not None and t.dtype == "uint8"]
+        op.options["_uint8_outputs"] = [i for i, t in enumerate(op.outputs) if t.dtype == "uint8"]
+    for op in legacy_ops:
         op.options["_legacy_uint8"] = True
         for t in op.inputs + op.outputs:
             if t is None or t.dtype != "uint8" or id(t) in shifted:

@@ -153,6 +153,30 @@ def relu_relu6_hard_swish() -> tuple[bytes, list[Shape]]:
 
 
 @case
+def activations_int8() -> tuple[bytes, list[Shape]]:
+    s = (1, 4, 6)
+    kinds = [("LEAKY_RELU", {"alpha": 0.2}), ("RELU_N1_TO_1", None), ("RELU_0_TO_1", None),
+             ("GELU", {"approximate": False}), ("EXP", None), ("LOG", None), ("ABS", None), ("NEG", None),
+             ("L2_NORMALIZATION", None)]
+    tensors = [q8(s, 0.05, 3)] + [q8(s, 1 / 128 if k == "L2_NORMALIZATION" else 0.04, 0) for k, _ in kinds]
+    ops = [OpSpec(k, [0], [1 + i], o) for i, (k, o) in enumerate(kinds)]
+    alpha = q8((6,), 0.01, -3, data=_WEIGHTS.integers(-128, 128, 6))
+    tensors += [alpha, q8(s, 0.04, -5)]
+    ops.append(OpSpec("PRELU", [0, len(tensors) - 2], [len(tensors) - 1]))
+    outputs = list(range(1, 1 + len(kinds))) + [len(tensors) - 1]
+    return build_model(tensors, ops, [0], outputs), [s] * len(outputs)
+
+
+@case
+def float_unary_and_cast() -> tuple[bytes, list[Shape]]:
+    s = (1, 5)
+    kinds = ["SQRT", "RSQRT", "SQUARE", "FLOOR"]
+    tensors = [TensorSpec(s, "float32") for _ in range(1 + len(kinds))] + [TensorSpec(s, "int32")]
+    ops = [OpSpec(k, [0], [1 + i]) for i, k in enumerate(kinds)] + [OpSpec("CAST", [0], [1 + len(kinds)])]
+    return build_model(tensors, ops, [0], list(range(1, 2 + len(kinds)))), [s] * (1 + len(kinds))
+
+
+@case
 def sin() -> tuple[bytes, list[Shape]]:
     s = (1, 5)
     model = build_single_op_model("SIN", [TensorSpec(s, "float32")], [TensorSpec(s, "float32")])

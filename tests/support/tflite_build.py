@@ -47,6 +47,8 @@ _ENUM_FIELDS: dict[str, type] = {
     "out_type": TensorType,
     "quantized_bias_type": TensorType,
     "mode": MirrorPadMode,
+    "in_data_type": TensorType,
+    "out_data_type": TensorType,
 }
 
 
@@ -111,6 +113,11 @@ def _values_count(inputs: list[TensorSpec | None], outputs: list[TensorSpec]) ->
     return {"values_count": len(inputs)}
 
 
+def _cast_types(inputs: list[TensorSpec | None], outputs: list[TensorSpec]) -> dict:
+    assert inputs[0] is not None
+    return {"in_data_type": inputs[0].dtype, "out_data_type": outputs[0].dtype}
+
+
 def _out_type(inputs: list[TensorSpec | None], outputs: list[TensorSpec]) -> dict:
     return {"out_type": outputs[0].dtype}
 
@@ -152,6 +159,23 @@ _OPS: dict[str, _OpInfo] = {
     "RELU": _OpInfo(versions=_INT8_INT16),
     "RELU6": _OpInfo(versions=_INT8_INT16),
     "HARD_SWISH": _OpInfo(),
+    # Unary activations / elementwise ops (ops/activation.py); versions within what
+    # LiteRT's BUILTIN_REF resolver registers (it has no ELU, CEIL or ROUND kernel).
+    "LEAKY_RELU": _OpInfo("LeakyReluOptions", versions={"int8": 2, "int16": 2}),
+    "PRELU": _OpInfo(),
+    "RELU_N1_TO_1": _OpInfo(),
+    "RELU_0_TO_1": _OpInfo(),
+    "GELU": _OpInfo("GeluOptions", versions={"int8": 2, "uint8": 2}),
+    "EXP": _OpInfo(versions={"int8": 2, "int16": 2}),
+    "LOG": _OpInfo(versions={"int8": 2, "int16": 2}),
+    "SQRT": _OpInfo(versions={"int8": 2, "int16": 2}),
+    "RSQRT": _OpInfo(versions={"int8": 2, "int16": 3}),
+    "ABS": _OpInfo(versions={"int8": 2, "int16": 3}),
+    "NEG": _OpInfo(),
+    "SQUARE": _OpInfo(),
+    "FLOOR": _OpInfo(),
+    "CAST": _OpInfo("CastOptions", derive=_cast_types),
+    "L2_NORMALIZATION": _OpInfo("L2NormOptions", versions={"int8": 2}),
     "SIN": _OpInfo(),  # float only in TFLite: an int8 SIN stays unsupported (error-message tests)
     "MAXIMUM": _OpInfo("MaximumMinimumOptions", versions={"int8": 2, "int16": 4}),
     "MINIMUM": _OpInfo("MaximumMinimumOptions", versions={"int8": 2, "int16": 4}),
