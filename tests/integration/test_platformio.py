@@ -295,7 +295,7 @@ def test_ram_check_fails_the_build_with_the_numbers(pio_env, tmp_path):
     errors = [line for line in res.output.splitlines() if "error:" in line]
     assert len(errors) == 1, res.output[-3000:]
     assert re.search(r"tinyengine-gen: error: the model does not fit the SRAM budget "
-                     r"\(custom_tinyengine_sram_budget\) of 16 B: layer by layer it needs \d+ B", errors[0]), \
+                     r"\(custom_tinyengine_sram_budget\) of 16 B: layer by layer its arena is [\d,]+ B", errors[0]), \
         res.output[-3000:]
     assert [p.name for p in generated(project) if p.exists()] == []
 
