@@ -25,6 +25,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.support.readme_output import assert_readme_output
+
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
@@ -247,6 +249,7 @@ def test_emulated_example_builds_runs_and_regenerates_only_on_change(pio_env, tm
     out = _ok(pio_run(pio_env, project, "-t", "upload"))  # runs in QEMU
     assert "Generating" not in out
     assert_prints_reference(out, KWS)
+    assert_readme_output("platformio-qemu", out)
 
     other = tmp_path / "fc10.tflite"  # another model: regenerated, relinked, still exact
     other.write_bytes(small_fc_model())
