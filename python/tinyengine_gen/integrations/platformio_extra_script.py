@@ -321,7 +321,10 @@ def main():  # pylint: disable=too-many-locals,too-many-statements
         when the model's arena does not fit what is left, regenerate for that budget and recompile
         what includes the header before the real link."""
         probe = env.File(os.path.join(gen_dir, "probe.elf"))
-        if env.Action("$LINKCOM", None)([probe], list(source), env) != 0:
+        link = env.subst("$LINKCOM", target=[probe], source=program_sources)
+        if VERBOSE:
+            print(link)
+        if subprocess.run(link, shell=True, env=env["ENV"], cwd=env.subst("$PROJECT_DIR")).returncode != 0:
             return 1
         arena = read_summary()["arena_bytes"]
         rest = ram_used(probe.get_abspath()) - arena
@@ -334,15 +337,17 @@ def main():  # pylint: disable=too-many-locals,too-many-statements
         if run_generator(rest) != 0:
             return 1
         header = env.File(gen_h)
-        for node in source:  # SCons built these before the header changed: build them again now
+        for node in program_sources:  # SCons built these before the header changed: build them again now
             if node.get_abspath() == os.path.abspath(gen_o) or header in (node.implicit or []):
-                note("recompiling %s" % os.path.relpath(node.get_abspath(), env.subst("$BUILD_DIR")))
-                node.get_executor()(node)
+                if node.builder.action([node], node.sources, node.get_build_env()) != 0:
+                    return 1
         return 0
 
+    program_sources = []  # the program's objects, known when PlatformIO declares the program
     if auto and ram_check:
         def emitter(target, source, env):  # pylint: disable=redefined-outer-name
-            libs = [lib for lib in env.get("LIBS", []) if isinstance(lib, Node)]
+            program_sources[:] = source
+            libs = [lib for lib in env.Flatten(env.get("LIBS", [])) if isinstance(lib, Node)]
             fit = env.Command(ram_file, list(source) + libs,
                               env.Action(fit_before_link, "Fitting %s's arena to board %s" % (name, board_id)))
             env.Depends(target, fit)
