@@ -406,6 +406,15 @@ def test_patch_auto_fits_the_board(pio_env, tmp_path):
     _ok(pio_run(pio_env, project, model=resnet))
     assert _summary(project)["execution"] == "layer by layer"
 
+    # Without auto, the RAM error after the link names the option that would fit, with its arena.
+    ini.write_text(base.replace("custom_tinyengine_patch = auto", "board_upload.maximum_ram_size = 51200"))
+    res = pio_run(pio_env, project, model=resnet)
+    smallest = reachable(resnet, Options())[-1]
+    assert smallest.options == ("patch",)
+    assert res.returncode != 0 and re.search(
+        r"tinyengine: error: RAM does not fit: model arena \d+ \+ rest of the firmware \d+ .*; "
+        rf"it fits with custom_tinyengine_patch = yes \(arena {smallest.arena:,} B\)$", res.output, re.M), res.output[-3000:]
+
     # Nothing the generator can do alone fits: the error says which option would.
     model = tmp_path / "float_edged.tflite"
     model.write_bytes(float_edged(log_softmax=False))

@@ -261,7 +261,7 @@ def test_twister_discovers_and_runs_the_sample_and_the_module_test(tmp_path: Pat
     out = tmp_path / "twister"
     cmd = [*CTX["west"], "twister", "--outdir", str(out), "-p", "qemu_cortex_m3", "-p", "mps3/corstone300/an547",
            "-p", "mps2/an386", "--tag", "tinyengine", "--inline-logs", "-j", "2",
-           *[f"-x={a[2:]}" for a in CTX["cmake_args"]]]
+           *[x for a in CTX["cmake_args"] for x in ("-x", a[2:])]]
     env = dict(CTX["env"], ZEPHYR_EXTRA_MODULES=str(REPO))
     res, secs = run(cmd, timeout=1800, cwd=CTX["workspace"], env=env)
     print(f"\ntwister: {secs:.0f} s")
