@@ -375,25 +375,23 @@ def _summary(project: Path) -> dict:
     return json.loads((project / ".pio" / "build" / ENV_NAME / "tinyengine_model" / "model.json").read_text())
 
 
-def test_patch_auto_fits_the_board(pio_env, tmp_path):
-    """custom_tinyengine_patch = auto: layer by layer when the board's RAM less the rest of the
-    firmware holds the arena, else patch-based (decided in the same clean build), else an error
-    naming the option that would fit."""
+def _resnet() -> Path:
     from tests.support import shared_models_dir
-    from tests.test_fit import float_edged
-    from tinyengine_gen.fit import reachable
-    from tinyengine_gen.pipeline import Options
 
     resnet = shared_models_dir() / "mlcommons-tiny" / "resnet_ic_int8.tflite"
     if not resnet.is_file():
         pytest.skip(f"{resnet} not found")
+    return resnet
+
+
+def test_patch_auto_fits_the_board(pio_env, tmp_path):
+    """custom_tinyengine_patch = auto on a 50 KB board: the rest of this firmware (about 20 KB)
+    leaves 31 KB, less than resnet's 50,448 B arena layer by layer; the clean build measures that
+    with a probe link and generates patch-based before the real link, and the bytes are exact."""
+    resnet = _resnet()
     project = copy_example(tmp_path)
     ini = project / "platformio.ini"
-    base = ini.read_text() + "custom_tinyengine_patch = auto\n"
-
-    # 50 KB: the rest of this firmware (about 20 KB) leaves 31 KB, less than the 50,448 B arena
-    # layer by layer; the clean build measures that and generates patch-based before it links.
-    ini.write_text(base + "board_upload.maximum_ram_size = 51200\n")
+    ini.write_text(ini.read_text() + "custom_tinyengine_patch = auto\nboard_upload.maximum_ram_size = 51200\n")
     out = _ok(pio_run(pio_env, project, "-t", "upload", model=resnet))
     rest = int(re.search(r"custom_tinyengine_patch = auto: the rest of the firmware uses (\d+) B", out).group(1))
     summary = _summary(project)
@@ -402,12 +400,25 @@ def test_patch_auto_fits_the_board(pio_env, tmp_path):
     assert f"tinyengine: RAM {summary['arena_bytes'] + rest} of 51200 bytes" in out
     assert_prints_reference(out, resnet)
 
-    ini.write_text(base)  # the board's 4 MB: layer by layer
-    _ok(pio_run(pio_env, project, model=resnet))
-    assert _summary(project)["execution"] == "layer by layer"
 
-    # Without auto, the RAM error after the link names the option that would fit, with its arena.
-    ini.write_text(base.replace("custom_tinyengine_patch = auto", "board_upload.maximum_ram_size = 51200"))
+@pytest.mark.slow
+def test_patch_auto_and_ram_errors_name_what_fits(pio_env, tmp_path):
+    """auto on a roomy board runs layer by layer; when nothing the generator can do alone fits,
+    the error names the option that would; the RAM error after a plain link does too."""
+    from tests.test_fit import float_edged
+    from tinyengine_gen.fit import reachable
+    from tinyengine_gen.pipeline import Options
+
+    resnet = _resnet()
+    project = copy_example(tmp_path)
+    ini = project / "platformio.ini"
+    base = ini.read_text()
+    ini.write_text(base + "custom_tinyengine_patch = auto\n")  # the board's 4 MB
+    out = _ok(pio_run(pio_env, project, model=resnet))
+    assert _summary(project)["execution"] == "layer by layer"
+    rest = int(re.search(r"tinyengine: RAM \d+ of \d+ bytes: model arena \d+ \+ rest of the firmware (\d+)", out).group(1))
+
+    ini.write_text(base + "board_upload.maximum_ram_size = 51200\n")
     res = pio_run(pio_env, project, model=resnet)
     smallest = reachable(resnet, Options())[-1]
     assert smallest.options == ("patch",)
@@ -415,12 +426,12 @@ def test_patch_auto_fits_the_board(pio_env, tmp_path):
         r"tinyengine: error: RAM does not fit: model arena \d+ \+ rest of the firmware \d+ .*; "
         rf"it fits with custom_tinyengine_patch = yes \(arena {smallest.arena:,} B\)$", res.output, re.M), res.output[-3000:]
 
-    # Nothing the generator can do alone fits: the error says which option would.
     model = tmp_path / "float_edged.tflite"
     model.write_bytes(float_edged(log_softmax=False))
     reaches = reachable(model, Options())
     int8 = next(r.arena for r in reaches if r.options == ("int8_io",))
-    ini.write_text(base + f"board_upload.maximum_ram_size = {rest + (int8 + reaches[0].arena) // 2}\n")
+    ini.write_text(base + "custom_tinyengine_patch = auto\n"
+                   + f"board_upload.maximum_ram_size = {rest + (int8 + reaches[0].arena) // 2}\n")
     res = pio_run(pio_env, project, model=model)
     errors = [line for line in res.output.splitlines() if "error:" in line]
     assert res.returncode != 0 and len(errors) == 1, res.output[-3000:]
@@ -454,6 +465,7 @@ def test_pio_test_runs_the_unit_tests_on_the_emulated_board(pio_env, tmp_path):
     assert res.returncode == 0, out[-4000:]
     assert re.search(r"test_constant_input_gives_the_reference_bytes\s+\[PASSED\]", out), out[-3000:]
     assert "2 test cases: 2 succeeded" in out, out[-3000:]
+    assert_readme_output("platformio-unit-tests", out)
 
     # A failing expectation is reported as a failed test case, not a crash.
     test = project / "test" / "test_model" / "test_main.c"

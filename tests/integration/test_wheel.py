@@ -16,6 +16,7 @@ from tests.integration.firmware_io import KWS_MODEL, REPO, missing_tools
 pytestmark = pytest.mark.integration
 
 
+@pytest.mark.slow
 def test_wheel_install_runs_a_model(tmp_path: Path) -> None:
     if missing_tools("arm-none-eabi-gcc", "qemu-system-arm"):
         pytest.skip("needs arm-none-eabi-gcc and qemu-system-arm")

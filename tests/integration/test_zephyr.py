@@ -256,11 +256,17 @@ def test_helium_without_fpu_warns(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_twister_discovers_and_runs_the_sample_and_the_module_test(tmp_path: Path) -> None:
-    """twister finds samples/ and zephyr/tests through zephyr/module.yml (no -T), builds the
-    an386 entries only, and runs the others in QEMU, matching the pinned output bytes."""
+    """twister finds samples/ and zephyr/tests through zephyr/module.yml (zephyr_module.py
+    --twister-out, as Zephyr's CI does for modules), builds the an386 entries only, and runs the
+    others in QEMU, matching the pinned output bytes."""
     out = tmp_path / "twister"
-    cmd = [*CTX["west"], "twister", "--outdir", str(out), "-p", "qemu_cortex_m3", "-p", "mps3/corstone300/an547",
-           "-p", "mps2/an386", "--tag", "tinyengine", "--inline-logs", "-j", "2",
+    args = tmp_path / "modules.args"  # what Zephyr's CI does: the modules' -T roots, from module.yml
+    res, _ = run([sys.executable, str(Path(CTX["env"]["ZEPHYR_BASE"]) / "scripts" / "zephyr_module.py"),
+                  "--extra-modules", str(REPO), "--twister-out", str(args)], timeout=120, env=CTX["env"])
+    assert res.returncode == 0, res.stdout
+    assert f"-T\n{REPO / 'samples'}\n" in args.read_text() and f"{REPO / 'zephyr' / 'tests'}" in args.read_text()
+    cmd = [*CTX["west"], "twister", f"+{args}", "--outdir", str(out), "-p", "qemu_cortex_m3",
+           "-p", "mps3/corstone300/an547", "-p", "mps2/an386", "--tag", "tinyengine", "--inline-logs", "-j", "2",
            *[x for a in CTX["cmake_args"] for x in ("-x", a[2:])]]
     env = dict(CTX["env"], ZEPHYR_EXTRA_MODULES=str(REPO))
     res, secs = run(cmd, timeout=1800, cwd=CTX["workspace"], env=env)
@@ -269,14 +275,15 @@ def test_twister_discovers_and_runs_the_sample_and_the_module_test(tmp_path: Pat
     import json
 
     results = json.loads((out / "twister.json").read_text())
-    seen = {(t["platform"], t["name"].split("/")[-1] if "/" in t["name"] else t["name"]): t["status"]
-            for t in results["testsuites"]}
-    ran = {k for k, status in seen.items() if status == "passed"}
-    built = {k for k, status in seen.items() if status in ("passed", "not run", "built")}
-    names = {n for _, n in seen}
-    assert any(n.endswith("sample.tinyengine.kws") for n in names), seen
-    assert any(n.endswith("tinyengine.model") for n in names), seen
+    # platform: e.g. qemu_cortex_m3/ti_lm3s6965 (board/SoC); name: e.g. samples/kws/sample.tinyengine.kws
+    seen = {(t["platform"], t["name"].rsplit("/", 1)[-1]): t["status"] for t in results["testsuites"]}
+
+    def status(board: str, test: str) -> set:
+        return {st for (p, n), st in seen.items() if (p == board or p.startswith(board + "/")) and n == test}
+
     for board in ("qemu_cortex_m3", "mps3/corstone300/an547"):
-        assert any(p == board and n.endswith("sample.tinyengine.kws") for p, n in ran), seen
-        assert any(p == board and n.endswith("tinyengine.model") for p, n in ran), seen
-    assert any(p == "mps2/an386" for p, _ in built), seen
+        for test in ("sample.tinyengine.kws", "tinyengine.model"):
+            assert status(board, test) == {"passed"}, seen
+    assert status("mps3/corstone300/an547", "sample.tinyengine.kws.portable") == {"passed"}, seen
+    for test in ("sample.tinyengine.kws.build_only", "tinyengine.model.build_only"):
+        assert status("mps2/an386", test) == {"not run"}, seen  # built, not run: FVP is its emulator
