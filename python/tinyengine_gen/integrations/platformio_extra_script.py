@@ -359,8 +359,7 @@ def main():  # pylint: disable=too-many-locals,too-many-statements
         env.Alias("checkprogsize", progpath, env.Action(check_ram, None))  # noqa: F821
 
     svg = os.path.join(gen_dir, name + "_arena.svg")
-    report = [python, "-m", "tinyengine_gen", "report", model, "--name", name, "--svg", svg] + [
-        a for a in generator_args(rest) if a not in ("--option-names", "platformio")]
+    report = [python, "-m", "tinyengine_gen", "report", model, "--name", name, "--svg", svg] + generator_args(rest)
     DefaultEnvironment().AddCustomTarget(
         "tinyengine_report", None,
         env.Action(lambda target, source, env: subprocess.run(report, env=sysenv).returncode,  # noqa: F821
