@@ -371,7 +371,11 @@ def cmd_ops(argv: list[str]) -> int:
 
     if argv[:1] == ["--readme"] and len(argv) == 2:  # rewrite the README's table in place
         readme = Path(argv[1])
-        readme.write_text(readme_with_op_table(readme.read_text()))
+        try:
+            readme.write_text(readme_with_op_table(readme.read_text()))
+        except (OSError, ValueError) as exc:
+            raise TinyEngineError(f"cannot update the op table in {readme}: "
+                                  f"{getattr(exc, 'strerror', None) or 'no op-table markers'}") from None
         return 0
     print(op_table_markdown(), end="")
     return 0
