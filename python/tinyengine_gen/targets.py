@@ -61,7 +61,16 @@ __all__ = [
     "flash_bytes",
 ]
 
-REPO_ROOT: Path = Path(__file__).resolve().parents[2]
+def runtime_root() -> Path:
+    """Where src/, include/ and targets/ are: the checkout this package runs from (also an editable
+    install), else the copies an installed wheel carries in tinyengine_gen/runtime/ (setup.py)."""
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "include" / "tinyengine").is_dir() and (checkout / "targets").is_dir():
+        return checkout
+    return Path(__file__).resolve().parent / "runtime"
+
+
+REPO_ROOT: Path = runtime_root()
 TARGETS_DIR: Path = REPO_ROOT / "targets"
 BOARDS_DIR: Path = TARGETS_DIR / "boards"
 
