@@ -150,8 +150,10 @@ void te_leaky_relu_s16(const te_leaky_relu_params *p, const int16_t *input, int1
 /* ---- TANH / LOGISTIC (int16) ---- */
 
 /* sigmoid(i / 24) in unsigned 0.16 fixed point, the table LiteRT's int16 TANH and LOGISTIC
- * interpolate in (tanh(x) = 2 * sigmoid(2x) - 1). These are the reference's own values
- * (no closed-form rounding reproduces all 256), so the outputs match it bit for bit. */
+ * interpolate in (tanh(x) = 2 * sigmoid(2x) - 1). No rounding formula gives these entries (they
+ * are up to 1.1 units off the exact values), so they were measured from the reference's outputs:
+ * tests/ops/test_sigmoid_table.py derives the table black box from LiteRT's int16 TANH and checks
+ * that this copy equals it. */
 static const uint16_t te_sigmoid_table_u16[256] = {
     32768, 33451, 34133, 34813, 35493, 36169, 36843, 37513, 38180, 38841, 39498, 40149, 40794, 41432, 42064, 42688,
     43304, 43912, 44511, 45102, 45683, 46255, 46817, 47369, 47911, 48443, 48964, 49475, 49975, 50464, 50942, 51409,
