@@ -57,6 +57,10 @@ class Tensor:
     quant: Optional[Quant] = None
     data: Optional[np.ndarray] = None  # set for constants (weights, biases, shapes)
     alias_of: Optional["Tensor"] = None  # a view of another tensor's buffer
+    # A variable tensor (LSTM / SVDF state, a resource variable) keeps its value between invokes,
+    # in the arena's state region; `initial` is its value after a reset when the model gives one.
+    variable: bool = False
+    initial: Optional[np.ndarray] = None
 
     @property
     def is_const(self) -> bool:
@@ -83,6 +87,14 @@ class Tensor:
     @property
     def ctype(self) -> str:
         return C_TYPES[self.dtype]
+
+    def reset_value(self) -> np.ndarray:
+        """A variable's value after a reset: its initial data when the model gives one, else what
+        LiteRT's ResetVariableTensor writes (an int8 tensor's zero point, 0 for any other type)."""
+        if self.initial is not None:
+            return np.asarray(self.initial, dtype=NUMPY_DTYPES[self.dtype]).reshape(self.shape)
+        fill = self.quant.zp if (self.dtype == "int8" and self.quant is not None) else 0
+        return np.full(self.shape, fill, dtype=NUMPY_DTYPES[self.dtype])
 
     def __repr__(self) -> str:
         return f"Tensor({self.id}, {self.name!r}, {self.shape}, {self.dtype})"

@@ -136,6 +136,11 @@ class Plan:
     high_water: list[int] = field(default_factory=list)  # per step: max(offset + size) of its live buffers
     candidates: int = 0  # in-place pairs the lowerings offered that could apply
     proven_optimal: bool = False  # arena == bound, or the exact search finished (for the applied pairs)
+    # The persistent state region [state_offset, state_offset + state_size) at the end of the arena:
+    # variable tensors, kept between invokes, overlapped by nothing.
+    state_offset: int = 0
+    state_size: int = 0
+    state_tensors: list[Tensor] = field(default_factory=list)  # their offsets are in `offsets`
 
     def offset_of(self, t: Tensor) -> int:
         return self.offsets[id(t.root)]
@@ -630,4 +635,5 @@ def plan_arena(graph: Graph, calls: list[KernelCall], strategy: Optional[str] = 
                 scratch_offsets={s: b.offset for s, b in scratch.items()}, buffers=everything,
                 live_bytes=live_bytes, in_place=applied, inplace_pairs=inplace_pairs, pairs=pairs,
                 scratch_sizes={s: b.size for s, b in scratch.items()}, bound_per_step=bound_per_step,
-                high_water=high_water, candidates=len(cands), proven_optimal=top == bound or result.proven)
+                high_water=high_water, candidates=len(cands), proven_optimal=top == bound or result.proven,
+                state_offset=top, state_size=0)

@@ -5,9 +5,9 @@ Single-op models with random weights, biases, scales and zero points: unit count
 multiples of 4, odd input sizes, a few time steps, time-major and batch-major, batch > 1, cell
 clipping, several cell state scales (2^-9 .. 2^-15, the whole range the reference accepts), and
 gate scales on both sides of 1/2 (the generator's doubled-accumulator requantization and the
-generic one). The state tensors are variable tensors: every input set is compared with a fresh
-interpreter, and the generated model runs all sets in one process, so a state carried over from
-one inference to the next would show.
+generic one). The state tensors are variable tensors, which LiteRT keeps between invokes: the
+input sets are one sequence of calls on one interpreter and of the generated model in one process
+(then again after a reset), so every call depends on the state the ones before left.
 
 The activations are also checked exhaustively: gemmlowp's int16 logistic / tanh as the portable
 C path computes them, as the DSP path computes them from the generator's tables, and the
@@ -22,8 +22,14 @@ import numpy as np
 import pytest
 
 from tests.support.host import REPO, STRICT, run_host
-from tests.support.optest import KERNEL_VARIANTS, assert_matches_reference, build_model_exe, generate
-from tests.support.oracle import load_model_bytes, model_io, random_inputs, run_reference
+from tests.support.optest import (
+    KERNEL_VARIANTS,
+    assert_firmware_matches_reference,
+    assert_matches_reference,
+    build_model_exe,
+    generate,
+)
+from tests.support.oracle import model_io, random_inputs, run_reference_sequence
 from tests.support.tflite_build import TensorSpec, build_single_op_model
 from tinyengine_gen import ops as _ops  # noqa: F401  (registers the lowerings)
 from tinyengine_gen import targets
@@ -94,6 +100,10 @@ def lstm_model(n_batch: int, n_steps: int, n_input: int, n_cell: int, *, seed: i
     return build_single_op_model("UNIDIRECTIONAL_SEQUENCE_LSTM", inputs, [y], options, intermediates)
 
 
+# Until the generated LSTM keeps its state between invokes, calls after the first differ.
+STATE_RESET_EVERY_CALL = pytest.mark.xfail(strict=True, reason="the LSTM state restarts at every invoke")
+
+
 def check(model: bytes, n_sets: int = 4, seed: int = 0) -> None:
     rng = np.random.default_rng(seed)
     sets = [random_inputs(model, rng) for _ in range(n_sets)]
@@ -116,6 +126,7 @@ def lowered(model: bytes):
     (2, 4, 9, 6, True),      # time-major, batch 2
     (3, 2, 3, 10, False),    # batch-major, batch 3, more cells than inputs (no in-place output)
 ])
+@STATE_RESET_EVERY_CALL
 def test_lstm_shapes(n_batch: int, n_steps: int, n_input: int, n_cell: int, time_major: bool) -> None:
     model = lstm_model(n_batch, n_steps, n_input, n_cell, seed=n_input * 31 + n_cell, time_major=time_major)
     assert lowered(model).params["fast_rq"] == 1
@@ -123,15 +134,18 @@ def test_lstm_shapes(n_batch: int, n_steps: int, n_input: int, n_cell: int, time
 
 
 @pytest.mark.parametrize("cell_scale", [-9, -11, -13, -15])
+@STATE_RESET_EVERY_CALL
 def test_lstm_cell_scales(cell_scale: int) -> None:
     """Every cell-state scale the reference accepts: tanh of the cell on 0 .. 6 integer bits."""
     check(lstm_model(1, 4, 6, 7, seed=100 - cell_scale, cell_scale=cell_scale, gate_gain=0.4), seed=1)
 
 
+@STATE_RESET_EVERY_CALL
 def test_lstm_cell_clip_and_zero_points() -> None:
     check(lstm_model(2, 4, 5, 9, seed=7, cell_clip=1.5, hidden_zp=-9, time_major=True), seed=2)
 
 
+@STATE_RESET_EVERY_CALL
 def test_lstm_generic_requantization() -> None:
     """Gate scales above 1/2: the kernels fall back to MultiplyByQuantizedMultiplier as written."""
     model = lstm_model(1, 4, 11, 6, seed=3, gate_gain=3.0)
@@ -139,6 +153,7 @@ def test_lstm_generic_requantization() -> None:
     check(model, seed=3)
 
 
+@STATE_RESET_EVERY_CALL
 def test_lstm_one_step() -> None:
     check(lstm_model(3, 1, 8, 4, seed=5), seed=5)
 
@@ -149,21 +164,22 @@ def test_lstm_2d_input_is_rejected() -> None:
         lowered(lstm_model(3, 1, 8, 4, seed=5, rank=2))
 
 
+@STATE_RESET_EVERY_CALL
 def test_lstm_constant_initial_state(tmp_path: Path) -> None:
     """States given as constants (LiteRT refuses those) start from their data: with the reset
-    values as data, the bytes are the variable-state model's."""
+    values as data, the sequence is the variable-state model's."""
     shape = dict(n_batch=2, n_steps=3, n_input=6, n_cell=5, seed=13, time_major=True, hidden_zp=7)
     stateful, constant = lstm_model(**shape), lstm_model(**shape, state_data=True)
-    assert set(lowered(constant).consts) >= {"hidden_init", "cell_init"}
     rng = np.random.default_rng(13)
-    sets = [random_inputs(stateful, rng) for _ in range(3)]
+    sets = [random_inputs(stateful, rng) for _ in range(4)]
     gen = generate(constant, tmp_path, "m")
     _, outs = model_io(stateful)
+    wants = run_reference_sequence(stateful, sets, repeat_after_reset=True)
     for variant, flags in KERNEL_VARIANTS.items():
-        got = run_host(build_model_exe(gen, "m", extra=flags, exe_name=f"m_{variant}"), sets,
-                       [(o.shape, o.dtype) for o in outs])
-        for inputs, outputs in zip(sets, got):
-            assert outputs[0].tobytes() == run_reference(stateful, inputs)[0].tobytes(), variant
+        got = run_host(build_model_exe(gen, "m", extra=flags, exe_name=f"m_{variant}"), sets + sets,
+                       [(o.shape, o.dtype) for o in outs], reset_every=len(sets))
+        for k, (want, outputs) in enumerate(zip(wants, got)):
+            assert outputs[0].tobytes() == want[0].tobytes(), f"{variant}: call {k}"
 
 
 def test_lstm_output_in_place_over_input() -> None:
@@ -173,6 +189,7 @@ def test_lstm_output_in_place_over_input() -> None:
 
 
 @pytest.mark.slow
+@STATE_RESET_EVERY_CALL
 def test_lstm_wide() -> None:
     """More columns than one pass of the kernels' unrolled loops, 64 cells."""
     check(lstm_model(1, 3, 130, 64, seed=21, gate_gain=0.2), seed=21)
@@ -180,6 +197,7 @@ def test_lstm_wide() -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", range(24))
+@STATE_RESET_EVERY_CALL
 def test_lstm_random_sweep(seed: int) -> None:
     rng = np.random.default_rng(1000 + seed)
     model = lstm_model(int(rng.integers(1, 4)), int(rng.integers(1, 9)), int(rng.integers(1, 40)),
@@ -199,19 +217,14 @@ _targets_ok, _targets_why = targets.toolchain_status(need_qemu=True)
 @pytest.mark.parametrize("core", ["m4", "m55"])
 @pytest.mark.parametrize("variant", [dict(time_major=True), dict(gate_gain=3.0), dict(cell_scale=-9, cell_clip=2.0)],
                          ids=["time-major", "generic-rq", "clip"])
+@STATE_RESET_EVERY_CALL
 def test_lstm_on_emulated_core(core: str, variant: dict, tmp_path: Path) -> None:
     model = lstm_model(2, 5, 13, 7, seed=11, **variant)
-    mb = load_model_bytes(model)
     gen = generate(model, tmp_path / "gen", "model")
     elf = targets.build_firmware(core, gen, "model", tmp_path / "fw")
     rng = np.random.default_rng(4)
-    sets = [random_inputs(mb, rng) for _ in range(3)]
-    result = targets.run_firmware(core, elf, [[a.tobytes() for a in s] for s in sets])
-    _, outs = model_io(mb)
-    for k, inputs in enumerate(sets):  # one firmware run: the state must restart at every inference
-        want = run_reference(mb, inputs)[0]
-        got = np.frombuffer(result.outputs[k][0], dtype=outs[0].dtype).reshape(outs[0].shape)
-        assert got.tobytes() == want.tobytes(), f"{core}: set {k} differs"
+    sets = [random_inputs(model, rng) for _ in range(4)]
+    assert_firmware_matches_reference(core, elf, model, sets, gen, "model")
 
 
 # --- unsupported variants ---------------------------------------------------------------------------
