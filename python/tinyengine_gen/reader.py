@@ -161,7 +161,12 @@ def _read(raw: bytes, name: str, source: str) -> Graph:
                     f"{source}: constant tensor '{tname}' holds {arr.size} values for shape {list(shape)}"
                 )
             data = arr.reshape(shape).copy()
-        tensors.append(Tensor(id=i, name=tname, shape=shape, dtype=dtype, quant=_quant(t), data=data))
+        variable = bool(t.IsVariable())
+        initial = None
+        if variable and data is not None:  # LiteRT refuses these; the data is taken as the initial value
+            initial, data = data, None
+        tensors.append(Tensor(id=i, name=tname, shape=shape, dtype=dtype, quant=_quant(t), data=data,
+                              variable=variable, initial=initial))
 
     def tensor_at(idx: int) -> Optional[Tensor]:
         if idx < 0:

@@ -16,18 +16,12 @@ MODELS = sorted(p for p in shared_models_dir().glob("*/*.tflite") if p.name not 
 IDS = [f"{p.parent.name}/{p.stem}" for p in MODELS]
 
 
-# Until the generated LSTM keeps its state between invokes, its calls after the first differ.
-STATEFUL_TODO = {"trained_lstm_int8.tflite"}
-SEQUENCE_MODELS = [pytest.param(p, marks=pytest.mark.xfail(strict=True, reason="LSTM state restarts every invoke"))
-                   if p.name in STATEFUL_TODO else p for p in MODELS]
-
-
-@pytest.mark.parametrize("model", SEQUENCE_MODELS, ids=IDS)
+@pytest.mark.parametrize("model", MODELS, ids=IDS)
 def test_model_matches_reference(model: Path, tmp_path: Path) -> None:
     assert_matches_reference(model, n_sets=20, seed=hash(model.name) & 0xFFFF, name="model", workdir=tmp_path)
 
 
-@pytest.mark.parametrize("model", SEQUENCE_MODELS, ids=IDS)
+@pytest.mark.parametrize("model", MODELS, ids=IDS)
 def test_model_patch_based_matches_reference(model: Path, tmp_path: Path) -> None:
     """--patch (band stages where they lower the arena) keeps every output byte."""
     assert_matches_reference(model, n_sets=4, seed=hash(model.name) & 0xFFFF, name="model", workdir=tmp_path,

@@ -100,10 +100,6 @@ def lstm_model(n_batch: int, n_steps: int, n_input: int, n_cell: int, *, seed: i
     return build_single_op_model("UNIDIRECTIONAL_SEQUENCE_LSTM", inputs, [y], options, intermediates)
 
 
-# Until the generated LSTM keeps its state between invokes, calls after the first differ.
-STATE_RESET_EVERY_CALL = pytest.mark.xfail(strict=True, reason="the LSTM state restarts at every invoke")
-
-
 def check(model: bytes, n_sets: int = 4, seed: int = 0) -> None:
     rng = np.random.default_rng(seed)
     sets = [random_inputs(model, rng) for _ in range(n_sets)]
@@ -126,7 +122,6 @@ def lowered(model: bytes):
     (2, 4, 9, 6, True),      # time-major, batch 2
     (3, 2, 3, 10, False),    # batch-major, batch 3, more cells than inputs (no in-place output)
 ])
-@STATE_RESET_EVERY_CALL
 def test_lstm_shapes(n_batch: int, n_steps: int, n_input: int, n_cell: int, time_major: bool) -> None:
     model = lstm_model(n_batch, n_steps, n_input, n_cell, seed=n_input * 31 + n_cell, time_major=time_major)
     assert lowered(model).params["fast_rq"] == 1
@@ -134,18 +129,15 @@ def test_lstm_shapes(n_batch: int, n_steps: int, n_input: int, n_cell: int, time
 
 
 @pytest.mark.parametrize("cell_scale", [-9, -11, -13, -15])
-@STATE_RESET_EVERY_CALL
 def test_lstm_cell_scales(cell_scale: int) -> None:
     """Every cell-state scale the reference accepts: tanh of the cell on 0 .. 6 integer bits."""
     check(lstm_model(1, 4, 6, 7, seed=100 - cell_scale, cell_scale=cell_scale, gate_gain=0.4), seed=1)
 
 
-@STATE_RESET_EVERY_CALL
 def test_lstm_cell_clip_and_zero_points() -> None:
     check(lstm_model(2, 4, 5, 9, seed=7, cell_clip=1.5, hidden_zp=-9, time_major=True), seed=2)
 
 
-@STATE_RESET_EVERY_CALL
 def test_lstm_generic_requantization() -> None:
     """Gate scales above 1/2: the kernels fall back to MultiplyByQuantizedMultiplier as written."""
     model = lstm_model(1, 4, 11, 6, seed=3, gate_gain=3.0)
@@ -153,7 +145,6 @@ def test_lstm_generic_requantization() -> None:
     check(model, seed=3)
 
 
-@STATE_RESET_EVERY_CALL
 def test_lstm_one_step() -> None:
     check(lstm_model(3, 1, 8, 4, seed=5), seed=5)
 
@@ -164,12 +155,12 @@ def test_lstm_2d_input_is_rejected() -> None:
         lowered(lstm_model(3, 1, 8, 4, seed=5, rank=2))
 
 
-@STATE_RESET_EVERY_CALL
 def test_lstm_constant_initial_state(tmp_path: Path) -> None:
     """States given as constants (LiteRT refuses those) start from their data: with the reset
     values as data, the sequence is the variable-state model's."""
     shape = dict(n_batch=2, n_steps=3, n_input=6, n_cell=5, seed=13, time_major=True, hidden_zp=7)
     stateful, constant = lstm_model(**shape), lstm_model(**shape, state_data=True)
+    assert [t.initial is not None for t in lowered(constant).inputs[1:]] == [True, True]
     rng = np.random.default_rng(13)
     sets = [random_inputs(stateful, rng) for _ in range(4)]
     gen = generate(constant, tmp_path, "m")
@@ -189,7 +180,6 @@ def test_lstm_output_in_place_over_input() -> None:
 
 
 @pytest.mark.slow
-@STATE_RESET_EVERY_CALL
 def test_lstm_wide() -> None:
     """More columns than one pass of the kernels' unrolled loops, 64 cells."""
     check(lstm_model(1, 3, 130, 64, seed=21, gate_gain=0.2), seed=21)
@@ -197,7 +187,6 @@ def test_lstm_wide() -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", range(24))
-@STATE_RESET_EVERY_CALL
 def test_lstm_random_sweep(seed: int) -> None:
     rng = np.random.default_rng(1000 + seed)
     model = lstm_model(int(rng.integers(1, 4)), int(rng.integers(1, 9)), int(rng.integers(1, 40)),
@@ -217,7 +206,6 @@ _targets_ok, _targets_why = targets.toolchain_status(need_qemu=True)
 @pytest.mark.parametrize("core", ["m4", "m55"])
 @pytest.mark.parametrize("variant", [dict(time_major=True), dict(gate_gain=3.0), dict(cell_scale=-9, cell_clip=2.0)],
                          ids=["time-major", "generic-rq", "clip"])
-@STATE_RESET_EVERY_CALL
 def test_lstm_on_emulated_core(core: str, variant: dict, tmp_path: Path) -> None:
     model = lstm_model(2, 5, 13, 7, seed=11, **variant)
     gen = generate(model, tmp_path / "gen", "model")
