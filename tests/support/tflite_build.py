@@ -161,6 +161,8 @@ _OPS: dict[str, _OpInfo] = {
     "SHAPE": _OpInfo("ShapeOptions", derive=_out_type),
     "PACK": _OpInfo("PackOptions", derive=_values_count, versions={"int8": 2, "int16": 3}),
     "SQUARED_DIFFERENCE": _OpInfo("SquaredDifferenceOptions", versions={"int8": 2}),
+    # Fully integer SVDF is version 3 (op_version.cc); LiteRT's int8 kernel wants a RELU.
+    "SVDF": _OpInfo("SVDFOptions", {"rank": 1, "fused_activation_function": "RELU"}, versions={"int8": 3}),
     # The converter writes version 1 for the fully integer LSTM (versions 2-3 are hybrid variants).
     "UNIDIRECTIONAL_SEQUENCE_LSTM": _OpInfo(
         "UnidirectionalSequenceLSTMOptions",
