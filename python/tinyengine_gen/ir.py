@@ -14,7 +14,7 @@ import numpy as np
 
 DTYPE_BYTES = {
     "int8": 1, "uint8": 1, "int16": 2, "int32": 4, "int64": 8,
-    "float32": 4, "bool": 1,
+    "float32": 4, "bool": 1, "resource": 4,
 }
 NUMPY_DTYPES = {
     "int8": np.int8, "uint8": np.uint8, "int16": np.int16, "int32": np.int32,
@@ -22,7 +22,7 @@ NUMPY_DTYPES = {
 }
 C_TYPES = {
     "int8": "int8_t", "uint8": "uint8_t", "int16": "int16_t", "int32": "int32_t",
-    "int64": "int64_t", "float32": "float", "bool": "uint8_t",
+    "int64": "int64_t", "float32": "float", "bool": "uint8_t", "resource": "int32_t",
 }
 
 
@@ -120,6 +120,8 @@ class Graph:
     inputs: list[Tensor]
     outputs: list[Tensor]
     source: str = ""  # the model file, for messages
+    # Resource variables' initial values by (container, shared_name), from CALL_ONCE init subgraphs.
+    variable_init: dict[tuple[str, str], "Tensor"] = field(default_factory=dict)
 
     def consumers(self, tensor: Tensor) -> list[Op]:
         return [op for op in self.ops if any(t is tensor for t in op.inputs)]

@@ -36,7 +36,7 @@ ACTIVATION_NAMES = _enum_names(ActivationFunctionType)
 TENSOR_TYPES = {
     TensorType.INT8: "int8", TensorType.UINT8: "uint8", TensorType.INT16: "int16",
     TensorType.INT32: "int32", TensorType.INT64: "int64", TensorType.FLOAT32: "float32",
-    TensorType.BOOL: "bool",
+    TensorType.BOOL: "bool", TensorType.RESOURCE: "resource",
 }
 ENUM_OPTION_FIELDS = {"padding": PADDING_NAMES, "fused_activation_function": ACTIVATION_NAMES}
 
@@ -135,11 +135,11 @@ def read_model_bytes(raw: bytes, name: str, source: str = "<bytes>") -> Graph:
         ) from None
 
 
-def _read(raw: bytes, name: str, source: str) -> Graph:
-    model = tflite.Model.GetRootAsModel(raw, 0)
-    if model.SubgraphsLength() < 1:
-        raise ModelFormatError(f"{source}: the model has no subgraph")
-    sg = model.Subgraphs(0)
+def _read_subgraph(model: "tflite.Model", raw: bytes, index: int,
+                   source: str) -> tuple[list[Tensor], list[Op], list[Tensor], list[Tensor]]:
+    """Tensors, ops, inputs and outputs of one subgraph."""
+    sg = model.Subgraphs(index)
+    where = f"{source}: " if index == 0 else f"{source}: subgraph {index}: "
     tensors: list[Tensor] = []
     for i in range(sg.TensorsLength()):
         t = sg.Tensors(i)
@@ -150,7 +150,7 @@ def _read(raw: bytes, name: str, source: str) -> Graph:
         if dtype is None:
             dtype = f"unsupported-type-{ttype}"
         if t.ShapeSignatureLength() and any(int(d) < 0 for d in t.ShapeSignatureAsNumpy()[1:]):
-            raise UnsupportedModelError(f"{source}: tensor '{tname}' has a dynamic shape; tinyengine needs static shapes")
+            raise UnsupportedModelError(f"{where}tensor '{tname}' has a dynamic shape; tinyengine needs static shapes")
         data = None
         raw_data = _buffer_data(model, raw, t.Buffer())
         if raw_data is not None and dtype in NUMPY_DTYPES:
@@ -158,7 +158,7 @@ def _read(raw: bytes, name: str, source: str) -> Graph:
             expected = int(np.prod(shape)) if shape else 1
             if arr.size != expected:
                 raise ModelFormatError(
-                    f"{source}: constant tensor '{tname}' holds {arr.size} values for shape {list(shape)}"
+                    f"{where}constant tensor '{tname}' holds {arr.size} values for shape {list(shape)}"
                 )
             data = arr.reshape(shape).copy()
         variable = bool(t.IsVariable())
@@ -172,14 +172,14 @@ def _read(raw: bytes, name: str, source: str) -> Graph:
         if idx < 0:
             return None
         if idx >= len(tensors):
-            raise ModelFormatError(f"{source}: op refers to tensor {idx}, the model has {len(tensors)}")
+            raise ModelFormatError(f"{where}op refers to tensor {idx}, the subgraph has {len(tensors)}")
         return tensors[idx]
 
     ops: list[Op] = []
     for i in range(sg.OperatorsLength()):
         o = sg.Operators(i)
         if o.OpcodeIndex() >= model.OperatorCodesLength():
-            raise ModelFormatError(f"{source}: op {i} has an invalid opcode index")
+            raise ModelFormatError(f"{where}op {i} has an invalid opcode index")
         code = model.OperatorCodes(o.OpcodeIndex())
         builtin = max(code.BuiltinCode(), code.DeprecatedBuiltinCode())
         kind = OPERATOR_NAMES.get(builtin, f"BUILTIN_{builtin}")
@@ -193,9 +193,54 @@ def _read(raw: bytes, name: str, source: str) -> Graph:
             options["_intermediates"] = [tensor_at(int(x)) for x in o.IntermediatesAsNumpy()]
         ops.append(Op(index=i, kind=kind, inputs=ins, outputs=[t for t in outs if t is not None],
                       options=options))
+    inputs = [tensor_at(int(x)) for x in (sg.InputsAsNumpy() if sg.InputsLength() else [])]
+    outputs = [tensor_at(int(x)) for x in (sg.OutputsAsNumpy() if sg.OutputsLength() else [])]
+    return tensors, ops, [t for t in inputs if t is not None], [t for t in outputs if t is not None]
 
-    inputs = [tensors[int(x)] for x in (sg.InputsAsNumpy() if sg.InputsLength() else [])]
-    outputs = [tensors[int(x)] for x in (sg.OutputsAsNumpy() if sg.OutputsLength() else [])]
+
+def variable_key(op: Op) -> tuple[str, str]:
+    """A VAR_HANDLE's resource: (container, shared_name), as LiteRT keys it."""
+    def text(v: object) -> str:
+        return v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v or "")
+    return text(op.options.get("container")), text(op.options.get("shared_name"))
+
+
+def _init_values(model: "tflite.Model", raw: bytes, ops: list[Op], source: str) -> dict[tuple[str, str], Tensor]:
+    """The resource variables' initial values: what the init subgraphs the CALL_ONCE ops name assign.
+
+    LiteRT runs such a subgraph once, at the first invoke; evaluated here, once, at generation time.
+    Only constant assignments are understood (what the converter writes for tf.Variable initial
+    values)."""
+    values: dict[tuple[str, str], Tensor] = {}
+    for op in ops:
+        if op.kind != "CALL_ONCE":
+            continue
+        index = int(op.options.get("init_subgraph_index", -1))
+        if not 0 < index < model.SubgraphsLength():
+            raise ModelFormatError(f"{source}: CALL_ONCE at op index {op.index} names subgraph {index}, "
+                                   f"the model has {model.SubgraphsLength()}")
+        _, init_ops, _, _ = _read_subgraph(model, raw, index, source)
+        handles: dict[int, tuple[str, str]] = {}
+        for iop in init_ops:
+            if iop.kind == "VAR_HANDLE" and iop.outputs:
+                handles[id(iop.outputs[0])] = variable_key(iop)
+            elif (iop.kind == "ASSIGN_VARIABLE" and len(iop.inputs) == 2 and iop.inputs[0] is not None
+                  and id(iop.inputs[0]) in handles and iop.inputs[1] is not None and iop.inputs[1].is_const):
+                values[handles[id(iop.inputs[0])]] = iop.inputs[1]
+            else:
+                raise UnsupportedModelError(
+                    f"{source}: init subgraph {index} (CALL_ONCE at op index {op.index}): only constant variable "
+                    f"assignments are supported, found {iop.kind} at its op index {iop.index}")
+    return values
+
+
+def _read(raw: bytes, name: str, source: str) -> Graph:
+    model = tflite.Model.GetRootAsModel(raw, 0)
+    if model.SubgraphsLength() < 1:
+        raise ModelFormatError(f"{source}: the model has no subgraph")
+    tensors, ops, inputs, outputs = _read_subgraph(model, raw, 0, source)
     if not inputs or not outputs:
         raise ModelFormatError(f"{source}: the model declares no inputs or no outputs")
-    return Graph(name=name, tensors=tensors, ops=ops, inputs=inputs, outputs=outputs, source=source)
+    graph = Graph(name=name, tensors=tensors, ops=ops, inputs=inputs, outputs=outputs, source=source)
+    graph.variable_init = _init_values(model, raw, ops, source)
+    return graph

@@ -133,13 +133,29 @@ def run_reference_sequence(model: ModelLike, input_sets: list[list[np.ndarray]],
     LiteRT keeps variable tensors (LSTM and SVDF states) between invokes until they are reset, so
     output k depends on sets 0..k. With repeat_after_reset, reset_all_variables() is called after
     the sequence and the same sets run again (their outputs appended): 2 * len(input_sets) results.
+    reset_all_variables() leaves resource variables (VAR_HANDLE) as they are; a generated model's
+    reset restores them as a new interpreter has them, so for such models the repeat runs on a new
+    interpreter.
     """
     interpreter = _interpreter(model)
     outputs = [_invoke(interpreter, inputs) for inputs in input_sets]
     if repeat_after_reset:
-        interpreter.reset_all_variables()
+        if has_resource_variables(model):
+            interpreter = _interpreter(model)
+        else:
+            interpreter.reset_all_variables()
         outputs += [_invoke(interpreter, inputs) for inputs in input_sets]
     return outputs
+
+
+def has_resource_variables(model: ModelLike) -> bool:
+    """Whether subgraph 0 has a VAR_HANDLE op (resource variables)."""
+    flat_model, subgraph = _subgraph(load_model_bytes(model))
+    for o in range(subgraph.OperatorsLength()):
+        code = flat_model.OperatorCodes(subgraph.Operators(o).OpcodeIndex())
+        if max(code.BuiltinCode(), code.DeprecatedBuiltinCode()) == BuiltinOperator.VAR_HANDLE:
+            return True
+    return False
 
 
 def _quantize_consumer_range(model: tflite.Model, subgraph: tflite.SubGraph, tensor_index: int
