@@ -14,6 +14,7 @@
 #                      [SRAM_BUDGET <bytes>]      # tinyengine-gen --sram-budget, when it has that option
 #                      [PATCH_BASED]              # tinyengine-gen --patch-based: band-by-band early layers
 #                      [INT8_IO]                  # tinyengine-gen --int8-io: 8-bit edges on float models
+#                      [CUSTOM_OPS]               # tinyengine-gen --custom-ops: your te_custom_<name>() functions
 #                      [GENERATOR_ARGS <args>...] # any further tinyengine-gen options
 #                      [HEADER_VAR <var>] [SOURCE_VAR <var>])
 #   Generates <name>.c/<name>.h at build time (re-run when the model or the generator changes,
@@ -170,7 +171,7 @@ endfunction()
 # Generator options from the common settings; options this tinyengine-gen lacks are reported and
 # skipped (SRAM budget / patch-based inference arrive with a later generator).
 function(tinyengine_generator_args out_var)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "PATCH_BASED;NO_PATCH_BASED;INT8_IO" "PLANNER;SRAM_BUDGET;WHO" "")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "PATCH_BASED;NO_PATCH_BASED;INT8_IO;CUSTOM_OPS" "PLANNER;SRAM_BUDGET;WHO" "")
   set(args "")
   if(NOT arg_WHO)
     set(arg_WHO "tinyengine")
@@ -186,7 +187,7 @@ function(tinyengine_generator_args out_var)
       message(WARNING "${arg_WHO}: SRAM budget ${arg_SRAM_BUDGET} ignored: this tinyengine-gen has no --sram-budget option")
     endif()
   endif()
-  foreach(flag PATCH_BASED NO_PATCH_BASED INT8_IO)
+  foreach(flag PATCH_BASED NO_PATCH_BASED INT8_IO CUSTOM_OPS)
     if(arg_${flag})
       string(TOLOWER "--${flag}" opt)
       string(REPLACE "_" "-" opt "${opt}")
@@ -202,7 +203,7 @@ function(tinyengine_generator_args out_var)
 endfunction()
 
 function(tinyengine_add_model)
-  cmake_parse_arguments(PARSE_ARGV 0 arg "PATCH_BASED;NO_PATCH_BASED;INT8_IO"
+  cmake_parse_arguments(PARSE_ARGV 0 arg "PATCH_BASED;NO_PATCH_BASED;INT8_IO;CUSTOM_OPS"
                         "TARGET;MODEL;NAME;OUTPUT_DIR;PLANNER;SRAM_BUDGET;HEADER_VAR;SOURCE_VAR" "GENERATOR_ARGS")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "tinyengine_add_model: unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
@@ -225,7 +226,7 @@ function(tinyengine_add_model)
     set(outdir "${CMAKE_CURRENT_BINARY_DIR}/tinyengine/${name}")
   endif()
   set(opts "")
-  foreach(flag PATCH_BASED NO_PATCH_BASED INT8_IO)
+  foreach(flag PATCH_BASED NO_PATCH_BASED INT8_IO CUSTOM_OPS)
     if(arg_${flag})
       list(APPEND opts ${flag})
     endif()

@@ -311,6 +311,7 @@ def generate(graph: Graph, calls: list[KernelCall], plan: Plan, name: Optional[s
         weight_bytes=weight_bytes, macs=macs, inputs=inputs, outputs=outputs,
         headers=headers, consts=consts, blocks=blocks, num_ops=len(calls), int8_io=int8_io,
         state_size=plan.state_size, state_offset=plan.state_offset, state_vars=state_vars, state_init=state_init,
+        custom_functions=graph.custom_functions,
     )
     header = env.get_template("model.h.j2").render(context)
     source = env.get_template("model.c.j2").render(context)

@@ -122,6 +122,8 @@ class Graph:
     source: str = ""  # the model file, for messages
     # Resource variables' initial values by (container, shared_name), from CALL_ONCE init subgraphs.
     variable_init: dict[tuple[str, str], "Tensor"] = field(default_factory=dict)
+    # --custom-ops: the te_custom_ functions the application writes (ops.custom.CustomFunction)
+    custom_functions: list[Any] = field(default_factory=list)
 
     def consumers(self, tensor: Tensor) -> list[Op]:
         return [op for op in self.ops if any(t is tensor for t in op.inputs)]

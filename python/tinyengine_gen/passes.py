@@ -16,8 +16,9 @@ import numpy as np
 
 from .errors import UnsupportedModelError, UnsupportedOpError
 from .ir import Graph, Op, Quant, Tensor
-from .ops import PASS_HANDLED, REGISTRY
+from .ops import PASS_HANDLED, REGISTRY, custom
 from .ops.base import lowering_for, type_key
+from .ops.custom import CustomFunction
 from .reader import variable_key
 
 VIEW_OPS = {"RESHAPE", "SQUEEZE", "EXPAND_DIMS"}
@@ -261,16 +262,21 @@ def normalize_uint8(graph: Graph) -> None:
             _shift_to_int8(t)
 
 
-def check_supported(graph: Graph) -> None:
-    problems = []
-    for op in graph.ops:
-        if op.kind not in REGISTRY or lowering_for(op) is None:
-            problems.append((op.index, op.kind, type_key(op)))
-    if problems:
-        raise UnsupportedOpError(problems, source=graph.source or graph.name)
+CUSTOM_OPS_HINT = "or --custom-ops calls your own C function for each (tinyengine/te_custom.h)"
 
 
-def run_passes(graph: Graph, int8_io: bool = False) -> Graph:
+def check_supported(graph: Graph, custom_ops: bool = False) -> list[CustomFunction]:
+    """Every op has a lowering; with custom_ops, the ones without become calls of the application's
+    te_custom_<name>() (returned: the functions to write)."""
+    unsupported = [op for op in graph.ops if op.kind not in REGISTRY or lowering_for(op) is None]
+    if unsupported and not custom_ops:
+        # (a custom code is the model's text: printed through the C comment character set)
+        raise UnsupportedOpError([(op.index, custom.printable(op.kind), type_key(op)) for op in unsupported],
+                                 source=graph.source or graph.name, hint=CUSTOM_OPS_HINT)
+    return custom.assign_functions(graph, unsupported)
+
+
+def run_passes(graph: Graph, int8_io: bool = False, custom_ops: bool = False) -> Graph:
     resource_variables(graph)
     fold_constants(graph)
     alias_views(graph)
@@ -279,5 +285,5 @@ def run_passes(graph: Graph, int8_io: bool = False) -> Graph:
         quantized_io(graph)
     remove_dead_ops(graph)
     normalize_uint8(graph)
-    check_supported(graph)
+    graph.custom_functions = check_supported(graph, custom_ops)
     return graph

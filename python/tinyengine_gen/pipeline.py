@@ -8,6 +8,7 @@ from typing import Optional
 from .codegen import GeneratedModel, c_identifier, generate
 from .ir import Graph
 from .ops import REGISTRY, KernelCall
+from .ops.custom import lower_custom
 from .passes import run_passes
 from .patches import plan_patches
 from .planner import Plan, plan_arena
@@ -22,6 +23,7 @@ class Options:
     patch: bool = False  # run the memory-heavy early stage band by band (smallest arena)
     int8_io: bool = False  # float model edges (QUANTIZE in, DEQUANTIZE out) left to the caller
     sram_budget: Optional[int] = None  # bytes: layer by layer if it fits, else the cheapest patch stage that fits
+    custom_ops: bool = False  # ops without a kernel call the application's te_custom_<name>() (te_custom.h)
 
 
 @dataclass
@@ -33,14 +35,15 @@ class Compiled:
 
 
 def lower(graph: Graph) -> list[KernelCall]:
-    return [REGISTRY[op.kind](op, graph) for op in graph.ops]
+    return [lower_custom(op, graph) if "_custom_function" in op.options else REGISTRY[op.kind](op, graph)
+            for op in graph.ops]
 
 
 def compile_model(path: str | Path, options: Optional[Options] = None) -> Compiled:
     options = options or Options()
     path = Path(path)
     name = c_identifier(options.name or path.stem)
-    graph = run_passes(read_model(path, name), int8_io=options.int8_io)
+    graph = run_passes(read_model(path, name), int8_io=options.int8_io, custom_ops=options.custom_ops)
     calls = lower(graph)
     if options.patch or options.sram_budget is not None:
         calls, plan = plan_patches(graph, calls, minimise=options.patch, budget=options.sram_budget,

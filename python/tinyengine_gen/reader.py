@@ -188,6 +188,9 @@ def _read_subgraph(model: "tflite.Model", raw: bytes, index: int,
         ins = [tensor_at(int(x)) for x in (o.InputsAsNumpy() if o.InputsLength() else [])]
         outs = [tensor_at(int(x)) for x in (o.OutputsAsNumpy() if o.OutputsLength() else [])]
         options = _parse_options(o)
+        options["_builtin_code"] = int(builtin)
+        if kind.startswith("CUSTOM:") and o.CustomOptionsLength():
+            options["_custom_options"] = o.CustomOptionsAsNumpy().tobytes()
         if o.IntermediatesLength():
             # Quantization-only tensors (the integer LSTM's gate and hidden scales): never read or written.
             options["_intermediates"] = [tensor_at(int(x)) for x in o.IntermediatesAsNumpy()]

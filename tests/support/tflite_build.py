@@ -76,6 +76,8 @@ class OpSpec:
     options: dict | None = None  # schema snake_case field names, enums by name
     version: int | None = None
     intermediates: list[int] = field(default_factory=list)  # e.g. the integer LSTM's scale tensors
+    custom_code: str = ""  # op "CUSTOM": its custom code
+    custom_options: bytes | None = None  # op "CUSTOM": its options bytes, as the model stores them
 
 
 Derive = Callable[[list[TensorSpec | None], list[TensorSpec]], dict[str, Any]]
@@ -173,6 +175,7 @@ _OPS: dict[str, _OpInfo] = {
     "READ_VARIABLE": _OpInfo(),
     "ASSIGN_VARIABLE": _OpInfo(),
     "CALL_ONCE": _OpInfo("CallOnceOptions"),
+    "CUSTOM": _OpInfo(),  # OpSpec.custom_code / custom_options
     "UNIDIRECTIONAL_SEQUENCE_LSTM": _OpInfo(
         "UnidirectionalSequenceLSTMOptions",
         {"fused_activation_function": "TANH", "cell_clip": 0.0, "proj_clip": 0.0, "time_major": False},
@@ -312,9 +315,13 @@ def _op_version(spec: OpSpec, tensors: list[TensorSpec], options: dict[str, Any]
 
 
 def _operator_code(b: flatbuffers.Builder, op: str, version: int) -> int:
-    code = getattr(BuiltinOperator, op)
+    custom = op.startswith("CUSTOM:")
+    code = BuiltinOperator.CUSTOM if custom else getattr(BuiltinOperator, op)
     mod = _module("OperatorCode")
+    custom_code = b.CreateString(op[len("CUSTOM:"):]) if custom else None
     mod.Start(b)
+    if custom_code is not None:
+        mod.AddCustomCode(b, custom_code)
     mod.AddDeprecatedBuiltinCode(b, min(code, _PLACEHOLDER_FOR_GREATER_OP_CODES))
     mod.AddBuiltinCode(b, code)
     mod.AddVersion(b, version)
@@ -326,6 +333,7 @@ def _operator(b: flatbuffers.Builder, spec: OpSpec, opcode_index: int, options: 
     inputs = _vector(b, spec.inputs, np.int32)
     outputs = _vector(b, spec.outputs, np.int32)
     intermediates = _vector(b, spec.intermediates, np.int32) if spec.intermediates else None
+    custom_options = _vector(b, np.frombuffer(spec.custom_options, np.uint8), np.uint8) if spec.custom_options else None
     options_name = _OPS[spec.op].options
     table = _options_table(b, options_name, options) if options_name else None
     mod.Start(b)
@@ -334,6 +342,8 @@ def _operator(b: flatbuffers.Builder, spec: OpSpec, opcode_index: int, options: 
     mod.AddOutputs(b, outputs)
     if intermediates is not None:
         mod.AddIntermediates(b, intermediates)
+    if custom_options is not None:
+        mod.AddCustomOptions(b, custom_options)
     if table is not None:
         mod.AddBuiltinOptionsType(b, getattr(BuiltinOptions, options_name))
         mod.AddBuiltinOptions(b, table)
@@ -403,7 +413,8 @@ def build_model(
         operator_offs = []
         for spec in g.ops:
             options = _resolve_options(spec, g.tensors)
-            key = (spec.op, _op_version(spec, g.tensors, options))
+            op_name = f"CUSTOM:{spec.custom_code}" if spec.op == "CUSTOM" else spec.op
+            key = (op_name, _op_version(spec, g.tensors, options))
             index = opcode_index.setdefault(key, len(opcode_index))
             operator_offs.append(_operator(b, spec, index, options))
         sg_tensors = _offset_vector(b, tensor_offs)

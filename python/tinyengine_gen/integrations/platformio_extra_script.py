@@ -30,6 +30,8 @@ Options, all in the environment's section of platformio.ini:
   custom_tinyengine_int8_io      yes / no (default): on a model with float edges, the application
                                  quantizes the input and dequantizes the output itself (the header
                                  gives scale and zero point) and the arena holds no float copy.
+  custom_tinyengine_custom_ops   yes / no (default): ops tinyengine lacks call C functions the
+                                 application writes (--custom-ops; tinyengine/te_custom.h).
   custom_tinyengine_ram_check    yes (default) / no.
 
 Any failure (missing file, broken model, unsupported op) stops the build with the generator's
@@ -221,9 +223,9 @@ def generator_help(python, sysenv):
     return proc.stdout if proc.returncode == 0 else ""
 
 
-def generator_flags(python, sysenv, budget, patch, int8_io=False):
+def generator_flags(python, sysenv, budget, patch, int8_io=False, custom_ops=False):
     flags = []
-    if budget is None and patch is None and not int8_io:
+    if budget is None and patch is None and not int8_io and not custom_ops:
         return flags
     text = generator_help(python, sysenv)
     if int8_io:
@@ -231,6 +233,11 @@ def generator_flags(python, sysenv, budget, patch, int8_io=False):
             flags.append("--int8-io")
         else:
             fail("custom_tinyengine_int8_io = yes: this tinyengine-gen has no --int8-io option")
+    if custom_ops:
+        if re.search(r"--custom-ops(?![\w-])", text):
+            flags.append("--custom-ops")
+        else:
+            fail("custom_tinyengine_custom_ops = yes: this tinyengine-gen has no --custom-ops option")
     if budget is not None:
         if re.search(r"--sram-budget(?![\w-])", text):
             flags += ["--sram-budget", str(budget)]
@@ -330,6 +337,8 @@ def main():  # pylint: disable=too-many-locals,too-many-statements
     patch_opt = option("custom_tinyengine_patch")
     patch = parse_switch(patch_opt, "custom_tinyengine_patch", ("yes", "no", "auto")) if patch_opt else None
     int8_io = parse_switch(option("custom_tinyengine_int8_io", "no") or "no", "custom_tinyengine_int8_io") == "yes"
+    custom_ops = parse_switch(option("custom_tinyengine_custom_ops", "no") or "no",
+                              "custom_tinyengine_custom_ops") == "yes"
     ram_check = parse_switch(option("custom_tinyengine_ram_check", "yes") or "yes",
                              "custom_tinyengine_ram_check") == "yes"
 
@@ -338,7 +347,7 @@ def main():  # pylint: disable=too-many-locals,too-many-statements
     sysenv = dict(os.environ)
     sysenv["PYTHONPATH"] = os.pathsep.join(p for p in (PY_DIR, os.environ.get("PYTHONPATH")) if p)
     sysenv["PYTHONDONTWRITEBYTECODE"] = "1"
-    extra = generator_flags(python, sysenv, budget, patch, int8_io)
+    extra = generator_flags(python, sysenv, budget, patch, int8_io, custom_ops)
 
     gen_dir = os.path.join(env.subst("$BUILD_DIR"), "tinyengine_model")  # noqa: F821
     gen_c = os.path.join(gen_dir, name + ".c")
