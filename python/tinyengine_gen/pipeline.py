@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Optional
 
 from .codegen import GeneratedModel, c_identifier, generate
+from .errors import TinyEngineError
 from .ir import Graph
 from .ops import REGISTRY, KernelCall
 from .ops.custom import lower_custom
@@ -43,8 +44,14 @@ def compile_model(path: str | Path, options: Optional[Options] = None) -> Compil
     options = options or Options()
     path = Path(path)
     name = c_identifier(options.name or path.stem)
-    graph = run_passes(read_model(path, name), int8_io=options.int8_io, custom_ops=options.custom_ops)
-    calls = lower(graph)
+    graph = read_model(path, name)
+    try:
+        graph = run_passes(graph, int8_io=options.int8_io, custom_ops=options.custom_ops)
+        calls = lower(graph)
+    except TinyEngineError as exc:  # a problem with one op or tensor: say which model file it is in
+        if graph.source and not str(exc).startswith(graph.source):
+            exc.args = (f"{graph.source}: {exc}",)
+        raise
     if options.patch or options.sram_budget is not None:
         calls, plan = plan_patches(graph, calls, minimise=options.patch, budget=options.sram_budget,
                                    strategy=options.planner_strategy, in_place=options.in_place)

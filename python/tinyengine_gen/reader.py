@@ -129,10 +129,21 @@ def read_model_bytes(raw: bytes, name: str, source: str = "<bytes>") -> Graph:
         return _read(raw, name, source)
     except (ModelFormatError, UnsupportedModelError):
         raise
-    except Exception as exc:  # a corrupt flatbuffer raises anything from struct/index errors
+    except Exception:  # a corrupt flatbuffer raises anything from struct/index errors: no internals shown
         raise ModelFormatError(
-            f"{source}: corrupt or truncated .tflite model ({type(exc).__name__}: {exc})"
+            f"{source}: corrupt or truncated .tflite model: its flatbuffer points at data that is not in "
+            f"its {len(raw):,} bytes"
         ) from None
+
+
+_SHOWN = re.compile(r"[^ -~]")
+
+
+def shown(text: str, limit: int = 60) -> str:
+    """A name from the model as a message shows it: printable ASCII only (no terminal control
+    sequences from an untrusted file), cut to `limit` characters."""
+    s = _SHOWN.sub("?", text)
+    return s if len(s) <= limit else s[:limit - 3] + "..."
 
 
 def _read_subgraph(model: "tflite.Model", raw: bytes, index: int,
@@ -150,7 +161,8 @@ def _read_subgraph(model: "tflite.Model", raw: bytes, index: int,
         if dtype is None:
             dtype = f"unsupported-type-{ttype}"
         if t.ShapeSignatureLength() and any(int(d) < 0 for d in t.ShapeSignatureAsNumpy()[1:]):
-            raise UnsupportedModelError(f"{where}tensor '{tname}' has a dynamic shape; tinyengine needs static shapes")
+            raise UnsupportedModelError(f"{where}tensor '{shown(tname)}' has a dynamic shape; "
+                                        "tinyengine needs static shapes")
         data = None
         raw_data = _buffer_data(model, raw, t.Buffer())
         if raw_data is not None and dtype in NUMPY_DTYPES:
@@ -158,7 +170,7 @@ def _read_subgraph(model: "tflite.Model", raw: bytes, index: int,
             expected = int(np.prod(shape)) if shape else 1
             if arr.size != expected:
                 raise ModelFormatError(
-                    f"{where}constant tensor '{tname}' holds {arr.size} values for shape {list(shape)}"
+                    f"{where}constant tensor '{shown(tname)}' holds {arr.size} values for shape {list(shape)}"
                 )
             data = arr.reshape(shape).copy()
         variable = bool(t.IsVariable())
