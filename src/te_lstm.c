@@ -282,19 +282,6 @@ int32_t te_lstm_tanh(const te_lstm_params *p, const te_lstm_weights *w, int32_t 
     return lstm_tanh(x, integer_bits, w, p);
 }
 
-/* ---- requantization ------------------------------------------------------------------------- */
-
-#if defined(TE_USE_DSP)
-
-
-/* MultiplyByQuantizedMultiplier(v, mult, -e), e >= 1, from v2 = 2 * v (see the top of the file). */
-TE_INLINE int32_t lstm_rq_fast(int32_t v2, int32_t mult, int32_t half, int32_t e)
-{
-    return (te_smmlar(v2, mult, half) - (int32_t)((uint32_t)v2 >> 31)) >> e;
-}
-
-#endif
-
 /* ---- phase A: pre-activations --------------------------------------------------------------- */
 
 /* The state of phase A across cells (the assembly reads it at fixed offsets). */
@@ -457,8 +444,8 @@ static void lstm_pre(const te_lstm_params *p, lstm_job *j)
 #if defined(TE_USE_DSP)
             if (p->fast_rq) {
                 const int32_t *rx = p->gate_rq + 3 * g, *rh = p->gate_rq + 12 + 3 * g;
-                from_x = lstm_rq_fast(ax[g], rx[0], rx[1], rx[2]);
-                from_h = lstm_rq_fast(ah[g], rh[0], rh[1], rh[2]);
+                from_x = te_rq_doubled(ax[g], rx[0], rx[1], rx[2]);
+                from_h = te_rq_doubled(ah[g], rh[0], rh[1], rh[2]);
             } else
 #endif
             {
@@ -503,7 +490,7 @@ static void lstm_update(const te_lstm_params *p, const te_lstm_weights *w, const
         /* tanh of the cell state; Q3.12 cell states (scale 2^-12) share the cell gate's table */
         h = og * (hk == 4 ? lstm_tanh_t(cs, 4, tnh, bits) : lstm_tanh_t(cs, hk, hid, bits));
         if (p->fast_rq) {
-            h = lstm_rq_fast(2 * h, p->hidden_mult, p->hidden_half, -p->hidden_shift);
+            h = te_rq_doubled(2 * h, p->hidden_mult, p->hidden_half, -p->hidden_shift);
         } else {
             h = te_multiply_by_quantized_multiplier(h, p->hidden_mult, p->hidden_shift);
         }

@@ -14,7 +14,7 @@
  * RELU, which it does not apply (nor does this kernel).
  *
  * The feature products are a FULLY_CONNECTED layer's sums (zero point folded into feature_bias):
- * te_fully_connected_s8_accumulate computes them, in its weight layouts and SIMD paths.
+ * te_fully_connected_s8_sums computes them, in its weight layouts and SIMD paths.
  *
  * Batches are processed one after the other, input row b read before output row b is written, so
  * the output may overwrite the input in place when n_filter / rank <= n_input.
@@ -34,6 +34,8 @@ typedef struct {
     int32_t input_zp, output_zp;
     int32_t mult1, shift1;       /* input * feature -> state */
     int32_t mult2, shift2;       /* state * time -> output */
+    int32_t fast1, half1;        /* 1: every feature sum is below 2^30 in magnitude, shift1 <= -1 and
+                                  * mult1 > 0 (generator-checked): te_rq_doubled with 2^(-shift1 - 1) */
 } te_svdf_params;
 
 typedef struct {
@@ -46,7 +48,7 @@ typedef struct {
     const int32_t *bias;         /* [n_filter / rank], or NULL */
 } te_svdf_weights;
 
-/* Scratch: te_svdf_s8_scratch_bytes(p) bytes, 4-byte aligned (the feature sums of one batch). */
+/* Scratch: te_svdf_s8_scratch_bytes(p) bytes, 4-byte aligned (one batch's feature sums and new values). */
 size_t te_svdf_s8_scratch_bytes(const te_svdf_params *p);
 
 /* state: [n_batch][n_filter * n_memory], read and updated. */

@@ -29,8 +29,8 @@ X, W_FEATURE, W_TIME, BIAS, STATE = range(5)
 
 
 def svdf_scratch_bytes(n_filter: int) -> int:
-    """te_svdf_s8_scratch_bytes: one batch's int32 feature sums."""
-    return 4 * n_filter
+    """te_svdf_s8_scratch_bytes: one batch's int32 feature sums and their int16 values."""
+    return 6 * n_filter
 
 
 @register("SVDF", dtypes=("int8",), simd=("dsp", "mve"), note="integer, state kept; needs RELU, which LiteRT does not apply")
@@ -88,9 +88,13 @@ def lower_svdf(op: Op, graph: Graph) -> KernelCall:
     }
     if bias is not None:
         consts["bias"] = i32(bias.data.reshape(-1))
+    # te_rq_doubled for the feature sums: |sum| < 2^30 for every input (bias + sum |w| * 128), a right shift
+    bound = int((np.abs(feature_bias) + np.abs(feature).sum(axis=1) * 128).max())
+    fast1 = bound < 2**30 and shift1 <= -1 and mult1 > 0
     params = dict(n_batch=n_batch, n_input=n_input, n_filter=n_filter, n_memory=n_memory, rank=rank,
-                  input_zp=x_zp, output_zp=int(y.quant.zp), mult1=mult1, shift1=shift1, mult2=mult2, shift2=shift2)
-    # The feature matmul runs as FULLY_CONNECTED's sums (te_fully_connected_s8_accumulate); only the
+                  input_zp=x_zp, output_zp=int(y.quant.zp), mult1=mult1, shift1=shift1, mult2=mult2, shift2=shift2,
+                  fast1=int(fast1), half1=(1 << (-shift1 - 1)) if fast1 else 0)
+    # The feature matmul runs as FULLY_CONNECTED's sums (te_fully_connected_s8_sums); only the
     # fields it reads matter: folded zero point, layout.
     fc = dict(batches=1, accum_depth=n_input, out_depth=n_filter, input_offset=-x_zp, filter_offset=0,
               output_offset=0, act_min=-128, act_max=127, per_channel=0, folded_bias=1,
