@@ -109,7 +109,7 @@ def _pointer(t: Tensor, plan: Plan, const_names: dict[int, str]) -> str:
     r = t.root
     if r.is_const:
         return const_names[id(r)]
-    if r.variable:  # the state region: its own base pointer (the static API keeps it apart)
+    if r.is_variable:  # the state region: its own base pointer (the static API keeps it apart)
         return f"(({t.ctype} *)(state + {plan.offset_of(t) - plan.state_offset}))"
     return f"(({t.ctype} *)(arena + {plan.offset_of(t)}))"
 

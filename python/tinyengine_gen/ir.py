@@ -59,7 +59,7 @@ class Tensor:
     alias_of: Optional["Tensor"] = None  # a view of another tensor's buffer
     # A variable tensor (LSTM / SVDF state, a resource variable) keeps its value between invokes,
     # in the arena's state region; `initial` is its value after a reset when the model gives one.
-    variable: bool = False
+    is_variable: bool = False
     initial: Optional[np.ndarray] = None
 
     @property
@@ -68,9 +68,11 @@ class Tensor:
 
     @property
     def root(self) -> "Tensor":
-        t = self
+        t, hops = self, 0
         while t.alias_of is not None:
-            t = t.alias_of
+            t, hops = t.alias_of, hops + 1
+            if hops > 100_000:  # validate.py refuses alias cycles; never loop forever regardless
+                raise ValueError(f"tensor {self.id} is a view of itself (alias cycle)")
         return t
 
     @property

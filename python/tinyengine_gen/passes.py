@@ -14,7 +14,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from .errors import UnsupportedModelError, UnsupportedOpError
+from .errors import UnsupportedModelError, UnsupportedOpError, printable
 from .ir import Graph, Op, Quant, Tensor
 from .ops import PASS_HANDLED, REGISTRY, custom
 from .ops.base import lowering_for, type_key
@@ -77,7 +77,7 @@ def resource_variables(graph: Graph) -> None:
                         f"VAR_HANDLE at op index {op.index}: resource variable '{key[1]}' has no constant "
                         "initial value (a CALL_ONCE init subgraph assigning one)")
                 variables[key] = Tensor(id=len(graph.tensors), name=key[1] or "variable", shape=init.shape,
-                                        dtype=init.dtype, quant=init.quant, variable=True, initial=init.data)
+                                        dtype=init.dtype, quant=init.quant, is_variable=True, initial=init.data)
                 graph.tensors.append(variables[key])
             handles[id(op.outputs[0])] = variables[key]
             graph.ops.remove(op)
@@ -179,23 +179,26 @@ def fuse_pads(graph: Graph) -> None:
         graph.ops.remove(op)
 
 
+QUANTIZED_IO_TYPES = ("int8", "uint8", "int16")  # what --int8-io hands the caller at float edges
+
+
 def quantized_io(graph: Graph) -> None:
-    """--int8-io: a float input read only by a QUANTIZE becomes that QUANTIZE's 8-bit output, a
-    float output made by a DEQUANTIZE becomes the DEQUANTIZE's 8-bit input. The caller then
+    """--int8-io: a float input read only by a QUANTIZE becomes that QUANTIZE's 8-bit (or int16)
+    output, a float output made by a DEQUANTIZE becomes the DEQUANTIZE's 8-bit (or int16) input. The caller then
     quantizes and dequantizes (the header gives each edge's scale and zero point), e.g. straight
     from a camera's pixels, and the arena never holds the 4-byte-per-value float copy."""
     for i, t in enumerate(list(graph.inputs)):
         users = graph.consumers(t)
         if t.dtype == "float32" and len(users) == 1 and users[0].kind == "QUANTIZE":
             q = users[0].outputs[0]
-            if q.dtype in ("int8", "uint8") and q.quant is not None and not q.quant.per_channel:
+            if q.dtype in QUANTIZED_IO_TYPES and q.quant is not None and not q.quant.per_channel:
                 graph.inputs[i] = q
                 graph.ops.remove(users[0])
     for i, t in enumerate(list(graph.outputs)):
         op = graph.producer(t)
         if t.dtype == "float32" and op is not None and op.kind == "DEQUANTIZE":
             x = op.inputs[0]
-            if x.dtype in ("int8", "uint8") and x.quant is not None and not x.quant.per_channel:
+            if x.dtype in QUANTIZED_IO_TYPES and x.quant is not None and not x.quant.per_channel:
                 graph.outputs[i] = x
                 if not graph.consumers(t):
                     graph.ops.remove(op)
@@ -205,7 +208,7 @@ def remove_dead_ops(graph: Graph) -> None:
     needed = {t.root for t in graph.outputs}
     for op in reversed(list(graph.ops)):
         # an op writing a variable (ASSIGN_VARIABLE) has an effect on later invokes
-        if any(t.root in needed or t in graph.outputs or t.root.variable for t in op.outputs):
+        if any(t.root in needed or t in graph.outputs or t.root.is_variable for t in op.outputs):
             for t in op.inputs:
                 if t is not None:
                     needed.add(t.root)
@@ -270,8 +273,7 @@ def check_supported(graph: Graph, custom_ops: bool = False) -> list[CustomFuncti
     te_custom_<name>() (returned: the functions to write)."""
     unsupported = [op for op in graph.ops if op.kind not in REGISTRY or lowering_for(op) is None]
     if unsupported and not custom_ops:
-        # (a custom code is the model's text: printed through the C comment character set)
-        raise UnsupportedOpError([(op.index, custom.printable(op.kind), type_key(op)) for op in unsupported],
+        raise UnsupportedOpError([(op.index, printable(op.kind), type_key(op)) for op in unsupported],
                                  source=graph.source or graph.name, hint=CUSTOM_OPS_HINT)
     return custom.assign_functions(graph, unsupported)
 

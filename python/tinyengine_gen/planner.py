@@ -166,7 +166,7 @@ def _lifetimes(graph: Graph, calls: list[KernelCall]) -> dict[int, Buffer]:
 
     def touch(t: Tensor, step: int) -> None:
         r = t.root
-        if r.is_const or r.variable:  # variables live in the state region (_state_buffers)
+        if r.is_const or r.is_variable:  # variables live in the state region (_state_buffers)
             return
         b = buffers.get(id(r))
         if b is None:
@@ -192,7 +192,7 @@ def _state_buffers(calls: list[KernelCall]) -> list[Buffer]:
     for call in calls:
         for t in call.inputs + call.outputs:
             r = t.root
-            if r.variable and not r.is_const and id(r) not in seen:
+            if r.is_variable and not r.is_const and id(r) not in seen:
                 seen[id(r)] = Buffer(name=r.name, size=r.nbytes, first=0, last=last, tensors=[r])
     return list(seen.values())
 

@@ -11,7 +11,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from .errors import ModelFormatError, UnsupportedModelError
+from .errors import ModelFormatError, UnsupportedModelError, printable
 from .ir import NUMPY_DTYPES, Graph, Op, Quant, Tensor
 
 try:  # the flatbuffer schema classes
@@ -131,26 +131,17 @@ def read_model_bytes(raw: bytes, name: str, source: str = "<bytes>") -> Graph:
         raise
     except Exception:  # a corrupt flatbuffer raises anything from struct/index errors: no internals shown
         raise ModelFormatError(
-            f"{source}: corrupt or truncated .tflite model: its flatbuffer points at data that is not in "
-            f"its {len(raw):,} bytes"
-        ) from None
-
-
-_SHOWN = re.compile(r"[^ -~]")
-
-
-def shown(text: str, limit: int = 60) -> str:
-    """A name from the model as a message shows it: printable ASCII only (no terminal control
-    sequences from an untrusted file), cut to `limit` characters."""
-    s = _SHOWN.sub("?", text)
-    return s if len(s) <= limit else s[:limit - 3] + "..."
+            f"{source}: corrupt or truncated .tflite model (its flatbuffer tables point outside its "
+            f"{len(raw):,} bytes or hold invalid offsets)") from None
 
 
 def _read_subgraph(model: "tflite.Model", raw: bytes, index: int,
                    source: str) -> tuple[list[Tensor], list[Op], list[Tensor], list[Tensor]]:
-    """Tensors, ops, inputs and outputs of one subgraph."""
+    """Tensors, ops, inputs and outputs of one subgraph (0: the model's; others: e.g. the init
+    subgraph a CALL_ONCE runs, whose messages name it)."""
     sg = model.Subgraphs(index)
-    where = f"{source}: " if index == 0 else f"{source}: subgraph {index}: "
+    if index:
+        source = f"{source}: subgraph {index}"
     tensors: list[Tensor] = []
     for i in range(sg.TensorsLength()):
         t = sg.Tensors(i)
@@ -161,56 +152,66 @@ def _read_subgraph(model: "tflite.Model", raw: bytes, index: int,
         if dtype is None:
             dtype = f"unsupported-type-{ttype}"
         if t.ShapeSignatureLength() and any(int(d) < 0 for d in t.ShapeSignatureAsNumpy()[1:]):
-            raise UnsupportedModelError(f"{where}tensor '{shown(tname)}' has a dynamic shape; "
-                                        "tinyengine needs static shapes")
+            raise UnsupportedModelError(
+                f"{source}: tensor {i} '{printable(tname)}' has a dynamic shape; tinyengine needs static shapes")
         data = None
         raw_data = _buffer_data(model, raw, t.Buffer())
         if raw_data is not None and dtype in NUMPY_DTYPES:
             arr = np.frombuffer(raw_data, dtype=NUMPY_DTYPES[dtype])
             expected = int(np.prod(shape)) if shape else 1
             if arr.size != expected:
-                raise ModelFormatError(
-                    f"{where}constant tensor '{shown(tname)}' holds {arr.size} values for shape {list(shape)}"
-                )
+                raise ModelFormatError(f"{source}: constant tensor {i} '{printable(tname)}' holds {arr.size} "
+                                       f"values for shape {list(shape)}")
             data = arr.reshape(shape).copy()
-        variable = bool(t.IsVariable())
+        is_variable = bool(t.IsVariable())
         initial = None
-        if variable and data is not None:  # LiteRT refuses these; the data is taken as the initial value
+        if is_variable and data is not None:  # LiteRT refuses these; the data is taken as the initial value
             initial, data = data, None
         tensors.append(Tensor(id=i, name=tname, shape=shape, dtype=dtype, quant=_quant(t), data=data,
-                              variable=variable, initial=initial))
+                              is_variable=is_variable, initial=initial))
 
-    def tensor_at(idx: int) -> Optional[Tensor]:
+    def tensor_at(idx: int, what: str) -> Optional[Tensor]:
         if idx < 0:
             return None
         if idx >= len(tensors):
-            raise ModelFormatError(f"{where}op refers to tensor {idx}, the subgraph has {len(tensors)}")
+            raise ModelFormatError(f"{source}: {what} refers to tensor {idx}, the model has {len(tensors)}")
         return tensors[idx]
 
     ops: list[Op] = []
     for i in range(sg.OperatorsLength()):
         o = sg.Operators(i)
         if o.OpcodeIndex() >= model.OperatorCodesLength():
-            raise ModelFormatError(f"{where}op {i} has an invalid opcode index")
+            raise ModelFormatError(f"{source}: op {i} has an invalid opcode index")
         code = model.OperatorCodes(o.OpcodeIndex())
         builtin = max(code.BuiltinCode(), code.DeprecatedBuiltinCode())
         kind = OPERATOR_NAMES.get(builtin, f"BUILTIN_{builtin}")
         if kind == "CUSTOM":
             kind = f"CUSTOM:{(code.CustomCode() or b'?').decode('utf-8', 'replace')}"
-        ins = [tensor_at(int(x)) for x in (o.InputsAsNumpy() if o.InputsLength() else [])]
-        outs = [tensor_at(int(x)) for x in (o.OutputsAsNumpy() if o.OutputsLength() else [])]
+        ins = [tensor_at(int(x), f"op {i}") for x in (o.InputsAsNumpy() if o.InputsLength() else [])]
+        outs = [tensor_at(int(x), f"op {i}") for x in (o.OutputsAsNumpy() if o.OutputsLength() else [])]
         options = _parse_options(o)
         options["_builtin_code"] = int(builtin)
         if kind.startswith("CUSTOM:") and o.CustomOptionsLength():
             options["_custom_options"] = o.CustomOptionsAsNumpy().tobytes()
         if o.IntermediatesLength():
             # Quantization-only tensors (the integer LSTM's gate and hidden scales): never read or written.
-            options["_intermediates"] = [tensor_at(int(x)) for x in o.IntermediatesAsNumpy()]
+            options["_intermediates"] = [t for x in o.IntermediatesAsNumpy()
+                                         if (t := tensor_at(int(x), f"op {i}")) is not None]
         ops.append(Op(index=i, kind=kind, inputs=ins, outputs=[t for t in outs if t is not None],
                       options=options))
-    inputs = [tensor_at(int(x)) for x in (sg.InputsAsNumpy() if sg.InputsLength() else [])]
-    outputs = [tensor_at(int(x)) for x in (sg.OutputsAsNumpy() if sg.OutputsLength() else [])]
-    return tensors, ops, [t for t in inputs if t is not None], [t for t in outputs if t is not None]
+
+    def io_list(indices: Any, what: str) -> list[Tensor]:
+        out = []
+        for x in indices:
+            t = tensor_at(int(x), what)
+            if t is None:
+                raise ModelFormatError(f"{source}: {what} holds the negative tensor index {int(x)}")
+            out.append(t)
+        return out
+
+    inputs = io_list(sg.InputsAsNumpy() if sg.InputsLength() else [], "the model's input list")
+    outputs = io_list(sg.OutputsAsNumpy() if sg.OutputsLength() else [], "the model's output list")
+    return tensors, ops, inputs, outputs
 
 
 def variable_key(op: Op) -> tuple[str, str]:
@@ -245,7 +246,7 @@ def _init_values(model: "tflite.Model", raw: bytes, ops: list[Op], source: str) 
             else:
                 raise UnsupportedModelError(
                     f"{source}: init subgraph {index} (CALL_ONCE at op index {op.index}): only constant variable "
-                    f"assignments are supported, found {iop.kind} at its op index {iop.index}")
+                    f"assignments are supported, found {printable(iop.kind)} at its op index {iop.index}")
     return values
 
 

@@ -93,7 +93,7 @@ def test_svdf_random_sweep(seed: int) -> None:
 
 def test_svdf_in_place_and_state() -> None:
     call = lowered(svdf_model(1, 8, 4, 2, 3, seed=1))
-    assert call.inplace == [(0, 0)] and call.inputs[1].variable
+    assert call.inplace == [(0, 0)] and call.inputs[1].is_variable
     assert lowered(svdf_model(1, 4, 8, 1, 3, seed=1)).inplace == []
 
 

@@ -63,7 +63,7 @@ def test_two_handles_share_one_variable_and_read_is_a_copy() -> None:
     calls = lower(graph)
     assert [c.op.kind for c in calls] == ["READ_VARIABLE", "ADD", "ASSIGN_VARIABLE"]
     var = calls[0].inputs[0]
-    assert var.variable and calls[2].outputs[0] is var and var.initial is not None
+    assert var.is_variable and calls[2].outputs[0] is var and var.initial is not None
     assert calls[0].outputs[0] is not var  # the value read is its own buffer (output 1 after the assign)
 
 

@@ -34,6 +34,7 @@ DTYPES: dict[str, tuple[int, np.dtype]] = {
     "int64": (TensorType.INT64, np.dtype(np.int64)),
     "float32": (TensorType.FLOAT32, np.dtype(np.float32)),
     "resource": (TensorType.RESOURCE, np.dtype(np.int32)),  # a resource variable's handle (no data)
+    "bool": (TensorType.BOOL, np.dtype(np.bool_)),
 }
 
 # Builtin codes >= 127 do not fit the deprecated int8 field; it then holds this placeholder.
@@ -165,9 +166,28 @@ _OPS: dict[str, _OpInfo] = {
     "STRIDED_SLICE": _OpInfo("StridedSliceOptions", versions={"int8": 2}),
     "SHAPE": _OpInfo("ShapeOptions", derive=_out_type),
     "PACK": _OpInfo("PackOptions", derive=_values_count, versions={"int8": 2, "int16": 3}),
+    "TRANSPOSE_CONV": _OpInfo("TransposeConvOptions", _POOL_DEFAULTS, versions={"int8": 2, "int16": 3}),
+    "BATCH_MATMUL": _OpInfo("BatchMatMulOptions", {"adj_x": False, "adj_y": False},
+                            versions={"int8": 2, "int16": 3}),
     "SQUARED_DIFFERENCE": _OpInfo("SquaredDifferenceOptions", versions={"int8": 2}),
     # Fully integer SVDF is version 3 (op_version.cc); LiteRT's int8 kernel wants a RELU.
     "SVDF": _OpInfo("SVDFOptions", {"rank": 1, "fused_activation_function": "RELU"}, versions={"int8": 3}),
+    # Element-wise family (ops/elementwise.py): versions as op_version.cc picks them.
+    "DIV": _OpInfo("DivOptions", versions={"int8": 2, "int16": 2}),
+    "FLOOR_DIV": _OpInfo("FloorDivOptions", versions={"int32": 2, "float32": 2, "int16": 3, "int8": 3}),
+    "FLOOR_MOD": _OpInfo("FloorModOptions", versions={"int8": 2, "int16": 2}),
+    "EQUAL": _OpInfo("EqualOptions", versions={"int8": 2, "uint8": 2, "int16": 4}),
+    "NOT_EQUAL": _OpInfo("NotEqualOptions", versions={"int8": 2, "uint8": 2, "int16": 3}),
+    "LESS": _OpInfo("LessOptions", versions={"int8": 2, "int16": 3}),
+    "LESS_EQUAL": _OpInfo("LessEqualOptions", versions={"int8": 2}),
+    "GREATER": _OpInfo("GreaterOptions", versions={"int8": 2}),
+    "GREATER_EQUAL": _OpInfo("GreaterEqualOptions", versions={"int8": 2, "int16": 3}),
+    "LOGICAL_AND": _OpInfo("LogicalAndOptions"),
+    "LOGICAL_OR": _OpInfo("LogicalOrOptions"),
+    "LOGICAL_NOT": _OpInfo("LogicalNotOptions"),
+    "ADD_N": _OpInfo("AddNOptions"),
+    "SELECT": _OpInfo("SelectOptions", versions={"int8": 2}),
+    "SELECT_V2": _OpInfo("SelectV2Options"),
     # The converter writes version 1 for the fully integer LSTM (versions 2-3 are hybrid variants).
     # Resource variables: a handle by (container, shared_name), read, assigned; CALL_ONCE runs an
     # init subgraph on the first invoke.

@@ -15,7 +15,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from ..errors import UnsupportedModelError
+from ..errors import UnsupportedModelError, printable
 from ..ir import Graph, Op, Tensor
 from .base import ConstArray, KernelCall, require
 
@@ -60,12 +60,6 @@ def assign_functions(graph: Graph, ops: list[Op]) -> list[CustomFunction]:
         entry.op_indices.append(op.index)
         op.options["_custom_function"] = fn
     return list(functions.values())
-
-
-def printable(text: str) -> str:
-    from ..codegen import c_comment
-
-    return c_comment(text, 40)
 
 
 def _tensor_info(t: Optional[Tensor], op: Op) -> dict[str, Any]:

@@ -14,7 +14,7 @@ VARIABLE_TYPES = ("int8", "int16", "int32", "int64", "float32", "bool")
 @register("READ_VARIABLE", dtypes=VARIABLE_TYPES, note="copy out of the state region")
 def lower_read_variable(op: Op, graph: Graph) -> KernelCall:
     var, y = op.inputs[0], op.outputs[0] if op.outputs else None
-    require(var is not None and var.variable and y is not None, op, "needs a resource variable and an output")
+    require(var is not None and var.is_variable and y is not None, op, "needs a resource variable and an output")
     assert var is not None and y is not None
     require(y.dtype == var.dtype and y.nbytes == var.nbytes, op,
             f"reads {y.dtype}{list(y.shape)} from a {var.dtype}{list(var.shape)} variable")
@@ -27,7 +27,7 @@ def lower_assign_variable(op: Op, graph: Graph) -> KernelCall:
     # passes.resource_variables wrote it as value -> variable
     value = op.inputs[0] if op.inputs else None
     var = op.outputs[0] if op.outputs else None
-    require(var is not None and var.variable and value is not None, op, "needs a resource variable and a value")
+    require(var is not None and var.is_variable and value is not None, op, "needs a resource variable and a value")
     assert var is not None and value is not None
     require(value.dtype == var.dtype and value.nbytes == var.nbytes, op,
             f"assigns {value.dtype}{list(value.shape)} to a {var.dtype}{list(var.shape)} variable "
