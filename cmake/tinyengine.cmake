@@ -15,6 +15,7 @@
 #                                                 # (patch-based only when layer by layer does not fit)
 #                      [PATCH_BASED]              # tinyengine-gen --patch: band-by-band early layers
 #                      [INT8_IO]                  # tinyengine-gen --int8-io: 8-bit edges on float models
+#                      [CUSTOM_OPS]               # tinyengine-gen --custom-ops: your te_custom_<name>() functions
 #                      [GENERATOR_ARGS <args>...] # any further tinyengine-gen options
 #                      [HEADER_VAR <var>] [SOURCE_VAR <var>])
 #   Generates <name>.c/<name>.h at build time (re-run when the model or the generator changes,
@@ -167,7 +168,7 @@ endfunction()
 # Generator options from the common settings. OPTION_NAMES
 # (cmake or zephyr) makes the generator's "does not fit" errors name this build system's options.
 function(tinyengine_generator_args out_var)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "PATCH_BASED;NO_PATCH_BASED;INT8_IO" "PLANNER;SRAM_BUDGET;OPTION_NAMES" "")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "PATCH_BASED;NO_PATCH_BASED;INT8_IO;CUSTOM_OPS" "PLANNER;SRAM_BUDGET;OPTION_NAMES" "")
   set(args "")
   if(arg_PLANNER)
     list(APPEND args --planner "${arg_PLANNER}")
@@ -184,6 +185,9 @@ function(tinyengine_generator_args out_var)
   if(arg_INT8_IO)
     list(APPEND args --int8-io)
   endif()
+  if(arg_CUSTOM_OPS)
+    list(APPEND args --custom-ops)
+  endif()
   if(NOT arg_OPTION_NAMES)
     set(arg_OPTION_NAMES cmake)
   endif()
@@ -192,7 +196,7 @@ function(tinyengine_generator_args out_var)
 endfunction()
 
 function(tinyengine_add_model)
-  cmake_parse_arguments(PARSE_ARGV 0 arg "PATCH_BASED;NO_PATCH_BASED;INT8_IO"
+  cmake_parse_arguments(PARSE_ARGV 0 arg "PATCH_BASED;NO_PATCH_BASED;INT8_IO;CUSTOM_OPS"
                         "TARGET;MODEL;NAME;OUTPUT_DIR;PLANNER;SRAM_BUDGET;HEADER_VAR;SOURCE_VAR" "GENERATOR_ARGS")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "tinyengine_add_model: unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
@@ -215,7 +219,7 @@ function(tinyengine_add_model)
     set(outdir "${CMAKE_CURRENT_BINARY_DIR}/tinyengine/${name}")
   endif()
   set(opts "")
-  foreach(flag PATCH_BASED NO_PATCH_BASED INT8_IO)
+  foreach(flag PATCH_BASED NO_PATCH_BASED INT8_IO CUSTOM_OPS)
     if(arg_${flag})
       list(APPEND opts ${flag})
     endif()

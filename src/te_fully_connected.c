@@ -626,6 +626,46 @@ void te_fully_connected_s8_accumulate(const te_fc_params *p, const int8_t *input
     }
 }
 
+void te_fully_connected_s8_sums(const te_fc_params *p, const int32_t *bias, const int8_t *input,
+                                const int8_t *filter, int32_t *acc)
+{
+    const int32_t depth = p->accum_depth, out_depth = p->out_depth;
+    const int32_t quad_rows = p->folded_bias && p->weight_layout == TE_FC_LAYOUT_QUADS ? out_depth & ~3 : 0;
+    int32_t oc, r, t;
+    if (!p->folded_bias) {
+        te_fully_connected_s8_begin(p, bias, acc);
+        te_fully_connected_s8_accumulate(p, input, 0, depth, filter, acc);
+        return;
+    }
+    /* as fc_quads: the quads' sums in one pass each (tail columns row by row), no round trip */
+    for (oc = 0; oc < quad_rows; oc += 4) {
+        const int32_t steps = depth >> 2, tail = depth & 3;
+        const int8_t *w = filter + (size_t)oc * depth + 16 * steps;
+        uint32_t a[4];
+        fc_quad_first(input, filter + (size_t)oc * depth, steps, &a[0], &a[1], &a[2], &a[3]);
+        for (t = 0; t < tail; ++t) {
+            const int32_t xv = input[4 * steps + t];
+            for (r = 0; r < 4; ++r) {
+                a[r] += (uint32_t)(w[r * tail + t] * xv);
+            }
+        }
+        for (r = 0; r < 4; ++r) {
+            acc[oc + r] = (int32_t)(a[r] + (uint32_t)(bias ? bias[oc + r] : 0));
+        }
+    }
+    for (oc = quad_rows; oc < out_depth; oc += 4) {
+        const int32_t n = te_min_i32(4, out_depth - oc);
+        uint32_t a[4] = {0, 0, 0, 0};
+        for (r = 0; r < n; ++r) {
+            a[r] = (uint32_t)(bias ? bias[oc + r] : 0);
+        }
+        fc_rows_dot(filter + (size_t)oc * depth, depth, n, input, depth, a);
+        for (r = 0; r < n; ++r) {
+            acc[oc + r] = (int32_t)a[r];
+        }
+    }
+}
+
 void te_fully_connected_s8_finish(const te_fc_params *p, const te_fp64_scale *scales, const int32_t *acc,
                                   int8_t *output)
 {

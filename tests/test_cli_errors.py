@@ -96,3 +96,24 @@ def test_report_prints_layers_and_totals() -> None:
     assert "FULLY_CONNECTED" in res.stdout and "MACs" in res.stdout
     assert "264,192 MACs" in res.stdout
     assert "lower bound" in res.stdout
+
+
+@pytest.mark.parametrize("cut", [900, 2000, 17])
+def test_corrupt_model_message_is_plain(cut: int, tmp_path: Path) -> None:
+    """No Python internals ("unpack_from requires a buffer ..."): one sentence naming the file."""
+    model = tmp_path / "cut.tflite"
+    model.write_bytes(GOOD.read_bytes()[:cut])
+    res = run_cli(str(model), "-o", str(tmp_path / "gen"))
+    assert_one_line_error(res, 1, str(model))
+    for internal in ("unpack_from", "struct", "Error:", "Traceback", "buffer of at least"):
+        assert internal not in res.stderr, res.stderr
+
+
+def test_op_errors_name_the_model_file(tmp_path: Path) -> None:
+    from tests.ops.test_lstm import lstm_model
+
+    model = tmp_path / "cifg.tflite"
+    model.write_bytes(lstm_model(1, 2, 4, 4, seed=1, cifg=True))
+    res = run_cli(str(model), "-o", str(tmp_path / "gen"), "--name", "other_c_name")
+    assert_one_line_error(res, 1, f"{model}: UNIDIRECTIONAL_SEQUENCE_LSTM at op index 0: CIFG")
+    assert "other_c_name" not in res.stderr

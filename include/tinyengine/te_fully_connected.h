@@ -71,6 +71,11 @@ void te_fully_connected_s8_accumulate(const te_fc_params *p, const int8_t *input
 void te_fully_connected_s8_finish(const te_fc_params *p, const te_fp64_scale *scales, const int32_t *acc,
                                   int8_t *output);
 
+/* begin + accumulate over the whole depth in one call (batches == 1): acc[o] = bias[o] (0 without)
+ * + the terms of every column, int32 wrapping; e.g. SVDF's feature sums, requantized by the caller. */
+void te_fully_connected_s8_sums(const te_fc_params *p, const int32_t *bias, const int8_t *input,
+                                const int8_t *filter, int32_t *acc);
+
 /* ---- int16x8 FULLY_CONNECTED (int16 activations, zero points 0; int8 weights) ----
  * reference_integer_ops::FullyConnected / FullyConnectedPerChannel<int16_t, int8_t, int16_t,
  * BiasType> as LiteRT's reference runs them: sums of (w + filter_offset) * x in BiasType (int64,

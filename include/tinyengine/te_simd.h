@@ -113,6 +113,17 @@ TE_INLINE int32_t te_smmlar(int32_t a, int32_t b, int32_t acc)
 }
 #endif
 
+/* MultiplyByQuantizedMultiplier(v, mult, -e) for mult > 0, e >= 1 and |v| < 2^30, from v2 = 2 * v:
+ * SaturatingRoundingDoublingHighMul(v, mult) = floor((v * mult + 2^30) / 2^31) is SMMLAR's
+ * floor((v2 * mult + 2^31) / 2^32), which also adds RoundingDivideByPOT's 2^(e - 1) (half); that
+ * rounds half up, and the reference rounds half away from zero, which subtracting 1 from negative
+ * values (the sign of v2: mult is positive, a zero product rounds to 0 either way) fixes. The
+ * generator checks the ranges. */
+TE_INLINE int32_t te_rq_doubled(int32_t v2, int32_t mult, int32_t half, int32_t e)
+{
+    return (te_smmlar(v2, mult, half) - (int32_t)((uint32_t)v2 >> 31)) >> e;
+}
+
 /* ---- int16x8 helpers (int16 activations x int8 weights on the DSP extension) ---- */
 #if defined(TE_USE_DSP)
 /* Full groups of 4 values (x0, x1, x2, x3) become (x0, x2, x1, x3). */

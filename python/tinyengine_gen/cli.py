@@ -74,7 +74,8 @@ def _byte_count(text: str) -> int:
 
 def _options(args: argparse.Namespace, name: Optional[str]) -> Options:
     return Options(name=name, planner_strategy=args.planner, in_place=not args.no_in_place,
-                   patch=bool(args.patch), sram_budget=args.sram_budget, int8_io=bool(args.int8_io))
+                   patch=bool(args.patch), sram_budget=args.sram_budget, int8_io=bool(args.int8_io),
+                   custom_ops=bool(args.custom_ops))
 
 
 def _compile(args: argparse.Namespace, options: Options) -> Compiled:
@@ -114,6 +115,10 @@ def cmd_generate(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"{PROG}: {outdir / (m.name + '.h')}, {outdir / (m.name + '.c')}: arena {m.arena_size} B, "
               f"weights {m.weight_bytes} B, {m.macs} MACs")
+        for f in compiled.graph.custom_functions:
+            print(f"{PROG}: custom op to implement (tinyengine/te_custom.h): {f.function}() for "
+                  f"'{printable(f.name)}' (model op{'s' if len(f.op_indices) > 1 else ''} "
+                  f"{', '.join(map(str, f.op_indices))})")
         for c in compiled.calls:
             if isinstance(c, StageCall) and c.stage is not None:
                 print(f"{PROG}: patch-based stage: {c.stage.describe()}, extra MACs 0, "
@@ -276,6 +281,9 @@ def _parser(report: bool, run: bool = False, fit: bool = False) -> argparse.Argu
     p.add_argument("--int8-io", action="store_true",
                    help="a float model's input QUANTIZE and output DEQUANTIZE are left to the caller: the "
                         "model takes and gives the 8-bit tensors (scale and zero point in the header)")
+    p.add_argument("--custom-ops", action="store_true",
+                   help="ops tinyengine lacks (CUSTOM ops, other builtins or types) call a C function you write, "
+                        "te_custom_<name>() (include/tinyengine/te_custom.h); the generator lists them")
     p.add_argument("--patch", "--patch-based", dest="patch", action="store_true",
                    help="patch-based inference: run the memory-heavy early layers band by band, the split and "
                         "band height chosen for the smallest arena (outputs unchanged, no extra MACs)")

@@ -14,13 +14,15 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from .errors import UnsupportedModelError, UnsupportedOpError
+from .errors import UnsupportedModelError, UnsupportedOpError, printable
 from .ir import Graph, Op, Quant, Tensor
-from .ops import PASS_HANDLED, REGISTRY
+from .ops import PASS_HANDLED, REGISTRY, custom
 from .ops.base import lowering_for, type_key
+from .ops.custom import CustomFunction
+from .reader import variable_key
 
 VIEW_OPS = {"RESHAPE", "SQUEEZE", "EXPAND_DIMS"}
-PASS_HANDLED.update(VIEW_OPS | {"SHAPE", "STRIDED_SLICE", "PACK"})
+PASS_HANDLED.update(VIEW_OPS | {"SHAPE", "STRIDED_SLICE", "PACK", "VAR_HANDLE", "CALL_ONCE"})
 FLOAT_EDGE_OPS = {"QUANTIZE", "DEQUANTIZE"}
 EDGE_FLIP = "TE_FLIP_SIGN"  # internal op: uint8 <-> int8 by toggling bit 7
 
@@ -53,6 +55,41 @@ FOLDERS: dict[str, Callable[..., np.ndarray]] = {
     "PACK": _pack,
     "CONCATENATION": _concat,
 }
+
+
+def resource_variables(graph: Graph) -> None:
+    """Resource variables become variable tensors (the arena's state region), one per
+    (container, shared_name): VAR_HANDLE ops go, READ_VARIABLE / ASSIGN_VARIABLE read and write the
+    variable itself (ASSIGN_VARIABLE(handle, value) becomes value -> variable). CALL_ONCE goes too:
+    the reader evaluated its init subgraph, whose constant assignments are the variables' initial
+    (and reset) values."""
+    variables: dict[tuple[str, str], Tensor] = {}
+    handles: dict[int, Tensor] = {}  # id(VAR_HANDLE output) -> its variable
+    for op in list(graph.ops):
+        if op.kind == "CALL_ONCE":
+            graph.ops.remove(op)
+        elif op.kind == "VAR_HANDLE" and op.outputs:
+            key = variable_key(op)
+            if key not in variables:
+                init = graph.variable_init.get(key)
+                if init is None or init.data is None:
+                    raise UnsupportedModelError(
+                        f"VAR_HANDLE at op index {op.index}: resource variable '{key[1]}' has no constant "
+                        "initial value (a CALL_ONCE init subgraph assigning one)")
+                variables[key] = Tensor(id=len(graph.tensors), name=key[1] or "variable", shape=init.shape,
+                                        dtype=init.dtype, quant=init.quant, is_variable=True, initial=init.data)
+                graph.tensors.append(variables[key])
+            handles[id(op.outputs[0])] = variables[key]
+            graph.ops.remove(op)
+    for op in graph.ops:
+        if op.kind in ("READ_VARIABLE", "ASSIGN_VARIABLE"):
+            h = op.inputs[0] if op.inputs else None
+            if h is None or id(h) not in handles:
+                raise UnsupportedModelError(f"{op.kind} at op index {op.index}: its resource comes from no VAR_HANDLE")
+            if op.kind == "READ_VARIABLE":
+                op.inputs[0] = handles[id(h)]
+            else:  # written as what it is: the value in, the variable out
+                op.inputs, op.outputs = op.inputs[1:], [handles[id(h)]]
 
 
 def fold_constants(graph: Graph) -> None:
@@ -170,7 +207,8 @@ def quantized_io(graph: Graph) -> None:
 def remove_dead_ops(graph: Graph) -> None:
     needed = {t.root for t in graph.outputs}
     for op in reversed(list(graph.ops)):
-        if any(t.root in needed or t in graph.outputs for t in op.outputs):
+        # an op writing a variable (ASSIGN_VARIABLE) has an effect on later invokes
+        if any(t.root in needed or t in graph.outputs or t.root.is_variable for t in op.outputs):
             for t in op.inputs:
                 if t is not None:
                     needed.add(t.root)
@@ -231,16 +269,21 @@ def normalize_uint8(graph: Graph) -> None:
             _shift_to_int8(t)
 
 
-def check_supported(graph: Graph) -> None:
-    problems = []
-    for op in graph.ops:
-        if op.kind not in REGISTRY or lowering_for(op) is None:
-            problems.append((op.index, op.kind, type_key(op)))
-    if problems:
-        raise UnsupportedOpError(problems, source=graph.source or graph.name)
+CUSTOM_OPS_HINT = "or --custom-ops calls your own C function for each (tinyengine/te_custom.h)"
 
 
-def run_passes(graph: Graph, int8_io: bool = False) -> Graph:
+def check_supported(graph: Graph, custom_ops: bool = False) -> list[CustomFunction]:
+    """Every op has a lowering; with custom_ops, the ones without become calls of the application's
+    te_custom_<name>() (returned: the functions to write)."""
+    unsupported = [op for op in graph.ops if op.kind not in REGISTRY or lowering_for(op) is None]
+    if unsupported and not custom_ops:
+        raise UnsupportedOpError([(op.index, printable(op.kind), type_key(op)) for op in unsupported],
+                                 source=graph.source or graph.name, hint=CUSTOM_OPS_HINT)
+    return custom.assign_functions(graph, unsupported)
+
+
+def run_passes(graph: Graph, int8_io: bool = False, custom_ops: bool = False) -> Graph:
+    resource_variables(graph)
     fold_constants(graph)
     alias_views(graph)
     fuse_pads(graph)
@@ -248,5 +291,5 @@ def run_passes(graph: Graph, int8_io: bool = False) -> Graph:
         quantized_io(graph)
     remove_dead_ops(graph)
     normalize_uint8(graph)
-    check_supported(graph)
+    graph.custom_functions = check_supported(graph, custom_ops)
     return graph

@@ -10,6 +10,7 @@ from .codegen import GeneratedModel, c_identifier, generate
 from .errors import InternalError, TinyEngineError, UnsupportedModelError, printable
 from .ir import Graph
 from .ops import REGISTRY, KernelCall
+from .ops.custom import lower_custom
 from .passes import run_passes
 from .patches import plan_patches
 from .planner import Plan, plan_arena
@@ -27,6 +28,7 @@ class Options:
     patch: bool = False  # run the memory-heavy early stage band by band (smallest arena)
     int8_io: bool = False  # float model edges (QUANTIZE in, DEQUANTIZE out) left to the caller
     sram_budget: Optional[int] = None  # bytes: layer by layer if it fits, else the cheapest patch stage that fits
+    custom_ops: bool = False  # ops without a kernel call the application's te_custom_<name>() (te_custom.h)
 
 
 @dataclass
@@ -47,7 +49,8 @@ class Compiled:
 
 
 def lower(graph: Graph) -> list[KernelCall]:
-    return [REGISTRY[op.kind](op, graph) for op in graph.ops]
+    return [lower_custom(op, graph) if "_custom_function" in op.options else REGISTRY[op.kind](op, graph)
+            for op in graph.ops]
 
 
 @contextmanager
@@ -94,11 +97,18 @@ def plan_model(path: str | Path, options: Optional[Options] = None) -> Planned:
     with stage("the reader"):
         graph = validate(read_model(path, name))
     edges = [(t.name, t.dtype) for t in (*graph.inputs, *graph.outputs)]
-    with stage("the graph passes"):
-        graph = run_passes(graph, int8_io=options.int8_io)
-    notes = _int8_io_notes(edges, graph) if options.int8_io else []
-    with stage("lowering"):
-        calls = lower(graph)
+    try:
+        with stage("the graph passes"):
+            graph = run_passes(graph, int8_io=options.int8_io, custom_ops=options.custom_ops)
+        notes = _int8_io_notes(edges, graph) if options.int8_io else []
+        with stage("lowering"):
+            calls = lower(graph)
+    except InternalError:
+        raise
+    except TinyEngineError as exc:  # a problem with one op or tensor: say which model file it is in
+        if graph.source and not str(exc).startswith(graph.source):
+            exc.args = (f"{graph.source}: {exc}",)
+        raise
     with stage("the planner"):
         if options.patch or options.sram_budget is not None:
             calls, plan = plan_patches(graph, calls, minimise=options.patch, budget=options.sram_budget,

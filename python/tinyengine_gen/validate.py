@@ -44,6 +44,8 @@ ARITY: dict[str, tuple[int, int, tuple[int, ...]]] = {
     "RESIZE_NEAREST_NEIGHBOR": (2, 2, (0, 1)), "RESIZE_BILINEAR": (2, 2, (0, 1)),
     "UNIDIRECTIONAL_SEQUENCE_LSTM": (20, 24, (0, 2, 3, 4, 6, 7, 8, 13, 14, 15, 18, 19)),
 }
+# Ops whose effect is not an output: a resource variable's assignment, the init subgraph's call.
+NO_OUTPUT_OPS = ("ASSIGN_VARIABLE", "CALL_ONCE")
 # Option fields that must be >= 1 where present.
 POSITIVE_OPTIONS = ("stride_w", "stride_h", "dilation_w_factor", "dilation_h_factor", "filter_width",
                     "filter_height", "depth_multiplier", "block_size")
@@ -139,7 +141,7 @@ class _Checker:
 
     def op(self, op: Op) -> None:
         where = f"op {op.index} ({shown(op.kind)})"
-        if not op.outputs:
+        if not op.outputs and op.kind not in NO_OUTPUT_OPS:
             self.fail(f"{where} has no outputs")
         arity = ARITY.get(op.kind)
         if arity is not None:

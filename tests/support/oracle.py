@@ -91,18 +91,17 @@ def model_io(model: ModelLike) -> tuple[list[IOInfo], list[IOInfo]]:
     return inputs, outputs
 
 
-def run_reference(model: ModelLike, inputs: list[np.ndarray]) -> list[np.ndarray]:
-    """Run LiteRT's reference kernels once; outputs in model output order.
-
-    A fresh interpreter per call: variable tensors (e.g. LSTM states) start from their reset values
-    for every input set, as a generated model's state does at every invoke.
-    """
+def _interpreter(model: ModelLike) -> Interpreter:
     interpreter = Interpreter(
         model_content=load_model_bytes(model),
         experimental_op_resolver_type=OpResolverType.BUILTIN_REF,
         num_threads=1,
     )
     interpreter.allocate_tensors()
+    return interpreter
+
+
+def _invoke(interpreter: Interpreter, inputs: list[np.ndarray]) -> list[np.ndarray]:
     details = interpreter.get_input_details()
     if len(inputs) != len(details):
         raise ValueError(f"model has {len(details)} inputs, got {len(inputs)}")
@@ -116,6 +115,47 @@ def run_reference(model: ModelLike, inputs: list[np.ndarray]) -> list[np.ndarray
         interpreter.set_tensor(detail["index"], value)
     interpreter.invoke()
     return [interpreter.get_tensor(d["index"]).copy() for d in interpreter.get_output_details()]
+
+
+def run_reference(model: ModelLike, inputs: list[np.ndarray]) -> list[np.ndarray]:
+    """Run LiteRT's reference kernels once on a fresh interpreter; outputs in model output order.
+
+    A fresh interpreter is the first call of a sequence: variable tensors (LSTM and SVDF states)
+    start from their reset values. To compare later calls use run_reference_sequence.
+    """
+    return _invoke(_interpreter(model), inputs)
+
+
+def run_reference_sequence(model: ModelLike, input_sets: list[list[np.ndarray]],
+                           repeat_after_reset: bool = False) -> list[list[np.ndarray]]:
+    """Run every input set in order on ONE interpreter; outputs per set in model output order.
+
+    LiteRT keeps variable tensors (LSTM and SVDF states) between invokes until they are reset, so
+    output k depends on sets 0..k. With repeat_after_reset, reset_all_variables() is called after
+    the sequence and the same sets run again (their outputs appended): 2 * len(input_sets) results.
+    reset_all_variables() leaves resource variables (VAR_HANDLE) as they are; a generated model's
+    reset restores them as a new interpreter has them, so for such models the repeat runs on a new
+    interpreter.
+    """
+    interpreter = _interpreter(model)
+    outputs = [_invoke(interpreter, inputs) for inputs in input_sets]
+    if repeat_after_reset:
+        if has_resource_variables(model):
+            interpreter = _interpreter(model)
+        else:
+            interpreter.reset_all_variables()
+        outputs += [_invoke(interpreter, inputs) for inputs in input_sets]
+    return outputs
+
+
+def has_resource_variables(model: ModelLike) -> bool:
+    """Whether subgraph 0 has a VAR_HANDLE op (resource variables)."""
+    flat_model, subgraph = _subgraph(load_model_bytes(model))
+    for o in range(subgraph.OperatorsLength()):
+        code = flat_model.OperatorCodes(subgraph.Operators(o).OpcodeIndex())
+        if max(code.BuiltinCode(), code.DeprecatedBuiltinCode()) == BuiltinOperator.VAR_HANDLE:
+            return True
+    return False
 
 
 def _quantize_consumer_range(model: tflite.Model, subgraph: tflite.SubGraph, tensor_index: int

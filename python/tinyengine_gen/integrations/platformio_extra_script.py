@@ -14,6 +14,8 @@ only wires them into SCons. Options (environment section of platformio.ini):
                                  the rest of the firmware uses: layer by layer if it fits, else
                                  patch-based, else an error naming the options that would fit
   custom_tinyengine_int8_io      no (default) / yes (--int8-io)
+  custom_tinyengine_custom_ops   no (default) / yes (--custom-ops): ops tinyengine lacks call
+                                 te_custom_<name>() functions the application writes (te_custom.h)
   custom_tinyengine_ram_check    yes (default) / no
 
 Targets: `pio run -t tinyengine_report` prints the per-layer report and writes
@@ -218,6 +220,7 @@ def main():  # pylint: disable=too-many-locals,too-many-statements
     budget = parse_bytes(budget_opt, "custom_tinyengine_sram_budget") if budget_opt else None
     patch = parse_switch("custom_tinyengine_patch", ("yes", "no", "auto"))
     int8_io = parse_switch("custom_tinyengine_int8_io") == "yes"
+    custom_ops = parse_switch("custom_tinyengine_custom_ops") == "yes"
     ram_check = parse_switch("custom_tinyengine_ram_check", default="yes") == "yes"
     board_id = env.get("BOARD", "")  # noqa: F821
     board_ram = int(env.BoardConfig().get("upload.maximum_ram_size", 0) or 0) if board_id else 0  # noqa: F821
@@ -246,6 +249,7 @@ def main():  # pylint: disable=too-many-locals,too-many-statements
 
     def generator_args(rest):
         args = ["--int8-io"] if int8_io else []
+        args += ["--custom-ops"] if custom_ops else []
         args += ["--patch"] if patch == "yes" else []
         limits = [(budget, "the SRAM budget (custom_tinyengine_sram_budget)")] if budget is not None else []
         if auto:
@@ -300,6 +304,7 @@ def main():  # pylint: disable=too-many-locals,too-many-statements
         """The post-link error, with the options that would make the model fit (tinyengine-gen fit)."""
         cmd = [python, "-m", "tinyengine_gen", "fit", model, "--sram-budget", str(max(board_ram - (used - arena), 1)),
                "--option-names", "platformio"] + (["--int8-io"] if int8_io else []) + (["--patch"] if patch == "yes" else [])
+        cmd += ["--custom-ops"] if custom_ops else []
         advice = subprocess.run(cmd, capture_output=True, text=True, env=sysenv).stdout.strip()
         return ("RAM does not fit: model arena %d + rest of the firmware %d (.data, .bss, stack and heap reserves) = "
                 "%d bytes > %d bytes of board %s (board_upload.maximum_ram_size)%s"

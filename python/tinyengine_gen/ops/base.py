@@ -143,6 +143,21 @@ def require(cond: bool, op: Op, what: str) -> None:
         raise LoweringError(f"{op.kind} at op index {op.index}: {what}")
 
 
+def variable_state(op: Op, graph: Graph, t: Optional[Tensor], what: str) -> Tensor:
+    """A stateful op's state input (LSTM, SVDF), which keeps its value between invokes in the
+    arena's state region. It must be a variable tensor that no op writes and that is no model input
+    or output; a constant given instead (LiteRT refuses those) becomes a variable that starts from,
+    and resets to, its data."""
+    require(t is not None, op, f"missing {what} tensor")
+    assert t is not None
+    require(t not in graph.inputs and t not in graph.outputs and graph.producer(t) is None and t.alias_of is None,
+            op, f"{what} tensor '{t.name}' must be a variable tensor (not a model input or output)")
+    if t.is_const:
+        t.initial, t.data = t.data, None
+    t.is_variable = True
+    return t
+
+
 def require_quant(op: Op, *tensors: Optional[Tensor]) -> None:
     for t in tensors:
         require(t is not None and t.quant is not None, op,
