@@ -576,32 +576,17 @@ float te_cosf(float x)
 
 /* ---------------------------------------------------------------- sqrtf */
 
-float te_sqrtf(float x)
-{
-    const uint32_t ix = te_f32_bits(x);
-    uint32_t m;
-    uint64_t big, rem, res, one;
-    int e, s;
-
-    if (ix >= 0x7f800000u || (ix & 0x7fffffffu) == 0) { /* +-0, +inf, negative, NaN */
-        if ((ix & 0x7fffffffu) > 0x7f800000u) {
-            return te_quiet_nan(x);
-        }
-        if (ix == 0x7f800000u || (ix & 0x7fffffffu) == 0) {
-            return x;
-        }
-        return te_f32_from_bits(TE_X86_DEFAULT_NAN);
-    }
 #if defined(__ARM_FP) && (__ARM_FP & 4) && !defined(__SOFTFP__) && (defined(__GNUC__) || defined(__clang__))
-    {
-        float r;
-        __asm__("vsqrt.f32 %0, %1" : "=t"(r) : "t"(x));
-        return r;
-    }
+#define TE_SQRTF_VSQRT 1 /* the single-precision FPU's VSQRT.F32 is IEEE exact */
 #else
+/* Correctly rounded square root of a positive finite float given by its bits, digit by digit. */
+static float te_sqrtf_soft(uint32_t ix)
+{
+    uint32_t m = ix & 0x7fffffu;
+    uint64_t big, rem, res, one;
+    int e = (int)(ix >> 23), s;
+
     /* x = m 2^e, m a 24-bit integer (subnormals normalised), then e made even. */
-    e = (int)(ix >> 23);
-    m = ix & 0x7fffffu;
     if (e == 0) {
         while (!(m & 0x800000u)) {
             m <<= 1;
@@ -616,7 +601,7 @@ float te_sqrtf(float x)
         m <<= 1;
         e -= 1;
     }
-    /* floor(sqrt(m 2^38)) (31 or 32 bits) digit by digit; sqrt(x) = that * 2^((e - 38) / 2). */
+    /* floor(sqrt(m 2^38)) (31 or 32 bits); sqrt(x) = that * 2^((e - 38) / 2). */
     big = (uint64_t)m << 38;
     rem = big;
     res = 0;
@@ -634,9 +619,9 @@ float te_sqrtf(float x)
         one >>= 2;
     }
     e = (e - 38) / 2;
-    /* Keep 24 bits; the square root of a float never lies exactly halfway, so the dropped bits
-     * alone decide the rounding. */
-    s = 40 - te_clz64(res); /* bits beyond 24 */
+    /* Keep 24 bits; the square root of a float never lies exactly halfway, so the first dropped
+     * bit alone decides the rounding. */
+    s = 40 - te_clz64(res);
     m = (uint32_t)(res >> s);
     if ((res >> (s - 1)) & 1u) {
         m += 1;
@@ -647,6 +632,29 @@ float te_sqrtf(float x)
         e += 1;
     }
     return te_f32_from_bits(((uint32_t)(e + 23 + 127) << 23) + (m - 0x800000u));
+}
+#endif
+
+float te_sqrtf(float x)
+{
+    const uint32_t ix = te_f32_bits(x);
+    if (ix >= 0x7f800000u || (ix & 0x7fffffffu) == 0) { /* +-0, +inf, negative, NaN */
+        if ((ix & 0x7fffffffu) > 0x7f800000u) {
+            return te_quiet_nan(x);
+        }
+        if (ix == 0x7f800000u || (ix & 0x7fffffffu) == 0) {
+            return x;
+        }
+        return te_f32_from_bits(TE_X86_DEFAULT_NAN);
+    }
+#ifdef TE_SQRTF_VSQRT
+    {
+        float r;
+        __asm__("vsqrt.f32 %0, %1" : "=t"(r) : "t"(x));
+        return r;
+    }
+#else
+    return te_sqrtf_soft(ix);
 #endif
 }
 

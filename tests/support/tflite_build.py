@@ -152,6 +152,12 @@ _OPS: dict[str, _OpInfo] = {
     "RELU6": _OpInfo(versions=_INT8_INT16),
     "HARD_SWISH": _OpInfo(),
     "SIN": _OpInfo(),  # float only in TFLite: an int8 SIN stays unsupported (error-message tests)
+    "COS": _OpInfo(),
+    "EXP": _OpInfo("ExpOptions", versions={"int8": 2, "int16": 2}),
+    "LOG": _OpInfo(versions={"int8": 2, "int16": 2}),
+    "ELU": _OpInfo(versions={"int8": 2}),
+    "GELU": _OpInfo("GeluOptions", {"approximate": False}, versions={"int8": 2, "uint8": 2}),
+    "L2_POOL_2D": _OpInfo("Pool2DOptions", _POOL_DEFAULTS),
     "MAXIMUM": _OpInfo("MaximumMinimumOptions", versions={"int8": 2, "int16": 4}),
     "MINIMUM": _OpInfo("MaximumMinimumOptions", versions={"int8": 2, "int16": 4}),
     "RESHAPE": _OpInfo("ReshapeOptions"),

@@ -1,0 +1,100 @@
+/* tinyengine: float32 kernels of the compute ops (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED,
+ * AVERAGE/MAX/L2_POOL_2D) and the element-wise transcendental ops (EXP, LOG, TANH, ELU, SIN, COS).
+ *
+ * Each kernel repeats LiteRT's float reference kernel operation for operation: every output's
+ * sum runs over the taps in the reference's order (filter row, filter column, input channel),
+ * out-of-image taps are skipped (not multiplied by zero), the bias is added after the sum (0.0f
+ * when there is none, as the reference adds), and the fused activation clamps with
+ * min(max(x, lo), hi). The transcendental functions are tinyengine's (te_math.h), so the bytes
+ * are the reference's on every core. Compiled without multiply-add contraction (te_math.h).
+ * Kernels compute several output channels at a time with one accumulator each: the order of
+ * every single sum is unchanged.
+ */
+#ifndef TINYENGINE_TE_FLOAT_H
+#define TINYENGINE_TE_FLOAT_H
+
+#include "tinyengine/te_common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Fused activation range of a float op (CalculateActivationRange<float>): NONE is
+ * [-FLT_MAX, FLT_MAX], so infinities clamp to the largest finite values, as the reference does. */
+typedef struct {
+    int32_t batches;
+    int32_t in_h, in_w, in_c;
+    int32_t out_h, out_w, out_c;
+    int32_t k_h, k_w;
+    int32_t filter_in_c;        /* in_c / groups */
+    int32_t stride_h, stride_w;
+    int32_t dil_h, dil_w;
+    int32_t pad_top, pad_left;
+    float act_min, act_max;
+} te_conv2d_f32_params;
+
+/* NHWC input, OHWI filter (groups = in_c / filter_in_c), bias may be NULL. */
+void te_conv2d_f32(const te_conv2d_f32_params *p, const float *input, const float *filter,
+                   const float *bias, float *output);
+
+typedef struct {
+    int32_t batches;
+    int32_t in_h, in_w, in_c;
+    int32_t out_h, out_w, out_c;  /* in_c * depth_multiplier */
+    int32_t depth_multiplier;
+    int32_t k_h, k_w;
+    int32_t stride_h, stride_w;
+    int32_t dil_h, dil_w;
+    int32_t pad_top, pad_left;
+    float act_min, act_max;
+} te_depthwise_conv2d_f32_params;
+
+/* NHWC input, 1HWO filter, bias may be NULL. */
+void te_depthwise_conv2d_f32(const te_depthwise_conv2d_f32_params *p, const float *input, const float *filter,
+                             const float *bias, float *output);
+
+typedef struct {
+    int32_t batches;
+    int32_t accum_depth;
+    int32_t out_c;
+    float act_min, act_max;
+} te_fully_connected_f32_params;
+
+/* [batches, accum_depth] x [out_c, accum_depth]^T (+ bias, may be NULL). */
+void te_fully_connected_f32(const te_fully_connected_f32_params *p, const float *input, const float *weights,
+                            const float *bias, float *output);
+
+typedef struct {
+    int32_t batches;
+    int32_t in_h, in_w, channels;
+    int32_t out_h, out_w;
+    int32_t k_h, k_w;
+    int32_t stride_h, stride_w;
+    int32_t pad_top, pad_left;
+    float act_min, act_max;
+} te_pool_f32_params;
+
+/* Window over the in-image taps only. Average: sum / count (count as float); every window must
+ * hold a pixel (the generator checks it). Max: starts from -FLT_MAX. L2: sqrt(sum of squares /
+ * count). */
+void te_avg_pool2d_f32(const te_pool_f32_params *p, const float *input, float *output);
+void te_max_pool2d_f32(const te_pool_f32_params *p, const float *input, float *output);
+void te_l2_pool2d_f32(const te_pool_f32_params *p, const float *input, float *output);
+
+/* Element-wise ops over `size` values, safe in place: std::exp, std::log, std::tanh, std::sin,
+ * std::cos of the reference; ELU is x < 0 ? expm1(x) : x. */
+typedef struct {
+    int32_t size;
+} te_unary_f32_params;
+void te_exp_f32(const te_unary_f32_params *p, const float *input, float *output);
+void te_log_f32(const te_unary_f32_params *p, const float *input, float *output);
+void te_tanh_f32(const te_unary_f32_params *p, const float *input, float *output);
+void te_sin_f32(const te_unary_f32_params *p, const float *input, float *output);
+void te_cos_f32(const te_unary_f32_params *p, const float *input, float *output);
+void te_elu_f32(const te_unary_f32_params *p, const float *input, float *output);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TINYENGINE_TE_FLOAT_H */

@@ -1,0 +1,221 @@
+"""float32 ops against the LiteRT reference, byte for byte: CONV_2D, DEPTHWISE_CONV_2D,
+FULLY_CONNECTED, AVERAGE/MAX/L2_POOL_2D and the element-wise transcendental ops (EXP, LOG, TANH,
+SIN, COS, ELU), plus float graphs mixing them with SOFTMAX / LOG_SOFTMAX / LOGISTIC.
+
+Inputs are random floats over several magnitudes (and, on the host, signed zeros, infinities and
+NaNs), so sums cancel, activations clamp and every transcendental function sees its whole domain.
+Default: a handful of cases reaching every kernel branch; `-m slow`: wide random sweeps.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from ai_edge_litert.interpreter import Interpreter, OpResolverType
+
+from tests.support.host import run_host
+from tests.support.optest import KERNEL_VARIANTS, assert_matches_reference, build_model_exe, generate
+from tests.support.oracle import model_io
+from tests.support.tflite_build import OpSpec, TensorSpec, build_model, build_single_op_model
+
+F32 = "float32"
+
+
+def f32(rng: np.random.Generator, shape: tuple[int, ...], scale: float = 1.0) -> np.ndarray:
+    return (rng.standard_normal(shape) * scale).astype(np.float32)
+
+
+def float_inputs(shape: tuple[int, ...], rng: np.random.Generator, special: bool = True) -> np.ndarray:
+    """Values over several magnitudes; with `special`, some signed zeros, infinities and NaNs."""
+    n = int(np.prod(shape))
+    mags = 10.0 ** rng.uniform(-3, 2, n)
+    x = (rng.choice([-1.0, 1.0], n) * mags).astype(np.float32)
+    if special and n >= 16:
+        idx = rng.choice(n, 8, replace=False)
+        x[idx] = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 1e-40, -1e-40, 3.4e38], np.float32)
+    return x.reshape(shape)
+
+
+def input_sets(model: bytes, n_sets: int, seed: int, special: bool = True) -> list[list[np.ndarray]]:
+    ins, _ = model_io(model)
+    rng = np.random.default_rng(seed)
+    return [[float_inputs(i.shape, rng, special) for i in ins] for _ in range(n_sets)]
+
+
+def check(model: bytes, n_sets: int = 3, seed: int = 0, special: bool = True) -> None:
+    """Every output byte equals the reference's; NaN outputs only need to be NaN (which NaN a sum
+    meeting two NaNs keeps is the FPU's and the compiler's choice)."""
+    assert_matches_reference(model, input_sets=input_sets(model, n_sets, seed, special), nan_bits=False)
+
+
+# ------------------------------------------------------------------------------------ builders
+
+def conv_f32_model(shape: tuple[int, ...], out_c: int, kernel: tuple[int, int], stride: tuple[int, int],
+                   padding: str, act: str = "NONE", dilation: tuple[int, int] = (1, 1), groups: int = 1,
+                   bias: bool = True, seed: int = 0) -> bytes:
+    rng = np.random.default_rng(seed)
+    in_c = shape[3] // groups
+    w = f32(rng, (out_c, *kernel, in_c), 0.5)
+    inputs = [TensorSpec(shape, F32), TensorSpec(w.shape, F32, data=w),
+              TensorSpec((out_c,), F32, data=f32(rng, (out_c,))) if bias else None]
+    n, h, wd, _ = shape
+    eh, ew = (kernel[0] - 1) * dilation[0] + 1, (kernel[1] - 1) * dilation[1] + 1
+    oh = -(-h // stride[0]) if padding == "SAME" else (h - eh) // stride[0] + 1
+    ow = -(-wd // stride[1]) if padding == "SAME" else (wd - ew) // stride[1] + 1
+    return build_single_op_model("CONV_2D", inputs, [TensorSpec((n, oh, ow, out_c), F32)],
+                                 {"padding": padding, "stride_h": stride[0], "stride_w": stride[1],
+                                  "dilation_h_factor": dilation[0], "dilation_w_factor": dilation[1],
+                                  "fused_activation_function": act})
+
+
+def dw_f32_model(shape: tuple[int, ...], mult: int, kernel: tuple[int, int], stride: tuple[int, int],
+                 padding: str, act: str = "NONE", dilation: tuple[int, int] = (1, 1), bias: bool = True,
+                 seed: int = 0) -> bytes:
+    rng = np.random.default_rng(seed)
+    out_c = shape[3] * mult
+    w = f32(rng, (1, *kernel, out_c), 0.5)
+    inputs = [TensorSpec(shape, F32), TensorSpec(w.shape, F32, data=w),
+              TensorSpec((out_c,), F32, data=f32(rng, (out_c,))) if bias else None]
+    n, h, wd, _ = shape
+    eh, ew = (kernel[0] - 1) * dilation[0] + 1, (kernel[1] - 1) * dilation[1] + 1
+    oh = -(-h // stride[0]) if padding == "SAME" else (h - eh) // stride[0] + 1
+    ow = -(-wd // stride[1]) if padding == "SAME" else (wd - ew) // stride[1] + 1
+    return build_single_op_model("DEPTHWISE_CONV_2D", inputs, [TensorSpec((n, oh, ow, out_c), F32)],
+                                 {"padding": padding, "stride_h": stride[0], "stride_w": stride[1],
+                                  "dilation_h_factor": dilation[0], "dilation_w_factor": dilation[1],
+                                  "fused_activation_function": act})
+
+
+def fc_f32_model(in_shape: tuple[int, ...], units: int, act: str = "NONE", bias: bool = True,
+                 keep_num_dims: bool = False, seed: int = 0) -> bytes:
+    rng = np.random.default_rng(seed)
+    depth = in_shape[-1]
+    w = f32(rng, (units, depth), 0.3)
+    inputs = [TensorSpec(in_shape, F32), TensorSpec(w.shape, F32, data=w),
+              TensorSpec((units,), F32, data=f32(rng, (units,))) if bias else None]
+    out_shape = (*in_shape[:-1], units) if keep_num_dims else (int(np.prod(in_shape[:-1])), units)
+    return build_single_op_model("FULLY_CONNECTED", inputs, [TensorSpec(out_shape, F32)],
+                                 {"fused_activation_function": act, "keep_num_dims": keep_num_dims})
+
+
+def pool_f32_model(kind: str, shape: tuple[int, ...], kernel: tuple[int, int], stride: tuple[int, int],
+                   padding: str, act: str = "NONE") -> bytes:
+    n, h, w, c = shape
+    oh = -(-h // stride[0]) if padding == "SAME" else (h - kernel[0]) // stride[0] + 1
+    ow = -(-w // stride[1]) if padding == "SAME" else (w - kernel[1]) // stride[1] + 1
+    return build_single_op_model(kind, [TensorSpec(shape, F32)], [TensorSpec((n, oh, ow, c), F32)],
+                                 {"padding": padding, "stride_h": stride[0], "stride_w": stride[1],
+                                  "filter_height": kernel[0], "filter_width": kernel[1],
+                                  "fused_activation_function": act})
+
+
+UNARY = ("EXP", "LOG", "TANH", "SIN", "COS", "LOGISTIC")
+
+
+def unary_fanout_model(shape: tuple[int, ...], kinds: tuple[str, ...] = UNARY) -> bytes:
+    """One float input feeding each element-wise op; one output per op."""
+    tensors = [TensorSpec(shape, F32, name="x")] + [TensorSpec(shape, F32, name=k.lower()) for k in kinds]
+    ops = [OpSpec(k, [0], [i + 1]) for i, k in enumerate(kinds)]
+    return build_model(tensors, ops, [0], list(range(1, len(kinds) + 1)))
+
+
+# ------------------------------------------------------------------------------------ default cases
+
+CONV_CASES = {
+    # 3x3 SAME with bias and RELU; 6 output channels (a block of 4 and two single channels)
+    "3x3_same_relu": dict(shape=(1, 7, 6, 5), out_c=6, kernel=(3, 3), stride=(1, 1), padding="SAME", act="RELU"),
+    # stride 2, dilation, RELU_N1_TO_1, two batches
+    "5x3_dilated_s2": dict(shape=(2, 11, 9, 3), out_c=4, kernel=(3, 2), stride=(2, 2), padding="SAME",
+                           act="RELU_N1_TO_1", dilation=(2, 3)),
+    # grouped convolution (3 groups of 2 channels, 2 filters each), RELU6
+    "groups": dict(shape=(1, 5, 5, 6), out_c=6, kernel=(3, 3), stride=(1, 1), padding="VALID", act="RELU6",
+                   groups=3),
+}
+
+
+@pytest.mark.parametrize("case", CONV_CASES, ids=list(CONV_CASES))
+def test_conv_f32(case: str) -> None:
+    check(conv_f32_model(**CONV_CASES[case], seed=len(case)))
+
+
+def test_depthwise_f32() -> None:
+    check(dw_f32_model((1, 9, 8, 3), 2, (3, 3), (2, 2), "SAME", act="RELU6", seed=1))
+    check(dw_f32_model((2, 6, 7, 4), 1, (2, 3), (1, 1), "VALID", dilation=(2, 1), seed=2))
+
+
+def test_fully_connected_f32() -> None:
+    check(fc_f32_model((3, 37), 10, act="RELU", seed=3))
+    check(fc_f32_model((2, 3, 8), 5, bias=False, keep_num_dims=True, seed=4))
+
+
+@pytest.mark.parametrize("kind", ["AVERAGE_POOL_2D", "MAX_POOL_2D", "L2_POOL_2D"])
+def test_pool_f32(kind: str) -> None:
+    check(pool_f32_model(kind, (2, 7, 6, 5), (3, 2), (2, 2), "SAME", act="RELU6" if kind != "L2_POOL_2D" else "NONE"))
+
+
+def test_unary_f32() -> None:
+    """Every element-wise op on one input of 4096 values, special values included."""
+    check(unary_fanout_model((4096,)), n_sets=2)
+
+
+def test_elu_f32(tmp_path: Path) -> None:
+    """ELU is not in LiteRT's reference resolver: its builtin kernel (reference_ops::Elu, expm1 for
+    x < 0) is the oracle, without the default XNNPACK delegate."""
+    model = build_single_op_model("ELU", [TensorSpec((2048,), F32)], [TensorSpec((2048,), F32)])
+    sets = input_sets(model, 2, seed=5)
+    gen = generate(model, tmp_path, "m")
+    _, outs = model_io(model)
+    wants = []
+    for s in sets:
+        it = Interpreter(model_content=model, num_threads=1,
+                         experimental_op_resolver_type=OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
+        it.allocate_tensors()
+        it.set_tensor(it.get_input_details()[0]["index"], s[0])
+        it.invoke()
+        wants.append(it.get_tensor(it.get_output_details()[0]["index"]).copy())
+    for variant, flags in KERNEL_VARIANTS.items():
+        exe = build_model_exe(gen, "m", extra=flags, exe_name=f"m_{variant}")
+        got = run_host(exe, sets, [(o.shape, o.dtype) for o in outs])
+        for want, g in zip(wants, got):
+            assert g[0].tobytes() == want.tobytes(), f"{variant}: ELU differs"  # one NaN input: same bits
+
+
+def float_cnn_model(seed: int = 0) -> bytes:
+    """CONV_2D -> DEPTHWISE -> MAX_POOL -> AVERAGE_POOL -> FULLY_CONNECTED -> SOFTMAX / LOG_SOFTMAX."""
+    rng = np.random.default_rng(seed)
+    t = [TensorSpec((1, 12, 10, 3), F32, name="x")]
+
+    def add(spec: TensorSpec) -> int:
+        t.append(spec)
+        return len(t) - 1
+
+    w1, b1 = add(TensorSpec((8, 3, 3, 3), F32, data=f32(rng, (8, 3, 3, 3), 0.4))), add(
+        TensorSpec((8,), F32, data=f32(rng, (8,), 0.1)))
+    c1 = add(TensorSpec((1, 6, 5, 8), F32))
+    w2, b2 = add(TensorSpec((1, 3, 3, 8), F32, data=f32(rng, (1, 3, 3, 8), 0.4))), add(
+        TensorSpec((8,), F32, data=f32(rng, (8,), 0.1)))
+    c2 = add(TensorSpec((1, 6, 5, 8), F32))
+    p1 = add(TensorSpec((1, 3, 3, 8), F32))
+    p2 = add(TensorSpec((1, 2, 2, 8), F32))
+    w3, b3 = add(TensorSpec((10, 32), F32, data=f32(rng, (10, 32), 0.2))), add(
+        TensorSpec((10,), F32, data=f32(rng, (10,))))
+    fc = add(TensorSpec((1, 10), F32))
+    sm, lsm = add(TensorSpec((1, 10), F32)), add(TensorSpec((1, 10), F32))
+    ops = [
+        OpSpec("CONV_2D", [0, w1, b1], [c1], {"padding": "SAME", "stride_h": 2, "stride_w": 2,
+                                              "fused_activation_function": "RELU"}),
+        OpSpec("DEPTHWISE_CONV_2D", [c1, w2, b2], [c2], {"padding": "SAME", "fused_activation_function": "RELU6"}),
+        OpSpec("MAX_POOL_2D", [c2], [p1], {"padding": "SAME", "stride_h": 2, "stride_w": 2, "filter_height": 2,
+                                           "filter_width": 2}),
+        OpSpec("AVERAGE_POOL_2D", [p1], [p2], {"padding": "SAME", "stride_h": 2, "stride_w": 2, "filter_height": 2,
+                                               "filter_width": 2}),
+        OpSpec("FULLY_CONNECTED", [p2, w3, b3], [fc]),
+        OpSpec("SOFTMAX", [fc], [sm], {"beta": 1.0}),
+        OpSpec("LOG_SOFTMAX", [fc], [lsm]),
+    ]
+    return build_model(t, ops, [0], [sm, lsm])
+
+
+def test_float_cnn_graph() -> None:
+    check(float_cnn_model(), n_sets=3, special=False)
