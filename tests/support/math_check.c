@@ -2,6 +2,9 @@
  *
  *   math_check FUNC FIRST LAST STRIDE     every STRIDE-th float bit pattern in [FIRST, LAST]
  *   math_check fma N SEED                 N random (and adversarial) triples: te_fma_soft vs fma()
+ *   math_check ties FUNC N STRIDE         the N inputs (of every STRIDE-th float) whose exact result
+ *                                         lies closest to a rounding boundary of float (by the host's
+ *                                         double function), as hex, one per line: the hard cases
  *
  * Prints "checked <n> mismatches <m>" and the first mismatches (input, host, ours) as hex.
  * Exit status 0 when nothing differs. Built by tests/test_te_math.py with the library's flags.
@@ -15,14 +18,16 @@
 #include "tinyengine/te_math.h"
 
 typedef float (*f32_fn)(float);
+typedef double (*f64_fn)(double);
 
 static const struct {
     const char *name;
     f32_fn ours, host;
+    f64_fn exact; /* the double function: a near-exact value of the result */
 } FUNCS[] = {
-    {"expf", te_expf, expf},   {"logf", te_logf, logf}, {"expm1f", te_expm1f, expm1f},
-    {"tanhf", te_tanhf, tanhf}, {"sinf", te_sinf, sinf}, {"cosf", te_cosf, cosf},
-    {"sqrtf", te_sqrtf, sqrtf},
+    {"expf", te_expf, expf, exp},   {"logf", te_logf, logf, log}, {"expm1f", te_expm1f, expm1f, expm1},
+    {"tanhf", te_tanhf, tanhf, tanh}, {"sinf", te_sinf, sinf, sin}, {"cosf", te_cosf, cosf, cos},
+    {"sqrtf", te_sqrtf, sqrtf, sqrt},
 };
 
 static uint32_t f2u(float x) { uint32_t u; memcpy(&u, &x, 4); return u; }
@@ -84,6 +89,62 @@ static int check_fma(uint64_t n, uint64_t seed)
     return bad != 0;
 }
 
+static size_t find_function(const char *name)
+{
+    size_t f;
+    for (f = 0; f < sizeof FUNCS / sizeof FUNCS[0]; ++f) {
+        if (strcmp(name, FUNCS[f].name) == 0) {
+            return f;
+        }
+    }
+    fprintf(stderr, "unknown function %s\n", name);
+    exit(2);
+}
+
+/* Distance of y to the nearest float rounding boundary (a midpoint between adjacent floats), in
+ * units of the float ulp at y: 0 is a tie, 0.5 is a float. */
+static double tie_distance(double y)
+{
+    float f = (float)y;
+    double lo, hi, mid, ulp;
+    if (!isfinite(y) || y == 0.0 || !isfinite(f) || fabs(y) < 0x1p-126) {
+        return 1.0;
+    }
+    lo = (double)f;
+    hi = (double)nextafterf(f, y >= lo ? INFINITY : -INFINITY);
+    ulp = fabs(hi - lo);
+    mid = (lo + hi) / 2;
+    return fabs(y - mid) / ulp;
+}
+
+static int find_ties(size_t f, size_t n, uint64_t stride)
+{
+    uint32_t *best = calloc(n, sizeof *best);
+    double *dist = malloc(n * sizeof *dist);
+    size_t i, worst = 0;
+    uint64_t u;
+    for (i = 0; i < n; ++i) {
+        dist[i] = 2.0;
+    }
+    for (u = 0; u <= 0xffffffffull; u += stride) {
+        const float x = u2f((uint32_t)u);
+        const double d = isfinite(x) ? tie_distance(FUNCS[f].exact((double)x)) : 2.0;
+        if (d < dist[worst]) {
+            dist[worst] = d;
+            best[worst] = (uint32_t)u;
+            for (i = 0, worst = 0; i < n; ++i) {
+                worst = dist[i] > dist[worst] ? i : worst;
+            }
+        }
+    }
+    for (i = 0; i < n; ++i) {
+        printf("%08x\n", best[i]);
+    }
+    free(best);
+    free(dist);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     size_t f;
@@ -91,19 +152,15 @@ int main(int argc, char **argv)
     if (argc == 4 && strcmp(argv[1], "fma") == 0) {
         return check_fma(strtoull(argv[2], NULL, 0), strtoull(argv[3], NULL, 0));
     }
+    if (argc == 5 && strcmp(argv[1], "ties") == 0) {
+        return find_ties(find_function(argv[2]), (size_t)strtoull(argv[3], NULL, 0), strtoull(argv[4], NULL, 0));
+    }
     if (argc != 5) {
-        fprintf(stderr, "usage: math_check FUNC FIRST LAST STRIDE | math_check fma N SEED\n");
+        fprintf(stderr, "usage: math_check FUNC FIRST LAST STRIDE | math_check fma N SEED | "
+                        "math_check ties FUNC N STRIDE\n");
         return 2;
     }
-    for (f = 0; f < sizeof FUNCS / sizeof FUNCS[0]; ++f) {
-        if (strcmp(argv[1], FUNCS[f].name) == 0) {
-            break;
-        }
-    }
-    if (f == sizeof FUNCS / sizeof FUNCS[0]) {
-        fprintf(stderr, "unknown function %s\n", argv[1]);
-        return 2;
-    }
+    f = find_function(argv[1]);
     first = strtoull(argv[2], NULL, 0);
     last = strtoull(argv[3], NULL, 0);
     stride = strtoull(argv[4], NULL, 0);
