@@ -1,5 +1,6 @@
 /* tinyengine: float32 kernels of the compute ops (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED,
- * AVERAGE/MAX/L2_POOL_2D) and the element-wise transcendental ops (EXP, LOG, TANH, ELU, SIN, COS).
+ * AVERAGE/MAX/L2_POOL_2D), the element-wise transcendental ops (EXP, LOG, TANH, ELU, SIN, COS) and
+ * UNIDIRECTIONAL_SEQUENCE_LSTM (src/te_lstm_f32.c).
  *
  * Each kernel repeats LiteRT's float reference kernel operation for operation: every output's
  * sum runs over the taps in the reference's order (filter row, filter column, input channel),
@@ -92,6 +93,27 @@ void te_tanh_f32(const te_unary_f32_params *p, const float *input, float *output
 void te_sin_f32(const te_unary_f32_params *p, const float *input, float *output);
 void te_cos_f32(const te_unary_f32_params *p, const float *input, float *output);
 void te_elu_f32(const te_unary_f32_params *p, const float *input, float *output);
+
+/* UNIDIRECTIONAL_SEQUENCE_LSTM, float: no CIFG, peephole, projection or layer normalization;
+ * one batch row per step (batch-major, or time-major with one batch). Gates in the order input,
+ * forget, cell, output; weights row-major [n_cell][n_input] and [n_cell][n_cell]. h_state and
+ * c_state ([n_batch][n_cell]) are read at the start and hold the final states at the end.
+ * scratch: 5 * n_cell floats. See src/te_lstm_f32.c for whose arithmetic this repeats. */
+#define TE_LSTM_F32_TANH 4    /* TfLiteFusedActivation values */
+#define TE_LSTM_F32_SIGMOID 6
+typedef struct {
+    int32_t n_batch, n_steps, n_input, n_cell;
+    int32_t time_major;
+    int32_t activation;  /* of the cell gate and the cell output: TE_LSTM_F32_TANH (the gates: sigmoid) */
+    float cell_clip;     /* > 0: the cell state is clipped to [-cell_clip, cell_clip] */
+} te_lstm_f32_params;
+typedef struct {
+    const float *w_in[4];
+    const float *w_rec[4];
+    const float *bias[4];
+} te_lstm_f32_weights;
+void te_lstm_f32(const te_lstm_f32_params *p, const te_lstm_f32_weights *w, const float *input, float *output,
+                 float *h_state, float *c_state, float *scratch);
 
 #ifdef __cplusplus
 }

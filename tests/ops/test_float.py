@@ -219,3 +219,71 @@ def float_cnn_model(seed: int = 0) -> bytes:
 
 def test_float_cnn_graph() -> None:
     check(float_cnn_model(), n_sets=3, special=False)
+
+
+# ------------------------------------------------------------------------------------ LSTM
+
+def lstm_f32_model(n_batch: int, n_steps: int, n_input: int, n_cell: int, *, seed: int, time_major: bool = False,
+                   cell_clip: float = 0.0, gain: float = 0.6) -> bytes:
+    """A one-op float LSTM as the converter lays it out (24 inputs, states as variable tensors)."""
+    rng = np.random.default_rng(seed)
+    x_shape = (n_steps, n_batch, n_input) if time_major else (n_batch, n_steps, n_input)
+    y_shape = x_shape[:-1] + (n_cell,)
+
+    def w(cols: int, name: str) -> TensorSpec:
+        return TensorSpec((n_cell, cols), F32, data=f32(rng, (n_cell, cols), gain / np.sqrt(cols)), name=name)
+
+    gates = ("i", "f", "c", "o")
+    inputs: list[TensorSpec | None] = [TensorSpec(x_shape, F32, name="x")]
+    inputs += [w(n_input, f"w_in_{g}") for g in gates] + [w(n_cell, f"w_rec_{g}") for g in gates]
+    inputs += [None, None, None]
+    inputs += [TensorSpec((n_cell,), F32, data=f32(rng, (n_cell,), 0.5), name=f"b_{g}") for g in gates]
+    inputs += [None, None]
+    inputs += [TensorSpec((n_batch, n_cell), F32, is_variable=True, name="h"),
+               TensorSpec((n_batch, n_cell), F32, is_variable=True, name="c")]
+    inputs += [None, None, None, None]
+    return build_single_op_model("UNIDIRECTIONAL_SEQUENCE_LSTM", inputs, [TensorSpec(y_shape, F32, name="y")],
+                                 {"fused_activation_function": "TANH", "cell_clip": cell_clip,
+                                  "time_major": time_major})
+
+
+def lstm_inputs(model: bytes, n_sets: int, seed: int, scale: float = 1.0) -> list[list[np.ndarray]]:
+    """Normal inputs with some all-zero steps (the reference skips the input product there)."""
+    ins, _ = model_io(model)
+    rng = np.random.default_rng(seed)
+    sets = []
+    for _ in range(n_sets):
+        x = f32(rng, ins[0].shape, scale)
+        flat = x.reshape(-1, x.shape[-1])
+        flat[rng.choice(flat.shape[0], max(1, flat.shape[0] // 4), replace=False)] = 0.0
+        sets.append([x])
+    return sets
+
+
+LSTM_CASES = {
+    # the lane phases of Eigen's sigmoid: 5 cells over 3 batches puts the gates at every offset mod 4
+    "b3_c5_i7": dict(n_batch=3, n_steps=4, n_input=7, n_cell=5, cell_clip=0.7),
+    # one cell: Eigen's dot product instead of the GEMV; inputs >= 16 (its 16-column blocks)
+    "c1_i37": dict(n_batch=2, n_steps=3, n_input=37, n_cell=1),
+    # time-major, large gains (gate sigmoids below -104 and past the upper cutoff, the tanh clamp)
+    "tm_large": dict(n_batch=1, n_steps=5, n_input=18, n_cell=6, time_major=True, gain=40.0),
+}
+
+
+@pytest.mark.parametrize("case", LSTM_CASES, ids=list(LSTM_CASES))
+def test_lstm_f32(case: str) -> None:
+    model = lstm_f32_model(seed=len(case), **LSTM_CASES[case])
+    assert_matches_reference(model, input_sets=lstm_inputs(model, 3, seed=1, scale=3.0), nan_bits=False)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(24))
+def test_lstm_f32_sweep(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    time_major = bool(seed % 3 == 0)
+    model = lstm_f32_model(1 if time_major else int(rng.integers(1, 4)), int(rng.integers(1, 6)),
+                           int(rng.integers(1, 40)), int(rng.integers(1, 24)), seed=seed, time_major=time_major,
+                           cell_clip=float(rng.choice([0.0, 0.5, 3.0])),
+                           gain=float(10 ** rng.uniform(-1, 1.5)))
+    assert_matches_reference(model, input_sets=lstm_inputs(model, 3, seed=seed, scale=float(10 ** rng.uniform(-1, 1))),
+                             nan_bits=False)
