@@ -8,11 +8,12 @@ Helium); the float models on every core.
 - the float compute kernels (conv, depthwise, FC, pools, softmax, log-softmax) on finite inputs
   with subnormals and signed zeros (an operation that makes a NaN from non-NaN inputs gives the
   FPU's default NaN, whose sign differs between x86 and Arm; see README);
-- models: hello_world_float over a sequence of inputs, the MNIST model (int8 body, float
-  LOG_SOFTMAX edge) on every core for many inputs.
+- the float LSTM (Eigen's products and activations, as LiteRT's x86 build runs them);
+- models: hello_world_float over a sequence of inputs, trained_lstm_float, the MNIST model (int8
+  body, float LOG_SOFTMAX edge) on every core for many inputs.
 
-Default: the math sample, the CNN and MNIST on M3, M4 and M55, ELU on M3, hello_world_float on
-M4; `-m slow`: everything on every core, wider samples.
+Default: the math sample, the CNN, the LSTM and MNIST on M3, M4 and M55, ELU and trained_lstm_float
+on M3, hello_world_float on M4; `-m slow`: everything on every core, wider samples.
 """
 from __future__ import annotations
 
@@ -24,7 +25,15 @@ import numpy as np
 import pytest
 from ai_edge_litert.interpreter import Interpreter, OpResolverType
 
-from tests.ops.test_float import conv_f32_model, dw_f32_model, fc_f32_model, float_cnn_model, pool_f32_model, unary_fanout_model
+from tests.ops.test_float import (
+    conv_f32_model,
+    dw_f32_model,
+    fc_f32_model,
+    float_cnn_model,
+    lstm_f32_model,
+    pool_f32_model,
+    unary_fanout_model,
+)
 from tests.support import shared_models_dir
 from tests.support.host import REPO
 from tests.support.optest import generate
@@ -165,11 +174,14 @@ KERNEL_MODELS = {
     "depthwise_mult3": lambda: dw_f32_model((1, 7, 6, 3), 3, (3, 3), (2, 1), "SAME", act="RELU", seed=5),
     "fc_keep_dims": lambda: fc_f32_model((2, 3, 13), 7, keep_num_dims=True, seed=6),
     "l2_pool": lambda: pool_f32_model("L2_POOL_2D", (1, 6, 7, 5), (2, 3), (2, 2), "SAME"),
+    # every lane phase of Eigen's sigmoid, cell clipping
+    "lstm": lambda: lstm_f32_model(3, 4, 7, 5, seed=8, cell_clip=0.7),
+    "lstm_one_cell": lambda: lstm_f32_model(2, 3, 37, 1, seed=9),
 }
 
 
 @pytest.mark.parametrize("core", CORES)
-@pytest.mark.parametrize("name", [pytest.param(n, marks=[] if n == "cnn" else [pytest.mark.slow])
+@pytest.mark.parametrize("name", [pytest.param(n, marks=[] if n in ("cnn", "lstm") else [pytest.mark.slow])
                                   for n in KERNEL_MODELS])
 def test_float_kernels_on_core(name: str, core: str, tmp_path: Path, cache: Path) -> None:
     model = KERNEL_MODELS[name]()
@@ -185,6 +197,19 @@ def test_hello_world_float_on_core(core: str, tmp_path: Path, cache: Path) -> No
     model = load_model_bytes(HELLO_FLOAT)
     xs = np.linspace(-0.5, 7.0, 40, dtype=np.float32)
     run_on_core(model, core, tmp_path, cache, [[np.array([[x]], np.float32)] for x in xs])
+
+
+LSTM_FLOAT = HELLO_FLOAT.with_name("trained_lstm_float.tflite")
+
+
+@pytest.mark.parametrize("core", by_default("m3"))
+def test_trained_lstm_float_on_core(core: str, tmp_path: Path, cache: Path) -> None:
+    """28 LSTM steps (Eigen's GEMV, sigmoid and tanh as LiteRT's x86 build runs them), FC, SOFTMAX."""
+    if not LSTM_FLOAT.is_file():
+        pytest.skip(f"{LSTM_FLOAT} not found")
+    model = load_model_bytes(LSTM_FLOAT)
+    rng = np.random.default_rng(12)
+    run_on_core(model, core, tmp_path, cache, [random_inputs(model, rng) for _ in range(4)])
 
 
 MNIST_CORES = ["m0plus", "m3", "m4", "m7", "m33", "m55"]
