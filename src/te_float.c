@@ -276,4 +276,119 @@ TE_UNARY_F32(te_sin_f32, te_sinf(x))
 TE_UNARY_F32(te_cos_f32, te_cosf(x))
 TE_UNARY_F32(te_elu_f32, x < 0.0f ? te_expm1f(x) : x)
 
+/* ---------------------------------------------------------------- GELU */
+
+/* LiteRT's float GELU (reference_ops::Gelu) evaluates an Eigen array expression, so its erfc and
+ * tanh are Eigen's vectorized ones, as LiteRT's x86-64 build (SSE4.1, no FMA) runs them; the steps
+ * below were read off that build. The output tensor is 16-byte aligned in LiteRT, so its first
+ * 4 * floor(n / 4) values take Eigen's packet path (4 at a time) and the last n % 4 its scalar
+ * path, which for erfc calls expf instead of Eigen's own exp. tanh: one formula for both. */
+
+TE_INLINE float te_sse_minf(float dst, float src) { return dst < src ? dst : src; }
+TE_INLINE float te_sse_maxf(float dst, float src) { return dst > src ? dst : src; }
+
+/* Eigen's scalar_tanh_op<float>: clamped rational approximation (odd 7 / even 8). */
+float te_eigen_tanhf(float xin)
+{
+    const float x = te_sse_maxf(-0x1.fa12acp+2f, te_sse_minf(0x1.fa12acp+2f, xin));
+    const float x2 = x * x;
+    const float x3 = x * x2;
+    float p = x2 * 0x1.df2a3cp-27f + 0x1.60c7b8p-16f;
+    float q = x2 * 0x1.ae58p-21f + 0x1.5cdb2cp-12f;
+    p = p * x2 + 0x1.cd78fep-9f;
+    p = p * x2 + 0x1.1279ecp-3f;
+    p = p * x3;
+    q = q * x2 + 0x1.a988c0p-6f;
+    q = q * x2 + 0x1.de9244p-2f;
+    q = q * x2 + 1.0f;
+    p = p + x;
+    return p / q;
+}
+
+/* Eigen's pexp_float for one lane (its pldexp: 2^b three times and 2^(m - 3b); the same bits as
+ * its fast ldexp wherever that one runs), then max(x, .) and 0 below -104. */
+static float te_eigen_pexp_lane(float x)
+{
+    const float a = te_sse_minf(0x1.62e45ap+6f, x);
+    const float m = te_floorf(a * 0x1.715476p+0f + 0.5f);
+    float r = m * -0x1.63p-1f + a;
+    float r2, u, v, y, e, c;
+    int32_t n, b;
+    r = m * 0x1.bd0106p-13f + r;
+    r2 = r * r;
+    u = r2 * 0x1.6850e4p-10f + 0x1.555b98p-5f;
+    v = r2 * 0x1.123bccp-7f + 0x1.55548ep-3f;
+    u = u * r2 + 0x1.fffff8p-2f;
+    v = v * r;
+    v = v + u;
+    v = v * r2;
+    y = v + (r + 1.0f);
+    e = te_sse_minf(278.0f, te_sse_maxf(-278.0f, m));
+    if (e != e) {
+        return x; /* NaN lane: NaN */
+    }
+    n = (int32_t)e;
+    b = (n >= 0) ? n / 4 : -((3 - n) / 4); /* floor(n / 4) */
+    c = te_f32_from_bits((uint32_t)(b + 127) << 23);
+    y = y * c;
+    y = y * c;
+    y = y * c;
+    y = te_f32_from_bits((uint32_t)(n - 3 * b + 127) << 23) * y;
+    y = te_sse_maxf(x, y);
+    return (x < -104.0f) ? 0.0f : y;
+}
+
+/* Eigen's erfc for float: one lane of its packet path (packet != 0) or its scalar path. */
+static float te_eigen_erfc(float z, int packet)
+{
+    const float zc = te_sse_minf(11.0f, te_sse_maxf(-11.0f, z));
+    const float z2 = zc * zc;
+    float p = z2 * 0x1.268bd4p-11f + -0x1.42082ap-8f;
+    float t, hi, lo, err, e, q, num, den, r;
+    p = p * z2 + 0x1.b5937p-6f;
+    p = p * z2 + -0x1.ce077cp-4f;
+    p = p * z2 + 0x1.812660p-2f;
+    p = p * z2 + -0x1.20dd74p+0f;
+    if (!(1.0f < z2)) {
+        return p * zc + 1.0f;
+    }
+    /* zc^2 = z2 + err exactly (Dekker), exp(-zc^2) ~ exp(-z2) (1 - err). */
+    t = zc * 4097.0f;
+    hi = (zc - t) + t;
+    lo = zc - hi;
+    err = ((hi * hi - z2) + hi * lo) + hi * lo;
+    err = lo * lo + err;
+    e = packet ? (104.0f < z2 ? 0.0f : te_eigen_pexp_lane(-z2)) : te_expf(-z2);
+    e = e - err * e;
+    q = 1.0f / z2;
+    num = q * 0x1.a21fdcp-4f + 0x1.b781f4p-2f;
+    num = num * q + 0x1.4b8fd0p-2f;
+    num = num * q + 0x1.ba2370p-5f;
+    den = q * 0x1.1aa6c8p-6f + 0x1.90c3bap-2f;
+    den = den * q + 1.0f;
+    den = den * q + 0x1.3e53b6p-1f;
+    den = den * q + 0x1.87d5c8p-4f;
+    den = den * zc;
+    r = num / den;
+    r = r * e;
+    return ((zc < 0.0f) ? 2.0f : 0.0f) + r;
+}
+
+void te_gelu_f32(const te_gelu_f32_params *p, const float *input, float *output)
+{
+    const int32_t packets = p->size & ~3;
+    int32_t i;
+    for (i = 0; i < p->size; ++i) {
+        const float x = input[i];
+        float g;
+        if (p->approximate) {
+            const float inner = (x * x * x * 0.044715f + x) * 0x1.988454p-1f; /* * (float)sqrt(2 / pi) */
+            g = te_eigen_tanhf(inner) + 1.0f;
+        } else {
+            g = te_eigen_erfc(x * -0x1.6a09e6p-1f, i < packets); /* erfc(x * -(float)M_SQRT1_2) */
+        }
+        output[i] = (0.5f * x) * g;
+    }
+}
+
 TE_FLOAT_STRICT_END

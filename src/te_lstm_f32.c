@@ -38,41 +38,13 @@ TE_FLOAT_STRICT_BEGIN
 TE_INLINE float te_sse_min(float dst, float src) { return dst < src ? dst : src; }
 TE_INLINE float te_sse_max(float dst, float src) { return dst > src ? dst : src; }
 
-/* floorf (SSE4.1 ROUNDPS round-down) without libm. */
-static float te_floor_f32(float t)
-{
-    float f;
-    if (!(t < 8388608.0f && t > -8388608.0f)) {
-        return t; /* already an integer, or inf / NaN */
-    }
-    f = (float)(int32_t)t;
-    return f > t ? f - 1.0f : f;
-}
-
 /* ---------------------------------------------------------------- Eigen's activations */
-
-static float te_eigen_tanh(float xin)
-{
-    const float x = te_sse_max(-0x1.fa12acp+2f, te_sse_min(0x1.fa12acp+2f, xin));
-    const float x2 = x * x;
-    const float x3 = x * x2;
-    float p = x2 * 0x1.df2a3cp-27f + 0x1.60c7b8p-16f;
-    float q = x2 * 0x1.ae58p-21f + 0x1.5cdb2cp-12f;
-    p = p * x2 + 0x1.cd78fep-9f;
-    p = p * x2 + 0x1.1279ecp-3f;
-    p = p * x3;
-    q = q * x2 + 0x1.a988c0p-6f;
-    q = q * x2 + 0x1.de9244p-2f;
-    q = q * x2 + 1.0f;
-    p = p + x;
-    return p / q;
-}
 
 /* One element of Eigen's packet sigmoid: exp(min(x, c) / 2) squared. */
 static float te_eigen_sigmoid_packet(float xin)
 {
     const float x = te_sse_min(0x1.0a2b24p+4f, xin) * 0.5f;
-    const float m = te_floor_f32(x * 0x1.715476p+0f + 0.5f);
+    const float m = te_floorf(x * 0x1.715476p+0f + 0.5f);
     float r = m * -0x1.63p-1f + x;
     float r2, a, b, p, e2, y;
     uint32_t pow2;
@@ -120,7 +92,7 @@ static void te_lstm_activation(int32_t kind, const float *in, float *out, int32_
         te_eigen_sigmoid(in, out, n, phase);
     } else {
         for (i = 0; i < n; ++i) {
-            out[i] = te_eigen_tanh(in[i]);
+            out[i] = te_eigen_tanhf(in[i]);
         }
     }
 }

@@ -574,6 +574,21 @@ float te_cosf(float x)
     return te_sincosf(x, 1);
 }
 
+/* ---------------------------------------------------------------- floorf */
+
+float te_floorf(float x)
+{
+    float f;
+    if (!(x < 8388608.0f && x > -8388608.0f)) {
+        return x; /* an integer already, or inf / NaN */
+    }
+    f = (float)(int32_t)x;
+    if (f > x) {
+        f -= 1.0f;
+    }
+    return te_f32_from_bits(te_f32_bits(f) | (te_f32_bits(x) & 0x80000000u)); /* -0.0 and -0.5 keep their sign */
+}
+
 /* ---------------------------------------------------------------- sqrtf */
 
 #if defined(__ARM_FP) && (__ARM_FP & 4) && !defined(__SOFTFP__) && (defined(__GNUC__) || defined(__clang__))

@@ -1,4 +1,4 @@
-"""te_math (tinyengine's expf, logf, expm1f, tanhf, sinf, cosf, sqrtf and exact fma) against the
+"""te_math (tinyengine's expf, logf, expm1f, tanhf, sinf, cosf, sqrtf, floorf and exact fma) against the
 host C library bit for bit: the library LiteRT's float reference kernels call on this host (glibc
 on x86-64: its FMA builds of expf/logf/sinf/cosf on CPUs with FMA, fdlibm's tanhf/expm1f).
 
@@ -17,7 +17,7 @@ import pytest
 
 from tests.support.host import REPO
 
-FUNCTIONS = ["expf", "logf", "expm1f", "tanhf", "sinf", "cosf", "sqrtf"]
+FUNCTIONS = ["expf", "logf", "expm1f", "tanhf", "sinf", "cosf", "sqrtf", "floorf"]
 
 
 def _host_has_fma() -> bool:

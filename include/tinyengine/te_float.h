@@ -94,6 +94,17 @@ void te_sin_f32(const te_unary_f32_params *p, const float *input, float *output)
 void te_cos_f32(const te_unary_f32_params *p, const float *input, float *output);
 void te_elu_f32(const te_unary_f32_params *p, const float *input, float *output);
 
+/* GELU (reference_ops::Gelu): 0.5 x erfc(-x / sqrt 2), or with approximate 0.5 x (1 + tanh(
+ * sqrt(2 / pi) (x + 0.044715 x^3))), with Eigen's erfc and tanh as LiteRT's x86-64 build runs
+ * them (see te_float.c). Safe in place. */
+typedef struct {
+    int32_t size;
+    int32_t approximate;
+} te_gelu_f32_params;
+void te_gelu_f32(const te_gelu_f32_params *p, const float *input, float *output);
+/* Eigen's float tanh (scalar_tanh_op<float>, x86 SSE build): used by GELU and the float LSTM. */
+float te_eigen_tanhf(float x);
+
 /* UNIDIRECTIONAL_SEQUENCE_LSTM, float: no CIFG, peephole, projection or layer normalization;
  * one batch row per step (batch-major, or time-major with one batch). Gates in the order input,
  * forget, cell, output; weights row-major [n_cell][n_input] and [n_cell][n_cell]. h_state and

@@ -66,6 +66,8 @@ float te_sinf(float x);
 float te_cosf(float x);
 /* Correctly rounded square root (IEEE), 0xffc00000 (the x86 default NaN) for x < 0. */
 float te_sqrtf(float x);
+/* floor, exact (the sign of zero kept, as floorf and SSE4.1's ROUNDPS give it). */
+float te_floorf(float x);
 
 /* Raw bits of a float and back (memcpy: no aliasing questions). */
 TE_INLINE uint32_t te_f32_bits(float x)

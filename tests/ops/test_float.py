@@ -287,3 +287,18 @@ def test_lstm_f32_sweep(seed: int) -> None:
                            gain=float(10 ** rng.uniform(-1, 1.5)))
     assert_matches_reference(model, input_sets=lstm_inputs(model, 3, seed=seed, scale=float(10 ** rng.uniform(-1, 1))),
                              nan_bits=False)
+
+
+# ------------------------------------------------------------------------------------ GELU
+
+@pytest.mark.parametrize("approximate", [False, True])
+@pytest.mark.parametrize("n", [4099, *(pytest.param(k, marks=pytest.mark.slow) for k in (1, 2, 5, 6, 1001))])
+def test_gelu_f32(approximate: bool, n: int) -> None:
+    """Eigen's erfc / tanh: 4096 values on its packet path, the last 3 on its scalar path (expf);
+    inputs up to +-30 reach erfc's large branch and the exp underflow."""
+    model = build_single_op_model("GELU", [TensorSpec((n,), F32)], [TensorSpec((n,), F32)],
+                                  {"approximate": approximate})
+    rng = np.random.default_rng(n)
+    sets = [[(rng.standard_normal(n) * s).astype(np.float32)] for s in (1.0, 4.0, 15.0)]
+    sets.append([float_inputs((n,), rng)])
+    assert_matches_reference(model, input_sets=sets, nan_bits=False)

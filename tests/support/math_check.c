@@ -27,7 +27,7 @@ static const struct {
 } FUNCS[] = {
     {"expf", te_expf, expf, exp},   {"logf", te_logf, logf, log}, {"expm1f", te_expm1f, expm1f, expm1},
     {"tanhf", te_tanhf, tanhf, tanh}, {"sinf", te_sinf, sinf, sin}, {"cosf", te_cosf, cosf, cos},
-    {"sqrtf", te_sqrtf, sqrtf, sqrt},
+    {"sqrtf", te_sqrtf, sqrtf, sqrt},      {"floorf", te_floorf, floorf, floor},
 };
 
 static uint32_t f2u(float x) { uint32_t u; memcpy(&u, &x, 4); return u; }

@@ -188,3 +188,16 @@ def lower_unary_f32(op: Op, graph: Graph) -> KernelCall:
     require(tuple(x.shape) == tuple(y.shape), op, f"input shape {x.shape} differs from output shape {y.shape}")
     return KernelCall(op=op, template="unary_f32.c.j2", header="tinyengine/te_float.h", inputs=[x], outputs=[y],
                       params=dict(size=x.size, kernel=UNARY_KERNELS[op.kind]), inplace=[(0, 0)], note="float")
+
+
+@register("GELU", dtypes=("float32",))
+def lower_gelu_f32(op: Op, graph: Graph) -> KernelCall:
+    """reference_ops::Gelu: an Eigen array expression, so Eigen's erfc / tanh (te_gelu_f32)."""
+    require(len(op.inputs) == 1 and len(op.outputs) == 1, op, "expects one input and one output")
+    x, y = op.inputs[0], op.outputs[0]
+    require_float(op, x, y)
+    require(tuple(x.shape) == tuple(y.shape), op, f"input shape {x.shape} differs from output shape {y.shape}")
+    approximate = bool(op.options.get("approximate", False))
+    return KernelCall(op=op, template="gelu_f32.c.j2", header="tinyengine/te_float.h", inputs=[x], outputs=[y],
+                      params=dict(size=x.size, approximate=int(approximate)), inplace=[(0, 0)],
+                      note="float, tanh approximation" if approximate else "float")
