@@ -580,7 +580,7 @@ float te_floorf(float x)
 {
     float f;
     if (!(x < 8388608.0f && x > -8388608.0f)) {
-        return x; /* an integer already, or inf / NaN */
+        return x != x ? te_quiet_nan(x) : x; /* an integer already, or inf / NaN */
     }
     f = (float)(int32_t)x;
     if (f > x) {
