@@ -302,3 +302,12 @@ def test_gelu_f32(approximate: bool, n: int) -> None:
     sets = [[(rng.standard_normal(n) * s).astype(np.float32)] for s in (1.0, 4.0, 15.0)]
     sets.append([float_inputs((n,), rng)])
     assert_matches_reference(model, input_sets=sets, nan_bits=False)
+
+
+def test_non_finite_weights() -> None:
+    """Infinite and NaN weights reach the generated C as INFINITY / NAN and compute like the
+    reference's (inf * x, NaN propagation)."""
+    w = np.array([[1.0, np.inf, -2.0], [np.nan, 0.5, 1.0], [-np.inf, 0.0, 3.0]], np.float32)
+    model = build_single_op_model("FULLY_CONNECTED", [TensorSpec((1, 3), F32), TensorSpec((3, 3), F32, data=w), None],
+                                  [TensorSpec((1, 3), F32)])
+    assert_matches_reference(model, input_sets=[[np.array([[0.5, 2.0, -1.0]], np.float32)]], nan_bits=False)
