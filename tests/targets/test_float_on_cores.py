@@ -8,11 +8,11 @@ Helium); the float models on every core.
 - the float compute kernels (conv, depthwise, FC, pools, softmax, log-softmax) on finite inputs
   with subnormals and signed zeros (an operation that makes a NaN from non-NaN inputs gives the
   FPU's default NaN, whose sign differs between x86 and Arm; see README);
-- the float LSTM (Eigen's products and activations, as LiteRT's x86 build runs them);
+- the float LSTM and GELU (Eigen's products, activations and erfc, as LiteRT's x86 build runs them);
 - models: hello_world_float over a sequence of inputs, trained_lstm_float, the MNIST model (int8
   body, float LOG_SOFTMAX edge) on every core for many inputs.
 
-Default: the math sample, the CNN, the LSTM and MNIST on M3, M4 and M55, ELU and trained_lstm_float
+Default: the math sample, the CNN, the LSTM, GELU and MNIST on M3, M4 and M55, ELU and trained_lstm_float
 on M3, hello_world_float on M4; `-m slow`: everything on every core, wider samples.
 """
 from __future__ import annotations
@@ -38,7 +38,7 @@ from tests.support import shared_models_dir
 from tests.support.host import REPO
 from tests.support.optest import generate
 from tests.support.oracle import load_model_bytes, model_io, random_inputs, run_reference
-from tests.support.tflite_build import TensorSpec, build_single_op_model
+from tests.support.tflite_build import OpSpec, TensorSpec, build_model, build_single_op_model
 from tinyengine_gen import targets
 
 _ok, _why = targets.toolchain_status(need_qemu=True)
@@ -177,11 +177,21 @@ KERNEL_MODELS = {
     # every lane phase of Eigen's sigmoid, cell clipping
     "lstm": lambda: lstm_f32_model(3, 4, 7, 5, seed=8, cell_clip=0.7),
     "lstm_one_cell": lambda: lstm_f32_model(2, 3, 37, 1, seed=9),
+    # GELU exact (Eigen's erfc: packet lanes with its own exp, a 3-value scalar tail with te_expf)
+    # and approximate (Eigen's tanh)
+    "gelu": lambda: gelu_pair_model(1027),
 }
 
 
+def gelu_pair_model(n: int) -> bytes:
+    tensors = [TensorSpec((n,), "float32", name="x"), TensorSpec((n,), "float32", name="exact"),
+               TensorSpec((n,), "float32", name="approx")]
+    ops = [OpSpec("GELU", [0], [1], {"approximate": False}), OpSpec("GELU", [0], [2], {"approximate": True})]
+    return build_model(tensors, ops, [0], [1, 2])
+
+
 @pytest.mark.parametrize("core", CORES)
-@pytest.mark.parametrize("name", [pytest.param(n, marks=[] if n in ("cnn", "lstm") else [pytest.mark.slow])
+@pytest.mark.parametrize("name", [pytest.param(n, marks=[] if n in ("cnn", "lstm", "gelu") else [pytest.mark.slow])
                                   for n in KERNEL_MODELS])
 def test_float_kernels_on_core(name: str, core: str, tmp_path: Path, cache: Path) -> None:
     model = KERNEL_MODELS[name]()
