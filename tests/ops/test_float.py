@@ -311,3 +311,45 @@ def test_non_finite_weights() -> None:
     model = build_single_op_model("FULLY_CONNECTED", [TensorSpec((1, 3), F32), TensorSpec((3, 3), F32, data=w), None],
                                   [TensorSpec((1, 3), F32)])
     assert_matches_reference(model, input_sets=[[np.array([[0.5, 2.0, -1.0]], np.float32)]], nan_bits=False)
+
+
+# ------------------------------------------------------------------------------------ wide sweep
+
+def random_float_model(seed: int) -> bytes:
+    """One random float op: conv (groups, dilation), depthwise, FC, a pool, or an element-wise op."""
+    rng = np.random.default_rng(seed)
+    kind = ["conv", "dw", "fc", "pool", "unary"][seed % 5]
+    act = str(rng.choice(["NONE", "RELU", "RELU6", "RELU_N1_TO_1"]))
+    h, w = int(rng.integers(1, 12)), int(rng.integers(1, 12))
+    k = (int(rng.integers(1, 4)), int(rng.integers(1, 4)))
+    s = (int(rng.integers(1, 3)), int(rng.integers(1, 3)))
+    pad = "SAME" if (rng.random() < 0.5 or h < k[0] or w < k[1]) else "VALID"
+    if kind == "conv":
+        groups = int(rng.choice([1, 1, 2, 3]))
+        cin = groups * int(rng.integers(1, 5))
+        cout = groups * int(rng.integers(1, 4))
+        dil = (int(rng.integers(1, 3)), int(rng.integers(1, 3))) if pad == "SAME" else (1, 1)
+        return conv_f32_model((int(rng.integers(1, 3)), h, w, cin), cout, k, s, pad, act=act, dilation=dil,
+                              groups=groups, seed=seed)
+    if kind == "dw":
+        dil = (int(rng.integers(1, 3)), int(rng.integers(1, 3))) if pad == "SAME" else (1, 1)
+        return dw_f32_model((1, h, w, int(rng.integers(1, 9))), int(rng.integers(1, 4)), k, s, pad, act=act,
+                            dilation=dil, seed=seed)
+    if kind == "fc":
+        shape = (int(rng.integers(1, 4)), int(rng.integers(1, 70)))
+        keep = bool(rng.random() < 0.3)
+        if keep:
+            shape = (2,) + shape
+        return fc_f32_model(shape, int(rng.integers(1, 20)), act=act, bias=bool(rng.random() < 0.7),
+                            keep_num_dims=keep, seed=seed)
+    if kind == "pool":
+        pool = str(rng.choice(["AVERAGE_POOL_2D", "MAX_POOL_2D", "L2_POOL_2D"]))
+        return pool_f32_model(pool, (int(rng.integers(1, 3)), h, w, int(rng.integers(1, 9))), k, s, pad,
+                              act=act if pool != "L2_POOL_2D" else "NONE")
+    return unary_fanout_model((int(rng.integers(1, 3000)),))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(60))
+def test_float_sweep(seed: int) -> None:
+    check(random_float_model(seed), n_sets=3, seed=seed)
