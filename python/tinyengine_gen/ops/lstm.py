@@ -43,7 +43,6 @@ import numpy as np
 from .. import quant as q
 from ..ir import Graph, Op, Tensor
 from .base import ConstArray, KernelCall, i32, register, require, require_quant
-from .quantize import c_float
 
 # Operand indices (LiteRT lstm_shared.h).
 X = 0
@@ -459,7 +458,7 @@ def lower_lstm_f32(op: Op, graph: Graph) -> KernelCall:
             consts[role] = ConstArray("float", t.data.astype(np.float32).reshape(-1))
     state_floats = 0 if persistent else 2 * n_batch * n_cell
     params = dict(n_batch=n_batch, n_steps=n_steps, n_input=n_input, n_cell=n_cell, time_major=int(time_major),
-                  activation=FLOAT_LSTM_ACTIVATIONS[act], cell_clip=c_float(cell_clip),
+                  activation=FLOAT_LSTM_ACTIVATIONS[act], cell_clip=f"{cell_clip!r}f",
                   persistent=int(persistent), state_floats=n_batch * n_cell)
     rows = n_steps * n_batch
     return KernelCall(op=op, template="lstm_f32.c.j2", header="tinyengine/te_float.h",
