@@ -17,6 +17,7 @@ on M3, hello_world_float on M4; `-m slow`: everything on every core, wider sampl
 """
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 from typing import Optional
@@ -95,6 +96,12 @@ def run_on_core(model: bytes, core: str, work: Path, cache: Path, sets: list[lis
     elf = targets.build_firmware(core, gen, "model", work / "fw", cache_dir=cache)
     result = targets.run_firmware(core, elf, [[np.ascontiguousarray(a).tobytes() for a in s] for s in sets])
     _, outs = model_io(model)
+    if oracle is None and _has_state(gen):
+        # The generated model keeps its state (variable tensors) from call to call, as LiteRT
+        # does on one interpreter: compare the sequence with one interpreter.
+        oracle = Interpreter(model_content=load_model_bytes(model), num_threads=1,
+                             experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
+        oracle.allocate_tensors()
     for k, inputs in enumerate(sets):
         wants = run_reference(model, inputs) if oracle is None else _invoke(oracle, inputs)
         for j, (want, o) in enumerate(zip(wants, outs)):
@@ -110,6 +117,12 @@ def run_on_core(model: bytes, core: str, work: Path, cache: Path, sets: list[lis
                 where = ", ".join(f"x={x[i] if x.size == fw.size else '?'!r} want {fw[i]!r} got {fg[i]!r}"
                                   for i in bad[:3])
                 raise AssertionError(f"{core}: set {k}, output {j}: {bad.size} of {fw.size} differ: {where}")
+
+
+def _has_state(gen: Path) -> bool:
+    """Whether the generated model keeps state between invokes (<NAME>_STATE_SIZE > 0)."""
+    m = re.search(r"#define MODEL_STATE_SIZE\s+(\d+)", (gen / "model.h").read_text())
+    return bool(m and int(m.group(1)) > 0)
 
 
 def _invoke(interpreter: Interpreter, inputs: list[np.ndarray]) -> list[np.ndarray]:
