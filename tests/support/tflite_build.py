@@ -175,6 +175,8 @@ _OPS: dict[str, _OpInfo] = {
 }
 
 SUPPORTED_OPS: frozenset[str] = frozenset(_OPS)
+# Ops LiteRT's reference resolver (BUILTIN_REF) does not register: their oracle is the builtin one.
+NOT_IN_REFERENCE_RESOLVER: frozenset[str] = frozenset({"ELU"})
 
 
 def _module(name: str) -> ModuleType:

@@ -19,7 +19,7 @@ def lower_lstm_f32(op: Op, graph: Graph) -> KernelCall:
     lowering: no CIFG, peephole, projection or layer normalization."""
     require(len(op.inputs) in (20, 24), op, f"needs the 20- or 24-input form, got {len(op.inputs)} inputs")
     x, y = op.inputs[X], op.outputs[0]
-    require(x is not None and x.dtype == "float32" and y.dtype == "float32", op, "needs float32 input and output")
+    require(x is not None and x.dtype == "float32", op, "needs a float32 input")
     w_in = [_present(op, i) for i in W_IN]
     w_rec = [_present(op, i) for i in W_REC]
     require(w_in[0] is not None and w_rec[0] is not None, op,
@@ -32,6 +32,7 @@ def lower_lstm_f32(op: Op, graph: Graph) -> KernelCall:
             require(t is not None and t.is_const and t.dtype == "float32" and len(t.shape) == 2, op,
                     f"the {side}-to-{name} weights must be a constant 2-D float32 tensor "
                     "(hybrid float/int8 LSTMs are not supported)")
+    require(y.dtype == "float32", op, f"needs a float32 output, got {y.dtype}")
     biases = [_present(op, i) for i in BIAS]
     for name, t in zip(GATE_NAMES, biases):
         require(t is not None and t.is_const and t.dtype == "float32", op,
