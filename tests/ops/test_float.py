@@ -356,3 +356,23 @@ def random_float_model(seed: int) -> bytes:
 @pytest.mark.parametrize("seed", range(60))
 def test_float_sweep(seed: int) -> None:
     check(random_float_model(seed), n_sets=3, seed=seed)
+
+
+def mixed_graph_model(seed: int = 0) -> bytes:
+    """int8 -> DEQUANTIZE -> float CONV_2D (RELU6) -> TANH -> QUANTIZE -> int8."""
+    rng = np.random.default_rng(seed)
+    t = [TensorSpec((1, 6, 6, 3), "int8", scale=0.05, zero_point=-10, name="x"), TensorSpec((1, 6, 6, 3), F32),
+         TensorSpec((4, 3, 3, 3), F32, data=f32(rng, (4, 3, 3, 3), 0.4)), TensorSpec((4,), F32, data=f32(rng, (4,), 0.1)),
+         TensorSpec((1, 6, 6, 4), F32), TensorSpec((1, 6, 6, 4), F32),
+         TensorSpec((1, 6, 6, 4), "int8", scale=1 / 128, zero_point=0, name="y")]
+    ops = [OpSpec("DEQUANTIZE", [0], [1]),
+           OpSpec("CONV_2D", [1, 2, 3], [4], {"padding": "SAME", "fused_activation_function": "RELU6"}),
+           OpSpec("TANH", [4], [5]), OpSpec("QUANTIZE", [5], [6])]
+    return build_model(t, ops, [0], [6])
+
+
+def test_mixed_int8_float_graph() -> None:
+    """An int8 model with a float middle; --int8-io leaves it as it is (its edges are int8)."""
+    model = mixed_graph_model()
+    assert_matches_reference(model, n_sets=3)
+    assert_matches_reference(model, n_sets=2, args=("--int8-io",))
