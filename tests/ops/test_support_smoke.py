@@ -397,6 +397,22 @@ def squared_difference_int8() -> tuple[bytes, list[Shape]]:
 
 
 @case
+def transpose_conv_int8() -> tuple[bytes, list[Shape]]:
+    shape = const((4,), "int32", [1, 6, 6, 2])
+    model = build_single_op_model(
+        "TRANSPOSE_CONV", [shape, weights((2, 3, 3, 3), [0.01, 0.02], 0), q8((1, 3, 3, 3), 0.05, 1)],
+        [q8((1, 6, 6, 2), 0.1, -2)], {"padding": "SAME", "stride_h": 2, "stride_w": 2})
+    return model, [(1, 6, 6, 2)]
+
+
+@case
+def batch_matmul_int8() -> tuple[bytes, list[Shape]]:
+    model = build_single_op_model(
+        "BATCH_MATMUL", [q8((2, 3, 4), 0.05, 1), q8((2, 4, 5), 0.04, -1)], [q8((2, 3, 5), 0.1, 3)])
+    return model, [(2, 3, 5)]
+
+
+@case
 def unidirectional_sequence_lstm_int8() -> tuple[bytes, list[Shape]]:
     """24 inputs (optional ones omitted), variable state tensors, 5 intermediates (the last one the
     hidden scale): the integer LSTM as the converter writes it."""
@@ -409,6 +425,27 @@ def unidirectional_sequence_lstm_int8() -> tuple[bytes, list[Shape]]:
     model = build_single_op_model("UNIDIRECTIONAL_SEQUENCE_LSTM", inputs, [q8((1, 2, 4), 0.008, 0)],
                                   {"time_major": False}, intermediates)
     return model, [(1, 2, 4)]
+
+
+@case
+def elementwise_float_and_bool() -> tuple[bytes, list[Shape]]:
+    """The element-wise ops with float and bool tensors (float divisors are never exactly 0)."""
+    s = (2, 3)
+    b = TensorSpec(s, "bool")
+    tensors = [f32(s), f32(s), b, TensorSpec(s, "bool")]
+    kinds = ["DIV", "FLOOR_DIV", "FLOOR_MOD", "EQUAL", "NOT_EQUAL", "LESS", "LESS_EQUAL", "GREATER", "GREATER_EQUAL"]
+    ops = []
+    for k in kinds:
+        tensors.append(TensorSpec(s, "bool") if "EQUAL" in k or k in ("LESS", "GREATER") else f32(s))
+        ops.append(OpSpec(k, [0, 1], [len(tensors) - 1], {"fused_activation_function": "NONE"} if k == "DIV" else None))
+    for k, ins in (("LOGICAL_AND", [2, 3]), ("LOGICAL_OR", [2, 3]), ("LOGICAL_NOT", [2])):
+        tensors.append(TensorSpec(s, "bool"))
+        ops.append(OpSpec(k, ins, [len(tensors) - 1]))
+    for k, ins in (("ADD_N", [0, 1, 0]), ("SELECT", [2, 0, 1]), ("SELECT_V2", [3, 1, 0])):
+        tensors.append(f32(s))
+        ops.append(OpSpec(k, ins, [len(tensors) - 1]))
+    outputs = list(range(4, len(tensors)))
+    return build_model(tensors, ops, [0, 1, 2, 3], outputs), [s] * len(outputs)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

@@ -75,7 +75,7 @@ def _io_info(tensor: tflite.Tensor) -> IOInfo:
         scale = float(quant.Scale(0))
         zero_point = int(quant.ZeroPoint(0)) if quant.ZeroPointLength() else 0
     return IOInfo(
-        name=tensor.Name().decode(),
+        name=(tensor.Name() or b"").decode(),
         shape=tuple(int(d) for d in tensor.ShapeAsNumpy()) if tensor.ShapeLength() else (),
         dtype=_NUMPY_OF_TENSOR_TYPE[tensor.Type()],
         scale=scale,
@@ -138,15 +138,18 @@ def _quantize_consumer_range(model: tflite.Model, subgraph: tflite.SubGraph, ten
 def random_inputs(model: ModelLike, rng: np.random.Generator) -> list[np.ndarray]:
     """One random input set that exercises the whole quantized range.
 
-    Integer inputs are uniform over their dtype; float inputs are uniform over what the QUANTIZE
-    consuming them can represent (so the int8 values after it cover -128..127), else [-1, 1].
+    Integer inputs are uniform over their dtype; bool inputs are fair coin flips; float inputs are
+    uniform over what the QUANTIZE consuming them can represent (so the int8 values after it cover
+    -128..127), else [-1, 1].
     """
     data = load_model_bytes(model)
     flat_model, subgraph = _subgraph(data)
     infos, _ = model_io(data)
     result = []
     for index, info in zip(subgraph.InputsAsNumpy(), infos):
-        if info.dtype.kind in "iu":
+        if info.dtype.kind == "b":
+            result.append(rng.random(size=info.shape) < 0.5)
+        elif info.dtype.kind in "iu":
             limits = np.iinfo(info.dtype)
             result.append(rng.integers(limits.min, limits.max, size=info.shape,
                                        dtype=info.dtype, endpoint=True))

@@ -33,6 +33,7 @@ DTYPES: dict[str, tuple[int, np.dtype]] = {
     "int32": (TensorType.INT32, np.dtype(np.int32)),
     "int64": (TensorType.INT64, np.dtype(np.int64)),
     "float32": (TensorType.FLOAT32, np.dtype(np.float32)),
+    "bool": (TensorType.BOOL, np.dtype(np.bool_)),
 }
 
 # Builtin codes >= 127 do not fit the deprecated int8 field; it then holds this placeholder.
@@ -166,7 +167,26 @@ _OPS: dict[str, _OpInfo] = {
     "STRIDED_SLICE": _OpInfo("StridedSliceOptions", versions={"int8": 2}),
     "SHAPE": _OpInfo("ShapeOptions", derive=_out_type),
     "PACK": _OpInfo("PackOptions", derive=_values_count, versions={"int8": 2, "int16": 3}),
+    "TRANSPOSE_CONV": _OpInfo("TransposeConvOptions", _POOL_DEFAULTS, versions={"int8": 2, "int16": 3}),
+    "BATCH_MATMUL": _OpInfo("BatchMatMulOptions", {"adj_x": False, "adj_y": False},
+                            versions={"int8": 2, "int16": 3}),
     "SQUARED_DIFFERENCE": _OpInfo("SquaredDifferenceOptions", versions={"int8": 2}),
+    # Element-wise family (ops/elementwise.py): versions as op_version.cc picks them.
+    "DIV": _OpInfo("DivOptions", versions={"int8": 2, "int16": 2}),
+    "FLOOR_DIV": _OpInfo("FloorDivOptions", versions={"int32": 2, "float32": 2, "int16": 3, "int8": 3}),
+    "FLOOR_MOD": _OpInfo("FloorModOptions", versions={"int8": 2, "int16": 2}),
+    "EQUAL": _OpInfo("EqualOptions", versions={"int8": 2, "uint8": 2, "int16": 4}),
+    "NOT_EQUAL": _OpInfo("NotEqualOptions", versions={"int8": 2, "uint8": 2, "int16": 3}),
+    "LESS": _OpInfo("LessOptions", versions={"int8": 2, "int16": 3}),
+    "LESS_EQUAL": _OpInfo("LessEqualOptions", versions={"int8": 2}),
+    "GREATER": _OpInfo("GreaterOptions", versions={"int8": 2}),
+    "GREATER_EQUAL": _OpInfo("GreaterEqualOptions", versions={"int8": 2, "int16": 3}),
+    "LOGICAL_AND": _OpInfo("LogicalAndOptions"),
+    "LOGICAL_OR": _OpInfo("LogicalOrOptions"),
+    "LOGICAL_NOT": _OpInfo("LogicalNotOptions"),
+    "ADD_N": _OpInfo("AddNOptions"),
+    "SELECT": _OpInfo("SelectOptions", versions={"int8": 2}),
+    "SELECT_V2": _OpInfo("SelectV2Options"),
     # The converter writes version 1 for the fully integer LSTM (versions 2-3 are hybrid variants).
     "UNIDIRECTIONAL_SEQUENCE_LSTM": _OpInfo(
         "UnidirectionalSequenceLSTMOptions",

@@ -63,10 +63,16 @@ class OpEntry:
     note: str = ""  # one short qualifier for the op table, e.g. "float model edges"
 
 
+# Ops whose activation input is not their first input: kind -> index of the activation input.
+ACTIVATION_INPUT = {"TRANSPOSE_CONV": 2}
+
+
 def type_key(op: Op) -> str:
     """The activation type an op instance is lowered for: the dtype of its first input (legacy
     uint8 ops are in int8 storage by now), or of its first output for ops without inputs."""
-    first = next((t for t in op.inputs if t is not None), None) or (op.outputs[0] if op.outputs else None)
+    k = ACTIVATION_INPUT.get(op.kind, 0)
+    first = (op.inputs[k] if len(op.inputs) > k else None) if k else None
+    first = first or next((t for t in op.inputs if t is not None), None) or (op.outputs[0] if op.outputs else None)
     if first is None:
         return "none"
     if op.options.get("_legacy_uint8") and first.dtype == "int8":
