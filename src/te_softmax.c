@@ -13,19 +13,8 @@
 #include "tinyengine/te_activation.h"
 
 #include <float.h>
-#include <math.h>
 
-/* The float paths call the C library's expf / logf, as the reference's std::exp / std::log on
- * float do, so their last bit is the library's: with glibc (the oracle's library on Linux) the
- * bytes equal LiteRT's. newlib's fdlibm-derived expf/logf (arm-none-eabi 12.2 multilibs) differ
- * by 1 ulp on a few percent of inputs. A target may define TE_EXPF / TE_LOGF (function-like
- * macros or function names) to supply other implementations. */
-#ifndef TE_EXPF
-#define TE_EXPF expf
-#endif
-#ifndef TE_LOGF
-#define TE_LOGF logf
-#endif
+#include "tinyengine/te_math.h"
 
 /* ---- gemmlowp fixed-point primitives (int32 raw values) ---- */
 
@@ -227,6 +216,7 @@ void te_softmax_s8_s16(const te_softmax_params *p, const int8_t *input, int16_t 
     }
 }
 
+TE_FLOAT_STRICT_BEGIN
 void te_softmax_f32(const te_softmax_f32_params *p, const float *input, float *output)
 {
     int32_t i, c;
@@ -239,7 +229,7 @@ void te_softmax_f32(const te_softmax_f32_params *p, const float *input, float *o
             max = (max < x[c]) ? x[c] : max; /* std::max(max, x) */
         }
         for (c = 0; c < p->depth; ++c) {
-            const float exp_c = TE_EXPF((x[c] - max) * p->beta);
+            const float exp_c = te_expf((x[c] - max) * p->beta);
             y[c] = exp_c;
             sum += exp_c;
         }
@@ -248,6 +238,7 @@ void te_softmax_f32(const te_softmax_f32_params *p, const float *input, float *o
         }
     }
 }
+TE_FLOAT_STRICT_END
 
 /* ---- LOG_SOFTMAX ---- */
 
@@ -330,6 +321,7 @@ void te_log_softmax_s8(const te_log_softmax_params *p, const int8_t *input, int8
     }
 }
 
+TE_FLOAT_STRICT_BEGIN
 void te_log_softmax_f32(const te_log_softmax_f32_params *p, const float *input, float *output)
 {
     int32_t i, c;
@@ -343,14 +335,15 @@ void te_log_softmax_f32(const te_log_softmax_f32_params *p, const float *input, 
             max = (max < x[c]) ? x[c] : max;
         }
         for (c = 0; c < p->depth; ++c) {
-            sum += TE_EXPF(x[c] - max);
+            sum += te_expf(x[c] - max);
         }
-        log_sum = TE_LOGF(sum);
+        log_sum = te_logf(sum);
         for (c = 0; c < p->depth; ++c) {
             y[c] = x[c] - max - log_sum;
         }
     }
 }
+TE_FLOAT_STRICT_END
 
 /* ---- LOGISTIC ---- */
 
@@ -359,6 +352,7 @@ void te_logistic_s8(const te_logistic_params *p, const int8_t *lut, const int8_t
     te_lut_s8(p->size, lut, input, output); /* the table kernel every 8-bit unary op shares */
 }
 
+TE_FLOAT_STRICT_BEGIN
 void te_logistic_f32(const te_logistic_params *p, const float *input, float *output)
 {
     const float cutoff_upper = 16.619047164916992188f;
@@ -370,13 +364,14 @@ void te_logistic_f32(const te_logistic_params *p, const float *input, float *out
         if (val > cutoff_upper) {
             result = 1.0f;
         } else if (val < cutoff_lower) {
-            result = TE_EXPF(val);
+            result = te_expf(val);
         } else {
-            result = 1.f / (1.f + TE_EXPF(-val));
+            result = 1.f / (1.f + te_expf(-val));
         }
         output[i] = result;
     }
 }
+TE_FLOAT_STRICT_END
 
 /* ======================================================================================
  * int16 SOFTMAX: reference_ops::SoftmaxInt16 (SoftMaxCalculateExp, LUTLookup with 513-entry

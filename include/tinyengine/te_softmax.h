@@ -4,10 +4,8 @@
  * fixed-point softmax (exp_on_negative_values, a Q12 accumulator and a
  * Newton-Raphson reciprocal), its log-softmax sibling, and the 256-entry table
  * LOGISTIC uses for 8-bit data. Float paths repeat the reference's float
- * operations in the same order; they call expf / logf (overridable with
- * TE_EXPF / TE_LOGF), so their last bit depends on the C library's float exp/log:
- * exact against LiteRT with glibc, 1 ulp off on a few percent of values with
- * newlib's fdlibm-derived versions.
+ * operations in the same order with tinyengine's own te_expf / te_logf
+ * (te_math.h), so they give the reference's bytes on every core.
  */
 #ifndef TINYENGINE_TE_SOFTMAX_H
 #define TINYENGINE_TE_SOFTMAX_H

@@ -52,13 +52,22 @@ def c_values(data: Any, per_line: int = 24) -> str:
     if isinstance(data, np.ndarray):
         flat = data.reshape(-1)
         if flat.dtype.kind == "f":
-            items = [f"{float(v)!r}f" for v in flat.tolist()]
+            items = [_c_float_literal(float(v)) for v in flat.tolist()]
         else:
             items = [str(v) for v in flat.tolist()]
     else:
         items = [str(v) for v in data]
     lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
     return ",\n    ".join(lines)
+
+
+def _c_float_literal(v: float) -> str:
+    """A float initialiser: the shortest decimal that reads back to v, or math.h's INFINITY / NAN."""
+    if v != v:
+        return "NAN"
+    if v in (float("inf"), float("-inf")):
+        return "INFINITY" if v > 0 else "-INFINITY"
+    return f"{v!r}f"
 
 
 def c_float(value: float) -> str:

@@ -170,9 +170,6 @@ _OPS: dict[str, _OpInfo] = {
     "PRELU": _OpInfo(),
     "RELU_N1_TO_1": _OpInfo(),
     "RELU_0_TO_1": _OpInfo(),
-    "GELU": _OpInfo("GeluOptions", versions={"int8": 2, "uint8": 2}),
-    "EXP": _OpInfo(versions={"int8": 2, "int16": 2}),
-    "LOG": _OpInfo(versions={"int8": 2, "int16": 2}),
     "SQRT": _OpInfo(versions={"int8": 2, "int16": 2}),
     "RSQRT": _OpInfo(versions={"int8": 2, "int16": 3}),
     "ABS": _OpInfo(versions={"int8": 2, "int16": 3}),
@@ -182,6 +179,12 @@ _OPS: dict[str, _OpInfo] = {
     "CAST": _OpInfo("CastOptions", derive=_cast_types),
     "L2_NORMALIZATION": _OpInfo("L2NormOptions", versions={"int8": 2}),
     "SIN": _OpInfo(),  # float only in TFLite: an int8 SIN stays unsupported (error-message tests)
+    "COS": _OpInfo(),
+    "EXP": _OpInfo("ExpOptions", versions={"int8": 2, "int16": 2}),
+    "LOG": _OpInfo(versions={"int8": 2, "int16": 2}),
+    "ELU": _OpInfo(versions={"int8": 2}),
+    "GELU": _OpInfo("GeluOptions", {"approximate": False}, versions={"int8": 2, "uint8": 2}),
+    "L2_POOL_2D": _OpInfo("Pool2DOptions", _POOL_DEFAULTS),
     "MAXIMUM": _OpInfo("MaximumMinimumOptions", versions={"int8": 2, "int16": 4}),
     "MINIMUM": _OpInfo("MaximumMinimumOptions", versions={"int8": 2, "int16": 4}),
     "RESHAPE": _OpInfo("ReshapeOptions"),
@@ -227,6 +230,8 @@ _OPS: dict[str, _OpInfo] = {
 }
 
 SUPPORTED_OPS: frozenset[str] = frozenset(_OPS)
+# Ops LiteRT's reference resolver (BUILTIN_REF) does not register: their oracle is the builtin one.
+NOT_IN_REFERENCE_RESOLVER: frozenset[str] = frozenset({"ELU"})
 
 
 def _module(name: str) -> ModuleType:

@@ -74,13 +74,8 @@ def test_kernels_compile_strictly(core: str, opt: str, tmp_path: Path) -> None:
         assert res.returncode == 0, f"{' '.join(cmd)}\n{res.stderr[-3000:]}"
 
 
-# The float LOG_SOFTMAX at the end of the MNIST model calls expf/logf like the reference. On cores
-# without an FPU, newlib builds its older (fdlibm) expf/logf, which differ from glibc's in the last
-# bit; with an FPU it uses the same algorithm as glibc and matches. Integer paths are unaffected.
-SOFT_FLOAT_LIBM = pytest.mark.xfail(strict=True, reason="newlib's soft-float expf/logf differ from glibc's")
-CASES = [pytest.param(m, c, id=f"{m.parent.name}/{m.stem}-{c}",
-                      marks=[SOFT_FLOAT_LIBM] if (m.name == "mnist_lenet_300_100.tflite" and c == "m3") else [])
-         for m in ALL_MODELS for c in ["m3", "m4", "m7", "m33", "m55"]]
+CASES = [pytest.param(m, c, id=f"{m.parent.name}/{m.stem}-{c}") for m in ALL_MODELS
+         for c in ["m3", "m4", "m7", "m33", "m55"]]
 
 
 @pytest.mark.slow
