@@ -57,6 +57,7 @@ class Tensor:
     quant: Optional[Quant] = None
     data: Optional[np.ndarray] = None  # set for constants (weights, biases, shapes)
     alias_of: Optional["Tensor"] = None  # a view of another tensor's buffer
+    alias_offset: int = 0  # bytes into alias_of's buffer where this view starts (slice views)
 
     @property
     def is_const(self) -> bool:
@@ -68,6 +69,19 @@ class Tensor:
         while t.alias_of is not None:
             t = t.alias_of
         return t
+
+    @property
+    def view_offset(self) -> int:
+        """Byte offset of this tensor in its root's buffer (0 unless it is a slice view)."""
+        off, t = 0, self
+        while t.alias_of is not None:
+            off, t = off + t.alias_offset, t.alias_of
+        return off
+
+    @property
+    def is_partial_view(self) -> bool:
+        """A view of only part of its root's buffer (a slice view): it cannot be written in place."""
+        return self.alias_of is not None and (self.view_offset != 0 or self.nbytes != self.root.nbytes)
 
     @property
     def size(self) -> int:

@@ -33,6 +33,7 @@ DTYPES: dict[str, tuple[int, np.dtype]] = {
     "int32": (TensorType.INT32, np.dtype(np.int32)),
     "int64": (TensorType.INT64, np.dtype(np.int64)),
     "float32": (TensorType.FLOAT32, np.dtype(np.float32)),
+    "bool": (TensorType.BOOL, np.dtype(np.bool_)),
 }
 
 # Builtin codes >= 127 do not fit the deprecated int8 field; it then holds this placeholder.
@@ -44,6 +45,7 @@ _ENUM_FIELDS: dict[str, type] = {
     "fused_activation_function": ActivationFunctionType,
     "weights_format": FullyConnectedOptionsWeightsFormat,
     "out_type": TensorType,
+    "output_type": TensorType,
     "quantized_bias_type": TensorType,
     "mode": MirrorPadMode,
 }
@@ -114,6 +116,10 @@ def _out_type(inputs: list[TensorSpec | None], outputs: list[TensorSpec]) -> dic
     return {"out_type": outputs[0].dtype}
 
 
+def _output_type(inputs: list[TensorSpec | None], outputs: list[TensorSpec]) -> dict:
+    return {"output_type": outputs[0].dtype}
+
+
 _CONV_DEFAULTS = {"stride_w": 1, "stride_h": 1, "dilation_w_factor": 1, "dilation_h_factor": 1}
 _POOL_DEFAULTS = {"stride_w": 1, "stride_h": 1}
 _INT8_INT16 = {"int8": 2, "int16": 3}
@@ -161,6 +167,36 @@ _OPS: dict[str, _OpInfo] = {
     "SHAPE": _OpInfo("ShapeOptions", derive=_out_type),
     "PACK": _OpInfo("PackOptions", derive=_values_count, versions={"int8": 2, "int16": 3}),
     "SQUARED_DIFFERENCE": _OpInfo("SquaredDifferenceOptions", versions={"int8": 2}),
+    # Layout ops and reductions (versions within BUILTIN_REF's registered ranges).
+    "SLICE": _OpInfo("SliceOptions", versions={"int8": 2, "int16": 4}),
+    "SPLIT": _OpInfo("SplitOptions", versions={"int8": 2, "int16": 3}),
+    "SPLIT_V": _OpInfo("SplitVOptions", versions={"int8": 2, "int16": 3}),
+    "UNPACK": _OpInfo("UnpackOptions", versions={"int8": 2, "int16": 4}),
+    "GATHER": _OpInfo("GatherOptions", versions={"int8": 2, "int16": 6}),
+    "GATHER_ND": _OpInfo("GatherNdOptions", versions={"int8": 2, "int16": 4}),
+    "DEPTH_TO_SPACE": _OpInfo("DepthToSpaceOptions"),
+    "SPACE_TO_DEPTH": _OpInfo("SpaceToDepthOptions", versions={"int8": 2}),
+    "BATCH_TO_SPACE_ND": _OpInfo("BatchToSpaceNDOptions", versions={"int8": 2, "int16": 4}),
+    "SPACE_TO_BATCH_ND": _OpInfo("SpaceToBatchNDOptions", versions={"int8": 2, "int16": 4}),
+    "MIRROR_PAD": _OpInfo("MirrorPadOptions", versions={"int8": 2, "int16": 3}),
+    "BROADCAST_TO": _OpInfo("BroadcastToOptions", versions={d: 2 for d in DTYPES}),
+    "FILL": _OpInfo("FillOptions"),
+    "ZEROS_LIKE": _OpInfo("ZerosLikeOptions"),
+    "TILE": _OpInfo("TileOptions"),
+    "REVERSE_V2": _OpInfo("ReverseV2Options", versions={"int8": 2, "int16": 3}),
+    "RESIZE_BILINEAR": _OpInfo(
+        "ResizeBilinearOptions", {"align_corners": False, "half_pixel_centers": False},
+        versions={"int8": 2, "int16": 4}, bumps={"half_pixel_centers": 3},
+    ),
+    "SUM": _OpInfo("ReducerOptions", versions={"int8": 2}),
+    "REDUCE_MAX": _OpInfo("ReducerOptions", versions={"int8": 2, "int16": 3}),
+    "REDUCE_MIN": _OpInfo("ReducerOptions", versions={"int8": 2, "int16": 3}),
+    "REDUCE_PROD": _OpInfo("ReducerOptions", versions={"int8": 2}),
+    "REDUCE_ANY": _OpInfo("ReducerOptions"),
+    "REDUCE_ALL": _OpInfo("ReducerOptions"),
+    "ARG_MAX": _OpInfo("ArgMaxOptions", derive=_output_type, versions={"int8": 2}),
+    "ARG_MIN": _OpInfo("ArgMinOptions", derive=_output_type, versions={"int8": 2}),
+    "CUMSUM": _OpInfo("CumsumOptions"),
     # The converter writes version 1 for the fully integer LSTM (versions 2-3 are hybrid variants).
     "UNIDIRECTIONAL_SEQUENCE_LSTM": _OpInfo(
         "UnidirectionalSequenceLSTMOptions",

@@ -63,10 +63,18 @@ class OpEntry:
     note: str = ""  # one short qualifier for the op table, e.g. "float model edges"
 
 
+# Ops whose data tensor is not their first input (SPLIT's axis, FILL's dims come first): the
+# input index that gives the type key. register(..., type_input=i) fills it.
+TYPE_INPUT: dict[str, int] = {}
+
+
 def type_key(op: Op) -> str:
     """The activation type an op instance is lowered for: the dtype of its first input (legacy
-    uint8 ops are in int8 storage by now), or of its first output for ops without inputs."""
-    first = next((t for t in op.inputs if t is not None), None) or (op.outputs[0] if op.outputs else None)
+    uint8 ops are in int8 storage by now), or of its first output for ops without inputs.
+    TYPE_INPUT names another input for the few ops whose data is not their first input."""
+    at = TYPE_INPUT.get(op.kind, 0)
+    chosen = op.inputs[at] if at < len(op.inputs) else None
+    first = chosen or next((t for t in op.inputs if t is not None), None) or (op.outputs[0] if op.outputs else None)
     if first is None:
         return "none"
     if op.options.get("_legacy_uint8") and first.dtype == "int8":
@@ -84,6 +92,20 @@ def lowering_for(op: Op) -> Optional[Lowering]:
         if key in entry.dtypes:
             return entry.lowering
     return None
+
+
+# kind -> evaluates an op whose inputs are all constants at generation time (passes.fold_constants):
+# one array per output, or None to leave the op for run time. Filled by @folder in op families.
+Folder = Callable[[Op], Optional[list[np.ndarray]]]
+FOLDERS: dict[str, Folder] = {}
+
+
+def folder(*kinds: str) -> Callable[[Folder], Folder]:
+    def deco(fn: Folder) -> Folder:
+        for k in kinds:
+            FOLDERS[k] = fn
+        return fn
+    return deco
 
 
 # kind -> a lowering that dispatches on the op's type key: `REGISTRY[op.kind](op, graph)`.
@@ -108,9 +130,10 @@ def supported_types(kind: str) -> list[str]:
 
 
 def register(*kinds: str, dtypes: tuple[str, ...] = ("int8", "uint8"), simd: tuple[str, ...] = (),
-             note: str = "") -> Callable[[Lowering], Lowering]:
-    """Register a lowering for ops `kinds` with activation types `dtypes`. Two lowerings of one
-    kind must not share a type; each type of a kind is one lowering (and one reference kernel)."""
+             note: str = "", type_input: int = 0) -> Callable[[Lowering], Lowering]:
+    """Register a lowering for ops `kinds` with activation types `dtypes` (the dtype of input
+    `type_input`, 0 unless the op's data comes later). Two lowerings of one kind must not share a
+    type; each type of a kind is one lowering (and one reference kernel)."""
     unknown = [d for d in dtypes if d not in TYPE_NAMES] + [s for s in simd if s not in SIMD_PATHS]
     if unknown:
         raise ValueError(f"register{kinds}: unknown type or SIMD path {unknown}")
@@ -122,6 +145,8 @@ def register(*kinds: str, dtypes: tuple[str, ...] = ("int8", "uint8"), simd: tup
             if clash:
                 raise ValueError(f"{k}: types {clash} are registered twice")
             entries.append(OpEntry(kind=k, dtypes=tuple(dtypes), lowering=fn, simd=tuple(simd), note=note))
+            if type_input:
+                TYPE_INPUT[k] = type_input
             if k not in REGISTRY:
                 REGISTRY[k] = _dispatch(k)
         return fn
