@@ -37,6 +37,18 @@ TE_INLINE uint32_t te_sxtb16_ror8(uint32_t x) { return (uint32_t)__sxtb16((int32
 TE_INLINE int32_t te_smlad(uint32_t a, uint32_t b, int32_t acc) { return __smlad((int32_t)a, (int32_t)b, acc); }
 /* Add the signed halfwords of b to those of a (no saturation). */
 TE_INLINE uint32_t te_sadd16(uint32_t a, uint32_t b) { return (uint32_t)__sadd16((int32_t)a, (int32_t)b); }
+/* Zero-extend bytes 0 and 2 (UXTB16), bytes 1 and 3 (UXTB16 ROR #8), into two halfwords. */
+TE_INLINE uint32_t te_uxtb16(uint32_t x) { return __uxtb16(x); }
+#if defined(__GNUC__)
+TE_INLINE uint32_t te_uxtb16_ror8(uint32_t x)
+{
+    uint32_t r;
+    __asm__("uxtb16 %0, %1, ror #8" : "=r"(r) : "r"(x));
+    return r;
+}
+#else
+TE_INLINE uint32_t te_uxtb16_ror8(uint32_t x) { return __uxtb16((x >> 8) | (x << 24)); }
+#endif
 #else
 TE_INLINE uint32_t te_pack16(int32_t lo, int32_t hi) { return ((uint32_t)(uint16_t)lo) | ((uint32_t)(uint16_t)hi << 16); }
 TE_INLINE uint32_t te_sxtb16(uint32_t x)
@@ -57,6 +69,8 @@ TE_INLINE uint32_t te_sadd16(uint32_t a, uint32_t b)
 {
     return te_pack16((int16_t)(a & 0xFFFF) + (int16_t)(b & 0xFFFF), (int16_t)(a >> 16) + (int16_t)(b >> 16));
 }
+TE_INLINE uint32_t te_uxtb16(uint32_t x) { return x & 0x00FF00FFu; }
+TE_INLINE uint32_t te_uxtb16_ror8(uint32_t x) { return (x >> 8) & 0x00FF00FFu; }
 #endif
 
 /* Unaligned 32-bit loads and stores without undefined behaviour (one LDR/STR on Cortex-M4+). */

@@ -20,6 +20,7 @@ from .ops import PASS_HANDLED, REGISTRY
 from .ops.base import FOLDERS as OP_FOLDERS
 from .ops.base import lowering_for, type_key
 from .ops.layout import view_slices
+from .ops.resize import fuse_resize_arg
 
 VIEW_OPS = {"RESHAPE", "SQUEEZE", "EXPAND_DIMS"}
 PASS_HANDLED.update(VIEW_OPS | {"SHAPE", "STRIDED_SLICE", "PACK"})
@@ -237,5 +238,6 @@ def run_passes(graph: Graph, int8_io: bool = False) -> Graph:
     remove_dead_ops(graph)
     normalize_uint8(graph)
     view_slices(graph)
+    fuse_resize_arg(graph)
     check_supported(graph)
     return graph

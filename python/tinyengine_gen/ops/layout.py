@@ -835,13 +835,25 @@ def lower_slice(op: Op, graph: Graph) -> KernelCall:
 
 # -------------------------------------------------------------------------------- slice views
 
-VIEWABLE = ("STRIDED_SLICE", "SLICE", "SPLIT", "SPLIT_V", "UNPACK")
+VIEWABLE = ("STRIDED_SLICE", "SLICE", "SPLIT", "SPLIT_V", "UNPACK", "RESIZE_NEAREST_NEIGHBOR")
+
+
+def _identity_resize(op: Op, graph: Graph) -> bool:
+    """A same-size integer RESIZE_BILINEAR: every position is exact, every output its input."""
+    x, y = op.inputs[0], op.outputs[0]
+    return (op.kind == "RESIZE_BILINEAR" and x is not None and not x.root.is_const and x.dtype == y.dtype
+            and x.dtype in ("int8", "int16") and tuple(x.shape) == tuple(y.shape) and len(x.shape) == 4
+            and y not in graph.outputs and not (op.options.get("align_corners") and op.options.get("half_pixel_centers")))
 
 
 def view_slices(graph: Graph) -> None:
     """Outputs that are one contiguous, aligned run of their input become views of it: no copy,
     no arena. Multi-output ops keep their other outputs (options["_outputs"] remembers all)."""
     for op in list(graph.ops):
+        if _identity_resize(op, graph):
+            op.outputs[0].alias_of = op.inputs[0]
+            graph.ops.remove(op)
+            continue
         if op.kind not in VIEWABLE:
             continue
         x = op.inputs[1] if op.kind == "SPLIT" else op.inputs[0]
