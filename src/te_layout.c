@@ -352,3 +352,55 @@ int32_t te_dynamic_slice(const te_dynamic_slice_params *p, const void *begin, te
     }
     return total;
 }
+
+/* ---------------------------------------------------------------------- DYNAMIC_UPDATE_SLICE */
+
+void te_update_slice(const te_update_slice_params *p, const void *operand, const void *update, const void *start,
+                     void *output)
+{
+    const uint8_t *up = (const uint8_t *)update;
+    uint8_t *out = (uint8_t *)output;
+    const int32_t last = p->ndim - 1;
+    const size_t run = (size_t)p->up_shape[last] * (size_t)p->elem_size;
+    size_t stride[TE_LAYOUT_MAX_DIMS];
+    int32_t idx[TE_LAYOUT_MAX_DIMS];
+    size_t off = 0, total = 1;
+    int32_t d;
+    for (d = 0; d < p->ndim; ++d) {
+        total *= (size_t)p->up_shape[d];
+    }
+    if (total == (size_t)p->out_bytes / (size_t)p->elem_size) {
+        /* The update covers the whole operand: the reference copies it and stops. */
+        memcpy(out, up, (size_t)p->out_bytes);
+        return;
+    }
+    if (operand != output) {
+        memcpy(out, operand, (size_t)p->out_bytes);
+    }
+    stride[last] = (size_t)p->elem_size;
+    for (d = last - 1; d >= 0; --d) {
+        stride[d] = stride[d + 1] * (size_t)p->in_shape[d + 1];
+    }
+    for (d = 0; d < p->ndim; ++d) {
+        /* ClampStartIndices: min(max(0, start), operand extent - update extent). */
+        const int64_t s = te_load_index(start, d, p->index_size);
+        const int64_t hi = p->in_shape[d] - p->up_shape[d];
+        off += (size_t)(s < 0 ? 0 : (s > hi ? hi : s)) * stride[d];
+        idx[d] = 0;
+    }
+    for (;;) {
+        memcpy(out + off, up, run);
+        up += run;
+        for (d = last - 1; d >= 0; --d) {
+            if (++idx[d] < p->up_shape[d]) {
+                off += stride[d];
+                break;
+            }
+            idx[d] = 0;
+            off -= stride[d] * (size_t)(p->up_shape[d] - 1);
+        }
+        if (d < 0) {
+            return;
+        }
+    }
+}

@@ -120,6 +120,20 @@ typedef struct {
     int32_t masks[TE_LAYOUT_MAX_DIMS];          /* bit 0 begin_mask, bit 1 end_mask, bit 2 shrink */
 } te_dynamic_slice_params;
 
+/* DYNAMIC_UPDATE_SLICE: output = operand (copied unless it is the same buffer) with `update`
+ * written at the run-time start indices, each clamped to [0, operand extent - update extent]. */
+typedef struct {
+    int32_t ndim;
+    int32_t elem_size;
+    int32_t index_size;                          /* bytes per start index: 4 or 8 */
+    int32_t in_shape[TE_LAYOUT_MAX_DIMS];        /* operand (and output) extents */
+    int32_t up_shape[TE_LAYOUT_MAX_DIMS];        /* update extents */
+    int32_t out_bytes;
+} te_update_slice_params;
+
+void te_update_slice(const te_update_slice_params *p, const void *operand, const void *update, const void *start,
+                     void *output);
+
 /* Fills `walk` (ndim, elem_size, base, shape, stride; no tables) from the begin tensor and
  * returns the number of elements the slice writes (0 when some dimension is empty). */
 int32_t te_dynamic_slice(const te_dynamic_slice_params *p, const void *begin, te_walk_params *walk);

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from tests.support.optest import assert_matches_reference, build_model_exe, generate
+from tests.support.oracle import random_inputs
 from tests.support.tflite_build import OpSpec, TensorSpec, build_model, build_single_op_model
 from tinyengine_gen.errors import TinyEngineError
 from tinyengine_gen.ops import REGISTRY
@@ -233,6 +234,28 @@ def test_layout_errors(kind: str, inputs, outputs, options, message: str, tmp_pa
     path.write_bytes(cases_model([(kind, inputs, outputs, options)]))
     with pytest.raises(TinyEngineError, match=message):
         compile_model(path)
+
+
+def test_embedding_lookup_dynamic_update_slice_broadcast_args() -> None:
+    t = [spec((3, 1, 4)), const([2, 1, 1, 4]), const([3, 1, 4]), TensorSpec((4,), "int32"), spec((2, 3, 1, 4))]
+    ops = [OpSpec("BROADCAST_ARGS", [1, 2], [3]), OpSpec("BROADCAST_TO", [0, 3], [4])]  # folded shape
+    assert_matches_reference(build_model(t, ops, [0], [4]), n_sets=1)
+    cases: list[Case] = [
+        ("EMBEDDING_LOOKUP", [spec((5,), "int32"), spec((7, 3, 2), "float32")], [spec((5, 3, 2), "float32")], None),
+        ("EMBEDDING_LOOKUP", [spec((4,), "int32"), spec((6, 5))], [spec((4, 5))], None),
+        ("DYNAMIC_UPDATE_SLICE", [spec((4, 6, 3)), spec((2, 3, 3)), spec((3,), "int32")], [spec((4, 6, 3))], None),
+        ("DYNAMIC_UPDATE_SLICE", [spec((5, 4), "float32"), spec((2, 4), "float32"), spec((2,), "int64")],
+         [spec((5, 4), "float32")], None),
+        ("DYNAMIC_UPDATE_SLICE", [spec((3, 2), "int16"), spec((3, 2), "int16"), spec((2,), "int32")],
+         [spec((3, 2), "int16")], None),  # the whole operand
+    ]
+    model = cases_model(cases)
+    rng = np.random.default_rng(4)
+    sets = [random_inputs(model, rng) for _ in range(3)]
+    for s in sets[1:]:  # start indices around the edges: clamped
+        s[6] = np.asarray([-3, 5, 1], np.int32)
+        s[9] = np.asarray([9, -1], np.int64)
+    assert_matches_reference(model, input_sets=sets)
 
 
 # ---------------------------------------------------------------------------------------- views

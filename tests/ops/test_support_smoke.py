@@ -432,6 +432,18 @@ for _kind in ("REDUCE_ANY", "REDUCE_ALL"):
             {"keep_dims": True})
 _single("arg_max", "ARG_MAX", [q8((2, 5)), _ints([1])], [TensorSpec((2,), "int64")])
 _single("arg_min", "ARG_MIN", [f32((2, 5)), _ints([0])], [TensorSpec((5,), "int32")])
+_single("embedding_lookup", "EMBEDDING_LOOKUP", [TensorSpec((3,), "int32"), f32((5, 4))], [f32((3, 4))])
+_single("dynamic_update_slice", "DYNAMIC_UPDATE_SLICE", [q8((4, 5)), q8((2, 3)), TensorSpec((2,), "int32")], [q8((4, 5))])
+
+
+@case
+def broadcast_args_into_broadcast_to() -> tuple[bytes, list[Shape]]:
+    """BROADCAST_ARGS alone as a constant-only model aborts LiteRT; feeding BROADCAST_TO it runs."""
+    t = [_ints([2, 1, 1, 4]), _ints([3, 1, 4]), TensorSpec((4,), "int32"), q8((3, 1, 4)), q8((2, 3, 1, 4))]
+    ops = [OpSpec("BROADCAST_ARGS", [0, 1], [2]), OpSpec("BROADCAST_TO", [3, 2], [4])]
+    return build_model(t, ops, [3], [4]), [(2, 3, 1, 4)]
+
+
 _single("cumsum", "CUMSUM", [f32((2, 5)), _ints(1)], [f32((2, 5))], {"exclusive": True, "reverse": True})
 
 

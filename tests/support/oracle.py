@@ -138,7 +138,8 @@ def _quantize_consumer_range(model: tflite.Model, subgraph: tflite.SubGraph, ten
 def _index_ranges(model: tflite.Model, subgraph: tflite.SubGraph, tensor_index: int
                   ) -> np.ndarray | None:
     """[low, high] per element of a model input that an op reads as indices (GATHER positions,
-    GATHER_ND indices, SLICE begin), so random values stay in range; None for other inputs."""
+    GATHER_ND indices, SLICE begin, EMBEDDING_LOOKUP rows), so random values stay in range; None
+    for other inputs."""
     def shape(i: int) -> list[int]:
         t = subgraph.Tensors(i)
         return [int(d) for d in t.ShapeAsNumpy()] if t.ShapeLength() else []
@@ -147,6 +148,8 @@ def _index_ranges(model: tflite.Model, subgraph: tflite.SubGraph, tensor_index: 
         op = subgraph.Operators(o)
         code = model.OperatorCodes(op.OpcodeIndex())
         builtin = max(code.BuiltinCode(), code.DeprecatedBuiltinCode())
+        if builtin == BuiltinOperator.EMBEDDING_LOOKUP and op.InputsLength() == 2 and op.Inputs(0) == tensor_index:
+            return np.broadcast_to(np.array([0, shape(op.Inputs(1))[0] - 1]), (*shape(tensor_index), 2))
         if op.InputsLength() < 2 or op.Inputs(1) != tensor_index:
             continue
         params, idx = shape(op.Inputs(0)), shape(tensor_index)

@@ -197,6 +197,9 @@ _OPS: dict[str, _OpInfo] = {
     "ARG_MAX": _OpInfo("ArgMaxOptions", derive=_output_type, versions={"int8": 2}),
     "ARG_MIN": _OpInfo("ArgMinOptions", derive=_output_type, versions={"int8": 2}),
     "CUMSUM": _OpInfo("CumsumOptions"),
+    "EMBEDDING_LOOKUP": _OpInfo(),
+    "DYNAMIC_UPDATE_SLICE": _OpInfo(),
+    "BROADCAST_ARGS": _OpInfo(),
     # The converter writes version 1 for the fully integer LSTM (versions 2-3 are hybrid variants).
     "UNIDIRECTIONAL_SEQUENCE_LSTM": _OpInfo(
         "UnidirectionalSequenceLSTMOptions",

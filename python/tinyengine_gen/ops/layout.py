@@ -33,7 +33,7 @@ from typing import Optional
 import numpy as np
 
 from ..ir import DTYPE_BYTES, NUMPY_DTYPES, Graph, Op, Tensor
-from .base import ConstArray, KernelCall, LoweringError, folder, i32, register, require
+from .base import PASS_HANDLED, ConstArray, KernelCall, LoweringError, folder, i32, register, require
 from .elementwise import c_array
 
 MAX_DIMS = 6  # TE_LAYOUT_MAX_DIMS
@@ -1184,3 +1184,62 @@ def fold_gather(op: Op) -> Optional[list[np.ndarray]]:
         return [np.stack([data[tuple(r)] for r in flat]).reshape(op.outputs[0].shape)]
     except IndexError:
         return None
+
+
+@register("EMBEDDING_LOOKUP", dtypes=ALL_TYPES, type_input=1, note="int32 lookup; no hybrid dequantization")
+def lower_embedding_lookup(op: Op, graph: Graph) -> KernelCall:
+    """EvalSimple: rows of the value table picked by the int32 lookup (a GATHER on axis 0)."""
+    lookup, value = op.inputs[0], op.inputs[1]
+    y = op.outputs[0]
+    require(lookup is not None and value is not None and lookup.dtype == "int32" and len(lookup.shape) == 1, op,
+            "the lookup must be a 1-D int32 tensor")
+    assert lookup is not None and value is not None
+    require(value.dtype == y.dtype and y.dtype in ALL_TYPES, op,
+            f"value type {value.dtype} and output type {y.dtype} differ (hybrid dequantization is not supported)")
+    require(len(value.shape) >= 2 and all(int(d) > 0 for d in value.shape), op, "the value table must be at least 2-D")
+    want = (int(lookup.shape[0]),) + tuple(int(d) for d in value.shape[1:])
+    require(tuple(int(d) for d in y.shape) == want, op, f"output shape {y.shape} does not match {want}")
+    _check_const_indices(op, lookup, [int(value.shape[0])])
+    es = DTYPE_BYTES[value.dtype]
+    params = dict(batch=1, outer=1, coords=int(lookup.shape[0]), axis_size=int(value.shape[0]),
+                  inner_bytes=int(np.prod(value.shape[1:], dtype=np.int64)) * es, index_size=4)
+    return KernelCall(op=op, template="gather.c.j2", header="tinyengine/te_layout.h", inputs=[value, lookup],
+                      outputs=[y], params=params, note="rows")
+
+
+@register("DYNAMIC_UPDATE_SLICE", dtypes=ALL_TYPES, note="run-time start indices; in place")
+def lower_dynamic_update_slice(op: Op, graph: Graph) -> KernelCall:
+    x, update, start = op.inputs[0], op.inputs[1], op.inputs[2]
+    y = op.outputs[0]
+    require(update is not None and start is not None and len(op.inputs) == 3, op, "needs operand, update and start")
+    assert update is not None and start is not None
+    _same_type(op, x, update, y)
+    _dims_ok(op, x)
+    _dims_ok(op, update)
+    rank = len(x.shape)
+    require(len(update.shape) == rank and tuple(y.shape) == tuple(x.shape), op,
+            "update and output must match the operand's rank")
+    require(all(int(u) <= int(d) for u, d in zip(update.shape, x.shape)), op, "the update is larger than the operand")
+    require(start.dtype in ("int32", "int64") and tuple(start.shape) == (rank,), op,
+            f"start indices must be {rank} int32 or int64 values")
+    require(rank <= MAX_DIMS, op, f"rank {rank}, at most {MAX_DIMS} supported")
+    params = dict(ndim=rank, elem_size=DTYPE_BYTES[x.dtype], index_size=DTYPE_BYTES[start.dtype],
+                  in_shape=c_array([int(d) for d in x.shape]), up_shape=c_array([int(d) for d in update.shape]),
+                  out_bytes=y.nbytes)
+    return KernelCall(op=op, template="update_slice.c.j2", header="tinyengine/te_layout.h",
+                      inputs=[x, update, start], outputs=[y], params=params, inplace=[(0, 0)])
+
+
+# BROADCAST_ARGS only computes a shape: always constant in a static graph, folded here.
+PASS_HANDLED.add("BROADCAST_ARGS")
+
+
+@folder("BROADCAST_ARGS")
+def fold_broadcast_args(op: Op) -> Optional[list[np.ndarray]]:
+    a, b = (np.asarray(t.data).reshape(-1).tolist() for t in op.inputs if t is not None and t.data is not None)
+    rank = max(len(a), len(b))
+    a, b = [1] * (rank - len(a)) + a, [1] * (rank - len(b)) + b
+    if any(x != y and x != 1 and y != 1 for x, y in zip(a, b)):
+        return None
+    out = [y if x == 1 else x for x, y in zip(a, b)]
+    return [np.asarray(out, NUMPY_DTYPES[op.outputs[0].dtype])]
