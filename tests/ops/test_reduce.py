@@ -147,7 +147,7 @@ def reduction_cases(dtype: str) -> list[Case]:
     return cases
 
 
-@pytest.mark.parametrize("dtype", ["int8", "int16", "int32", "float32", "bool"])
+@pytest.mark.parametrize("dtype", ["int8", "int16", pytest.param("int32", marks=pytest.mark.slow), "float32", "bool"])
 def test_reductions(dtype: str) -> None:
     assert_matches_reference(cases_model(reduction_cases(dtype)), n_sets=2)
 
@@ -192,7 +192,8 @@ def arg_cases(dtype: str) -> list[Case]:
     return cases
 
 
-@pytest.mark.parametrize("dtype", ["int8", pytest.param("uint8", marks=needs_flip), "int32", "float32", "bool"])
+@pytest.mark.parametrize("dtype", ["int8", "float32", *[pytest.param(d, marks=[pytest.mark.slow, needs_flip])
+                                                       for d in ("uint8", "int32", "bool")]])
 def test_arg_min_max(dtype: str) -> None:
     model = cases_model(arg_cases(dtype))
     rng = np.random.default_rng(7)
@@ -224,7 +225,7 @@ def cumsum_cases(dtype: str) -> list[Case]:
     return cases
 
 
-@pytest.mark.parametrize("dtype", ["int32", "float32", pytest.param("int64", marks=pytest.mark.slow)])
+@pytest.mark.parametrize("dtype", ["float32", *[pytest.param(d, marks=pytest.mark.slow) for d in ("int32", "int64")]])
 def test_cumsum(dtype: str) -> None:
     assert_matches_reference(cases_model(cumsum_cases(dtype)), n_sets=2)
 

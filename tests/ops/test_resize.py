@@ -27,7 +27,7 @@ def bilinear_case(shape: tuple[int, ...], size: tuple[int, int], mode: tuple[boo
             [spec((n, size[0], size[1], c), dtype, q)], {"align_corners": mode[0], "half_pixel_centers": mode[1]})
 
 
-@pytest.mark.parametrize("dtype", ["int8", "int16", "float32"])
+@pytest.mark.parametrize("dtype", ["int8", pytest.param("int16", marks=pytest.mark.slow), "float32"])
 def test_resize_bilinear(dtype: str) -> None:
     cases = [bilinear_case(s, z, m, dtype) for s, z in SHAPES for m in MODES]
     assert_matches_reference(cases_model(cases), n_sets=2)
@@ -90,8 +90,9 @@ def resize_arg_model(dtype: str, kind: str = "ARG_MAX", out: str = "int64", shap
 
 @pytest.mark.parametrize("dtype,kind,out,shape,size,mode", [
     pytest.param("uint8", "ARG_MAX", "int64", (1, 5, 5, 21), (17, 17), (True, False), marks=needs_flip),  # deeplab head
-    pytest.param("uint8", "ARG_MIN", "int32", (1, 3, 4, 40), (5, 9), (False, False), marks=needs_flip),  # float form, 2 chunks
-    ("int8", "ARG_MAX", "int32", (2, 4, 3, 33), (7, 5), (False, True)),
+    pytest.param("uint8", "ARG_MIN", "int32", (1, 3, 4, 40), (5, 9), (False, False),  # float form, 2 chunks
+                 marks=[needs_flip, pytest.mark.slow]),
+    pytest.param("int8", "ARG_MAX", "int32", (2, 4, 3, 33), (7, 5), (False, True), marks=pytest.mark.slow),
     ("float32", "ARG_MIN", "int64", (1, 4, 4, 6), (6, 6), (False, False)),
 ])
 def test_resize_fused_with_arg_max(dtype, kind, out, shape, size, mode) -> None:

@@ -10,12 +10,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.ops.test_layout import cases_model, layout_cases
+from tests.ops.test_layout import Ref, cases_model, const, layout_cases
 from tests.ops.test_reduce import arg_cases, reduce_case
 from tests.ops.test_resize import bilinear_case, resize_arg_model
 from tests.support.host import REPO
 from tests.support.optest import generate
 from tests.support.oracle import model_io, random_inputs, run_reference
+from tests.support.tflite_build import TensorSpec
 from tinyengine_gen import targets
 
 _ok, _why = targets.toolchain_status(need_qemu=True)
@@ -56,13 +57,13 @@ def resize_model() -> bytes:
         reduce_case("SUM", (3, 7, 5), [1], False, "float32"),
         reduce_case("MEAN", (2, 6, 4), [0, 2], True, "float32"),
         *arg_cases("float32")[:2],
+        # deeplab's head: resize fused with the channel ARG_MAX (USUB8 / SEL lanes)
+        bilinear_case((1, 9, 9, 21), (33, 33), (True, False), "uint8", U8),
+        ("ARG_MAX", [Ref(9), const(np.asarray([3], np.int32))], [TensorSpec((1, 33, 33), "int64")], None),
     ])
 
 
-MODELS = {
-    "resize_reduce": resize_model,
-    "deeplab_head": lambda: resize_arg_model("uint8", "ARG_MAX", "int64", (1, 9, 9, 21), (33, 33), (True, False), q=U8),
-}
+MODELS = {"resize_reduce": resize_model}
 SLOW_MODELS = {
     "deeplab_head_min": lambda: resize_arg_model("uint8", "ARG_MIN", "int32", (1, 5, 5, 40), (9, 9), (True, False), q=U8),
     "layout_int8": lambda: cases_model(layout_cases("int8")),
