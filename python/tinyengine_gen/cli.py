@@ -13,14 +13,19 @@ import argparse
 import dataclasses
 import os
 import shutil
+import signal
 import sys
 import tempfile
+import threading
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Iterator, Optional, Sequence
+
+import numpy as np
 
 from . import __version__
 from .codegen import GENERATED_MARK, c_identifier
-from .errors import TinyEngineError
+from .errors import GenerationTimeout, InternalError, TinyEngineError, printable
 from .patches import StageCall
 from .pipeline import Options, compile_model
 
@@ -38,7 +43,12 @@ def _remove_stale(outdir: Path, name: str) -> None:
 
 
 def _write_atomically(outdir: Path, files: dict[str, str]) -> None:
-    outdir.mkdir(parents=True, exist_ok=True)
+    if outdir.exists() and not outdir.is_dir():
+        raise TinyEngineError(f"output directory {outdir} exists and is not a directory")
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise TinyEngineError(f"cannot create the output directory {outdir}: {exc.strerror}") from None
     tmp = Path(tempfile.mkdtemp(prefix=".tinyengine-", dir=outdir))
     try:
         for fname, text in files.items():
@@ -224,45 +234,98 @@ def _parser(report: bool, run: bool = False) -> argparse.ArgumentParser:
                         "band height chosen for the smallest arena (outputs unchanged, no extra MACs)")
     p.add_argument("--no-patch", "--no-patch-based", dest="patch", action="store_false",
                    help="layer by layer (the default; with --sram-budget, stages are still used when needed)")
+    p.add_argument("--time-limit", type=float, metavar="SECONDS", default=None,
+                   help=f"stop generation after SECONDS (default {DEFAULT_TIME_LIMIT:g}, or TINYENGINE_TIME_LIMIT; "
+                        "0 = no limit)")
     p.add_argument("--sram-budget", type=_byte_count, metavar="BYTES",
                    help="fail unless the arena fits BYTES (e.g. 65536 or 64k); patch-based inference is used "
                         "only when layer by layer does not fit, with the fewest band calls that do")
     return p
 
 
+DEFAULT_TIME_LIMIT = 300.0  # seconds; a firmware build that generates code must never hang
+
+
+def _error_line(exc: BaseException) -> str:
+    """The one line a user sees: the message on one printable line (model names may hold anything)."""
+    text = str(exc) if isinstance(exc, TinyEngineError) else (
+        f"internal error: {type(exc).__name__}: {exc}; please report it with the model")
+    return f"{PROG}: error: {printable(text, 600)}"
+
+
+@contextmanager
+def _time_limit(seconds: Optional[float]) -> Iterator[None]:
+    """Stop with a GenerationTimeout after `seconds` (POSIX main thread; elsewhere no limit)."""
+    usable = seconds and seconds > 0 and hasattr(signal, "setitimer") \
+        and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def expired(signum: int, frame: object) -> None:
+        raise GenerationTimeout(f"generation stopped after {seconds:g} s, its time limit "
+                                f"(--time-limit SECONDS or TINYENGINE_TIME_LIMIT changes it)")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, float(seconds))
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _limit_from_env() -> float:
+    try:
+        return float(os.environ.get("TINYENGINE_TIME_LIMIT", DEFAULT_TIME_LIMIT))
+    except ValueError:
+        return DEFAULT_TIME_LIMIT
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     sub = argv[0] if argv and argv[0] in ("report", "run", "bench", "ops") else ""
-    if sub == "ops":
-        from . import passes  # noqa: F401  (registers the ops the passes handle)
-        from .ops import op_table_markdown, readme_with_op_table
-
-        if argv[1:2] == ["--readme"] and len(argv) == 3:  # rewrite the README's table in place
-            readme = Path(argv[2])
-            readme.write_text(readme_with_op_table(readme.read_text()))
-            return 0
-        print(op_table_markdown(), end="")
-        return 0
-    if sub == "bench":
-        from . import bench
-
-        try:
-            return bench.main(argv[1:])
-        except TinyEngineError as exc:
-            print(f"{PROG}: error: {exc}", file=sys.stderr)
-            return exc.exit_code
-        except KeyboardInterrupt:
-            return 130
-    args = _parser(sub == "report", sub == "run").parse_args(argv[1:] if sub else argv)
     try:
-        if sub == "run":
-            return cmd_run(args)
-        return cmd_report(args) if sub == "report" else cmd_generate(args)
+        if sub == "ops":
+            return cmd_ops(argv[1:])
+        if sub == "bench":
+            from . import bench
+
+            return bench.main(argv[1:])
+        args = _parser(sub == "report", sub == "run").parse_args(argv[1:] if sub else argv)
+        limit = args.time_limit if getattr(args, "time_limit", None) is not None else _limit_from_env()
+        # Float overflow in scale arithmetic is checked where it matters; numpy's warnings would
+        # only add lines to the one-line contract.
+        with _time_limit(limit if sub != "run" else None), np.errstate(all="ignore"):
+            if sub == "run":
+                return cmd_run(args)
+            return cmd_report(args) if sub == "report" else cmd_generate(args)
     except TinyEngineError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        print(_error_line(exc), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    except (SystemExit, GeneratorExit):
+        raise
+    except BaseException as exc:  # the last line of defence: never a traceback
+        print(_error_line(exc), file=sys.stderr)
+        return InternalError.exit_code
+
+
+def cmd_ops(argv: list[str]) -> int:
+    from . import passes  # noqa: F401  (registers the ops the passes handle)
+    from .ops import op_table_markdown, readme_with_op_table
+
+    if argv[:1] == ["--readme"] and len(argv) == 2:  # rewrite the README's table in place
+        readme = Path(argv[1])
+        try:
+            readme.write_text(readme_with_op_table(readme.read_text()))
+        except (OSError, ValueError) as exc:
+            raise TinyEngineError(f"cannot update the op table in {readme}: "
+                                  f"{getattr(exc, 'strerror', None) or 'no op-table markers'}") from None
+        return 0
+    print(op_table_markdown(), end="")
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,6 +1,18 @@
 """Errors the generator reports to users as one line, never as a traceback."""
 from __future__ import annotations
 
+import re
+
+_UNPRINTABLE = re.compile(r"[^\x20-\x7e]")
+
+
+def printable(text: str, limit: int = 60) -> str:
+    """Text from a model (a tensor or custom op name) as one short printable line for a message:
+    control characters, newlines and non-ASCII become '?', long names are cut."""
+    s = _UNPRINTABLE.sub("?", text)
+    return s if len(s) <= limit else s[:limit - 3] + "..."
+
+
 
 class TinyEngineError(Exception):
     """A problem with the user's input; the CLI prints it on one line."""
@@ -9,7 +21,18 @@ class TinyEngineError(Exception):
 
 
 class ModelFormatError(TinyEngineError):
-    """The file is not a readable .tflite flatbuffer."""
+    """The file is not a readable .tflite flatbuffer, or its graph breaks the schema's rules."""
+
+
+class InternalError(TinyEngineError):
+    """A bug in tinyengine-gen (an unexpected exception in one of its stages): reported as one line
+    asking for a report, with its own exit code."""
+
+    exit_code = 3
+
+
+class GenerationTimeout(TinyEngineError):
+    """Generation ran past its time limit (a build must never hang)."""
 
 
 class UnsupportedModelError(TinyEngineError):
@@ -28,7 +51,7 @@ class UnsupportedOpError(TinyEngineError):
         self.problems = problems
         groups: dict[tuple[str, str], list[int]] = {}
         for index, name, why in problems:
-            groups.setdefault((name, why), []).append(index)
+            groups.setdefault((printable(name), printable(why)), []).append(index)
         listed = ", ".join(
             f"{name}{f' x{len(idx)}' if len(idx) > 1 else ''} ("
             + (f"{why}, " if why else "")

@@ -58,6 +58,7 @@ class Tensor:
     data: Optional[np.ndarray] = None  # set for constants (weights, biases, shapes)
     alias_of: Optional["Tensor"] = None  # a view of another tensor's buffer
     alias_offset: int = 0  # bytes into alias_of's buffer where this view starts (slice views)
+    is_variable: bool = False  # state the interpreter keeps between invocations (LSTM/SVDF states)
 
     @property
     def is_const(self) -> bool:
@@ -65,9 +66,11 @@ class Tensor:
 
     @property
     def root(self) -> "Tensor":
-        t = self
+        t, hops = self, 0
         while t.alias_of is not None:
-            t = t.alias_of
+            t, hops = t.alias_of, hops + 1
+            if hops > 100_000:  # validate.py refuses alias cycles; never loop forever regardless
+                raise ValueError(f"tensor {self.id} is a view of itself (alias cycle)")
         return t
 
     @property

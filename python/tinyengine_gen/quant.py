@@ -10,6 +10,8 @@ import math
 
 import numpy as np
 
+from .errors import TinyEngineError
+
 ACT_NONE, ACT_RELU, ACT_RELU_N1_TO_1, ACT_RELU6 = "NONE", "RELU", "RELU_N1_TO_1", "RELU6"
 DTYPE_RANGE = {"int8": (-128, 127), "uint8": (0, 255), "int16": (-32768, 32767), "int32": (-(2**31), 2**31 - 1)}
 
@@ -19,8 +21,14 @@ def tflite_round(x: float) -> float:
     return math.floor(x + 0.5) if x >= 0 else -math.floor(-x + 0.5)
 
 
+class QuantizationError(TinyEngineError):
+    """A model's scales combine into a rescale factor no integer kernel can apply (inf, NaN)."""
+
+
 def quantize_multiplier(real: float) -> tuple[int, int]:
     """QuantizeMultiplier(): real ~= multiplier * 2^(shift - 31), multiplier in [2^30, 2^31)."""
+    if not math.isfinite(real):
+        raise QuantizationError(f"the model's scales give the rescale factor {real!r}, which is not finite")
     if real == 0.0:
         return 0, 0
     q, shift = math.frexp(real)
@@ -28,6 +36,9 @@ def quantize_multiplier(real: float) -> tuple[int, int]:
     if q_fixed == (1 << 31):
         q_fixed //= 2
         shift += 1
+    if shift > 31:  # a left shift the int32 kernels (and the reference) cannot apply
+        raise QuantizationError(f"the model's scales give the rescale factor {real!r}, too large for "
+                                "integer requantization")
     if shift < -31:
         shift, q_fixed = 0, 0
     return q_fixed, shift
@@ -35,7 +46,12 @@ def quantize_multiplier(real: float) -> tuple[int, int]:
 
 def quantize_value(scale: float, zero_point: int, value: float) -> int:
     """kernel_util.cc Quantize(): float32 division and rounding."""
-    tmp = tflite_round(float(np.float32(value) / np.float32(scale)))
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        quotient = float(np.float32(value) / np.float32(scale))
+    if not math.isfinite(quotient) or abs(quotient) >= 2.0**31:
+        raise QuantizationError(f"{value!r} / scale {scale!r} does not fit the integer range (the model's "
+                                "scale is too small for its activation range)")
+    tmp = tflite_round(quotient)
     return zero_point + int(tmp)
 
 
@@ -82,7 +98,7 @@ def fp64_scale_parts(scale: float) -> tuple[int, int]:
     reference's `round((double)acc * scale)` with integer arithmetic.
     """
     if scale <= 0.0 or not math.isfinite(scale):
-        raise ValueError(f"requantization scale must be positive, got {scale}")
+        raise QuantizationError(f"the model's scales give the rescale factor {scale!r}; it must be finite and positive")
     m, e = math.frexp(scale)  # scale = m * 2^e, 0.5 <= m < 1
     mantissa = int(m * (1 << 53))
     return mantissa, 53 - e

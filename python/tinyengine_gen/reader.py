@@ -11,7 +11,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from .errors import ModelFormatError, UnsupportedModelError
+from .errors import ModelFormatError, UnsupportedModelError, printable
 from .ir import NUMPY_DTYPES, Graph, Op, Quant, Tensor
 
 try:  # the flatbuffer schema classes
@@ -129,10 +129,10 @@ def read_model_bytes(raw: bytes, name: str, source: str = "<bytes>") -> Graph:
         return _read(raw, name, source)
     except (ModelFormatError, UnsupportedModelError):
         raise
-    except Exception as exc:  # a corrupt flatbuffer raises anything from struct/index errors
+    except Exception:  # a corrupt flatbuffer raises anything from struct/index errors
         raise ModelFormatError(
-            f"{source}: corrupt or truncated .tflite model ({type(exc).__name__}: {exc})"
-        ) from None
+            f"{source}: corrupt or truncated .tflite model (its flatbuffer tables point outside the file "
+            "or hold invalid offsets)") from None
 
 
 def _read(raw: bytes, name: str, source: str) -> Graph:
@@ -150,24 +150,25 @@ def _read(raw: bytes, name: str, source: str) -> Graph:
         if dtype is None:
             dtype = f"unsupported-type-{ttype}"
         if t.ShapeSignatureLength() and any(int(d) < 0 for d in t.ShapeSignatureAsNumpy()[1:]):
-            raise UnsupportedModelError(f"{source}: tensor '{tname}' has a dynamic shape; tinyengine needs static shapes")
+            raise UnsupportedModelError(
+                f"{source}: tensor {i} '{printable(tname)}' has a dynamic shape; tinyengine needs static shapes")
         data = None
         raw_data = _buffer_data(model, raw, t.Buffer())
         if raw_data is not None and dtype in NUMPY_DTYPES:
             arr = np.frombuffer(raw_data, dtype=NUMPY_DTYPES[dtype])
             expected = int(np.prod(shape)) if shape else 1
             if arr.size != expected:
-                raise ModelFormatError(
-                    f"{source}: constant tensor '{tname}' holds {arr.size} values for shape {list(shape)}"
-                )
+                raise ModelFormatError(f"{source}: constant tensor {i} '{printable(tname)}' holds {arr.size} "
+                                       f"values for shape {list(shape)}")
             data = arr.reshape(shape).copy()
-        tensors.append(Tensor(id=i, name=tname, shape=shape, dtype=dtype, quant=_quant(t), data=data))
+        tensors.append(Tensor(id=i, name=tname, shape=shape, dtype=dtype, quant=_quant(t), data=data,
+                              is_variable=bool(t.IsVariable())))
 
-    def tensor_at(idx: int) -> Optional[Tensor]:
+    def tensor_at(idx: int, what: str) -> Optional[Tensor]:
         if idx < 0:
             return None
         if idx >= len(tensors):
-            raise ModelFormatError(f"{source}: op refers to tensor {idx}, the model has {len(tensors)}")
+            raise ModelFormatError(f"{source}: {what} refers to tensor {idx}, the model has {len(tensors)}")
         return tensors[idx]
 
     ops: list[Op] = []
@@ -180,17 +181,27 @@ def _read(raw: bytes, name: str, source: str) -> Graph:
         kind = OPERATOR_NAMES.get(builtin, f"BUILTIN_{builtin}")
         if kind == "CUSTOM":
             kind = f"CUSTOM:{(code.CustomCode() or b'?').decode('utf-8', 'replace')}"
-        ins = [tensor_at(int(x)) for x in (o.InputsAsNumpy() if o.InputsLength() else [])]
-        outs = [tensor_at(int(x)) for x in (o.OutputsAsNumpy() if o.OutputsLength() else [])]
+        ins = [tensor_at(int(x), f"op {i}") for x in (o.InputsAsNumpy() if o.InputsLength() else [])]
+        outs = [tensor_at(int(x), f"op {i}") for x in (o.OutputsAsNumpy() if o.OutputsLength() else [])]
         options = _parse_options(o)
         if o.IntermediatesLength():
             # Quantization-only tensors (the integer LSTM's gate and hidden scales): never read or written.
-            options["_intermediates"] = [tensor_at(int(x)) for x in o.IntermediatesAsNumpy()]
+            options["_intermediates"] = [t for x in o.IntermediatesAsNumpy()
+                                         if (t := tensor_at(int(x), f"op {i}")) is not None]
         ops.append(Op(index=i, kind=kind, inputs=ins, outputs=[t for t in outs if t is not None],
                       options=options))
 
-    inputs = [tensors[int(x)] for x in (sg.InputsAsNumpy() if sg.InputsLength() else [])]
-    outputs = [tensors[int(x)] for x in (sg.OutputsAsNumpy() if sg.OutputsLength() else [])]
+    def io_list(indices: Any, what: str) -> list[Tensor]:
+        out = []
+        for x in indices:
+            t = tensor_at(int(x), what)
+            if t is None:
+                raise ModelFormatError(f"{source}: {what} holds the negative tensor index {int(x)}")
+            out.append(t)
+        return out
+
+    inputs = io_list(sg.InputsAsNumpy() if sg.InputsLength() else [], "the model's input list")
+    outputs = io_list(sg.OutputsAsNumpy() if sg.OutputsLength() else [], "the model's output list")
     if not inputs or not outputs:
         raise ModelFormatError(f"{source}: the model declares no inputs or no outputs")
     return Graph(name=name, tensors=tensors, ops=ops, inputs=inputs, outputs=outputs, source=source)

@@ -447,6 +447,27 @@ def broadcast_args_into_broadcast_to() -> tuple[bytes, list[Shape]]:
 _single("cumsum", "CUMSUM", [f32((2, 5)), _ints(1)], [f32((2, 5))], {"exclusive": True, "reverse": True})
 
 
+@case
+def elementwise_float_and_bool() -> tuple[bytes, list[Shape]]:
+    """The element-wise ops with float and bool tensors (float divisors are never exactly 0)."""
+    s = (2, 3)
+    b = TensorSpec(s, "bool")
+    tensors = [f32(s), f32(s), b, TensorSpec(s, "bool")]
+    kinds = ["DIV", "FLOOR_DIV", "FLOOR_MOD", "EQUAL", "NOT_EQUAL", "LESS", "LESS_EQUAL", "GREATER", "GREATER_EQUAL"]
+    ops = []
+    for k in kinds:
+        tensors.append(TensorSpec(s, "bool") if "EQUAL" in k or k in ("LESS", "GREATER") else f32(s))
+        ops.append(OpSpec(k, [0, 1], [len(tensors) - 1], {"fused_activation_function": "NONE"} if k == "DIV" else None))
+    for k, ins in (("LOGICAL_AND", [2, 3]), ("LOGICAL_OR", [2, 3]), ("LOGICAL_NOT", [2])):
+        tensors.append(TensorSpec(s, "bool"))
+        ops.append(OpSpec(k, ins, [len(tensors) - 1]))
+    for k, ins in (("ADD_N", [0, 1, 0]), ("SELECT", [2, 0, 1]), ("SELECT_V2", [3, 1, 0])):
+        tensors.append(f32(s))
+        ops.append(OpSpec(k, ins, [len(tensors) - 1]))
+    outputs = list(range(4, len(tensors)))
+    return build_model(tensors, ops, [0, 1, 2, 3], outputs), [s] * len(outputs)
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_built_model_runs_in_reference(name: str) -> None:
     model, expected_shapes = CASES[name]()

@@ -175,9 +175,9 @@ def _index_ranges(model: tflite.Model, subgraph: tflite.SubGraph, tensor_index: 
 def random_inputs(model: ModelLike, rng: np.random.Generator) -> list[np.ndarray]:
     """One random input set that exercises the whole quantized range.
 
-    Integer inputs are uniform over their dtype (index inputs of GATHER, GATHER_ND and SLICE
-    uniform over the valid indices); bool inputs are fair coins; float inputs are uniform over
-    what the QUANTIZE consuming them can represent (so the int8 values after it cover
+    Integer inputs are uniform over their dtype (index inputs of GATHER, GATHER_ND, SLICE and
+    EMBEDDING_LOOKUP uniform over the valid indices); bool inputs are fair coin flips; float inputs
+    are uniform over what the QUANTIZE consuming them can represent (so the int8 values after it cover
     -128..127), else [-1, 1].
     """
     data = load_model_bytes(model)
@@ -190,7 +190,7 @@ def random_inputs(model: ModelLike, rng: np.random.Generator) -> list[np.ndarray
             low, high = ranges[..., 0], ranges[..., 1]
             result.append((low + np.floor(rng.random(info.shape) * (high - low + 1))).astype(info.dtype))
         elif info.dtype.kind == "b":
-            result.append(rng.integers(0, 2, size=info.shape).astype(bool))
+            result.append(rng.random(size=info.shape) < 0.5)
         elif info.dtype.kind in "iu":
             limits = np.iinfo(info.dtype)
             result.append(rng.integers(limits.min, limits.max, size=info.shape,

@@ -200,6 +200,22 @@ _OPS: dict[str, _OpInfo] = {
     "EMBEDDING_LOOKUP": _OpInfo(),
     "DYNAMIC_UPDATE_SLICE": _OpInfo(),
     "BROADCAST_ARGS": _OpInfo(),
+    # Element-wise family (ops/elementwise.py): versions as op_version.cc picks them.
+    "DIV": _OpInfo("DivOptions", versions={"int8": 2, "int16": 2}),
+    "FLOOR_DIV": _OpInfo("FloorDivOptions", versions={"int32": 2, "float32": 2, "int16": 3, "int8": 3}),
+    "FLOOR_MOD": _OpInfo("FloorModOptions", versions={"int8": 2, "int16": 2}),
+    "EQUAL": _OpInfo("EqualOptions", versions={"int8": 2, "uint8": 2, "int16": 4}),
+    "NOT_EQUAL": _OpInfo("NotEqualOptions", versions={"int8": 2, "uint8": 2, "int16": 3}),
+    "LESS": _OpInfo("LessOptions", versions={"int8": 2, "int16": 3}),
+    "LESS_EQUAL": _OpInfo("LessEqualOptions", versions={"int8": 2}),
+    "GREATER": _OpInfo("GreaterOptions", versions={"int8": 2}),
+    "GREATER_EQUAL": _OpInfo("GreaterEqualOptions", versions={"int8": 2, "int16": 3}),
+    "LOGICAL_AND": _OpInfo("LogicalAndOptions"),
+    "LOGICAL_OR": _OpInfo("LogicalOrOptions"),
+    "LOGICAL_NOT": _OpInfo("LogicalNotOptions"),
+    "ADD_N": _OpInfo("AddNOptions"),
+    "SELECT": _OpInfo("SelectOptions", versions={"int8": 2}),
+    "SELECT_V2": _OpInfo("SelectV2Options"),
     # The converter writes version 1 for the fully integer LSTM (versions 2-3 are hybrid variants).
     "UNIDIRECTIONAL_SEQUENCE_LSTM": _OpInfo(
         "UnidirectionalSequenceLSTMOptions",
