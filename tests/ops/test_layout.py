@@ -543,6 +543,47 @@ def test_layout_random_sweep(seed: int) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("seed", range(3))
+def test_strided_slice_random_masks(seed: int, tmp_path: Path) -> None:
+    """Random begin/end/strides with every mask (ellipsis, new axis, shrink): LiteRT gives the output
+    shape; each slice the generator accepts must match it byte for byte (it refuses slices that
+    read nothing along an axis, whose LiteRT output is left unwritten)."""
+    from tests.support.oracle import run_reference
+    from tinyengine_gen.pipeline import compile_model
+
+    rng = np.random.default_rng(300 + seed)
+    good: list[Case] = []
+    while len(good) < 40:
+        rank = int(rng.integers(1, 5))
+        shape = tuple(int(v) for v in rng.integers(1, 6, rank))
+        n = int(rng.integers(1, rank + 2))
+        begin, end = [int(v) for v in rng.integers(-6, 6, n)], [int(v) for v in rng.integers(-6, 7, n)]
+        strides = [int(rng.choice([-2, -1, 1, 2])) for _ in range(n)]
+        masks = {k: int(rng.integers(0, 1 << n)) for k in ("begin_mask", "end_mask")}
+        for key, p in (("ellipsis_mask", 0.4), ("new_axis_mask", 0.4), ("shrink_axis_mask", 0.3)):
+            if rng.random() < p:
+                masks[key] = 1 << int(rng.integers(0, n)) if key == "ellipsis_mask" else int(rng.integers(0, 1 << n))
+        probe = cases_model([("STRIDED_SLICE", [spec(shape), const(begin), const(end), const(strides)], [spec((1,))],
+                              masks)])
+        try:
+            want = run_reference(probe, random_inputs(probe, rng))[0]
+        except (RuntimeError, ValueError):
+            continue  # LiteRT refuses it
+        if want.size == 0 or want.ndim == 0:
+            continue
+        case: Case = ("STRIDED_SLICE", [spec(shape), const(begin), const(end), const(strides)], [spec(want.shape)],
+                      masks)
+        path = tmp_path / "probe.tflite"
+        path.write_bytes(cases_model([case]))
+        try:
+            compile_model(path)
+        except TinyEngineError:
+            continue
+        good.append(case)
+    assert_matches_reference(cases_model(good), n_sets=2)
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("dtype", TYPES)
 def test_layout_ops_every_type_single_op_models(dtype: str) -> None:
     """Each op of layout_cases as its own model (no interplay between ops in one graph)."""

@@ -186,6 +186,15 @@ def walk_call(op: Op, inputs: list[Tensor], outputs: list[Tensor], walks: list[l
                       outputs=outputs, params=params, consts=consts, note=note)
 
 
+def plan_walks(op: Op) -> list[list[Walk]]:
+    """WALK_PLANS[op.kind](op); parameters no valid model has (fuzzed masks, stray indices) end in
+    a LoweringError, never another exception."""
+    try:
+        return WALK_PLANS[op.kind](op)  # type: ignore[operator]
+    except (IndexError, ValueError, ZeroDivisionError, OverflowError) as exc:
+        raise LoweringError(f"{op.kind} at op index {op.index}: invalid parameters ({exc})") from None
+
+
 # Per op kind: (op) -> per output of op.options.get("_outputs", op.outputs), the walks (usually
 # one) that fill it one after another from the op's data input. Shapes and parameters come from
 # the op; constant inputs are read here.
@@ -370,10 +379,11 @@ def plan_strided_slice(op: Op) -> list[list[Walk]]:
         n = _loop_count(s, e, d.stride)
         base += s * d.in_stride if n > 0 else 0
         walk.append(WalkDim(n, d.stride * d.in_stride))
+    require(all(w.extent > 0 for w in walk), op,
+            "the slice reads nothing along an axis (e.g. a shrunk axis with a negative stride: LiteRT then "
+            "leaves its output unwritten); not supported")
     got = [w.extent for w, d in zip(walk, dims) if not d.shrink]
-    require(got == want and all(w.extent > 0 for w in walk), op,
-            f"the slice reads {got} elements per dimension for an output of {want} (empty or out-of-range slices "
-            "are not supported)")
+    require(got == want, op, f"the slice reads {got} elements per dimension for an output of {want}")
     return [[Walk(walk, base, es)]]
 
 
@@ -748,7 +758,7 @@ def lower_walk(op: Op, graph: Graph) -> KernelCall:
     for t in outs:
         _same_type(op, x, t)
         _dims_ok(op, t)
-    walks = WALK_PLANS[op.kind](op)  # type: ignore[operator]
+    walks = plan_walks(op)
     keep = [(t, w) for t, w in zip(outs, walks) if any(t is o for o in op.outputs)]
     note = ""
     if op.kind == "TRANSPOSE":
@@ -774,7 +784,7 @@ def fold_walk(op: Op) -> Optional[list[np.ndarray]]:
     if any(t.data is not None for t in op.outputs) or x.dtype not in NUMPY_DTYPES:
         return None
     try:
-        walks = WALK_PLANS[op.kind](op)  # type: ignore[operator]
+        walks = plan_walks(op)
     except LoweringError:
         return None  # left to lowering, which reports it
     data = np.asarray(x.data)
@@ -808,7 +818,11 @@ def lower_strided_slice(op: Op, graph: Graph) -> KernelCall:
         return lower_walk(op, graph)
     require(bool(op.options.get("offset")), op,
             "begin must be a constant tensor unless the slice is an offset slice (its output shape is dynamic)")
-    dims = strided_slice_dims(op, tuple(int(d) for d in x.shape), len(end), None, end, strides, DTYPE_BYTES[x.dtype])
+    try:
+        dims = strided_slice_dims(op, tuple(int(d) for d in x.shape), len(end), None, end, strides,
+                                  DTYPE_BYTES[x.dtype])
+    except IndexError:
+        raise LoweringError(f"STRIDED_SLICE at op index {op.index}: invalid masks") from None
     want = strided_slice_shape(op, dims)
     require(tuple(want) == tuple(int(d) for d in y.shape), op, f"output shape {y.shape} does not match {tuple(want)}")
     return _dynamic_slice_call(op, x, op.inputs[1], y, dims, 1, [d.end for d in dims])
@@ -862,7 +876,7 @@ def view_slices(graph: Graph) -> None:
         if any(t is None or not t.is_const for t in op.inputs if t is not x):
             continue  # run-time begin
         try:
-            walks = WALK_PLANS[op.kind](op)  # type: ignore[operator]
+            walks = plan_walks(op)
         except LoweringError:
             continue  # lowering reports it
         outs = all_outputs(op)
@@ -1172,6 +1186,8 @@ def fold_gather(op: Op) -> Optional[list[np.ndarray]]:
     x, idx = op.inputs[0], op.inputs[1]
     assert x is not None and idx is not None and x.data is not None and idx.data is not None
     data, ind = np.asarray(x.data), np.asarray(idx.data).astype(np.int64)
+    if (ind < 0).any():
+        return None  # LiteRT fails the invoke: the lowering reports it
     try:
         if op.kind == "GATHER":
             axis = int(op.options.get("axis", 0)) % len(x.shape)
