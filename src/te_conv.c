@@ -1419,3 +1419,197 @@ void te_conv2d_1x1_s8_inplace(const te_conv_params *p, const te_requant_per_chan
     conv_1x1_portable(p, rq, input, filter, output, (int8_t *)scratch);
 #endif
 }
+
+/* ======================================================================================
+ * int16x8 CONV_2D: te_conv2d_s16 (int16 activations, int8 weights, int64 or int32 bias).
+ *
+ * Portable path: reference_integer_ops::ConvPerChannel for int16 as LiteRT writes it (64-bit
+ * sums, or int32 ones with an int32 bias; te_requant_s16_apply).
+ * SIMD paths, when the generator proved every channel's sums fit int32 (sums_fit_32) and the
+ * convolution has one group: each output pixel's window is gathered once as an int16 column
+ * (padded taps 0, the zero point), then
+ *  - DSP: per full group of 4 taps the column holds (x0, x2, x1, x3), so one weight word
+ *    gives both SMLAD operands through SXTB16 / SXTB16 ROR 8; two pixels x two channels per
+ *    loop (4 weight bytes and 4 column words feed 8 SMLAD). The 64-bit requantization
+ *    collapses into one 64-bit multiply-add and shift with a per-channel constant
+ *    bias * reduced_multiplier + rounding (exact: the reference's product distributes);
+ *  - Helium: VMLADAVA over 8 int16 lanes, the int8 weights widened by VLDRB.S16, four
+ *    channels per column load, tail-predicated.
+ * ====================================================================================== */
+
+static void conv_s16_portable(const te_conv_params *p, const te_requant_s16 *rq, const int16_t *input,
+                              const int8_t *filter, int16_t *output)
+{
+    const int32_t groups = p->in_c / p->filter_in_c;
+    const int32_t filters_per_group = p->out_c / groups;
+    int32_t b, oy, ox, oc, ky, kx, ic;
+    for (b = 0; b < p->batches; ++b) {
+        const int16_t *in_b = input + (size_t)b * p->in_h * p->in_w * p->in_c;
+        for (oy = 0; oy < p->out_h; ++oy) {
+            const int32_t y0 = oy * p->stride_h - p->pad_top;
+            for (ox = 0; ox < p->out_w; ++ox) {
+                const int32_t x0 = ox * p->stride_w - p->pad_left;
+                for (oc = 0; oc < p->out_c; ++oc) {
+                    const int32_t group = oc / filters_per_group;
+                    int64_t acc = 0;
+                    for (ky = 0; ky < p->k_h; ++ky) {
+                        const int32_t iy = y0 + p->dil_h * ky;
+                        if (iy < 0 || iy >= p->in_h) {
+                            continue;
+                        }
+                        for (kx = 0; kx < p->k_w; ++kx) {
+                            const int32_t ix = x0 + p->dil_w * kx;
+                            const int16_t *px;
+                            const int8_t *w;
+                            if (ix < 0 || ix >= p->in_w) {
+                                continue;
+                            }
+                            px = in_b + ((size_t)iy * p->in_w + ix) * p->in_c + group * p->filter_in_c;
+                            w = filter + (((size_t)oc * p->k_h + ky) * p->k_w + kx) * p->filter_in_c;
+                            for (ic = 0; ic < p->filter_in_c; ++ic) {
+                                acc += (int32_t)w[ic] * (int32_t)px[ic];
+                            }
+                        }
+                    }
+                    *output++ = (int16_t)te_requant_s16_apply(rq, acc, oc, p->act_min, p->act_max);
+                }
+            }
+        }
+    }
+}
+
+#if defined(TE_USE_DSP) || defined(TE_USE_MVE)
+/* One output pixel's window as an int16 column in the filter's (ky, kx, ic) order, padded taps 0. */
+static void conv_s16_gather(const te_conv_params *p, const int16_t *in_b, int32_t oy, int32_t ox, int16_t *col)
+{
+    const int32_t y0 = oy * p->stride_h - p->pad_top;
+    const int32_t x0 = ox * p->stride_w - p->pad_left;
+    const int32_t row = p->k_w * p->in_c;
+    int32_t ky, kx;
+    for (ky = 0; ky < p->k_h; ++ky) {
+        const int32_t iy = y0 + p->dil_h * ky;
+        int16_t *dst = col + (size_t)ky * row;
+        if (iy < 0 || iy >= p->in_h) {
+            memset(dst, 0, (size_t)row * 2);
+            continue;
+        }
+        if (p->dil_w == 1 && x0 >= 0 && x0 + p->k_w <= p->in_w) {
+            memcpy(dst, in_b + ((size_t)iy * p->in_w + x0) * p->in_c, (size_t)row * 2);
+            continue;
+        }
+        for (kx = 0; kx < p->k_w; ++kx) {
+            const int32_t ix = x0 + p->dil_w * kx;
+            if (ix < 0 || ix >= p->in_w) {
+                memset(dst + kx * p->in_c, 0, (size_t)p->in_c * 2);
+            } else {
+                memcpy(dst + kx * p->in_c, in_b + ((size_t)iy * p->in_w + ix) * p->in_c, (size_t)p->in_c * 2);
+            }
+        }
+    }
+}
+#endif
+
+#if defined(TE_USE_MVE)
+static int conv_s16_mve(const te_conv_params *p, const te_requant_s16 *rq, const int16_t *input,
+                        const int8_t *filter, int16_t *output, void *scratch)
+{
+    const int32_t k = p->k_h * p->k_w * p->in_c;
+    te_requant_s16_fast *f = (te_requant_s16_fast *)scratch;
+    int16_t *col = (int16_t *)(f + p->out_c);
+    int32_t b, oy, ox, oc, j;
+    if (!te_requant_s16_fast_init(rq, p->out_c, f)) {
+        return 0; /* a channel outside the folded form: the portable kernel */
+    }
+    for (b = 0; b < p->batches; ++b) {
+        const int16_t *in_b = input + (size_t)b * p->in_h * p->in_w * p->in_c;
+        for (oy = 0; oy < p->out_h; ++oy) {
+            for (ox = 0; ox < p->out_w; ++ox) {
+                conv_s16_gather(p, in_b, oy, ox, col);
+                for (oc = 0; oc < p->out_c; oc += 4) {
+                    int32_t acc[4];
+                    const int32_t n = te_min_i32(4, p->out_c - oc);
+                    /* Past the last channel the rows repeat the group's first row (not stored). */
+                    const int8_t *w0 = filter + (size_t)oc * k;
+                    te_mve_dot4_s16(w0, n > 1 ? w0 + k : w0, n > 2 ? w0 + 2 * k : w0, n > 3 ? w0 + 3 * k : w0,
+                                    col, k, acc);
+                    for (j = 0; j < n; ++j) {
+                        output[oc + j] = (int16_t)te_requant_s16_fast_apply(f, acc[j], oc + j, p->act_min, p->act_max);
+                    }
+                }
+                output += p->out_c;
+            }
+        }
+    }
+    return 1;
+}
+#endif /* TE_USE_MVE */
+
+#if defined(TE_USE_DSP) && !defined(TE_USE_MVE)
+static int conv_s16_dsp(const te_conv_params *p, const te_requant_s16 *rq, const int16_t *input,
+                        const int8_t *filter, int16_t *output, void *scratch)
+{
+    const int32_t k = p->k_h * p->k_w * p->in_c;
+    const int32_t k4 = (k + 3) & ~3, kf = k & ~3;
+    const int32_t npix = p->out_h * p->out_w;
+    te_requant_s16_fast *f = (te_requant_s16_fast *)scratch;
+    int16_t *ca = (int16_t *)(f + p->out_c);
+    int16_t *cb = ca + k4;
+    int16_t *il = cb + k4; /* 2 * kf values */
+    int32_t b, q, oc, i;
+    if (!te_requant_s16_fast_init(rq, p->out_c, f)) {
+        return 0; /* a channel outside the folded form: the portable kernel */
+    }
+    for (b = 0; b < p->batches; ++b) {
+        const int16_t *in_b = input + (size_t)b * p->in_h * p->in_w * p->in_c;
+        int16_t *out_b = output + (size_t)b * npix * p->out_c;
+        for (q = 0; q < npix; q += 2) {
+            const int32_t two = q + 1 < npix;
+            int16_t *o0 = out_b + (size_t)q * p->out_c;
+            int16_t *o1 = o0 + p->out_c;
+            conv_s16_gather(p, in_b, q / p->out_w, q % p->out_w, ca);
+            if (two) {
+                conv_s16_gather(p, in_b, (q + 1) / p->out_w, (q + 1) % p->out_w, cb);
+            }
+            if (!two) {
+                memcpy(cb, ca, (size_t)k * 2); /* the last odd pixel: computed twice, stored once */
+            }
+            te_s16_interleave(ca, cb, kf, il);
+            for (oc = 0; oc < p->out_c; ++oc) {
+                const int8_t *w = filter + (size_t)oc * k;
+                int32_t acc[2] = {0, 0};
+                te_s16_dot1x2_il(w, il, kf, acc);
+                for (i = kf; i < k; ++i) {
+                    acc[0] += (int32_t)w[i] * ca[i];
+                    acc[1] += (int32_t)w[i] * cb[i];
+                }
+                o0[oc] = (int16_t)te_requant_s16_fast_apply(f, acc[0], oc, p->act_min, p->act_max);
+                if (two) {
+                    o1[oc] = (int16_t)te_requant_s16_fast_apply(f, acc[1], oc, p->act_min, p->act_max);
+                }
+            }
+        }
+    }
+    return 1;
+}
+#endif /* TE_USE_DSP && !TE_USE_MVE */
+
+void te_conv2d_s16(const te_conv_params *p, const te_requant_s16 *rq, const int16_t *input, const int8_t *filter,
+                   int16_t *output, void *scratch)
+{
+#if defined(TE_USE_MVE)
+    if (scratch != NULL && rq->sums_fit_32 && p->filter_in_c == p->in_c) {
+        if (conv_s16_mve(p, rq, input, filter, output, scratch)) {
+            return;
+        }
+    }
+#elif defined(TE_USE_DSP)
+    if (scratch != NULL && rq->sums_fit_32 && p->filter_in_c == p->in_c) {
+        if (conv_s16_dsp(p, rq, input, filter, output, scratch)) {
+            return;
+        }
+    }
+#else
+    (void)scratch;
+#endif
+    conv_s16_portable(p, rq, input, filter, output);
+}

@@ -1120,3 +1120,204 @@ void te_depthwise_conv2d_s8(const te_dw_params *p, const te_requant_per_channel 
         dw_planar(p, rq, input, filter, output, scratch);
     }
 }
+
+/* ======================================================================================
+ * int16x8 DEPTHWISE_CONV_2D: te_depthwise_conv2d_s16.
+ *
+ * Portable path: reference_integer_ops::DepthwiseConvPerChannel for int16 (64-bit sums).
+ * DSP path (depth multiplier 1, channels a multiple of 4, sums proven to fit int32): NHWC,
+ * per output pixel and group of 4 channels, per tap one 64-bit load of the 4 int16 inputs and
+ * one word of the 4 int8 weights (SXTB16 / SXTB16 ROR 8 give weights (0, 2) and (1, 3)), four
+ * halfword multiply-accumulates (SMLABB, SMLATB, SMLABT, SMLATT); the in-image window of each
+ * pixel is computed once, so padded taps cost nothing. Requantization as te_conv2d_s16's
+ * (one SMLAL and a shift per output with per-channel constants).
+ * ====================================================================================== */
+
+static void dw_s16_portable(const te_dw_params *p, const te_requant_s16 *rq, const int16_t *input,
+                            const int8_t *filter, int16_t *output)
+{
+    int32_t b, oy, ox, ic, m, ky, kx;
+    for (b = 0; b < p->batches; ++b) {
+        const int16_t *in_b = input + (size_t)b * p->in_h * p->in_w * p->in_c;
+        for (oy = 0; oy < p->out_h; ++oy) {
+            const int32_t y0 = oy * p->stride_h - p->pad_top;
+            for (ox = 0; ox < p->out_w; ++ox) {
+                const int32_t x0 = ox * p->stride_w - p->pad_left;
+                for (ic = 0; ic < p->in_c; ++ic) {
+                    for (m = 0; m < p->depth_mult; ++m) {
+                        const int32_t oc = m + ic * p->depth_mult;
+                        int64_t acc = 0;
+                        for (ky = 0; ky < p->k_h; ++ky) {
+                            const int32_t iy = y0 + p->dil_h * ky;
+                            for (kx = 0; kx < p->k_w; ++kx) {
+                                const int32_t ix = x0 + p->dil_w * kx;
+                                if (iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w) {
+                                    const int32_t x = in_b[((size_t)iy * p->in_w + ix) * p->in_c + ic];
+                                    const int32_t w = filter[((size_t)ky * p->k_w + kx) * p->out_c + oc];
+                                    acc += (int64_t)w * x;
+                                }
+                            }
+                        }
+                        *output++ = (int16_t)te_requant_s16_apply(rq, acc, oc, p->act_min, p->act_max);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#if defined(TE_USE_DSP)
+/* One tap of a group of 4 channels: inputs (x0, x1), (x2, x3) against the expanded weights
+ * (w0, w2), (w1, w3). */
+#define TE_DW_S16_TAP(px, wq)                                                                  \
+    do {                                                                                       \
+        const uint32_t x01 = te_read_u32(px), x23 = te_read_u32((px) + 2);                     \
+        const uint32_t w02 = (wq)[0], w13 = (wq)[1];                                           \
+        a0 = te_smlabb(x01, w02, a0);                                                          \
+        a1 = te_smlatb(x01, w13, a1);                                                          \
+        a2 = te_smlabt(x23, w02, a2);                                                          \
+        a3 = te_smlatt(x23, w13, a3);                                                          \
+    } while (0)
+
+/* Three taps of one window row (3x3 interior pixels). GCC on Thumb-2: LDRD of the 4 inputs
+ * (8-byte aligned: channels a multiple of 4) and of the two expanded weight words per tap, four
+ * halfword MACs; 11 registers. */
+#if defined(__ARM_FEATURE_DSP) && defined(__GNUC__) && defined(__thumb2__) && !defined(TE_EMULATE_DSP) && \
+    !defined(TE_FORCE_PORTABLE) && !defined(TE_NO_INLINE_ASM)
+#define TE_DW_S16_ROW3(px, x_step, wq)                                                         \
+    do {                                                                                       \
+        const int16_t *p_ = (px);                                                              \
+        uint32_t x01_, x23_, w02_, w13_;                                                       \
+        __asm__ volatile(                                                                      \
+            "ldrd    %[x01], %[x23], [%[p]]\n\t"                                               \
+            "ldrd    %[w02], %[w13], [%[w]]\n\t"                                               \
+            "smlabb  %[a0], %[x01], %[w02], %[a0]\n\t"                                         \
+            "smlatb  %[a1], %[x01], %[w13], %[a1]\n\t"                                         \
+            "smlabt  %[a2], %[x23], %[w02], %[a2]\n\t"                                         \
+            "smlatt  %[a3], %[x23], %[w13], %[a3]\n\t"                                         \
+            "add     %[p], %[p], %[xs]\n\t"                                                    \
+            "ldrd    %[x01], %[x23], [%[p]]\n\t"                                               \
+            "ldrd    %[w02], %[w13], [%[w], #8]\n\t"                                           \
+            "smlabb  %[a0], %[x01], %[w02], %[a0]\n\t"                                         \
+            "smlatb  %[a1], %[x01], %[w13], %[a1]\n\t"                                         \
+            "smlabt  %[a2], %[x23], %[w02], %[a2]\n\t"                                         \
+            "smlatt  %[a3], %[x23], %[w13], %[a3]\n\t"                                         \
+            "add     %[p], %[p], %[xs]\n\t"                                                    \
+            "ldrd    %[x01], %[x23], [%[p]]\n\t"                                               \
+            "ldrd    %[w02], %[w13], [%[w], #16]\n\t"                                          \
+            "smlabb  %[a0], %[x01], %[w02], %[a0]\n\t"                                         \
+            "smlatb  %[a1], %[x01], %[w13], %[a1]\n\t"                                         \
+            "smlabt  %[a2], %[x23], %[w02], %[a2]\n\t"                                         \
+            "smlatt  %[a3], %[x23], %[w13], %[a3]\n\t"                                         \
+            : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [p] "+r"(p_),        \
+              [x01] "=&r"(x01_), [x23] "=&r"(x23_), [w02] "=&r"(w02_), [w13] "=&r"(w13_)       \
+            : [xs] "r"((x_step) * 2), [w] "r"(wq)                                               \
+            : "memory");                                                                       \
+    } while (0)
+#else
+#define TE_DW_S16_ROW3(px, x_step, wq)                                                         \
+    do {                                                                                       \
+        TE_DW_S16_TAP(px, wq);                                                                 \
+        TE_DW_S16_TAP((px) + (x_step), (wq) + 2);                                              \
+        TE_DW_S16_TAP((px) + 2 * (x_step), (wq) + 4);                                          \
+    } while (0)
+#endif
+
+static int dw_s16_dsp(const te_dw_params *p, const te_requant_s16 *rq, const int16_t *input,
+                      const int8_t *filter, int16_t *output, void *scratch)
+{
+    const int32_t c_n = p->in_c, taps = p->k_h * p->k_w;
+    te_requant_s16_fast *f = (te_requant_s16_fast *)scratch;
+    /* Weights per group of 4 channels and tap as the words (w0, w2), (w1, w3) (SXTB16 once). */
+    uint32_t *wexp = (uint32_t *)(void *)(f + p->out_c);
+    int32_t b, oy, ox, c, ky, kx, t;
+    if (!te_requant_s16_fast_init(rq, p->out_c, f)) {
+        return 0; /* a channel outside the folded form: the portable kernel */
+    }
+    for (c = 0; c < c_n; c += 4) {
+        for (t = 0; t < taps; ++t) {
+            const uint32_t w = te_read_u32(filter + (size_t)t * c_n + c);
+            wexp[((size_t)(c >> 2) * taps + t) * 2] = te_sxtb16(w);
+            wexp[((size_t)(c >> 2) * taps + t) * 2 + 1] = te_sxtb16_ror8(w);
+        }
+    }
+    for (b = 0; b < p->batches; ++b) {
+        const int16_t *in_b = input + (size_t)b * p->in_h * p->in_w * c_n;
+        for (oy = 0; oy < p->out_h; ++oy) {
+            const int32_t y0 = oy * p->stride_h - p->pad_top;
+            /* in-image taps ky in [ky0, ky1) */
+            int32_t ky0 = 0, ky1 = p->k_h;
+            while (ky0 < ky1 && y0 + p->dil_h * ky0 < 0) {
+                ++ky0;
+            }
+            while (ky1 > ky0 && y0 + p->dil_h * (ky1 - 1) >= p->in_h) {
+                --ky1;
+            }
+            for (ox = 0; ox < p->out_w; ++ox) {
+                const int32_t x0 = ox * p->stride_w - p->pad_left;
+                int32_t kx0 = 0, kx1 = p->k_w;
+                while (kx0 < kx1 && x0 + p->dil_w * kx0 < 0) {
+                    ++kx0;
+                }
+                while (kx1 > kx0 && x0 + p->dil_w * (kx1 - 1) >= p->in_w) {
+                    --kx1;
+                }
+                if (ky0 < ky1 && kx0 < kx1) {
+                    /* The window's first in-image tap, the steps between taps and rows. */
+                    const int16_t *tap0 = in_b + ((size_t)(y0 + p->dil_h * ky0) * p->in_w + (x0 + p->dil_w * kx0)) * c_n;
+                    const int32_t nkx = kx1 - kx0, nky = ky1 - ky0;
+                    const size_t x_step = (size_t)p->dil_w * c_n, y_step = (size_t)p->dil_h * p->in_w * c_n;
+                    const uint32_t *wq0 = wexp + ((size_t)ky0 * p->k_w + kx0) * 2;
+                    for (c = 0; c < c_n; c += 4) {
+                        int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+                        const int16_t *row = tap0 + c;
+                        const uint32_t *wrow = wq0 + (size_t)(c >> 2) * taps * 2;
+                        for (ky = nky; ky > 0; --ky) {
+                            const int16_t *px = row;
+                            const uint32_t *wq = wrow;
+                            if (nkx == 3) {
+                                TE_DW_S16_ROW3(px, x_step, wq);
+                            } else {
+                                for (kx = nkx; kx > 0; --kx) {
+                                    TE_DW_S16_TAP(px, wq);
+                                    px += x_step;
+                                    wq += 2;
+                                }
+                            }
+                            row += y_step;
+                            wrow += 2 * p->k_w;
+                        }
+                        output[c] = (int16_t)te_requant_s16_fast_apply(f, a0, c, p->act_min, p->act_max);
+                        output[c + 1] = (int16_t)te_requant_s16_fast_apply(f, a1, c + 1, p->act_min, p->act_max);
+                        output[c + 2] = (int16_t)te_requant_s16_fast_apply(f, a2, c + 2, p->act_min, p->act_max);
+                        output[c + 3] = (int16_t)te_requant_s16_fast_apply(f, a3, c + 3, p->act_min, p->act_max);
+                    }
+                } else {
+                    for (c = 0; c < c_n; ++c) {
+                        output[c] = (int16_t)te_requant_s16_fast_apply(f, 0, c, p->act_min, p->act_max);
+                    }
+                }
+                output += c_n;
+            }
+        }
+    }
+    return 1;
+}
+#undef TE_DW_S16_TAP
+#undef TE_DW_S16_ROW3
+#endif /* TE_USE_DSP */
+
+void te_depthwise_conv2d_s16(const te_dw_params *p, const te_requant_s16 *rq, const int16_t *input,
+                             const int8_t *filter, int16_t *output, void *scratch)
+{
+#if defined(TE_USE_DSP) /* also on M55 (the DSP extension is there; a Helium version was slower) */
+    if (scratch != NULL && rq->sums_fit_32 && p->depth_mult == 1 && (p->in_c & 3) == 0) {
+        if (dw_s16_dsp(p, rq, input, filter, output, scratch)) {
+            return;
+        }
+    }
+#else
+    (void)scratch;
+#endif
+    dw_s16_portable(p, rq, input, filter, output);
+}

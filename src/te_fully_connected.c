@@ -634,3 +634,123 @@ void te_fully_connected_s8_finish(const te_fc_params *p, const te_fp64_scale *sc
         output[oc] = fc_out(p, scales, acc[oc], oc);
     }
 }
+
+/* ======================================================================================
+ * int16x8 FULLY_CONNECTED: te_fully_connected_s16.
+ *
+ * Portable path: the reference loop (sums in int64, or int32 with an int32 bias) and its double
+ * rounding replayed in integers (te_requantize_fp64_s64 / te_requantize_fp64).
+ * DSP path (symmetric weights, sums proven to fit int32): the input row is copied once per
+ * batch into the scratch with each group of 4 values as (x0, x2, x1, x3), then two weight rows
+ * at a time: one word of 4 int8 weights per row gives both SMLAD operands (SXTB16, ROR 8).
+ * Helium path: VMLADAVA over 8 int16 lanes with the weights widened by VLDRB.S16.
+ * ====================================================================================== */
+
+TE_INLINE int16_t fc_s16_out(const te_fc_s16_params *p, const int64_t *bias64, const int32_t *bias32,
+                             const te_fp64_scale *scales, int64_t sum, int32_t o)
+{
+    const te_fp64_scale s = scales[p->per_channel ? o : 0];
+    int32_t v;
+    if (p->bias_is_32) {
+        int32_t acc = (int32_t)(uint32_t)(uint64_t)sum;
+        if (bias32) {
+            acc = (int32_t)((uint32_t)acc + (uint32_t)bias32[o]);
+        }
+        v = te_requantize_fp64(acc, s);
+    } else {
+        v = te_requantize_fp64_s64(sum + (bias64 ? bias64[o] : 0), s);
+    }
+    v = (int32_t)((uint32_t)v + (uint32_t)p->output_offset);
+    return (int16_t)te_clamp_i32(v, p->act_min, p->act_max);
+}
+
+static void fc_s16_portable(const te_fc_s16_params *p, const int64_t *bias64, const int32_t *bias32,
+                            const te_fp64_scale *scales, const int16_t *input, const int8_t *filter, int16_t *output)
+{
+    int32_t b, o, d;
+    for (b = 0; b < p->batches; ++b) {
+        const int16_t *x = input + (size_t)b * p->accum_depth;
+        for (o = 0; o < p->out_depth; ++o) {
+            const int8_t *w = filter + (size_t)o * p->accum_depth;
+            int64_t acc = 0;
+            for (d = 0; d < p->accum_depth; ++d) {
+                acc += ((int32_t)w[d] + p->filter_offset) * (int32_t)x[d];
+            }
+            *output++ = fc_s16_out(p, bias64, bias32, scales, acc, o);
+        }
+    }
+}
+
+#if defined(TE_USE_MVE)
+static void fc_s16_mve(const te_fc_s16_params *p, const int64_t *bias64, const int32_t *bias32,
+                       const te_fp64_scale *scales, const int16_t *input, const int8_t *filter, int16_t *output)
+{
+    const int32_t k = p->accum_depth;
+    int32_t b, o, j;
+    for (b = 0; b < p->batches; ++b) {
+        const int16_t *x = input + (size_t)b * k;
+        for (o = 0; o < p->out_depth; o += 4) {
+            const int32_t n = te_min_i32(4, p->out_depth - o);
+            const int8_t *w0 = filter + (size_t)o * k;
+            int32_t acc[4];
+            te_mve_dot4_s16(w0, n > 1 ? w0 + k : w0, n > 2 ? w0 + 2 * k : w0, n > 3 ? w0 + 3 * k : w0, x, k, acc);
+            for (j = 0; j < n; ++j) {
+                output[o + j] = fc_s16_out(p, bias64, bias32, scales, acc[j], o + j);
+            }
+        }
+        output += p->out_depth;
+    }
+}
+#endif
+
+#if defined(TE_USE_DSP) && !defined(TE_USE_MVE)
+static void fc_s16_dsp(const te_fc_s16_params *p, const int64_t *bias64, const int32_t *bias32,
+                       const te_fp64_scale *scales, const int16_t *input, const int8_t *filter, int16_t *output,
+                       int16_t *col)
+{
+    const int32_t k = p->accum_depth, kf = k & ~3;
+    int32_t b, o, i;
+    for (b = 0; b < p->batches; ++b) {
+        const int16_t *x = input + (size_t)b * k;
+        memcpy(col, x, (size_t)k * 2);
+        te_s16_reorder4(col, k);
+        for (o = 0; o < p->out_depth; o += 2) {
+            const int8_t *w0 = filter + (size_t)o * k;
+            const int32_t pair = o + 1 < p->out_depth;
+            const int8_t *w1 = pair ? w0 + k : w0;
+            int32_t acc[2] = {0, 0};
+            te_s16_dot2x1(w0, w1, col, kf, acc);
+            for (i = kf; i < k; ++i) {
+                acc[0] += (int32_t)w0[i] * x[i];
+                acc[1] += (int32_t)w1[i] * x[i];
+            }
+            output[o] = fc_s16_out(p, bias64, bias32, scales, acc[0], o);
+            if (pair) {
+                output[o + 1] = fc_s16_out(p, bias64, bias32, scales, acc[1], o + 1);
+            }
+        }
+        output += p->out_depth;
+    }
+}
+#endif
+
+void te_fully_connected_s16(const te_fc_s16_params *p, const int64_t *bias64, const int32_t *bias32,
+                            const te_fp64_scale *scales, const int16_t *input, const int8_t *filter,
+                            int16_t *output, void *scratch)
+{
+#if defined(TE_USE_MVE)
+    if (p->sums_fit_32 && p->filter_offset == 0) {
+        fc_s16_mve(p, bias64, bias32, scales, input, filter, output);
+        return;
+    }
+    (void)scratch;
+#elif defined(TE_USE_DSP)
+    if (scratch != NULL && p->sums_fit_32 && p->filter_offset == 0) {
+        fc_s16_dsp(p, bias64, bias32, scales, input, filter, output, (int16_t *)scratch);
+        return;
+    }
+#else
+    (void)scratch;
+#endif
+    fc_s16_portable(p, bias64, bias32, scales, input, filter, output);
+}

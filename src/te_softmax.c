@@ -388,3 +388,64 @@ void te_logistic_f32(const te_logistic_params *p, const float *input, float *out
         output[i] = result;
     }
 }
+
+/* ======================================================================================
+ * int16 SOFTMAX: reference_ops::SoftmaxInt16 (SoftMaxCalculateExp, LUTLookup with 513-entry
+ * tables and linear interpolation, CountLeadingZeros reciprocal scaling).
+ * ====================================================================================== */
+
+/* LUTLookup(int16_t, const int16_t *): 9 index bits, 7 interpolation bits. */
+TE_INLINE int16_t te_lut16_lookup(int16_t value, const int16_t *lut)
+{
+    const uint16_t index = (uint16_t)(256 + (value >> 7));
+    const int16_t offset = (int16_t)(value & 0x7f);
+    const int16_t base = lut[index];
+    const int16_t slope = (int16_t)(lut[index + 1] - lut[index]);
+    const int32_t delta = ((int32_t)slope * offset + 64) >> 7;
+    return (int16_t)(base + delta);
+}
+
+TE_INLINE int32_t te_clz32(uint32_t v)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return v ? __builtin_clz(v) : 32;
+#else
+    int32_t n = 0;
+    if (v == 0) return 32;
+    while (!(v & 0x80000000u)) { v <<= 1; n++; }
+    return n;
+#endif
+}
+
+void te_softmax_s16(const te_softmax_s16_params *p, const int16_t *exp_lut, const int16_t *one_over_one_plus_x_lut,
+                    const int16_t *input, int16_t *output)
+{
+    int32_t i, c;
+    for (i = 0; i < p->outer; ++i) {
+        const int16_t *x = input + (size_t)i * p->depth;
+        int16_t *y = output + (size_t)i * p->depth;
+        int32_t max_in_row = -32768, sum_of_exps = 0, headroom_plus_one, shifted_sum, sym, right_shift;
+        int16_t reciprocal;
+        for (c = 0; c < p->depth; ++c) {
+            max_in_row = te_max_i32(max_in_row, x[c]);
+        }
+        /* The exps (Q0.15) go to the output row first, as in the reference. */
+        for (c = 0; c < p->depth; ++c) {
+            const int32_t diff = (int32_t)x[c] - max_in_row;
+            const int32_t scaled = te_multiply_by_quantized_multiplier(diff, p->input_multiplier, p->input_shift);
+            const int32_t sym_scaled = te_clamp_i32(scaled + 32767, -32768, 32767);
+            y[c] = te_lut16_lookup((int16_t)sym_scaled, exp_lut);
+            sum_of_exps += y[c];
+        }
+        headroom_plus_one = te_clz32((uint32_t)sum_of_exps);
+        shifted_sum = (int32_t)((((int64_t)sum_of_exps << (headroom_plus_one - 1)) + (1 << 13)) >> 14);
+        sym = te_clamp_i32(shifted_sum - ((1 << 15) + (1 << 16)), -32768, 32767);
+        reciprocal = te_lut16_lookup((int16_t)sym, one_over_one_plus_x_lut);
+        right_shift = 31 - headroom_plus_one;
+        for (c = 0; c < p->depth; ++c) {
+            const int64_t round = (int64_t)1 << (right_shift - 1);
+            const int32_t result = (int32_t)(((int64_t)y[c] * reciprocal + round) >> right_shift);
+            y[c] = (int16_t)te_clamp_i32(result, 0, 32767);
+        }
+    }
+}

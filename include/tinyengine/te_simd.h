@@ -182,6 +182,194 @@ TE_INLINE int32_t te_smmlar(int32_t a, int32_t b, int32_t acc)
 }
 #endif
 
+/* ---- int16x8 helpers (int16 activations x int8 weights on the DSP extension) ---- */
+#if defined(TE_USE_DSP)
+/* Full groups of 4 values (x0, x1, x2, x3) become (x0, x2, x1, x3). */
+TE_INLINE void te_s16_reorder4(int16_t *col, int32_t n)
+{
+    int32_t i;
+    for (i = 0; i + 4 <= n; i += 4) {
+        const uint32_t a = te_read_u32(col + i), b = te_read_u32(col + i + 2);
+        te_write_u32(col + i, (a & 0xFFFFu) | (b << 16));
+        te_write_u32(col + i + 2, (a >> 16) | (b & 0xFFFF0000u));
+    }
+}
+
+/* Two int16 columns (natural order) interleaved per full group of 4 taps as the words
+ * a(0,2), a(1,3), b(0,2), b(1,3): te_s16_dot2x2_il then loads one group of both with one LDM. */
+TE_INLINE void te_s16_interleave(const int16_t *ca, const int16_t *cb, int32_t n4, int16_t *il)
+{
+    int32_t i;
+    for (i = 0; i < n4; i += 4) {
+        const uint32_t a01 = te_read_u32(ca + i), a23 = te_read_u32(ca + i + 2);
+        const uint32_t b01 = te_read_u32(cb + i), b23 = te_read_u32(cb + i + 2);
+        te_write_u32(il + 2 * i, (a01 & 0xFFFFu) | (a23 << 16));
+        te_write_u32(il + 2 * i + 2, (a01 >> 16) | (a23 & 0xFFFF0000u));
+        te_write_u32(il + 2 * i + 4, (b01 & 0xFFFFu) | (b23 << 16));
+        te_write_u32(il + 2 * i + 6, (b01 >> 16) | (b23 & 0xFFFF0000u));
+    }
+}
+
+/* One weight row against an interleaved pair of columns, full groups of 4 taps:
+ * acc[0] += w.a, acc[1] += w.b. Per group one weight word (SXTB16, SXTB16 ROR 8), two LDRD of
+ * the columns, four SMLAD; an assembly loop of two groups per iteration on GCC (11 registers:
+ * it also builds at -O0 with a frame pointer). */
+#if defined(__ARM_FEATURE_DSP) && defined(__GNUC__) && defined(__thumb2__) && !defined(TE_EMULATE_DSP) && \
+    !defined(TE_FORCE_PORTABLE) && !defined(TE_NO_INLINE_ASM)
+TE_INLINE void te_s16_dot1x2_il(const int8_t *w, const int16_t *il, int32_t n4, int32_t acc[2])
+{
+    int32_t a0 = acc[0], a1 = acc[1], n = n4 >> 3;
+    uint32_t x0, x1, x2, x3, wv, t;
+    if (n > 0) {
+        __asm__ volatile(
+            "1:\n\t"
+            "ldr     %[wv], [%[w]], #4\n\t"
+            "ldrd    %[x2], %[x3], [%[il], #8]\n\t"
+            "ldrd    %[x0], %[x1], [%[il]], #16\n\t"
+            "sxtb16  %[t], %[wv]\n\t"
+            "smlad   %[a0], %[t], %[x0], %[a0]\n\t"
+            "smlad   %[a1], %[t], %[x2], %[a1]\n\t"
+            "sxtb16  %[t], %[wv], ror #8\n\t"
+            "smlad   %[a0], %[t], %[x1], %[a0]\n\t"
+            "smlad   %[a1], %[t], %[x3], %[a1]\n\t"
+            "ldr     %[wv], [%[w]], #4\n\t"
+            "ldrd    %[x2], %[x3], [%[il], #8]\n\t"
+            "ldrd    %[x0], %[x1], [%[il]], #16\n\t"
+            "sxtb16  %[t], %[wv]\n\t"
+            "smlad   %[a0], %[t], %[x0], %[a0]\n\t"
+            "smlad   %[a1], %[t], %[x2], %[a1]\n\t"
+            "sxtb16  %[t], %[wv], ror #8\n\t"
+            "smlad   %[a0], %[t], %[x1], %[a0]\n\t"
+            "smlad   %[a1], %[t], %[x3], %[a1]\n\t"
+            "subs    %[n], %[n], #1\n\t"
+            "bne     1b\n\t"
+            : [a0] "+r"(a0), [a1] "+r"(a1), [w] "+r"(w), [il] "+r"(il), [n] "+r"(n), [x0] "=&r"(x0),
+              [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3), [wv] "=&r"(wv), [t] "=&r"(t)
+            :
+            : "cc", "memory");
+    }
+    if (n4 & 4) {
+        const uint32_t *x = (const uint32_t *)(const void *)il;
+        wv = te_read_u32(w);
+        t = te_sxtb16(wv);
+        a0 = te_smlad(t, x[0], a0);
+        a1 = te_smlad(t, x[2], a1);
+        t = te_sxtb16_ror8(wv);
+        a0 = te_smlad(t, x[1], a0);
+        a1 = te_smlad(t, x[3], a1);
+    }
+    acc[0] = a0;
+    acc[1] = a1;
+}
+#else
+TE_INLINE void te_s16_dot1x2_il(const int8_t *w, const int16_t *il, int32_t n4, int32_t acc[2])
+{
+    int32_t a0 = acc[0], a1 = acc[1], n;
+    const uint32_t *x = (const uint32_t *)(const void *)il;
+    for (n = n4 >> 2; n > 0; --n) {
+        const uint32_t wv = te_read_u32(w);
+        uint32_t t = te_sxtb16(wv);
+        a0 = te_smlad(t, x[0], a0);
+        a1 = te_smlad(t, x[2], a1);
+        t = te_sxtb16_ror8(wv);
+        a0 = te_smlad(t, x[1], a0);
+        a1 = te_smlad(t, x[3], a1);
+        x += 4;
+        w += 4;
+    }
+    acc[0] = a0;
+    acc[1] = a1;
+}
+#endif
+
+/* Two weight rows against one reordered int16 column, full groups of 4 taps (added to acc). */
+TE_INLINE void te_s16_dot2x1(const int8_t *w0, const int8_t *w1, const int16_t *col, int32_t n4, int32_t acc[2])
+{
+    int32_t a0 = acc[0], a1 = acc[1], i;
+    for (i = 0; i < n4; i += 4) {
+        const uint32_t wa = te_read_u32(w0 + i), wb = te_read_u32(w1 + i);
+        const uint32_t x02 = te_read_u32(col + i), x13 = te_read_u32(col + i + 2);
+        a0 = te_smlad(te_sxtb16(wa), x02, a0);
+        a1 = te_smlad(te_sxtb16(wb), x02, a1);
+        a0 = te_smlad(te_sxtb16_ror8(wa), x13, a0);
+        a1 = te_smlad(te_sxtb16_ror8(wb), x13, a1);
+    }
+    acc[0] = a0;
+    acc[1] = a1;
+}
+#endif /* TE_USE_DSP */
+
+/* The high word of acc + (int64)a * b (SMLAL; GCC does not always see the widening multiply). */
+#if defined(__ARM_FEATURE_DSP) && defined(__GNUC__) && !defined(TE_EMULATE_DSP) && !defined(TE_FORCE_PORTABLE) && \
+    !defined(TE_NO_INLINE_ASM)
+TE_INLINE int32_t te_smlal_hi(int32_t a, int32_t b, int64_t acc)
+{
+    uint32_t lo = (uint32_t)(uint64_t)acc;
+    int32_t hi = (int32_t)(acc >> 32);
+    __asm__("smlal %0, %1, %2, %3" : "+r"(lo), "+r"(hi) : "r"(a), "r"(b));
+    return hi;
+}
+#else
+TE_INLINE int32_t te_smlal_hi(int32_t a, int32_t b, int64_t acc)
+{
+    return (int32_t)((uint64_t)((int64_t)a * b + acc) >> 32);
+}
+#endif
+
+/* The 64-bit form folded for a sum known to fit int32 (the SIMD paths), with X the reference's
+ * (sum + bias) * reduced + round and total = 15 - shift:
+ *   X = sum * reduced + bias_term, bias_term = bias * reduced + 2^(total - 1) (the product distributes);
+ *   total >= 32: X >> total = (X >> 32) >> (total - 32);
+ *   16 <= total < 32: with s = 32 - total, reduced << s still fits int32 and, when bias_term << s
+ *   fits in 62 bits (checked here), X >> total = (X * 2^s) >> 32 exactly; the high word keeps
+ *   the reference's truncation to int32.
+ * So one SMLAL into a per-channel 64-bit constant, its high word, one arithmetic shift.
+ * te_requant_s16_fast_init returns 0 when a channel fits neither form, or for the int32-bias form:
+ * the SIMD paths then keep the portable kernel. */
+typedef struct {
+    int64_t bias_term;
+    int32_t reduced;
+    int32_t rshift;  /* (hi word) >> rshift */
+} te_requant_s16_fast;
+
+TE_INLINE int32_t te_requant_s16_fast_init(const te_requant_s16 *rq, int32_t n, te_requant_s16_fast *f)
+{
+    int32_t oc;
+    if (rq->bias_is_32) {
+        return 0;
+    }
+    for (oc = 0; oc < n; ++oc) {
+        const int32_t m = rq->multiplier[oc];
+        const int32_t reduced = m < 0x7FFF0000 ? (m + (1 << 15)) >> 16 : 0x7FFF;
+        const int32_t total = 15 - rq->shift[oc];
+        const int64_t bias_term = (rq->bias64 ? rq->bias64[oc] : 0) * reduced + ((int64_t)1 << (total - 1));
+        f[oc].reduced = reduced;
+        f[oc].bias_term = bias_term;
+        f[oc].rshift = -1;
+        if (total >= 32) {
+            f[oc].rshift = total - 32;
+        } else if (total >= 16) {
+            const int32_t sh = 32 - total;
+            const int64_t limit = (int64_t)1 << (62 - sh);
+            if (bias_term < limit && bias_term > -limit) {
+                f[oc].reduced = reduced << sh;
+                f[oc].bias_term = (int64_t)((uint64_t)bias_term << sh);
+                f[oc].rshift = 0;
+            }
+        }
+        if (f[oc].rshift < 0) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+TE_INLINE int32_t te_requant_s16_fast_apply(const te_requant_s16_fast *f, int32_t sum, int32_t oc, int32_t act_min,
+                                            int32_t act_max)
+{
+    return te_clamp_i32(te_smlal_hi(sum, f[oc].reduced, f[oc].bias_term) >> f[oc].rshift, act_min, act_max);
+}
+
 #if defined(TE_USE_MVE)
 #include <arm_mve.h>
 
@@ -260,6 +448,64 @@ TE_INLINE void te_mve_dot4_s8(const int8_t *w0, const int8_t *w1, const int8_t *
         out[1] = vmladavaq_s8(out[1], vldrbq_z_s8(w1, pr), xv);
         out[2] = vmladavaq_s8(out[2], vldrbq_z_s8(w2, pr), xv);
         out[3] = vmladavaq_s8(out[3], vldrbq_z_s8(w3, pr), xv);
+    }
+}
+
+/* Four int16 x int8 dot products, rows w0..w3 (int8, widened by VLDRB.S16) with the int16 x over
+ * `depth` taps: 8 per step (VMLADAVA.S16), then a tail-predicated step. */
+TE_INLINE void te_mve_dot4_s16(const int8_t *w0, const int8_t *w1, const int8_t *w2, const int8_t *w3,
+                               const int16_t *x, int32_t depth, int32_t out[4])
+{
+#if defined(__GNUC__) && !defined(TE_NO_INLINE_ASM)
+    __asm__ volatile(
+        "movs    r4, #0\n\t"
+        "mov     r8, r4\n\t"
+        "mov     r10, r4\n\t"
+        "mov     r12, r4\n\t"
+        "wls     lr, %[n], 2f\n\t"
+        "1:\n\t"
+        "vldrh.16 q0, [%[x]], #16\n\t"
+        "vldrb.s16 q1, [%[w0]], #8\n\t"
+        "vmladava.s16 r4, q1, q0\n\t"
+        "vldrb.s16 q1, [%[w1]], #8\n\t"
+        "vmladava.s16 r8, q1, q0\n\t"
+        "vldrb.s16 q1, [%[w2]], #8\n\t"
+        "vmladava.s16 r10, q1, q0\n\t"
+        "vldrb.s16 q1, [%[w3]], #8\n\t"
+        "vmladava.s16 r12, q1, q0\n\t"
+        "le      lr, 1b\n\t"
+        "2:\n\t"
+        "strd    r4, r8, [%[s]]\n\t"
+        "strd    r10, r12, [%[s], #8]\n\t"
+        : [x] "+r"(x), [w0] "+r"(w0), [w1] "+r"(w1), [w2] "+r"(w2), [w3] "+r"(w3)
+        : [n] "r"(depth >> 3), [s] "r"(out)
+        : "r4", "r8", "r10", "r12", "lr", "d0", "d1", "d2", "d3", "cc", "memory");
+#else
+    int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0, n;
+    for (n = depth >> 3; n > 0; --n) {
+        const int16x8_t xv = vldrhq_s16(x);
+        a0 = vmladavaq_s16(a0, vldrbq_s16(w0), xv);
+        a1 = vmladavaq_s16(a1, vldrbq_s16(w1), xv);
+        a2 = vmladavaq_s16(a2, vldrbq_s16(w2), xv);
+        a3 = vmladavaq_s16(a3, vldrbq_s16(w3), xv);
+        x += 8;
+        w0 += 8;
+        w1 += 8;
+        w2 += 8;
+        w3 += 8;
+    }
+    out[0] = a0;
+    out[1] = a1;
+    out[2] = a2;
+    out[3] = a3;
+#endif
+    if (depth & 7) {
+        const mve_pred16_t pr = vctp16q((uint32_t)(depth & 7));
+        const int16x8_t xv = vldrhq_z_s16(x, pr);
+        out[0] = vmladavaq_s16(out[0], vldrbq_z_s16(w0, pr), xv);
+        out[1] = vmladavaq_s16(out[1], vldrbq_z_s16(w1, pr), xv);
+        out[2] = vmladavaq_s16(out[2], vldrbq_z_s16(w2, pr), xv);
+        out[3] = vmladavaq_s16(out[3], vldrbq_z_s16(w3, pr), xv);
     }
 }
 

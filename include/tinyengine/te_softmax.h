@@ -71,6 +71,19 @@ void te_logistic_s8(const te_logistic_params *p, const int8_t *lut, const int8_t
  * else 1 / (1 + expf(-x)). Safe in place. */
 void te_logistic_f32(const te_logistic_params *p, const float *input, float *output);
 
+/* ---- int16 SOFTMAX (reference_ops::SoftmaxInt16): input and output zero point 0, output scale
+ * 1/32768. exp of the rescaled differences and 1 / (1 + x) of the normalised sum come from two
+ * 513-entry tables with linear interpolation, built at generation time exactly as LiteRT's
+ * Prepare builds them (LUTPopulate<int16_t> in double). Safe in place. */
+typedef struct {
+    int32_t outer;
+    int32_t depth;
+    int32_t input_multiplier;  /* QuantizeMultiplier(input_scale * beta / (10 / 65535)) */
+    int32_t input_shift;
+} te_softmax_s16_params;
+void te_softmax_s16(const te_softmax_s16_params *p, const int16_t *exp_lut, const int16_t *one_over_one_plus_x_lut,
+                    const int16_t *input, int16_t *output);
+
 #ifdef __cplusplus
 }
 #endif

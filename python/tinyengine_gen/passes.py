@@ -138,23 +138,26 @@ def fuse_pads(graph: Graph) -> None:
         graph.ops.remove(op)
 
 
+QUANTIZED_IO_TYPES = ("int8", "uint8", "int16")  # what --int8-io hands the caller at float edges
+
+
 def quantized_io(graph: Graph) -> None:
-    """--int8-io: a float input read only by a QUANTIZE becomes that QUANTIZE's 8-bit output, a
-    float output made by a DEQUANTIZE becomes the DEQUANTIZE's 8-bit input. The caller then
+    """--int8-io: a float input read only by a QUANTIZE becomes that QUANTIZE's 8-bit (or int16)
+    output, a float output made by a DEQUANTIZE becomes the DEQUANTIZE's 8-bit (or int16) input. The caller then
     quantizes and dequantizes (the header gives each edge's scale and zero point), e.g. straight
     from a camera's pixels, and the arena never holds the 4-byte-per-value float copy."""
     for i, t in enumerate(list(graph.inputs)):
         users = graph.consumers(t)
         if t.dtype == "float32" and len(users) == 1 and users[0].kind == "QUANTIZE":
             q = users[0].outputs[0]
-            if q.dtype in ("int8", "uint8") and q.quant is not None and not q.quant.per_channel:
+            if q.dtype in QUANTIZED_IO_TYPES and q.quant is not None and not q.quant.per_channel:
                 graph.inputs[i] = q
                 graph.ops.remove(users[0])
     for i, t in enumerate(list(graph.outputs)):
         op = graph.producer(t)
         if t.dtype == "float32" and op is not None and op.kind == "DEQUANTIZE":
             x = op.inputs[0]
-            if x.dtype in ("int8", "uint8") and x.quant is not None and not x.quant.per_channel:
+            if x.dtype in QUANTIZED_IO_TYPES and x.quant is not None and not x.quant.per_channel:
                 graph.outputs[i] = x
                 if not graph.consumers(t):
                     graph.ops.remove(op)

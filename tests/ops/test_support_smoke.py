@@ -378,6 +378,22 @@ def squared_difference_int8() -> tuple[bytes, list[Shape]]:
 
 
 @case
+def transpose_conv_int8() -> tuple[bytes, list[Shape]]:
+    shape = const((4,), "int32", [1, 6, 6, 2])
+    model = build_single_op_model(
+        "TRANSPOSE_CONV", [shape, weights((2, 3, 3, 3), [0.01, 0.02], 0), q8((1, 3, 3, 3), 0.05, 1)],
+        [q8((1, 6, 6, 2), 0.1, -2)], {"padding": "SAME", "stride_h": 2, "stride_w": 2})
+    return model, [(1, 6, 6, 2)]
+
+
+@case
+def batch_matmul_int8() -> tuple[bytes, list[Shape]]:
+    model = build_single_op_model(
+        "BATCH_MATMUL", [q8((2, 3, 4), 0.05, 1), q8((2, 4, 5), 0.04, -1)], [q8((2, 3, 5), 0.1, 3)])
+    return model, [(2, 3, 5)]
+
+
+@case
 def unidirectional_sequence_lstm_int8() -> tuple[bytes, list[Shape]]:
     """24 inputs (optional ones omitted), variable state tensors, 5 intermediates (the last one the
     hidden scale): the integer LSTM as the converter writes it."""

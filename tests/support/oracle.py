@@ -75,7 +75,7 @@ def _io_info(tensor: tflite.Tensor) -> IOInfo:
         scale = float(quant.Scale(0))
         zero_point = int(quant.ZeroPoint(0)) if quant.ZeroPointLength() else 0
     return IOInfo(
-        name=tensor.Name().decode(),
+        name=(tensor.Name() or b"").decode(),
         shape=tuple(int(d) for d in tensor.ShapeAsNumpy()) if tensor.ShapeLength() else (),
         dtype=_NUMPY_OF_TENSOR_TYPE[tensor.Type()],
         scale=scale,

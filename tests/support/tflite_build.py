@@ -166,6 +166,9 @@ _OPS: dict[str, _OpInfo] = {
     "STRIDED_SLICE": _OpInfo("StridedSliceOptions", versions={"int8": 2}),
     "SHAPE": _OpInfo("ShapeOptions", derive=_out_type),
     "PACK": _OpInfo("PackOptions", derive=_values_count, versions={"int8": 2, "int16": 3}),
+    "TRANSPOSE_CONV": _OpInfo("TransposeConvOptions", _POOL_DEFAULTS, versions={"int8": 2, "int16": 3}),
+    "BATCH_MATMUL": _OpInfo("BatchMatMulOptions", {"adj_x": False, "adj_y": False},
+                            versions={"int8": 2, "int16": 3}),
     "SQUARED_DIFFERENCE": _OpInfo("SquaredDifferenceOptions", versions={"int8": 2}),
     # Layout ops and reductions (versions within BUILTIN_REF's registered ranges).
     "SLICE": _OpInfo("SliceOptions", versions={"int8": 2, "int16": 4}),

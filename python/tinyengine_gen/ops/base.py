@@ -63,18 +63,19 @@ class OpEntry:
     note: str = ""  # one short qualifier for the op table, e.g. "float model edges"
 
 
-# Ops whose data tensor is not their first input (SPLIT's axis, FILL's dims come first): the
-# input index that gives the type key. register(..., type_input=i) fills it.
-TYPE_INPUT: dict[str, int] = {}
+# Ops whose activation input is not their first input: kind -> index of the activation input
+# (TRANSPOSE_CONV's data comes third; SPLIT's axis and EMBEDDING_LOOKUP's lookup come first).
+# register(..., type_input=i) adds its kinds.
+ACTIVATION_INPUT = {"TRANSPOSE_CONV": 2}
+TYPE_INPUT = ACTIVATION_INPUT
 
 
 def type_key(op: Op) -> str:
     """The activation type an op instance is lowered for: the dtype of its first input (legacy
-    uint8 ops are in int8 storage by now), or of its first output for ops without inputs.
-    TYPE_INPUT names another input for the few ops whose data is not their first input."""
-    at = TYPE_INPUT.get(op.kind, 0)
-    chosen = op.inputs[at] if at < len(op.inputs) else None
-    first = chosen or next((t for t in op.inputs if t is not None), None) or (op.outputs[0] if op.outputs else None)
+    uint8 ops are in int8 storage by now), or of its first output for ops without inputs."""
+    k = ACTIVATION_INPUT.get(op.kind, 0)
+    first = (op.inputs[k] if len(op.inputs) > k else None) if k else None
+    first = first or next((t for t in op.inputs if t is not None), None) or (op.outputs[0] if op.outputs else None)
     if first is None:
         return "none"
     if op.options.get("_legacy_uint8") and first.dtype == "int8":
