@@ -37,6 +37,52 @@ TE_INLINE uint32_t te_sxtb16_ror8(uint32_t x) { return (uint32_t)__sxtb16((int32
 TE_INLINE int32_t te_smlad(uint32_t a, uint32_t b, int32_t acc) { return __smlad((int32_t)a, (int32_t)b, acc); }
 /* Add the signed halfwords of b to those of a (no saturation). */
 TE_INLINE uint32_t te_sadd16(uint32_t a, uint32_t b) { return (uint32_t)__sadd16((int32_t)a, (int32_t)b); }
+/* Zero-extend bytes 0 and 2 (UXTB16), bytes 1 and 3 (UXTB16 ROR #8), into two halfwords. */
+TE_INLINE uint32_t te_uxtb16(uint32_t x) { return __uxtb16(x); }
+#if defined(__GNUC__)
+TE_INLINE uint32_t te_uxtb16_ror8(uint32_t x)
+{
+    uint32_t r;
+    __asm__("uxtb16 %0, %1, ror #8" : "=r"(r) : "r"(x));
+    return r;
+}
+#else
+TE_INLINE uint32_t te_uxtb16_ror8(uint32_t x) { return __uxtb16((x >> 8) | (x << 24)); }
+#endif
+/* Per unsigned byte lane: keep `keep` where keep >= cand (ties keep it), else take cand; the
+ * lanes of *idx follow the same choice between *idx and idx_cand (USUB8, then SEL twice on its
+ * GE flags). te_keep_min_u8x4: keep where keep <= cand. */
+#if defined(__GNUC__)
+TE_INLINE uint32_t te_keep_max_u8x4(uint32_t keep, uint32_t cand, uint32_t *idx, uint32_t idx_cand)
+{
+    uint32_t r, i;
+    __asm__("usub8 %0, %2, %3\n\tsel %0, %2, %3\n\tsel %1, %4, %5"
+            : "=&r"(r), "=r"(i) : "r"(keep), "r"(cand), "r"(*idx), "r"(idx_cand) : "cc");
+    *idx = i;
+    return r;
+}
+TE_INLINE uint32_t te_keep_min_u8x4(uint32_t keep, uint32_t cand, uint32_t *idx, uint32_t idx_cand)
+{
+    uint32_t r, i;
+    __asm__("usub8 %0, %3, %2\n\tsel %0, %2, %3\n\tsel %1, %4, %5"
+            : "=&r"(r), "=r"(i) : "r"(keep), "r"(cand), "r"(*idx), "r"(idx_cand) : "cc");
+    *idx = i;
+    return r;
+}
+#else
+TE_INLINE uint32_t te_keep_max_u8x4(uint32_t keep, uint32_t cand, uint32_t *idx, uint32_t idx_cand)
+{
+    (void)__usub8(keep, cand);
+    *idx = __sel(*idx, idx_cand);
+    return __sel(keep, cand);
+}
+TE_INLINE uint32_t te_keep_min_u8x4(uint32_t keep, uint32_t cand, uint32_t *idx, uint32_t idx_cand)
+{
+    (void)__usub8(cand, keep);
+    *idx = __sel(*idx, idx_cand);
+    return __sel(keep, cand);
+}
+#endif
 #else
 TE_INLINE uint32_t te_pack16(int32_t lo, int32_t hi) { return ((uint32_t)(uint16_t)lo) | ((uint32_t)(uint16_t)hi << 16); }
 TE_INLINE uint32_t te_sxtb16(uint32_t x)
@@ -56,6 +102,29 @@ TE_INLINE int32_t te_smlad(uint32_t a, uint32_t b, int32_t acc)
 TE_INLINE uint32_t te_sadd16(uint32_t a, uint32_t b)
 {
     return te_pack16((int16_t)(a & 0xFFFF) + (int16_t)(b & 0xFFFF), (int16_t)(a >> 16) + (int16_t)(b >> 16));
+}
+TE_INLINE uint32_t te_uxtb16(uint32_t x) { return x & 0x00FF00FFu; }
+TE_INLINE uint32_t te_uxtb16_ror8(uint32_t x) { return (x >> 8) & 0x00FF00FFu; }
+TE_INLINE uint32_t te_keep_u8x4_(uint32_t keep, uint32_t cand, uint32_t *idx, uint32_t idx_cand, int want_max)
+{
+    uint32_t r = 0, i = 0;
+    int k;
+    for (k = 0; k < 32; k += 8) {
+        const uint32_t a = (keep >> k) & 0xFFu, b = (cand >> k) & 0xFFu;
+        const int keep_it = want_max ? a >= b : a <= b;
+        r |= (keep_it ? a : b) << k;
+        i |= ((keep_it ? *idx : idx_cand) >> k & 0xFFu) << k;
+    }
+    *idx = i;
+    return r;
+}
+TE_INLINE uint32_t te_keep_max_u8x4(uint32_t keep, uint32_t cand, uint32_t *idx, uint32_t idx_cand)
+{
+    return te_keep_u8x4_(keep, cand, idx, idx_cand, 1);
+}
+TE_INLINE uint32_t te_keep_min_u8x4(uint32_t keep, uint32_t cand, uint32_t *idx, uint32_t idx_cand)
+{
+    return te_keep_u8x4_(keep, cand, idx, idx_cand, 0);
 }
 #endif
 

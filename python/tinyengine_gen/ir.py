@@ -57,6 +57,7 @@ class Tensor:
     quant: Optional[Quant] = None
     data: Optional[np.ndarray] = None  # set for constants (weights, biases, shapes)
     alias_of: Optional["Tensor"] = None  # a view of another tensor's buffer
+    alias_offset: int = 0  # bytes into alias_of's buffer where this view starts (slice views)
     # A variable tensor (LSTM / SVDF state, a resource variable) keeps its value between invokes,
     # in the arena's state region; `initial` is its value after a reset when the model gives one.
     is_variable: bool = False
@@ -74,6 +75,19 @@ class Tensor:
             if hops > 100_000:  # validate.py refuses alias cycles; never loop forever regardless
                 raise ValueError(f"tensor {self.id} is a view of itself (alias cycle)")
         return t
+
+    @property
+    def view_offset(self) -> int:
+        """Byte offset of this tensor in its root's buffer (0 unless it is a slice view)."""
+        off, t = 0, self
+        while t.alias_of is not None:
+            off, t = off + t.alias_offset, t.alias_of
+        return off
+
+    @property
+    def is_partial_view(self) -> bool:
+        """A view of only part of its root's buffer (a slice view): it cannot be written in place."""
+        return self.alias_of is not None and (self.view_offset != 0 or self.nbytes != self.root.nbytes)
 
     @property
     def size(self) -> int:

@@ -17,29 +17,17 @@ import numpy as np
 from .errors import UnsupportedModelError, UnsupportedOpError, printable
 from .ir import Graph, Op, Quant, Tensor
 from .ops import PASS_HANDLED, REGISTRY, custom
+from .ops.base import FOLDERS as OP_FOLDERS
 from .ops.base import lowering_for, type_key
 from .ops.custom import CustomFunction
+from .ops.layout import view_slices
+from .ops.resize import fuse_resize_arg
 from .reader import variable_key
 
 VIEW_OPS = {"RESHAPE", "SQUEEZE", "EXPAND_DIMS"}
 PASS_HANDLED.update(VIEW_OPS | {"SHAPE", "STRIDED_SLICE", "PACK", "VAR_HANDLE", "CALL_ONCE"})
 FLOAT_EDGE_OPS = {"QUANTIZE", "DEQUANTIZE"}
 EDGE_FLIP = "TE_FLIP_SIGN"  # internal op: uint8 <-> int8 by toggling bit 7
-
-
-def _strided_slice(op: Op, x: np.ndarray, begin: np.ndarray, end: np.ndarray, strides: np.ndarray) -> np.ndarray:
-    o = op.options
-    if o.get("ellipsis_mask", 0) or o.get("new_axis_mask", 0):
-        raise UnsupportedModelError(f"STRIDED_SLICE at op index {op.index}: ellipsis/new-axis masks are not supported")
-    slices, shrink = [], []
-    for i in range(len(begin)):
-        b = None if (o.get("begin_mask", 0) >> i) & 1 else int(begin[i])
-        e = None if (o.get("end_mask", 0) >> i) & 1 else int(end[i])
-        if (o.get("shrink_axis_mask", 0) >> i) & 1:
-            e, shrink = (None if b == -1 else b + 1), shrink + [i]
-        slices.append(slice(b, e, int(strides[i])))
-    out = x[tuple(slices)]
-    return out.reshape([d for i, d in enumerate(out.shape) if i not in shrink])
 
 
 def _pack(op: Op, *xs: np.ndarray) -> np.ndarray:
@@ -51,7 +39,6 @@ def _concat(op: Op, *xs: np.ndarray) -> np.ndarray:
 
 
 FOLDERS: dict[str, Callable[..., np.ndarray]] = {
-    "STRIDED_SLICE": _strided_slice,
     "PACK": _pack,
     "CONCATENATION": _concat,
 }
@@ -102,6 +89,15 @@ def fold_constants(graph: Graph) -> None:
             if out is None or out in graph.outputs:
                 continue
             ins = [t for t in op.inputs if t is not None]
+            if (op.kind in OP_FOLDERS and ins and all(t.is_const for t in ins)
+                    and not any(o in graph.outputs for o in op.outputs)):
+                values = OP_FOLDERS[op.kind](op)  # the op family's own evaluation (every output)
+                if values is not None:
+                    for o, v in zip(op.outputs, values):
+                        o.data = np.asarray(v).reshape(o.shape)
+                    graph.ops.remove(op)
+                    changed = True
+                continue
             value: Optional[np.ndarray] = None
             if op.kind == "SHAPE":
                 value = np.asarray(ins[0].shape, dtype=np.int32)
@@ -291,5 +287,7 @@ def run_passes(graph: Graph, int8_io: bool = False, custom_ops: bool = False) ->
         quantized_io(graph)
     remove_dead_ops(graph)
     normalize_uint8(graph)
+    view_slices(graph)
+    fuse_resize_arg(graph)
     graph.custom_functions = check_supported(graph, custom_ops)
     return graph

@@ -143,7 +143,7 @@ class Plan:
     state_tensors: list[Tensor] = field(default_factory=list)  # their offsets are in `offsets`
 
     def offset_of(self, t: Tensor) -> int:
-        return self.offsets[id(t.root)]
+        return self.offsets[id(t.root)] + t.view_offset
 
     @property
     def gap(self) -> int:
@@ -216,6 +216,8 @@ def _candidates(graph: Graph, calls: list[KernelCall], buffers: dict[int, Buffer
                 raise ValueError(f"{call.op.kind}: unknown in-place alignment {align!r}")
             if not (0 <= out_i < len(call.outputs) and 0 <= in_i < len(call.inputs)):
                 continue
+            if call.inputs[in_i].is_partial_view or call.outputs[out_i].is_partial_view:
+                continue  # a slice view shares its root with other views: never overwritten in place
             src, dst = call.inputs[in_i].root, call.outputs[out_i].root
             bs, bd = buffers.get(id(src)), buffers.get(id(dst))
             if bs is None or bd is None or bs is bd or id(src) in protected:

@@ -451,6 +451,61 @@ def unidirectional_sequence_lstm_int8() -> tuple[bytes, list[Shape]]:
     return model, [(1, 2, 4)]
 
 
+# Layout ops and reductions: one single-op case each.
+def _single(name: str, op: str, inputs: list[TensorSpec], outputs: list[TensorSpec],
+            options: dict | None = None) -> None:
+    def build() -> tuple[bytes, list[Shape]]:
+        return build_single_op_model(op, inputs, outputs, options), [o.shape for o in outputs]
+    build.__name__ = name
+    CASES[name] = build
+
+
+def _ints(values: list, dtype: str = "int32") -> TensorSpec:
+    return const(np.shape(values), dtype, values)
+
+
+_single("slice", "SLICE", [q8((4, 5)), _ints([1, 0]), _ints([2, -1])], [q8((2, 5))])
+_single("split", "SPLIT", [_ints([1]), q8((2, 6))], [q8((2, 3)), q8((2, 3))], {"num_splits": 2})
+_single("split_v", "SPLIT_V", [q8((2, 6)), _ints([4, 2]), _ints([1])], [q8((2, 4)), q8((2, 2))], {"num_splits": 2})
+_single("unpack", "UNPACK", [q8((2, 3))], [q8((3,)), q8((3,))], {"axis": 0, "num": 2})
+_single("gather", "GATHER", [q8((5, 3)), TensorSpec((2,), "int32")], [q8((2, 3))], {"axis": 0})
+_single("gather_nd", "GATHER_ND", [q8((5, 3)), TensorSpec((2, 1), "int64")], [q8((2, 3))])
+_single("depth_to_space", "DEPTH_TO_SPACE", [q8((1, 2, 2, 4))], [q8((1, 4, 4, 1))], {"block_size": 2})
+_single("space_to_depth", "SPACE_TO_DEPTH", [q8((1, 4, 4, 1))], [q8((1, 2, 2, 4))], {"block_size": 2})
+_single("batch_to_space_nd", "BATCH_TO_SPACE_ND", [q8((4, 2, 2, 1)), _ints([2, 2]), _ints([[0, 0], [0, 0]])],
+        [q8((1, 4, 4, 1))])
+_single("space_to_batch_nd", "SPACE_TO_BATCH_ND", [q8((1, 4, 4, 1)), _ints([2, 2]), _ints([[0, 0], [0, 0]])],
+        [q8((4, 2, 2, 1))])
+_single("mirror_pad", "MIRROR_PAD", [q8((3, 4)), _ints([[1, 1], [2, 0]])], [q8((5, 6))], {"mode": "REFLECT"})
+_single("broadcast_to", "BROADCAST_TO", [q8((1, 3)), _ints([2, 3])], [q8((2, 3))])
+_single("fill", "FILL", [_ints([2, 3]), const((), "float32", 1.5)], [f32((2, 3))])
+_single("zeros_like", "ZEROS_LIKE", [f32((2, 3))], [f32((2, 3))])
+_single("tile", "TILE", [q8((2, 3)), _ints([2, 1])], [q8((4, 3))])
+_single("reverse_v2", "REVERSE_V2", [q8((2, 3)), _ints([1])], [q8((2, 3))])
+_single("resize_bilinear", "RESIZE_BILINEAR", [q8((1, 2, 3, 2)), _ints([4, 6])], [q8((1, 4, 6, 2))],
+        {"half_pixel_centers": True})
+for _kind in ("SUM", "REDUCE_MAX", "REDUCE_MIN", "REDUCE_PROD"):
+    _single(_kind.lower(), _kind, [f32((2, 3, 4)), _ints([1])], [f32((2, 4))], {"keep_dims": False})
+for _kind in ("REDUCE_ANY", "REDUCE_ALL"):
+    _single(_kind.lower(), _kind, [TensorSpec((2, 3), "bool"), _ints([1])], [TensorSpec((2, 1), "bool")],
+            {"keep_dims": True})
+_single("arg_max", "ARG_MAX", [q8((2, 5)), _ints([1])], [TensorSpec((2,), "int64")])
+_single("arg_min", "ARG_MIN", [f32((2, 5)), _ints([0])], [TensorSpec((5,), "int32")])
+_single("embedding_lookup", "EMBEDDING_LOOKUP", [TensorSpec((3,), "int32"), f32((5, 4))], [f32((3, 4))])
+_single("dynamic_update_slice", "DYNAMIC_UPDATE_SLICE", [q8((4, 5)), q8((2, 3)), TensorSpec((2,), "int32")], [q8((4, 5))])
+
+
+@case
+def broadcast_args_into_broadcast_to() -> tuple[bytes, list[Shape]]:
+    """BROADCAST_ARGS alone as a constant-only model aborts LiteRT; feeding BROADCAST_TO it runs."""
+    t = [_ints([2, 1, 1, 4]), _ints([3, 1, 4]), TensorSpec((4,), "int32"), q8((3, 1, 4)), q8((2, 3, 1, 4))]
+    ops = [OpSpec("BROADCAST_ARGS", [0, 1], [2]), OpSpec("BROADCAST_TO", [3, 2], [4])]
+    return build_model(t, ops, [3], [4]), [(2, 3, 1, 4)]
+
+
+_single("cumsum", "CUMSUM", [f32((2, 5)), _ints(1)], [f32((2, 5))], {"exclusive": True, "reverse": True})
+
+
 @case
 def svdf_int8_rank2() -> tuple[bytes, list[Shape]]:
     """The fully integer SVDF: int16 time weights and variable state; LiteRT wants a RELU."""

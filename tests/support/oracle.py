@@ -175,11 +175,49 @@ def _quantize_consumer_range(model: tflite.Model, subgraph: tflite.SubGraph, ten
     return None
 
 
+def _index_ranges(model: tflite.Model, subgraph: tflite.SubGraph, tensor_index: int
+                  ) -> np.ndarray | None:
+    """[low, high] per element of a model input that an op reads as indices (GATHER positions,
+    GATHER_ND indices, SLICE begin, EMBEDDING_LOOKUP rows), so random values stay in range; None
+    for other inputs."""
+    def shape(i: int) -> list[int]:
+        t = subgraph.Tensors(i)
+        return [int(d) for d in t.ShapeAsNumpy()] if t.ShapeLength() else []
+
+    for o in range(subgraph.OperatorsLength()):
+        op = subgraph.Operators(o)
+        code = model.OperatorCodes(op.OpcodeIndex())
+        builtin = max(code.BuiltinCode(), code.DeprecatedBuiltinCode())
+        if builtin == BuiltinOperator.EMBEDDING_LOOKUP and op.InputsLength() == 2 and op.Inputs(0) == tensor_index:
+            return np.broadcast_to(np.array([0, shape(op.Inputs(1))[0] - 1]), (*shape(tensor_index), 2))
+        if op.InputsLength() < 2 or op.Inputs(1) != tensor_index:
+            continue
+        params, idx = shape(op.Inputs(0)), shape(tensor_index)
+        if builtin == BuiltinOperator.GATHER:
+            options = tflite.GatherOptions()
+            table = op.BuiltinOptions()
+            axis = 0
+            if table is not None:
+                options.Init(table.Bytes, table.Pos)
+                axis = options.Axis()
+            high = params[axis % len(params)] - 1
+            return np.broadcast_to(np.array([0, high]), (*idx, 2))
+        if builtin == BuiltinOperator.GATHER_ND:
+            highs = np.array(params[:idx[-1]]) - 1
+            return np.broadcast_to(np.stack([np.zeros_like(highs), highs], -1), (*idx, 2))
+        if builtin in (BuiltinOperator.SLICE, BuiltinOperator.STRIDED_SLICE):
+            out = shape(op.Outputs(0))
+            if len(out) == len(params):
+                return np.stack([np.zeros(len(params), int), np.array(params) - np.array(out)], -1)
+    return None
+
+
 def random_inputs(model: ModelLike, rng: np.random.Generator) -> list[np.ndarray]:
     """One random input set that exercises the whole quantized range.
 
-    Integer inputs are uniform over their dtype; bool inputs are fair coin flips; float inputs are
-    uniform over what the QUANTIZE consuming them can represent (so the int8 values after it cover
+    Integer inputs are uniform over their dtype (index inputs of GATHER, GATHER_ND, SLICE and
+    EMBEDDING_LOOKUP uniform over the valid indices); bool inputs are fair coin flips; float inputs
+    are uniform over what the QUANTIZE consuming them can represent (so the int8 values after it cover
     -128..127), else [-1, 1].
     """
     data = load_model_bytes(model)
@@ -187,7 +225,11 @@ def random_inputs(model: ModelLike, rng: np.random.Generator) -> list[np.ndarray
     infos, _ = model_io(data)
     result = []
     for index, info in zip(subgraph.InputsAsNumpy(), infos):
-        if info.dtype.kind == "b":
+        ranges = _index_ranges(flat_model, subgraph, int(index)) if info.dtype.kind in "iu" else None
+        if ranges is not None:
+            low, high = ranges[..., 0], ranges[..., 1]
+            result.append((low + np.floor(rng.random(info.shape) * (high - low + 1))).astype(info.dtype))
+        elif info.dtype.kind == "b":
             result.append(rng.random(size=info.shape) < 0.5)
         elif info.dtype.kind in "iu":
             limits = np.iinfo(info.dtype)

@@ -46,6 +46,7 @@ _ENUM_FIELDS: dict[str, type] = {
     "fused_activation_function": ActivationFunctionType,
     "weights_format": FullyConnectedOptionsWeightsFormat,
     "out_type": TensorType,
+    "output_type": TensorType,
     "quantized_bias_type": TensorType,
     "mode": MirrorPadMode,
     "in_data_type": TensorType,
@@ -127,6 +128,10 @@ def _out_type(inputs: list[TensorSpec | None], outputs: list[TensorSpec]) -> dic
     return {"out_type": outputs[0].dtype}
 
 
+def _output_type(inputs: list[TensorSpec | None], outputs: list[TensorSpec]) -> dict:
+    return {"output_type": outputs[0].dtype}
+
+
 _CONV_DEFAULTS = {"stride_w": 1, "stride_h": 1, "dilation_w_factor": 1, "dilation_h_factor": 1}
 _POOL_DEFAULTS = {"stride_w": 1, "stride_h": 1}
 _INT8_INT16 = {"int8": 2, "int16": 3}
@@ -199,6 +204,39 @@ _OPS: dict[str, _OpInfo] = {
     "SQUARED_DIFFERENCE": _OpInfo("SquaredDifferenceOptions", versions={"int8": 2}),
     # Fully integer SVDF is version 3 (op_version.cc); LiteRT's int8 kernel wants a RELU.
     "SVDF": _OpInfo("SVDFOptions", {"rank": 1, "fused_activation_function": "RELU"}, versions={"int8": 3}),
+    # Layout ops and reductions (versions within BUILTIN_REF's registered ranges).
+    "SLICE": _OpInfo("SliceOptions", versions={"int8": 2, "int16": 4}),
+    "SPLIT": _OpInfo("SplitOptions", versions={"int8": 2, "int16": 3}),
+    "SPLIT_V": _OpInfo("SplitVOptions", versions={"int8": 2, "int16": 3}),
+    "UNPACK": _OpInfo("UnpackOptions", versions={"int8": 2, "int16": 4}),
+    "GATHER": _OpInfo("GatherOptions", versions={"int8": 2, "int16": 6}),
+    "GATHER_ND": _OpInfo("GatherNdOptions", versions={"int8": 2, "int16": 4}),
+    "DEPTH_TO_SPACE": _OpInfo("DepthToSpaceOptions"),
+    "SPACE_TO_DEPTH": _OpInfo("SpaceToDepthOptions", versions={"int8": 2}),
+    "BATCH_TO_SPACE_ND": _OpInfo("BatchToSpaceNDOptions", versions={"int8": 2, "int16": 4}),
+    "SPACE_TO_BATCH_ND": _OpInfo("SpaceToBatchNDOptions", versions={"int8": 2, "int16": 4}),
+    "MIRROR_PAD": _OpInfo("MirrorPadOptions", versions={"int8": 2, "int16": 3}),
+    "BROADCAST_TO": _OpInfo("BroadcastToOptions", versions={d: 2 for d in DTYPES}),
+    "FILL": _OpInfo("FillOptions"),
+    "ZEROS_LIKE": _OpInfo("ZerosLikeOptions"),
+    "TILE": _OpInfo("TileOptions"),
+    "REVERSE_V2": _OpInfo("ReverseV2Options", versions={"int8": 2, "int16": 3}),
+    "RESIZE_BILINEAR": _OpInfo(
+        "ResizeBilinearOptions", {"align_corners": False, "half_pixel_centers": False},
+        versions={"int8": 2, "int16": 4}, bumps={"half_pixel_centers": 3},
+    ),
+    "SUM": _OpInfo("ReducerOptions", versions={"int8": 2}),
+    "REDUCE_MAX": _OpInfo("ReducerOptions", versions={"int8": 2, "int16": 3}),
+    "REDUCE_MIN": _OpInfo("ReducerOptions", versions={"int8": 2, "int16": 3}),
+    "REDUCE_PROD": _OpInfo("ReducerOptions", versions={"int8": 2}),
+    "REDUCE_ANY": _OpInfo("ReducerOptions"),
+    "REDUCE_ALL": _OpInfo("ReducerOptions"),
+    "ARG_MAX": _OpInfo("ArgMaxOptions", derive=_output_type, versions={"int8": 2}),
+    "ARG_MIN": _OpInfo("ArgMinOptions", derive=_output_type, versions={"int8": 2}),
+    "CUMSUM": _OpInfo("CumsumOptions"),
+    "EMBEDDING_LOOKUP": _OpInfo(),
+    "DYNAMIC_UPDATE_SLICE": _OpInfo(),
+    "BROADCAST_ARGS": _OpInfo(),
     # Element-wise family (ops/elementwise.py): versions as op_version.cc picks them.
     "DIV": _OpInfo("DivOptions", versions={"int8": 2, "int16": 2}),
     "FLOOR_DIV": _OpInfo("FloorDivOptions", versions={"int32": 2, "float32": 2, "int16": 3, "int8": 3}),

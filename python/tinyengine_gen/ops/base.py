@@ -63,8 +63,11 @@ class OpEntry:
     note: str = ""  # one short qualifier for the op table, e.g. "float model edges"
 
 
-# Ops whose activation input is not their first input: kind -> index of the activation input.
+# Ops whose activation input is not their first input: kind -> index of the activation input
+# (TRANSPOSE_CONV's data comes third; SPLIT's axis and EMBEDDING_LOOKUP's lookup come first).
+# register(..., type_input=i) adds its kinds.
 ACTIVATION_INPUT = {"TRANSPOSE_CONV": 2}
+TYPE_INPUT = ACTIVATION_INPUT
 
 
 def type_key(op: Op) -> str:
@@ -92,6 +95,20 @@ def lowering_for(op: Op) -> Optional[Lowering]:
     return None
 
 
+# kind -> evaluates an op whose inputs are all constants at generation time (passes.fold_constants):
+# one array per output, or None to leave the op for run time. Filled by @folder in op families.
+Folder = Callable[[Op], Optional[list[np.ndarray]]]
+FOLDERS: dict[str, Folder] = {}
+
+
+def folder(*kinds: str) -> Callable[[Folder], Folder]:
+    def deco(fn: Folder) -> Folder:
+        for k in kinds:
+            FOLDERS[k] = fn
+        return fn
+    return deco
+
+
 # kind -> a lowering that dispatches on the op's type key: `REGISTRY[op.kind](op, graph)`.
 REGISTRY: dict[str, Lowering] = {}
 # Ops handled before lowering (folded or turned into aliases by passes).
@@ -114,9 +131,10 @@ def supported_types(kind: str) -> list[str]:
 
 
 def register(*kinds: str, dtypes: tuple[str, ...] = ("int8", "uint8"), simd: tuple[str, ...] = (),
-             note: str = "") -> Callable[[Lowering], Lowering]:
-    """Register a lowering for ops `kinds` with activation types `dtypes`. Two lowerings of one
-    kind must not share a type; each type of a kind is one lowering (and one reference kernel)."""
+             note: str = "", type_input: int = 0) -> Callable[[Lowering], Lowering]:
+    """Register a lowering for ops `kinds` with activation types `dtypes` (the dtype of input
+    `type_input`, 0 unless the op's data comes later). Two lowerings of one kind must not share a
+    type; each type of a kind is one lowering (and one reference kernel)."""
     unknown = [d for d in dtypes if d not in TYPE_NAMES] + [s for s in simd if s not in SIMD_PATHS]
     if unknown:
         raise ValueError(f"register{kinds}: unknown type or SIMD path {unknown}")
@@ -128,6 +146,8 @@ def register(*kinds: str, dtypes: tuple[str, ...] = ("int8", "uint8"), simd: tup
             if clash:
                 raise ValueError(f"{k}: types {clash} are registered twice")
             entries.append(OpEntry(kind=k, dtypes=tuple(dtypes), lowering=fn, simd=tuple(simd), note=note))
+            if type_input:
+                TYPE_INPUT[k] = type_input
             if k not in REGISTRY:
                 REGISTRY[k] = _dispatch(k)
         return fn
