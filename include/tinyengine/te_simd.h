@@ -131,6 +131,58 @@ TE_INLINE int32x4_t te_mve_requant(int32x4_t v, int32x4_t mult, int32x4_t shift)
     return vrshlq_s32(v, right);
 }
 
+/* te_mve_requant with one (multiplier, shift) for every lane: the lanes hold one channel (the
+ * shift's sign is known outside the caller's loop, so the branches fold there). */
+TE_INLINE int32x4_t te_mve_requant_n(int32x4_t v, int32_t mult, int32_t shift)
+{
+    if (shift > 0) {
+        v = vshlq_r_s32(v, shift);
+    }
+    v = vqrdmulhq_n_s32(v, mult);
+    if (shift < 0) {
+        v = vqaddq_s32(v, vshrq_n_s32(v, 31));
+        v = vrshlq_n_s32(v, shift);
+    }
+    return v;
+}
+
+/* MultiplyByQuantizedMultiplier(v, mult, -e) + out_off per lane, for 1 <= e <= 23 and results
+ * that are then clamped to 8 bits, in three steps: d = out_off * 2^e + 2^(e-1) (te_mve_round_add),
+ * neg_e = -e. The rounding right shift and the offset become one truncating shift of
+ * d - [v < 0] + SaturatingRoundingDoublingHighMul(v, mult) (VQRDMLAH): exact, since [v < 0] may
+ * stand for the sign of the product (they differ only where the product rounds to 0, and both
+ * then give out_off), and where VQRDMLAH saturates the result is at least 2^(31-e) >= 256 away
+ * from 0, so the clamp gives what the reference's does. */
+TE_INLINE int32x4_t te_mve_requant_off_n(int32x4_t v, int32_t mult, int32_t d, int32_t neg_e)
+{
+    int32x4_t t = vaddq_n_s32(vshrq_n_s32(v, 31), d);
+    t = vqrdmlahq_n_s32(t, v, mult);
+    return vshlq_r_s32(t, neg_e);
+}
+
+TE_INLINE int32_t te_mve_round_add(int32_t out_off, int32_t e)
+{
+    return (int32_t)((uint32_t)out_off * ((uint32_t)1 << e) + ((uint32_t)1 << (e - 1)));
+}
+
+/* (a, b, c, d) from four scalars: two VMOVs of two lanes each (GCC builds it lane by lane). */
+TE_INLINE int32x4_t te_mve_vec4(int32_t a, int32_t b, int32_t c, int32_t d)
+{
+#if defined(__GNUC__) && !defined(TE_NO_INLINE_ASM)
+    int32x4_t v;
+    __asm__("vmov %q0[2], %q0[0], %1, %3\n\t"
+            "vmov %q0[3], %q0[1], %2, %4"
+            : "=&w"(v)
+            : "r"(a), "r"(b), "r"(c), "r"(d));
+    return v;
+#else
+    int32x4_t v = vdupq_n_s32(a);
+    v = vsetq_lane_s32(b, v, 1);
+    v = vsetq_lane_s32(c, v, 2);
+    return vsetq_lane_s32(d, v, 3);
+#endif
+}
+
 /* Four int8 dot products, rows w0..w3 with x over `depth` taps: 16 per step (VMLADAVA), then a
  * tail-predicated step (lanes past the row are neither read nor counted). Shared by the conv and
  * fully-connected Helium paths. */

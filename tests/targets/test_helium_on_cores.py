@@ -1,0 +1,111 @@
+"""The Helium (MVE) kernel paths on the emulated Cortex-M55 (mps3-an547) give LiteRT's reference bytes.
+
+Host tests cannot run MVE: these build each single-op model for the M55 and compare every output
+byte. Default run: a handful per Helium path, chosen to reach its variants (tails of 1-3 outputs
+or channels, strides, kernel sizes, chunk counts, in place, legacy uint8, requantization shifts,
+activation ranges). `-m slow`: wider sweeps.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from tests.ops.test_depthwise import dw_model
+from tests.targets.test_ops_on_cores import check_on_core
+from tinyengine_gen import targets
+
+_ok, _why = targets.toolchain_status(need_qemu=True)
+pytestmark = [pytest.mark.emulated, pytest.mark.skipif(not _ok, reason=f"emulated targets unavailable: {_why}")]
+
+CORE = "m55"
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Kernel and runtime objects, shared by every build of this module."""
+    return tmp_path_factory.mktemp("objcache")
+
+
+def cases(table: dict[str, Callable[[], bytes]], marks=()) -> list:
+    return [pytest.param(build, id=name, marks=list(marks)) for name, build in table.items()]
+
+
+# ----------------------------------------------------------------------------------- DEPTHWISE_CONV_2D
+# One input channel at a time through an int8 window; taps in chunks of <= 16 (one gather each).
+
+def _dw_scales(targets_: list[float], in_scale: float = 0.05, out_scale: float = 0.1) -> list[float]:
+    return [t * out_scale / in_scale for t in targets_]
+
+
+DW = {
+    # 3x3 stride 1 (one chunk, four outputs per step): 7 columns (a 3-output tail), RELU6, in place
+    "3x3_s1_tail3": lambda: dw_model((1, 9, 7, 8), (3, 3), (1, 1), "SAME", act="RELU6", seed=41),
+    # stride 2, odd sizes (5 and 6 output columns: tails of 1 and 2), the direct layout's constants
+    "3x3_s2_direct": lambda: dw_model((1, 11, 9, 12), (3, 3), (2, 2), "SAME", act="RELU", seed=42),
+    "3x3_s2_tail2": lambda: dw_model((1, 12, 11, 8), (3, 3), (2, 2), "SAME", act="NONE", seed=43),
+    # 5x5 (two chunks) and 7x7 (four chunks), depth multiplier 2
+    "5x5_s1_x2": lambda: dw_model((1, 11, 10, 6), (5, 5), (1, 1), "SAME", depth_mult=2, act="RELU_N1_TO_1",
+                                  seed=44),
+    "7x7_s2_valid": lambda: dw_model((1, 16, 16, 24), (7, 7), (2, 2), "VALID", act="RELU6", seed=45),
+    # micro_speech: 1 channel, 10x8 stride 2, depth multiplier 8 (five chunks of two filter rows)
+    "10x8_s2_x8": lambda: dw_model((1, 49, 40, 1), (10, 8), (2, 2), "SAME", depth_mult=8, act="RELU", seed=46),
+    # a row longer than 126 bytes: 3x3 in three chunks; dilation; two batches
+    "wide_rows": lambda: dw_model((1, 5, 140, 4), (3, 3), (1, 1), "SAME", act="RELU", seed=47),
+    "dilated_b2": lambda: dw_model((2, 11, 10, 3), (3, 3), (1, 1), "SAME", dilation=(2, 3), depth_mult=2,
+                                   act="RELU", seed=48),
+    # every requantization form: shifts >= 0, -1, the usual range, below -23, a zero multiplier
+    "shifts": lambda: dw_model((1, 10, 9, 12), (3, 3), (2, 2), "SAME", act="NONE", in_scale=0.05, out_scale=0.1,
+                               w_scales=_dw_scales([0.7, 1.5, 3.0, 0.3, 0.2, 2**-10, 2**-23.5, 2**-25, 2**-40,
+                                                    0.01, 0.06, 0.12]), seed=11),
+    # legacy uint8 (filter offset: the sum-of-taps term), a small map
+    "legacy_uint8": lambda: dw_model((1, 9, 10, 8), (3, 3), (2, 2), "SAME", act="RELU6", dtype="uint8", in_zp=128,
+                                     in_scale=0.0235, out_zp=0, out_scale=0.0235, w_zp=149, seed=7),
+    "small_map": lambda: dw_model((1, 3, 3, 20), (3, 3), (1, 1), "SAME", act="RELU6", seed=49),
+    # walked along rows (more than 128 outputs): a 3-output tail per row; a window sliding one
+    # output row at a time (stride 2, the direct layout's small scratch); 7x7 and legacy 5x5 rows
+    "rows_tail3": lambda: dw_model((1, 21, 23, 8), (3, 3), (1, 1), "SAME", act="RELU", seed=50),
+    "rows_sliding_s2": lambda: dw_model((1, 48, 48, 16), (3, 3), (2, 2), "SAME", act="RELU6", seed=51),
+    "rows_7x7": lambda: dw_model((1, 24, 26, 4), (7, 7), (1, 1), "SAME", act="NONE", seed=52),
+    "rows_legacy_5x5": lambda: dw_model((1, 20, 14, 4), (5, 5), (1, 1), "SAME", act="RELU", dtype="uint8",
+                                        in_zp=3, in_scale=0.02, out_zp=128, out_scale=0.08, w_zp=90, seed=53),
+}
+
+SLOW_DW = {
+    f"k{k[0]}x{k[1]}_s{s[0]}{s[1]}_{pad}_{h}x{w}_c{c}_m{m}": (
+        lambda k=k, s=s, pad=pad, h=h, w=w, c=c, m=m: dw_model((1, h, w, c), k, s, pad, depth_mult=m, act="RELU6",
+                                                               seed=k[0] * 31 + s[0] * 7 + h + c))
+    for k, s, pad, h, w, c, m in [
+        ((1, 1), (1, 1), "SAME", 5, 9, 4, 1), ((2, 2), (1, 1), "SAME", 8, 8, 5, 2), ((3, 3), (3, 3), "VALID", 10, 10, 1, 1),
+        ((4, 3), (2, 1), "SAME", 9, 6, 3, 1), ((1, 5), (1, 2), "SAME", 7, 13, 2, 3), ((7, 5), (1, 2), "SAME", 9, 12, 3, 1),
+        ((5, 5), (2, 2), "SAME", 9, 8, 16, 1), ((7, 7), (1, 1), "SAME", 5, 5, 8, 1), ((3, 3), (1, 1), "SAME", 1, 1, 8, 1),
+        ((3, 3), (1, 1), "SAME", 2, 2, 4, 1), ((3, 3), (2, 2), "SAME", 96, 96, 1, 8), ((3, 3), (1, 1), "SAME", 25, 5, 64, 1),
+        ((3, 3), (1, 1), "SAME", 70, 40, 4, 1), ((5, 5), (1, 1), "SAME", 40, 60, 2, 1), ((3, 3), (1, 1), "SAME", 3, 3, 256, 1),
+        ((3, 3), (2, 2), "SAME", 7, 6, 17, 1), ((3, 3), (1, 1), "SAME", 6, 7, 64, 2), ((9, 9), (1, 1), "SAME", 12, 12, 2, 1),
+        ((3, 3), (1, 1), "SAME", 4, 300, 2, 1),
+    ]
+}
+SLOW_DW.update({
+    f"legacy_w{wz}_in{iz}_out{oz}_{act}": (
+        lambda wz=wz, iz=iz, oz=oz, act=act: dw_model((1, 8, 7, 6), (3, 3), (1, 1), "SAME", act=act, dtype="uint8",
+                                                      in_zp=iz, in_scale=0.02, out_zp=oz, out_scale=0.05, w_zp=wz,
+                                                      depth_mult=2, seed=wz + iz))
+    for wz in (0, 128, 255) for iz, oz in ((0, 0), (255, 255), (77, 200)) for act in ("NONE", "RELU6")
+})
+SLOW_DW.update({
+    f"dil{d[0]}{d[1]}_s{s[0]}_{pad}": (
+        lambda d=d, s=s, pad=pad: dw_model((1, 12, 11, 4), (3, 3), s, pad, dilation=d, depth_mult=2, act="RELU6",
+                                           seed=d[0] * 5 + d[1]))
+    for d in ((1, 2), (2, 2), (3, 1)) for s in ((1, 1), (2, 2)) for pad in ("SAME", "VALID")
+})
+
+
+@pytest.mark.parametrize("build", cases(DW))
+def test_depthwise_on_m55(build, tmp_path: Path, cache: Path) -> None:
+    check_on_core(build(), CORE, tmp_path, cache)
+
+
+@pytest.mark.parametrize("build", cases(SLOW_DW, marks=[pytest.mark.slow]))
+def test_depthwise_sweep_on_m55(build, tmp_path: Path, cache: Path) -> None:
+    check_on_core(build(), CORE, tmp_path, cache)
