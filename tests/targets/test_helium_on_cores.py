@@ -12,6 +12,7 @@ from typing import Callable
 
 import pytest
 
+from tests.ops.test_conv import conv_model
 from tests.ops.test_depthwise import dw_model
 from tests.targets.test_ops_on_cores import check_on_core
 from tinyengine_gen import targets
@@ -108,4 +109,62 @@ def test_depthwise_on_m55(build, tmp_path: Path, cache: Path) -> None:
 
 @pytest.mark.parametrize("build", cases(SLOW_DW, marks=[pytest.mark.slow]))
 def test_depthwise_sweep_on_m55(build, tmp_path: Path, cache: Path) -> None:
+    check_on_core(build(), CORE, tmp_path, cache)
+
+
+# ------------------------------------------------------------------------------------------- CONV_2D
+# Pointwise K <= 16: four pixels in registers; K > 16: four pixels interleaved in a block; the last
+# row zero-padded when K is not a multiple of 16; im2col windows gathered straight from the input
+# (interior pixels, K <= 64) or through the shared window gather (borders, larger K).
+
+CONV = {
+    # K = 8 and 16: 1-3 pixel tails, odd channel counts, in place, stride 2
+    "pw_k8_tail1": lambda: conv_model((1, 3, 7, 8), 11, (1, 1), (1, 1), "VALID", act="RELU", seed=61),
+    "pw_k16_tail2_s2": lambda: conv_model((1, 5, 7, 16), 7, (1, 1), (2, 2), "VALID", act="RELU6", seed=62),
+    "pw_k5_wider": lambda: conv_model((1, 4, 4, 5), 24, (1, 1), (1, 1), "VALID", act="NONE", seed=63),
+    # K > 16: 17 (a 1-byte last step), 24, 32, 48 (whole steps), one output channel
+    "pw_k17_tail3": lambda: conv_model((1, 3, 5, 17), 9, (1, 1), (1, 1), "VALID", act="RELU", seed=64),
+    "pw_k32_s2": lambda: conv_model((1, 7, 5, 32), 12, (1, 1), (2, 2), "VALID", act="NONE", seed=65),
+    "pw_k48_oc1": lambda: conv_model((1, 3, 3, 48), 1, (1, 1), (1, 1), "VALID", act="RELU", seed=66),
+    # requantization shifts >= 0 and < 0 in one layer (the general requantization, both kernels)
+    "pw_k8_mixed": lambda: conv_model((1, 3, 5, 8), 12, (1, 1), (1, 1), "VALID", out_scale=0.003, seed=14),
+    "pw_k40_mixed": lambda: conv_model((1, 3, 3, 40), 13, (1, 1), (1, 1), "VALID", out_scale=0.004, seed=67),
+    # legacy uint8 (the filter-offset term), K <= 16 and K > 16
+    "pw_legacy_k12": lambda: conv_model((1, 3, 6, 12), 10, (1, 1), (1, 1), "VALID", dtype="uint8", in_zp=120,
+                                        in_scale=0.02, out_zp=7, out_scale=0.05, w_zp=131, seed=68),
+    "pw_legacy_k36": lambda: conv_model((1, 2, 7, 36), 6, (1, 1), (1, 1), "VALID", dtype="uint8", in_zp=3,
+                                        in_scale=0.02, out_zp=200, out_scale=0.08, w_zp=90, seed=69),
+    # the RGB stem: K = 27 gathered directly inside, border pixels through the window gather
+    "stem_rgb": lambda: conv_model((1, 17, 15, 3), 16, (3, 3), (2, 2), "SAME", act="RELU6", seed=70),
+    # K = 144 (larger than the direct gather), dilation, legacy uint8 with a 5x5 window
+    "k3x3_c16": lambda: conv_model((1, 6, 7, 16), 10, (3, 3), (1, 1), "SAME", act="RELU", seed=71),
+    "dilated": lambda: conv_model((1, 9, 8, 3), 5, (3, 2), (1, 1), "SAME", dilation=(2, 3), seed=72),
+    "legacy_5x5": lambda: conv_model((1, 9, 9, 3), 6, (5, 5), (2, 2), "SAME", dtype="uint8", in_zp=128,
+                                     in_scale=0.0078, out_zp=0, out_scale=0.02, w_zp=120, seed=73),
+}
+
+SLOW_CONV = {
+    f"pw_c{c}_oc{oc}_hw{h}x{w}_s{s}": (
+        lambda c=c, oc=oc, h=h, w=w, s=s: conv_model((1, h, w, c), oc, (1, 1), (s, s), "VALID", act="RELU",
+                                                     seed=c * 7 + oc + h))
+    for c, oc, h, w, s in [(1, 3, 3, 5, 1), (2, 8, 4, 4, 1), (15, 4, 5, 3, 1), (16, 16, 3, 3, 2), (31, 5, 2, 3, 1),
+                           (33, 2, 3, 3, 1), (64, 64, 4, 4, 1), (100, 7, 3, 2, 2), (128, 130, 2, 3, 1)]
+}
+SLOW_CONV.update({
+    f"k{k[0]}x{k[1]}_s{s}_{pad}_c{c}_oc{oc}": (
+        lambda k=k, s=s, pad=pad, c=c, oc=oc: conv_model((1, 11, 10, c), oc, k, (s, s), pad, act="RELU6",
+                                                         seed=k[0] * 13 + c + oc))
+    for k, s, pad, c, oc in [((3, 3), 1, "SAME", 1, 8), ((3, 3), 2, "VALID", 3, 33), ((5, 5), 1, "SAME", 2, 5),
+                             ((10, 4), 2, "SAME", 1, 64), ((2, 2), 2, "VALID", 7, 3), ((7, 7), 2, "SAME", 3, 16),
+                             ((3, 3), 1, "SAME", 8, 17), ((1, 3), 1, "SAME", 32, 9)]
+})
+
+
+@pytest.mark.parametrize("build", cases(CONV))
+def test_conv2d_on_m55(build, tmp_path: Path, cache: Path) -> None:
+    check_on_core(build(), CORE, tmp_path, cache)
+
+
+@pytest.mark.parametrize("build", cases(SLOW_CONV, marks=[pytest.mark.slow]))
+def test_conv2d_sweep_on_m55(build, tmp_path: Path, cache: Path) -> None:
     check_on_core(build(), CORE, tmp_path, cache)
