@@ -14,6 +14,7 @@ import pytest
 
 from tests.ops.test_conv import conv_model
 from tests.ops.test_depthwise import dw_model
+from tests.ops.test_elementwise import add_model
 from tests.targets.test_ops_on_cores import check_on_core
 from tinyengine_gen import targets
 
@@ -168,3 +169,22 @@ def test_conv2d_on_m55(build, tmp_path: Path, cache: Path) -> None:
 @pytest.mark.parametrize("build", cases(SLOW_CONV, marks=[pytest.mark.slow]))
 def test_conv2d_sweep_on_m55(build, tmp_path: Path, cache: Path) -> None:
     check_on_core(build(), CORE, tmp_path, cache)
+
+
+# ------------------------------------------------------------------------------------------------ ADD
+# Four elements per vector; a broadcast input rescaled once per row; the last 1-3 predicated.
+
+ADD = {
+    "same_shape_tail3": lambda: add_model((1, 5, 3, 5), (1, 5, 3, 5), (1, 5, 3, 5), "RELU"),
+    "per_channel": lambda: add_model((1, 4, 5, 6), (6,), (1, 4, 5, 6), "NONE"),
+    "first_broadcast": lambda: add_model((1, 1, 1, 7), (1, 4, 5, 7), (1, 4, 5, 7), "RELU6"),
+    "per_pixel_scalar": lambda: add_model((1, 4, 5, 3), (1, 4, 5, 1), (1, 4, 5, 3), "RELU_N1_TO_1"),
+    "both_broadcast": lambda: add_model((1, 4, 1, 3), (1, 1, 5, 1), (1, 4, 5, 3), "NONE"),
+    "scales": lambda: add_model((1, 9, 9), (1, 9, 9), (1, 9, 9), "NONE", q1=(0.5, -128), q2=(0.0021, 127),
+                                qo=(0.01, -5)),
+}
+
+
+@pytest.mark.parametrize("build", cases(ADD))
+def test_add_on_m55(build, tmp_path: Path, cache: Path) -> None:
+    check_on_core(build(), CORE, tmp_path, cache, n_sets=3)

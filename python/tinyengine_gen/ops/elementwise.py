@@ -89,7 +89,7 @@ def add_multipliers(s1: float, s2: float, s_out: float, op: Op) -> dict[str, int
                 output_multiplier=mo, output_shift=sho)
 
 
-@register("ADD")
+@register("ADD", simd=("mve",))
 def lower_add(op: Op, graph: Graph) -> KernelCall:
     require(len(op.inputs) == 2 and all(t is not None for t in op.inputs), op, "needs two inputs")
     a, b = op.inputs[0], op.inputs[1]
