@@ -192,22 +192,23 @@ TE_INLINE int32x4_t te_mve_vec4(int32_t a, int32_t b, int32_t c, int32_t d)
 #endif
 }
 
-/* Four int8 dot products, rows w0..w3 with x over `depth` taps: 16 per step (VMLADAVA), then a
- * tail-predicated step (lanes past the row are neither read nor counted). Shared by the conv and
- * fully-connected Helium paths. */
-TE_INLINE void te_mve_dot4_s8(const int8_t *w0, const int8_t *w1, const int8_t *w2, const int8_t *w3,
-                                const int8_t *x, int32_t depth, int32_t out[4])
+/* Four int8 dot products, rows w0..w3 with x over `depth` taps, as one vector (lane r: row r):
+ * 16 taps per step (VMLADAVA), the last step tail-predicated (lanes past the row are neither read
+ * nor counted). Shared by the Helium fully-connected paths. */
+TE_INLINE int32x4_t te_mve_dot4q_s8(const int8_t *w0, const int8_t *w1, const int8_t *w2, const int8_t *w3,
+                                    const int8_t *x, int32_t depth)
 {
 #if defined(__GNUC__) && !defined(TE_NO_INLINE_ASM)
-    /* VMLADAVA accumulates into even registers only (not expressible as a constraint): r4, r8,
-     * r10, r12 are clobbered (a set that also compiles at -O0, with a frame pointer or a reserved
-     * r9), lr runs the low-overhead loop. */
+    int32x4_t v;
+    /* VMLADAVA accumulates into even registers only: r4, r8, r10, r12 are clobbered (a set that
+     * also compiles at -O0, with a frame pointer or a reserved r9), lr runs the low-overhead loop
+     * (WLSTP/LETP: the last pass predicated to the row's end). */
     __asm__ volatile(
         "movs    r4, #0\n\t"
         "mov     r8, r4\n\t"
         "mov     r10, r4\n\t"
         "mov     r12, r4\n\t"
-        "wls     lr, %[n], 2f\n\t"
+        "wlstp.8 lr, %[n], 2f\n\t"
         "1:\n\t"
         "vldrb.8 q0, [%[x]], #16\n\t"
         "vldrb.8 q1, [%[w0]], #16\n\t"
@@ -218,41 +219,33 @@ TE_INLINE void te_mve_dot4_s8(const int8_t *w0, const int8_t *w1, const int8_t *
         "vmladava.s8 r10, q1, q0\n\t"
         "vldrb.8 q1, [%[w3]], #16\n\t"
         "vmladava.s8 r12, q1, q0\n\t"
-        "le      lr, 1b\n\t"
+        "letp    lr, 1b\n\t"
         "2:\n\t"
-        "strd    r4, r8, [%[s]]\n\t"
-        "strd    r10, r12, [%[s], #8]\n\t"
-        : [x] "+r"(x), [w0] "+r"(w0), [w1] "+r"(w1), [w2] "+r"(w2), [w3] "+r"(w3)
-        : [n] "r"(depth >> 4), [s] "r"(out)
-        : "r4", "r8", "r10", "r12", "lr", "d0", "d1", "d2", "d3", "cc", "memory");
+        /* (lanes 0, 2 then 1, 3) */
+        "vmov    %q[v][2], %q[v][0], r4, r10\n\t"
+        "vmov    %q[v][3], %q[v][1], r8, r12\n\t"
+        : [v] "=w"(v), [x] "+r"(x), [w0] "+r"(w0), [w1] "+r"(w1), [w2] "+r"(w2), [w3] "+r"(w3)
+        : [n] "r"(depth)
+        : "r4", "r8", "r10", "r12", "lr", "q0", "q1", "cc", "memory");
+    return v;
 #else
     int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0, n;
-    for (n = depth >> 4; n > 0; --n) {
-        const int8x16_t xv = vldrbq_s8(x);
-        a0 = vmladavaq_s8(a0, vldrbq_s8(w0), xv);
-        a1 = vmladavaq_s8(a1, vldrbq_s8(w1), xv);
-        a2 = vmladavaq_s8(a2, vldrbq_s8(w2), xv);
-        a3 = vmladavaq_s8(a3, vldrbq_s8(w3), xv);
+    for (n = depth; n > 0; n -= 16) {
+        /* lanes past the row are neither read nor counted */
+        const mve_pred16_t pr = vctp8q((uint32_t)n);
+        const int8x16_t xv = vldrbq_z_s8(x, pr);
+        a0 = vmladavaq_p_s8(a0, vldrbq_z_s8(w0, pr), xv, pr);
+        a1 = vmladavaq_p_s8(a1, vldrbq_z_s8(w1, pr), xv, pr);
+        a2 = vmladavaq_p_s8(a2, vldrbq_z_s8(w2, pr), xv, pr);
+        a3 = vmladavaq_p_s8(a3, vldrbq_z_s8(w3, pr), xv, pr);
         x += 16;
         w0 += 16;
         w1 += 16;
         w2 += 16;
         w3 += 16;
     }
-    out[0] = a0;
-    out[1] = a1;
-    out[2] = a2;
-    out[3] = a3;
+    return te_mve_vec4(a0, a1, a2, a3);
 #endif
-    if (depth & 15) {
-        /* Lanes past the row are neither read nor counted. */
-        const mve_pred16_t pr = vctp8q((uint32_t)(depth & 15));
-        const int8x16_t xv = vldrbq_z_s8(x, pr);
-        out[0] = vmladavaq_s8(out[0], vldrbq_z_s8(w0, pr), xv);
-        out[1] = vmladavaq_s8(out[1], vldrbq_z_s8(w1, pr), xv);
-        out[2] = vmladavaq_s8(out[2], vldrbq_z_s8(w2, pr), xv);
-        out[3] = vmladavaq_s8(out[3], vldrbq_z_s8(w3, pr), xv);
-    }
 }
 
 #endif /* TE_USE_MVE */

@@ -15,7 +15,10 @@ import pytest
 from tests.ops.test_conv import conv_model
 from tests.ops.test_depthwise import dw_model
 from tests.ops.test_elementwise import add_model
+from tests.ops.test_fully_connected import fc_model
+from tests.targets import test_models_on_cores
 from tests.targets.test_ops_on_cores import check_on_core
+from tests.test_patches import fc_sink
 from tinyengine_gen import targets
 
 _ok, _why = targets.toolchain_status(need_qemu=True)
@@ -188,3 +191,38 @@ ADD = {
 @pytest.mark.parametrize("build", cases(ADD))
 def test_add_on_m55(build, tmp_path: Path, cache: Path) -> None:
     check_on_core(build(), CORE, tmp_path, cache, n_sets=3)
+
+
+# ------------------------------------------------------------------------------------ FULLY_CONNECTED
+# Row-major weights (the Helium build's own copy), four rows per pass with one VMLADAVA per row and
+# 16 columns, the last pass tail-predicated; the four sums requantized as one vector, the last 1-3
+# rows predicated; per-channel (fp64) scales and asymmetric weights take the scalar requantization.
+
+FC = {
+    # depth below 16 (one predicated pass), rows a multiple of 4 (ad01's bottleneck)
+    "d8_u12": lambda: fc_model(1, 8, 12, "RELU", False, True, 5, 0.3, seed=61),
+    # depth 16 exactly, 5 rows (one left over); depth 17, 6 rows (two); depth 47, 7 rows (three), batches
+    "d16_u5": lambda: fc_model(1, 16, 5, "NONE", False, True, -7, 0.2, seed=62),
+    "d17_u6": lambda: fc_model(1, 17, 6, "RELU6", False, True, 0, 0.3, seed=63),
+    "d47_u7_b3": lambda: fc_model(3, 47, 7, "RELU_N1_TO_1", False, True, 11, 0.1, seed=64),
+    # a long row, 1-row layer, no bias
+    "d640_u8": lambda: fc_model(1, 640, 8, "RELU", False, True, 2, 0.5, seed=65),
+    "d1_u3": lambda: fc_model(1, 1, 3, "NONE", False, True, 5, 0.3, seed=66),
+    "nobias_d33_u9": lambda: fc_model(1, 33, 9, "NONE", False, False, -3, 0.3, seed=67),
+    # per-channel scales (hardware-double requantization), asymmetric weights (the offsets' path)
+    "per_channel_d100_u11": lambda: fc_model(2, 100, 11, "RELU", True, True, -128, 0.05, seed=68),
+    "asymmetric_d30_u6": lambda: fc_model(1, 30, 6, "NONE", False, True, 4, 0.3, seed=69, w_zp=3),
+}
+
+
+@pytest.mark.parametrize("build", cases(FC))
+def test_fully_connected_on_m55(build, tmp_path: Path, cache: Path) -> None:
+    check_on_core(build(), CORE, tmp_path, cache, n_sets=3)
+
+
+@pytest.mark.parametrize("per_channel", [False, True], ids=["int_rq", "per_channel"])
+def test_fully_connected_sink_on_m55(per_channel: bool, tmp_path: Path, cache: Path) -> None:
+    """The split API (a band stage feeding the FC row by row) on the row-major weights."""
+    model = tmp_path / "fc_sink.tflite"
+    model.write_bytes(fc_sink(4 + per_channel, per_channel=per_channel))
+    test_models_on_cores.check_on_core(model, CORE, tmp_path, cache, n_sets=2, args=("--patch",))
