@@ -54,15 +54,15 @@ void te_conv2d_1x1_s8_inplace(const te_conv_params *p, const te_requant_per_chan
 
 /* Scratch of the SIMD paths (the largest of them, so one generated model fits every core):
  * DSP: 4 int16 columns of K taps rounded up to 4 (+ one int8 window for the generic kernel);
- * Helium: one int8 window of K rounded up to 16 and out_c folded biases (generic kernel only). */
+ * Helium: out_c folded biases and five int8 windows of K rounded up to 16 (generic kernel only). */
 #define TE_CONV_K4_(k) (((k) + 3) / 4 * 4)
 #define TE_CONV_K16_(k) (((k) + 15) / 16 * 16)
 #define TE_CONV_MAX_(a, b) ((a) > (b) ? (a) : (b))
 #define te_conv2d_s8_scratch_bytes(k_h, k_w, filter_in_c, out_c)                                             \
     TE_CONV_MAX_(9 * TE_CONV_K4_((k_h) * (k_w) * (filter_in_c)),                                            \
-                 TE_CONV_K16_((k_h) * (k_w) * (filter_in_c)) + 4 * (out_c))
-/* 1x1: DSP: 4 int16 columns of in_c rounded up to 4; in place (portable, Helium): one input
- * pixel (in_c; never the larger). */
+                 5 * TE_CONV_K16_((k_h) * (k_w) * (filter_in_c)) + 4 * (out_c))
+/* 1x1: DSP: 4 int16 columns of in_c rounded up to 4; in place: one input pixel (portable); Helium:
+ * five input pixels rounded up to 16 when in_c > 16, else 16 bytes (never more than the DSP's). */
 #define te_conv2d_1x1_s8_scratch_bytes(in_c) TE_CONV_MAX_(8 * TE_CONV_K4_(in_c), (in_c))
 
 /* ---- int16x8 CONV_2D (int16 activations, zero points 0; int8 weights; int64 or int32 bias) ----

@@ -22,7 +22,9 @@ extern "C" {
  * Rows 4 * (out_depth / 4) .. out_depth-1 stay row-major at o * D.
  * One SMLAD of a pair word with two sign-extended inputs adds 256 * (dot of the odd row) + (dot of
  * the even row); SXTB16 of the same word gives the even row alone. The odd row's dot product is
- * recovered exactly as long as it stays within +-2^23, i.e. every 127 steps (|w * x| <= 2^14). */
+ * recovered exactly as long as it stays within +-2^23, i.e. every 127 steps (|w * x| <= 2^14).
+ * Helium (TE_USE_MVE) builds read every filter as TE_FC_LAYOUT_ROWS whatever weight_layout says:
+ * generated models hold the row-major bytes under #if defined(TE_USE_MVE) (the same size). */
 #define TE_FC_LAYOUT_ROWS 0
 #define TE_FC_LAYOUT_QUADS 1
 

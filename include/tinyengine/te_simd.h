@@ -399,22 +399,84 @@ TE_INLINE int32x4_t te_mve_requant(int32x4_t v, int32x4_t mult, int32x4_t shift)
     return vrshlq_s32(v, right);
 }
 
-/* Four int8 dot products, rows w0..w3 with x over `depth` taps: 16 per step (VMLADAVA), then a
- * tail-predicated step (lanes past the row are neither read nor counted). Shared by the conv and
- * fully-connected Helium paths. */
-TE_INLINE void te_mve_dot4_s8(const int8_t *w0, const int8_t *w1, const int8_t *w2, const int8_t *w3,
-                                const int8_t *x, int32_t depth, int32_t out[4])
+/* te_mve_requant with one (multiplier, shift) for every lane: the lanes hold one channel (the
+ * shift's sign is known outside the caller's loop, so the branches fold there). */
+TE_INLINE int32x4_t te_mve_requant_n(int32x4_t v, int32_t mult, int32_t shift)
+{
+    if (shift > 0) {
+        v = vshlq_r_s32(v, shift);
+    }
+    v = vqrdmulhq_n_s32(v, mult);
+    if (shift < 0) {
+        v = vqaddq_s32(v, vshrq_n_s32(v, 31));
+        v = vrshlq_n_s32(v, shift);
+    }
+    return v;
+}
+
+/* te_mve_requant_n for a shift <= 0 without a branch: right = vdupq_n_s32(shift), hoisted by the
+ * caller (the -1 fix-up applies only where the shift is negative, as in te_mve_requant). */
+TE_INLINE int32x4_t te_mve_requant_r(int32x4_t v, int32_t mult, int32x4_t right)
+{
+    v = vqrdmulhq_n_s32(v, mult);
+    v = vqaddq_s32(v, vshrq_n_s32(vandq_s32(v, right), 31));
+    return vrshlq_s32(v, right);
+}
+
+/* MultiplyByQuantizedMultiplier(v, mult, -e) + out_off per lane, for 1 <= e <= 23 and results
+ * that are then clamped to 8 bits, in three steps: d = out_off * 2^e + 2^(e-1) (te_mve_round_add),
+ * neg_e = -e. The rounding right shift and the offset become one truncating shift of
+ * d - [v < 0] + SaturatingRoundingDoublingHighMul(v, mult) (VQRDMLAH): exact, since [v < 0] may
+ * stand for the sign of the product (they differ only where the product rounds to 0, and both
+ * then give out_off), and where VQRDMLAH saturates the result is at least 2^(31-e) >= 256 away
+ * from 0, so the clamp gives what the reference's does. */
+TE_INLINE int32x4_t te_mve_requant_off_n(int32x4_t v, int32_t mult, int32_t d, int32_t neg_e)
+{
+    int32x4_t t = vaddq_n_s32(vshrq_n_s32(v, 31), d);
+    t = vqrdmlahq_n_s32(t, v, mult);
+    return vshlq_r_s32(t, neg_e);
+}
+
+TE_INLINE int32_t te_mve_round_add(int32_t out_off, int32_t e)
+{
+    return (int32_t)((uint32_t)out_off * ((uint32_t)1 << e) + ((uint32_t)1 << (e - 1)));
+}
+
+/* (a, b, c, d) from four scalars: two VMOVs of two lanes each (GCC builds it lane by lane). */
+TE_INLINE int32x4_t te_mve_vec4(int32_t a, int32_t b, int32_t c, int32_t d)
 {
 #if defined(__GNUC__) && !defined(TE_NO_INLINE_ASM)
-    /* VMLADAVA accumulates into even registers only (not expressible as a constraint): r4, r8,
-     * r10, r12 are clobbered (a set that also compiles at -O0, with a frame pointer or a reserved
-     * r9), lr runs the low-overhead loop. */
+    int32x4_t v;
+    __asm__("vmov %q0[2], %q0[0], %1, %3\n\t"
+            "vmov %q0[3], %q0[1], %2, %4"
+            : "=&w"(v)
+            : "r"(a), "r"(b), "r"(c), "r"(d));
+    return v;
+#else
+    int32x4_t v = vdupq_n_s32(a);
+    v = vsetq_lane_s32(b, v, 1);
+    v = vsetq_lane_s32(c, v, 2);
+    return vsetq_lane_s32(d, v, 3);
+#endif
+}
+
+/* Four int8 dot products, rows w0..w3 with x over `depth` taps, as one vector (lane r: row r):
+ * 16 taps per step (VMLADAVA), the last step tail-predicated (lanes past the row are neither read
+ * nor counted). Shared by the Helium fully-connected paths. */
+TE_INLINE int32x4_t te_mve_dot4q_s8(const int8_t *w0, const int8_t *w1, const int8_t *w2, const int8_t *w3,
+                                    const int8_t *x, int32_t depth)
+{
+#if defined(__GNUC__) && !defined(TE_NO_INLINE_ASM)
+    int32x4_t v;
+    /* VMLADAVA accumulates into even registers only: r4, r8, r10, r12 are clobbered (a set that
+     * also compiles at -O0, with a frame pointer or a reserved r9), lr runs the low-overhead loop
+     * (WLSTP/LETP: the last pass predicated to the row's end). */
     __asm__ volatile(
         "movs    r4, #0\n\t"
         "mov     r8, r4\n\t"
         "mov     r10, r4\n\t"
         "mov     r12, r4\n\t"
-        "wls     lr, %[n], 2f\n\t"
+        "wlstp.8 lr, %[n], 2f\n\t"
         "1:\n\t"
         "vldrb.8 q0, [%[x]], #16\n\t"
         "vldrb.8 q1, [%[w0]], #16\n\t"
@@ -425,41 +487,33 @@ TE_INLINE void te_mve_dot4_s8(const int8_t *w0, const int8_t *w1, const int8_t *
         "vmladava.s8 r10, q1, q0\n\t"
         "vldrb.8 q1, [%[w3]], #16\n\t"
         "vmladava.s8 r12, q1, q0\n\t"
-        "le      lr, 1b\n\t"
+        "letp    lr, 1b\n\t"
         "2:\n\t"
-        "strd    r4, r8, [%[s]]\n\t"
-        "strd    r10, r12, [%[s], #8]\n\t"
-        : [x] "+r"(x), [w0] "+r"(w0), [w1] "+r"(w1), [w2] "+r"(w2), [w3] "+r"(w3)
-        : [n] "r"(depth >> 4), [s] "r"(out)
-        : "r4", "r8", "r10", "r12", "lr", "d0", "d1", "d2", "d3", "cc", "memory");
+        /* (lanes 0, 2 then 1, 3) */
+        "vmov    %q[v][2], %q[v][0], r4, r10\n\t"
+        "vmov    %q[v][3], %q[v][1], r8, r12\n\t"
+        : [v] "=w"(v), [x] "+r"(x), [w0] "+r"(w0), [w1] "+r"(w1), [w2] "+r"(w2), [w3] "+r"(w3)
+        : [n] "r"(depth)
+        : "r4", "r8", "r10", "r12", "lr", "q0", "q1", "cc", "memory");
+    return v;
 #else
     int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0, n;
-    for (n = depth >> 4; n > 0; --n) {
-        const int8x16_t xv = vldrbq_s8(x);
-        a0 = vmladavaq_s8(a0, vldrbq_s8(w0), xv);
-        a1 = vmladavaq_s8(a1, vldrbq_s8(w1), xv);
-        a2 = vmladavaq_s8(a2, vldrbq_s8(w2), xv);
-        a3 = vmladavaq_s8(a3, vldrbq_s8(w3), xv);
+    for (n = depth; n > 0; n -= 16) {
+        /* lanes past the row are neither read nor counted */
+        const mve_pred16_t pr = vctp8q((uint32_t)n);
+        const int8x16_t xv = vldrbq_z_s8(x, pr);
+        a0 = vmladavaq_p_s8(a0, vldrbq_z_s8(w0, pr), xv, pr);
+        a1 = vmladavaq_p_s8(a1, vldrbq_z_s8(w1, pr), xv, pr);
+        a2 = vmladavaq_p_s8(a2, vldrbq_z_s8(w2, pr), xv, pr);
+        a3 = vmladavaq_p_s8(a3, vldrbq_z_s8(w3, pr), xv, pr);
         x += 16;
         w0 += 16;
         w1 += 16;
         w2 += 16;
         w3 += 16;
     }
-    out[0] = a0;
-    out[1] = a1;
-    out[2] = a2;
-    out[3] = a3;
+    return te_mve_vec4(a0, a1, a2, a3);
 #endif
-    if (depth & 15) {
-        /* Lanes past the row are neither read nor counted. */
-        const mve_pred16_t pr = vctp8q((uint32_t)(depth & 15));
-        const int8x16_t xv = vldrbq_z_s8(x, pr);
-        out[0] = vmladavaq_s8(out[0], vldrbq_z_s8(w0, pr), xv);
-        out[1] = vmladavaq_s8(out[1], vldrbq_z_s8(w1, pr), xv);
-        out[2] = vmladavaq_s8(out[2], vldrbq_z_s8(w2, pr), xv);
-        out[3] = vmladavaq_s8(out[3], vldrbq_z_s8(w3, pr), xv);
-    }
 }
 
 /* Four int16 x int8 dot products, rows w0..w3 (int8, widened by VLDRB.S16) with the int16 x over

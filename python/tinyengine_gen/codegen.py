@@ -276,13 +276,14 @@ def generate(graph: Graph, calls: list[KernelCall], plan: Plan, name: Optional[s
         for role, arr in call.consts.items():
             ident = f"{prefix}_{role}"
             consts.append(dict(name=ident, ctype=arr.ctype, data=arr.data, align=arr.align,
-                               count=len(arr.data) if not isinstance(arr.data, np.ndarray) else arr.data.size))
+                               count=len(arr.data) if not isinstance(arr.data, np.ndarray) else arr.data.size,
+                               mve_data=arr.mve_data))
             c_names[role] = ident
         for t in call.inputs:  # constant activation inputs (rare) become flash arrays too
             r = t.root
             if r.is_const and id(r) not in const_names:
                 ident = f"{name}_tensor{r.id}"
-                consts.append(dict(name=ident, ctype=r.ctype, data=r.data, align=4, count=r.size))
+                consts.append(dict(name=ident, ctype=r.ctype, data=r.data, align=4, count=r.size, mve_data=None))
                 const_names[id(r)] = ident
         return c_names
 

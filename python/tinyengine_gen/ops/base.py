@@ -26,6 +26,9 @@ class ConstArray:
     ctype: str  # C element type, e.g. "int8_t", "int32_t", "te_fp64_scale"
     data: Any  # np.ndarray, or a list of C initialiser strings for struct arrays
     align: int = 4
+    # The array's contents in Helium (TE_USE_MVE) builds when their kernel wants another layout: an
+    # np.ndarray of the same size (flash stays the same on every core).
+    mve_data: Any = None
 
 
 @dataclass
