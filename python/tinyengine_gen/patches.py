@@ -39,9 +39,10 @@ from typing import Optional, Union
 
 import numpy as np
 
-from .errors import TinyEngineError
+from .errors import InternalError, TinyEngineError
 from .ir import Graph, Op, Tensor
 from .ops import REGISTRY, ConstArray, KernelCall
+from .ops.base import LoweringError
 
 ALIGN = 16
 # Ops a stage may hold: sliding windows over rows, and row-local elementwise ops.
@@ -52,6 +53,16 @@ BAND_HEIGHTS = (1, 2, 3, 4, 6, 8, 12, 16)
 
 class PatchError(TinyEngineError):
     """No stage arrangement meets the request (e.g. the SRAM budget)."""
+
+
+class BandRefused(Exception):
+    """An op's lowering refuses one of its band geometries (a LoweringError on the band op): that
+    split and band height cannot be used. The only failure the candidate search skips; anything
+    else (an internal inconsistency included) propagates."""
+
+
+# Band lowerings, shared by every candidate of one search: key -> KernelCall, or the refusal.
+LoweringCache = dict[tuple, Union[KernelCall, BandRefused]]
 
 
 def _align(n: int) -> int:
@@ -288,8 +299,11 @@ def _horizontal_pads(call: KernelCall) -> tuple[int, int]:
 
 
 def build_stage(graph: Graph, calls: list[KernelCall], first: int, last: int, band_rows: int,
-                outside_readers: Optional[set[int]] = None) -> Optional[BandStage]:
-    """Calls[first..last] as a band stage; None when they cannot run on bands.
+                outside_readers: Optional[set[int]] = None,
+                lowered: Optional[LoweringCache] = None) -> Optional[BandStage]:
+    """Calls[first..last] as a band stage; None when they cannot run on bands (also when an op's
+    lowering refuses a band geometry). `lowered` shares band lowerings between calls on the same
+    `calls` list (a candidate search).
 
     The schedule is pulled by demand: band after band, the stage's last tensor (the driver)
     needs band_rows more rows; an op asked for rows of its output first makes sure its inputs
@@ -346,7 +360,9 @@ def build_stage(graph: Graph, calls: list[KernelCall], first: int, last: int, ba
     window_base: dict[int, int] = {key: 0 for key in producer}  # row at window position 0
     capacity: dict[int, int] = {key: 0 for key in producer}
     actions: list[Action] = []
-    lowered: dict[tuple, KernelCall] = {}
+    if lowered is None:
+        lowered = {}
+    cache = lowered
 
     def still_needed(key: int) -> int:
         """The lowest row of `key` a consumer will still read."""
@@ -382,7 +398,7 @@ def build_stage(graph: Graph, calls: list[KernelCall], first: int, last: int, ba
                     src = tensors[id(t.root)]
                     ins.append(RowRef(src, lo - window_base[id(t.root)] if src.windowed else lo))
             out_ref = RowRef(st, a - window_base[key] if st.windowed else a)
-            actions.append(BandCall(call=_lower_band(graph, c, m, lo, up, a, b, lowered), origin=i,
+            actions.append(BandCall(call=_lower_band(graph, c, m, lo, up, a, b, cache), origin=i,
                                     ins=ins, outs=[out_ref]))
             done[key] = b
 
@@ -392,7 +408,10 @@ def build_stage(graph: Graph, calls: list[KernelCall], first: int, last: int, ba
     if sink:
         actions.append(SinkBegin(call=fc, origin=fc_index))
     for end in list(range(band_rows, n_rows, band_rows)) + [n_rows]:
-        produce(id(driver), end)
+        try:
+            produce(id(driver), end)
+        except BandRefused:
+            return None
         if sink:
             # The new rows go into the sums at once; the window then lets them go.
             fed = done[sink_key]
@@ -427,8 +446,10 @@ def build_stage(graph: Graph, calls: list[KernelCall], first: int, last: int, ba
 
 
 def _lower_band(graph: Graph, c: KernelCall, m: RowMap, lo: int, up: int, a: int, b: int,
-                cache: dict[tuple, KernelCall]) -> KernelCall:
-    """The op over input rows [lo, up) making output rows [a, b), with the whole op's constants."""
+                cache: LoweringCache) -> KernelCall:
+    """The op over input rows [lo, up) making output rows [a, b), with the whole op's constants.
+    BandRefused when the op's lowering rejects the band (a LoweringError); an InternalError when
+    it accepts it with other constants (a bug: the band would compute something else)."""
     pads = None
     if c.op.kind in WINDOW_OPS:
         top = lo - (a * m.stride - m.pad_top)
@@ -439,12 +460,19 @@ def _lower_band(graph: Graph, c: KernelCall, m: RowMap, lo: int, up: int, a: int
     if key not in cache:
         band_ins = [_band_tensor(t, up - lo) for t in _activations(c)]
         band_out = _band_tensor(c.outputs[0], b - a)
-        call = REGISTRY[c.op.kind](_band_op(c, band_ins, band_out, pads), graph)
-        if not _same_consts(call.consts, c.consts):
-            raise TinyEngineError(f"internal: {c.op.kind} at op index {c.op.index} lowers to other "
-                                  "constants on a band")
-        cache[key] = call
-    return cache[key]
+        try:
+            call = REGISTRY[c.op.kind](_band_op(c, band_ins, band_out, pads), graph)
+        except LoweringError as exc:
+            cache[key] = BandRefused(str(exc))
+        else:
+            if not _same_consts(call.consts, c.consts):
+                raise InternalError(f"internal error in the patch planner: {c.op.kind} at op index {c.op.index} "
+                                    "lowers to other constants on a band; please report it with the model")
+            cache[key] = call
+    found = cache[key]
+    if isinstance(found, BandRefused):
+        raise BandRefused(*found.args)
+    return found
 
 
 def _outside_readers(graph: Graph, calls: list[KernelCall], first: int, last: int) -> set[int]:
@@ -515,14 +543,12 @@ class StageChoice:
 def candidates(graph: Graph, calls: list[KernelCall], estimate) -> list[StageChoice]:
     """Every (split, band height) worth planning, with its estimated peak."""
     out = []
+    lowered: LoweringCache = {}
     for run_first, run_last in _runs(calls):
         for last in range(run_first + 1, run_last + 1):
             readers = _outside_readers(graph, calls, run_first, last)
             for rows in BAND_HEIGHTS:
-                try:
-                    stage = build_stage(graph, calls, run_first, last, rows, readers)
-                except TinyEngineError:
-                    stage = None
+                stage = build_stage(graph, calls, run_first, last, rows, readers, lowered)
                 if stage is None:
                     continue
                 new_calls = apply_stage(graph, calls, stage)
