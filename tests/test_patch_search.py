@@ -1,7 +1,8 @@
 """The patch search (patches.CandidateSearch) builds and plans only the candidates that can
 matter, and ranks them exactly as the full enumeration would: its cheap bound never exceeds a
-candidate's estimate, its estimate is the planner's lower bound of the calls with the stage in
-place, and the candidates it returns are the full enumeration's first ones."""
+candidate's estimate, its band-call count is the built stage's, its estimate is the planner's
+lower bound of the calls with the stage in place, and the candidates it returns are the full
+enumeration's first ones."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -51,6 +52,7 @@ def test_search_ranks_like_the_full_enumeration(case: str, in_place: bool, tmp_p
     for c in full:
         split, h = search.splits[c.order // n], c.order % n
         assert split.bound(patches.BAND_HEIGHTS[h]) <= c.estimate
+        assert split.band_calls(patches.BAND_HEIGHTS[h]) == c.stage.band_calls
         mine = search._build(split, h)
         assert mine is not None and (mine.estimate, mine.cost) == (c.estimate, c.cost)
     ranked = sorted(full, key=lambda c: (c.estimate, c.cost, c.order))
@@ -64,6 +66,7 @@ def test_search_ranks_like_the_full_enumeration(case: str, in_place: bool, tmp_p
     for budget in sorted({c.estimate for c in full})[::7] + [below - 1]:
         by_cost = sorted((c for c in full if c.estimate <= budget), key=lambda c: (c.cost, c.order))
         assert orders(budgets.fitting(budget)) == orders(by_cost)
+        assert orders(fresh().fitting(budget, 8)) == orders(by_cost[:8])
 
 
 def test_nothing_is_built_when_no_stage_can_beat_layer_by_layer() -> None:

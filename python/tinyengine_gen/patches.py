@@ -34,7 +34,7 @@ calls that fit.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Optional, Union
 
@@ -561,12 +561,35 @@ class _Split:
     windows: list[tuple[int, int]]  # (rows, row bytes) of the windows the schedule surely fills
     sink_bytes: int  # the FULLY_CONNECTED sink's int32 sums (0: no sink)
     order: int  # enumeration index of (first, last) among the splits
+    # Per inner op (None for the sink FULLY_CONNECTED): its output rows, the rows the stage must
+    # make whatever the demand (all for the driver and the outputs read later, else 0), and its
+    # consumers inside the stage with their row maps.
+    schedule: list[Optional[tuple[int, int, list[tuple[int, RowMap]]]]] = field(default_factory=list)
 
     def bound(self, band_rows: int) -> int:
         """At most the estimate of this split at this band height: every window holds at least
         one band of rows (its first), the kernel scratch is at least 0."""
         scratch = sum(_align(min(band_rows, rows) * rb) for rows, rb in self.windows) + self.sink_bytes
         return max(self.outside, self.crossing + scratch, self.biggest)
+
+    def band_calls(self, band_rows: int) -> int:
+        """The band calls build_stage schedules at this height (when it builds the stage), from the
+        demand alone: an op makes its rows band_rows at a time from row 0 until it has what its
+        consumers' last bands read (all of them if the stage must output them)."""
+        made = [0] * len(self.schedule)
+        calls = 0
+        for i in range(len(self.schedule) - 1, -1, -1):
+            entry = self.schedule[i]
+            if entry is None:
+                continue
+            rows, need, consumers = entry
+            for j, m in consumers:
+                if made[j] > 0:
+                    need = max(need, m.end(made[j]))
+            if need > 0:
+                made[i] = min(rows, -(-need // band_rows) * band_rows)
+                calls += -(-made[i] // band_rows)
+        return calls
 
 
 class CandidateSearch:
@@ -594,8 +617,10 @@ class CandidateSearch:
         for s in range(steps - 1, -1, -1):
             after[s] = max(after[s + 1], per_step[s])
         tensors = [b for b in layer_plan.buffers if b.scratch_of is None]
+        runs = _runs(calls)
+        self.maps: dict[int, Optional[RowMap]] = {i: row_map(calls[i]) for a, b in runs for i in range(a, b + 1)}
         self.splits: list[_Split] = []
-        for run_first, run_last in _runs(calls):
+        for run_first, run_last in runs:
             for last in range(run_first + 1, run_last + 1):
                 self.splits.append(self._split(run_first, last, tensors, before[run_first], after[last + 1]))
 
@@ -635,8 +660,30 @@ class CandidateSearch:
             biggest = max(biggest, b.span)
             if b.first <= last and b.last >= first:
                 crossing += b.span
+        schedule: list[Optional[tuple[int, int, list[tuple[int, RowMap]]]]] = []
+        consumers: dict[int, list[tuple[int, RowMap]]] = {}
+        for j, c in enumerate(inner):
+            m = self.maps[first + j]
+            if m is None or m.sink:
+                continue
+            for key in dict.fromkeys(id(t.root) for t in _activations(c)):
+                if key in producer:
+                    consumers.setdefault(key, []).append((j, m))
+        driver = id(inner[-1].outputs[0].root) if inner[-1].outputs else None
+        if sink_key is not None:
+            src = fc_sink_source(inner[-1])
+            driver = None if src is None else id(src)
+        for c in inner:
+            key = id(c.outputs[0].root) if c.outputs else None
+            if key is None or key == sink_key or not _nhwc(c.outputs[0]):
+                schedule.append(None)
+                continue
+            rows = int(c.outputs[0].shape[1])
+            must = key == driver or key not in windowed
+            schedule.append((rows, rows if must else 0, consumers.get(key, [])))
         return _Split(first=first, last=last, readers=readers, outside=max(before, after), crossing=crossing,
-                      biggest=biggest, windows=windows, sink_bytes=sink_bytes, order=len(self.splits))
+                      biggest=biggest, windows=windows, sink_bytes=sink_bytes, order=len(self.splits),
+                      schedule=schedule)
 
     def _build(self, split: _Split, h: int) -> Optional[StageChoice]:
         key = (split.order, h)
@@ -663,8 +710,12 @@ class CandidateSearch:
         for bound, _, split, h in self._by_bound():
             if below is not None and bound >= below:
                 break
-            if len(found) >= count and bound > found[count - 1].estimate:
-                break  # every candidate left estimates above the count-th best
+            if len(found) >= count:
+                worst = found[count - 1]
+                if bound > worst.estimate:
+                    break  # every candidate left estimates above the count-th best
+                if bound == worst.estimate and split.band_calls(BAND_HEIGHTS[h]) > worst.cost[0]:
+                    continue  # at best a tie on the estimate, and more band calls
             choice = self._build(split, h)
             if choice is None or (below is not None and choice.estimate >= below):
                 continue
@@ -672,16 +723,20 @@ class CandidateSearch:
             found.sort(key=lambda c: (c.estimate, c.cost, c.order))
         return found[:count]
 
-    def fitting(self, budget: int) -> list[StageChoice]:
-        """Every candidate whose estimate is at most `budget`, by (cost, order)."""
-        out = []
-        for bound, _, split, h in self._by_bound():
-            if bound > budget:
-                break
+    def fitting(self, budget: int, count: Optional[int] = None) -> list[StageChoice]:
+        """The `count` (default: all) first candidates by (cost, order) among those whose estimate
+        is at most `budget`."""
+        todo = sorted((split.band_calls(rows), split.order * len(BAND_HEIGHTS) + h, split, h)
+                      for split in self.splits for h, rows in enumerate(BAND_HEIGHTS) if split.bound(rows) <= budget)
+        found: list[StageChoice] = []
+        for calls, _, split, h in todo:
+            if count is not None and len(found) >= count and calls > found[count - 1].cost[0]:
+                break  # every candidate left makes more band calls than the count-th
             choice = self._build(split, h)
             if choice is not None and choice.estimate <= budget:
-                out.append(choice)
-        return sorted(out, key=lambda c: (c.cost, c.order))
+                found.append(choice)
+                found.sort(key=lambda c: (c.cost, c.order))
+        return found if count is None else found[:count]
 
 
 def candidates(graph: Graph, calls: list[KernelCall], estimate) -> list[StageChoice]:
@@ -733,7 +788,7 @@ def plan_patches(graph: Graph, calls: list[KernelCall], *, minimise: bool, budge
             if plan.arena_size <= choice.estimate:
                 break
         return best_calls, best_plan
-    for choice in search.fitting(budget)[:SEARCH_PLANS]:
+    for choice in search.fitting(budget, SEARCH_PLANS):
         plan = plan_arena(graph, choice.calls, strategy=strategy, in_place=in_place)
         if plan.arena_size <= budget:
             return choice.calls, plan
