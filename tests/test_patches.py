@@ -270,3 +270,44 @@ def test_patch_based_spellings(tmp_path: Path) -> None:
     assert main([str(path), "-q", "-o", str(tmp_path / "default")]) == 0
     assert (tmp_path / "none" / "m.h").read_text() == (tmp_path / "default" / "m.h").read_text()
     assert (tmp_path / "none" / "m.h").read_text() != (tmp_path / "--patch" / "m.h").read_text()
+
+
+def _band_lowering_wrapped(change):
+    """REGISTRY with CONV_2D's lowering passed through `change(call)` on band ops only."""
+    conv = patches.REGISTRY["CONV_2D"]
+
+    def lower(op, graph):
+        call = conv(op, graph)
+        return change(op, call) if op.options.get("_band") else call
+    return mock.patch.dict(patches.REGISTRY, {"CONV_2D": lower})
+
+
+def test_a_band_the_lowering_refuses_is_skipped(tmp_path: Path) -> None:
+    """A LoweringError on a band op means that split cannot be used: the search goes on without it
+    (here every split holds a CONV_2D, so the model stays layer by layer)."""
+    path = tmp_path / "m.tflite"
+    path.write_bytes(resnet_like())
+    layer = compile_model(path)
+
+    def refuse(op, call):
+        raise patches.LoweringError(f"CONV_2D at op index {op.index}: no band variant")
+    with _band_lowering_wrapped(refuse):
+        c = compile_model(path, Options(patch=True))
+    assert not any(isinstance(x, patches.StageCall) for x in c.calls)
+    assert c.plan.arena_size == layer.plan.arena_size
+
+
+def test_an_inconsistent_band_lowering_is_an_internal_error(tmp_path: Path) -> None:
+    """A band lowered with other constants than its whole op is a bug: reported, never skipped."""
+    from tinyengine_gen.errors import InternalError
+
+    path = tmp_path / "m.tflite"
+    path.write_bytes(resnet_like())
+
+    def corrupt(op, call):
+        bias = next(k for k in call.consts if "bias" in k)
+        arr = call.consts[bias]
+        call.consts[bias] = patches.ConstArray(arr.ctype, np.asarray(arr.data) + 1, arr.align)
+        return call
+    with _band_lowering_wrapped(corrupt), pytest.raises(InternalError, match="other constants on a band"):
+        compile_model(path, Options(patch=True))

@@ -34,14 +34,16 @@ calls that fit.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Optional, Union
 
 import numpy as np
 
-from .errors import TinyEngineError
+from .errors import InternalError, TinyEngineError
 from .ir import Graph, Op, Tensor
 from .ops import REGISTRY, ConstArray, KernelCall
+from .ops.base import LoweringError
 
 ALIGN = 16
 # Ops a stage may hold: sliding windows over rows, and row-local elementwise ops.
@@ -52,6 +54,16 @@ BAND_HEIGHTS = (1, 2, 3, 4, 6, 8, 12, 16)
 
 class PatchError(TinyEngineError):
     """No stage arrangement meets the request (e.g. the SRAM budget)."""
+
+
+class BandRefused(Exception):
+    """An op's lowering refuses one of its band geometries (a LoweringError on the band op): that
+    split and band height cannot be used. The only failure the candidate search skips; anything
+    else (an internal inconsistency included) propagates."""
+
+
+# Band lowerings, shared by every candidate of one search: key -> KernelCall, or the refusal.
+LoweringCache = dict[tuple, Union[KernelCall, BandRefused]]
 
 
 def _align(n: int) -> int:
@@ -228,7 +240,7 @@ class BandStage:
     moved_bytes: int  # bytes memmoved per inference (the price of caching halos)
     sink_acc_offset: int = -1  # where the sink's int32 sums sit in the stage scratch (-1: no sink)
 
-    @property
+    @cached_property
     def band_calls(self) -> int:
         return sum(isinstance(a, BandCall) for band in self.bands for a in band)
 
@@ -288,8 +300,11 @@ def _horizontal_pads(call: KernelCall) -> tuple[int, int]:
 
 
 def build_stage(graph: Graph, calls: list[KernelCall], first: int, last: int, band_rows: int,
-                outside_readers: Optional[set[int]] = None) -> Optional[BandStage]:
-    """Calls[first..last] as a band stage; None when they cannot run on bands.
+                outside_readers: Optional[set[int]] = None,
+                lowered: Optional[LoweringCache] = None) -> Optional[BandStage]:
+    """Calls[first..last] as a band stage; None when they cannot run on bands (also when an op's
+    lowering refuses a band geometry). `lowered` shares band lowerings between calls on the same
+    `calls` list (a candidate search).
 
     The schedule is pulled by demand: band after band, the stage's last tensor (the driver)
     needs band_rows more rows; an op asked for rows of its output first makes sure its inputs
@@ -346,7 +361,9 @@ def build_stage(graph: Graph, calls: list[KernelCall], first: int, last: int, ba
     window_base: dict[int, int] = {key: 0 for key in producer}  # row at window position 0
     capacity: dict[int, int] = {key: 0 for key in producer}
     actions: list[Action] = []
-    lowered: dict[tuple, KernelCall] = {}
+    if lowered is None:
+        lowered = {}
+    cache = lowered
 
     def still_needed(key: int) -> int:
         """The lowest row of `key` a consumer will still read."""
@@ -382,7 +399,7 @@ def build_stage(graph: Graph, calls: list[KernelCall], first: int, last: int, ba
                     src = tensors[id(t.root)]
                     ins.append(RowRef(src, lo - window_base[id(t.root)] if src.windowed else lo))
             out_ref = RowRef(st, a - window_base[key] if st.windowed else a)
-            actions.append(BandCall(call=_lower_band(graph, c, m, lo, up, a, b, lowered), origin=i,
+            actions.append(BandCall(call=_lower_band(graph, c, m, lo, up, a, b, cache), origin=i,
                                     ins=ins, outs=[out_ref]))
             done[key] = b
 
@@ -392,7 +409,10 @@ def build_stage(graph: Graph, calls: list[KernelCall], first: int, last: int, ba
     if sink:
         actions.append(SinkBegin(call=fc, origin=fc_index))
     for end in list(range(band_rows, n_rows, band_rows)) + [n_rows]:
-        produce(id(driver), end)
+        try:
+            produce(id(driver), end)
+        except BandRefused:
+            return None
         if sink:
             # The new rows go into the sums at once; the window then lets them go.
             fed = done[sink_key]
@@ -427,8 +447,10 @@ def build_stage(graph: Graph, calls: list[KernelCall], first: int, last: int, ba
 
 
 def _lower_band(graph: Graph, c: KernelCall, m: RowMap, lo: int, up: int, a: int, b: int,
-                cache: dict[tuple, KernelCall]) -> KernelCall:
-    """The op over input rows [lo, up) making output rows [a, b), with the whole op's constants."""
+                cache: LoweringCache) -> KernelCall:
+    """The op over input rows [lo, up) making output rows [a, b), with the whole op's constants.
+    BandRefused when the op's lowering rejects the band (a LoweringError); an InternalError when
+    it accepts it with other constants (a bug: the band would compute something else)."""
     pads = None
     if c.op.kind in WINDOW_OPS:
         top = lo - (a * m.stride - m.pad_top)
@@ -439,12 +461,19 @@ def _lower_band(graph: Graph, c: KernelCall, m: RowMap, lo: int, up: int, a: int
     if key not in cache:
         band_ins = [_band_tensor(t, up - lo) for t in _activations(c)]
         band_out = _band_tensor(c.outputs[0], b - a)
-        call = REGISTRY[c.op.kind](_band_op(c, band_ins, band_out, pads), graph)
-        if not _same_consts(call.consts, c.consts):
-            raise TinyEngineError(f"internal: {c.op.kind} at op index {c.op.index} lowers to other "
-                                  "constants on a band")
-        cache[key] = call
-    return cache[key]
+        try:
+            call = REGISTRY[c.op.kind](_band_op(c, band_ins, band_out, pads), graph)
+        except LoweringError as exc:
+            cache[key] = BandRefused(str(exc))
+        else:
+            if not _same_consts(call.consts, c.consts):
+                raise InternalError(f"internal error in the patch planner: {c.op.kind} at op index {c.op.index} "
+                                    "lowers to other constants on a band; please report it with the model")
+            cache[key] = call
+    found = cache[key]
+    if isinstance(found, BandRefused):
+        raise BandRefused(*found.args)
+    return found
 
 
 def _outside_readers(graph: Graph, calls: list[KernelCall], first: int, last: int) -> set[int]:
@@ -510,24 +539,225 @@ class StageChoice:
     calls: list[KernelCall]
     stage: Optional[BandStage]
     estimate: int  # the planner's lower bound for these calls
+    order: int = 0  # place in the enumeration (run, last op, band height): the final tie-break
+
+    @cached_property
+    def cost(self) -> tuple[int, int]:
+        assert self.stage is not None
+        return self.stage.band_calls, self.stage.moved_bytes
+
+
+@dataclass
+class _Split:
+    """Calls[first..last] as a stage, before any band height is chosen: what the planner's lower
+    bound of such a stage is made of, from the layer-by-layer plan (no lowering, no schedule)."""
+
+    first: int
+    last: int
+    readers: set[int]  # roots read after the stage (or graph outputs)
+    outside: int  # the largest per-step bound at the calls the stage leaves alone
+    crossing: int  # bytes of the buffers live at the stage call (everything but its windows)
+    biggest: int  # the largest of those buffers, and of the ones live outside
+    windows: list[tuple[int, int]]  # (rows, row bytes) of the windows the schedule surely fills
+    sink_bytes: int  # the FULLY_CONNECTED sink's int32 sums (0: no sink)
+    order: int  # enumeration index of (first, last) among the splits
+    # Per inner op (None for the sink FULLY_CONNECTED): its output rows, the rows the stage must
+    # make whatever the demand (all for the driver and the outputs read later, else 0), and its
+    # consumers inside the stage with their row maps.
+    schedule: list[Optional[tuple[int, int, list[tuple[int, RowMap]]]]] = field(default_factory=list)
+
+    def bound(self, band_rows: int) -> int:
+        """At most the estimate of this split at this band height: every window holds at least
+        one band of rows (its first), the kernel scratch is at least 0."""
+        scratch = sum(_align(min(band_rows, rows) * rb) for rows, rb in self.windows) + self.sink_bytes
+        return max(self.outside, self.crossing + scratch, self.biggest)
+
+    def band_calls(self, band_rows: int) -> int:
+        """The band calls build_stage schedules at this height (when it builds the stage), from the
+        demand alone: an op makes its rows band_rows at a time from row 0 until it has what its
+        consumers' last bands read (all of them if the stage must output them)."""
+        made = [0] * len(self.schedule)
+        calls = 0
+        for i in range(len(self.schedule) - 1, -1, -1):
+            entry = self.schedule[i]
+            if entry is None:
+                continue
+            rows, need, consumers = entry
+            for j, m in consumers:
+                if made[j] > 0:
+                    need = max(need, m.end(made[j]))
+            if need > 0:
+                made[i] = min(rows, -(-need // band_rows) * band_rows)
+                calls += -(-made[i] // band_rows)
+        return calls
+
+
+class CandidateSearch:
+    """The (split, band height) candidates of one call list, built lazily in order of a cheap
+    lower bound, so that only those that may be among the best are lowered and scheduled.
+
+    A candidate's estimate is the planner's lower bound of the calls with the stage in place.
+    Outside the stage the per-step bounds are the layer-by-layer plan's (the stage changes no
+    buffer live there, and no in-place pair there); at the stage's call they are the buffers
+    live across it plus its scratch (windows and band-call scratch, no in-place pairs). So the
+    estimate comes from the layer plan and the built stage, and `_Split.bound` bounds it from
+    below before anything is built (tests/test_patch_search.py checks both against
+    planner.lower_bound)."""
+
+    def __init__(self, graph: Graph, calls: list[KernelCall], layer_plan) -> None:
+        self.graph, self.calls = graph, calls
+        self.lowered: LoweringCache = {}
+        self.built: dict[tuple[int, int], Optional[StageChoice]] = {}
+        steps = len(calls)
+        per_step = list(layer_plan.bound_per_step) + [0] * (steps - len(layer_plan.bound_per_step))
+        before = [0] * (steps + 1)  # before[s]: the largest bound at steps < s
+        for s in range(steps):
+            before[s + 1] = max(before[s], per_step[s])
+        after = [0] * (steps + 1)  # after[s]: the largest bound at steps >= s
+        for s in range(steps - 1, -1, -1):
+            after[s] = max(after[s + 1], per_step[s])
+        tensors = [b for b in layer_plan.buffers if b.scratch_of is None]
+        runs = _runs(calls)
+        self.maps: dict[int, Optional[RowMap]] = {i: row_map(calls[i]) for a, b in runs for i in range(a, b + 1)}
+        self.splits: list[_Split] = []
+        for run_first, run_last in runs:
+            for last in range(run_first + 1, run_last + 1):
+                self.splits.append(self._split(run_first, last, tensors, before[run_first], after[last + 1]))
+
+    def _split(self, first: int, last: int, tensors: list, before: int, after: int) -> _Split:
+        calls = self.calls
+        readers = _outside_readers(self.graph, calls, first, last)
+        inner = calls[first:last + 1]
+        producer = {id(c.outputs[0].root): i for i, c in enumerate(inner) if c.outputs}
+        sink_key, sink_bytes = None, 0
+        if inner[-1].op.kind == "FULLY_CONNECTED" and inner[-1].outputs:
+            sink_key = id(inner[-1].outputs[0].root)
+            sink_bytes = _align(4 * int(inner[-1].params.get("out_depth", 0)))
+        windowed = {key for key in producer if key not in readers and key != sink_key}
+        # Ops the schedule runs for sure: those the stage's outputs (the driver included) depend on.
+        todo = [i for key, i in producer.items() if key not in windowed] + [len(inner) - 1]
+        if sink_key is not None:
+            src = fc_sink_source(inner[-1])
+            if src is not None and id(src) in producer:
+                todo.append(producer[id(src)])
+        run: set[int] = set()
+        while todo:
+            i = todo.pop()
+            if i in run:
+                continue
+            run.add(i)
+            todo.extend(producer[id(t.root)] for t in _activations(inner[i]) if id(t.root) in producer)
+        windows = []
+        for key, i in producer.items():
+            if key in windowed and i in run:
+                t = inner[i].outputs[0]
+                if len(t.shape) == 4:
+                    windows.append((int(t.shape[1]), _row_bytes(t)))
+        crossing, biggest = 0, 0
+        for b in tensors:
+            if id(b.tensors[0]) in windowed:
+                continue
+            biggest = max(biggest, b.span)
+            if b.first <= last and b.last >= first:
+                crossing += b.span
+        schedule: list[Optional[tuple[int, int, list[tuple[int, RowMap]]]]] = []
+        consumers: dict[int, list[tuple[int, RowMap]]] = {}
+        for j, c in enumerate(inner):
+            m = self.maps[first + j]
+            if m is None or m.sink:
+                continue
+            for key in dict.fromkeys(id(t.root) for t in _activations(c)):
+                if key in producer:
+                    consumers.setdefault(key, []).append((j, m))
+        driver = id(inner[-1].outputs[0].root) if inner[-1].outputs else None
+        if sink_key is not None:
+            src = fc_sink_source(inner[-1])
+            driver = None if src is None else id(src)
+        for c in inner:
+            key = id(c.outputs[0].root) if c.outputs else None
+            if key is None or key == sink_key or not _nhwc(c.outputs[0]):
+                schedule.append(None)
+                continue
+            rows = int(c.outputs[0].shape[1])
+            must = key == driver or key not in windowed
+            schedule.append((rows, rows if must else 0, consumers.get(key, [])))
+        return _Split(first=first, last=last, readers=readers, outside=max(before, after), crossing=crossing,
+                      biggest=biggest, windows=windows, sink_bytes=sink_bytes, order=len(self.splits),
+                      schedule=schedule)
+
+    def _build(self, split: _Split, h: int) -> Optional[StageChoice]:
+        key = (split.order, h)
+        if key not in self.built:
+            stage = build_stage(self.graph, self.calls, split.first, split.last, BAND_HEIGHTS[h], split.readers,
+                                self.lowered)
+            choice = None
+            if stage is not None:
+                scratch = _align(stage.window_bytes + stage.kernel_scratch)
+                estimate = max(split.outside, split.crossing + scratch, split.biggest)
+                choice = StageChoice(apply_stage(self.graph, self.calls, stage), stage, estimate,
+                                     order=split.order * len(BAND_HEIGHTS) + h)
+            self.built[key] = choice
+        return self.built[key]
+
+    def _by_bound(self) -> list[tuple[int, int, _Split, int]]:
+        return sorted((sp.bound(rows), sp.order * len(BAND_HEIGHTS) + h, sp, h)
+                      for sp in self.splits for h, rows in enumerate(BAND_HEIGHTS))
+
+    def best(self, count: int, below: Optional[int] = None) -> list[StageChoice]:
+        """The `count` best candidates by (estimate, cost, order) among those whose estimate is
+        below `below`: exactly those a full enumeration would rank first."""
+        found: list[StageChoice] = []
+        for bound, _, split, h in self._by_bound():
+            if below is not None and bound >= below:
+                break
+            if len(found) >= count:
+                worst = found[count - 1]
+                if bound > worst.estimate:
+                    break  # every candidate left estimates above the count-th best
+                if bound == worst.estimate and split.band_calls(BAND_HEIGHTS[h]) > worst.cost[0]:
+                    continue  # at best a tie on the estimate, and more band calls
+            choice = self._build(split, h)
+            if choice is None or (below is not None and choice.estimate >= below):
+                continue
+            found.append(choice)
+            found.sort(key=lambda c: (c.estimate, c.cost, c.order))
+        return found[:count]
+
+    def fitting(self, budget: int, count: Optional[int] = None) -> list[StageChoice]:
+        """The `count` (default: all) first candidates by (cost, order) among those whose estimate
+        is at most `budget`."""
+        todo = sorted((split.band_calls(rows), split.order * len(BAND_HEIGHTS) + h, split, h)
+                      for split in self.splits for h, rows in enumerate(BAND_HEIGHTS) if split.bound(rows) <= budget)
+        found: list[StageChoice] = []
+        for calls, _, split, h in todo:
+            if count is not None and len(found) >= count and calls > found[count - 1].cost[0]:
+                break  # every candidate left makes more band calls than the count-th
+            choice = self._build(split, h)
+            if choice is not None and choice.estimate <= budget:
+                found.append(choice)
+                found.sort(key=lambda c: (c.cost, c.order))
+        return found if count is None else found[:count]
 
 
 def candidates(graph: Graph, calls: list[KernelCall], estimate) -> list[StageChoice]:
-    """Every (split, band height) worth planning, with its estimated peak."""
+    """Every (split, band height) that can run on bands, with estimate(calls with it) (the full
+    enumeration CandidateSearch prunes; for tests and tools)."""
     out = []
+    lowered: LoweringCache = {}
+    order = 0
     for run_first, run_last in _runs(calls):
         for last in range(run_first + 1, run_last + 1):
             readers = _outside_readers(graph, calls, run_first, last)
             for rows in BAND_HEIGHTS:
-                try:
-                    stage = build_stage(graph, calls, run_first, last, rows, readers)
-                except TinyEngineError:
-                    stage = None
-                if stage is None:
-                    continue
-                new_calls = apply_stage(graph, calls, stage)
-                out.append(StageChoice(new_calls, stage, estimate(new_calls)))
+                stage = build_stage(graph, calls, run_first, last, rows, readers, lowered)
+                if stage is not None:
+                    new_calls = apply_stage(graph, calls, stage)
+                    out.append(StageChoice(new_calls, stage, estimate(new_calls), order=order))
+                order += 1
     return out
+
+
+SEARCH_PLANS = 8  # candidates planned at most (the estimate is the planner's bound; it nearly always reaches it)
 
 
 def plan_patches(graph: Graph, calls: list[KernelCall], *, minimise: bool, budget: Optional[int],
@@ -536,44 +766,37 @@ def plan_patches(graph: Graph, calls: list[KernelCall], *, minimise: bool, budge
 
     minimise: the smallest arena any stage gives (ties: fewest band calls, then fewest bytes
     moved). budget: layer by layer when that fits, else the stage with the fewest band calls
-    (then least moved) whose arena fits; PatchError when none does."""
-    from .planner import lower_bound, plan_arena
+    (then least moved) whose arena fits; PatchError when none does.
+
+    Only the candidates that can matter are built and planned: the SEARCH_PLANS best by estimate
+    below the layer-by-layer arena (a candidate estimated at or above the best arena so far
+    cannot win), or under a budget those estimated to fit, in order of cost."""
+    from .planner import plan_arena
 
     layer_plan = plan_arena(graph, calls, strategy=strategy, in_place=in_place)
     if budget is not None and layer_plan.arena_size <= budget:
         return calls, layer_plan
-    choices = candidates(graph, calls, lambda cs: lower_bound(graph, cs, in_place=in_place))
-    if not choices:
-        if budget is not None:
-            raise PatchError(f"the model does not fit the SRAM budget of {budget:,} B: layer by layer it needs "
-                             f"{layer_plan.arena_size:,} B, and no run of convolution/pooling layers can be "
-                             "split into bands")
-        return calls, layer_plan
-
-    def cost(c: StageChoice) -> tuple[int, int]:
-        assert c.stage is not None
-        return c.stage.band_calls, c.stage.moved_bytes
-
+    search = CandidateSearch(graph, calls, layer_plan)
     if budget is None:
-        choices.sort(key=lambda c: (c.estimate, cost(c)))
-    else:
-        choices = [c for c in choices if c.estimate <= budget]
-        choices.sort(key=cost)
-    best_calls, best_plan = calls, layer_plan
-    for choice in choices[:8]:  # the estimate is the planner's bound; it nearly always reaches it
+        best_calls, best_plan = calls, layer_plan
+        for choice in search.best(SEARCH_PLANS, below=layer_plan.arena_size):
+            if choice.estimate >= best_plan.arena_size:
+                break  # sorted by estimate: none of the rest can be smaller
+            plan = plan_arena(graph, choice.calls, strategy=strategy, in_place=in_place)
+            if plan.arena_size < best_plan.arena_size:
+                best_calls, best_plan = choice.calls, plan
+            if plan.arena_size <= choice.estimate:
+                break
+        return best_calls, best_plan
+    for choice in search.fitting(budget, SEARCH_PLANS):
         plan = plan_arena(graph, choice.calls, strategy=strategy, in_place=in_place)
-        if budget is not None:
-            if plan.arena_size <= budget:
-                return choice.calls, plan
-            continue
-        if plan.arena_size < best_plan.arena_size:
-            best_calls, best_plan = choice.calls, plan
-        if plan.arena_size <= choice.estimate:
-            break
-    if budget is not None:
-        smallest = min((c.estimate for c in candidates(graph, calls, lambda cs: lower_bound(graph, cs, in_place=in_place))),
-                       default=layer_plan.arena_size)
+        if plan.arena_size <= budget:
+            return choice.calls, plan
+    smallest = search.best(1)
+    if not smallest:
         raise PatchError(f"the model does not fit the SRAM budget of {budget:,} B: layer by layer it needs "
-                         f"{layer_plan.arena_size:,} B, with patch-based inference at least "
-                         f"{min(smallest, layer_plan.arena_size):,} B")
-    return best_calls, best_plan
+                         f"{layer_plan.arena_size:,} B, and no run of convolution/pooling layers can be "
+                         "split into bands")
+    raise PatchError(f"the model does not fit the SRAM budget of {budget:,} B: layer by layer it needs "
+                     f"{layer_plan.arena_size:,} B, with patch-based inference at least "
+                     f"{min(smallest[0].estimate, layer_plan.arena_size):,} B")

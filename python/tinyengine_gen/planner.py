@@ -47,6 +47,7 @@ arena_size` always holds and the gap is reported.
 """
 from __future__ import annotations
 
+import bisect
 import itertools
 import random
 from dataclasses import dataclass, field
@@ -332,8 +333,12 @@ class _Group:
     area: int = 0
     breadth: int = 0  # the largest step total over the group's lifetime
     offset: int = -1
+    neighbours: list["_Group"] = field(default_factory=list)  # the other groups live at a common step
+    placed: bool = False  # placed in the placement under way (what _forbidden looks at)
+    cells: list[tuple[int, int, int, int]] = field(default_factory=list)  # per member: first, last, span, offset
 
     def finish(self, step_totals: list[int]) -> "_Group":
+        self.cells = [(b.first, b.last, b.span, r) for b, r in self.members]
         self.first = min(b.first for b, _ in self.members)
         self.last = max(b.last for b, _ in self.members)
         self.extent = max(r + b.span for b, r in self.members)
@@ -361,20 +366,29 @@ def _groups(buffers: list[Buffer], pairs: list[InPlacePair], step_totals: list[i
             members.append((cur, rel))
         low = min(r for _, r in members)
         groups.append(_Group(members=[(m, r - low) for m, r in members]).finish(step_totals))
+    by_first = sorted(groups, key=lambda g: g.first)
+    for i, g in enumerate(by_first):
+        for h in by_first[i + 1:]:
+            if h.first > g.last:
+                break
+            g.neighbours.append(h)
+            h.neighbours.append(g)
     return groups
 
 
 def _forbidden(g: _Group, placed: list[_Group]) -> list[tuple[int, int]]:
-    """Open intervals (lo, hi) of base offsets at which `g` would clash with a placed group."""
+    """Open intervals (lo, hi) of base offsets at which `g` would clash with a placed group
+    (`placed` are the groups with the `placed` flag; only g's neighbours can clash)."""
     out = []
-    for p in placed:
-        if p.first > g.last or g.first > p.last:
+    for p in g.neighbours:
+        if not p.placed:
             continue
-        for pb, pr in p.members:
-            po = p.offset + pr
-            for b, r in g.members:
-                if pb.first <= b.last and b.first <= pb.last:
-                    out.append((po - r - b.span, po + pb.span - r))
+        base = p.offset
+        for pf, pl, ps, pr in p.cells:
+            po = base + pr
+            for bf, bl, bs, r in g.cells:
+                if pf <= bl and bf <= pl:
+                    out.append((po - r - bs, po + ps - r))
     out.sort()
     return out
 
@@ -395,12 +409,17 @@ def _best_fit(g: _Group, placed: list[_Group], top: int) -> int:
     intervals = _forbidden(g, placed)
     if not intervals:
         return 0
+    los = [lo for lo, _ in intervals]  # sorted
+    reach = list(itertools.accumulate((hi for _, hi in intervals), max))  # reach[i]: max hi of intervals[:i + 1]
+    his = sorted(hi for _, hi in intervals)
     best: Optional[tuple[int, int, int]] = None
-    for base in sorted({0} | {hi for _, hi in intervals if hi > 0}):
-        if any(lo < base < hi for lo, hi in intervals):
-            continue
-        below = base - max((hi for _, hi in intervals if hi <= base), default=0)
-        above = min((lo for lo, _ in intervals if lo >= base), default=None)
+    for base in sorted({0} | {hi for hi in his if hi > 0}):
+        i = bisect.bisect_left(los, base)  # intervals[:i] start below base
+        if i and reach[i - 1] > base:
+            continue  # inside one of them
+        j = bisect.bisect_right(his, base)
+        below = base - (his[j - 1] if j else 0)
+        above = los[i] if i < len(los) else None  # the nearest start at or above base
         slack = below + (above - base if above is not None else 1 << 40)
         key = (max(top, base + g.extent), slack, base)
         if best is None or key < best:
@@ -411,10 +430,13 @@ def _best_fit(g: _Group, placed: list[_Group], top: int) -> int:
 
 def _place(order: list[_Group], fit: Callable[[_Group, list[_Group], int], int]) -> int:
     placed: list[_Group] = []
+    for g in order:
+        g.placed = False
     top = 0
     for g in order:
         g.offset = fit(g, placed, top)
         placed.append(g)
+        g.placed = True
         top = max(top, g.offset + g.extent)
     return top
 
@@ -472,6 +494,8 @@ def _exact(groups: list[_Group], best_top: int, bound: int,
     limit = best_top
     nodes = 0
     placed: list[_Group] = []
+    for g in groups:
+        g.placed = False
     used = [False] * n
     order_of = {id(g): i for i, g in enumerate(groups)}
 
@@ -498,8 +522,10 @@ def _exact(groups: list[_Group], best_top: int, bound: int,
                 continue
             used[i] = True
             placed.append(g)
+            g.placed = True
             stop = dfs(t)
             placed.pop()
+            g.placed = False
             used[i] = False
             if stop:
                 return True
