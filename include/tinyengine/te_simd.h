@@ -414,15 +414,6 @@ TE_INLINE int32x4_t te_mve_requant_n(int32x4_t v, int32_t mult, int32_t shift)
     return v;
 }
 
-/* te_mve_requant_n for a shift <= 0 without a branch: right = vdupq_n_s32(shift), hoisted by the
- * caller (the -1 fix-up applies only where the shift is negative, as in te_mve_requant). */
-TE_INLINE int32x4_t te_mve_requant_r(int32x4_t v, int32_t mult, int32x4_t right)
-{
-    v = vqrdmulhq_n_s32(v, mult);
-    v = vqaddq_s32(v, vshrq_n_s32(vandq_s32(v, right), 31));
-    return vrshlq_s32(v, right);
-}
-
 /* MultiplyByQuantizedMultiplier(v, mult, -e) + out_off per lane, for 1 <= e <= 23 and results
  * that are then clamped to 8 bits, in three steps: d = out_off * 2^e + 2^(e-1) (te_mve_round_add),
  * neg_e = -e. The rounding right shift and the offset become one truncating shift of

@@ -1,12 +1,8 @@
 """TFLite Micro's SEANet integration layers (real int16x8 layers, ../shared/models-coverage/
 tflite-micro/seanet/) generate and give LiteRT's reference bytes.
 
-Default run: a representative subset on the host, one input set each (a 64-channel 3x3 conv,
-the int16 -> int32 QUANTIZE layer).
-`-m slow`: all layers on the host and on emulated M3, M4 and M55.
-
-Layers whose op belongs to another branch (LEAKY_RELU int16, PAD, STRIDED_SLICE) are xfail
-(strict=False) until those branches are merged; the reason names the missing op.
+Default run: every layer on the host, one input set each (about a minute).
+`-m slow`: every layer on emulated M3, M4 and M55 too.
 """
 from __future__ import annotations
 
@@ -21,25 +17,11 @@ from tests.support.optest import assert_matches_reference
 COVERAGE = Path(os.environ.get("TINYENGINE_SHARED_COVERAGE", shared_models_dir().parent / "models-coverage"))
 SEANET = COVERAGE / "tflite-micro" / "seanet"
 LAYERS = sorted(SEANET.glob("*/*.tflite"), key=lambda p: (p.parent.name, int("".join(filter(str.isdigit, p.stem)))))
-DEFAULT = {"conv/conv9", "quantize/quantize1"}
-# Ops of these layers are other branches' work (int16 LEAKY_RELU, PAD, STRIDED_SLICE; ADD/SUB came
-# with the merged element-wise branch).
-PENDING = {"leaky_relu": "int16 LEAKY_RELU", "pad": "int16 PAD", "strided_slice": "int16 STRIDED_SLICE"}
 
 pytestmark = pytest.mark.skipif(not LAYERS, reason=f"SEANet layers not found under {SEANET}")
 
 
-def _param(path: Path, slow: bool, core: str = "host") -> object:
-    key = f"{path.parent.name}/{path.stem}"
-    marks = []
-    if slow:
-        marks.append(pytest.mark.slow)
-    if path.parent.name in PENDING:
-        marks.append(pytest.mark.xfail(strict=False, reason=f"{PENDING[path.parent.name]} is another branch's op"))
-    return pytest.param(path, id=f"{key}-{core}", marks=marks)
-
-
-HOST_CASES = [_param(p, slow=f"{p.parent.name}/{p.stem}" not in DEFAULT) for p in LAYERS]
+HOST_CASES = [pytest.param(p, id=f"{p.parent.name}/{p.stem}-host") for p in LAYERS]
 
 
 @pytest.mark.parametrize("model", HOST_CASES)
@@ -47,10 +29,8 @@ def test_seanet_layer_on_host(model: Path) -> None:
     assert_matches_reference(model, n_sets=1, seed=len(model.name))
 
 
-CORE_CASES = [pytest.param(p, core, id=f"{p.parent.name}/{p.stem}-{core}", marks=[
-    pytest.mark.slow, pytest.mark.emulated,
-    *([pytest.mark.xfail(strict=False, reason=f"{PENDING[p.parent.name]} is another branch's op")]
-      if p.parent.name in PENDING else [])]) for p in LAYERS for core in ("m3", "m4", "m55")]
+CORE_CASES = [pytest.param(p, core, id=f"{p.parent.name}/{p.stem}-{core}", marks=[pytest.mark.slow, pytest.mark.emulated])
+              for p in LAYERS for core in ("m3", "m4", "m55")]
 
 
 @pytest.fixture(scope="module")
