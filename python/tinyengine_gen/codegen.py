@@ -141,7 +141,8 @@ def _state_vars(plan: Plan, name: str, consts: list[dict[str, Any]]) -> tuple[li
         else:
             v["init"] = f"{name}_state{k}_init"
             v["describe"] = "the model's initial values"
-            consts.append(dict(name=v["init"], ctype=t.ctype, data=value, align=4, count=value.size))
+            consts.append(dict(name=v["init"], ctype=t.ctype, data=value, align=4, count=value.size,
+                               mve_data=None))
         out.append(v)
     return out, (list(image) if any(image) else [])
 
