@@ -17,7 +17,8 @@ typedef struct {
 /* The scratch carved as te_detection_postprocess_scratch_bytes counts it. */
 typedef struct {
     float *decoded;       /* [num_boxes][4]: ymin, xmin, ymax, xmax */
-    float *scores;        /* [num_boxes][ncwb] dequantized, or NULL */
+    float *score_lut;     /* [256] dequantized score of each stored byte (quantized scores), or NULL */
+    float *score_row;     /* [ncwb]: one anchor's dequantized scores */
     float *class_scores;  /* [num_boxes]: one class's scores, or each anchor's top score */
     float *keep_scores;   /* [num_boxes] */
     int32_t *keep_index;  /* [num_boxes] */
@@ -48,11 +49,13 @@ static void te_dp_carve(const te_detection_postprocess_params *p, void *scratch,
     uint8_t *b = (uint8_t *)scratch;
     w->decoded = (float *)(void *)b;
     b += 16 * (size_t)n;
-    w->scores = NULL;
+    w->score_lut = NULL;
     if (p->scores_quantized) {
-        w->scores = (float *)(void *)b;
-        b += 4 * (size_t)n * (size_t)p->num_classes_with_background;
+        w->score_lut = (float *)(void *)b;
+        b += 4 * 256;
     }
+    w->score_row = (float *)(void *)b;
+    b += 4 * (size_t)p->num_classes_with_background;
     w->class_scores = (float *)(void *)b;
     b += 4 * (size_t)n;
     w->keep_scores = (float *)(void *)b;
@@ -235,6 +238,30 @@ static int32_t te_dp_argmax(const float *v, int32_t n)
     return max_value != max_value ? 0 : best;
 }
 
+/* ---- scores ---- */
+
+/* The class predictions of one anchor as floats: the input row, or (quantized) its bytes through
+ * the dequantization table, which LiteRT's DequantizeClassPredictions would give for every byte. */
+static const float *te_dp_row(const te_detection_postprocess_params *p, te_dp_work *w, const void *scores, int32_t row)
+{
+    const size_t at = (size_t)row * (size_t)p->num_classes_with_background;
+    int32_t c;
+    if (w->score_lut == NULL) {
+        return (const float *)scores + at;
+    }
+    for (c = 0; c < p->num_classes_with_background; ++c) {
+        w->score_row[c] = w->score_lut[(uint8_t)((const int8_t *)scores)[at + (size_t)c]];
+    }
+    return w->score_row;
+}
+
+static float te_dp_score(const te_detection_postprocess_params *p, const te_dp_work *w, const void *scores,
+                         int32_t row, int32_t col)
+{
+    const size_t at = (size_t)row * (size_t)p->num_classes_with_background + (size_t)col;
+    return w->score_lut == NULL ? ((const float *)scores)[at] : w->score_lut[(uint8_t)((const int8_t *)scores)[at]];
+}
+
 /* ---- non-maximum suppression ---- */
 
 static float te_dp_max(float a, float b) { return a < b ? b : a; } /* std::max<float> */
@@ -315,14 +342,14 @@ static void te_dp_copy_box(float *dst, const float *decoded, int32_t anchor)
 }
 
 /* NonMaxSuppressionMultiClassFastHelper */
-static void te_dp_fast(const te_detection_postprocess_params *p, te_dp_work *w, const float *scores, float *out_boxes,
+static void te_dp_fast(const te_detection_postprocess_params *p, te_dp_work *w, const void *scores, float *out_boxes,
                        float *out_classes, float *out_scores, float *out_count)
 {
-    const int32_t k = te_dp_k(p), ncwb = p->num_classes_with_background;
-    const int32_t label_offset = ncwb - p->num_classes;
+    const int32_t k = te_dp_k(p);
+    const int32_t label_offset = p->num_classes_with_background - p->num_classes;
     int32_t row, s, count;
     for (row = 0; row < p->num_boxes; ++row) {
-        const float *box_scores = scores + (size_t)row * (size_t)ncwb + label_offset;
+        const float *box_scores = te_dp_row(p, w, scores, row) + label_offset;
         int32_t *top = w->top_classes + (size_t)row * (size_t)k;
         if (k == 1) {
             top[0] = te_dp_argmax(box_scores, p->num_classes);
@@ -339,14 +366,13 @@ static void te_dp_fast(const te_detection_postprocess_params *p, te_dp_work *w, 
     count = te_dp_nms_single(p, w, w->class_scores, p->max_detections);
     for (s = 0; s < count; ++s) {
         const int32_t anchor = w->selected[s];
-        const float *box_scores = scores + (size_t)anchor * (size_t)ncwb + label_offset;
         const int32_t *top = w->top_classes + (size_t)anchor * (size_t)k;
         int32_t col;
         for (col = 0; col < k; ++col) {
             const int32_t slot = p->max_classes_per_detection * s + col;
             te_dp_copy_box(out_boxes + 4 * slot, w->decoded, anchor);
             out_classes[slot] = (float)top[col];
-            out_scores[slot] = box_scores[top[col]];
+            out_scores[slot] = te_dp_score(p, w, scores, anchor, top[col] + label_offset);
         }
     }
     out_count[0] = (float)count;
@@ -366,7 +392,7 @@ static void te_dp_merge(te_box_info *merged, te_box_info *tmp, int32_t mid, int3
 }
 
 /* NonMaxSuppressionMultiClassRegularHelper (one thread: the classes in order). */
-static void te_dp_regular(const te_detection_postprocess_params *p, te_dp_work *w, const float *scores,
+static void te_dp_regular(const te_detection_postprocess_params *p, te_dp_work *w, const void *scores,
                           float *out_boxes, float *out_classes, float *out_scores, float *out_count)
 {
     const int32_t ncwb = p->num_classes_with_background, label_offset = ncwb - p->num_classes;
@@ -375,7 +401,7 @@ static void te_dp_regular(const te_detection_postprocess_params *p, te_dp_work *
     for (col = 0; col < p->num_classes; ++col) {
         int32_t row, count;
         for (row = 0; row < p->num_boxes; ++row) {
-            w->class_scores[row] = scores[(size_t)row * (size_t)ncwb + (size_t)(col + label_offset)];
+            w->class_scores[row] = te_dp_score(p, w, scores, row, col + label_offset);
         }
         count = te_dp_nms_single(p, w, w->class_scores, per_class);
         if (count == 0) {
@@ -402,7 +428,6 @@ int te_detection_postprocess_f32(const te_detection_postprocess_params *p, const
                                  float *out_count, void *scratch)
 {
     const size_t slots = (size_t)p->max_detections * (size_t)p->max_classes_per_detection;
-    const float *score_data = (const float *)scores;
     te_dp_work w;
     te_dp_carve(p, scratch, &w);
     te_dp_decode(p, boxes, anchors, w.decoded);
@@ -411,22 +436,20 @@ int te_detection_postprocess_f32(const te_detection_postprocess_params *p, const
     }
     if (p->scores_quantized) {
         /* optimized_ops::Dequantize: float(double(scale) * (q - zero_point)); the product of a
-         * float and a 9-bit integer is exact in double, so one float multiply rounds the same. */
-        const int8_t *q = (const int8_t *)scores;
-        const size_t n = (size_t)p->num_boxes * (size_t)p->num_classes_with_background;
-        size_t i;
-        for (i = 0; i < n; ++i) {
-            w.scores[i] = (float)((int32_t)q[i] - p->scores_zero_point) * p->scores_scale;
+         * float and a 9-bit integer is exact in double, so one float multiply rounds the same.
+         * Indexed by the stored byte (int8 storage: value - 128). */
+        int32_t b;
+        for (b = 0; b < 256; ++b) {
+            w.score_lut[b] = (float)((int32_t)(int8_t)(uint8_t)b - p->scores_zero_point) * p->scores_scale;
         }
-        score_data = w.scores;
     }
     memset(out_boxes, 0, 4 * slots * sizeof *out_boxes);
     memset(out_classes, 0, slots * sizeof *out_classes);
     memset(out_scores, 0, slots * sizeof *out_scores);
     if (p->use_regular_nms) {
-        te_dp_regular(p, &w, score_data, out_boxes, out_classes, out_scores, out_count);
+        te_dp_regular(p, &w, scores, out_boxes, out_classes, out_scores, out_count);
     } else {
-        te_dp_fast(p, &w, score_data, out_boxes, out_classes, out_scores, out_count);
+        te_dp_fast(p, &w, scores, out_boxes, out_classes, out_scores, out_count);
     }
     return 0;
 }

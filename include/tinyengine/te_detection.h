@@ -46,12 +46,13 @@ typedef struct {
     int32_t scores_zero_point;
 } te_detection_postprocess_params;
 
-/* Scratch bytes, 4-byte aligned: the decoded boxes, the dequantized scores (quantized scores only),
- * the NMS work arrays, each anchor's top class indices (fast NMS) and the merged per-class results
- * (regular NMS). k = min(max_classes_per_detection, num_classes). */
+/* Scratch bytes, 4-byte aligned: the decoded boxes, a 256-entry dequantization table (quantized
+ * scores only) and one anchor's scores, the NMS work arrays, each anchor's top class indices (fast
+ * NMS) and the merged per-class results (regular NMS). k = min(max_classes_per_detection,
+ * num_classes). */
 #define te_detection_postprocess_scratch_bytes(num_boxes, ncwb, num_classes, k, max_det, det_per_class,      \
                                                scores_quantized)                                              \
-    (16 * (num_boxes) + ((scores_quantized) ? 4 * (num_boxes) * (ncwb) : 0) + 20 * (num_boxes) +            \
+    (16 * (num_boxes) + ((scores_quantized) ? 4 * 256 : 0) + 4 * (ncwb) + 20 * (num_boxes) +                \
      ((num_boxes) + 3) / 4 * 4 + 4 * ((max_det) > (det_per_class) ? (max_det) : (det_per_class)) +           \
      4 * (num_boxes) * (k) + 4 * (num_classes) + 16 * ((max_det) + (det_per_class)))
 

@@ -27,10 +27,10 @@ CODE = "TFLite_Detection_PostProcess"
 
 def dp_model(num_boxes: int, num_classes: int, background: bool, options: dict[str, Any], rng: np.random.Generator,
              boxes_dtype: str = "float32", scores_dtype: str = "float32", stride: int = 4,
-             out_slots: Optional[int] = None) -> bytes:
+             out_slots: Optional[int] = None, anchors: Optional[np.ndarray] = None) -> bytes:
     """One postprocess op; anchors are constants (centers in [0.1, 0.9], sizes in [0.05, 0.5])."""
     ncwb = num_classes + int(background)
-    anchors = np.stack([rng.uniform(0.1, 0.9, num_boxes), rng.uniform(0.1, 0.9, num_boxes),
+    anchors = anchors if anchors is not None else np.stack([rng.uniform(0.1, 0.9, num_boxes), rng.uniform(0.1, 0.9, num_boxes),
                         rng.uniform(0.05, 0.5, num_boxes), rng.uniform(0.05, 0.5, num_boxes)], 1).astype(np.float32)
     q_box = dict(scale=0.05, zero_point=128) if boxes_dtype == "uint8" else {}
     q_anchor = dict(scale=1 / 256, zero_point=0) if boxes_dtype == "uint8" else {}
@@ -136,3 +136,68 @@ def test_detection_postprocess(case: str) -> None:
     model = dp_model(rng=rng, **CASES[case])
     counts = check(model, CASES[case]["options"], input_sets(model, rng, 4))
     assert any(c > 0 for c in counts), "no detections: the case tests nothing"
+
+
+@pytest.mark.slow
+def test_ssd_sized_uint8() -> None:
+    """ssd_mobilenet_v1's shape: 1917 anchors, 90 classes and a background, uint8 inputs."""
+    rng = np.random.default_rng(11)
+    opts = options(10, 1, 90, score=0.5, iou=0.6)
+    model = dp_model(1917, 90, True, opts, rng, boxes_dtype="uint8", scores_dtype="uint8")
+    counts = check(model, opts, input_sets(model, rng, 3, grid=8))
+    assert max(counts) == 10
+
+
+def test_after_dequantize_in_a_graph() -> None:
+    """An int8 detector's tail: int8 box encodings and logits -> DEQUANTIZE -> postprocess (float)."""
+    rng = np.random.default_rng(5)
+    nb, nc = 24, 3
+    anchors = np.stack([rng.uniform(0.1, 0.9, nb), rng.uniform(0.1, 0.9, nb), rng.uniform(0.05, 0.5, nb),
+                        rng.uniform(0.05, 0.5, nb)], 1).astype(np.float32)
+    opts = options(5, 1, nc, regular=True, per_class=2)
+    t = [TensorSpec((1, nb, 4), "int8", scale=0.04, zero_point=-3), TensorSpec((1, nb, nc + 1), "int8", scale=1 / 64,
+                                                                               zero_point=-128),
+         TensorSpec((1, nb, 4), "float32"), TensorSpec((1, nb, nc + 1), "float32"),
+         TensorSpec((nb, 4), "float32", data=anchors),
+         TensorSpec((1, 5, 4), "float32"), TensorSpec((1, 5), "float32"), TensorSpec((1, 5), "float32"),
+         TensorSpec((1,), "float32")]
+    ops = [OpSpec("DEQUANTIZE", [0], [2]), OpSpec("DEQUANTIZE", [1], [3]),
+           OpSpec("CUSTOM", [2, 3, 4], [5, 6, 7, 8], custom_code=CODE, custom_options=bytes(flexbuffers.Dumps(opts)))]
+    model = build_model(t, ops, [0, 1], [5, 6, 7, 8])
+    sets = [[rng.integers(-128, 128, (1, nb, 4)).astype(np.int8), rng.integers(-128, 128, (1, nb, nc + 1)).astype(np.int8)]
+            for _ in range(3)]
+    assert max(check(model, opts, sets)) > 0
+
+
+def test_invalid_box_fails_as_the_reference_does(tmp_path: Path) -> None:
+    """A negative anchor height decodes to ymin > ymax: LiteRT's invoke fails, the generated invoke
+    returns non-zero (the harness reports it)."""
+    rng = np.random.default_rng(2)
+    opts = options(3, 1, 2)
+    anchors = np.array([[0.5, 0.5, 0.2, 0.2], [0.5, 0.5, -0.2, 0.2]], np.float32)
+    model = dp_model(2, 2, True, opts, rng, anchors=anchors)
+    sets = input_sets(model, rng, 1)
+    with pytest.raises(RuntimeError):
+        run_reference(model, sets[0])
+    exe = build_model_exe(generate(model, tmp_path, "m"), "m")
+    _, outs = model_io(model)
+    with pytest.raises(AssertionError, match="invoke failed with 1"):
+        run_host(exe, sets, [(o.shape, o.dtype) for o in outs])
+
+
+@pytest.mark.parametrize("change, message", [
+    (dict(nms_iou_threshold=0.0), "nms_iou_threshold 0.0 is not in"),
+    (dict(num_classes=7), "num_classes 7 does not fit"),
+    (dict(max_classes_per_detection=0), "max_classes_per_detection 0 must be positive"),
+    (dict(use_regular_nms=True, detections_per_class=0), "regular NMS needs detections_per_class"),
+])
+def test_bad_options_are_one_clear_error(change: dict[str, Any], message: str, tmp_path: Path) -> None:
+    from tinyengine_gen.ops.base import LoweringError
+    from tinyengine_gen.pipeline import compile_model
+
+    opts = {**options(3, 1, 2), **change}
+    model = dp_model(4, 2, True, opts, np.random.default_rng(0), out_slots=3)
+    path = tmp_path / "m.tflite"
+    path.write_bytes(model)
+    with pytest.raises(LoweringError, match=message):
+        compile_model(path)

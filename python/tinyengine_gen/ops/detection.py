@@ -27,7 +27,7 @@ NUM_DETECTIONS_PER_CLASS = 100  # kNumDetectionsPerClass: detections_per_class w
 def scratch_bytes(num_boxes: int, ncwb: int, num_classes: int, k: int, max_det: int, per_class: int,
                   scores_quantized: bool) -> int:
     """te_detection_postprocess_scratch_bytes (te_detection.h)."""
-    return (16 * num_boxes + (4 * num_boxes * ncwb if scores_quantized else 0) + 20 * num_boxes
+    return (16 * num_boxes + (4 * 256 if scores_quantized else 0) + 4 * ncwb + 20 * num_boxes
             + (num_boxes + 3) // 4 * 4 + 4 * max(max_det, per_class) + 4 * num_boxes * k + 4 * num_classes
             + 16 * (max_det + per_class))
 
