@@ -263,6 +263,9 @@ _OPS: dict[str, _OpInfo] = {
     "READ_VARIABLE": _OpInfo(),
     "ASSIGN_VARIABLE": _OpInfo(),
     "CALL_ONCE": _OpInfo("CallOnceOptions"),
+    # Control flow: the subgraphs (build_model's `subgraphs`, numbered from 1) by index.
+    "IF": _OpInfo("IfOptions"),
+    "WHILE": _OpInfo("WhileOptions"),
     "CUSTOM": _OpInfo(),  # OpSpec.custom_code / custom_options
     "UNIDIRECTIONAL_SEQUENCE_LSTM": _OpInfo(
         "UnidirectionalSequenceLSTMOptions",
