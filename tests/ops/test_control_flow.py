@@ -102,3 +102,23 @@ def test_while_bound_stops_the_loop(tmp_path: Path) -> None:
     run_host(exe, while_sets(rng, [10]), [(o.shape, o.dtype) for o in outs])
     with pytest.raises(AssertionError, match="invoke failed"):
         run_host(exe, while_sets(rng, [11]), [(o.shape, o.dtype) for o in outs])
+
+
+def test_recursive_subgraph_is_refused(tmp_path: Path) -> None:
+    """A WHILE whose body runs the same WHILE again: LiteRT would recurse; one clear error here."""
+    from tinyengine_gen.errors import TinyEngineError
+    from tinyengine_gen.pipeline import compile_model
+
+    s = (1,)
+    i32 = "int32"
+    cond = SubgraphSpec([TensorSpec(s, i32), TensorSpec(s, "bool")], [OpSpec("CAST", [0], [1])], [0], [1], name="cond")
+    body = SubgraphSpec([TensorSpec(s, i32), TensorSpec(s, i32)],
+                        [OpSpec("WHILE", [0], [1], {"cond_subgraph_index": 1, "body_subgraph_index": 2})], [0], [1],
+                        name="body")
+    model = build_model([TensorSpec(s, i32), TensorSpec(s, i32)],
+                        [OpSpec("WHILE", [0], [1], {"cond_subgraph_index": 1, "body_subgraph_index": 2})], [0], [1],
+                        subgraphs=[cond, body])
+    path = tmp_path / "m.tflite"
+    path.write_bytes(model)
+    with pytest.raises(TinyEngineError, match="recursively"):
+        compile_model(path)
