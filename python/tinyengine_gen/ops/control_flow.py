@@ -88,7 +88,8 @@ def lower_if(op: Op, graph: Graph) -> KernelCall:
                       note=f"then {len(nested[0].calls)} ops, else {len(nested[1].calls)} ops")
 
 
-@register("WHILE", dtypes=tuple(d for d in TYPE_NAMES if d != "uint8"), note="cond and body generated; bounded by TE_WHILE_MAX_ITERATIONS")
+@register("WHILE", dtypes=tuple(d for d in TYPE_NAMES if d != "uint8"),
+          note="cond and body generated; bounded by TE_WHILE_MAX_ITERATIONS")
 def lower_while(op: Op, graph: Graph) -> KernelCall:
     require(len(op.inputs) >= 1 and all(t is not None for t in op.inputs), op, "needs loop variables, none omitted")
     loop_vars = [t for t in op.inputs if t is not None]
