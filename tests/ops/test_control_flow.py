@@ -122,3 +122,25 @@ def test_recursive_subgraph_is_refused(tmp_path: Path) -> None:
     path.write_bytes(model)
     with pytest.raises(TinyEngineError, match="recursively"):
         compile_model(path)
+
+
+def test_if_branches_with_views_constants_and_unused_inputs() -> None:
+    """then: (RESHAPE(x) viewed back, a constant); else: (y ADD y, x passed through). Each branch
+    leaves one input unused; outputs are a view, a constant and a pass-through."""
+    s = (2, 3)
+    f = "float32"
+    const = np.arange(6, dtype=np.float32).reshape(s) - 2.5
+    then = SubgraphSpec([TensorSpec(s, f), TensorSpec(s, f), TensorSpec((6,), f), TensorSpec(s, f),
+                         TensorSpec(s, f, data=const), TensorSpec((2,), "int32", data=np.array([6], np.int32)[:1].repeat(1)),
+                         TensorSpec((2,), "int32", data=np.array([2, 3], np.int32))],
+                        [OpSpec("RESHAPE", [0, 5], [2]), OpSpec("RESHAPE", [2, 6], [3])], [0, 1], [3, 4], name="then")
+    then.tensors[5] = TensorSpec((1,), "int32", data=np.array([6], np.int32))
+    other = SubgraphSpec([TensorSpec(s, f), TensorSpec(s, f), TensorSpec(s, f)],
+                         [OpSpec("ADD", [1, 1], [2], {"fused_activation_function": "NONE"})], [0, 1], [2, 0], name="else")
+    t = [TensorSpec((1,), "bool"), TensorSpec(s, f), TensorSpec(s, f), TensorSpec(s, f), TensorSpec(s, f)]
+    model = build_model(t, [OpSpec("IF", [0, 1, 2], [3, 4], {"then_subgraph_index": 1, "else_subgraph_index": 2})],
+                        [0, 1, 2], [3, 4], subgraphs=[then, other])
+    rng = np.random.default_rng(6)
+    sets = [[np.array([c]), rng.uniform(-2, 2, s).astype(np.float32), rng.uniform(-2, 2, s).astype(np.float32)]
+            for c in (True, False, True)]
+    assert_matches_reference(model, input_sets=sets)

@@ -46,6 +46,11 @@ def _compile_subgraph(op: Op, role: str, graph: Graph, outer_inputs: list[Tensor
         require(inner.dtype == outer.dtype and tuple(inner.shape) == tuple(outer.shape), op,
                 f"{role} subgraph input {i} is {inner.dtype} {list(inner.shape)}, the op gives "
                 f"{outer.dtype} {list(outer.shape)}")
+    # A subgraph may return a constant or one of its inputs as is (LiteRT copies either out): the
+    # checks, passes and planner see only its computed outputs; codegen copies the others.
+    outputs = list(graph.outputs)
+    computed = [t for t in outputs if not t.is_const and t not in graph.inputs]
+    graph.outputs = computed
     sub = validate(graph)
     require(not any(t.dtype == "uint8" for t in sub.tensors), op,
             f"{role} subgraph: legacy uint8 tensors inside control flow are not supported")
@@ -53,6 +58,8 @@ def _compile_subgraph(op: Op, role: str, graph: Graph, outer_inputs: list[Tensor
     require(not sub.custom_functions, op, f"{role} subgraph: ops without a kernel ({where})")
     calls = lower(sub)
     plan = plan_arena(sub, calls)
+    replaced = iter(sub.outputs)
+    sub.outputs = [t if (t.is_const or t in graph.inputs) else next(replaced) for t in outputs]
     require(plan.state_size == 0, op, f"{role} subgraph: variable tensors (state) inside control flow are not supported")
     return Nested(role=role, graph=sub, calls=calls, plan=plan)
 
