@@ -9,6 +9,7 @@
 
 #include <math.h>
 
+#include "tinyengine/te_math.h"
 #include "tinyengine/te_simd.h"
 
 /* The float kernels repeat the reference's float operations one rounding at a time: no fused
@@ -337,6 +338,21 @@ TE_UNARY_F32(te_square_f32, x * x)
 TE_UNARY_F32(te_sqrt_f32, sqrtf(x))
 TE_UNARY_F32(te_rsqrt_f32, 1.0f / sqrtf(x))
 TE_UNARY_F32(te_floor_f32, floorf(x))
+/* Ceil: ceil(x) = -floor(-x), which keeps -0.0 for -1 < x <= -0 and a NaN's sign and payload. */
+TE_UNARY_F32(te_ceil_f32, -te_floorf(-x))
+/* round.h RoundToNearest: floor, then up when the rest is above one half, or exactly one half
+ * and the floor odd ((int)floor_val % 2; a rest of one half needs |x| < 2^23, so the cast is
+ * defined there). NaN and infinities take the "+ 1" branch, as there; -0.3 gives +0.0. */
+TE_INLINE float te_round_to_nearest(float x)
+{
+    const float floor_val = te_floorf(x);
+    const float diff = x - floor_val;
+    if (diff < 0.5f || (diff == 0.5f && ((int32_t)floor_val % 2) == 0)) {
+        return floor_val;
+    }
+    return floor_val + 1.0f;
+}
+TE_UNARY_F32(te_round_f32, te_round_to_nearest(x))
 
 /* ---- CAST ----
  * cast.cc CastValue: integer <-> integer and integer -> float are C conversions (integers wrap

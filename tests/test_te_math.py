@@ -1,4 +1,4 @@
-"""te_math (tinyengine's expf, logf, expm1f, tanhf, sinf, cosf, sqrtf, floorf and exact fma) against the
+"""te_math (tinyengine's expf, logf, expm1f, tanhf, sinf, cosf, sqrtf, floorf, double exp and exact fma) against the
 host C library bit for bit: the library LiteRT's float reference kernels call on this host (glibc
 on x86-64: its FMA builds of expf/logf/sinf/cosf on CPUs with FMA, fdlibm's tanhf/expm1f).
 
@@ -64,6 +64,16 @@ def test_function_matches_host_libm(checker: Path, fn: str) -> None:
 @pytest.mark.parametrize("fn", FUNCTIONS)
 def test_function_matches_host_libm_on_every_float(checker: Path, fn: str) -> None:
     run(checker, fn, "0", "0xffffffff", "1")
+
+
+def test_exp_double_matches_host_libm(checker: Path) -> None:
+    """te_exp (double, for TFLite_Detection_PostProcess) against glibc's exp on a million doubles."""
+    run(checker, "exp", "1000000", "1")
+
+
+@pytest.mark.slow
+def test_exp_double_wide(checker: Path) -> None:
+    run(checker, "exp", "200000000", "2")
 
 
 @pytest.mark.slow

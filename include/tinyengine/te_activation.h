@@ -89,6 +89,9 @@ void te_square_f32(const te_unary_f32_params *p, const float *input, float *outp
 void te_sqrt_f32(const te_unary_f32_params *p, const float *input, float *output);
 void te_rsqrt_f32(const te_unary_f32_params *p, const float *input, float *output);
 void te_floor_f32(const te_unary_f32_params *p, const float *input, float *output);
+/* CEIL (Eigen's ceil, exact) and ROUND (reference_ops::RoundToNearest: half to even). */
+void te_ceil_f32(const te_unary_f32_params *p, const float *input, float *output);
+void te_round_f32(const te_unary_f32_params *p, const float *input, float *output);
 
 /* L2_NORMALIZATION over the last axis: int8 (output scale 1/128, zero point 0), legacy uint8
  * (zero point 128, in int8 storage) and float (epsilon 1e-6). */

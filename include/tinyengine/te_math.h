@@ -68,6 +68,9 @@ float te_cosf(float x);
 float te_sqrtf(float x);
 /* floor, exact (the sign of zero kept, as floorf and SSE4.1's ROUNDPS give it). */
 float te_floorf(float x);
+/* Double exp: glibc's exp (optimized-routines' algorithm, FMA build), which LiteRT's
+ * TFLite_Detection_PostProcess calls to decode box sizes. */
+double te_exp(double x);
 
 /* Raw bits of a float and back (memcpy: no aliasing questions). */
 TE_INLINE uint32_t te_f32_bits(float x)

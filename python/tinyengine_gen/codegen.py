@@ -149,10 +149,10 @@ def _state_vars(plan: Plan, name: str, consts: list[dict[str, Any]]) -> tuple[li
 
 def _render(env: jinja2.Environment, call: KernelCall, c_names: dict[str, str], step: int, name: str,
             ins: list[str], outs: list[str], scratch: str, scratch_bytes: int,
-            inplace_applied: set[tuple[int, int]]) -> str:
+            inplace_applied: set[tuple[int, int]], nested: Optional[list[dict[str, Any]]] = None) -> str:
     context = dict(
         p=call.params, c=c_names, call=call, op=call.op, step=step, name=name, ins=ins, outs=outs,
-        scratch=scratch, scratch_bytes=scratch_bytes,
+        scratch=scratch, scratch_bytes=scratch_bytes, nested=nested or [],
         # (out idx, in idx) pairs the planner placed in place: the template may pick an
         # in-place kernel variant, e.g. {% if (0, 0) in inplace_applied %}.
         inplace_applied=inplace_applied,
@@ -288,6 +288,33 @@ def generate(graph: Graph, calls: list[KernelCall], plan: Plan, name: Optional[s
                 const_names[id(r)] = ident
         return c_names
 
+    def render_nested(call: KernelCall, step: int, prefix: str) -> list[dict[str, Any]]:
+        """The code of the subgraphs a control-flow call runs (ops.control_flow.Nested), each on
+        its own plan, with `arena` meaning its sub-arena; their input and output pointers."""
+        out = []
+        for n in call.nested:
+            codes = []
+            for k, c in enumerate(n.calls):
+                inner = f"{prefix}_{n.role}{k}"
+                c_names = add_consts(c, inner)
+                sub = render_nested(c, step, inner) if c.nested else None
+                scratch = f"((void *)(arena + {n.plan.scratch_offsets[k]}))" if k in n.plan.scratch_offsets else "NULL"
+                codes.append(_render(env, c, c_names, step, name,
+                                     [_pointer(t, n.plan, const_names) for t in c.inputs],
+                                     [_pointer(t, n.plan, const_names) for t in c.outputs],
+                                     scratch, n.plan.scratch_sizes.get(k, c.scratch_bytes),
+                                     set(n.plan.inplace_pairs.get(k, [])), nested=sub))
+            for t in n.graph.outputs:  # a subgraph output that is a constant
+                r = t.root
+                if r.is_const and id(r) not in const_names:
+                    ident = f"{name}_tensor_{prefix}_{n.role}_{r.id}"
+                    consts.append(dict(name=ident, ctype=r.ctype, data=r.data, align=4, count=r.size, mve_data=None))
+                    const_names[id(r)] = ident
+            out.append(dict(role=n.role, code="\n".join(codes),
+                            inputs=[dict(ptr=_pointer(t, n.plan, const_names), nbytes=t.nbytes) for t in n.graph.inputs],
+                            outputs=[dict(ptr=_pointer(t, n.plan, const_names), nbytes=t.nbytes) for t in n.graph.outputs]))
+        return out
+
     for step, call in enumerate(calls):
         if isinstance(call, StageCall) and call.stage is not None:
             inner = [add_consts(c, f"{name}_op{step}_{i}") for i, c in enumerate(call.stage.calls)]
@@ -305,7 +332,8 @@ def generate(graph: Graph, calls: list[KernelCall], plan: Plan, name: Optional[s
                        [_pointer(t, plan, const_names) for t in call.inputs],
                        [_pointer(t, plan, const_names) for t in call.outputs],
                        scratch, plan.scratch_sizes.get(step, call.scratch_bytes),
-                       set(plan.inplace_pairs.get(step, [])))
+                       set(plan.inplace_pairs.get(step, [])),
+                       nested=render_nested(call, step, f"{name}_op{step}") if call.nested else None)
         shapes = ", ".join("x".join(map(str, t.shape)) for t in call.inputs if not t.root.is_const)
         blocks.append(dict(step=step, op=call.op, code=code, comment=f"{call.op.kind} {shapes} -> "
                            + ", ".join("x".join(map(str, t.shape)) for t in call.outputs)

@@ -250,6 +250,38 @@ def _init_values(model: "tflite.Model", raw: bytes, ops: list[Op], source: str) 
     return values
 
 
+# Control-flow ops and the option keys naming their subgraphs (read into op.options["_subgraphs"]).
+CONTROL_FLOW = {"IF": ("then_subgraph_index", "else_subgraph_index"),
+                "WHILE": ("cond_subgraph_index", "body_subgraph_index")}
+MAX_SUBGRAPH_NESTING = 8
+
+
+def _attach_subgraphs(model: "tflite.Model", raw: bytes, ops: list[Op], name: str, source: str,
+                      chain: tuple[int, ...]) -> None:
+    """Read the subgraphs each IF / WHILE op runs (recursively) into op.options["_subgraphs"]
+    ({"then": Graph, "else": Graph} or {"cond": ..., "body": ...}). A subgraph that would run
+    itself (recursion, which LiteRT never finishes) or nesting deeper than 8 is refused."""
+    for op in ops:
+        keys = CONTROL_FLOW.get(op.kind)
+        if keys is None:
+            continue
+        graphs: dict[str, Graph] = {}
+        for key in keys:
+            index = int(op.options.get(key, -1))
+            if not 0 <= index < model.SubgraphsLength():
+                raise ModelFormatError(f"{source}: {op.kind} at op index {op.index} names subgraph {index}, "
+                                       f"the model has {model.SubgraphsLength()}")
+            if index in chain or len(chain) > MAX_SUBGRAPH_NESTING:
+                raise UnsupportedModelError(f"{source}: {op.kind} at op index {op.index} runs subgraph {index} "
+                                            "recursively or nested too deep (at most 8 levels)")
+            tensors, sub_ops, inputs, outputs = _read_subgraph(model, raw, index, source)
+            sub = Graph(name=f"{name}_subgraph{index}", tensors=tensors, ops=sub_ops, inputs=inputs,
+                        outputs=outputs, source=f"{source}: subgraph {index}")
+            _attach_subgraphs(model, raw, sub_ops, name, source, chain + (index,))
+            graphs[key.split("_")[0]] = sub
+        op.options["_subgraphs"] = graphs
+
+
 def _read(raw: bytes, name: str, source: str) -> Graph:
     model = tflite.Model.GetRootAsModel(raw, 0)
     if model.SubgraphsLength() < 1:
@@ -259,4 +291,5 @@ def _read(raw: bytes, name: str, source: str) -> Graph:
         raise ModelFormatError(f"{source}: the model declares no inputs or no outputs")
     graph = Graph(name=name, tensors=tensors, ops=ops, inputs=inputs, outputs=outputs, source=source)
     graph.variable_init = _init_values(model, raw, ops, source)
+    _attach_subgraphs(model, raw, ops, name, source, (0,))
     return graph

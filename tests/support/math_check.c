@@ -2,6 +2,8 @@
  *
  *   math_check FUNC FIRST LAST STRIDE     every STRIDE-th float bit pattern in [FIRST, LAST]
  *   math_check fma N SEED                 N random (and adversarial) triples: te_fma_soft vs fma()
+ *   math_check exp N SEED                 N random doubles (all magnitudes, the overflow and
+ *                                         subnormal edges, specials): te_exp vs exp()
  *   math_check ties FUNC N STRIDE         the N inputs (of every STRIDE-th float) whose exact result
  *                                         lies closest to a rounding boundary of float (by the host's
  *                                         double function), as hex, one per line: the hard cases
@@ -89,6 +91,43 @@ static int check_fma(uint64_t n, uint64_t seed)
     return bad != 0;
 }
 
+static int check_exp(uint64_t n, uint64_t seed)
+{
+    static const double special[] = {0.0, -0.0, 1.0, -1.0, 0x1p-54, -0x1p-54, 0x1p-55, 512.0, -512.0,
+                                     709.782712893384, 709.7827128933841, -708.3964185322641,
+                                     -745.1332191019411, -745.1332191019412, -744.44007192138126, 1024.0,
+                                     -1024.0, 1e300, -1e300};
+    uint64_t i, bad = 0;
+    rng_state = seed * 2654435761u + 88172645463325252ull;
+    for (i = 0; i < n; ++i) {
+        double x;
+        const int kind = (int)(i % 4);
+        if (i < sizeof special / sizeof special[0]) {
+            x = special[i];
+        } else if (kind == 0) { /* |x| in [2^-60, 2^6): the box sizes' range */
+            x = rnd_double(-60, 5);
+        } else if (kind == 1) { /* up to 2^10: the overflow and subnormal edges */
+            x = rnd_double(6, 9);
+        } else if (kind == 2) { /* near -745 .. -708 (subnormal results) and 709 .. 710 */
+            x = (rnd() & 1) ? -708.0 - (double)(rnd() % 37000) / 1000.0 : 709.0 + (double)(rnd() % 1000) / 1000.0;
+            x = u2d(d2u(x) ^ (rnd() & 0xfffffull));
+        } else { /* any bit pattern (inf and NaN included) */
+            x = u2d(rnd());
+        }
+        {
+            const double want = exp(x), got = te_exp(x);
+            if (d2u(want) != d2u(got) && !(want != want && got != got)) {
+                if (bad < 10) {
+                    printf("exp(%a): host %a ours %a\n", x, want, got);
+                }
+                bad++;
+            }
+        }
+    }
+    printf("checked %llu mismatches %llu\n", (unsigned long long)n, (unsigned long long)bad);
+    return bad != 0;
+}
+
 static size_t find_function(const char *name)
 {
     size_t f;
@@ -151,6 +190,9 @@ int main(int argc, char **argv)
     uint64_t first, last, stride, u, n = 0, bad = 0;
     if (argc == 4 && strcmp(argv[1], "fma") == 0) {
         return check_fma(strtoull(argv[2], NULL, 0), strtoull(argv[3], NULL, 0));
+    }
+    if (argc == 4 && strcmp(argv[1], "exp") == 0) {
+        return check_exp(strtoull(argv[2], NULL, 0), strtoull(argv[3], NULL, 0));
     }
     if (argc == 5 && strcmp(argv[1], "ties") == 0) {
         return find_ties(find_function(argv[2]), (size_t)strtoull(argv[3], NULL, 0), strtoull(argv[4], NULL, 0));

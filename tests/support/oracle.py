@@ -15,7 +15,7 @@ import tflite
 from ai_edge_litert.interpreter import Interpreter, OpResolverType
 from tflite.BuiltinOperator import BuiltinOperator
 
-from .tflite_build import DTYPES
+from .tflite_build import DTYPES, NOT_IN_REFERENCE_RESOLVER
 
 ModelLike = bytes | bytearray | str | Path
 
@@ -91,10 +91,26 @@ def model_io(model: ModelLike) -> tuple[list[IOInfo], list[IOInfo]]:
     return inputs, outputs
 
 
+def uses_builtin_only_ops(model: ModelLike) -> bool:
+    """Whether the model has an op BUILTIN_REF lacks (CEIL, ROUND, ELU): such models run with
+    LiteRT's builtin kernels (without the default XNNPACK delegate), that op's only kernel."""
+    flat_model = tflite.Model.GetRootAs(load_model_bytes(model), 0)
+    for s in range(flat_model.SubgraphsLength()):
+        subgraph = flat_model.Subgraphs(s)
+        for o in range(subgraph.OperatorsLength()):
+            code = flat_model.OperatorCodes(subgraph.Operators(o).OpcodeIndex())
+            builtin = max(code.BuiltinCode(), code.DeprecatedBuiltinCode())
+            if any(getattr(BuiltinOperator, k) == builtin for k in NOT_IN_REFERENCE_RESOLVER):
+                return True
+    return False
+
+
 def _interpreter(model: ModelLike) -> Interpreter:
+    resolver = (OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES if uses_builtin_only_ops(model)
+                else OpResolverType.BUILTIN_REF)
     interpreter = Interpreter(
         model_content=load_model_bytes(model),
-        experimental_op_resolver_type=OpResolverType.BUILTIN_REF,
+        experimental_op_resolver_type=resolver,
         num_threads=1,
     )
     interpreter.allocate_tensors()

@@ -170,7 +170,8 @@ _OPS: dict[str, _OpInfo] = {
     "RELU6": _OpInfo(versions=_INT8_INT16),
     "HARD_SWISH": _OpInfo(),
     # Unary activations / elementwise ops (ops/activation.py); versions within what
-    # LiteRT's BUILTIN_REF resolver registers (it has no ELU, CEIL or ROUND kernel).
+    # LiteRT's BUILTIN_REF resolver registers (it has no ELU, CEIL or ROUND kernel: see
+    # NOT_IN_REFERENCE_RESOLVER).
     "LEAKY_RELU": _OpInfo("LeakyReluOptions", versions={"int8": 2, "int16": 2}),
     "PRELU": _OpInfo(),
     "RELU_N1_TO_1": _OpInfo(),
@@ -181,6 +182,8 @@ _OPS: dict[str, _OpInfo] = {
     "NEG": _OpInfo(),
     "SQUARE": _OpInfo(),
     "FLOOR": _OpInfo(),
+    "CEIL": _OpInfo(),
+    "ROUND": _OpInfo(),
     "CAST": _OpInfo("CastOptions", derive=_cast_types),
     "L2_NORMALIZATION": _OpInfo("L2NormOptions", versions={"int8": 2}),
     "SIN": _OpInfo(),  # float only in TFLite: an int8 SIN stays unsupported (error-message tests)
@@ -260,6 +263,9 @@ _OPS: dict[str, _OpInfo] = {
     "READ_VARIABLE": _OpInfo(),
     "ASSIGN_VARIABLE": _OpInfo(),
     "CALL_ONCE": _OpInfo("CallOnceOptions"),
+    # Control flow: the subgraphs (build_model's `subgraphs`, numbered from 1) by index.
+    "IF": _OpInfo("IfOptions"),
+    "WHILE": _OpInfo("WhileOptions"),
     "CUSTOM": _OpInfo(),  # OpSpec.custom_code / custom_options
     "UNIDIRECTIONAL_SEQUENCE_LSTM": _OpInfo(
         "UnidirectionalSequenceLSTMOptions",
@@ -269,7 +275,7 @@ _OPS: dict[str, _OpInfo] = {
 
 SUPPORTED_OPS: frozenset[str] = frozenset(_OPS)
 # Ops LiteRT's reference resolver (BUILTIN_REF) does not register: their oracle is the builtin one.
-NOT_IN_REFERENCE_RESOLVER: frozenset[str] = frozenset({"ELU"})
+NOT_IN_REFERENCE_RESOLVER: frozenset[str] = frozenset({"ELU", "CEIL", "ROUND"})
 
 
 def _module(name: str) -> ModuleType:

@@ -7,7 +7,8 @@ HardSwish / QuantizeLeakyRelu / ReluX, LUTPopulate<int8_t> for the float transfo
 for ABS / SQRT / LOG) and the kernel is te_lut_s8, one table lookup per element. int16 ops are
 integer kernels (or LUTPopulate<int16_t>'s 513-entry interpolated table); float ops repeat the
 reference's float expression. Types LiteRT's BUILTIN_REF resolver refuses are refused here too
-(ELU, CEIL and ROUND have no reference kernel at all; RELU_N1_TO_1 has no int16 form...).
+(RELU_N1_TO_1 has no int16 form...). ELU, CEIL and ROUND are missing from that resolver: their
+float forms follow LiteRT's builtin kernels, the only ones it has.
 """
 from __future__ import annotations
 
@@ -771,6 +772,18 @@ def lower_square(op: Op, graph: Graph) -> KernelCall:
 @_quiet
 def lower_floor(op: Op, graph: Graph) -> KernelCall:
     return _unary_f32(op, "te_floor_f32")
+
+
+@register("CEIL", dtypes=("float32",), note="checked against LiteRT's builtin kernel (not in BUILTIN_REF)")
+@_quiet
+def lower_ceil(op: Op, graph: Graph) -> KernelCall:
+    return _unary_f32(op, "te_ceil_f32")
+
+
+@register("ROUND", dtypes=("float32",), note="half to even; checked against LiteRT's builtin kernel (not in BUILTIN_REF)")
+@_quiet
+def lower_round(op: Op, graph: Graph) -> KernelCall:
+    return _unary_f32(op, "te_round_f32")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -44,6 +44,9 @@ class KernelCall:
     inplace: list[tuple[int, int]] = field(default_factory=list)  # (output idx, input idx) may share
     macs: int = 0
     note: str = ""  # short description for reports (kernel variant)
+    # Control flow (IF / WHILE): the subgraphs the call runs, each lowered and planned on its own
+    # (ops.control_flow.Nested); codegen renders their code into the template's `nested`.
+    nested: list[Any] = field(default_factory=list)
 
 
 Lowering = Callable[[Op, Graph], KernelCall]

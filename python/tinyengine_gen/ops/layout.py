@@ -1202,7 +1202,7 @@ def fold_gather(op: Op) -> Optional[list[np.ndarray]]:
         return None
 
 
-@register("EMBEDDING_LOOKUP", dtypes=ALL_TYPES, type_input=1, note="int32 lookup; no hybrid dequantization")
+@register("EMBEDDING_LOOKUP", dtypes=ALL_TYPES, type_input=1, note="int32 lookup; int8 table to float (hybrid)")
 def lower_embedding_lookup(op: Op, graph: Graph) -> KernelCall:
     """EvalSimple: rows of the value table picked by the int32 lookup (a GATHER on axis 0)."""
     lookup, value = op.inputs[0], op.inputs[1]
@@ -1210,6 +1210,9 @@ def lower_embedding_lookup(op: Op, graph: Graph) -> KernelCall:
     require(lookup is not None and value is not None and lookup.dtype == "int32" and len(lookup.shape) == 1, op,
             "the lookup must be a 1-D int32 tensor")
     assert lookup is not None and value is not None
+    if value.dtype == "int8" and y.dtype == "float32" and not op.options.get("_legacy_uint8"):
+        from .embedding import lower_embedding_hybrid  # EvalHybrid: int8 rows dequantized to float
+        return lower_embedding_hybrid(op, lookup, value, y)
     require(value.dtype == y.dtype and y.dtype in ALL_TYPES, op,
             f"value type {value.dtype} and output type {y.dtype} differ (hybrid dequantization is not supported)")
     require(len(value.shape) >= 2 and all(int(d) > 0 for d in value.shape), op, "the value table must be at least 2-D")
