@@ -7,7 +7,7 @@ HardSwish / QuantizeLeakyRelu / ReluX, LUTPopulate<int8_t> for the float transfo
 for ABS / SQRT / LOG) and the kernel is te_lut_s8, one table lookup per element. int16 ops are
 integer kernels (or LUTPopulate<int16_t>'s 513-entry interpolated table); float ops repeat the
 reference's float expression. Types LiteRT's BUILTIN_REF resolver refuses are refused here too
-(ELU, CEIL and ROUND have no reference kernel at all; RELU_N1_TO_1 has no int16 form...).
+(CEIL and ROUND have no reference kernel at all, ELU only its builtin int8 one; RELU_N1_TO_1 has no int16 form...).
 """
 from __future__ import annotations
 
@@ -568,6 +568,18 @@ def lower_exp(op: Op, graph: Graph) -> KernelCall:
     _check8(op, x, y)
     require(not op.options.get("_legacy_uint8"), op, "uint8 EXP is not supported (LiteRT has none)")
     return lut_call(op, x, y, lut_populate8(op, x, y, libm_f("expf")), "exp")
+
+
+@register("ELU", dtypes=("int8",), **TABLE8)
+@_quiet
+def lower_elu_s8(op: Op, graph: Graph) -> KernelCall:
+    """ELU has no kernel in LiteRT's reference resolver; its builtin one (activations.cc EluPrepare)
+    fills LUTPopulate<int8_t> with x < 0 ? std::expm1(x) : x and looks it up. It has no int16 or
+    uint8 form (EluEval refuses them)."""
+    x, y = _one_input(op)
+    _check8(op, x, y)
+    expm1 = libm_f("expm1f")
+    return lut_call(op, x, y, lut_populate8(op, x, y, lambda v: expm1(v) if v < f32(0) else v), "elu")
 
 
 @register("LOG", dtypes=("int8",), **TABLE8)
