@@ -565,17 +565,24 @@ static void lstm_layer_norm(int16_t *pre, int32_t n_cell, const int16_t *weights
     }
 }
 
+/* Row b of a step (the batch index when time-major, else 0). The reference's peephole term
+ * (VectorBatchVectorCwiseProductAccumulate with v_size n_output over the step's n_batch x n_cell
+ * gates) adds w[i mod n_output] * cell[i] at flat positions i < n_batch * n_output only: with a
+ * projection to fewer outputs than cells it skips some cells and shifts the weights from the second
+ * batch on. The generator lays the weights out per position (zero where none applies), peep_rows
+ * rows of n_cell per gate. */
 static void lstm_update_ext(const te_lstm_params *p, const te_lstm_weights *w, int16_t *pre, int16_t *cell,
-                            int8_t *out, int8_t *hidden)
+                            int8_t *out, int8_t *hidden, int32_t b)
 {
     const int32_t n_cell = p->n_cell, cell_shift = 30 + p->cell_scale, tanh_bits = 15 + p->cell_scale;
     const int32_t cifg = p->flags & TE_LSTM_CIFG, ln = p->flags & TE_LSTM_LAYER_NORM;
-    const int16_t *peep = (p->flags & TE_LSTM_PEEPHOLE) ? w->peephole : NULL;
+    const int32_t peep_stride = p->peep_rows * n_cell;
+    const int16_t *peep = (p->flags & TE_LSTM_PEEPHOLE) ? w->peephole + (p->peep_rows > 1 ? b : 0) * n_cell : NULL;
     int32_t c, g, r;
     /* input and forget gates: peephole on the cell state before the step; then layer norm (cell gate too) */
     if (peep != NULL) {
         for (g = cifg ? 1 : 0; g < 2; ++g) {
-            lstm_peephole(pre + g, peep + g * n_cell, cell, n_cell, p->peep_mult[g], p->peep_shift[g]);
+            lstm_peephole(pre + g, peep + g * peep_stride, cell, n_cell, p->peep_mult[g], p->peep_shift[g]);
         }
     }
     if (ln) {
@@ -597,7 +604,7 @@ static void lstm_update_ext(const te_lstm_params *p, const te_lstm_weights *w, i
     }
     /* output gate: peephole on the updated cell state, layer norm */
     if (peep != NULL) {
-        lstm_peephole(pre + 3, peep + 2 * n_cell, cell, n_cell, p->peep_mult[2], p->peep_shift[2]);
+        lstm_peephole(pre + 3, peep + 2 * peep_stride, cell, n_cell, p->peep_mult[2], p->peep_shift[2]);
     }
     if (ln) {
         lstm_layer_norm(pre + 3, n_cell, w->ln_weights + 3 * n_cell, w->ln_bias + 3 * n_cell, p->ln_mult[3],
@@ -619,7 +626,15 @@ static void lstm_update_ext(const te_lstm_params *p, const te_lstm_weights *w, i
         for (r = 0; r < p->n_output; ++r, pw += n_cell) {
             uint32_t acc = (uint32_t)w->proj_bias[r];
             int32_t v;
-            for (c = 0; c < n_cell; ++c) {
+            c = 0;
+#if defined(TE_USE_DSP)
+            for (; c + 4 <= n_cell; c += 4) { /* two SMLAD per four columns (sums wrap as the reference's) */
+                const uint32_t wv = te_read_u32(pw + c), hv = te_read_u32(hidden + c);
+                acc = (uint32_t)te_smlad(te_sxtb16(wv), te_sxtb16(hv), (int32_t)acc);
+                acc = (uint32_t)te_smlad(te_sxtb16_ror8(wv), te_sxtb16_ror8(hv), (int32_t)acc);
+            }
+#endif
+            for (; c < n_cell; ++c) {
                 acc += (uint32_t)(pw[c] * hidden[c]);
             }
             v = lstm_sat8(te_multiply_by_quantized_multiplier((int32_t)acc, p->proj_mult, p->proj_shift) + p->proj_zp);
@@ -702,7 +717,8 @@ void te_lstm_s8(const te_lstm_params *p, const te_lstm_weights *w, const int8_t 
                 lstm_pre(p, &job);
             }
             if (p->flags != 0) {
-                lstm_update_ext(p, w, pre, cell_state + (size_t)b * n_cell, output + (size_t)k * n_output, hidden);
+                lstm_update_ext(p, w, pre, cell_state + (size_t)b * n_cell, output + (size_t)k * n_output, hidden,
+                                p->time_major ? b : 0);
             } else {
                 lstm_update(p, w, pre, cell_state + (size_t)b * n_cell, output + (size_t)k * n_output);
             }

@@ -59,7 +59,8 @@ typedef struct {
     const int16_t *exp_hidden;
     const uint32_t *recip_bits;  /* 16384 Newton-Raphson correction bits, see te_lstm.c */
     /* The optional parts (NULL when absent): */
-    const int16_t *peephole;     /* [3][n_cell]: cell-to-input (zero with CIFG), -forget, -output weights */
+    const int16_t *peephole;     /* [3][peep_rows][n_cell]: cell-to-input (zero with CIFG), -forget, -output
+                                  * weights, laid out per position as the reference applies them (below) */
     const int16_t *ln_weights;   /* [4][n_cell]: layer norm coefficients per gate (gate 0 unused with CIFG) */
     const int32_t *ln_bias;      /* [4][n_cell]: the gate biases, added inside the layer norm */
     const int8_t *proj_weights;  /* [n_output][n_cell] */
@@ -86,6 +87,7 @@ typedef struct {
     int32_t n_output;            /* hidden state / output width: n_cell, or the projection's rows */
     int32_t flags;               /* TE_LSTM_CIFG | TE_LSTM_PEEPHOLE | TE_LSTM_LAYER_NORM | TE_LSTM_PROJECTION */
     int32_t peep_mult[3], peep_shift[3];             /* cell-to-{input, forget, output} */
+    int32_t peep_rows;           /* rows of peephole weights: n_batch time-major, else 1 (see te_lstm.c) */
     int32_t ln_mult[4], ln_shift[4], ln_guard[4];    /* layer norm scale (shift without the + 12) and variance guard */
     int32_t proj_mult, proj_shift, proj_zp, proj_clip; /* proj_zp: the output state's zero point */
 } te_lstm_params;

@@ -243,10 +243,11 @@ def test_lstm_on_emulated_core(core: str, variant: dict, tmp_path: Path) -> None
 
 @pytest.mark.parametrize("variant", [
     dict(layer_norm=True, projection=True, n_output=6, proj_clip=0.25),      # the KWS form
-    dict(cifg=True, peephole=True, layer_norm=True, time_major=True),
+    # every part; the peephole weights as the reference spreads them over a projected step (batch 2)
+    dict(cifg=True, peephole=True, layer_norm=True, time_major=True, projection=True, n_output=5),
     pytest.param(dict(peephole=True, projection=True, n_output=11, proj_bias=False, cell_clip=1.0),
                  marks=pytest.mark.slow),
-], ids=["ln-proj", "cifg-peep-ln", "peep-proj"])
+], ids=["ln-proj", "all", "peep-proj"])
 def test_lstm_variants(variant: dict) -> None:
     model = lstm_model(2, 4, 9, 8, seed=31 + len(variant), **variant)
     check(model, seed=len(variant))
@@ -255,12 +256,25 @@ def test_lstm_variants(variant: dict) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("variant", [dict(cifg=True), dict(peephole=True), dict(layer_norm=True),
                                      dict(projection=True, n_output=5), dict(layer_norm=True, gate_gain=3.0),
-                                     dict(cifg=True, peephole=True, layer_norm=True, projection=True, n_output=13,
+                                     dict(cifg=True, peephole=True, layer_norm=True, projection=True, n_output=3,
                                           cell_scale=-15, time_major=True)],
                          ids=["cifg", "peephole", "ln", "proj", "ln-generic-rq", "all"])
 @pytest.mark.parametrize("n_cell", [4, 7, 16])
 def test_lstm_variants_sweep(variant: dict, n_cell: int) -> None:
     check(lstm_model(3, 3, 10, n_cell, seed=n_cell, **variant), n_sets=5, seed=n_cell)
+
+
+@pytest.mark.slow
+def test_lstm_peephole_with_projection() -> None:
+    """Peephole and a projection to fewer outputs than cells, time-major, batch 3: the reference
+    applies the peephole weights over n_output values per batch of the step's flat gate array
+    (te_lstm.c), which skips cells and shifts weights from the second batch on."""
+    check(lstm_model(3, 3, 6, 9, seed=17, peephole=True, projection=True, n_output=5, time_major=True), seed=17)
+
+
+def test_lstm_peephole_with_more_outputs_than_cells_is_refused() -> None:
+    with pytest.raises(LoweringError, match="reads past the peephole weights"):
+        lowered(lstm_model(1, 2, 4, 4, seed=1, peephole=True, projection=True, n_output=6))
 
 
 def test_lstm_int16_input_is_refused() -> None:

@@ -411,13 +411,22 @@ def lower_lstm(op: Op, graph: Graph) -> KernelCall:
     # The optional parts (te_lstm.h).
     flags = (1 if cifg else 0) | (2 if peephole else 0) | (4 if layer_norm else 0) | (8 if projection else 0)
     peep_mult, peep_shift = [0, 0, 0], [0, 0, 0]
+    # The reference applies the peephole weights with v_size n_output over the step's n_batch rows
+    # of n_cell gates (te_lstm.c): position i < step_batch * n_output gets weight i mod n_output.
+    step_batch = n_batch if time_major else 1
+    peep_rows = step_batch if peephole and projection and n_output != n_cell else 1
     if peephole:
+        require(n_output <= n_cell, op, f"peephole with a projection to {n_output} outputs from {n_cell} cells: "
+                "LiteRT reads past the peephole weights (more outputs than cells)")
+        flat = np.arange(peep_rows * n_cell)
+        index = np.where(flat < step_batch * n_output, flat % n_output, -1)
         rows = []
         for k, (t, g) in enumerate(zip(peep, (0, 1, 3))):
             if t is None:
-                rows.append(np.zeros(n_cell, np.int64))
+                rows.append(np.zeros(peep_rows * n_cell, np.int64))
                 continue
-            rows.append(t.data.astype(np.int64).reshape(-1))
+            wv = t.data.astype(np.int64).reshape(-1)
+            rows.append(np.where(index >= 0, wv[np.maximum(index, 0)], 0))
             # std::pow(2, cell_scale) * float / float, in double, stored as float
             eff = float(f32(2.0 ** cell_scale * float(f32(t.quant.s)) / float(gate_scale[g])))
             peep_mult[k], peep_shift[k] = q.quantize_multiplier(eff)
@@ -457,7 +466,7 @@ def lower_lstm(op: Op, graph: Graph) -> KernelCall:
         # with a projection the reference writes the hidden values with zero point -hidden_zp
         hidden_zp=-hidden_zp if projection else hidden_zp,
         hidden_table=hidden_table, n_output=n_output, flags=flags,
-        peep_mult=peep_mult, peep_shift=peep_shift, ln_mult=ln_mult, ln_shift=ln_shift, ln_guard=ln_guard,
+        peep_mult=peep_mult, peep_shift=peep_shift, peep_rows=peep_rows, ln_mult=ln_mult, ln_shift=ln_shift, ln_guard=ln_guard,
         proj_mult=proj_mult, proj_shift=proj_shift, proj_zp=h_zp, proj_clip=quantized_proj_clip,
     )
     rows = n_steps * n_batch
