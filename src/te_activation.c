@@ -431,52 +431,6 @@ TE_CAST_FN(f32, b, TE_WR_F_)
 
 /* ---- L2_NORMALIZATION ---- */
 
-/* GetInvSqrtQuantizedMultiplierExp(input, kReverseShift = -1): 1 / sqrt(input) as a quantized
- * multiplier and a (left) shift, by five Newton-Raphson steps in gemmlowp Q3.28. */
-void te_inv_sqrt_quantized_multiplier_exp(int32_t input, int32_t *multiplier, int32_t *shift)
-{
-    int32_t sh = 11;
-    int32_t half_input, x;
-    int i, pairs;
-    if (input <= 1) {
-        *multiplier = INT32_MAX;
-        *shift = 0;
-        return;
-    }
-    while (input >= ((int32_t)1 << 29)) {
-        input /= 4;
-        ++sh;
-    }
-    {
-        int clz = 0;
-        uint32_t v = (uint32_t)input;
-        while (!(v & 0x80000000u)) {
-            v <<= 1;
-            ++clz;
-        }
-        pairs = (clz - 1) / 2 - 1;
-    }
-    sh -= pairs;
-    input = (int32_t)((uint32_t)input << (2 * pairs));
-    half_input = te_rounding_divide_by_pot(input >> 1, 1); /* SaturatingRoundingMultiplyByPOT<-1> */
-    x = (int32_t)1 << 28;                                    /* F3::One() */
-    for (i = 0; i < 5; i++) {
-        const int32_t x3 = te_sat_shl_pot(
-            te_sat_rounding_doubling_high_mul(te_sat_rounding_doubling_high_mul(x, x), x), 6); /* Rescale<3> of Q9 */
-        const int32_t half_three = ((int32_t)1 << 28) + ((int32_t)1 << 27);                   /* 1.5 in Q3 */
-        const int32_t d = (int32_t)((uint32_t)te_sat_rounding_doubling_high_mul(half_three, x) -
-                                    (uint32_t)te_sat_rounding_doubling_high_mul(half_input, x3));
-        x = te_sat_shl_pot(d, 3); /* Rescale<3> of Q6 */
-    }
-    x = te_sat_rounding_doubling_high_mul(x, 1518500250); /* * sqrt(2) / 2 */
-    if (sh < 0) {
-        x = (int32_t)((uint32_t)x << -sh);
-        sh = 0;
-    }
-    *multiplier = x;
-    *shift = -sh;
-}
-
 void te_l2_normalization_s8(const te_l2norm_params *p, const int8_t *input, int8_t *output)
 {
     int32_t o, c;

@@ -525,6 +525,127 @@ static void lstm_update(const te_lstm_params *p, const te_lstm_weights *w, const
 
 #endif
 
+/* ---- phase B with the optional parts (CIFG, peephole, layer norm, projection) -------------- */
+
+/* pre_g[c] += rq(w[c] * cell[c]), saturating (VectorBatchVectorCwiseProductAccumulate). */
+static void lstm_peephole(int16_t *pre, const int16_t *w, const int16_t *cell, int32_t n_cell, int32_t mult,
+                          int32_t shift)
+{
+    int32_t c;
+    for (c = 0; c < n_cell; ++c) {
+        const int32_t prod = te_multiply_by_quantized_multiplier(w[c] * cell[c], mult, shift);
+        pre[4 * c] = (int16_t)lstm_sat16(pre[4 * c] + prod);
+    }
+}
+
+/* ApplyLayerNorm on one gate's n_cell pre-activations (stride 4), as the reference writes it. */
+static void lstm_layer_norm(int16_t *pre, int32_t n_cell, const int16_t *weights, const int32_t *bias, int32_t mult,
+                            int32_t shift, int32_t guard)
+{
+    int64_t sum = 0, sum_sq = 0, variance;
+    int32_t mean, variance2, inv_a, inv_b, c;
+    for (c = 0; c < n_cell; ++c) {
+        const int32_t v = pre[4 * c];
+        sum += v;
+        sum_sq += v * v;
+    }
+    mean = (int32_t)(sum * 1024 / n_cell);
+    variance = sum_sq * (int64_t)((1 << 20) / n_cell) - (int64_t)mean * (int64_t)mean;
+    variance2 = (int32_t)(variance / (1 << 20));
+    if (variance2 < 1) {
+        variance2 = guard;
+    }
+    te_inv_sqrt_quantized_multiplier_exp(variance2, &inv_a, &inv_b);
+    for (c = 0; c < n_cell; ++c) {
+        const int32_t rescaled = te_multiply_by_quantized_multiplier(1024 * pre[4 * c] - mean, inv_a, inv_b);
+        /* int32 arithmetic (wrapping as x86 does), then widened */
+        const int64_t v3 = (int32_t)((uint32_t)rescaled * (uint32_t)(int32_t)weights[c] + (uint32_t)bias[c]);
+        const int32_t v4 = (int32_t)((v3 > 0 ? v3 + 512 : v3 - 512) / 1024);
+        pre[4 * c] = (int16_t)lstm_sat16(te_multiply_by_quantized_multiplier(v4, mult, shift + 12));
+    }
+}
+
+/* Row b of a step (the batch index when time-major, else 0). The reference's peephole term
+ * (VectorBatchVectorCwiseProductAccumulate with v_size n_output over the step's n_batch x n_cell
+ * gates) adds w[i mod n_output] * cell[i] at flat positions i < n_batch * n_output only: with a
+ * projection to fewer outputs than cells it skips some cells and shifts the weights from the second
+ * batch on. The generator lays the weights out per position (zero where none applies), peep_rows
+ * rows of n_cell per gate. */
+static void lstm_update_ext(const te_lstm_params *p, const te_lstm_weights *w, int16_t *pre, int16_t *cell,
+                            int8_t *out, int8_t *hidden, int32_t b)
+{
+    const int32_t n_cell = p->n_cell, cell_shift = 30 + p->cell_scale, tanh_bits = 15 + p->cell_scale;
+    const int32_t cifg = p->flags & TE_LSTM_CIFG, ln = p->flags & TE_LSTM_LAYER_NORM;
+    const int32_t peep_stride = p->peep_rows * n_cell;
+    const int16_t *peep = (p->flags & TE_LSTM_PEEPHOLE) ? w->peephole + (p->peep_rows > 1 ? b : 0) * n_cell : NULL;
+    int32_t c, g, r;
+    /* input and forget gates: peephole on the cell state before the step; then layer norm (cell gate too) */
+    if (peep != NULL) {
+        for (g = cifg ? 1 : 0; g < 2; ++g) {
+            lstm_peephole(pre + g, peep + g * peep_stride, cell, n_cell, p->peep_mult[g], p->peep_shift[g]);
+        }
+    }
+    if (ln) {
+        for (g = cifg ? 1 : 0; g < 3; ++g) {
+            lstm_layer_norm(pre + g, n_cell, w->ln_weights + g * n_cell, w->ln_bias + g * n_cell, p->ln_mult[g],
+                            p->ln_shift[g], p->ln_guard[g]);
+        }
+    }
+    /* UpdateLstmCellInteger */
+    for (c = 0; c < n_cell; ++c) {
+        const int32_t fg = lstm_sigmoid(pre[4 * c + 1], w, p);
+        const int32_t zg = lstm_tanh(pre[4 * c + 2], 3, w, p);
+        const int32_t ig = cifg ? 32767 - fg : lstm_sigmoid(pre[4 * c], w, p);
+        int32_t cs = lstm_sat16(te_rounding_divide_by_pot(fg * cell[c], 15) + te_rounding_divide_by_pot(ig * zg, cell_shift));
+        if (p->cell_clip > 0) {
+            cs = te_clamp_i32(cs, -p->cell_clip, p->cell_clip);
+        }
+        cell[c] = (int16_t)cs;
+    }
+    /* output gate: peephole on the updated cell state, layer norm */
+    if (peep != NULL) {
+        lstm_peephole(pre + 3, peep + 2 * peep_stride, cell, n_cell, p->peep_mult[2], p->peep_shift[2]);
+    }
+    if (ln) {
+        lstm_layer_norm(pre + 3, n_cell, w->ln_weights + 3 * n_cell, w->ln_bias + 3 * n_cell, p->ln_mult[3],
+                        p->ln_shift[3], p->ln_guard[3]);
+    }
+    /* CalculateLstmOutputInteger8x8_16 */
+    if (!(p->flags & TE_LSTM_PROJECTION)) {
+        hidden = out;
+    }
+    for (c = 0; c < n_cell; ++c) {
+        const int32_t og = lstm_sigmoid(pre[4 * c + 3], w, p);
+        const int32_t h = te_multiply_by_quantized_multiplier(og * lstm_tanh(cell[c], tanh_bits, w, p), p->hidden_mult,
+                                                              p->hidden_shift);
+        hidden[c] = (int8_t)lstm_sat8(h + p->hidden_zp);
+    }
+    if (p->flags & TE_LSTM_PROJECTION) {
+        /* MatrixBatchVectorMultiplyAccumulate into a zeroed int8 output, then CwiseClipping */
+        const int8_t *pw = w->proj_weights;
+        for (r = 0; r < p->n_output; ++r, pw += n_cell) {
+            uint32_t acc = (uint32_t)w->proj_bias[r];
+            int32_t v;
+            c = 0;
+#if defined(TE_USE_DSP)
+            for (; c + 4 <= n_cell; c += 4) { /* two SMLAD per four columns (sums wrap as the reference's) */
+                const uint32_t wv = te_read_u32(pw + c), hv = te_read_u32(hidden + c);
+                acc = (uint32_t)te_smlad(te_sxtb16(wv), te_sxtb16(hv), (int32_t)acc);
+                acc = (uint32_t)te_smlad(te_sxtb16_ror8(wv), te_sxtb16_ror8(hv), (int32_t)acc);
+            }
+#endif
+            for (; c < n_cell; ++c) {
+                acc += (uint32_t)(pw[c] * hidden[c]);
+            }
+            v = lstm_sat8(te_multiply_by_quantized_multiplier((int32_t)acc, p->proj_mult, p->proj_shift) + p->proj_zp);
+            if (p->proj_clip > 0) {
+                v = te_clamp_i32(v, -p->proj_clip, p->proj_clip);
+            }
+            out[r] = (int8_t)v;
+        }
+    }
+}
+
 /* n int8 values to int16 in the weights' column order (see te_lstm.h), zero up to cols. */
 static void lstm_widen(const int8_t *src, int32_t n, int32_t cols, int16_t *dst)
 {
@@ -552,20 +673,23 @@ static void lstm_widen(const int8_t *src, int32_t n, int32_t cols, int16_t *dst)
 
 size_t te_lstm_s8_scratch_bytes(const te_lstm_params *p)
 {
-    /* widened input and hidden rows, the pre-activations */
-    return (size_t)2 * (size_t)(p->in_cols + p->rec_cols + 4 * p->n_cell);
+    /* widened input and hidden rows, the pre-activations, the hidden values before a projection */
+    const size_t projected = (p->flags & TE_LSTM_PROJECTION) ? (size_t)((p->n_cell + 3) & ~3) : 0u;
+    return (size_t)2 * (size_t)(p->in_cols + p->rec_cols + 4 * p->n_cell) + projected;
 }
 
 void te_lstm_s8(const te_lstm_params *p, const te_lstm_weights *w, const int8_t *input, int8_t *output,
                 int8_t *hidden_state, int16_t *cell_state, void *scratch)
 {
     const int32_t n_batch = p->n_batch, n_steps = p->n_steps, n_cell = p->n_cell, n_input = p->n_input;
+    const int32_t n_output = p->n_output;
     /* Rows in memory order: outer x inner = steps x batch (time-major) or batch x steps. */
     const int32_t n_outer = p->time_major ? n_steps : n_batch, n_inner = p->time_major ? n_batch : n_steps;
     const int32_t back = p->time_major ? n_batch : 1; /* row k's previous step is row k - back */
     int16_t *xw = (int16_t *)scratch;
     int16_t *hw = xw + p->in_cols;
     int16_t *pre = hw + p->rec_cols;
+    int8_t *hidden = (int8_t *)(pre + 4 * n_cell); /* with a projection */
     int32_t o, i, k = 0;
     for (o = 0; o < n_outer; ++o) {
         for (i = 0; i < n_inner; ++i, ++k) {
@@ -573,8 +697,8 @@ void te_lstm_s8(const te_lstm_params *p, const te_lstm_weights *w, const int8_t 
             lstm_job job;
             lstm_widen(input + (size_t)k * n_input, n_input, p->in_cols, xw);
             /* the first step of a sequence continues from the state the last call left */
-            lstm_widen((p->time_major ? o : i) == 0 ? hidden_state + (size_t)b * n_cell
-                                                    : output + (size_t)(k - back) * n_cell, n_cell, p->rec_cols, hw);
+            lstm_widen((p->time_major ? o : i) == 0 ? hidden_state + (size_t)b * n_output
+                                                    : output + (size_t)(k - back) * n_output, n_output, p->rec_cols, hw);
             job.x = xw;
             job.w = w->weights;
             job.bias = w->bias;
@@ -592,12 +716,17 @@ void te_lstm_s8(const te_lstm_params *p, const te_lstm_weights *w, const int8_t 
             {
                 lstm_pre(p, &job);
             }
-            lstm_update(p, w, pre, cell_state + (size_t)b * n_cell, output + (size_t)k * n_cell);
+            if (p->flags != 0) {
+                lstm_update_ext(p, w, pre, cell_state + (size_t)b * n_cell, output + (size_t)k * n_output, hidden,
+                                p->time_major ? b : 0);
+            } else {
+                lstm_update(p, w, pre, cell_state + (size_t)b * n_cell, output + (size_t)k * n_output);
+            }
         }
     }
     /* The hidden state the next call starts from: each sequence's last output row. */
     for (i = 0; i < n_batch; ++i) {
         const int32_t last = p->time_major ? (n_steps - 1) * n_batch + i : i * n_steps + n_steps - 1;
-        memcpy(hidden_state + (size_t)i * n_cell, output + (size_t)last * n_cell, (size_t)n_cell);
+        memcpy(hidden_state + (size_t)i * n_output, output + (size_t)last * n_output, (size_t)n_output);
     }
 }

@@ -103,8 +103,7 @@ typedef struct {
 } te_l2norm_params;
 void te_l2_normalization_s8(const te_l2norm_params *p, const int8_t *input, int8_t *output);
 void te_l2_normalization_f32(const te_l2norm_params *p, const float *input, float *output);
-/* GetInvSqrtQuantizedMultiplierExp(input, -1): 1 / sqrt(input) ~ multiplier * 2^(shift - 31). */
-void te_inv_sqrt_quantized_multiplier_exp(int32_t input, int32_t *multiplier, int32_t *shift);
+/* te_inv_sqrt_quantized_multiplier_exp (GetInvSqrtQuantizedMultiplierExp): te_common.h. */
 
 /* ABS (quantized int16: |x - zp| rescaled, in te_relu_params with the int16 range; int32: std::abs),
  * NEG (wrapping), SQRT on quantized int16 (float sqrt, truncated). */

@@ -1,6 +1,6 @@
 /* tinyengine: UNIDIRECTIONAL_SEQUENCE_LSTM, LiteRT's fully integer LSTM (int8 input, weights and
- * hidden state, int16 cell state; lstm_eval.cc EvalInteger8x8_16 without CIFG, peephole,
- * projection or layer normalization).
+ * hidden state, int16 cell state; lstm_eval.cc EvalInteger8x8_16), with its optional parts: CIFG,
+ * peephole connections, layer normalization and projection.
  *
  * Per row (one time step of one sequence), for each cell c and gate g in (input, forget, cell,
  * output):
@@ -11,10 +11,23 @@
  *   h = sat8(rq(o * tanh_(15 + cell_scale)(cell), hidden) + hidden_zp)
  * written to the output row, which is the next step's hidden state. The state persists between
  * calls, as LiteRT's variable tensors: each sequence starts from hidden_state / cell_state
- * ([n_batch][n_cell]), and the call leaves its last step's hidden and cell state there.
+ * ([n_batch][n_output] and [n_batch][n_cell]), and the call leaves its last step's hidden and cell
+ * state there.
+ *
+ * The optional parts (flags), in the reference's order (LstmStepInteger8x8_16):
+ *  - peephole: pre_g += rq(w_peep_g[c] * cell[c]) (saturating) for the input and forget gates with
+ *    the cell state before the step, for the output gate with the updated one;
+ *  - layer normalization (after the peephole term): each gate's n_cell pre-activations, whose
+ *    scale is then the model's gate intermediate's, are normalized (ApplyLayerNorm: integer mean
+ *    and variance, GetInvSqrtQuantizedMultiplierExp), times the coefficients plus the gate bias
+ *    (which is then not in bias_in), requantized to Q3.12;
+ *  - CIFG: no input gate, i = 1 - f (32767 - f); its weights are zero and its row is not used;
+ *  - projection: the hidden values h (zero point -hidden_zp, as the reference has it) are
+ *    projected to n_output values: sat8(rq(proj_bias[r] + proj_w[r] . h, proj) + out_zp),
+ *    clipped to +-proj_clip if > 0.
  *
  * Rows are processed in memory order (time-major: step by step, batch-major: sequence by
- * sequence), so the output may overwrite the input in place when n_cell <= n_input.
+ * sequence), so the output may overwrite the input in place when n_output <= n_input.
  */
 #ifndef TINYENGINE_TE_LSTM_H
 #define TINYENGINE_TE_LSTM_H
@@ -45,7 +58,19 @@ typedef struct {
     const int16_t *exp_tanh;
     const int16_t *exp_hidden;
     const uint32_t *recip_bits;  /* 16384 Newton-Raphson correction bits, see te_lstm.c */
+    /* The optional parts (NULL when absent): */
+    const int16_t *peephole;     /* [3][peep_rows][n_cell]: cell-to-input (zero with CIFG), -forget, -output
+                                  * weights, laid out per position as the reference applies them (below) */
+    const int16_t *ln_weights;   /* [4][n_cell]: layer norm coefficients per gate (gate 0 unused with CIFG) */
+    const int32_t *ln_bias;      /* [4][n_cell]: the gate biases, added inside the layer norm */
+    const int8_t *proj_weights;  /* [n_output][n_cell] */
+    const int32_t *proj_bias;    /* [n_output]: projection bias + hidden_zp * row sums */
 } te_lstm_weights;
+
+#define TE_LSTM_CIFG 1
+#define TE_LSTM_PEEPHOLE 2
+#define TE_LSTM_LAYER_NORM 4
+#define TE_LSTM_PROJECTION 8
 
 typedef struct {
     int32_t n_batch, n_steps, n_input, n_cell;
@@ -59,12 +84,18 @@ typedef struct {
     int32_t cell_scale;          /* log2 of the cell state scale, -15 .. -9 */
     int32_t cell_clip;           /* in cell state units, 0: none */
     int32_t hidden_mult, hidden_shift, hidden_half, hidden_zp;
+    int32_t n_output;            /* hidden state / output width: n_cell, or the projection's rows */
+    int32_t flags;               /* TE_LSTM_CIFG | TE_LSTM_PEEPHOLE | TE_LSTM_LAYER_NORM | TE_LSTM_PROJECTION */
+    int32_t peep_mult[3], peep_shift[3];             /* cell-to-{input, forget, output} */
+    int32_t peep_rows;           /* rows of peephole weights: n_batch time-major, else 1 (see te_lstm.c) */
+    int32_t ln_mult[4], ln_shift[4], ln_guard[4];    /* layer norm scale (shift without the + 12) and variance guard */
+    int32_t proj_mult, proj_shift, proj_zp, proj_clip; /* proj_zp: the output state's zero point */
 } te_lstm_params;
 
 /* Scratch: te_lstm_s8_scratch_bytes(p) bytes, 4-byte aligned. */
 size_t te_lstm_s8_scratch_bytes(const te_lstm_params *p);
 
-/* hidden_state (int8) and cell_state (int16), [n_batch][n_cell] each, are read and updated. */
+/* hidden_state (int8, [n_batch][n_output]) and cell_state (int16, [n_batch][n_cell]) are read and updated. */
 void te_lstm_s8(const te_lstm_params *p, const te_lstm_weights *w, const int8_t *input, int8_t *output,
                 int8_t *hidden_state, int16_t *cell_state, void *scratch);
 

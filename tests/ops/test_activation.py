@@ -468,3 +468,45 @@ def test_extreme_scales_fail_cleanly() -> None:
                         raise AssertionError(f"{op} {dtype} scales {si}/{so}: {exc}") from exc
                     except TinyEngineError:
                         pass
+
+
+# --- ELU (int8): not in LiteRT's reference resolver; its builtin int8 kernel is the oracle --------
+
+def _builtin_reference(model: bytes, x: np.ndarray) -> np.ndarray:
+    """LiteRT's builtin kernels without the default delegate (ELU has no BUILTIN_REF kernel)."""
+    from ai_edge_litert.interpreter import Interpreter, OpResolverType
+
+    it = Interpreter(model_content=model, num_threads=1,
+                     experimental_op_resolver_type=OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
+    it.allocate_tensors()
+    it.set_tensor(it.get_input_details()[0]["index"], x)
+    it.invoke()
+    return it.get_tensor(it.get_output_details()[0]["index"]).copy()
+
+
+ELU_QUANT = [QUANT8[0], ((0.5, 50), (0.01, 100))] + [
+    pytest.param(*q, marks=pytest.mark.slow) for q in QUANT8[1:] + [((0.0123, -60), (0.0456, 77))]]
+
+
+@pytest.mark.parametrize("in_q,out_q", ELU_QUANT)
+def test_elu_s8_every_byte(tmp_path: Path, in_q: tuple, out_q: tuple) -> None:
+    """EluPrepare's LUTPopulate<int8_t> (expm1f below zero), every input byte, both kernel paths."""
+    from tests.support.host import run_host
+    from tests.support.optest import KERNEL_VARIANTS, build_model_exe, generate
+
+    model = unary("ELU", "int8", in_q, out_q)
+    x = every_byte("int8")[0]
+    want = _builtin_reference(model, x)
+    gen = generate(model, tmp_path, "m")
+    for variant, flags in KERNEL_VARIANTS.items():
+        exe = build_model_exe(gen, "m", extra=flags, exe_name=f"m_{variant}")
+        got = run_host(exe, [[x]], [(want.shape, want.dtype)])
+        assert got[0][0].tobytes() == want.tobytes(), f"{variant}: ELU {in_q} -> {out_q} differs"
+
+
+def test_elu_refuses_int16(tmp_path: Path) -> None:
+    """LiteRT's ELU has no int16 kernel (EluEval: float32 and int8 only): refused in one line."""
+    model = unary("ELU", "int16", (1 / 4096, 0), (1 / 4096, 0))
+    path = tmp_path / "m.tflite"
+    path.write_bytes(model)
+    assert main([str(path), "-o", str(tmp_path / "out"), "--quiet"]) == 2

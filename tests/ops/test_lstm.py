@@ -1,5 +1,6 @@
 """UNIDIRECTIONAL_SEQUENCE_LSTM (fully integer, int8 x int8 -> int16 cell state) against LiteRT's
-reference kernels, byte for byte, on both kernel paths.
+reference kernels, byte for byte, on both kernel paths, with every optional part LiteRT's integer
+LSTM has (CIFG, peephole, layer normalization, projection with bias and clip).
 
 Single-op models with random weights, biases, scales and zero points: unit counts that are not
 multiples of 4, odd input sizes, a few time steps, time-major and batch-major, batch > 1, cell
@@ -45,58 +46,81 @@ def lstm_model(n_batch: int, n_steps: int, n_input: int, n_cell: int, *, seed: i
                cell_scale: int = -12, cell_clip: float = 0.0, gate_gain: float = 0.3, rank: int = 3,
                hidden_zp: int | None = None, cifg: bool = False, peephole: bool = False,
                projection: bool = False, layer_norm: bool = False, x_dtype: str = "int8",
-               state_data: bool = False) -> bytes:
+               state_data: bool = False, n_output: int | None = None, proj_bias: bool = True,
+               proj_clip: float = 0.0) -> bytes:
     """A one-op integer LSTM as the TFLite converter lays it out (24 inputs, 5 intermediates, the
     hidden and cell states as variable tensors). gate_gain sets the typical effective gate scale
-    w_scale * x_scale * 2^12 (fast requantization needs < 1/2 on every gate)."""
+    w_scale * x_scale / gate_scale (fast requantization needs < 1/2 on every gate). The variants
+    (CIFG, peephole, projection to n_output values, layer normalization with int16 gate
+    intermediates) get weights and scales of the sizes a converted model has."""
     rng = np.random.default_rng(seed)
     x_scale = float(rng.uniform(0.004, 0.03))
     h_scale = float(rng.uniform(0.004, 0.012))
     h_zp = int(rng.integers(-20, 21)) if hidden_zp is None else hidden_zp
+    n_out = n_cell if n_output is None or not projection else n_output
     if rank == 2:
         x_shape = (n_batch, n_input)
-        y_shape = (n_batch, n_cell)
+        y_shape = (n_batch, n_out)
     elif time_major:
-        x_shape, y_shape = (n_steps, n_batch, n_input), (n_steps, n_batch, n_cell)
+        x_shape, y_shape = (n_steps, n_batch, n_input), (n_steps, n_batch, n_out)
     else:
-        x_shape, y_shape = (n_batch, n_steps, n_input), (n_batch, n_steps, n_cell)
+        x_shape, y_shape = (n_batch, n_steps, n_input), (n_batch, n_steps, n_out)
     x = TensorSpec(x_shape, x_dtype, scale=x_scale if x_dtype == "int8" else None,
                    zero_point=int(rng.integers(-128, 128)) if x_dtype == "int8" else None, name="x")
+    # gate pre-activation scales: Q3.12, or the layer-normalized model's int16 intermediates
+    gate_scales = [2.0 ** -12 * (float(rng.uniform(0.5, 2.0)) if layer_norm else 1.0) for _ in range(4)]
 
-    def weights(cols: int, src_scale: float, name: str) -> TensorSpec:
+    def weights(cols: int, src_scale: float, g: int, name: str) -> TensorSpec:
         # spread the gain over [gain / 3, gain * 1.5]
-        scale = gate_gain * float(rng.uniform(1 / 3, 1.5)) / (src_scale * 4096)
+        scale = gate_gain * float(rng.uniform(1 / 3, 1.5)) * gate_scales[g] / src_scale
         data = rng.integers(-127, 128, size=(n_cell, cols)).astype(np.int8)
         return TensorSpec((n_cell, cols), "int8", scale=scale, zero_point=0, data=data, name=name)
 
-    w_in = [weights(n_input, x_scale, f"w_in_{g}") for g in lstm.GATE_NAMES]
-    w_rec = [weights(n_cell, h_scale, f"w_rec_{g}") for g in lstm.GATE_NAMES]
-    biases = [TensorSpec((n_cell,), "int32", scale=w.scale * x_scale, zero_point=0, name=f"b_{g}",
-                         data=rng.integers(-40000, 40001, size=n_cell).astype(np.int32))
-              for w, g in zip(w_in, lstm.GATE_NAMES)]
-    h = TensorSpec((n_batch, n_cell), "int8", scale=h_scale, zero_point=h_zp, is_variable=not state_data, name="h",
-                   data=np.full((n_batch, n_cell), h_zp, np.int8) if state_data else None)
+    w_in = [weights(n_input, x_scale, g, f"w_in_{name}") for g, name in enumerate(lstm.GATE_NAMES)]
+    w_rec = [weights(n_out, h_scale, g, f"w_rec_{name}") for g, name in enumerate(lstm.GATE_NAMES)]
+    ln_scale = 1.0 / 16384
+    if layer_norm:  # LayerNorm's bias: scale ln_scale * 2^-10, values around +-0.5
+        biases = [TensorSpec((n_cell,), "int32", scale=ln_scale / 1024, zero_point=0, name=f"b_{g}",
+                             data=rng.integers(-(1 << 23), 1 << 23, size=n_cell).astype(np.int32))
+                  for g in lstm.GATE_NAMES]
+    else:
+        biases = [TensorSpec((n_cell,), "int32", scale=w.scale * x_scale, zero_point=0, name=f"b_{g}",
+                             data=rng.integers(-40000, 40001, size=n_cell).astype(np.int32))
+                  for w, g in zip(w_in, lstm.GATE_NAMES)]
+    h = TensorSpec((n_batch, n_out), "int8", scale=h_scale, zero_point=h_zp, is_variable=not state_data, name="h",
+                   data=np.full((n_batch, n_out), h_zp, np.int8) if state_data else None)
     c = TensorSpec((n_batch, n_cell), "int16", scale=2.0 ** cell_scale, zero_point=0, is_variable=not state_data,
                    name="c", data=np.zeros((n_batch, n_cell), np.int16) if state_data else None)
     y = TensorSpec(y_shape, "int8", scale=h_scale, zero_point=h_zp, name="y")
     inputs: list[TensorSpec | None] = [x, *w_in, *w_rec, None, None, None, *biases, None, None, h, c,
                                        None, None, None, None]
-    if cifg:
-        inputs[1] = inputs[5] = inputs[12] = None
-    if peephole:
-        for i in (9, 10, 11):
-            inputs[i] = TensorSpec((n_cell,), "int16", scale=0.001, zero_point=0,
-                                   data=np.ones(n_cell, np.int16), name=f"peep{i}")
-    if projection:
-        inputs[16] = TensorSpec((n_cell, n_cell), "int8", scale=0.01, zero_point=0,
-                                data=np.ones((n_cell, n_cell), np.int8), name="proj")
+    if peephole:  # cell-to-gate weights: gains of about 0.1 .. 1 from the cell state
+        for i, g in zip((9, 10, 11), (0, 1, 3)):
+            scale = float(rng.uniform(0.1, 1.0)) * gate_scales[g] / 2.0 ** cell_scale / 16384
+            inputs[i] = TensorSpec((n_cell,), "int16", scale=scale, zero_point=0, name=f"peep{i}",
+                                   data=rng.integers(-16384, 16385, size=n_cell).astype(np.int16))
+    hidden_scale, hidden_q_zp = h_scale, h_zp
+    if projection:  # the hidden values (in [-1, 1]) are their own int8 tensor, then projected
+        hidden_scale, hidden_q_zp = 1.0 / 128, int(rng.integers(-3, 4))
+        pscale = 2.0 * h_scale / (hidden_scale * 127 * np.sqrt(n_cell) * 2)
+        inputs[16] = TensorSpec((n_out, n_cell), "int8", scale=float(pscale), zero_point=0, name="proj",
+                                data=rng.integers(-127, 128, size=(n_out, n_cell)).astype(np.int8))
+        if proj_bias:
+            inputs[17] = TensorSpec((n_out,), "int32", scale=float(pscale) * hidden_scale, zero_point=0,
+                                    name="proj_bias", data=rng.integers(-3000, 3001, size=n_out).astype(np.int32))
     if layer_norm:
         for i in (20, 21, 22, 23):
-            inputs[i] = TensorSpec((n_cell,), "int16", scale=0.001, zero_point=0,
-                                   data=np.ones(n_cell, np.int16), name=f"ln{i}")
-    intermediates = [TensorSpec((0,), "float32", name=f"gate{i}") for i in range(4)]
-    intermediates.append(TensorSpec((0,), "int8", scale=h_scale, zero_point=h_zp, name="hidden"))
-    options = {"time_major": time_major, "cell_clip": cell_clip}
+            inputs[i] = TensorSpec((n_cell,), "int16", scale=ln_scale, zero_point=0, name=f"ln{i}",
+                                   data=rng.integers(6000, 32768, size=n_cell).astype(np.int16))
+    if cifg:
+        inputs[1] = inputs[5] = inputs[12] = inputs[9] = inputs[20] = None
+    if layer_norm:
+        intermediates = [TensorSpec((0,), "int16", scale=s, zero_point=0, name=f"gate{i}")
+                         for i, s in enumerate(gate_scales)]
+    else:
+        intermediates = [TensorSpec((0,), "float32", name=f"gate{i}") for i in range(4)]
+    intermediates.append(TensorSpec((0,), "int8", scale=hidden_scale, zero_point=hidden_q_zp, name="hidden"))
+    options = {"time_major": time_major, "cell_clip": cell_clip, "proj_clip": proj_clip}
     return build_single_op_model("UNIDIRECTIONAL_SEQUENCE_LSTM", inputs, [y], options, intermediates)
 
 
@@ -215,17 +239,49 @@ def test_lstm_on_emulated_core(core: str, variant: dict, tmp_path: Path) -> None
     assert_firmware_matches_reference(core, elf, model, sets, gen, "model")
 
 
-# --- unsupported variants ---------------------------------------------------------------------------
+# --- the optional parts: CIFG, peephole, layer normalization, projection ----------------------------
 
-@pytest.mark.parametrize("variant,message", [
-    (dict(cifg=True), "CIFG"),
-    (dict(peephole=True), "peephole"),
-    (dict(projection=True), "projection"),
-    (dict(layer_norm=True), "layer normalization"),
-])
-def test_lstm_unsupported_variants_are_named(variant: dict, message: str) -> None:
-    with pytest.raises(LoweringError, match=message):
-        lowered(lstm_model(1, 2, 4, 4, seed=1, **variant))
+@pytest.mark.parametrize("variant", [
+    dict(layer_norm=True, projection=True, n_output=6, proj_clip=0.25),      # the KWS form
+    # every part; the peephole weights as the reference spreads them over a projected step (batch 2)
+    dict(cifg=True, peephole=True, layer_norm=True, time_major=True, projection=True, n_output=5),
+    pytest.param(dict(peephole=True, projection=True, n_output=5, proj_bias=False, cell_clip=1.0),
+                 marks=pytest.mark.slow),
+], ids=["ln-proj", "all", "peep-proj"])
+def test_lstm_variants(variant: dict) -> None:
+    model = lstm_model(2, 4, 9, 8, seed=31 + len(variant), **variant)
+    check(model, seed=len(variant))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("variant", [dict(cifg=True), dict(peephole=True), dict(layer_norm=True),
+                                     dict(projection=True, n_output=5), dict(layer_norm=True, gate_gain=3.0),
+                                     dict(cifg=True, peephole=True, layer_norm=True, projection=True, n_output=3,
+                                          cell_scale=-15, time_major=True)],
+                         ids=["cifg", "peephole", "ln", "proj", "ln-generic-rq", "all"])
+@pytest.mark.parametrize("n_cell", [4, 7, 16])
+def test_lstm_variants_sweep(variant: dict, n_cell: int) -> None:
+    check(lstm_model(3, 3, 10, n_cell, seed=n_cell, **variant), n_sets=5, seed=n_cell)
+
+
+@pytest.mark.slow
+def test_lstm_peephole_with_projection() -> None:
+    """Peephole and a projection to fewer outputs than cells, time-major, batch 3: the reference
+    applies the peephole weights over n_output values per batch of the step's flat gate array
+    (te_lstm.c), which skips cells and shifts weights from the second batch on."""
+    check(lstm_model(3, 3, 6, 9, seed=17, peephole=True, projection=True, n_output=5, time_major=True), seed=17)
+
+
+def test_lstm_peephole_with_more_outputs_than_cells_is_refused() -> None:
+    with pytest.raises(LoweringError, match="reads past the peephole weights"):
+        lowered(lstm_model(1, 2, 4, 4, seed=1, peephole=True, projection=True, n_output=6))
+
+
+def test_lstm_int16_input_is_refused() -> None:
+    """LiteRT has no int16 (16x8) LSTM: its Prepare wants float biases for any input but int8, so
+    int16 is no registered type (an unsupported-op error, exit code 2)."""
+    with pytest.raises(TinyEngineError, match=r"UNIDIRECTIONAL_SEQUENCE_LSTM \(int16"):
+        lowered(lstm_model(1, 2, 4, 4, seed=1, x_dtype="int16"))
 
 
 def test_lstm_hybrid_input_is_refused() -> None:

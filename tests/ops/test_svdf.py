@@ -117,3 +117,17 @@ def test_svdf_float_is_refused_by_type() -> None:
     model = build_single_op_model("SVDF", [x, wf, wt, None, state], [y], {"rank": 1})
     with pytest.raises(TinyEngineError, match=r"SVDF \(float32"):
         lowered(model)
+
+
+def test_svdf_int16_input_is_refused() -> None:
+    """LiteRT has no int16 (16x8) SVDF: its Prepare wants a float32 or int8 input (checked in the
+    oracle), so int16 is no registered type."""
+    x = TensorSpec((1, 8), "int16", scale=1 / 4096, zero_point=0, name="x")
+    wf = TensorSpec((4, 8), "int8", scale=0.01, zero_point=0, data=np.ones((4, 8), np.int8), name="wf")
+    wt = TensorSpec((4, 3), "int16", scale=0.001, zero_point=0, data=np.ones((4, 3), np.int16), name="wt")
+    b = TensorSpec((4,), "int64", scale=1e-5, zero_point=0, data=np.zeros(4, np.int64), name="b")
+    state = TensorSpec((1, 12), "int16", scale=1 / 4096, zero_point=0, is_variable=True, name="s")
+    y = TensorSpec((1, 4), "int16", scale=1 / 4096, zero_point=0, name="y")
+    model = build_single_op_model("SVDF", [x, wf, wt, b, state], [y], {"rank": 1, "fused_activation_function": "RELU"})
+    with pytest.raises(TinyEngineError, match=r"SVDF \(int16"):
+        lowered(model)

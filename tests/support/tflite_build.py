@@ -190,7 +190,7 @@ _OPS: dict[str, _OpInfo] = {
     "COS": _OpInfo(),
     "EXP": _OpInfo("ExpOptions", versions={"int8": 2, "int16": 2}),
     "LOG": _OpInfo(versions={"int8": 2, "int16": 2}),
-    "ELU": _OpInfo(versions={"int8": 2}),
+    "ELU": _OpInfo(),  # version 1 for every type (op_version.cc; LiteRT registers only 1)
     "GELU": _OpInfo("GeluOptions", {"approximate": False}, versions={"int8": 2, "uint8": 2}),
     "L2_POOL_2D": _OpInfo("Pool2DOptions", _POOL_DEFAULTS),
     "MAXIMUM": _OpInfo("MaximumMinimumOptions", versions={"int8": 2, "int16": 4}),

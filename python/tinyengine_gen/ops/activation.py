@@ -8,7 +8,8 @@ for ABS / SQRT / LOG) and the kernel is te_lut_s8, one table lookup per element.
 integer kernels (or LUTPopulate<int16_t>'s 513-entry interpolated table); float ops repeat the
 reference's float expression. Types LiteRT's BUILTIN_REF resolver refuses are refused here too
 (RELU_N1_TO_1 has no int16 form...). ELU, CEIL and ROUND are missing from that resolver: their
-float forms follow LiteRT's builtin kernels, the only ones it has.
+float forms (and ELU's int8 table, LUTPopulate of expm1f) follow LiteRT's builtin kernels, the
+only ones it has.
 """
 from __future__ import annotations
 
@@ -569,6 +570,18 @@ def lower_exp(op: Op, graph: Graph) -> KernelCall:
     _check8(op, x, y)
     require(not op.options.get("_legacy_uint8"), op, "uint8 EXP is not supported (LiteRT has none)")
     return lut_call(op, x, y, lut_populate8(op, x, y, libm_f("expf")), "exp")
+
+
+@register("ELU", dtypes=("int8",), **TABLE8)
+@_quiet
+def lower_elu_s8(op: Op, graph: Graph) -> KernelCall:
+    """ELU has no kernel in LiteRT's reference resolver; its builtin one (activations.cc EluPrepare)
+    fills LUTPopulate<int8_t> with x < 0 ? std::expm1(x) : x and looks it up. It has no int16 or
+    uint8 form (EluEval refuses them)."""
+    x, y = _one_input(op)
+    _check8(op, x, y)
+    expm1 = libm_f("expm1f")
+    return lut_call(op, x, y, lut_populate8(op, x, y, lambda v: expm1(v) if v < f32(0) else v), "elu")
 
 
 @register("LOG", dtypes=("int8",), **TABLE8)

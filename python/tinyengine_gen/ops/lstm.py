@@ -29,9 +29,12 @@ Two things are decided here for the kernel's speed (include/tinyengine/te_lstm.h
   the int16 fixed-point arithmetic below, which replays gemmlowp's operations step by step; the
   tests check both kernel paths against it on every int16 input.
 
-Supported: what fully integer models use: no CIFG, no peephole, no projection, no layer
-normalization; time-major or batch-major; any batch. Everything else raises a LoweringError that
-names the variant.
+Supported: every form LiteRT's EvalInteger8x8_16 runs: CIFG, peephole connections, layer
+normalization (the gate intermediates' scales, the gate biases inside ApplyLayerNorm), projection
+(with its bias and clip); time-major or batch-major; any batch. The plain form runs the fast
+phase B below; the optional parts run te_lstm.c's lstm_update_ext, the reference's order as
+written. LiteRT has no int16 (16x8) LSTM (its Prepare wants float biases for non-int8 inputs), so
+int16 inputs are refused.
 """
 from __future__ import annotations
 
@@ -224,30 +227,61 @@ def pack_gate_weights(ws: list[np.ndarray], cols: int) -> np.ndarray:
     return w.transpose(1, 2, 4, 0, 3).reshape(-1).astype(np.int16)
 
 
+def _f32_int(v: np.float32) -> int:
+    """static_cast<int32_t>(float): truncation toward zero."""
+    return int(np.trunc(np.float64(v)))
+
+
 @register("UNIDIRECTIONAL_SEQUENCE_LSTM", dtypes=("int8",), simd=("dsp",),
-          note="integer 8x8_16; no CIFG, peephole, projection or layer norm")
+          note="integer 8x8_16; CIFG, peephole, projection and layer norm too")
 def lower_lstm(op: Op, graph: Graph) -> KernelCall:
     require(len(op.inputs) in (20, 24), op, f"needs the 20- or 24-input form, got {len(op.inputs)} inputs")
     x, y = op.inputs[X], op.outputs[0]
     require(x is not None, op, "missing input tensor")
     require(x.dtype == "int8", op,
             f"only the fully integer LSTM is supported (int8 input), got a {x.dtype} input "
-            "(float and hybrid LSTMs are not)")
+            "(float and hybrid LSTMs are not; LiteRT runs no int16 LSTM)")
     w_in = [_present(op, i) for i in W_IN]
     w_rec = [_present(op, i) for i in W_REC]
-    require(w_in[0] is not None and w_rec[0] is not None, op,
-            "CIFG (coupled input and forget gate, no input gate weights) is not supported")
-    require(all(_present(op, i) is None for i in PEEPHOLE), op, "peephole connections are not supported")
-    require(all(_present(op, i) is None for i in PROJECTION), op, "projection is not supported")
-    require(all(_present(op, i) is None for i in LAYER_NORM), op, "layer normalization is not supported")
+    cifg = w_in[0] is None
+    require((w_in[0] is None) == (w_rec[0] is None), op,
+            "the input gate's input and recurrent weights must be both present or both absent (CIFG)")
+    peep = [_present(op, i) for i in PEEPHOLE]
+    peephole = peep[2] is not None
+    require(all(t is None for t in peep) or (peep[1] is not None and peep[2] is not None
+                                              and (peep[0] is not None) != cifg),
+            op, "peephole weights must be all present (no input one with CIFG) or all absent")
+    proj_w, proj_b = _present(op, PROJECTION[0]), _present(op, PROJECTION[1])
+    projection = proj_w is not None
+    require(projection or proj_b is None, op, "a projection bias without projection weights")
+    ln = [_present(op, i) for i in LAYER_NORM]
+    layer_norm = len(op.inputs) == 24 and ln[1] is not None
+    require(all(t is None for t in ln) or (layer_norm and ln[2] is not None and ln[3] is not None
+                                           and (ln[0] is not None) != cifg),
+            op, "layer norm coefficients must be all present (no input one with CIFG) or all absent")
+    gates = [g for g in range(4) if not (cifg and g == 0)]
     for side, ws in (("input", w_in), ("recurrent", w_rec)):
-        for name, t in zip(GATE_NAMES, ws):
+        for g in gates:
+            t = ws[g]
             require(t is not None and t.is_const and t.dtype == "int8" and len(t.shape) == 2, op,
-                    f"the {side}-to-{name} weights must be a constant 2-D int8 tensor")
+                    f"the {side}-to-{GATE_NAMES[g]} weights must be a constant 2-D int8 tensor")
     biases = [_present(op, i) for i in BIAS]
-    for name, t in zip(GATE_NAMES, biases):
+    require(not cifg or biases[0] is None, op, "an input gate bias with CIFG")
+    for g in gates:
+        t = biases[g]
         require(t is not None and t.is_const and t.dtype == "int32", op,
-                f"the {name} gate bias must be a constant int32 tensor")
+                f"the {GATE_NAMES[g]} gate bias must be a constant int32 tensor")
+    for what, ts in (("peephole weights", peep if peephole else []), ("layer norm coefficients", ln if layer_norm else [])):
+        for t in ts:
+            require(t is None or (t.is_const and t.dtype == "int16" and t.quant is not None
+                                  and not t.quant.per_channel), op,
+                    f"{what} must be constant int16 tensors with one scale")
+    if projection:
+        assert proj_w is not None
+        require(proj_w.is_const and proj_w.dtype == "int8" and len(proj_w.shape) == 2 and proj_w.quant is not None
+                and not proj_w.quant.per_channel, op, "projection weights must be a constant 2-D int8 tensor")
+        require(proj_b is None or (proj_b.is_const and proj_b.dtype == "int32"), op,
+                "the projection bias must be a constant int32 tensor")
     h_state = variable_state(op, graph, _present(op, H_STATE), "hidden state")
     c_state = variable_state(op, graph, _present(op, C_STATE), "cell state")
     require(h_state.dtype == "int8" and c_state.dtype == "int16", op,
@@ -256,8 +290,12 @@ def lower_lstm(op: Op, graph: Graph) -> KernelCall:
     inter = list(op.options.get("_intermediates", []))
     require(len(inter) == 5 and inter[4] is not None and inter[4].quant is not None, op,
             "the integer LSTM needs its five intermediate tensors, the last one quantized (hidden scale)")
-    require_quant(op, x, y, h_state, c_state, *w_in, *w_rec)
-    for t in [x, y, h_state, c_state, *w_in, *w_rec, inter[4]]:
+    if layer_norm:
+        require(all(inter[g] is not None and inter[g].quant is not None for g in gates), op,
+                "a layer-normalized integer LSTM needs its gate intermediates quantized")
+    w_present = [t for t in w_in + w_rec if t is not None]
+    require_quant(op, x, y, h_state, c_state, *w_present)
+    for t in [x, y, h_state, c_state, *w_present, inter[4]]:
         require(not t.quant.per_channel, op, f"per-channel quantized tensor '{t.name}' is not supported")
 
     # Shapes. (EvalInteger8x8_16 would take a 2-D input as one step, but Prepare reads the third
@@ -267,18 +305,26 @@ def lower_lstm(op: Op, graph: Graph) -> KernelCall:
     n_steps, n_batch = (int(x.shape[0]), int(x.shape[1])) if time_major else (int(x.shape[1]), int(x.shape[0]))
     n_input = int(x.shape[-1])
     n_cell, n_output = int(w_in[3].shape[0]), int(w_rec[3].shape[1])
-    require(n_output == n_cell, op, f"{n_output} outputs for {n_cell} cells needs a projection")
-    for t in w_in:
-        require(tuple(t.shape) == (n_cell, n_input), op, f"input weights of shape {t.shape}, want {(n_cell, n_input)}")
-    for t in w_rec:
-        require(tuple(t.shape) == (n_cell, n_cell), op,
-                f"recurrent weights of shape {t.shape}, want {(n_cell, n_cell)}")
-    for t in biases:
-        require(t.size == n_cell, op, f"gate bias of {t.size} values for {n_cell} cells")
-    require(h_state.size == n_batch * n_cell and c_state.size == n_batch * n_cell, op,
+    if projection:
+        assert proj_w is not None
+        require(tuple(proj_w.shape) == (n_output, n_cell), op,
+                f"projection weights of shape {proj_w.shape}, want {(n_output, n_cell)}")
+        require(proj_b is None or proj_b.size == n_output, op, f"projection bias of {proj_b.size if proj_b else 0} values")
+    else:
+        require(n_output == n_cell, op, f"{n_output} outputs for {n_cell} cells needs a projection")
+    for g in gates:
+        require(tuple(w_in[g].shape) == (n_cell, n_input), op,
+                f"input weights of shape {w_in[g].shape}, want {(n_cell, n_input)}")
+        require(tuple(w_rec[g].shape) == (n_cell, n_output), op,
+                f"recurrent weights of shape {w_rec[g].shape}, want {(n_cell, n_output)}")
+        require(biases[g].size == n_cell, op, f"gate bias of {biases[g].size} values for {n_cell} cells")
+    for t in (peep if peephole else []) + (ln if layer_norm else []):
+        if t is not None:
+            require(t.size == n_cell, op, f"'{t.name}' has {t.size} values for {n_cell} cells")
+    require(h_state.size == n_batch * n_output and c_state.size == n_batch * n_cell, op,
             "state tensor sizes do not match batch x cells")
-    require(tuple(y.shape) == tuple(x.shape[:-1]) + (n_cell,), op,
-            f"output shape {y.shape} does not match input {x.shape} with {n_cell} cells")
+    require(tuple(y.shape) == tuple(x.shape[:-1]) + (n_output,), op,
+            f"output shape {y.shape} does not match input {x.shape} with {n_output} outputs")
     require(n_steps * n_batch >= 1 and n_input >= 1 and n_cell >= 1, op, "empty tensor")
 
     # Cell state scale and clip (PopulateQuantizedLstmParams8x8_16).
@@ -287,20 +333,30 @@ def lower_lstm(op: Op, graph: Graph) -> KernelCall:
     # ApplyTanh handles 0..6 integer bits (15 + cell_scale); outside it the reference writes nothing.
     require(-15 <= cell_scale <= -9, op, f"cell state scale 2^{cell_scale} outside 2^-15 .. 2^-9")
     cell_clip = float(op.options.get("cell_clip", 0.0))
-    require(cell_clip >= 0 and float(op.options.get("proj_clip", 0.0)) >= 0, op, "negative clip value")
+    proj_clip = float(op.options.get("proj_clip", 0.0))
+    require(cell_clip >= 0 and proj_clip >= 0, op, "negative clip value")
+    f32 = np.float32
     quantized_clip = 0
     if cell_clip > 0:
-        v = np.float32(np.float32(cell_clip) / np.float32(c_state.quant.s))
-        quantized_clip = int(np.float32(min(max(v, np.float32(-32768.0)), np.float32(32767.0))))
+        v = f32(f32(cell_clip) / f32(c_state.quant.s))
+        quantized_clip = _f32_int(min(max(v, f32(-32768.0)), f32(32767.0)))
+    quantized_proj_clip = 0
+    if proj_clip > 0:
+        v = f32(f32(proj_clip) / f32(y.quant.s))
+        quantized_proj_clip = _f32_int(min(max(v, f32(-128.0)), f32(127.0)))
 
     # Effective scales, float32 as the reference computes them, then QuantizeMultiplier on the double.
-    f32 = np.float32
     x_scale, h_scale = f32(x.quant.s), f32(h_state.quant.s)
-    q312 = f32(2.0 ** -GATE_Q)
+    gate_scale = [f32(inter[g].quant.s) if layer_norm and inter[g] is not None else f32(2.0 ** -GATE_Q)
+                  for g in range(4)]
     mults, shifts = [], []
     for src_scale, ws in ((x_scale, w_in), (h_scale, w_rec)):
-        for w in ws:
-            eff = f32(f32(f32(w.quant.s) * src_scale) / q312)
+        for g, w in enumerate(ws):
+            if w is None:  # CIFG: the input gate's row is computed on zero weights and not used
+                mults.append(1 << 30)
+                shifts.append(-1)
+                continue
+            eff = f32(f32(f32(w.quant.s) * src_scale) / gate_scale[g])
             m, s = q.quantize_multiplier(float(eff))
             mults.append(m)
             shifts.append(s)
@@ -308,11 +364,14 @@ def lower_lstm(op: Op, graph: Graph) -> KernelCall:
     hidden_mult, hidden_shift = q.quantize_multiplier(hidden_eff)
     hidden_zp = int(inter[4].quant.zp)
 
-    # Effective biases (int32 arithmetic, as the reference's).
+    # Effective biases (int32 arithmetic, as the reference's); with layer norm the gate bias is
+    # added inside the normalization instead.
     x_zp, h_zp = int(x.quant.zp), int(h_state.quant.zp)
-    w_in_m = [t.data.astype(np.int64).reshape(n_cell, n_input) for t in w_in]
-    w_rec_m = [t.data.astype(np.int64).reshape(n_cell, n_cell) for t in w_rec]
-    bias_in = [_wrap32(b.data.astype(np.int64).reshape(-1) - x_zp * w.sum(axis=1)) for b, w in zip(biases, w_in_m)]
+    zeros_in, zeros_rec = np.zeros((n_cell, n_input), np.int64), np.zeros((n_cell, n_output), np.int64)
+    w_in_m = [zeros_in if t is None else t.data.astype(np.int64).reshape(n_cell, n_input) for t in w_in]
+    w_rec_m = [zeros_rec if t is None else t.data.astype(np.int64).reshape(n_cell, n_output) for t in w_rec]
+    gate_bias = [np.zeros(n_cell, np.int64) if b is None else b.data.astype(np.int64).reshape(-1) for b in biases]
+    bias_in = [_wrap32((0 if layer_norm else b) - x_zp * w.sum(axis=1)) for b, w in zip(gate_bias, w_in_m)]
     bias_rec = [_wrap32(-h_zp * w.sum(axis=1)) for w in w_rec_m]
 
     # Fast requantization: doubled accumulators must stay in int32 for every input and hidden state.
@@ -327,7 +386,7 @@ def lower_lstm(op: Op, graph: Graph) -> KernelCall:
             and all(m > 0 for m in mults))
     acc_shift = 1 if fast else 0
 
-    in_cols, rec_cols = -(-n_input // 4) * 4, -(-n_cell // 4) * 4
+    in_cols, rec_cols = -(-n_input // 4) * 4, -(-n_output // 4) * 4
     # per cell: the input block, then the recurrent block (te_lstm.h)
     weights = np.concatenate([pack_gate_weights(w_in_m, in_cols).reshape(n_cell, -1),
                               pack_gate_weights(w_rec_m, rec_cols).reshape(n_cell, -1)], axis=1)
@@ -349,29 +408,84 @@ def lower_lstm(op: Op, graph: Graph) -> KernelCall:
     if hidden_table == "exp_hidden":
         consts["exp_hidden"] = ConstArray("int16_t", exp_table(hidden_exp_bits))
 
+    # The optional parts (te_lstm.h).
+    flags = (1 if cifg else 0) | (2 if peephole else 0) | (4 if layer_norm else 0) | (8 if projection else 0)
+    peep_mult, peep_shift = [0, 0, 0], [0, 0, 0]
+    # The reference applies the peephole weights with v_size n_output over the step's n_batch rows
+    # of n_cell gates (te_lstm.c): position i < step_batch * n_output gets weight i mod n_output.
+    step_batch = n_batch if time_major else 1
+    peep_rows = step_batch if peephole and projection and n_output != n_cell else 1
+    if peephole:
+        require(n_output <= n_cell, op, f"peephole with a projection to {n_output} outputs from {n_cell} cells: "
+                "LiteRT reads past the peephole weights (more outputs than cells)")
+        flat = np.arange(peep_rows * n_cell)
+        index = np.where(flat < step_batch * n_output, flat % n_output, -1)
+        rows = []
+        for k, (t, g) in enumerate(zip(peep, (0, 1, 3))):
+            if t is None:
+                rows.append(np.zeros(peep_rows * n_cell, np.int64))
+                continue
+            wv = t.data.astype(np.int64).reshape(-1)
+            rows.append(np.where(index >= 0, wv[np.maximum(index, 0)], 0))
+            # std::pow(2, cell_scale) * float / float, in double, stored as float
+            eff = float(f32(2.0 ** cell_scale * float(f32(t.quant.s)) / float(gate_scale[g])))
+            peep_mult[k], peep_shift[k] = q.quantize_multiplier(eff)
+        consts["peephole"] = ConstArray("int16_t", np.concatenate(rows).astype(np.int16))
+    ln_mult, ln_shift, ln_guard = [0] * 4, [0] * 4, [1] * 4
+    if layer_norm:
+        rows, brows = [], []
+        for g in range(4):
+            t = ln[g]
+            if t is None:
+                rows.append(np.zeros(n_cell, np.int64))
+                brows.append(np.zeros(n_cell, np.int64))
+                continue
+            rows.append(t.data.astype(np.int64).reshape(-1))
+            brows.append(gate_bias[g])
+            ln_mult[g], ln_shift[g] = q.quantize_multiplier(float(f32(t.quant.s)))
+            ln_guard[g] = max(1, _f32_int(f32(f32(10000) * f32(t.quant.s))))
+        consts["ln_weights"] = ConstArray("int16_t", np.concatenate(rows).astype(np.int16))
+        consts["ln_bias"] = i32(_wrap32(np.concatenate(brows)))
+    proj_mult = proj_shift = 0
+    if projection:
+        assert proj_w is not None
+        pw = proj_w.data.astype(np.int64).reshape(n_output, n_cell)
+        pb = np.zeros(n_output, np.int64) if proj_b is None else proj_b.data.astype(np.int64).reshape(-1)
+        consts["proj_weights"] = ConstArray("int8_t", pw.astype(np.int8))
+        consts["proj_bias"] = i32(_wrap32(pb + hidden_zp * pw.sum(axis=1)))
+        eff = float(f32(f32(f32(proj_w.quant.s) * f32(inter[4].quant.s)) / h_scale))
+        proj_mult, proj_shift = q.quantize_multiplier(eff)
+
     params = dict(
         n_batch=n_batch, n_steps=n_steps, n_input=n_input, n_cell=n_cell, in_cols=in_cols, rec_cols=rec_cols,
         time_major=int(time_major), acc_shift=acc_shift, fast_rq=int(fast),
         gate_mult=mults, gate_shift=shifts,
         gate_rq=[v for m, s in zip(mults, shifts) for v in (m, (1 << (-s - 1)) if s <= -1 else 0, -s)],
         cell_scale=cell_scale, cell_clip=quantized_clip, hidden_mult=hidden_mult, hidden_shift=hidden_shift,
-        hidden_half=(1 << (-hidden_shift - 1)) if hidden_shift <= -1 else 0, hidden_zp=hidden_zp,
-        hidden_table=hidden_table,
+        hidden_half=(1 << (-hidden_shift - 1)) if hidden_shift <= -1 else 0,
+        # with a projection the reference writes the hidden values with zero point -hidden_zp
+        hidden_zp=-hidden_zp if projection else hidden_zp,
+        hidden_table=hidden_table, n_output=n_output, flags=flags,
+        peep_mult=peep_mult, peep_shift=peep_shift, peep_rows=peep_rows, ln_mult=ln_mult, ln_shift=ln_shift, ln_guard=ln_guard,
+        proj_mult=proj_mult, proj_shift=proj_shift, proj_zp=h_zp, proj_clip=quantized_proj_clip,
     )
     rows = n_steps * n_batch
     # In place: row k of the output is written after row k of the input is read, and it ends before
     # input row k + 1 starts when a row of outputs is no longer than a row of inputs.
-    inplace = [(0, 0)] if n_cell <= n_input else []
-    macs = rows * 4 * n_cell * (n_input + n_cell)
-    note = ("doubled, fast rq" if fast else "generic rq") + f", {n_steps} steps x {n_batch} batch"
+    inplace = [(0, 0)] if n_output <= n_input else []
+    macs = rows * (4 * n_cell * (n_input + n_output) + (n_output * n_cell if projection else 0))
+    parts = [name for bit, name in ((1, "CIFG"), (2, "peephole"), (4, "layer norm"), (8, "projection")) if flags & bit]
+    note = (("doubled, fast rq" if fast else "generic rq") + f", {n_steps} steps x {n_batch} batch"
+            + (", " + ", ".join(parts) if parts else ""))
     # The states keep their values between invokes (the planner's state region), as LiteRT keeps
     # variable tensors: the kernel starts from them and leaves the last step's hidden and cell state.
     return KernelCall(op=op, template="lstm.c.j2", header="tinyengine/te_lstm.h", inputs=[x, h_state, c_state],
                       outputs=[y], params=params, consts=consts,
-                      scratch_bytes=lstm_scratch_bytes(n_cell, in_cols, rec_cols),
+                      scratch_bytes=lstm_scratch_bytes(n_cell, in_cols, rec_cols, projection),
                       inplace=inplace, macs=macs, note=note)
 
 
-def lstm_scratch_bytes(n_cell: int, in_cols: int, rec_cols: int) -> int:
-    """te_lstm_s8_scratch_bytes: the widened input and hidden rows, one row's pre-activations."""
-    return 2 * (in_cols + rec_cols + 4 * n_cell)
+def lstm_scratch_bytes(n_cell: int, in_cols: int, rec_cols: int, projection: bool = False) -> int:
+    """te_lstm_s8_scratch_bytes: the widened input and hidden rows, one row's pre-activations, the
+    hidden values before a projection."""
+    return 2 * (in_cols + rec_cols + 4 * n_cell) + (-(-n_cell // 4) * 4 if projection else 0)
