@@ -213,7 +213,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise TinyEngineError(str(exc)) from None
     labels = [x.strip() for x in args.labels.split(",")] if args.labels else []
     for i, (t, raw) in enumerate(zip(compiled.graph.outputs, result.outputs[0])):
-        values = np.frombuffer(raw, dtype=NUMPY_DTYPES[t.dtype]).reshape(-1)
+        values: np.ndarray = np.frombuffer(raw, dtype=NUMPY_DTYPES[t.dtype]).reshape(-1)
         print(f"output {i} ({t.dtype}{list(t.shape)}): {' '.join(str(v) for v in values[:32])}"
               + (" ..." if values.size > 32 else ""))
         if values.size > 1:
@@ -317,7 +317,7 @@ def _time_limit(seconds: Optional[float]) -> Iterator[None]:
     """Stop with a GenerationTimeout after `seconds` (POSIX main thread; elsewhere no limit)."""
     usable = seconds and seconds > 0 and hasattr(signal, "setitimer") \
         and threading.current_thread() is threading.main_thread()
-    if not usable:
+    if not usable or seconds is None:
         yield
         return
 

@@ -224,7 +224,8 @@ def _stage_code(env: jinja2.Environment, call: StageCall, step: int, name: str, 
                              f"{a.count * a.tensor.row_bytes});\n")
                 continue
             if isinstance(a, (SinkBegin, SinkAccumulate, SinkFinish)):
-                context = dict(p=a.call.params, c=inner_names[a.origin], acc=sink_acc, action=type(a).__name__)
+                context: dict[str, object] = dict(p=a.call.params, c=inner_names[a.origin], acc=sink_acc,
+                                                  action=type(a).__name__)
                 if isinstance(a, SinkAccumulate):
                     context.update(src=pointer(a.src, whole), first=varying(whole), count=a.count)
                 if isinstance(a, SinkFinish):

@@ -312,8 +312,8 @@ def build_stage(graph: Graph, calls: list[KernelCall], first: int, last: int, ba
     window keeps only the rows some consumer still needs, so with band_rows = 1 every window
     holds about a filter's height of rows."""
     inner = calls[first:last + 1]
-    maps = [row_map(c) for c in inner]
-    if any(m is None for m in maps) or len(inner) < 2:
+    maps = [m for m in (row_map(c) for c in inner) if m is not None]
+    if len(maps) < len(inner) or len(inner) < 2:
         return None
     if any(m.sink for m in maps[:-1]):
         return None  # a FULLY_CONNECTED can only end a stage
@@ -413,7 +413,7 @@ def build_stage(graph: Graph, calls: list[KernelCall], first: int, last: int, ba
             produce(id(driver), end)
         except BandRefused:
             return None
-        if sink:
+        if sink_key is not None:
             # The new rows go into the sums at once; the window then lets them go.
             fed = done[sink_key]
             src_st = tensors[id(driver)]
@@ -425,7 +425,7 @@ def build_stage(graph: Graph, calls: list[KernelCall], first: int, last: int, ba
             for key, st in tensors.items():
                 if key in producer and not st.windowed and key != sink_key:
                     produce(key, st.rows)
-            if sink:
+            if sink_key is not None:
                 actions.append(SinkFinish(call=fc, origin=fc_index, out=RowRef(tensors[sink_key], 0)))
         bands.append(actions)
         actions = []
@@ -506,7 +506,7 @@ def stage_call(stage: BandStage, graph: Graph, calls: list[KernelCall]) -> Stage
         if not st.windowed and id(st.tensor) in inner_ids:
             outputs.append(st.tensor)
     first = stage.calls[0].op
-    op = Op(index=first.index, kind="PATCH_STAGE", inputs=external, outputs=outputs,
+    op = Op(index=first.index, kind="PATCH_STAGE", inputs=list(external), outputs=outputs,
             options={"ops": [c.op.index for c in stage.calls]})
     note = stage.describe()
     return StageCall(op=op, template="", header="", inputs=external, outputs=outputs,
@@ -523,7 +523,7 @@ def _runs(calls: list[KernelCall]) -> list[tuple[int, int]]:
     """Maximal runs of consecutive calls that can run on bands."""
     runs = []
     start = None
-    for i, c in enumerate(calls + [None]):  # type: ignore[list-item]
+    for i, c in enumerate([*calls, None]):
         ok = c is not None and row_map(c) is not None
         if ok and start is None:
             start = i
@@ -674,13 +674,13 @@ class CandidateSearch:
             src = fc_sink_source(inner[-1])
             driver = None if src is None else id(src)
         for c in inner:
-            key = id(c.outputs[0].root) if c.outputs else None
-            if key is None or key == sink_key or not _nhwc(c.outputs[0]):
+            out_key = id(c.outputs[0].root) if c.outputs else None
+            if out_key is None or out_key == sink_key or not _nhwc(c.outputs[0]):
                 schedule.append(None)
                 continue
             rows = int(c.outputs[0].shape[1])
-            must = key == driver or key not in windowed
-            schedule.append((rows, rows if must else 0, consumers.get(key, [])))
+            must = out_key == driver or out_key not in windowed
+            schedule.append((rows, rows if must else 0, consumers.get(out_key, [])))
         return _Split(first=first, last=last, readers=readers, outside=max(before, after), crossing=crossing,
                       biggest=biggest, windows=windows, sink_bytes=sink_bytes, order=len(self.splits),
                       schedule=schedule)

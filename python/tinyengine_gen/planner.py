@@ -626,7 +626,7 @@ def plan_arena(graph: Graph, calls: list[KernelCall], strategy: Optional[str] = 
         # Pairs fix relative offsets, which can hurt placement: also try chains cut where they
         # drift, no pairs at all, then toggling single pairs (first improvement, bounded).
         everything_skipped = frozenset(range(len(cands)))
-        best_skip = frozenset()
+        best_skip: frozenset[int] = frozenset()
         for skip in (_compact_skip(cands), everything_skipped):
             trial = run(skip)
             if trial.top < result.top:

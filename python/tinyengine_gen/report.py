@@ -103,9 +103,9 @@ def format_report(c: Compiled, baseline: Optional[Plan] = None,
     peaks = peak_steps(plan)
     if peaks:
         s = peaks[0]
-        live = sorted((b for b in plan.buffers if b.first <= s <= b.last), key=lambda b: -b.size)
+        at_peak = sorted((b for b in plan.buffers if b.first <= s <= b.last), key=lambda b: -b.size)
         what = ", ".join(f"{'scratch' if b.scratch_of is not None else short_name(b.name, 32)} {b.size:,} B"
-                         for b in live[:4]) + (", ..." if len(live) > 4 else "")
+                         for b in at_peak[:4]) + (", ..." if len(at_peak) > 4 else "")
         more = f" (and {len(peaks) - 1} more)" if len(peaks) > 1 else ""
         lines.append(f"peak: {plan.live_bytes[s]:,} B live at call {s} ({c.calls[s].op.kind}){more}: {what}")
     for label, value in references or []:

@@ -7,16 +7,12 @@ planner (scratch bytes, which outputs may overwrite which inputs).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
-from ..errors import TinyEngineError
+from ..errors import LoweringError
 from ..ir import Graph, Op, Tensor
-
-
-class LoweringError(TinyEngineError):
-    """An op exists in the registry but this instance uses an unsupported variant."""
 
 
 @dataclass
@@ -179,6 +175,13 @@ def variable_state(op: Op, graph: Graph, t: Optional[Tensor], what: str) -> Tens
         t.initial, t.data = t.data, None
     t.is_variable = True
     return t
+
+
+def all_present(op: Op, tensors: Sequence[Optional[Tensor]]) -> list[Tensor]:
+    """Tensors an op has already checked are all there (optional inputs it requires), typed so."""
+    present = [t for t in tensors if t is not None]
+    require(len(present) == len(tensors), op, "a required input is missing")
+    return present
 
 
 def require_quant(op: Op, *tensors: Optional[Tensor]) -> None:

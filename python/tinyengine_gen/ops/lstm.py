@@ -36,13 +36,13 @@ names the variant.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Optional
+from typing import Optional, Sequence
 
 import numpy as np
 
 from .. import quant as q
 from ..ir import Graph, Op, Tensor
-from .base import ConstArray, KernelCall, i32, register, require, require_quant, variable_state
+from .base import ConstArray, KernelCall, all_present, i32, register, require, require_quant, variable_state
 
 # Operand indices (LiteRT lstm_shared.h).
 X = 0
@@ -65,13 +65,13 @@ def _wrap16(v: np.ndarray) -> np.ndarray:
     return ((np.asarray(v, np.int64) + 32768) & 0xFFFF) - 32768
 
 
-def _mul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def _mul(a: np.ndarray | int, b: np.ndarray | int) -> np.ndarray:
     """SaturatingRoundingDoublingHighMul<int16>: gemmlowp's nudge-and-truncate equals a floor shift."""
     a, b = np.asarray(a, np.int64), np.asarray(b, np.int64)
     return np.where((a == -32768) & (b == -32768), 32767, (a * b + (1 << 14)) >> 15)
 
 
-def _rdbp(x: np.ndarray, e: int) -> np.ndarray:
+def _rdbp(x: np.ndarray | np.integer, e: int) -> np.ndarray:
     """RoundingDivideByPOT: nearest, ties away from zero."""
     x = np.asarray(x, np.int64)
     mask = (1 << e) - 1
@@ -228,13 +228,13 @@ def pack_gate_weights(ws: list[np.ndarray], cols: int) -> np.ndarray:
           note="integer 8x8_16; no CIFG, peephole, projection or layer norm")
 def lower_lstm(op: Op, graph: Graph) -> KernelCall:
     require(len(op.inputs) in (20, 24), op, f"needs the 20- or 24-input form, got {len(op.inputs)} inputs")
-    x, y = op.inputs[X], op.outputs[0]
+    x, y = op.input(X), op.outputs[0]
     require(x is not None, op, "missing input tensor")
     require(x.dtype == "int8", op,
             f"only the fully integer LSTM is supported (int8 input), got a {x.dtype} input "
             "(float and hybrid LSTMs are not)")
-    w_in = [_present(op, i) for i in W_IN]
-    w_rec = [_present(op, i) for i in W_REC]
+    w_in: Sequence[Optional[Tensor]] = [_present(op, i) for i in W_IN]
+    w_rec: Sequence[Optional[Tensor]] = [_present(op, i) for i in W_REC]
     require(w_in[0] is not None and w_rec[0] is not None, op,
             "CIFG (coupled input and forget gate, no input gate weights) is not supported")
     require(all(_present(op, i) is None for i in PEEPHOLE), op, "peephole connections are not supported")
@@ -244,10 +244,11 @@ def lower_lstm(op: Op, graph: Graph) -> KernelCall:
         for name, t in zip(GATE_NAMES, ws):
             require(t is not None and t.is_const and t.dtype == "int8" and len(t.shape) == 2, op,
                     f"the {side}-to-{name} weights must be a constant 2-D int8 tensor")
-    biases = [_present(op, i) for i in BIAS]
+    biases: Sequence[Optional[Tensor]] = [_present(op, i) for i in BIAS]
     for name, t in zip(GATE_NAMES, biases):
         require(t is not None and t.is_const and t.dtype == "int32", op,
                 f"the {name} gate bias must be a constant int32 tensor")
+    w_in, w_rec, biases = all_present(op, w_in), all_present(op, w_rec), all_present(op, biases)
     h_state = variable_state(op, graph, _present(op, H_STATE), "hidden state")
     c_state = variable_state(op, graph, _present(op, C_STATE), "cell state")
     require(h_state.dtype == "int8" and c_state.dtype == "int16", op,
@@ -282,25 +283,25 @@ def lower_lstm(op: Op, graph: Graph) -> KernelCall:
     require(n_steps * n_batch >= 1 and n_input >= 1 and n_cell >= 1, op, "empty tensor")
 
     # Cell state scale and clip (PopulateQuantizedLstmParams8x8_16).
-    ok, cell_scale = checked_log2(c_state.quant.s)
-    require(ok, op, f"the cell state scale {c_state.quant.s} must be a power of two")
+    ok, cell_scale = checked_log2(c_state.q.s)
+    require(ok, op, f"the cell state scale {c_state.q.s} must be a power of two")
     # ApplyTanh handles 0..6 integer bits (15 + cell_scale); outside it the reference writes nothing.
     require(-15 <= cell_scale <= -9, op, f"cell state scale 2^{cell_scale} outside 2^-15 .. 2^-9")
     cell_clip = float(op.options.get("cell_clip", 0.0))
     require(cell_clip >= 0 and float(op.options.get("proj_clip", 0.0)) >= 0, op, "negative clip value")
     quantized_clip = 0
     if cell_clip > 0:
-        v = np.float32(np.float32(cell_clip) / np.float32(c_state.quant.s))
+        v = np.float32(np.float32(cell_clip) / np.float32(c_state.q.s))
         quantized_clip = int(np.float32(min(max(v, np.float32(-32768.0)), np.float32(32767.0))))
 
     # Effective scales, float32 as the reference computes them, then QuantizeMultiplier on the double.
     f32 = np.float32
-    x_scale, h_scale = f32(x.quant.s), f32(h_state.quant.s)
+    x_scale, h_scale = f32(x.q.s), f32(h_state.q.s)
     q312 = f32(2.0 ** -GATE_Q)
     mults, shifts = [], []
     for src_scale, ws in ((x_scale, w_in), (h_scale, w_rec)):
         for w in ws:
-            eff = f32(f32(f32(w.quant.s) * src_scale) / q312)
+            eff = f32(f32(f32(w.q.s) * src_scale) / q312)
             m, s = q.quantize_multiplier(float(eff))
             mults.append(m)
             shifts.append(s)
@@ -309,10 +310,10 @@ def lower_lstm(op: Op, graph: Graph) -> KernelCall:
     hidden_zp = int(inter[4].quant.zp)
 
     # Effective biases (int32 arithmetic, as the reference's).
-    x_zp, h_zp = int(x.quant.zp), int(h_state.quant.zp)
-    w_in_m = [t.data.astype(np.int64).reshape(n_cell, n_input) for t in w_in]
-    w_rec_m = [t.data.astype(np.int64).reshape(n_cell, n_cell) for t in w_rec]
-    bias_in = [_wrap32(b.data.astype(np.int64).reshape(-1) - x_zp * w.sum(axis=1)) for b, w in zip(biases, w_in_m)]
+    x_zp, h_zp = int(x.q.zp), int(h_state.q.zp)
+    w_in_m = [t.const_data.astype(np.int64).reshape(n_cell, n_input) for t in w_in]
+    w_rec_m = [t.const_data.astype(np.int64).reshape(n_cell, n_cell) for t in w_rec]
+    bias_in = [_wrap32(b.const_data.astype(np.int64).reshape(-1) - x_zp * w.sum(axis=1)) for b, w in zip(biases, w_in_m)]
     bias_rec = [_wrap32(-h_zp * w.sum(axis=1)) for w in w_rec_m]
 
     # Fast requantization: doubled accumulators must stay in int32 for every input and hidden state.
