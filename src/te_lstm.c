@@ -601,3 +601,5 @@ void te_lstm_s8(const te_lstm_params *p, const te_lstm_weights *w, const int8_t 
         memcpy(hidden_state + (size_t)i * n_cell, output + (size_t)last * n_cell, (size_t)n_cell);
     }
 }
+
+#include "tinyengine/te_asm_offsets.h" /* checks the offsets the assembly above reads */
