@@ -254,6 +254,9 @@ class BandStage:
 class StageCall(KernelCall):
     stage: Optional[BandStage] = None
 
+    def band_stage(self) -> Optional[BandStage]:
+        return self.stage
+
 
 def _band_op(call: KernelCall, ins: list[Tensor], out: Tensor, pads: Optional[tuple[int, int, int, int]]) -> Op:
     op = call.op

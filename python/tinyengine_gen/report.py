@@ -40,12 +40,10 @@ def peak_steps(plan: Plan) -> list[int]:
 def stage_lines(c: Compiled, layer_arena: Optional[int] = None) -> list[str]:
     """What the patch-based stages cost: no extra MACs (halo rows are cached), bytes moved, band
     calls; and the layer-by-layer arena they replace, when known."""
-    from .patches import StageCall
-
     out = []
     for step, call in enumerate(c.calls):
-        if isinstance(call, StageCall) and call.stage is not None:
-            st = call.stage
+        st = call.band_stage()
+        if st is not None:
             out.append(f"patch stage at call {step}: {st.describe()} ({', '.join(x.op.kind for x in st.calls)}): "
                        f"extra MACs 0 (halo rows cached), {st.moved_bytes:,} B moved per inference, "
                        f"{st.band_calls} band calls, windows {st.window_bytes:,} B + kernel scratch "

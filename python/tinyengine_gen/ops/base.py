@@ -7,12 +7,15 @@ planner (scratch bytes, which outputs may overwrite which inputs).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 
 import numpy as np
 
 from ..errors import LoweringError
 from ..ir import Graph, Op, Tensor
+
+if TYPE_CHECKING:
+    from ..patches import BandStage
 
 
 @dataclass
@@ -40,6 +43,11 @@ class KernelCall:
     inplace: list[tuple[int, int]] = field(default_factory=list)  # (output idx, input idx) may share
     macs: int = 0
     note: str = ""  # short description for reports (kernel variant)
+
+    def band_stage(self) -> Optional[BandStage]:
+        """The patch-based stage this call runs band by band (patches.StageCall), else None: how
+        the CLI, codegen, report and summary tell a stage from a kernel call."""
+        return None
 
 
 Lowering = Callable[[Op, Graph], KernelCall]
