@@ -44,8 +44,8 @@ from .errors import InternalError, TinyEngineError
 from .ir import Graph, Op, Tensor
 from .ops import REGISTRY, ConstArray, KernelCall
 from .ops.base import LoweringError
+from .planner import align_up
 
-ALIGN = 16
 # Ops a stage may hold: sliding windows over rows, and row-local elementwise ops.
 WINDOW_OPS = ("CONV_2D", "DEPTHWISE_CONV_2D", "MAX_POOL_2D", "AVERAGE_POOL_2D")
 ROW_LOCAL_OPS = ("ADD", "QUANTIZE", "DEQUANTIZE", "TE_FLIP_SIGN")
@@ -64,10 +64,6 @@ class BandRefused(Exception):
 
 # Band lowerings, shared by every candidate of one search: key -> KernelCall, or the refusal.
 LoweringCache = dict[tuple, Union[KernelCall, BandRefused]]
-
-
-def _align(n: int) -> int:
-    return (n + ALIGN - 1) // ALIGN * ALIGN
 
 
 @dataclass(frozen=True)
@@ -437,11 +433,11 @@ def build_stage(graph: Graph, calls: list[KernelCall], first: int, last: int, ba
         if st.windowed:
             st.capacity = capacity[key]
             st.offset = offset
-            offset += _align(st.capacity * st.row_bytes)
+            offset += align_up(st.capacity * st.row_bytes)
     sink_acc_offset = -1
     if sink:
         sink_acc_offset = offset
-        offset += _align(4 * int(fc.params["out_depth"]))
+        offset += align_up(4 * int(fc.params["out_depth"]))
     moved = sum(a.count * a.tensor.row_bytes for band in bands for a in band if isinstance(a, Move))
     kernel_scratch = max((a.call.scratch_bytes for band in bands for a in band if isinstance(a, BandCall)), default=0)
     return BandStage(calls=inner, first_step=first, band_rows=band_rows, tensors=list(tensors.values()),
@@ -572,7 +568,7 @@ class _Split:
     def bound(self, band_rows: int) -> int:
         """At most the estimate of this split at this band height: every window holds at least
         one band of rows (its first), the kernel scratch is at least 0."""
-        scratch = sum(_align(min(band_rows, rows) * rb) for rows, rb in self.windows) + self.sink_bytes
+        scratch = sum(align_up(min(band_rows, rows) * rb) for rows, rb in self.windows) + self.sink_bytes
         return max(self.outside, self.crossing + scratch, self.biggest)
 
     def band_calls(self, band_rows: int) -> int:
@@ -635,7 +631,7 @@ class CandidateSearch:
         sink_key, sink_bytes = None, 0
         if inner[-1].op.kind == "FULLY_CONNECTED" and inner[-1].outputs:
             sink_key = id(inner[-1].outputs[0].root)
-            sink_bytes = _align(4 * int(inner[-1].params.get("out_depth", 0)))
+            sink_bytes = align_up(4 * int(inner[-1].params.get("out_depth", 0)))
         windowed = {key for key in producer if key not in readers and key != sink_key}
         # Ops the schedule runs for sure: those the stage's outputs (the driver included) depend on.
         todo = [i for key, i in producer.items() if key not in windowed] + [len(inner) - 1]
@@ -695,7 +691,7 @@ class CandidateSearch:
                                 self.lowered)
             choice = None
             if stage is not None:
-                scratch = _align(stage.window_bytes + stage.kernel_scratch)
+                scratch = align_up(stage.window_bytes + stage.kernel_scratch)
                 estimate = max(split.outside, split.crossing + scratch, split.biggest)
                 choice = StageChoice(apply_stage(self.graph, self.calls, stage), stage, estimate,
                                      order=split.order * len(BAND_HEIGHTS) + h)

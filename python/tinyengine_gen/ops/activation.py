@@ -35,9 +35,6 @@ INT16_MIN, INT16_MAX = -32768, 32767
 # Reference arithmetic in Python (int32 semantics as the C++ kernels have them)
 
 
-def _wrap32(v: int) -> int:
-    return ((v + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)
-
 
 def _wrap16(v: int) -> int:
     return ((v + (1 << 15)) & 0xFFFF) - (1 << 15)
@@ -59,7 +56,7 @@ def _trunc_div(n: int, d: int) -> int:
 
 def rdbpot(x: int, exponent: int, bits: int = 32) -> int:
     """gemmlowp RoundingDivideByPOT on an int`bits` value."""
-    wrap = _wrap32 if bits == 32 else _wrap16
+    wrap = q.wrap_int32 if bits == 32 else _wrap16
     mask = wrap((1 << exponent) - 1)
     remainder = x & mask
     threshold = (mask >> 1) + (1 if x < 0 else 0)
@@ -70,7 +67,7 @@ def mbqm(x: int, multiplier: int, shift: int) -> int:
     """MultiplyByQuantizedMultiplier (double rounding), the int32 product wrapping."""
     left = shift if shift > 0 else 0
     right = 0 if shift > 0 else -shift
-    return rdbpot(srdhm32(_wrap32(x * (1 << left)), multiplier), right)
+    return rdbpot(srdhm32(q.wrap_int32(x * (1 << left)), multiplier), right)
 
 
 def qmult(real: float | np.floating, op: Optional[Op] = None) -> tuple[int, int]:
@@ -280,7 +277,7 @@ def leaky_relu_value(p: dict[str, int], v: int, qmin: int, qmax: int) -> int:
     else:
         scaled = mbqm(iv, safe, p["shift_alpha"])
         out += -scaled if negative else scaled
-    return min(qmax, max(qmin, _wrap32(out)))
+    return min(qmax, max(qmin, q.wrap_int32(out)))
 
 
 @register("LEAKY_RELU", dtypes=("int8", "uint8"), **TABLE8)
@@ -672,7 +669,7 @@ def lower_sqrt(op: Op, graph: Graph) -> KernelCall:
     def fn(v: int) -> int:
         with np.errstate(all="ignore"):
             out = sqrtf(f32(in_s * f32(v - in_zp)))
-            quantized = _wrap32(_float_to_int32(f32(out / out_s)) + out_zp)
+            quantized = q.wrap_int32(_float_to_int32(f32(out / out_s)) + out_zp)
         return min(max(quantized, -128), 127)
     return lut_call(op, x, y, lut_from(op, fn), "sqrt")
 
@@ -696,10 +693,10 @@ def inv_sqrt_quantized_multiplier_exp(value: int) -> tuple[int, int]:
         return max(-(1 << 31), min((1 << 31) - 1, v * (1 << e)))
     for _ in range(5):
         x3 = sat_shl(srdhm32(srdhm32(x, x), x), 6)
-        x = sat_shl(_wrap32(srdhm32((1 << 28) + (1 << 27), x) - srdhm32(half_input, x3)), 3)
+        x = sat_shl(q.wrap_int32(srdhm32((1 << 28) + (1 << 27), x) - srdhm32(half_input, x3)), 3)
     x = srdhm32(x, 1518500250)
     if shift < 0:
-        x = _wrap32(x << -shift)
+        x = q.wrap_int32(x << -shift)
         shift = 0
     return x, -shift
 

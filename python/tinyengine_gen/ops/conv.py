@@ -95,7 +95,7 @@ def lower_conv2d(op: Op, graph: Graph) -> KernelCall:
         bias = consts["bias"].data if "bias" in consts else np.zeros(oc, np.int32)
         wsum = w.const_data.reshape(oc, -1).astype(np.int64).sum(axis=1) + ic * params["filter_offset"]
         folded = (bias.astype(np.int64) + params["input_offset"] * wsum)
-        consts["bias"] = i32(((folded + 2**31) % 2**32 - 2**31).astype(np.int32))  # int32 wrap, as the kernel's sum
+        consts["bias"] = i32(q.wrap_int32(folded).astype(np.int32))  # int32 wrap, as the kernel's sum
         return KernelCall(op=op, template="conv2d_1x1.c.j2", header="tinyengine/te_conv.h", inputs=[x], outputs=[y],
                           params=params, consts=consts, macs=macs, note=f"1x1/s{sh}",
                           scratch_bytes=conv_1x1_scratch_bytes(ic), inplace=conv_1x1_inplace(ic, oc, sh, sw))

@@ -94,7 +94,7 @@ def lower_depthwise_conv2d(op: Op, graph: Graph) -> KernelCall:
     # carries input_offset * sum(w + filter_offset) (wrapped to int32 like the kernels' sums).
     bias_data = consts["bias"].data.astype(np.int64) if "bias" in consts else np.zeros(oc, np.int64)
     taps = w.const_data.reshape(kh * kw, oc).astype(np.int64) + f_off
-    folded = _wrap32(bias_data + in_off * taps.sum(axis=0))
+    folded = q.wrap_int32(bias_data + in_off * taps.sum(axis=0)).astype(np.int32)
     consts["bias"] = ConstArray("int32_t", folded)
 
     # In place: output (p, c) overwrites input (p, c). Both kernels write an output row only once
@@ -138,7 +138,7 @@ def lower_depthwise_conv2d(op: Op, graph: Graph) -> KernelCall:
         per_ch = np.stack([mults.astype(np.int64), hi, np.where(fast, ef - 1, y.q.zp),
                            (~fast).astype(np.int64)], axis=1)
         requant4 = np.concatenate([folded.astype(np.int64).reshape(groups, 4), per_ch.reshape(groups, 16)], axis=1)
-        consts["requant4"] = ConstArray("int32_t", _wrap32(requant4))
+        consts["requant4"] = ConstArray("int32_t", q.wrap_int32(requant4).astype(np.int32))
         for role in ("bias", "multiplier", "shift"):  # all in requant4 (rq is then all NULL)
             del consts[role]
         # one group's int16 weights, tap pointers (8 bytes on 64-bit hosts), a row of input zero
@@ -183,11 +183,6 @@ def mve_window_bytes(row_len: int, buf_rows: int) -> int:
     of four outputs may read up to 3 * stride_w bytes past a row). The planar kernel's int16 window
     and its other buffers are larger, so only the direct layers need to reserve it."""
     return row_len * buf_rows + 16
-
-
-def _wrap32(v: np.ndarray) -> np.ndarray:
-    """int64 values to int32 with two's-complement wrap-around."""
-    return ((np.asarray(v, np.int64) + 2**31) % 2**32 - 2**31).astype(np.int32)
 
 
 def _spare_bytes_at(graph: Graph, op: Op, merged_input: Tensor | None) -> int:

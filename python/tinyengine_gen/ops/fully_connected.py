@@ -135,7 +135,7 @@ def lower_fully_connected(op: Op, graph: Graph) -> KernelCall:
         # input_offset * sum(w) joins the bias (int32 wrap, as the kernel's own sum), leaving an int8 dot product.
         wsum = weights.astype(np.int64).sum(axis=1)
         total = (bias_values if bias_values is not None else 0) + params["input_offset"] * wsum
-        consts["bias"] = i32(((total + 2**31) % 2**32 - 2**31).astype(np.int32))
+        consts["bias"] = i32(q.wrap_int32(total).astype(np.int32))
     elif bias_values is not None:
         consts["bias"] = i32(bias_values)
     params["folded_bias"] = int(folded)

@@ -208,10 +208,6 @@ def _present(op: Op, index: int) -> Optional[Tensor]:
     return op.inputs[index] if index < len(op.inputs) else None
 
 
-def _wrap32(v: np.ndarray) -> np.ndarray:
-    return ((np.asarray(v, np.int64) + 2**31) % 2**32) - 2**31
-
-
 def pack_gate_weights(ws: list[np.ndarray], cols: int) -> np.ndarray:
     """The te_lstm.h weight layout: per cell, per group of four columns j .. j+3, eight int16 pairs
     (w_g[j], w_g[j+2]) for g = 0..3, then (w_g[j+1], w_g[j+3]); columns past the matrix are zero."""
@@ -313,8 +309,8 @@ def lower_lstm(op: Op, graph: Graph) -> KernelCall:
     x_zp, h_zp = int(x.q.zp), int(h_state.q.zp)
     w_in_m = [t.const_data.astype(np.int64).reshape(n_cell, n_input) for t in w_in]
     w_rec_m = [t.const_data.astype(np.int64).reshape(n_cell, n_cell) for t in w_rec]
-    bias_in = [_wrap32(b.const_data.astype(np.int64).reshape(-1) - x_zp * w.sum(axis=1)) for b, w in zip(biases, w_in_m)]
-    bias_rec = [_wrap32(-h_zp * w.sum(axis=1)) for w in w_rec_m]
+    bias_in = [q.wrap_int32(b.const_data.astype(np.int64).reshape(-1) - x_zp * w.sum(axis=1)) for b, w in zip(biases, w_in_m)]
+    bias_rec = [q.wrap_int32(-h_zp * w.sum(axis=1)) for w in w_rec_m]
 
     # Fast requantization: doubled accumulators must stay in int32 for every input and hidden state.
     def acc_range(bias: np.ndarray, w: np.ndarray) -> tuple[int, int]:
@@ -334,7 +330,7 @@ def lower_lstm(op: Op, graph: Graph) -> KernelCall:
                               pack_gate_weights(w_rec_m, rec_cols).reshape(n_cell, -1)], axis=1)
     weights = weights.astype(np.int32) << acc_shift
     bias = np.stack(bias_in + bias_rec, axis=1)  # cell, (input side gates, recurrent side gates)
-    bias = _wrap32(bias << acc_shift)
+    bias = q.wrap_int32(bias << acc_shift)
 
     # exp tables for the DSP path: the gates' exps have 3 (sigmoid) and 4 (tanh) integer bits, tanh
     # of the cell state 16 + cell_scale.

@@ -79,7 +79,7 @@ def lower_svdf(op: Op, graph: Graph) -> KernelCall:
 
     feature = wf.const_data.astype(np.int64).reshape(n_filter, n_input)
     x_zp = int(x.quant.zp)
-    feature_bias = ((-x_zp * feature.sum(axis=1) + 2**31) % 2**32) - 2**31
+    feature_bias = q.wrap_int32(-x_zp * feature.sum(axis=1))
     packed = quad_layout(np.asarray(wf.data, np.int8).reshape(n_filter, n_input))
     consts = {
         "feature": ConstArray("int8_t", packed if packed is not None else np.asarray(wf.data, np.int8).reshape(-1)),
