@@ -1961,3 +1961,5 @@ void te_conv2d_s16(const te_conv_params *p, const te_requant_s16 *rq, const int1
 #endif
     conv_s16_portable(p, rq, input, filter, output);
 }
+
+#include "tinyengine/te_asm_offsets.h" /* checks the offsets the assembly above reads */

@@ -1827,3 +1827,5 @@ void te_depthwise_conv2d_s16(const te_dw_params *p, const te_requant_s16 *rq, co
 #endif
     dw_s16_portable(p, rq, input, filter, output);
 }
+
+#include "tinyengine/te_asm_offsets.h" /* checks the offsets the assembly above reads */

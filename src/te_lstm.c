@@ -730,3 +730,5 @@ void te_lstm_s8(const te_lstm_params *p, const te_lstm_weights *w, const int8_t 
         memcpy(hidden_state + (size_t)i * n_output, output + (size_t)last * n_output, (size_t)n_output);
     }
 }
+
+#include "tinyengine/te_asm_offsets.h" /* checks the offsets the assembly above reads */

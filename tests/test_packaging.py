@@ -18,6 +18,13 @@ def test_version_and_metadata_are_single_sourced() -> None:
     assert set(pyproject["project"]["dynamic"]) == {"version", "dependencies"}
     assert pyproject["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "tinyengine_gen.__version__"}
     assert library["version"] == tinyengine_gen.__version__, "library.json must carry __init__.py's version"
+    platform = json.loads((REPO / "examples" / "platformio" / "platform-tinyengine-qemu" / "platform.json").read_text())
+    assert platform["version"] == tinyengine_gen.__version__, "the PlatformIO platform must carry __init__.py's version"
+    # CMake (and so Zephyr) reads the version out of __init__.py with this pattern.
+    cmake = (REPO / "cmake" / "tinyengine.cmake").read_text()
+    assert 'REGEX REPLACE "^__version__ = \\"([^\\"]+)\\".*"' in cmake
+    init = (REPO / "python" / "tinyengine_gen" / "__init__.py").read_text()
+    assert f'\n__version__ = "{tinyengine_gen.__version__}"\n' in init
     assert library["homepage"] == pyproject["project"]["urls"]["Homepage"]
     assert library["license"] == pyproject["project"]["license"] == "Apache-2.0"
     assert (REPO / "LICENSE").read_text().lstrip().startswith("Apache License")

@@ -30,7 +30,7 @@ venv="$repo/.venv"
 if [ ! -x "$venv/bin/python" ]; then
   "$python" -m venv "$venv"
 fi
-if ! "$venv/bin/python" -c "import tinyengine_gen, ai_edge_litert, pytest, platformio" 2>/dev/null; then
+if ! "$venv/bin/python" -c "import tinyengine_gen, ai_edge_litert, pytest, platformio, mypy" 2>/dev/null; then
   "$venv/bin/python" -m pip install -q --upgrade pip
   "$venv/bin/python" -m pip install -q -e "$repo[test]"
 fi

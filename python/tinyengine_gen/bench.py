@@ -450,7 +450,7 @@ def format_table(rows: Sequence[dict[str, Any]]) -> str:
     head = ("model", "core", "MACs", "instructions", "MAC/instr", "arena B", "stack B", "flash B",
             "xTFLM instr", "xTFLM arena", "xTFLM flash", "xTE instr", "xTE arena", "xTE flash",
             "min arena B", "xTFLM min", "xTE min", "xTEpatch min")
-    table = [head]
+    table: list[tuple[str, ...]] = [head]
     notes = []
     for r in rows:
         if r["status"] != "ok":

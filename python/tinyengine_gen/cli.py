@@ -26,7 +26,7 @@ import numpy as np
 from . import __version__
 from .codegen import GENERATED_MARK, c_identifier
 from .errors import GenerationTimeout, InternalError, TinyEngineError, printable
-from .patches import PatchError, StageCall
+from .patches import PatchError
 from .pipeline import Compiled, Options, compile_model
 
 PROG = "tinyengine-gen"
@@ -103,7 +103,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
             from .summary import summary, write_summary
 
             layer = None
-            if any(isinstance(c, StageCall) for c in compiled.calls):
+            if any(c.band_stage() is not None for c in compiled.calls):
                 from .pipeline import plan_model
 
                 layer = plan_model(args.model, dataclasses.replace(options, patch=False, sram_budget=None)).plan.arena_size
@@ -119,10 +119,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
             print(f"{PROG}: custom op to implement (tinyengine/te_custom.h): {f.function}() for "
                   f"'{printable(f.name)}' (model op{'s' if len(f.op_indices) > 1 else ''} "
                   f"{', '.join(map(str, f.op_indices))})")
-        for c in compiled.calls:
-            if isinstance(c, StageCall) and c.stage is not None:
-                print(f"{PROG}: patch-based stage: {c.stage.describe()}, extra MACs 0, "
-                      f"{c.stage.moved_bytes} B moved per inference")
+        for st in filter(None, (c.band_stage() for c in compiled.calls)):
+            print(f"{PROG}: patch-based stage: {st.describe()}, extra MACs 0, {st.moved_bytes} B moved per inference")
         for note in compiled.notes:
             print(f"{PROG}: {note}")
     return 0
@@ -161,7 +159,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     refs = _references(args.reference)
     baseline = baseline_plan(compiled)
     layer_arena = None
-    if any(isinstance(c, StageCall) for c in compiled.calls):
+    if any(c.band_stage() is not None for c in compiled.calls):
         # What the stages replace: the same model layer by layer (shown in the text and the picture).
         layer = compile_model(args.model, dataclasses.replace(options, patch=False, sram_budget=None))
         layer_arena = layer.plan.arena_size
@@ -213,7 +211,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise TinyEngineError(str(exc)) from None
     labels = [x.strip() for x in args.labels.split(",")] if args.labels else []
     for i, (t, raw) in enumerate(zip(compiled.graph.outputs, result.outputs[0])):
-        values = np.frombuffer(raw, dtype=NUMPY_DTYPES[t.dtype]).reshape(-1)
+        values: np.ndarray = np.frombuffer(raw, dtype=NUMPY_DTYPES[t.dtype]).reshape(-1)
         print(f"output {i} ({t.dtype}{list(t.shape)}): {' '.join(str(v) for v in values[:32])}"
               + (" ..." if values.size > 32 else ""))
         if values.size > 1:
@@ -317,7 +315,7 @@ def _time_limit(seconds: Optional[float]) -> Iterator[None]:
     """Stop with a GenerationTimeout after `seconds` (POSIX main thread; elsewhere no limit)."""
     usable = seconds and seconds > 0 and hasattr(signal, "setitimer") \
         and threading.current_thread() is threading.main_thread()
-    if not usable:
+    if not usable or seconds is None:
         yield
         return
 

@@ -19,7 +19,7 @@ import numpy as np
 from . import __version__
 from .ir import Graph, Tensor
 from .ops import ConstArray, KernelCall
-from .patches import BandCall, Move, RowRef, SinkAccumulate, SinkBegin, SinkFinish, StageCall
+from .patches import BandCall, BandStage, Move, RowRef, SinkAccumulate, SinkBegin, SinkFinish
 from .planner import Plan
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -160,12 +160,10 @@ def _render(env: jinja2.Environment, call: KernelCall, c_names: dict[str, str], 
     return env.get_template(f"ops/{call.template}").render(context)
 
 
-def _stage_code(env: jinja2.Environment, call: StageCall, step: int, name: str, plan: Plan,
+def _stage_code(env: jinja2.Environment, call: KernelCall, stage: BandStage, step: int, name: str, plan: Plan,
                 inner_names: list[dict[str, str]], const_names: dict[int, str]) -> str:
     """A band stage: its bands in order, runs of bands that differ only by where they sit in the
     stage's whole input/output tensors as one C loop."""
-    stage = call.stage
-    assert stage is not None
     base = plan.scratch_offsets[step]
     kernel_scratch = f"((void *)(arena + {base + stage.window_bytes}))" if stage.kernel_scratch else "NULL"
 
@@ -225,7 +223,8 @@ def _stage_code(env: jinja2.Environment, call: StageCall, step: int, name: str, 
                              f"{a.count * a.tensor.row_bytes});\n")
                 continue
             if isinstance(a, (SinkBegin, SinkAccumulate, SinkFinish)):
-                context = dict(p=a.call.params, c=inner_names[a.origin], acc=sink_acc, action=type(a).__name__)
+                context: dict[str, object] = dict(p=a.call.params, c=inner_names[a.origin], acc=sink_acc,
+                                                  action=type(a).__name__)
                 if isinstance(a, SinkAccumulate):
                     context.update(src=pointer(a.src, whole), first=varying(whole), count=a.count)
                 if isinstance(a, SinkFinish):
@@ -316,14 +315,15 @@ def generate(graph: Graph, calls: list[KernelCall], plan: Plan, name: Optional[s
         return out
 
     for step, call in enumerate(calls):
-        if isinstance(call, StageCall) and call.stage is not None:
-            inner = [add_consts(c, f"{name}_op{step}_{i}") for i, c in enumerate(call.stage.calls)]
-            for band in call.stage.bands:  # constant inputs of band calls (rare)
+        stage = call.band_stage()
+        if stage is not None:
+            inner = [add_consts(c, f"{name}_op{step}_{i}") for i, c in enumerate(stage.calls)]
+            for band in stage.bands:  # constant inputs of band calls (rare)
                 for a in band:
                     if isinstance(a, BandCall):
                         add_consts(dataclasses.replace(a.call, consts={}), "")
-            code = _stage_code(env, call, step, name, plan, inner, const_names)
-            comment = f"patch stage: {call.note}, " + ", ".join(c.op.kind for c in call.stage.calls)
+            code = _stage_code(env, call, stage, step, name, plan, inner, const_names)
+            comment = f"patch stage: {call.note}, " + ", ".join(c.op.kind for c in stage.calls)
             blocks.append(dict(step=step, op=call.op, code=code, comment=comment))
             continue
         c_names = add_consts(call, f"{name}_op{step}")

@@ -24,6 +24,10 @@ class ModelFormatError(TinyEngineError):
     """The file is not a readable .tflite flatbuffer, or its graph breaks the schema's rules."""
 
 
+class LoweringError(TinyEngineError):
+    """An op exists in the registry but this instance uses an unsupported variant."""
+
+
 class InternalError(TinyEngineError):
     """A bug in tinyengine-gen (an unexpected exception in one of its stages): reported as one line
     asking for a report, with its own exit code."""

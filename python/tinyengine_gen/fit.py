@@ -13,7 +13,7 @@ import dataclasses
 import itertools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 from .pipeline import Options, plan_model
 
@@ -50,7 +50,8 @@ def reachable(model: str | Path, options: Options) -> list[Reach]:
     unset = [k for k in SHRINKING if not getattr(options, k)]
     for n in range(1, len(unset) + 1):
         for combo in itertools.combinations(unset, n):
-            arena = plan_model(model, dataclasses.replace(base, **{k: True for k in combo})).plan.arena_size
+            shrink: dict[str, Any] = {k: True for k in combo}
+            arena = plan_model(model, dataclasses.replace(base, **shrink)).plan.arena_size
             if all(arena < r.arena for r in out if set(r.options) < set(combo)):
                 out.append(Reach(combo, arena))
     return out

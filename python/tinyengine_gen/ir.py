@@ -12,11 +12,13 @@ from typing import Any, Optional
 
 import numpy as np
 
+from .errors import InternalError, LoweringError, printable
+
 DTYPE_BYTES = {
     "int8": 1, "uint8": 1, "int16": 2, "int32": 4, "int64": 8,
     "float32": 4, "bool": 1, "resource": 4,
 }
-NUMPY_DTYPES = {
+NUMPY_DTYPES: dict[str, type[np.generic]] = {
     "int8": np.int8, "uint8": np.uint8, "int16": np.int16, "int32": np.int32,
     "int64": np.int64, "float32": np.float32, "bool": np.bool_,
 }
@@ -66,6 +68,21 @@ class Tensor:
     @property
     def is_const(self) -> bool:
         return self.data is not None
+
+    @property
+    def q(self) -> Quant:
+        """The quantization of a tensor an op has already required to be quantized (`require_quant`):
+        typed as present, so lowerings need no Optional checks after that."""
+        if self.quant is None:
+            raise InternalError(f"tensor {self.id} ('{printable(self.name)}') has no quantization parameters")
+        return self.quant
+
+    @property
+    def const_data(self) -> np.ndarray:
+        """The data of a tensor an op has already required to be constant."""
+        if self.data is None:
+            raise InternalError(f"tensor {self.id} ('{printable(self.name)}') is not a constant")
+        return self.data
 
     @property
     def root(self) -> "Tensor":
@@ -123,6 +140,14 @@ class Op:
     inputs: list[Optional[Tensor]]
     outputs: list[Tensor]
     options: dict[str, Any] = field(default_factory=dict)
+
+    def input(self, i: int) -> Tensor:
+        """Input `i`, which the op requires (`inputs[i]` is None where the model leaves an optional
+        input out): a model that leaves it out, or gives fewer inputs, is refused in one line."""
+        t = self.inputs[i] if -len(self.inputs) <= i < len(self.inputs) else None
+        if t is None:
+            raise LoweringError(f"{self.kind} at op index {self.index}: input {i} is missing")
+        return t
 
     def __repr__(self) -> str:
         return f"Op({self.index}, {self.kind})"

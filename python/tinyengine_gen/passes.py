@@ -102,7 +102,7 @@ def fold_constants(graph: Graph) -> None:
             if op.kind == "SHAPE":
                 value = np.asarray(ins[0].shape, dtype=np.int32)
             elif op.kind in VIEW_OPS and ins[0].is_const:
-                value = ins[0].data.reshape(out.shape)
+                value = ins[0].const_data.reshape(out.shape)
             elif op.kind in FOLDERS and ins and all(t.is_const for t in ins):
                 value = FOLDERS[op.kind](op, *[t.data for t in ins])
             if value is None:
@@ -119,7 +119,7 @@ def alias_views(graph: Graph) -> None:
     for op in list(graph.ops):
         if op.kind not in VIEW_OPS:
             continue
-        x, y = op.inputs[0], op.outputs[0]
+        x, y = op.input(0), op.outputs[0]
         if x.dtype != y.dtype or x.size != y.size:
             raise UnsupportedModelError(f"{op.kind} at op index {op.index} changes dtype or element count")
         y.alias_of = x
@@ -131,9 +131,9 @@ PAD_FUSABLE_CONSUMERS = {"CONV_2D", "DEPTHWISE_CONV_2D"}  # lowerings honouring 
 
 def _pad_amounts(op: Op) -> Optional[np.ndarray]:
     pads = op.inputs[1] if len(op.inputs) > 1 else None
-    if pads is None or not pads.is_const or pads.data.shape != (4, 2):
+    if pads is None or not pads.is_const or pads.const_data.shape != (4, 2):
         return None
-    return pads.data.astype(np.int64)
+    return pads.const_data.astype(np.int64)
 
 
 def fuse_pads(graph: Graph) -> None:
@@ -149,7 +149,7 @@ def fuse_pads(graph: Graph) -> None:
         if op.kind not in ("PAD", "PADV2"):
             continue
         amounts = _pad_amounts(op)
-        x, y = op.inputs[0], op.outputs[0]
+        x, y = op.input(0), op.outputs[0]
         if amounts is None or x.quant is None or y.quant is None or y in graph.outputs:
             continue
         if not amounts.any() and x.dtype == y.dtype:
@@ -160,7 +160,7 @@ def fuse_pads(graph: Graph) -> None:
             continue
         if op.kind == "PADV2":
             value = op.inputs[2] if len(op.inputs) > 2 else None
-            if value is None or not value.is_const or int(value.data.reshape(-1)[0]) != y.quant.zp:
+            if value is None or not value.is_const or int(value.const_data.reshape(-1)[0]) != y.quant.zp:
                 continue
         users = graph.consumers(y)
         if len(users) != 1 or x.quant.zp != y.quant.zp or float(x.quant.s) != float(y.quant.s):
@@ -193,7 +193,7 @@ def quantized_io(graph: Graph) -> None:
     for i, t in enumerate(list(graph.outputs)):
         op = graph.producer(t)
         if t.dtype == "float32" and op is not None and op.kind == "DEQUANTIZE":
-            x = op.inputs[0]
+            x = op.input(0)
             if x.dtype in QUANTIZED_IO_TYPES and x.quant is not None and not x.quant.per_channel:
                 graph.outputs[i] = x
                 if not graph.consumers(t):

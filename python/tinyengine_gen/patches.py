@@ -44,8 +44,8 @@ from .errors import InternalError, TinyEngineError
 from .ir import Graph, Op, Tensor
 from .ops import REGISTRY, ConstArray, KernelCall
 from .ops.base import LoweringError
+from .planner import align_up
 
-ALIGN = 16
 # Ops a stage may hold: sliding windows over rows, and row-local elementwise ops.
 WINDOW_OPS = ("CONV_2D", "DEPTHWISE_CONV_2D", "MAX_POOL_2D", "AVERAGE_POOL_2D")
 ROW_LOCAL_OPS = ("ADD", "QUANTIZE", "DEQUANTIZE", "TE_FLIP_SIGN")
@@ -64,10 +64,6 @@ class BandRefused(Exception):
 
 # Band lowerings, shared by every candidate of one search: key -> KernelCall, or the refusal.
 LoweringCache = dict[tuple, Union[KernelCall, BandRefused]]
-
-
-def _align(n: int) -> int:
-    return (n + ALIGN - 1) // ALIGN * ALIGN
 
 
 @dataclass(frozen=True)
@@ -254,6 +250,9 @@ class BandStage:
 class StageCall(KernelCall):
     stage: Optional[BandStage] = None
 
+    def band_stage(self) -> Optional[BandStage]:
+        return self.stage
+
 
 def _band_op(call: KernelCall, ins: list[Tensor], out: Tensor, pads: Optional[tuple[int, int, int, int]]) -> Op:
     op = call.op
@@ -312,8 +311,8 @@ def build_stage(graph: Graph, calls: list[KernelCall], first: int, last: int, ba
     window keeps only the rows some consumer still needs, so with band_rows = 1 every window
     holds about a filter's height of rows."""
     inner = calls[first:last + 1]
-    maps = [row_map(c) for c in inner]
-    if any(m is None for m in maps) or len(inner) < 2:
+    maps = [m for m in (row_map(c) for c in inner) if m is not None]
+    if len(maps) < len(inner) or len(inner) < 2:
         return None
     if any(m.sink for m in maps[:-1]):
         return None  # a FULLY_CONNECTED can only end a stage
@@ -413,7 +412,7 @@ def build_stage(graph: Graph, calls: list[KernelCall], first: int, last: int, ba
             produce(id(driver), end)
         except BandRefused:
             return None
-        if sink:
+        if sink_key is not None:
             # The new rows go into the sums at once; the window then lets them go.
             fed = done[sink_key]
             src_st = tensors[id(driver)]
@@ -425,7 +424,7 @@ def build_stage(graph: Graph, calls: list[KernelCall], first: int, last: int, ba
             for key, st in tensors.items():
                 if key in producer and not st.windowed and key != sink_key:
                     produce(key, st.rows)
-            if sink:
+            if sink_key is not None:
                 actions.append(SinkFinish(call=fc, origin=fc_index, out=RowRef(tensors[sink_key], 0)))
         bands.append(actions)
         actions = []
@@ -434,11 +433,11 @@ def build_stage(graph: Graph, calls: list[KernelCall], first: int, last: int, ba
         if st.windowed:
             st.capacity = capacity[key]
             st.offset = offset
-            offset += _align(st.capacity * st.row_bytes)
+            offset += align_up(st.capacity * st.row_bytes)
     sink_acc_offset = -1
     if sink:
         sink_acc_offset = offset
-        offset += _align(4 * int(fc.params["out_depth"]))
+        offset += align_up(4 * int(fc.params["out_depth"]))
     moved = sum(a.count * a.tensor.row_bytes for band in bands for a in band if isinstance(a, Move))
     kernel_scratch = max((a.call.scratch_bytes for band in bands for a in band if isinstance(a, BandCall)), default=0)
     return BandStage(calls=inner, first_step=first, band_rows=band_rows, tensors=list(tensors.values()),
@@ -506,7 +505,7 @@ def stage_call(stage: BandStage, graph: Graph, calls: list[KernelCall]) -> Stage
         if not st.windowed and id(st.tensor) in inner_ids:
             outputs.append(st.tensor)
     first = stage.calls[0].op
-    op = Op(index=first.index, kind="PATCH_STAGE", inputs=external, outputs=outputs,
+    op = Op(index=first.index, kind="PATCH_STAGE", inputs=list(external), outputs=outputs,
             options={"ops": [c.op.index for c in stage.calls]})
     note = stage.describe()
     return StageCall(op=op, template="", header="", inputs=external, outputs=outputs,
@@ -523,7 +522,7 @@ def _runs(calls: list[KernelCall]) -> list[tuple[int, int]]:
     """Maximal runs of consecutive calls that can run on bands."""
     runs = []
     start = None
-    for i, c in enumerate(calls + [None]):  # type: ignore[list-item]
+    for i, c in enumerate([*calls, None]):
         ok = c is not None and row_map(c) is not None
         if ok and start is None:
             start = i
@@ -569,7 +568,7 @@ class _Split:
     def bound(self, band_rows: int) -> int:
         """At most the estimate of this split at this band height: every window holds at least
         one band of rows (its first), the kernel scratch is at least 0."""
-        scratch = sum(_align(min(band_rows, rows) * rb) for rows, rb in self.windows) + self.sink_bytes
+        scratch = sum(align_up(min(band_rows, rows) * rb) for rows, rb in self.windows) + self.sink_bytes
         return max(self.outside, self.crossing + scratch, self.biggest)
 
     def band_calls(self, band_rows: int) -> int:
@@ -632,7 +631,7 @@ class CandidateSearch:
         sink_key, sink_bytes = None, 0
         if inner[-1].op.kind == "FULLY_CONNECTED" and inner[-1].outputs:
             sink_key = id(inner[-1].outputs[0].root)
-            sink_bytes = _align(4 * int(inner[-1].params.get("out_depth", 0)))
+            sink_bytes = align_up(4 * int(inner[-1].params.get("out_depth", 0)))
         windowed = {key for key in producer if key not in readers and key != sink_key}
         # Ops the schedule runs for sure: those the stage's outputs (the driver included) depend on.
         todo = [i for key, i in producer.items() if key not in windowed] + [len(inner) - 1]
@@ -674,13 +673,13 @@ class CandidateSearch:
             src = fc_sink_source(inner[-1])
             driver = None if src is None else id(src)
         for c in inner:
-            key = id(c.outputs[0].root) if c.outputs else None
-            if key is None or key == sink_key or not _nhwc(c.outputs[0]):
+            out_key = id(c.outputs[0].root) if c.outputs else None
+            if out_key is None or out_key == sink_key or not _nhwc(c.outputs[0]):
                 schedule.append(None)
                 continue
             rows = int(c.outputs[0].shape[1])
-            must = key == driver or key not in windowed
-            schedule.append((rows, rows if must else 0, consumers.get(key, [])))
+            must = out_key == driver or out_key not in windowed
+            schedule.append((rows, rows if must else 0, consumers.get(out_key, [])))
         return _Split(first=first, last=last, readers=readers, outside=max(before, after), crossing=crossing,
                       biggest=biggest, windows=windows, sink_bytes=sink_bytes, order=len(self.splits),
                       schedule=schedule)
@@ -692,7 +691,7 @@ class CandidateSearch:
                                 self.lowered)
             choice = None
             if stage is not None:
-                scratch = _align(stage.window_bytes + stage.kernel_scratch)
+                scratch = align_up(stage.window_bytes + stage.kernel_scratch)
                 estimate = max(split.outside, split.crossing + scratch, split.biggest)
                 choice = StageChoice(apply_stage(self.graph, self.calls, stage), stage, estimate,
                                      order=split.order * len(BAND_HEIGHTS) + h)

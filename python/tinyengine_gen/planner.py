@@ -68,7 +68,8 @@ class UnknownStrategyError(TinyEngineError, ValueError):
     """`--planner NAME` names no strategy."""
 
 
-def _align(n: int) -> int:
+def align_up(n: int) -> int:
+    """n rounded up to ALIGN (arena buffers, scratch and patch windows)."""
     return (n + ALIGN - 1) // ALIGN * ALIGN
 
 
@@ -85,7 +86,7 @@ class Buffer:
     @property
     def span(self) -> int:
         """Bytes it occupies in the arena (sizes are rounded up to ALIGN)."""
-        return _align(self.size)
+        return align_up(self.size)
 
     @property
     def end(self) -> int:
@@ -202,7 +203,7 @@ def _pair_delta(src: Buffer, dst: Buffer, align: str) -> int:
     if align == "start":
         return 0
     d = src.size - dst.size  # "end": dst.offset + dst.size == src.offset + src.size, rounded away from 0
-    return _align(d) if d >= 0 else -_align(-d)
+    return align_up(d) if d >= 0 else -align_up(-d)
 
 
 def _candidates(graph: Graph, calls: list[KernelCall], buffers: dict[int, Buffer]) -> list[InPlacePair]:
@@ -297,7 +298,7 @@ def _lower_bound(tensors: list[Buffer], base_scratch: dict[int, int], cands: lis
         by_step.setdefault(c.step, []).append(c)
     bound = []
     for s in range(steps):
-        base = sum(b.span for b in live[s]) + _align(base_scratch.get(s, 0))
+        base = sum(b.span for b in live[s]) + align_up(base_scratch.get(s, 0))
         best = 0
         here = by_step.get(s, [])
         if len(here) > 10:
@@ -313,8 +314,8 @@ def _lower_bound(tensors: list[Buffer], base_scratch: dict[int, int], cands: lis
                 if len({id(c.src) for c in subset}) < k or len({id(c.dst) for c in subset}) < k:
                     continue
                 extra = max(c.extra_scratch for c in subset)
-                saved = sum(c.overlap for c in subset) - (_align(base_scratch.get(s, 0) + extra)
-                                                          - _align(base_scratch.get(s, 0)))
+                saved = sum(c.overlap for c in subset) - (align_up(base_scratch.get(s, 0) + extra)
+                                                          - align_up(base_scratch.get(s, 0)))
                 best = max(best, saved)
         bound.append(base - best)
     return bound
@@ -626,7 +627,7 @@ def plan_arena(graph: Graph, calls: list[KernelCall], strategy: Optional[str] = 
         # Pairs fix relative offsets, which can hurt placement: also try chains cut where they
         # drift, no pairs at all, then toggling single pairs (first improvement, bounded).
         everything_skipped = frozenset(range(len(cands)))
-        best_skip = frozenset()
+        best_skip: frozenset[int] = frozenset()
         for skip in (_compact_skip(cands), everything_skipped):
             trial = run(skip)
             if trial.top < result.top:

@@ -58,9 +58,9 @@ def _chains(plan: Plan) -> dict[int, int]:
         return x
 
     for p in plan.pairs:
-        a, b = find(id(p.src)), find(id(p.dst))
-        if a != b:
-            parent[b] = a
+        ra, rb = find(id(p.src)), find(id(p.dst))
+        if ra != rb:
+            parent[rb] = ra
     roots: dict[int, int] = {}
     out = {}
     for b in plan.buffers:
@@ -198,9 +198,9 @@ def render_svg(plan: Plan, ops: list[str], title: str, baseline: Optional[Plan] 
     items = [("#4e79a7", "live, in place (plan)")]
     if baseline is not None:
         items.append(("#d0d0d0", "live, no in-place"))
-    for i, (c, t) in enumerate(items):
-        add(f'<rect x="{lx:.1f}" y="{ly + i * 18:.1f}" width="12" height="12" fill="{c}"/>')
-        add(f'<text x="{lx + 18:.1f}" y="{ly + i * 18 + 10:.1f}">{escape(t)}</text>')
+    for i, (color, label) in enumerate(items):
+        add(f'<rect x="{lx:.1f}" y="{ly + i * 18:.1f}" width="12" height="12" fill="{color}"/>')
+        add(f'<text x="{lx + 18:.1f}" y="{ly + i * 18 + 10:.1f}">{escape(label)}</text>')
     k = len(items)
     add(f'<line x1="{lx:.1f}" y1="{ly + k * 18 + 6:.1f}" x2="{lx + 12:.1f}" y2="{ly + k * 18 + 6:.1f}" '
         f'stroke="#e67e22" stroke-width="1.3" stroke-dasharray="4,2"/>')

@@ -7,6 +7,7 @@ function it mirrors and keeps its order of float operations.
 from __future__ import annotations
 
 import math
+from typing import overload
 
 import numpy as np
 
@@ -14,6 +15,18 @@ from .errors import TinyEngineError
 
 ACT_NONE, ACT_RELU, ACT_RELU_N1_TO_1, ACT_RELU6 = "NONE", "RELU", "RELU_N1_TO_1", "RELU6"
 DTYPE_RANGE = {"int8": (-128, 127), "uint8": (0, 255), "int16": (-32768, 32767), "int32": (-(2**31), 2**31 - 1)}
+
+
+@overload
+def wrap_int32(v: int | np.integer) -> int: ...
+@overload
+def wrap_int32(v: np.ndarray) -> np.ndarray: ...
+def wrap_int32(v: int | np.integer | np.ndarray) -> int | np.ndarray:
+    """Integers wrapped to int32 two's complement, as the kernels' int32 sums wrap: a scalar comes
+    back as a Python int (any size in), an array as int64 values in the int32 range."""
+    if isinstance(v, (int, np.integer)):
+        return ((int(v) + 2**31) & 0xFFFFFFFF) - 2**31
+    return (np.asarray(v, np.int64) + 2**31) % 2**32 - 2**31
 
 
 def tflite_round(x: float) -> float:

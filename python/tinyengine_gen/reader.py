@@ -242,7 +242,7 @@ def _init_values(model: "tflite.Model", raw: bytes, ops: list[Op], source: str) 
                 handles[id(iop.outputs[0])] = variable_key(iop)
             elif (iop.kind == "ASSIGN_VARIABLE" and len(iop.inputs) == 2 and iop.inputs[0] is not None
                   and id(iop.inputs[0]) in handles and iop.inputs[1] is not None and iop.inputs[1].is_const):
-                values[handles[id(iop.inputs[0])]] = iop.inputs[1]
+                values[handles[id(iop.input(0))]] = iop.input(1)
             else:
                 raise UnsupportedModelError(
                     f"{source}: init subgraph {index} (CALL_ONCE at op index {op.index}): only constant variable "

@@ -40,12 +40,10 @@ def peak_steps(plan: Plan) -> list[int]:
 def stage_lines(c: Compiled, layer_arena: Optional[int] = None) -> list[str]:
     """What the patch-based stages cost: no extra MACs (halo rows are cached), bytes moved, band
     calls; and the layer-by-layer arena they replace, when known."""
-    from .patches import StageCall
-
     out = []
     for step, call in enumerate(c.calls):
-        if isinstance(call, StageCall) and call.stage is not None:
-            st = call.stage
+        st = call.band_stage()
+        if st is not None:
             out.append(f"patch stage at call {step}: {st.describe()} ({', '.join(x.op.kind for x in st.calls)}): "
                        f"extra MACs 0 (halo rows cached), {st.moved_bytes:,} B moved per inference, "
                        f"{st.band_calls} band calls, windows {st.window_bytes:,} B + kernel scratch "
@@ -103,9 +101,9 @@ def format_report(c: Compiled, baseline: Optional[Plan] = None,
     peaks = peak_steps(plan)
     if peaks:
         s = peaks[0]
-        live = sorted((b for b in plan.buffers if b.first <= s <= b.last), key=lambda b: -b.size)
+        at_peak = sorted((b for b in plan.buffers if b.first <= s <= b.last), key=lambda b: -b.size)
         what = ", ".join(f"{'scratch' if b.scratch_of is not None else short_name(b.name, 32)} {b.size:,} B"
-                         for b in live[:4]) + (", ..." if len(live) > 4 else "")
+                         for b in at_peak[:4]) + (", ..." if len(at_peak) > 4 else "")
         more = f" (and {len(peaks) - 1} more)" if len(peaks) > 1 else ""
         lines.append(f"peak: {plan.live_bytes[s]:,} B live at call {s} ({c.calls[s].op.kind}){more}: {what}")
     for label, value in references or []:

@@ -13,7 +13,6 @@ from typing import Any, Optional
 
 from . import __version__
 from .ir import Tensor
-from .patches import StageCall
 from .pipeline import Compiled, Options
 
 FORMAT = 1  # bumped when a field changes meaning; new fields may appear at any time
@@ -30,7 +29,7 @@ def _edge(index: int, t: Tensor) -> dict[str, Any]:
 def summary(compiled: Compiled, options: Options, model_path: str | Path,
             layer_arena: Optional[int] = None) -> dict[str, Any]:
     m = compiled.model
-    stages = [c.stage.describe() for c in compiled.calls if isinstance(c, StageCall) and c.stage is not None]
+    stages = [st.describe() for st in filter(None, (c.band_stage() for c in compiled.calls))]
     return {
         "format": FORMAT,
         "generator": "tinyengine-gen",

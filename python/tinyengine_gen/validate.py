@@ -114,6 +114,7 @@ class _Checker:
     def structure(self) -> None:
         g = self.graph
         produced: dict[int, int] = {}  # tensor id -> op index that writes it
+        t: Optional[Tensor]  # an op's inputs may be absent (None), its outputs never
         inputs = {id(t) for t in g.inputs}
         for t in g.inputs:
             if t.is_const:
@@ -184,7 +185,7 @@ def _size(t: Tensor) -> int:
 def _check_shapes(checker: "_Checker", op: Op, where: str) -> None:
     """Shape rules that passes and lowerings rely on before their own checks run."""
     if op.kind in VIEW_OPS and op.inputs and op.inputs[0] is not None:
-        x, y = op.inputs[0], op.outputs[0]
+        x, y = op.input(0), op.outputs[0]
         if _size(x) != _size(y) or x.dtype != y.dtype:
             checker.fail(f"{where} turns {_t(x)} ({x.dtype}{list(x.shape)}) into {_t(y)} "
                          f"({y.dtype}{list(y.shape)}): a view must keep the type and the element count")

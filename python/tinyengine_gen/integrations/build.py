@@ -29,6 +29,7 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from types import ModuleType
 from typing import Optional
 
 PROG = "tinyengine-gen"
@@ -36,7 +37,7 @@ SUFFIXES = (".h", ".c", ".json")
 REQUIREMENTS = Path(__file__).resolve().parents[3] / "requirements.txt"
 
 
-def _import_cli():  # type: ignore[no-untyped-def]
+def _import_cli() -> Optional[ModuleType]:
     try:
         from tinyengine_gen import cli  # noqa: PLC0415
     except ImportError as exc:

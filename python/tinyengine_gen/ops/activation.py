@@ -37,9 +37,6 @@ INT16_MIN, INT16_MAX = -32768, 32767
 # Reference arithmetic in Python (int32 semantics as the C++ kernels have them)
 
 
-def _wrap32(v: int) -> int:
-    return ((v + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)
-
 
 def _wrap16(v: int) -> int:
     return ((v + (1 << 15)) & 0xFFFF) - (1 << 15)
@@ -61,7 +58,7 @@ def _trunc_div(n: int, d: int) -> int:
 
 def rdbpot(x: int, exponent: int, bits: int = 32) -> int:
     """gemmlowp RoundingDivideByPOT on an int`bits` value."""
-    wrap = _wrap32 if bits == 32 else _wrap16
+    wrap = q.wrap_int32 if bits == 32 else _wrap16
     mask = wrap((1 << exponent) - 1)
     remainder = x & mask
     threshold = (mask >> 1) + (1 if x < 0 else 0)
@@ -72,10 +69,10 @@ def mbqm(x: int, multiplier: int, shift: int) -> int:
     """MultiplyByQuantizedMultiplier (double rounding), the int32 product wrapping."""
     left = shift if shift > 0 else 0
     right = 0 if shift > 0 else -shift
-    return rdbpot(srdhm32(_wrap32(x * (1 << left)), multiplier), right)
+    return rdbpot(srdhm32(q.wrap_int32(x * (1 << left)), multiplier), right)
 
 
-def qmult(real: float, op: Optional[Op] = None) -> tuple[int, int]:
+def qmult(real: float | np.floating, op: Optional[Op] = None) -> tuple[int, int]:
     """QuantizeMultiplier(double), as C++ calls it with a float-computed ratio. A ratio that is not
     finite or needs a left shift beyond 30 (the reference's int32 shift would overflow) is refused."""
     value = float(real)
@@ -104,7 +101,7 @@ def _quiet(fn: Callable[[Op, Graph], KernelCall]) -> Callable[[Op, Graph], Kerne
 # Host C library float functions: the reference calls std::tanh / std::exp / ... on float.
 
 @lru_cache(maxsize=None)
-def libm_f(name: str) -> Callable[[float], np.float32]:
+def libm_f(name: str) -> Callable[[float | np.floating], np.float32]:
     """The C library's float function `name` (tanhf, expf, logf, erfcf, sqrtf)."""
     lib_name = ctypes.util.find_library("m")
     try:
@@ -175,7 +172,7 @@ def _check8(op: Op, x: Tensor, y: Tensor) -> None:
     require_quant(op, x, y)
     require(x.dtype == "int8" and y.dtype == "int8", op,
             f"needs int8 (or legacy uint8) input and output, got {x.dtype}/{y.dtype}")
-    require(not x.quant.per_channel and not y.quant.per_channel, op, "per-channel quantized activations")
+    require(not x.q.per_channel and not y.q.per_channel, op, "per-channel quantized activations")
     require(x.size == y.size, op, f"input shape {x.shape} differs from output shape {y.shape}")
 
 
@@ -191,7 +188,7 @@ def lut_call(op: Op, x: Tensor, y: Tensor, lut: np.ndarray, what: str) -> Kernel
 # float kernels
 
 def _unary_f32(op: Op, fn: str, lo: float = 0.0, hi: float = 0.0) -> KernelCall:
-    x, y = op.inputs[0], op.outputs[0]
+    x, y = op.input(0), op.outputs[0]
     require(y.dtype == "float32", op, f"float input needs a float output, got {y.dtype}")
     require(x.size == y.size, op, f"input shape {x.shape} differs from output shape {y.shape}")
     params = dict(size=x.size, lo=c_float(lo), hi=c_float(hi))
@@ -202,7 +199,7 @@ def _unary_f32(op: Op, fn: str, lo: float = 0.0, hi: float = 0.0) -> KernelCall:
 def _one_input(op: Op) -> tuple[Tensor, Tensor]:
     require(len(op.inputs) >= 1 and op.inputs[0] is not None and len(op.outputs) == 1, op,
             "needs one input and one output")
-    return op.inputs[0], op.outputs[0]
+    return op.input(0), op.outputs[0]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -217,9 +214,9 @@ def relu_params(op: Op, x: Tensor, y: Tensor, qmin: int, qmax: int, in_zp: int, 
     """ReluPrepare + QuantizedReluX<T>: the multiplier of input_scale / output_scale (float
     division) and the activation range zero_point + (int)roundf(bound / output_scale)."""
     act_lo, act_hi = RELU_RANGES[op.kind]
-    out_s = f32(y.quant.s)
-    mult, shift = qmult(f32(x.quant.s) / out_s, op)
-    require(shift <= 30, op, f"input/output scale ratio {float(f32(x.quant.s) / out_s):g} is too large")
+    out_s = f32(y.q.s)
+    mult, shift = qmult(f32(x.q.s) / out_s, op)
+    require(shift <= 30, op, f"input/output scale ratio {float(f32(x.q.s) / out_s):g} is too large")
     lo = max(qmin, out_zp + int(tflite_roundf(f32(act_lo) / out_s)))
     hi = qmax if act_hi is None else min(qmax, out_zp + int(tflite_roundf(f32(act_hi) / out_s)))
     return dict(input_offset=in_zp, output_offset=out_zp, output_multiplier=mult, output_shift=shift,
@@ -239,7 +236,7 @@ def lower_relu(op: Op, graph: Graph) -> KernelCall:
         require(op.kind in ("RELU", "RELU6"), op, "int16 is supported for RELU and RELU6 only (as in LiteRT)")
         require_quant(op, x, y)
         require(y.dtype == "int16", op, f"int16 input needs an int16 output, got {y.dtype}")
-        require(x.quant.zp == 0 and y.quant.zp == 0, op, "int16 RELU needs zero points 0")
+        require(x.q.zp == 0 and y.q.zp == 0, op, "int16 RELU needs zero points 0")
         require(x.size == y.size, op, f"input shape {x.shape} differs from output shape {y.shape}")
         p = relu_params(op, x, y, INT16_MIN, INT16_MAX, 0, 0)
         return KernelCall(op=op, template="unary_params.c.j2", header=HEADER, inputs=[x], outputs=[y],
@@ -261,7 +258,7 @@ def lower_relu(op: Op, graph: Graph) -> KernelCall:
 def leaky_relu_params(op: Op, x: Tensor, y: Tensor, in_zp: int, out_zp: int) -> dict[str, int]:
     """LeakyReluPrepare: both ratios are float expressions (scale * alpha / scale)."""
     alpha = f32(op.options.get("alpha", 0.2))
-    in_s, out_s = f32(x.quant.s), f32(y.quant.s)
+    in_s, out_s = f32(x.q.s), f32(y.q.s)
     with np.errstate(all="ignore"):
         ma, sa = qmult(f32(f32(in_s * alpha) / out_s), op)
         mi, si = qmult(f32(in_s / out_s), op)
@@ -282,7 +279,7 @@ def leaky_relu_value(p: dict[str, int], v: int, qmin: int, qmax: int) -> int:
     else:
         scaled = mbqm(iv, safe, p["shift_alpha"])
         out += -scaled if negative else scaled
-    return min(qmax, max(qmin, _wrap32(out)))
+    return min(qmax, max(qmin, q.wrap_int32(out)))
 
 
 @register("LEAKY_RELU", dtypes=("int8", "uint8"), **TABLE8)
@@ -297,7 +294,7 @@ def lower_leaky_relu(op: Op, graph: Graph) -> KernelCall:
     if x.dtype == "int16":
         require_quant(op, x, y)
         require(y.dtype == "int16", op, f"int16 input needs an int16 output, got {y.dtype}")
-        require(x.quant.zp == 0 and y.quant.zp == 0, op, "int16 LEAKY_RELU needs zero points 0")
+        require(x.q.zp == 0 and y.q.zp == 0, op, "int16 LEAKY_RELU needs zero points 0")
         require(x.size == y.size, op, f"input shape {x.shape} differs from output shape {y.shape}")
         p = leaky_relu_params(op, x, y, 0, 0)
         return KernelCall(op=op, template="unary_params.c.j2", header=HEADER, inputs=[x], outputs=[y],
@@ -342,7 +339,7 @@ def _downscale_16(m: int) -> int:
 
 def hard_swish_params(op: Op, x: Tensor, y: Tensor) -> dict[str, int]:
     """HardSwishPrepare (float arithmetic, as there)."""
-    in_s, out_s = f32(x.quant.s), f32(y.quant.s)
+    in_s, out_s = f32(x.q.s), f32(y.q.s)
     with np.errstate(all="ignore"):
         hires = f32(f32(1.0 / 128.0) * in_s)
         reluish_scale = f32(f32(3.0) / f32(32768.0))
@@ -396,7 +393,7 @@ def lower_hard_swish(op: Op, graph: Graph) -> KernelCall:
 def lower_prelu(op: Op, graph: Graph) -> KernelCall:
     require(len(op.inputs) == 2 and all(t is not None for t in op.inputs) and len(op.outputs) == 1, op,
             "needs an input and an alpha tensor")
-    x, alpha, y = op.inputs[0], op.inputs[1], op.outputs[0]
+    x, alpha, y = op.input(0), op.input(1), op.outputs[0]
     out_shape = broadcast_shape(op, x.shape, alpha.shape)
     require(tuple(out_shape) == tuple(x.shape) == tuple(y.shape), op,
             f"alpha {alpha.shape} must broadcast to the input's shape {x.shape} (output {y.shape})")
@@ -414,13 +411,13 @@ def lower_prelu(op: Op, graph: Graph) -> KernelCall:
     require(x.dtype in ("int8", "int16") and y.dtype == x.dtype and alpha.dtype == want_alpha, op,
             f"needs {x.dtype} input and output and {want_alpha} alpha, got {x.dtype}/{y.dtype}/{alpha.dtype}")
     for t in (x, alpha, y):
-        require(not t.quant.per_channel, op, f"tensor '{t.name}' must be per-tensor quantized")
+        require(not t.q.per_channel, op, f"tensor '{t.name}' must be per-tensor quantized")
     # PreluPrepare: both ratios are float expressions.
-    in_s, a_s, out_s = f32(x.quant.s), f32(alpha.quant.s), f32(y.quant.s)
+    in_s, a_s, out_s = f32(x.q.s), f32(alpha.q.s), f32(y.q.s)
     m1, s1 = qmult(f32(in_s / out_s), op)
     m2, s2 = qmult(f32(f32(in_s * a_s) / out_s), op)
     require(s1 <= 30 and s2 <= 30, op, "input/output scale ratio is too large")
-    params = dict(input_offset=-int(x.quant.zp), alpha_offset=-int(alpha.quant.zp), output_offset=int(y.quant.zp),
+    params = dict(input_offset=-int(x.q.zp), alpha_offset=-int(alpha.q.zp), output_offset=int(y.q.zp),
                   output_multiplier_1=m1, output_shift_1=s1, output_multiplier_2=m2, output_shift_2=s2)
     fn = "te_prelu_s16" if x.dtype == "int16" else "te_prelu_s8"
     legacy = "legacy uint8 " if op.options.get("_legacy_uint8") else ""
@@ -449,8 +446,8 @@ def gelu_transform(approximate: bool) -> Callable[[np.float32], np.float32]:
 
 def lut_populate16(x: Tensor, y: Tensor, transform: Callable[[np.float32], np.float32]) -> np.ndarray:
     """detail::LUTPopulateInt16<float>(): 512 steps over the input range, a midpoint bias, 513 entries."""
-    in_s, in_zp = f32(x.quant.s), int(x.quant.zp)
-    out_s, out_zp = f32(y.quant.s), int(y.quant.zp)
+    in_s, in_zp = f32(x.q.s), int(x.q.zp)
+    out_s, out_zp = f32(y.q.s), int(y.q.zp)
     with np.errstate(all="ignore"):
         input_min = f32(in_s * f32(INT16_MIN - in_zp))
         input_max = f32(in_s * f32(INT16_MAX - in_zp))
@@ -486,10 +483,10 @@ def lut16_call(op: Op, x: Tensor, y: Tensor, lut: np.ndarray, what: str) -> Kern
 def _check16(op: Op, x: Tensor, y: Tensor, zero_points: bool = True) -> None:
     require_quant(op, x, y)
     require(y.dtype == "int16", op, f"int16 input needs an int16 output, got {y.dtype}")
-    require(not x.quant.per_channel and not y.quant.per_channel, op, "per-channel quantized activations")
+    require(not x.q.per_channel and not y.q.per_channel, op, "per-channel quantized activations")
     require(x.size == y.size, op, f"input shape {x.shape} differs from output shape {y.shape}")
     if zero_points:
-        require(x.quant.zp == 0 and y.quant.zp == 0, op, "int16 needs zero points 0")
+        require(x.q.zp == 0 and y.q.zp == 0, op, "int16 needs zero points 0")
 
 
 def _checked_log2(x: float) -> tuple[bool, int]:
@@ -504,19 +501,19 @@ def tanh_s16_params(op: Op, x: Tensor, y: Tensor, max_pot_shift: int) -> dict[st
     """TanhPrepare / SigmoidPrepare for int16: a power-of-two input scale with a left shift of
     0 (or 1 for TANH) uses 3 << shift; any other scale gets a multiplier to 1 / (3 * 4096)."""
     _check16(op, x, y)
-    pot, log2 = _checked_log2(x.quant.s)
+    pot, log2 = _checked_log2(x.q.s)
     shift = (15 - 3) + log2
     mult = 0
     if not (pot and 0 <= shift <= max_pot_shift):
-        multiplier = float(f32(x.quant.s)) * 4096.0 * 3.0
+        multiplier = float(f32(x.q.s)) * 4096.0 * 3.0
         shift = 0
         while multiplier <= 32767.0 / 2.0 and shift <= 30:
             shift += 1
             multiplier *= 2.0
         mult = int(multiplier)
-        require(mult <= INT16_MAX * 2, op, f"input scale {x.quant.s:g} is too large for the int16 table")
-    out_pot, out_log2 = _checked_log2(y.quant.s)
-    require(out_pot and out_log2 == -15, op, f"int16 output scale must be 2^-15, got {y.quant.s}")
+        require(mult <= INT16_MAX * 2, op, f"input scale {x.q.s:g} is too large for the int16 table")
+    out_pot, out_log2 = _checked_log2(y.q.s)
+    require(out_pot and out_log2 == -15, op, f"int16 output scale must be 2^-15, got {y.q.s}")
     return dict(size=x.size, input_multiplier=mult, input_left_shift=shift)
 
 
@@ -593,11 +590,11 @@ def lower_log(op: Op, graph: Graph) -> KernelCall:
     logf = libm_f("logf")
     if x.dtype == "int16":
         _check16(op, x, y)
-        output_min = f32(f32(INT16_MIN - int(y.quant.zp)) * f32(y.quant.s))
+        output_min = f32(f32(INT16_MIN - int(y.q.zp)) * f32(y.q.s))
         return lut16_call(op, x, y, lut_populate16(x, y, lambda v: output_min if v <= 0 else logf(v)), "log")
     _check8(op, x, y)
     require(not op.options.get("_legacy_uint8"), op, "uint8 LOG is not supported (LiteRT has none)")
-    output_min8 = f32(f32(-128 - int(y.quant.zp)) * f32(y.quant.s))
+    output_min8 = f32(f32(-128 - int(y.q.zp)) * f32(y.q.s))
     return lut_call(op, x, y, lut_populate8(op, x, y, lambda v: output_min8 if v <= 0 else logf(v)), "log")
 
 
@@ -623,7 +620,7 @@ def lower_abs(op: Op, graph: Graph) -> KernelCall:
     if x.dtype == "int16":
         require(x.quant is not None, op, "unquantized int16 ABS is not supported (quantized int16 is)")
         _check16(op, x, y)
-        in_s, out_s = f32(x.quant.s), f32(y.quant.s)
+        in_s, out_s = f32(x.q.s), f32(y.q.s)
         mult, shift = qmult(f32(in_s / out_s), op) if in_s != out_s else (1 << 30, 1)
         require(shift <= 30, op, "input/output scale ratio is too large")
         args = dict(size=x.size, input_offset=0, output_offset=0, output_multiplier=mult, output_shift=shift,
@@ -633,8 +630,8 @@ def lower_abs(op: Op, graph: Graph) -> KernelCall:
                           note="int16")
     _check8(op, x, y)
     require(not op.options.get("_legacy_uint8"), op, "uint8 ABS is not supported (LiteRT has none)")
-    in_s, out_s = f32(x.quant.s), f32(y.quant.s)
-    in_zp, out_zp = int(x.quant.zp), int(y.quant.zp)
+    in_s, out_s = f32(x.q.s), f32(y.q.s)
+    in_zp, out_zp = int(x.q.zp), int(y.q.zp)
     rescale = in_s != out_s
     mult, shift = qmult(f32(in_s / out_s), op) if rescale else (0, 0)
     require(shift <= 30, op, "input/output scale ratio is too large")
@@ -672,21 +669,21 @@ def lower_sqrt(op: Op, graph: Graph) -> KernelCall:
         return _unary_f32(op, "te_sqrt_f32")
     if x.dtype == "int16":
         _check16(op, x, y)  # GenericPrepare: int16 zero points 0
-        args = dict(size=x.size, input_scale=c_float(x.quant.s), input_zero_point=int(x.quant.zp),
-                    output_scale=c_float(y.quant.s), output_zero_point=int(y.quant.zp))
+        args = dict(size=x.size, input_scale=c_float(x.q.s), input_zero_point=int(x.q.zp),
+                    output_scale=c_float(y.q.s), output_zero_point=int(y.q.zp))
         return KernelCall(op=op, template="unary_params.c.j2", header=HEADER, inputs=[x], outputs=[y],
                           params=dict(fn="te_sqrt_s16", ptype="te_sqrt_params", args=args), inplace=[(0, 0)],
                           note="int16")
     _check8(op, x, y)
     require(not op.options.get("_legacy_uint8"), op, "uint8 SQRT is not supported (LiteRT has none)")
-    in_s, out_s = f32(x.quant.s), f32(y.quant.s)
-    in_zp, out_zp = int(x.quant.zp), int(y.quant.zp)
+    in_s, out_s = f32(x.q.s), f32(y.q.s)
+    in_zp, out_zp = int(x.q.zp), int(y.q.zp)
     sqrtf = libm_f("sqrtf")
 
     def fn(v: int) -> int:
         with np.errstate(all="ignore"):
             out = sqrtf(f32(in_s * f32(v - in_zp)))
-            quantized = _wrap32(_float_to_int32(f32(out / out_s)) + out_zp)
+            quantized = q.wrap_int32(_float_to_int32(f32(out / out_s)) + out_zp)
         return min(max(quantized, -128), 127)
     return lut_call(op, x, y, lut_from(op, fn), "sqrt")
 
@@ -710,10 +707,10 @@ def inv_sqrt_quantized_multiplier_exp(value: int) -> tuple[int, int]:
         return max(-(1 << 31), min((1 << 31) - 1, v * (1 << e)))
     for _ in range(5):
         x3 = sat_shl(srdhm32(srdhm32(x, x), x), 6)
-        x = sat_shl(_wrap32(srdhm32((1 << 28) + (1 << 27), x) - srdhm32(half_input, x3)), 3)
+        x = sat_shl(q.wrap_int32(srdhm32((1 << 28) + (1 << 27), x) - srdhm32(half_input, x3)), 3)
     x = srdhm32(x, 1518500250)
     if shift < 0:
-        x = _wrap32(x << -shift)
+        x = q.wrap_int32(x << -shift)
         shift = 0
     return x, -shift
 
@@ -730,13 +727,13 @@ def lower_rsqrt(op: Op, graph: Graph) -> KernelCall:
     sqrtf = libm_f("sqrtf")
     if x.dtype == "int16":
         _check16(op, x, y)
-        big = f32(f32(INT16_MAX) * f32(y.quant.s))
+        big = f32(f32(INT16_MAX) * f32(y.q.s))
         return lut16_call(op, x, y, lut_populate16(x, y, lambda v: big if v <= 0 else f32(f32(1.0) / sqrtf(v))),
                           "rsqrt")
     _check8(op, x, y)
     require(not op.options.get("_legacy_uint8"), op, "uint8 RSQRT is not supported (LiteRT has none)")
-    in_off, out_off = int(x.quant.zp), int(y.quant.zp)
-    mult, shift = qmult(1.0 / float(f32(sqrtf(f32(x.quant.s)) * f32(y.quant.s))), op)
+    in_off, out_off = int(x.q.zp), int(y.q.zp)
+    mult, shift = qmult(1.0 / float(f32(sqrtf(f32(x.q.s)) * f32(y.q.s))), op)
     k_shift = 20
 
     def fn(v: int) -> int:
@@ -766,9 +763,9 @@ def lower_l2_normalization(op: Op, graph: Graph) -> KernelCall:
         _check8(op, x, y)
         legacy = bool(op.options.get("_legacy_uint8"))
         _, out_zp = _orig(op, y)
-        require(float(f32(y.quant.s)) == 1.0 / 128 and out_zp == (128 if legacy else 0), op,
+        require(float(f32(y.q.s)) == 1.0 / 128 and out_zp == (128 if legacy else 0), op,
                 f"output must have scale 1/128 and zero point {128 if legacy else 0}")
-        params.update(input_zero_point=int(x.quant.zp), legacy_uint8=int(legacy))
+        params.update(input_zero_point=int(x.q.zp), legacy_uint8=int(legacy))
         fn = "te_l2_normalization_s8"
     return KernelCall(op=op, template="unary_params.c.j2", header=HEADER, inputs=[x], outputs=[y],
                       params=dict(fn=fn, ptype="te_l2norm_params", args=params), inplace=[(0, 0)],

@@ -7,16 +7,15 @@ planner (scratch bytes, which outputs may overwrite which inputs).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 
 import numpy as np
 
-from ..errors import TinyEngineError
+from ..errors import LoweringError
 from ..ir import Graph, Op, Tensor
 
-
-class LoweringError(TinyEngineError):
-    """An op exists in the registry but this instance uses an unsupported variant."""
+if TYPE_CHECKING:
+    from ..patches import BandStage
 
 
 @dataclass
@@ -47,6 +46,11 @@ class KernelCall:
     # Control flow (IF / WHILE): the subgraphs the call runs, each lowered and planned on its own
     # (ops.control_flow.Nested); codegen renders their code into the template's `nested`.
     nested: list[Any] = field(default_factory=list)
+
+    def band_stage(self) -> Optional[BandStage]:
+        """The patch-based stage this call runs band by band (patches.StageCall), else None: how
+        the CLI, codegen, report and summary tell a stage from a kernel call."""
+        return None
 
 
 Lowering = Callable[[Op, Graph], KernelCall]
@@ -182,6 +186,13 @@ def variable_state(op: Op, graph: Graph, t: Optional[Tensor], what: str) -> Tens
         t.initial, t.data = t.data, None
     t.is_variable = True
     return t
+
+
+def all_present(op: Op, tensors: Sequence[Optional[Tensor]]) -> list[Tensor]:
+    """Tensors an op has already checked are all there (optional inputs it requires), typed so."""
+    present = [t for t in tensors if t is not None]
+    require(len(present) == len(tensors), op, "a required input is missing")
+    return present
 
 
 def require_quant(op: Op, *tensors: Optional[Tensor]) -> None:

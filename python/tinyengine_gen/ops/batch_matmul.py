@@ -35,7 +35,7 @@ def _batch_strides(ext: list[int]) -> list[int]:
 @register("BATCH_MATMUL", dtypes=("int8", "int16", "float32"), note="broadcast batch dims, adj_x / adj_y")
 def lower_batch_matmul(op: Op, graph: Graph) -> KernelCall:
     require(len(op.inputs) == 2 and len(op.outputs) == 1, op, "expects two inputs and one output")
-    lhs, rhs = op.inputs[0], op.inputs[1]
+    lhs, rhs = op.input(0), op.input(1)
     y = op.outputs[0]
     require(lhs is not None and rhs is not None, op, "missing input")
     require(2 <= len(lhs.shape) <= RANK and 2 <= len(rhs.shape) <= RANK, op, "inputs must have rank 2 to 5")
@@ -60,7 +60,7 @@ def lower_batch_matmul(op: Op, graph: Graph) -> KernelCall:
     consts: dict[str, ConstArray] = {}
     inputs = [lhs] if rhs.is_const else [lhs, rhs]
     if rhs.is_const:
-        data = rhs.data.reshape(rx)
+        data = rhs.const_data.reshape(rx)
         if not adj_y:  # store [.., N, K]: the kernel then reads the RHS along k
             data = np.swapaxes(data, 3, 4)
             params["adj_y"] = 1
@@ -76,7 +76,7 @@ def lower_batch_matmul(op: Op, graph: Graph) -> KernelCall:
         return KernelCall(op=op, template="batch_matmul.c.j2", header=hdr, inputs=inputs, outputs=[y],
                           params=params, consts=consts, macs=macs, note="float")
     require_quant(op, lhs, rhs)
-    require(not lhs.quant.per_channel and not rhs.quant.per_channel, op, "per-channel quantized inputs")
+    require(not lhs.q.per_channel and not rhs.q.per_channel, op, "per-channel quantized inputs")
     if lhs.dtype == "int8":
         require(rhs.dtype == "int8", op, f"int8 LHS needs an int8 RHS, got {rhs.dtype}")
         require(y.dtype in ("int8", "int32"), op, f"int8 BATCH_MATMUL needs an int8 or int32 output, got {y.dtype}")
@@ -92,10 +92,10 @@ def lower_batch_matmul(op: Op, graph: Graph) -> KernelCall:
     lo, hi = q.DTYPE_RANGE[y.dtype]
     if y.dtype != "int32":
         require(y.quant is not None, op, "output has no quantization parameters")
-        mult, shift = q.legacy_conv_multiplier(lhs.quant.s, rhs.quant.s, y.quant.s)
+        mult, shift = q.legacy_conv_multiplier(lhs.q.s, rhs.q.s, y.q.s)
         if lhs.dtype == "int16":
             require(mult >= 0 and -31 <= shift < 8, op, "requantization scale out of the reference's range")
-    params.update(lhs_offset=-lhs.quant.zp, rhs_offset=-rhs.quant.zp,
+    params.update(lhs_offset=-lhs.q.zp, rhs_offset=-rhs.q.zp,
                   output_offset=y.quant.zp if y.quant is not None else 0, multiplier=mult, shift=shift,
                   act_min=lo, act_max=hi)
     return KernelCall(op=op, template="batch_matmul.c.j2", header=hdr, inputs=inputs, outputs=[y],

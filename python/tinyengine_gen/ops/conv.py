@@ -10,19 +10,19 @@ from .base import ConstArray, KernelCall, i32, register, require, require_quant,
 
 def requant_consts(op: Op, out_c: int) -> dict[str, ConstArray]:
     """Bias and per-channel (multiplier, shift), computed as TFLite's Prepare does."""
-    x, w = op.inputs[0], op.inputs[1]
+    x, w = op.input(0), op.input(1)
     bias = op.inputs[2] if len(op.inputs) > 2 else None
     y = op.outputs[0]
     if op.options.get("_legacy_uint8"):
         # uint8 models: one multiplier from the float32 product of scales.
-        m, s = q.legacy_conv_multiplier(x.quant.s, w.quant.s, y.quant.s)
+        m, s = q.legacy_conv_multiplier(x.q.s, w.q.s, y.q.s)
         mults, shifts = np.full(out_c, m, np.int32), np.full(out_c, s, np.int32)
     else:
-        mults, shifts = q.conv_per_channel_multipliers(x.quant.s, w.quant.scale, y.quant.s, out_c)
+        mults, shifts = q.conv_per_channel_multipliers(x.q.s, w.q.scale, y.q.s, out_c)
     consts = {"multiplier": i32(mults), "shift": i32(shifts)}
     if bias is not None:
         require(bias.is_const and bias.dtype == "int32", op, "bias must be a constant int32 tensor")
-        consts["bias"] = i32(bias.data.reshape(-1))
+        consts["bias"] = i32(bias.const_data.reshape(-1))
     return consts
 
 
@@ -60,7 +60,7 @@ def conv_1x1_inplace(in_c: int, out_c: int, stride_h: int, stride_w: int) -> lis
 
 @register("CONV_2D", simd=("dsp", "mve"), note="any kernel, stride, dilation, groups")
 def lower_conv2d(op: Op, graph: Graph) -> KernelCall:
-    x, w = op.inputs[0], op.inputs[1]
+    x, w = op.input(0), op.input(1)
     y = op.outputs[0]
     require_quant(op, x, w, y)
     require(x.dtype == "int8" and y.dtype == "int8" and w.dtype == "int8", op,
@@ -76,12 +76,12 @@ def lower_conv2d(op: Op, graph: Graph) -> KernelCall:
     require(y.shape == (n, oh, ow, oc), op, f"output shape {y.shape} does not match {(n, oh, ow, oc)}")
     require(ic % fic == 0 and oc % (ic // fic) == 0, op, "channel groups do not divide the channels")
     act_min, act_max = q.activation_range(str(o.get("fused_activation_function", "NONE")), "int8",
-                                          y.quant.s, y.quant.zp)
+                                          y.q.s, y.q.zp)
     params = dict(
         batches=n, in_h=ih, in_w=iw, in_c=ic, out_h=oh, out_w=ow, out_c=oc, k_h=kh, k_w=kw,
         filter_in_c=fic, stride_h=sh, stride_w=sw, dil_h=dh, dil_w=dw, pad_top=pad_top, pad_left=pad_left,
-        input_offset=-x.quant.zp, filter_offset=-w.quant.zp if not w.quant.per_channel else 0,
-        output_offset=y.quant.zp, act_min=act_min, act_max=act_max,
+        input_offset=-x.q.zp, filter_offset=-w.q.zp if not w.q.per_channel else 0,
+        output_offset=y.q.zp, act_min=act_min, act_max=act_max,
     )
     consts = {"weights": ConstArray("int8_t", w.data)}
     consts.update(requant_consts(op, oc))
@@ -93,9 +93,9 @@ def lower_conv2d(op: Op, graph: Graph) -> KernelCall:
         # sum (w + fo)(x + io) = sum w x + io (sum w + K fo) + fo sum x; the last term (legacy uint8
         # models only) is the kernel's, per pixel.
         bias = consts["bias"].data if "bias" in consts else np.zeros(oc, np.int32)
-        wsum = w.data.reshape(oc, -1).astype(np.int64).sum(axis=1) + ic * params["filter_offset"]
+        wsum = w.const_data.reshape(oc, -1).astype(np.int64).sum(axis=1) + ic * params["filter_offset"]
         folded = (bias.astype(np.int64) + params["input_offset"] * wsum)
-        consts["bias"] = i32(((folded + 2**31) % 2**32 - 2**31).astype(np.int32))  # int32 wrap, as the kernel's sum
+        consts["bias"] = i32(q.wrap_int32(folded).astype(np.int32))  # int32 wrap, as the kernel's sum
         return KernelCall(op=op, template="conv2d_1x1.c.j2", header="tinyengine/te_conv.h", inputs=[x], outputs=[y],
                           params=params, consts=consts, macs=macs, note=f"1x1/s{sh}",
                           scratch_bytes=conv_1x1_scratch_bytes(ic), inplace=conv_1x1_inplace(ic, oc, sh, sw))

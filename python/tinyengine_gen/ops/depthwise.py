@@ -46,7 +46,7 @@ PLANE_MAX_BYTES = 4096
 @register("DEPTHWISE_CONV_2D", simd=("dsp", "mve"), note="any depth multiplier; in place")
 def lower_depthwise_conv2d(op: Op, graph: Graph) -> KernelCall:
     require(len(op.inputs) in (2, 3) and len(op.outputs) == 1, op, "expects input, filter[, bias] and one output")
-    x, w = op.inputs[0], op.inputs[1]
+    x, w = op.input(0), op.input(1)
     bias = op.inputs[2] if len(op.inputs) > 2 else None
     y = op.outputs[0]
     legacy = bool(op.options.get("_legacy_uint8"))
@@ -62,9 +62,9 @@ def lower_depthwise_conv2d(op: Op, graph: Graph) -> KernelCall:
     require(min(ih, iw, ic, kh, kw, oc) > 0, op, "empty input or filter dimension")
     require(oc % ic == 0, op, f"filter channels {oc} are not a multiple of input channels {ic}")
     depth_mult = oc // ic
-    if w.quant.per_channel:
+    if w.q.per_channel:
         require(not legacy, op, "per-channel filter scales need int8 (not uint8) tensors")
-        require(w.quant.scale.size == oc, op, f"{w.quant.scale.size} filter scales for {oc} output channels")
+        require(w.q.scale.size == oc, op, f"{w.q.scale.size} filter scales for {oc} output channels")
     if bias is not None:
         require(bias.size == oc, op, f"bias has {bias.size} values for {oc} output channels")
     o = op.options
@@ -78,14 +78,14 @@ def lower_depthwise_conv2d(op: Op, graph: Graph) -> KernelCall:
     require(tuple(y.shape) == (n, oh, ow, oc), op, f"output shape {y.shape} does not match {(n, oh, ow, oc)}")
     act = fused_activation(op)
     require(act in (q.ACT_NONE, q.ACT_RELU, q.ACT_RELU6, q.ACT_RELU_N1_TO_1), op, f"fused activation {act} not supported")
-    act_min, act_max = q.activation_range(act, "int8", y.quant.s, y.quant.zp)
+    act_min, act_max = q.activation_range(act, "int8", y.q.s, y.q.zp)
     # Worst-case |acc| must fit int32 like the reference's accumulator (it never saturates).
-    in_off, f_off = -x.quant.zp, (-w.quant.zp if legacy else 0)
+    in_off, f_off = -x.q.zp, (-w.q.zp if legacy else 0)
     require(kh * kw * 255 * 255 < 2**31 - 2**24, op, "filter window too large for an int32 accumulator")
 
     # Weights as the model stores them, int8 [k_h][k_w][out_c] (the kernels add the filter offset
     # as they expand a channel, or a group of 4 channels, to int16): no extra flash.
-    consts = {"weights": ConstArray("int8_t", w.data.reshape(-1))}
+    consts = {"weights": ConstArray("int8_t", w.const_data.reshape(-1))}
     groups = (oc + 3) // 4
     consts.update(requant_consts(op, oc))
     mults, shifts = consts["multiplier"].data, consts["shift"].data
@@ -93,8 +93,8 @@ def lower_depthwise_conv2d(op: Op, graph: Graph) -> KernelCall:
     # The kernels pad with the input zero point and add no input offset per tap: the bias
     # carries input_offset * sum(w + filter_offset) (wrapped to int32 like the kernels' sums).
     bias_data = consts["bias"].data.astype(np.int64) if "bias" in consts else np.zeros(oc, np.int64)
-    taps = w.data.reshape(kh * kw, oc).astype(np.int64) + f_off
-    folded = _wrap32(bias_data + in_off * taps.sum(axis=0))
+    taps = w.const_data.reshape(kh * kw, oc).astype(np.int64) + f_off
+    folded = q.wrap_int32(bias_data + in_off * taps.sum(axis=0)).astype(np.int32)
     consts["bias"] = ConstArray("int32_t", folded)
 
     # In place: output (p, c) overwrites input (p, c). Both kernels write an output row only once
@@ -134,11 +134,11 @@ def lower_depthwise_conv2d(op: Op, graph: Graph) -> KernelCall:
         e = -shifts.astype(np.int64)
         fast = ((e >= 2) & (e <= 23)).reshape(groups, 4).all(axis=1).repeat(4)
         ef = np.where(fast, e, 2)
-        hi = np.where(fast, (1 << (ef - 2)) + y.quant.zp * (1 << (ef - 1)), shifts)
-        per_ch = np.stack([mults.astype(np.int64), hi, np.where(fast, ef - 1, y.quant.zp),
+        hi = np.where(fast, (1 << (ef - 2)) + y.q.zp * (1 << (ef - 1)), shifts)
+        per_ch = np.stack([mults.astype(np.int64), hi, np.where(fast, ef - 1, y.q.zp),
                            (~fast).astype(np.int64)], axis=1)
         requant4 = np.concatenate([folded.astype(np.int64).reshape(groups, 4), per_ch.reshape(groups, 16)], axis=1)
-        consts["requant4"] = ConstArray("int32_t", _wrap32(requant4))
+        consts["requant4"] = ConstArray("int32_t", q.wrap_int32(requant4).astype(np.int32))
         for role in ("bias", "multiplier", "shift"):  # all in requant4 (rq is then all NULL)
             del consts[role]
         # one group's int16 weights, tap pointers (8 bytes on 64-bit hosts), a row of input zero
@@ -168,7 +168,7 @@ def lower_depthwise_conv2d(op: Op, graph: Graph) -> KernelCall:
     params = dict(
         batches=n, in_h=ih, in_w=iw, in_c=ic, out_h=oh, out_w=ow, out_c=oc, depth_mult=depth_mult,
         k_h=kh, k_w=kw, stride_h=sh, stride_w=sw, dil_h=dh, dil_w=dw, pad_top=pad_top, pad_left=pad_left,
-        input_offset=in_off, filter_offset=f_off, output_offset=y.quant.zp, act_min=act_min, act_max=act_max,
+        input_offset=in_off, filter_offset=f_off, output_offset=y.q.zp, act_min=act_min, act_max=act_max,
         row_len=row_len, buf_rows=buf_rows, ring_rows=ring_rows if can_inplace else 0, plane_w=plane,
     )
     variant = (f"{kh}x{kw}/s{sh}" + (f" x{depth_mult}" if depth_mult > 1 else "") + (" uint8" if legacy else "")
@@ -183,11 +183,6 @@ def mve_window_bytes(row_len: int, buf_rows: int) -> int:
     of four outputs may read up to 3 * stride_w bytes past a row). The planar kernel's int16 window
     and its other buffers are larger, so only the direct layers need to reserve it."""
     return row_len * buf_rows + 16
-
-
-def _wrap32(v: np.ndarray) -> np.ndarray:
-    """int64 values to int32 with two's-complement wrap-around."""
-    return ((np.asarray(v, np.int64) + 2**31) % 2**32 - 2**31).astype(np.int32)
 
 
 def _spare_bytes_at(graph: Graph, op: Op, merged_input: Tensor | None) -> int:
@@ -208,6 +203,7 @@ def _spare_bytes_at(graph: Graph, op: Op, merged_input: Tensor | None) -> int:
         last[k] = max(last.get(k, i), i)
 
     end = len(graph.ops) - 1
+    t: Tensor | None
     for t in graph.inputs:
         touch(t, 0)
     step = 0

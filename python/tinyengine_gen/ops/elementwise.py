@@ -261,9 +261,9 @@ def _lower_add_sub(op: Op, graph: Graph, sub: bool) -> KernelCall:
     _require_zp_range(op, dtype, a, b, y)
     act = fused_activation(op)
     storage = "int16" if dtype == "int16" else "int8"
-    act_min, act_max = q.activation_range(act, storage, y.quant.s, y.quant.zp)
+    act_min, act_max = q.activation_range(act, storage, y.q.s, y.q.zp)
     if dtype == "int16":
-        require(a.quant.zp == 0 and b.quant.zp == 0 and y.quant.zp == 0, op,
+        require(a.q.zp == 0 and b.q.zp == 0 and y.q.zp == 0, op,
                 "int16 inputs and output need zero point 0")
         shifts = _pot_int16(op, a, b, y)
         if shifts is not None:
@@ -277,9 +277,9 @@ def _lower_add_sub(op: Op, graph: Graph, sub: bool) -> KernelCall:
             params = dict(input1_shift=s1, input2_shift=s2, act_min=act_min, act_max=act_max)
             return _binary_call(op, graph, f"te_{name}_pot_s16", "te_add_pot_params", params, note="pot")
     left_shift = ADD_LEFT_SHIFT_INT16 if dtype == "int16" else ADD_LEFT_SHIFT
-    params = dict(input1_offset=-a.quant.zp, input2_offset=-b.quant.zp, output_offset=y.quant.zp,
+    params = dict(input1_offset=-a.q.zp, input2_offset=-b.q.zp, output_offset=y.q.zp,
                   left_shift=left_shift)
-    params.update(add_multipliers(a.quant.s, b.quant.s, y.quant.s, op, left_shift))
+    params.update(add_multipliers(a.q.s, b.q.s, y.q.s, op, left_shift))
     params.update(act_min=act_min, act_max=act_max)
     return _binary_call(op, graph, f"te_{name}_{SUFFIX[dtype]}", "te_add_params", params)
 
@@ -303,14 +303,14 @@ def _mul_div_params(op: Op, dtype: str, real: float) -> dict[str, Any]:
     _require_per_tensor(op, a, b, y)
     _require_zp_range(op, dtype, a, b, y)
     if dtype == "int16":
-        require(a.quant.zp == 0 and b.quant.zp == 0 and y.quant.zp == 0, op,
+        require(a.q.zp == 0 and b.q.zp == 0 and y.q.zp == 0, op,
                 "int16 inputs and output need zero point 0")
     require(real > 0.0 and math.isfinite(real), op, f"output rescale factor {real!r} is not usable")
     mult, shift = q.quantize_multiplier(real)
     require(-31 <= shift <= 30, op, f"output rescale factor {real!r} is out of range")
     act_min, act_max = q.activation_range(fused_activation(op), "int16" if dtype == "int16" else "int8",
-                                          y.quant.s, y.quant.zp)
-    return dict(input1_offset=-a.quant.zp, input2_offset=-b.quant.zp, output_offset=y.quant.zp,
+                                          y.q.s, y.q.zp)
+    return dict(input1_offset=-a.q.zp, input2_offset=-b.q.zp, output_offset=y.q.zp,
                 output_multiplier=mult, output_shift=shift, act_min=act_min, act_max=act_max)
 
 
@@ -323,7 +323,7 @@ def lower_mul(op: Op, graph: Graph) -> KernelCall:
         return _binary_call(op, graph, f"te_mul_{SUFFIX[dtype]}", ptype, params)
     ins, y = _operands(op)
     _require_per_tensor(op, *ins, y)
-    s1, s2, so = (np.float32(t.quant.s) for t in (ins[0], ins[1], y))
+    s1, s2, so = (np.float32(t.q.s) for t in (ins[0], ins[1], y))
     real = float(np.float32(s1 * s2) / so)  # float * float / float, then widened
     return _binary_call(op, graph, f"te_mul_{SUFFIX[dtype]}", "te_mul_params", _mul_div_params(op, dtype, real))
 
@@ -339,7 +339,7 @@ def lower_div(op: Op, graph: Graph) -> KernelCall:
         return _binary_call(op, graph, "te_div_s32", ptype, params, checked=True)
     ins, y = _operands(op)
     _require_per_tensor(op, *ins, y)
-    s1, s2, so = (np.float32(t.quant.s) for t in (ins[0], ins[1], y))
+    s1, s2, so = (np.float32(t.q.s) for t in (ins[0], ins[1], y))
     real = float(s1 / np.float32(s2 * so))
     return _binary_call(op, graph, f"te_div_{SUFFIX[dtype]}", "te_div_params", _mul_div_params(op, dtype, real),
                         checked=True)
@@ -356,9 +356,9 @@ def lower_squared_difference(op: Op, graph: Graph) -> KernelCall:
     a, b = ins
     _require_per_tensor(op, a, b, y)
     _require_zp_range(op, dtype, a, b, y)
-    params = dict(input1_offset=-a.quant.zp, input2_offset=-b.quant.zp, output_offset=y.quant.zp,
+    params = dict(input1_offset=-a.q.zp, input2_offset=-b.q.zp, output_offset=y.q.zp,
                   left_shift=SQDIFF_LEFT_SHIFT)
-    params.update(add_multipliers(a.quant.s, b.quant.s, y.quant.s, op, SQDIFF_LEFT_SHIFT, square=True))
+    params.update(add_multipliers(a.q.s, b.q.s, y.q.s, op, SQDIFF_LEFT_SHIFT, square=True))
     params.update(act_min=-128, act_max=127)
     return _binary_call(op, graph, "te_squared_difference_s8", "te_squared_difference_params", params)
 

@@ -57,7 +57,7 @@ def _optional(op: Op, i: int) -> Tensor | None:
 @register("CONV_2D", dtypes=("float32",))
 def lower_conv2d_f32(op: Op, graph: Graph) -> KernelCall:
     require(len(op.inputs) in (2, 3) and len(op.outputs) == 1, op, "expects input, filter[, bias] and one output")
-    x, w, y = op.inputs[0], op.inputs[1], op.outputs[0]
+    x, w, y = op.input(0), op.input(1), op.outputs[0]
     require_float(op, x, y)
     require(len(x.shape) == 4 and len(w.shape) == 4, op, "expects 4-D NHWC input and OHWI filter")
     n, ih, iw, ic = (int(d) for d in x.shape)
@@ -84,7 +84,7 @@ def lower_conv2d_f32(op: Op, graph: Graph) -> KernelCall:
 @register("DEPTHWISE_CONV_2D", dtypes=("float32",))
 def lower_depthwise_conv2d_f32(op: Op, graph: Graph) -> KernelCall:
     require(len(op.inputs) in (2, 3) and len(op.outputs) == 1, op, "expects input, filter[, bias] and one output")
-    x, w, y = op.inputs[0], op.inputs[1], op.outputs[0]
+    x, w, y = op.input(0), op.input(1), op.outputs[0]
     require_float(op, x, y)
     require(len(x.shape) == 4 and len(w.shape) == 4 and len(y.shape) == 4, op,
             "expects 4-D NHWC input/output and a [1, H, W, C] filter")
@@ -113,7 +113,7 @@ def lower_depthwise_conv2d_f32(op: Op, graph: Graph) -> KernelCall:
 @register("FULLY_CONNECTED", dtypes=("float32",))
 def lower_fully_connected_f32(op: Op, graph: Graph) -> KernelCall:
     require(len(op.inputs) in (2, 3) and len(op.outputs) == 1, op, "expects input, weights[, bias] and one output")
-    x, w, y = op.inputs[0], op.inputs[1], op.outputs[0]
+    x, w, y = op.input(0), op.input(1), op.outputs[0]
     require_float(op, x, y)
     require(len(w.shape) == 2, op, "weights must be a 2-D tensor")
     out_c, accum = (int(d) for d in w.shape)
@@ -132,7 +132,7 @@ def lower_fully_connected_f32(op: Op, graph: Graph) -> KernelCall:
 
 def _lower_pool_f32(op: Op, kernel: str, average: bool) -> KernelCall:
     require(len(op.inputs) == 1 and len(op.outputs) == 1, op, "expects one input and one output")
-    x, y = op.inputs[0], op.outputs[0]
+    x, y = op.input(0), op.outputs[0]
     require_float(op, x, y)
     require(len(x.shape) == 4 and len(y.shape) == 4, op, "expects 4-D NHWC input and output")
     n, ih, iw, ch = (int(d) for d in x.shape)
@@ -183,7 +183,7 @@ UNARY_KERNELS = {"EXP": "te_exp_f32", "LOG": "te_log_f32", "TANH": "te_tanh_f32"
 @register(*UNARY_KERNELS, dtypes=("float32",))
 def lower_unary_f32(op: Op, graph: Graph) -> KernelCall:
     require(len(op.inputs) == 1 and len(op.outputs) == 1, op, "expects one input and one output")
-    x, y = op.inputs[0], op.outputs[0]
+    x, y = op.input(0), op.outputs[0]
     require_float(op, x, y)
     require(tuple(x.shape) == tuple(y.shape), op, f"input shape {x.shape} differs from output shape {y.shape}")
     return KernelCall(op=op, template="unary_f32.c.j2", header="tinyengine/te_float.h", inputs=[x], outputs=[y],
@@ -194,7 +194,7 @@ def lower_unary_f32(op: Op, graph: Graph) -> KernelCall:
 def lower_gelu_f32(op: Op, graph: Graph) -> KernelCall:
     """reference_ops::Gelu: an Eigen array expression, so Eigen's erfc / tanh (te_gelu_f32)."""
     require(len(op.inputs) == 1 and len(op.outputs) == 1, op, "expects one input and one output")
-    x, y = op.inputs[0], op.outputs[0]
+    x, y = op.input(0), op.outputs[0]
     require_float(op, x, y)
     require(tuple(x.shape) == tuple(y.shape), op, f"input shape {x.shape} differs from output shape {y.shape}")
     approximate = bool(op.options.get("approximate", False))

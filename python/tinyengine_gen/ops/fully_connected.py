@@ -100,7 +100,7 @@ def integer_requant(eff: float, acc_lo: int, acc_hi: int, output_offset: int, ac
 
 @register("FULLY_CONNECTED", simd=("dsp", "mve"))
 def lower_fully_connected(op: Op, graph: Graph) -> KernelCall:
-    x, w = op.inputs[0], op.inputs[1]
+    x, w = op.input(0), op.input(1)
     bias = op.inputs[2] if len(op.inputs) > 2 else None
     y = op.outputs[0]
     require_quant(op, x, w, y)
@@ -111,31 +111,31 @@ def lower_fully_connected(op: Op, graph: Graph) -> KernelCall:
     require(x.size % accum == 0, op, f"input size {x.size} is not a multiple of {accum}")
     batches = x.size // accum
     require(y.size == batches * out_depth, op, "output size does not match batches x units")
-    per_channel = w.quant.per_channel
+    per_channel = w.q.per_channel
     # The reference rescales in double: input_scale * filter_scale / output_scale, each widened from float32.
     effs, scales = [], []
-    for s in (w.quant.scale if per_channel else w.quant.scale[:1]):
-        eff = float(np.float32(x.quant.s)) * float(np.float32(s)) / float(np.float32(y.quant.s))
+    for s in (w.q.scale if per_channel else w.q.scale[:1]):
+        eff = float(np.float32(x.q.s)) * float(np.float32(s)) / float(np.float32(y.q.s))
         mant, exp = q.fp64_scale_parts(eff)
         effs.append(eff)
         scales.append(f"{{{mant}ull, {exp}}}")
     act_min, act_max = q.activation_range(str(op.options.get("fused_activation_function", "NONE")), "int8",
-                                          y.quant.s, y.quant.zp)
-    params = dict(batches=batches, accum_depth=accum, out_depth=out_depth, input_offset=-x.quant.zp,
-                  filter_offset=0 if per_channel else -w.quant.zp, output_offset=y.quant.zp,
+                                          y.q.s, y.q.zp)
+    params = dict(batches=batches, accum_depth=accum, out_depth=out_depth, input_offset=-x.q.zp,
+                  filter_offset=0 if per_channel else -w.q.zp, output_offset=y.q.zp,
                   act_min=act_min, act_max=act_max, per_channel=int(per_channel))
-    weights = w.data.reshape(out_depth, accum)
+    weights = w.const_data.reshape(out_depth, accum)
     bias_values = None
     if bias is not None:
         require(bias.is_const and bias.dtype == "int32", op, "bias must be a constant int32 tensor")
-        bias_values = bias.data.reshape(-1).astype(np.int64)
+        bias_values = bias.const_data.reshape(-1).astype(np.int64)
     folded = params["filter_offset"] == 0
     consts: dict[str, ConstArray] = {}
     if folded:
         # input_offset * sum(w) joins the bias (int32 wrap, as the kernel's own sum), leaving an int8 dot product.
         wsum = weights.astype(np.int64).sum(axis=1)
         total = (bias_values if bias_values is not None else 0) + params["input_offset"] * wsum
-        consts["bias"] = i32(((total + 2**31) % 2**32 - 2**31).astype(np.int32))
+        consts["bias"] = i32(q.wrap_int32(total).astype(np.int32))
     elif bias_values is not None:
         consts["bias"] = i32(bias_values)
     params["folded_bias"] = int(folded)
@@ -144,7 +144,7 @@ def lower_fully_connected(op: Op, graph: Graph) -> KernelCall:
     params["weight_layout"] = LAYOUT_QUADS if packed is not None else LAYOUT_ROWS
     # Helium builds read the rows as the model stores them (te_fully_connected.h; the same bytes).
     consts["weights"] = ConstArray("int8_t", packed if packed is not None else w.data,
-                                   mve_data=w.data.reshape(-1) if packed is not None else None)
+                                   mve_data=w.const_data.reshape(-1) if packed is not None else None)
 
     # The reference accumulator bias + sum((w + filter_offset) * (x + input_offset)) over every int8 input.
     coef = weights.astype(np.int64) + params["filter_offset"]

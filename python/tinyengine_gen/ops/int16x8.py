@@ -50,20 +50,20 @@ def _bias_form(op: Op, bias: Optional[Tensor], out_c: int, int32_allowed: bool) 
     require(bias.size == out_c, op, f"bias has {bias.size} values for {out_c} output channels")
     if bias.dtype == "int64":
         require(declared in (0, TFLITE_INT64), op, "quantized_bias_type does not match the int64 bias")
-        return False, bias.data.reshape(-1).astype(np.int64)
+        return False, bias.const_data.reshape(-1).astype(np.int64)
     require(bias.dtype == "int32" and int32_allowed, op,
             f"int16 {op.kind} needs an int64 bias" + (" (or int32 with quantized_bias_type INT32)" if int32_allowed else "")
             + f", got {bias.dtype}")
     require(declared == TFLITE_INT32, op, "an int32 bias needs quantized_bias_type INT32 (LiteRT reads it as "
             "int64 otherwise)")
-    return True, bias.data.reshape(-1).astype(np.int64)
+    return True, bias.const_data.reshape(-1).astype(np.int64)
 
 
 def conv_s16_requant(op: Op, w: np.ndarray, sums_axis_rows: np.ndarray, bias: Optional[Tensor], x: Tensor,
                      wt: Tensor, y: Tensor, out_c: int, int32_bias: bool) -> tuple[dict[str, ConstArray], dict[str, int]]:
     """Consts (bias64 / bias32, multiplier, shift) and the te_requant_s16 flags of a conv-like op.
     `sums_axis_rows`: per output channel, sum |w| over its taps."""
-    mults, shifts = q.conv_per_channel_multipliers(x.quant.s, wt.quant.scale, y.quant.s, out_c)
+    mults, shifts = q.conv_per_channel_multipliers(x.q.s, wt.q.scale, y.q.s, out_c)
     require(bool(np.all(mults >= 0)) and bool(np.all(shifts < 8)) and bool(np.all(shifts >= -31)), op,
             "requantization scale out of the reference's range (multiplier >= 0, shift in [-31, 8))")
     bias_is_32, values = _bias_form(op, bias, out_c, int32_bias)
@@ -84,13 +84,13 @@ def conv_s16_requant(op: Op, w: np.ndarray, sums_axis_rows: np.ndarray, bias: Op
 def _act_range(op: Op, y: Tensor) -> tuple[int, int]:
     act = fused_activation(op)
     require(act in ACT_FUSABLE, op, f"fused activation {act} not supported")
-    return q.activation_range(act, "int16", y.quant.s, 0)
+    return q.activation_range(act, "int16", y.q.s, 0)
 
 
 @register("CONV_2D", dtypes=("int16",), simd=("dsp", "mve"), note="int16x8: int64 or int32 bias")
 def lower_conv2d_s16(op: Op, graph: Graph) -> KernelCall:
     require(len(op.inputs) in (2, 3) and len(op.outputs) == 1, op, "expects input, filter[, bias] and one output")
-    x, w = op.inputs[0], op.inputs[1]
+    x, w = op.input(0), op.input(1)
     bias = op.inputs[2] if len(op.inputs) > 2 else None
     y = op.outputs[0]
     require_quant(op, x, w, y)
@@ -103,8 +103,8 @@ def lower_conv2d_s16(op: Op, graph: Graph) -> KernelCall:
     n, ih, iw, ic = (int(d) for d in x.shape)
     oc, kh, kw, fic = (int(d) for d in w.shape)
     require(min(ih, iw, ic, oc, kh, kw, fic) > 0, op, "empty input or filter dimension")
-    if w.quant.per_channel:
-        require(w.quant.scale.size == oc, op, f"{w.quant.scale.size} filter scales for {oc} output channels")
+    if w.q.per_channel:
+        require(w.q.scale.size == oc, op, f"{w.q.scale.size} filter scales for {oc} output channels")
     o = op.options
     sh, sw = int(o.get("stride_h", 1)), int(o.get("stride_w", 1))
     dh, dw = int(o.get("dilation_h_factor", 1)), int(o.get("dilation_w_factor", 1))
@@ -114,8 +114,8 @@ def lower_conv2d_s16(op: Op, graph: Graph) -> KernelCall:
     require(tuple(y.shape) == (n, oh, ow, oc), op, f"output shape {y.shape} does not match {(n, oh, ow, oc)}")
     require(ic % fic == 0 and oc % (ic // fic) == 0, op, "channel groups do not divide the channels")
     act_min, act_max = _act_range(op, y)
-    wsum = np.abs(w.data.reshape(oc, -1).astype(np.int64)).sum(axis=1)
-    consts, flags = conv_s16_requant(op, w.data, wsum, bias, x, w, y, oc, int32_bias=True)
+    wsum = np.abs(w.const_data.reshape(oc, -1).astype(np.int64)).sum(axis=1)
+    consts, flags = conv_s16_requant(op, w.const_data, wsum, bias, x, w, y, oc, int32_bias=True)
     consts["weights"] = ConstArray("int8_t", w.data)
     params = dict(batches=n, in_h=ih, in_w=iw, in_c=ic, out_h=oh, out_w=ow, out_c=oc, k_h=kh, k_w=kw,
                   filter_in_c=fic, stride_h=sh, stride_w=sw, dil_h=dh, dil_w=dw, pad_top=pad_top, pad_left=pad_left,
@@ -131,7 +131,7 @@ def lower_conv2d_s16(op: Op, graph: Graph) -> KernelCall:
 @register("DEPTHWISE_CONV_2D", dtypes=("int16",), simd=("dsp",), note="int16x8 out of place")
 def lower_depthwise_conv2d_s16(op: Op, graph: Graph) -> KernelCall:
     require(len(op.inputs) in (2, 3) and len(op.outputs) == 1, op, "expects input, filter[, bias] and one output")
-    x, w = op.inputs[0], op.inputs[1]
+    x, w = op.input(0), op.input(1)
     bias = op.inputs[2] if len(op.inputs) > 2 else None
     y = op.outputs[0]
     require_quant(op, x, w, y)
@@ -150,8 +150,8 @@ def lower_depthwise_conv2d_s16(op: Op, graph: Graph) -> KernelCall:
     # The int16 reference loops over the option's depth multiplier (not the shapes' ratio).
     require(int(op.options.get("depth_multiplier", depth_mult)) == depth_mult, op,
             f"depth_multiplier option {op.options.get('depth_multiplier')} does not match {oc} / {ic}")
-    if w.quant.per_channel:
-        require(w.quant.scale.size == oc, op, f"{w.quant.scale.size} filter scales for {oc} output channels")
+    if w.q.per_channel:
+        require(w.q.scale.size == oc, op, f"{w.q.scale.size} filter scales for {oc} output channels")
     o = op.options
     sh, sw = int(o.get("stride_h", 1)), int(o.get("stride_w", 1))
     dh, dw = int(o.get("dilation_h_factor", 1)), int(o.get("dilation_w_factor", 1))
@@ -160,9 +160,9 @@ def lower_depthwise_conv2d_s16(op: Op, graph: Graph) -> KernelCall:
     require(oh > 0 and ow > 0, op, f"output would be {oh}x{ow}")
     require(tuple(y.shape) == (n, oh, ow, oc), op, f"output shape {y.shape} does not match {(n, oh, ow, oc)}")
     act_min, act_max = _act_range(op, y)
-    wsum = np.abs(w.data.reshape(kh * kw, oc).astype(np.int64)).sum(axis=0)
-    consts, flags = conv_s16_requant(op, w.data, wsum, bias, x, w, y, oc, int32_bias=False)
-    consts["weights"] = ConstArray("int8_t", w.data.reshape(-1))
+    wsum = np.abs(w.const_data.reshape(kh * kw, oc).astype(np.int64)).sum(axis=0)
+    consts, flags = conv_s16_requant(op, w.const_data, wsum, bias, x, w, y, oc, int32_bias=False)
+    consts["weights"] = ConstArray("int8_t", w.const_data.reshape(-1))
     params = dict(batches=n, in_h=ih, in_w=iw, in_c=ic, out_h=oh, out_w=ow, out_c=oc, depth_mult=depth_mult,
                   k_h=kh, k_w=kw, stride_h=sh, stride_w=sw, dil_h=dh, dil_w=dw, pad_top=pad_top, pad_left=pad_left,
                   act_min=act_min, act_max=act_max)
@@ -177,7 +177,7 @@ def lower_depthwise_conv2d_s16(op: Op, graph: Graph) -> KernelCall:
 @register("FULLY_CONNECTED", dtypes=("int16",), simd=("dsp", "mve"), note="int16x8: int64 or int32 bias")
 def lower_fully_connected_s16(op: Op, graph: Graph) -> KernelCall:
     require(len(op.inputs) in (2, 3) and len(op.outputs) == 1, op, "expects input, weights[, bias] and one output")
-    x, w = op.inputs[0], op.inputs[1]
+    x, w = op.input(0), op.input(1)
     bias = op.inputs[2] if len(op.inputs) > 2 else None
     y = op.outputs[0]
     require_quant(op, x, w, y)
@@ -189,19 +189,19 @@ def lower_fully_connected_s16(op: Op, graph: Graph) -> KernelCall:
     require(accum > 0 and out_depth > 0 and x.size % accum == 0, op, f"input size {x.size} is not a multiple of {accum}")
     batches = x.size // accum
     require(y.size == batches * out_depth, op, "output size does not match batches x units")
-    per_channel = w.quant.per_channel
+    per_channel = w.q.per_channel
     if per_channel:
-        require(w.quant.scale.size == out_depth and w.quant.axis == 0, op, "per-channel weights need one scale per unit")
-        require(not np.any(w.quant.zero_point), op, "per-channel weights must be symmetric")
-    filter_offset = 0 if per_channel else -w.quant.zp
+        require(w.q.scale.size == out_depth and w.q.axis == 0, op, "per-channel weights need one scale per unit")
+        require(not np.any(w.q.zero_point), op, "per-channel weights must be symmetric")
+    filter_offset = 0 if per_channel else -w.q.zp
     scales = []
-    for s in (w.quant.scale if per_channel else w.quant.scale[:1]):
-        eff = float(np.float32(x.quant.s)) * float(np.float32(s)) / float(np.float32(y.quant.s))
+    for s in (w.q.scale if per_channel else w.q.scale[:1]):
+        eff = float(np.float32(x.q.s)) * float(np.float32(s)) / float(np.float32(y.q.s))
         mant, exp = q.fp64_scale_parts(eff)
         scales.append(f"{{{mant}ull, {exp}}}")
     act_min, act_max = _act_range(op, y)
     bias_is_32, values = _bias_form(op, bias, out_depth, int32_allowed=True)
-    coef = np.abs(w.data.reshape(out_depth, accum).astype(np.int64) + filter_offset).sum(axis=1)
+    coef = np.abs(w.const_data.reshape(out_depth, accum).astype(np.int64) + filter_offset).sum(axis=1)
     max_sum = coef * INT16_MAX_ABS
     consts: dict[str, ConstArray] = {"weights": ConstArray("int8_t", w.data),
                                      "scales": ConstArray("te_fp64_scale", scales, align=8)}
@@ -260,17 +260,17 @@ def softmax_s16_tables() -> tuple[np.ndarray, np.ndarray]:
 @register("SOFTMAX", dtypes=("int16",), note="int16: table-based")
 def lower_softmax_s16(op: Op, graph: Graph) -> KernelCall:
     require(len(op.inputs) == 1 and len(op.outputs) == 1, op, "expects one input and one output")
-    x, y = op.inputs[0], op.outputs[0]
+    x, y = op.input(0), op.outputs[0]
     require(len(x.shape) >= 1 and tuple(x.shape) == tuple(y.shape), op, "input and output shapes differ")
     require_quant(op, x, y)
     require(y.dtype == "int16", op, f"int16 SOFTMAX needs an int16 output, got {y.dtype}")
     _symmetric(op, x, y)
-    require(abs(float(np.float32(y.quant.s)) - 1.0 / 32768) <= 0.001 / 32768, op,
-            f"int16 softmax output scale must be 1/32768, got {y.quant.s}")
+    require(abs(float(np.float32(y.q.s)) - 1.0 / 32768) <= 0.001 / 32768, op,
+            f"int16 softmax output scale must be 1/32768, got {y.q.s}")
     depth = int(x.shape[-1])
     require(depth >= 1 and depth < 65536, op, f"softmax axis of {depth} elements")
     beta = np.float32(op.options.get("beta", 1.0))
-    rescale = float(np.float32(x.quant.s) * beta) / (10.0 / 65535.0)
+    rescale = float(np.float32(x.q.s) * beta) / (10.0 / 65535.0)
     mult, shift = q.quantize_multiplier(rescale)
     exp_lut, one_over = softmax_s16_tables()
     params = dict(outer=x.size // depth, depth=depth, input_multiplier=mult, input_shift=shift)
@@ -289,12 +289,12 @@ def requantize_call(op: Op, x: Tensor, y: Tensor) -> KernelCall:
     """reference_ops::Requantize between the given types (no int8/uint8 flip shortcut applies)."""
     for t in (x, y):
         require_quant(op, t)
-        require(not t.quant.per_channel, op, f"tensor '{t.name}' is quantized per channel")
+        require(not t.q.per_channel, op, f"tensor '{t.name}' is quantized per channel")
     if x.dtype == "int16" and y.dtype == "int16":
         _symmetric(op, x, y)
-    mult, shift = q.quantize_multiplier(float(x.quant.s) / float(y.quant.s))
-    params: dict[str, Any] = dict(size=x.size, multiplier=mult, shift=shift, input_zero_point=x.quant.zp,
-                                  output_zero_point=y.quant.zp, flip_only=0)
+    mult, shift = q.quantize_multiplier(float(x.q.s) / float(y.q.s))
+    params: dict[str, Any] = dict(size=x.size, multiplier=mult, shift=shift, input_zero_point=x.q.zp,
+                                  output_zero_point=y.q.zp, flip_only=0)
     return KernelCall(op=op, template="requantize.c.j2", header="tinyengine/te_quantize.h", inputs=[x], outputs=[y],
                       params=params, inplace=[(0, 0)], note=f"{x.dtype}->{y.dtype}")
 
@@ -302,7 +302,7 @@ def requantize_call(op: Op, x: Tensor, y: Tensor) -> KernelCall:
 @register("QUANTIZE", dtypes=("int16", "int32"))
 def lower_quantize_wide(op: Op, graph: Graph) -> KernelCall:
     require(len(op.inputs) == 1 and len(op.outputs) == 1, op, "expects one input and one output")
-    x, y = op.inputs[0], op.outputs[0]
+    x, y = op.input(0), op.outputs[0]
     require(x.size == y.size, op, "input and output sizes differ")
     require((x.dtype, y.dtype) in REQUANT_PAIRS, op, f"{x.dtype} -> {y.dtype} is not a QUANTIZE LiteRT supports")
     return requantize_call(op, x, y)
@@ -310,12 +310,12 @@ def lower_quantize_wide(op: Op, graph: Graph) -> KernelCall:
 
 @register("DEQUANTIZE", dtypes=("int16",))
 def lower_dequantize_s16(op: Op, graph: Graph) -> KernelCall:
-    x, y = op.inputs[0], op.outputs[0]
+    x, y = op.input(0), op.outputs[0]
     require(x.size == y.size, op, "input and output sizes differ")
     require(y.dtype == "float32", op, f"needs a float32 output, got {y.dtype}")
     require_quant(op, x)
-    require(not x.quant.per_channel, op, f"tensor '{x.name}' is quantized per channel")
+    require(not x.q.per_channel, op, f"tensor '{x.name}' is quantized per channel")
     _symmetric(op, x)  # DequantizePrepare checks it for int16
-    params = dict(size=x.size, scale=c_float(x.quant.s), zero_point=x.quant.zp)
+    params = dict(size=x.size, scale=c_float(x.q.s), zero_point=x.q.zp)
     return KernelCall(op=op, template="dequantize.c.j2", header="tinyengine/te_quantize.h",
                       inputs=[x], outputs=[y], params=params, inplace=[(0, 0)], note="int16->float32")

@@ -33,7 +33,7 @@ from typing import Optional
 import numpy as np
 
 from ..ir import DTYPE_BYTES, NUMPY_DTYPES, Graph, Op, Tensor
-from .base import PASS_HANDLED, ConstArray, KernelCall, LoweringError, folder, i32, register, require
+from .base import PASS_HANDLED, ConstArray, KernelCall, LoweringError, all_present, folder, i32, register, require
 from .elementwise import c_array
 
 MAX_DIMS = 6  # TE_LAYOUT_MAX_DIMS
@@ -218,9 +218,9 @@ def all_outputs(op: Op) -> list[Tensor]:
 
 @_plan("TRANSPOSE")
 def plan_transpose(op: Op) -> list[list[Walk]]:
-    x, y = op.inputs[0], op.outputs[0]
+    x, y = op.input(0), op.outputs[0]
     rank = len(x.shape)
-    perm = _const_ints(op, op.inputs[1], "the permutation")
+    perm = _const_ints(op, op.input(1), "the permutation")
     require(len(perm) == rank, op, f"permutation {perm} does not match rank {rank}")
     perm = [p + rank if p < 0 else p for p in perm]
     require(sorted(perm) == list(range(rank)), op, f"{perm} is not a permutation of {rank} dimensions")
@@ -352,7 +352,7 @@ def _trunc_div(a: int, b: int) -> int:
 
 
 def _strided_slice_inputs(op: Op) -> tuple[Tensor, Optional[list[int]], list[int], list[int]]:
-    x, b, e, s = op.inputs[0], op.inputs[1], op.inputs[2], op.inputs[3]
+    x, b, e, s = op.input(0), op.input(1), op.input(2), op.input(3)
     require(len(op.inputs) == 4 and b is not None and e is not None and s is not None, op,
             "needs input, begin, end and strides")
     for t in (b, e, s):
@@ -388,7 +388,7 @@ def plan_strided_slice(op: Op) -> list[list[Walk]]:
 
 
 def _slice_inputs(op: Op) -> tuple[Tensor, Tensor, list[int]]:
-    x, b, size = op.inputs[0], op.inputs[1], op.inputs[2]
+    x, b, size = op.input(0), op.input(1), op.input(2)
     require(len(op.inputs) == 3 and b is not None and size is not None, op, "needs input, begin and size")
     require(b.dtype in ("int32", "int64") and size.dtype in ("int32", "int64"), op,
             "begin and size must be int32 or int64")
@@ -430,7 +430,7 @@ def _split_walks(x: Tensor, axis: int, sizes: list[int]) -> list[list[Walk]]:
 
 @_plan("SPLIT")
 def plan_split(op: Op) -> list[list[Walk]]:
-    axis_t, x = op.inputs[0], op.inputs[1]
+    axis_t, x = op.input(0), op.input(1)
     outs = all_outputs(op)
     axis = _axis(op, _const_ints(op, axis_t, "the axis")[0], len(x.shape))
     num = int(op.options.get("num_splits", len(outs)))
@@ -446,7 +446,7 @@ def plan_split(op: Op) -> list[list[Walk]]:
 
 @_plan("SPLIT_V")
 def plan_split_v(op: Op) -> list[list[Walk]]:
-    x, sizes_t, axis_t = op.inputs[0], op.inputs[1], op.inputs[2]
+    x, sizes_t, axis_t = op.input(0), op.input(1), op.input(2)
     outs = all_outputs(op)
     axis = _axis(op, _const_ints(op, axis_t, "the axis")[0], len(x.shape))
     sizes = _const_ints(op, sizes_t, "size_splits")
@@ -466,7 +466,7 @@ def plan_split_v(op: Op) -> list[list[Walk]]:
 
 @_plan("UNPACK")
 def plan_unpack(op: Op) -> list[list[Walk]]:
-    x = op.inputs[0]
+    x = op.input(0)
     outs = all_outputs(op)
     axis = _axis(op, int(op.options.get("axis", 0)), len(x.shape))
     require(int(x.shape[axis]) == len(outs), op, f"{len(outs)} outputs for an axis of {x.shape[axis]}")
@@ -481,7 +481,7 @@ def plan_unpack(op: Op) -> list[list[Walk]]:
 
 @_plan("DEPTH_TO_SPACE", "SPACE_TO_DEPTH")
 def plan_depth_space(op: Op) -> list[list[Walk]]:
-    x, y = op.inputs[0], op.outputs[0]
+    x, y = op.input(0), op.outputs[0]
     require(len(x.shape) == 4 and len(y.shape) == 4, op, "expects 4-D NHWC tensors")
     bs = int(op.options.get("block_size", 0))
     require(bs > 0, op, f"block size {bs} must be positive")
@@ -515,8 +515,8 @@ def _nhwc3(op: Op, t: Tensor) -> tuple[int, int, int, int]:
 
 
 def _block_and_pads(op: Op, rank: int) -> tuple[int, int, int, int, int, int]:
-    block = _const_ints(op, op.inputs[1], "the block shape")
-    pads = _const_ints(op, op.inputs[2], "crops/paddings")
+    block = _const_ints(op, op.input(1), "the block shape")
+    pads = _const_ints(op, op.input(2), "crops/paddings")
     spatial = rank - 2
     require(len(block) == spatial and len(pads) == 2 * spatial, op,
             f"block shape {block} and crops/paddings {pads} do not match a rank-{rank} input")
@@ -528,7 +528,7 @@ def _block_and_pads(op: Op, rank: int) -> tuple[int, int, int, int, int, int]:
 
 @_plan("BATCH_TO_SPACE_ND")
 def plan_batch_to_space(op: Op) -> list[list[Walk]]:
-    x, y = op.inputs[0], op.outputs[0]
+    x, y = op.input(0), op.outputs[0]
     es = DTYPE_BYTES[x.dtype]
     ib, ih, iw, c = _nhwc3(op, x)
     bh, bw, top, bottom, left, right = _block_and_pads(op, len(x.shape))
@@ -546,7 +546,7 @@ def plan_batch_to_space(op: Op) -> list[list[Walk]]:
 
 @_plan("SPACE_TO_BATCH_ND")
 def plan_space_to_batch(op: Op) -> list[list[Walk]]:
-    x, y = op.inputs[0], op.outputs[0]
+    x, y = op.input(0), op.outputs[0]
     es = DTYPE_BYTES[x.dtype]
     ib, ih, iw, c = _nhwc3(op, x)
     bh, bw, top, bottom, left, right = _block_and_pads(op, len(x.shape))
@@ -602,9 +602,9 @@ def mirror_index(i: int, left: int, size: int, offset: int) -> int:
 
 @_plan("MIRROR_PAD")
 def plan_mirror_pad(op: Op) -> list[list[Walk]]:
-    x, y = op.inputs[0], op.outputs[0]
+    x, y = op.input(0), op.outputs[0]
     rank = len(x.shape)
-    pads = _const_ints(op, op.inputs[1], "paddings")
+    pads = _const_ints(op, op.input(1), "paddings")
     require(len(pads) == 2 * rank, op, f"paddings should be ({rank}, 2)")
     mode = op.options.get("mode", 0)
     offset = 1 if mode in (0, "REFLECT") else 0
@@ -630,8 +630,8 @@ def plan_mirror_pad(op: Op) -> list[list[Walk]]:
 
 @_plan("BROADCAST_TO")
 def plan_broadcast_to(op: Op) -> list[list[Walk]]:
-    x, y = op.inputs[0], op.outputs[0]
-    shape = _const_ints(op, op.inputs[1], "the shape")
+    x, y = op.input(0), op.outputs[0]
+    shape = _const_ints(op, op.input(1), "the shape")
     require(tuple(shape) == tuple(int(d) for d in y.shape), op, f"output shape {y.shape} does not match {shape}")
     require(len(shape) >= len(x.shape), op, f"cannot broadcast rank {len(x.shape)} to rank {len(shape)}")
     es = DTYPE_BYTES[x.dtype]
@@ -646,8 +646,8 @@ def plan_broadcast_to(op: Op) -> list[list[Walk]]:
 
 @_plan("TILE")
 def plan_tile(op: Op) -> list[list[Walk]]:
-    x, y = op.inputs[0], op.outputs[0]
-    mult = _const_ints(op, op.inputs[1], "the multiples")
+    x, y = op.input(0), op.outputs[0]
+    mult = _const_ints(op, op.input(1), "the multiples")
     require(len(mult) == len(x.shape) and all(m > 0 for m in mult), op, f"invalid multiples {mult}")
     es = DTYPE_BYTES[x.dtype]
     st = _strides(x.shape, es)
@@ -660,10 +660,10 @@ def plan_tile(op: Op) -> list[list[Walk]]:
 
 @_plan("REVERSE_V2")
 def plan_reverse(op: Op) -> list[list[Walk]]:
-    x = op.inputs[0]
+    x = op.input(0)
     rank = len(x.shape)
     require(op.inputs[1] is not None and op.inputs[1].dtype == "int32", op, "the axes must be int32")
-    listed = sorted(_axis(op, a, rank) for a in _const_ints(op, op.inputs[1], "the axes"))
+    listed = sorted(_axis(op, a, rank) for a in _const_ints(op, op.input(1), "the axes"))
     require(all(b == a + 1 for a, b in zip(listed, listed[1:])), op,
             f"axes {listed} are not contiguous (the reference rejects them)")
     axes = set(listed)
@@ -706,7 +706,7 @@ def nearest_map(in_size: int, out_size: int, align_corners: bool, half_pixel_cen
 
 def resize_size(op: Op, x: Tensor, y: Tensor) -> tuple[int, int]:
     require(len(x.shape) == 4, op, f"expects a 4-D NHWC input, got shape {x.shape}")
-    size = op.inputs[1]
+    size = op.input(1)
     require(size is not None and size.is_const and size.size == 2 and size.dtype == "int32", op,
             "the size input must be a constant of 2 int32 values")
     out_h, out_w = _const_ints(op, size, "the size")
@@ -718,7 +718,7 @@ def resize_size(op: Op, x: Tensor, y: Tensor) -> tuple[int, int]:
 
 @_plan("RESIZE_NEAREST_NEIGHBOR")
 def plan_resize_nearest(op: Op) -> list[list[Walk]]:
-    x, y = op.inputs[0], op.outputs[0]
+    x, y = op.input(0), op.outputs[0]
     out_h, out_w = resize_size(op, x, y)
     n, in_h, in_w, c = (int(d) for d in x.shape)
     ac = bool(op.options.get("align_corners", False))
@@ -751,7 +751,7 @@ WALK_NOTES = {"STRIDED_SLICE": "all masks; run-time begin (offset); " + VIEW_NOT
 
 
 def lower_walk(op: Op, graph: Graph) -> KernelCall:
-    x = op.inputs[1] if op.kind == "SPLIT" else op.inputs[0]
+    x = op.input(1) if op.kind == "SPLIT" else op.input(0)
     assert x is not None
     _dims_ok(op, x)
     outs = all_outputs(op)
@@ -762,7 +762,7 @@ def lower_walk(op: Op, graph: Graph) -> KernelCall:
     keep = [(t, w) for t, w in zip(outs, walks) if any(t is o for o in op.outputs)]
     note = ""
     if op.kind == "TRANSPOSE":
-        note = "perm " + ",".join(str(p) for p in _const_ints(op, op.inputs[1], "the permutation"))
+        note = "perm " + ",".join(str(p) for p in _const_ints(op, op.input(1), "the permutation"))
     return walk_call(op, [x], [t for t, _ in keep], [w for _, w in keep], note=note)
 
 
@@ -779,7 +779,7 @@ _register_walks()
 
 @folder(*WALK_PLANS)
 def fold_walk(op: Op) -> Optional[list[np.ndarray]]:
-    x = op.inputs[1] if op.kind == "SPLIT" else op.inputs[0]
+    x = op.input(1) if op.kind == "SPLIT" else op.input(0)
     assert x is not None and x.data is not None
     if any(t.data is not None for t in op.outputs) or x.dtype not in NUMPY_DTYPES:
         return None
@@ -825,7 +825,7 @@ def lower_strided_slice(op: Op, graph: Graph) -> KernelCall:
         raise LoweringError(f"STRIDED_SLICE at op index {op.index}: invalid masks") from None
     want = strided_slice_shape(op, dims)
     require(tuple(want) == tuple(int(d) for d in y.shape), op, f"output shape {y.shape} does not match {tuple(want)}")
-    return _dynamic_slice_call(op, x, op.inputs[1], y, dims, 1, [d.end for d in dims])
+    return _dynamic_slice_call(op, x, op.input(1), y, dims, 1, [d.end for d in dims])
 
 
 @register("SLICE", dtypes=ALL_TYPES, note=WALK_NOTES["SLICE"])
@@ -854,7 +854,7 @@ VIEWABLE = ("STRIDED_SLICE", "SLICE", "SPLIT", "SPLIT_V", "UNPACK", "RESIZE_NEAR
 
 def _identity_resize(op: Op, graph: Graph) -> bool:
     """A same-size integer RESIZE_BILINEAR: every position is exact, every output its input."""
-    x, y = op.inputs[0], op.outputs[0]
+    x, y = op.input(0), op.outputs[0]
     return (op.kind == "RESIZE_BILINEAR" and x is not None and not x.root.is_const and x.dtype == y.dtype
             and x.dtype in ("int8", "int16") and tuple(x.shape) == tuple(y.shape) and len(x.shape) == 4
             and y not in graph.outputs and not (op.options.get("align_corners") and op.options.get("half_pixel_centers")))
@@ -865,12 +865,12 @@ def view_slices(graph: Graph) -> None:
     no arena. Multi-output ops keep their other outputs (options["_outputs"] remembers all)."""
     for op in list(graph.ops):
         if _identity_resize(op, graph):
-            op.outputs[0].alias_of = op.inputs[0]
+            op.outputs[0].alias_of = op.input(0)
             graph.ops.remove(op)
             continue
         if op.kind not in VIEWABLE:
             continue
-        x = op.inputs[1] if op.kind == "SPLIT" else op.inputs[0]
+        x = op.input(1) if op.kind == "SPLIT" else op.input(0)
         if x is None or x.is_const or x.root.is_const:
             continue
         if any(t is None or not t.is_const for t in op.inputs if t is not x):
@@ -933,7 +933,7 @@ def pad_value(op: Op, y: Tensor) -> tuple[Optional[Tensor], float | int]:
 
 @register("PAD", "PADV2", dtypes=ALL_TYPES)
 def lower_pad(op: Op, graph: Graph) -> KernelCall:
-    x, paddings = op.inputs[0], op.inputs[1]
+    x, paddings = op.input(0), op.input(1)
     y = op.outputs[0]
     _same_type(op, x, y)
     _dims_ok(op, x)
@@ -967,7 +967,7 @@ def lower_pad(op: Op, graph: Graph) -> KernelCall:
 
 
 def _fits(dtype: str, value: float | int) -> bool:
-    info = np.iinfo(NUMPY_DTYPES[dtype])
+    info = np.iinfo(np.dtype(NUMPY_DTYPES[dtype]))
     return float(value) == int(value) and info.min <= int(value) <= info.max
 
 
@@ -999,9 +999,9 @@ def _same_quant(a: Tensor, b: Tensor) -> bool:
 
 
 def _concat_parts(op: Op) -> tuple[list[Tensor], Tensor, int]:
-    ins = list(op.inputs)
     y = op.outputs[0]
-    require(len(ins) >= 1 and all(t is not None for t in ins), op, "needs at least one input")
+    require(len(op.inputs) >= 1 and all(t is not None for t in op.inputs), op, "needs at least one input")
+    ins = all_present(op, op.inputs)
     for t in ins:
         _same_type(op, y, t)
         _dims_ok(op, t)
@@ -1075,7 +1075,7 @@ def fold_concatenation(op: Op) -> Optional[list[np.ndarray]]:
 
 @register("FILL", dtypes=("int32", "int64"), note="the dims type; any value type", type_input=0)
 def lower_fill(op: Op, graph: Graph) -> KernelCall:
-    dims_t, value = op.inputs[0], op.inputs[1]
+    dims_t, value = op.input(0), op.input(1)
     y = op.outputs[0]
     require(value is not None and value.size == 1 and len(value.shape) == 0, op, "the value must be a scalar")
     assert value is not None
@@ -1089,7 +1089,7 @@ def lower_fill(op: Op, graph: Graph) -> KernelCall:
 
 @register("ZEROS_LIKE", dtypes=("int32", "int64", "float32"))
 def lower_zeros_like(op: Op, graph: Graph) -> KernelCall:
-    x, y = op.inputs[0], op.outputs[0]
+    x, y = op.input(0), op.outputs[0]
     _same_type(op, x, y)
     _dims_ok(op, y)
     consts = {"value": ConstArray("uint8_t", np.zeros(DTYPE_BYTES[y.dtype], np.uint8), align=8)}
@@ -1099,7 +1099,7 @@ def lower_zeros_like(op: Op, graph: Graph) -> KernelCall:
 
 @folder("FILL")
 def fold_fill(op: Op) -> Optional[list[np.ndarray]]:
-    y, value = op.outputs[0], op.inputs[1]
+    y, value = op.outputs[0], op.input(1)
     assert value is not None and value.data is not None
     if y.size > 64:
         return None  # a kernel call is cheaper than a large constant in flash
@@ -1129,7 +1129,7 @@ def _check_const_indices(op: Op, idx: Tensor, limits: list[int]) -> None:
 
 @register("GATHER", dtypes=ALL_TYPES, note="axis, batch_dims; int16/int32/int64 indices")
 def lower_gather(op: Op, graph: Graph) -> KernelCall:
-    x, idx = op.inputs[0], op.inputs[1]
+    x, idx = op.input(0), op.input(1)
     y = op.outputs[0]
     require(idx is not None and idx.dtype in INDEX_TYPES, op, "indices must be int16, int32 or int64")
     assert idx is not None
@@ -1157,7 +1157,7 @@ def lower_gather(op: Op, graph: Graph) -> KernelCall:
 
 @register("GATHER_ND", dtypes=ALL_TYPES, note="int16/int32/int64 indices")
 def lower_gather_nd(op: Op, graph: Graph) -> KernelCall:
-    x, idx = op.inputs[0], op.inputs[1]
+    x, idx = op.input(0), op.input(1)
     y = op.outputs[0]
     require(idx is not None and idx.dtype in INDEX_TYPES, op, "indices must be int16, int32 or int64")
     assert idx is not None
@@ -1183,7 +1183,7 @@ def lower_gather_nd(op: Op, graph: Graph) -> KernelCall:
 
 @folder("GATHER", "GATHER_ND")
 def fold_gather(op: Op) -> Optional[list[np.ndarray]]:
-    x, idx = op.inputs[0], op.inputs[1]
+    x, idx = op.input(0), op.input(1)
     assert x is not None and idx is not None and x.data is not None and idx.data is not None
     data, ind = np.asarray(x.data), np.asarray(idx.data).astype(np.int64)
     if (ind < 0).any():
@@ -1205,7 +1205,7 @@ def fold_gather(op: Op) -> Optional[list[np.ndarray]]:
 @register("EMBEDDING_LOOKUP", dtypes=ALL_TYPES, type_input=1, note="int32 lookup; int8 table to float (hybrid)")
 def lower_embedding_lookup(op: Op, graph: Graph) -> KernelCall:
     """EvalSimple: rows of the value table picked by the int32 lookup (a GATHER on axis 0)."""
-    lookup, value = op.inputs[0], op.inputs[1]
+    lookup, value = op.input(0), op.input(1)
     y = op.outputs[0]
     require(lookup is not None and value is not None and lookup.dtype == "int32" and len(lookup.shape) == 1, op,
             "the lookup must be a 1-D int32 tensor")
@@ -1228,7 +1228,7 @@ def lower_embedding_lookup(op: Op, graph: Graph) -> KernelCall:
 
 @register("DYNAMIC_UPDATE_SLICE", dtypes=ALL_TYPES, note="run-time start indices; in place")
 def lower_dynamic_update_slice(op: Op, graph: Graph) -> KernelCall:
-    x, update, start = op.inputs[0], op.inputs[1], op.inputs[2]
+    x, update, start = op.input(0), op.input(1), op.input(2)
     y = op.outputs[0]
     require(update is not None and start is not None and len(op.inputs) == 3, op, "needs operand, update and start")
     assert update is not None and start is not None

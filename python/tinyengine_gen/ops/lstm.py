@@ -39,13 +39,13 @@ int16 inputs are refused.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Optional
+from typing import Optional, Sequence
 
 import numpy as np
 
 from .. import quant as q
 from ..ir import Graph, Op, Tensor
-from .base import ConstArray, KernelCall, i32, register, require, require_quant, variable_state
+from .base import ConstArray, KernelCall, all_present, i32, register, require, require_quant, variable_state
 
 # Operand indices (LiteRT lstm_shared.h).
 X = 0
@@ -68,13 +68,13 @@ def _wrap16(v: np.ndarray) -> np.ndarray:
     return ((np.asarray(v, np.int64) + 32768) & 0xFFFF) - 32768
 
 
-def _mul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def _mul(a: np.ndarray | int, b: np.ndarray | int) -> np.ndarray:
     """SaturatingRoundingDoublingHighMul<int16>: gemmlowp's nudge-and-truncate equals a floor shift."""
     a, b = np.asarray(a, np.int64), np.asarray(b, np.int64)
     return np.where((a == -32768) & (b == -32768), 32767, (a * b + (1 << 14)) >> 15)
 
 
-def _rdbp(x: np.ndarray, e: int) -> np.ndarray:
+def _rdbp(x: np.ndarray | np.integer, e: int) -> np.ndarray:
     """RoundingDivideByPOT: nearest, ties away from zero."""
     x = np.asarray(x, np.int64)
     mask = (1 << e) - 1
@@ -211,10 +211,6 @@ def _present(op: Op, index: int) -> Optional[Tensor]:
     return op.inputs[index] if index < len(op.inputs) else None
 
 
-def _wrap32(v: np.ndarray) -> np.ndarray:
-    return ((np.asarray(v, np.int64) + 2**31) % 2**32) - 2**31
-
-
 def pack_gate_weights(ws: list[np.ndarray], cols: int) -> np.ndarray:
     """The te_lstm.h weight layout: per cell, per group of four columns j .. j+3, eight int16 pairs
     (w_g[j], w_g[j+2]) for g = 0..3, then (w_g[j+1], w_g[j+3]); columns past the matrix are zero."""
@@ -236,7 +232,7 @@ def _f32_int(v: np.float32) -> int:
           note="integer 8x8_16; CIFG, peephole, projection and layer norm too")
 def lower_lstm(op: Op, graph: Graph) -> KernelCall:
     require(len(op.inputs) in (20, 24), op, f"needs the 20- or 24-input form, got {len(op.inputs)} inputs")
-    x, y = op.inputs[X], op.outputs[0]
+    x, y = op.input(X), op.outputs[0]
     require(x is not None, op, "missing input tensor")
     require(x.dtype == "int8", op,
             f"only the fully integer LSTM is supported (int8 input), got a {x.dtype} input "
@@ -328,8 +324,8 @@ def lower_lstm(op: Op, graph: Graph) -> KernelCall:
     require(n_steps * n_batch >= 1 and n_input >= 1 and n_cell >= 1, op, "empty tensor")
 
     # Cell state scale and clip (PopulateQuantizedLstmParams8x8_16).
-    ok, cell_scale = checked_log2(c_state.quant.s)
-    require(ok, op, f"the cell state scale {c_state.quant.s} must be a power of two")
+    ok, cell_scale = checked_log2(c_state.q.s)
+    require(ok, op, f"the cell state scale {c_state.q.s} must be a power of two")
     # ApplyTanh handles 0..6 integer bits (15 + cell_scale); outside it the reference writes nothing.
     require(-15 <= cell_scale <= -9, op, f"cell state scale 2^{cell_scale} outside 2^-15 .. 2^-9")
     cell_clip = float(op.options.get("cell_clip", 0.0))
@@ -371,8 +367,8 @@ def lower_lstm(op: Op, graph: Graph) -> KernelCall:
     w_in_m = [zeros_in if t is None else t.data.astype(np.int64).reshape(n_cell, n_input) for t in w_in]
     w_rec_m = [zeros_rec if t is None else t.data.astype(np.int64).reshape(n_cell, n_output) for t in w_rec]
     gate_bias = [np.zeros(n_cell, np.int64) if b is None else b.data.astype(np.int64).reshape(-1) for b in biases]
-    bias_in = [_wrap32((0 if layer_norm else b) - x_zp * w.sum(axis=1)) for b, w in zip(gate_bias, w_in_m)]
-    bias_rec = [_wrap32(-h_zp * w.sum(axis=1)) for w in w_rec_m]
+    bias_in = [q.wrap_int32((0 if layer_norm else b) - x_zp * w.sum(axis=1)) for b, w in zip(gate_bias, w_in_m)]
+    bias_rec = [q.wrap_int32(-h_zp * w.sum(axis=1)) for w in w_rec_m]
 
     # Fast requantization: doubled accumulators must stay in int32 for every input and hidden state.
     def acc_range(bias: np.ndarray, w: np.ndarray) -> tuple[int, int]:
@@ -392,7 +388,7 @@ def lower_lstm(op: Op, graph: Graph) -> KernelCall:
                               pack_gate_weights(w_rec_m, rec_cols).reshape(n_cell, -1)], axis=1)
     weights = weights.astype(np.int32) << acc_shift
     bias = np.stack(bias_in + bias_rec, axis=1)  # cell, (input side gates, recurrent side gates)
-    bias = _wrap32(bias << acc_shift)
+    bias = q.wrap_int32(bias << acc_shift)
 
     # exp tables for the DSP path: the gates' exps have 3 (sigmoid) and 4 (tanh) integer bits, tanh
     # of the cell state 16 + cell_scale.
@@ -445,14 +441,14 @@ def lower_lstm(op: Op, graph: Graph) -> KernelCall:
             ln_mult[g], ln_shift[g] = q.quantize_multiplier(float(f32(t.quant.s)))
             ln_guard[g] = max(1, _f32_int(f32(f32(10000) * f32(t.quant.s))))
         consts["ln_weights"] = ConstArray("int16_t", np.concatenate(rows).astype(np.int16))
-        consts["ln_bias"] = i32(_wrap32(np.concatenate(brows)))
+        consts["ln_bias"] = i32(q.wrap_int32(np.concatenate(brows)))
     proj_mult = proj_shift = 0
     if projection:
         assert proj_w is not None
         pw = proj_w.data.astype(np.int64).reshape(n_output, n_cell)
         pb = np.zeros(n_output, np.int64) if proj_b is None else proj_b.data.astype(np.int64).reshape(-1)
         consts["proj_weights"] = ConstArray("int8_t", pw.astype(np.int8))
-        consts["proj_bias"] = i32(_wrap32(pb + hidden_zp * pw.sum(axis=1)))
+        consts["proj_bias"] = i32(q.wrap_int32(pb + hidden_zp * pw.sum(axis=1)))
         eff = float(f32(f32(f32(proj_w.quant.s) * f32(inter[4].quant.s)) / h_scale))
         proj_mult, proj_shift = q.quantize_multiplier(eff)
 

@@ -3,10 +3,12 @@ src/te_lstm_f32.c. The variants, operand checks and state handling follow the in
 (ops/lstm.py), whose operand indices it shares."""
 from __future__ import annotations
 
+from typing import Optional, Sequence
+
 import numpy as np
 
-from ..ir import Graph, Op
-from .base import ConstArray, KernelCall, register, require, variable_state
+from ..ir import Graph, Op, Tensor
+from .base import ConstArray, KernelCall, all_present, register, require, variable_state
 from .lstm import BIAS, C_STATE, GATE_NAMES, H_STATE, LAYER_NORM, PEEPHOLE, PROJECTION, W_IN, W_REC, X, _present
 
 FLOAT_LSTM_ACTIVATIONS = {"TANH": 4}  # TfLiteFusedActivation values (te_float.h); the schema has no sigmoid
@@ -18,10 +20,10 @@ def lower_lstm_f32(op: Op, graph: Graph) -> KernelCall:
     activations, which src/te_lstm_f32.c repeats). The same variants and checks as the integer
     lowering: no CIFG, peephole, projection or layer normalization."""
     require(len(op.inputs) in (20, 24), op, f"needs the 20- or 24-input form, got {len(op.inputs)} inputs")
-    x, y = op.inputs[X], op.outputs[0]
+    x, y = op.input(X), op.outputs[0]
     require(x is not None and x.dtype == "float32", op, "needs a float32 input")
-    w_in = [_present(op, i) for i in W_IN]
-    w_rec = [_present(op, i) for i in W_REC]
+    w_in: Sequence[Optional[Tensor]] = [_present(op, i) for i in W_IN]
+    w_rec: Sequence[Optional[Tensor]] = [_present(op, i) for i in W_REC]
     require(w_in[0] is not None and w_rec[0] is not None, op,
             "CIFG (coupled input and forget gate, no input gate weights) is not supported")
     require(all(_present(op, i) is None for i in PEEPHOLE), op, "peephole connections are not supported")
@@ -33,10 +35,11 @@ def lower_lstm_f32(op: Op, graph: Graph) -> KernelCall:
                     f"the {side}-to-{name} weights must be a constant 2-D float32 tensor "
                     "(hybrid float/int8 LSTMs are not supported)")
     require(y.dtype == "float32", op, f"needs a float32 output, got {y.dtype}")
-    biases = [_present(op, i) for i in BIAS]
+    biases: Sequence[Optional[Tensor]] = [_present(op, i) for i in BIAS]
     for name, t in zip(GATE_NAMES, biases):
         require(t is not None and t.is_const and t.dtype == "float32", op,
                 f"the {name} gate bias must be a constant float32 tensor")
+    w_in, w_rec, biases = all_present(op, w_in), all_present(op, w_rec), all_present(op, biases)
     h_state = variable_state(op, graph, _present(op, H_STATE), "hidden state")
     c_state = variable_state(op, graph, _present(op, C_STATE), "cell state")
     require(h_state.dtype == "float32" and c_state.dtype == "float32", op, "needs float32 state tensors")
@@ -66,9 +69,9 @@ def lower_lstm_f32(op: Op, graph: Graph) -> KernelCall:
 
     consts: dict[str, ConstArray] = {}
     for g in range(4):
-        consts[f"w_in{g}"] = ConstArray("float", w_in[g].data.astype(np.float32).reshape(-1))
-        consts[f"w_rec{g}"] = ConstArray("float", w_rec[g].data.astype(np.float32).reshape(-1))
-        consts[f"bias{g}"] = ConstArray("float", biases[g].data.astype(np.float32).reshape(-1))
+        consts[f"w_in{g}"] = ConstArray("float", w_in[g].const_data.astype(np.float32).reshape(-1))
+        consts[f"w_rec{g}"] = ConstArray("float", w_rec[g].const_data.astype(np.float32).reshape(-1))
+        consts[f"bias{g}"] = ConstArray("float", biases[g].const_data.astype(np.float32).reshape(-1))
     # The states keep their values between invokes (the planner's state region), as LiteRT keeps
     # variable tensors: the kernel starts from them and leaves the last step's hidden and cell state.
     params = dict(n_batch=n_batch, n_steps=n_steps, n_input=n_input, n_cell=n_cell, time_major=int(time_major),

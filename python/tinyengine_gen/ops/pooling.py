@@ -19,7 +19,7 @@ from .base import KernelCall, fused_activation, register, require, require_quant
 
 def _lower_pool(op: Op, template: str, average: bool) -> KernelCall:
     require(len(op.inputs) == 1 and len(op.outputs) == 1, op, "expects one input and one output")
-    x, y = op.inputs[0], op.outputs[0]
+    x, y = op.input(0), op.outputs[0]
     legacy = bool(op.options.get("_legacy_uint8"))
     require_quant(op, x, y)
     require(x.dtype == y.dtype and x.dtype in ("int8", "int16"), op,
@@ -48,7 +48,7 @@ def _lower_pool(op: Op, template: str, average: bool) -> KernelCall:
         require(kh * kw * 65536 < 2**31, op, "pooling window too large for an int32 sum")
     act = fused_activation(op)
     require(act in (q.ACT_NONE, q.ACT_RELU, q.ACT_RELU6, q.ACT_RELU_N1_TO_1), op, f"fused activation {act} not supported")
-    act_min, act_max = q.activation_range(act, y.dtype, y.quant.s, y.quant.zp)
+    act_min, act_max = q.activation_range(act, y.dtype, y.q.s, y.q.zp)
     params = dict(batches=n, in_h=ih, in_w=iw, channels=ch, out_h=oh, out_w=ow, k_h=kh, k_w=kw,
                   stride_h=sh, stride_w=sw, pad_top=pad_top, pad_left=pad_left,
                   act_min=act_min, act_max=act_max, legacy_uint8=int(legacy and average))

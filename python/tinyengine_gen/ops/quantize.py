@@ -32,18 +32,18 @@ def c_float(value: float) -> str:
 
 def _per_tensor(op: Op, t: Tensor) -> None:
     require_quant(op, t)
-    require(not t.quant.per_channel, op, f"tensor '{t.name}' is quantized per channel; only per-tensor "
+    require(not t.q.per_channel, op, f"tensor '{t.name}' is quantized per channel; only per-tensor "
             "quantization is supported at model edges")
 
 
 @register("QUANTIZE", dtypes=("float32", "int8", "uint8"))
 def lower_quantize(op: Op, graph: Graph) -> KernelCall:
-    x, y = op.inputs[0], op.outputs[0]
+    x, y = op.input(0), op.outputs[0]
     require(x.size == y.size, op, "input and output sizes differ")
     require(y.dtype in EIGHT_BIT + ("int16",), op, f"needs an int8, uint8 or int16 output, got {y.dtype}")
     _per_tensor(op, y)
     if x.dtype == "float32":
-        params = dict(size=x.size, scale=c_float(y.quant.s), zero_point=y.quant.zp)
+        params = dict(size=x.size, scale=c_float(y.q.s), zero_point=y.q.zp)
         return KernelCall(op=op, template="quantize.c.j2", header="tinyengine/te_quantize.h",
                           inputs=[x], outputs=[y], params=params, inplace=[(0, 0)],
                           note=f"float32->{y.dtype}")
@@ -51,14 +51,14 @@ def lower_quantize(op: Op, graph: Graph) -> KernelCall:
     if y.dtype == "int16":  # 8 bit -> int16 (int8x16 models); ops/int16x8.py has the wider pairs
         _per_tensor(op, x)
         _per_tensor(op, y)
-        mult, shift = q.quantize_multiplier(float(x.quant.s) / float(y.quant.s))
-        params16 = dict(size=x.size, multiplier=mult, shift=shift, input_zero_point=x.quant.zp,
-                        output_zero_point=y.quant.zp, flip_only=0)
+        mult, shift = q.quantize_multiplier(float(x.q.s) / float(y.q.s))
+        params16 = dict(size=x.size, multiplier=mult, shift=shift, input_zero_point=x.q.zp,
+                        output_zero_point=y.q.zp, flip_only=0)
         return KernelCall(op=op, template="requantize.c.j2", header="tinyengine/te_quantize.h",
                           inputs=[x], outputs=[y], params=params16, inplace=[(0, 0)], note=f"{x.dtype}->int16")
     _per_tensor(op, x)
-    mult, shift = q.quantize_multiplier(float(x.quant.s) / float(y.quant.s))
-    zp_in, zp_out = x.quant.zp, y.quant.zp
+    mult, shift = q.quantize_multiplier(float(x.q.s) / float(y.q.s))
+    zp_in, zp_out = x.q.zp, y.q.zp
     # reference_ops::Requantize's shortcut (same scale, int8 <-> uint8, zero points 128 apart).
     flip = mult == (1 << 30) and shift == 1 and (
         (x.dtype, y.dtype, zp_in - zp_out) in (("uint8", "int8", 128), ("int8", "uint8", -128)))
@@ -71,12 +71,12 @@ def lower_quantize(op: Op, graph: Graph) -> KernelCall:
 
 @register("DEQUANTIZE", dtypes=("int8", "uint8"))
 def lower_dequantize(op: Op, graph: Graph) -> KernelCall:
-    x, y = op.inputs[0], op.outputs[0]
+    x, y = op.input(0), op.outputs[0]
     require(x.size == y.size, op, "input and output sizes differ")
     require(x.dtype in EIGHT_BIT, op, f"needs an int8 or uint8 input, got {x.dtype}")
     require(y.dtype == "float32", op, f"needs a float32 output, got {y.dtype}")
     _per_tensor(op, x)
-    params = dict(size=x.size, scale=c_float(x.quant.s), zero_point=x.quant.zp)
+    params = dict(size=x.size, scale=c_float(x.q.s), zero_point=x.q.zp)
     return KernelCall(op=op, template="dequantize.c.j2", header="tinyengine/te_quantize.h",
                       inputs=[x], outputs=[y], params=params, inplace=[(0, 0)],
                       note=f"{x.dtype}->float32")
@@ -84,7 +84,7 @@ def lower_dequantize(op: Op, graph: Graph) -> KernelCall:
 
 @register(EDGE_FLIP)
 def lower_flip_sign(op: Op, graph: Graph) -> KernelCall:
-    x, y = op.inputs[0], op.outputs[0]
+    x, y = op.input(0), op.outputs[0]
     require(x.size == y.size, op, "input and output sizes differ")
     require({x.dtype, y.dtype} == {"int8", "uint8"}, op,
             f"flips between uint8 and int8 storage, got {x.dtype} -> {y.dtype}")

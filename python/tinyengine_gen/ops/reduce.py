@@ -22,7 +22,7 @@ LiteRT (tflite/kernels/reduce.cc, kReference):
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Callable, Optional
 
 import numpy as np
 
@@ -79,7 +79,7 @@ def mean_multiplier(input_scale: float, output_scale: float, count: int) -> tupl
 
 def _reduce_geometry(op: Op) -> tuple[Tensor, Tensor, list[int], int, dict]:
     """(input, output, resolved axes, count, walk params) with the shape checks of Prepare."""
-    x, axis = op.inputs[0], op.inputs[1]
+    x, axis = op.input(0), op.input(1)
     y = op.outputs[0]
     require(y.dtype == x.dtype, op, f"output type {y.dtype} differs from the input's {x.dtype}")
     require(axis is not None and axis.is_const and axis.dtype == "int32", op,
@@ -139,7 +139,7 @@ def _quantized_mean_or_sum(op: Op, graph: Graph, mean: bool) -> KernelCall:
 
 @register("MEAN", dtypes=("int8", "uint8", "int16", "int32", "int64", "float32"))
 def lower_mean(op: Op, graph: Graph) -> KernelCall:
-    x = op.inputs[0]
+    x = op.input(0)
     if x.dtype in ("int8", "int16"):
         return _quantized_mean_or_sum(op, graph, mean=True)
     x, y, axes, _, params = _reduce_geometry(op)
@@ -148,7 +148,7 @@ def lower_mean(op: Op, graph: Graph) -> KernelCall:
 
 @register("SUM", dtypes=("int8", "uint8", "int32", "int64", "float32"), note="int8 as LiteRT's reference: bytes read as uint8")
 def lower_sum(op: Op, graph: Graph) -> KernelCall:
-    x = op.inputs[0]
+    x = op.input(0)
     if x.dtype == "int8":
         return _quantized_mean_or_sum(op, graph, mean=False)
     x, y, axes, _, params = _reduce_geometry(op)
@@ -177,7 +177,7 @@ def lower_reduce_any_all(op: Op, graph: Graph) -> KernelCall:
     return _call(op, x, y, f"te_reduce_{'any' if op.kind == 'REDUCE_ANY' else 'all'}_b", params, axes)
 
 
-REDUCERS = {"SUM": np.sum, "REDUCE_MAX": np.max, "REDUCE_MIN": np.min, "REDUCE_PROD": np.prod,
+REDUCERS: dict[str, Callable[..., Any]] = {"SUM": np.sum, "REDUCE_MAX": np.max, "REDUCE_MIN": np.min, "REDUCE_PROD": np.prod,
             "REDUCE_ANY": np.any, "REDUCE_ALL": np.all}
 
 
@@ -185,7 +185,7 @@ REDUCERS = {"SUM": np.sum, "REDUCE_MAX": np.max, "REDUCE_MIN": np.min, "REDUCE_P
 def fold_reduce(op: Op) -> Optional[list[np.ndarray]]:
     """Integer and bool reductions of constants (shape arithmetic); float and quantized ones are
     left to the kernels (their rounding order and requantization)."""
-    x, axis = op.inputs[0], op.inputs[1]
+    x, axis = op.input(0), op.input(1)
     assert x is not None and axis is not None and x.data is not None and axis.data is not None
     if x.dtype not in ("int32", "int64", "bool") or x.quant is not None:
         return None
@@ -202,7 +202,7 @@ def fold_reduce(op: Op) -> Optional[list[np.ndarray]]:
 
 @register("ARG_MAX", "ARG_MIN", dtypes=("int8", "uint8", "int32", "float32", "bool"), note="int32 or int64 output")
 def lower_arg(op: Op, graph: Graph) -> KernelCall:
-    x, axis = op.inputs[0], op.inputs[1]
+    x, axis = op.input(0), op.input(1)
     y = op.outputs[0]
     require(axis is not None and axis.is_const and axis.size == 1 and axis.dtype in ("int32", "int64"), op,
             "the axis must be a constant int32 or int64 scalar")
@@ -227,7 +227,7 @@ def lower_arg(op: Op, graph: Graph) -> KernelCall:
 
 @register("CUMSUM", dtypes=("int32", "int64", "float32"), note="exclusive, reverse")
 def lower_cumsum(op: Op, graph: Graph) -> KernelCall:
-    x, axis = op.inputs[0], op.inputs[1]
+    x, axis = op.input(0), op.input(1)
     y = op.outputs[0]
     require(axis is not None and axis.is_const and axis.size == 1 and axis.dtype == "int32", op,
             "the axis must be a constant int32 scalar")

@@ -97,7 +97,7 @@ def _bilinear_params(op: Op, x: Tensor, y: Tensor, out_h: int, out_w: int) -> tu
 @register("RESIZE_BILINEAR", dtypes=("int8", "uint8", "int16", "float32"), simd=("dsp",),
           note="align_corners, half_pixel_centers; fused with a following channel ARG_MAX/ARG_MIN")
 def lower_resize_bilinear(op: Op, graph: Graph) -> KernelCall:
-    x, y = op.inputs[0], op.outputs[0]
+    x, y = op.input(0), op.outputs[0]
     require(x.dtype == y.dtype, op, f"output type {y.dtype} differs from the input's {x.dtype}")
     out_h, out_w = resize_size(op, x, y)
     params, suffix, flags = _bilinear_params(op, x, y, out_h, out_w)
@@ -123,12 +123,12 @@ def fuse_resize_arg(graph: Graph) -> None:
         if len(users) != 1 or users[0].kind not in ("ARG_MAX", "ARG_MIN") or users[0].inputs[0] is not y:
             continue
         arg = users[0]
-        axis = arg.inputs[1]
+        axis = arg.input(1)
         if (axis is None or not axis.is_const or axis.size != 1 or len(y.shape) != 4
                 or int(np.asarray(axis.data).reshape(-1)[0]) % 4 != 3 or y.dtype not in ("int8", "float32")
                 or arg.outputs[0].dtype not in ("int32", "int64") or arg.outputs[0] in graph.inputs):
             continue
-        fused = Op(index=arg.index, kind=RESIZE_ARG, inputs=[op.inputs[0], op.inputs[1]], outputs=[arg.outputs[0]],
+        fused = Op(index=arg.index, kind=RESIZE_ARG, inputs=[op.input(0), op.input(1)], outputs=[arg.outputs[0]],
                    options=dict(op.options, _arg=arg.kind, _resize_index=op.index))
         graph.ops[graph.ops.index(op)] = fused
         graph.ops.remove(arg)
@@ -136,9 +136,9 @@ def fuse_resize_arg(graph: Graph) -> None:
 
 @register(RESIZE_ARG, dtypes=("int8", "uint8", "float32"), simd=("dsp",))
 def lower_resize_arg(op: Op, graph: Graph) -> KernelCall:
-    x, out = op.inputs[0], op.outputs[0]
+    x, out = op.input(0), op.outputs[0]
     n, _, _, c = (int(d) for d in x.shape)
-    size = op.inputs[1]
+    size = op.input(1)
     require(size is not None and size.is_const and size.size == 2, op, "the size input must be a constant of 2 values")
     assert size is not None and size.data is not None
     out_h, out_w = (int(v) for v in np.asarray(size.data).reshape(-1))

@@ -59,7 +59,7 @@ def _softmax_scaling(op: Op, beta: float, input_scale: float) -> tuple[int, int,
 @register("SOFTMAX", dtypes=("float32",))
 def lower_softmax_f32(op: Op, graph: Graph) -> KernelCall:
     """reference_ops::Softmax<float>: te_expf((x - max) * beta), a float sum, a division."""
-    x, y = op.inputs[0], op.outputs[0]
+    x, y = op.input(0), op.outputs[0]
     outer, depth = _outer_depth(op, x, y)
     beta = float(np.float32(op.options.get("beta", 1.0)))
     require(y.dtype == "float32", op, f"float input needs a float output, got {y.dtype}")
@@ -70,22 +70,22 @@ def lower_softmax_f32(op: Op, graph: Graph) -> KernelCall:
 
 @register("SOFTMAX", dtypes=("int8", "uint8"), note="int8 -> int8 or int16")
 def lower_softmax(op: Op, graph: Graph) -> KernelCall:
-    x, y = op.inputs[0], op.outputs[0]
+    x, y = op.input(0), op.outputs[0]
     outer, depth = _outer_depth(op, x, y)
     beta = float(np.float32(op.options.get("beta", 1.0)))
     require_quant(op, x, y)
     require(x.dtype == "int8", op, f"needs an int8 (or legacy uint8) input, got {x.dtype}")
     require(y.dtype in ("int8", "int16"), op, f"needs an int8 or int16 output, got {y.dtype}")
-    require(not x.quant.per_channel and not y.quant.per_channel, op, "per-channel quantized activations")
+    require(not x.q.per_channel and not y.q.per_channel, op, "per-channel quantized activations")
     legacy = bool(op.options.get("_legacy_uint8"))
     if y.dtype == "int8" and not legacy:
         # SoftmaxPrepare's checks for int8 -> int8 (the kernel itself ignores the output quantization).
-        require(y.quant.zp == -128, op, f"int8 softmax output zero point must be -128, got {y.quant.zp}")
-        require(abs(float(np.float32(y.quant.s)) - 1.0 / 256) <= 0.001 / 256, op,
-                f"int8 softmax output scale must be 1/256, got {y.quant.s}")
+        require(y.q.zp == -128, op, f"int8 softmax output zero point must be -128, got {y.q.zp}")
+        require(abs(float(np.float32(y.q.s)) - 1.0 / 256) <= 0.001 / 256, op,
+                f"int8 softmax output scale must be 1/256, got {y.q.s}")
     require(depth <= MAX_DEPTH, op, f"softmax axis of {depth} elements: the reference's Q12 sum overflows "
             f"beyond {MAX_DEPTH}")
-    mult, shift, diff_min = _softmax_scaling(op, beta, float(np.float32(x.quant.s)))
+    mult, shift, diff_min = _softmax_scaling(op, beta, float(np.float32(x.q.s)))
     params = dict(outer=outer, depth=depth, input_multiplier=mult, input_left_shift=shift, diff_min=diff_min)
     return KernelCall(op=op, template="softmax.c.j2", header="tinyengine/te_softmax.h",
                       inputs=[x], outputs=[y], params=params,
@@ -105,7 +105,7 @@ def preprocess_log_softmax_scaling_exp(beta: float, input_scale: float, integer_
 @register("LOG_SOFTMAX", dtypes=("float32",))
 def lower_log_softmax_f32(op: Op, graph: Graph) -> KernelCall:
     """reference_ops::LogSoftmax<float>: x - max - te_logf(sum of te_expf(x - max))."""
-    x, y = op.inputs[0], op.outputs[0]
+    x, y = op.input(0), op.outputs[0]
     outer, depth = _outer_depth(op, x, y)
     require(y.dtype == "float32", op, f"float input needs a float output, got {y.dtype}")
     return KernelCall(op=op, template="log_softmax_f32.c.j2", header="tinyengine/te_softmax.h",
@@ -115,15 +115,15 @@ def lower_log_softmax_f32(op: Op, graph: Graph) -> KernelCall:
 
 @register("LOG_SOFTMAX", dtypes=("int8",))
 def lower_log_softmax(op: Op, graph: Graph) -> KernelCall:
-    x, y = op.inputs[0], op.outputs[0]
+    x, y = op.input(0), op.outputs[0]
     outer, depth = _outer_depth(op, x, y)
     require_quant(op, x, y)
     require(not op.options.get("_legacy_uint8"), op, "uint8 LOG_SOFTMAX is not supported (int8 and float are)")
     require(x.dtype == "int8" and y.dtype == "int8", op, f"needs int8 input and output, got {x.dtype}/{y.dtype}")
-    require(float(np.float32(y.quant.s)) == 16.0 / 256 and y.quant.zp == 127, op,
-            f"int8 log-softmax output must have scale 16/256 and zero point 127, got {y.quant.s}, {y.quant.zp}")
+    require(float(np.float32(y.q.s)) == 16.0 / 256 and y.q.zp == 127, op,
+            f"int8 log-softmax output must have scale 16/256 and zero point 127, got {y.q.s}, {y.q.zp}")
     require(depth <= MAX_DEPTH, op, f"log-softmax axis of {depth} elements: the reference's Q12 sum overflows")
-    input_scale = float(np.float32(x.quant.s))
+    input_scale = float(np.float32(x.q.s))
     real = input_scale * float(1 << (31 - SCALED_DIFF_INTEGER_BITS))
     require(min(real, float((1 << 31) - 1)) > 1.0, op, f"input scale {input_scale:g} too small for the "
             "reference's fixed-point log-softmax")
@@ -177,7 +177,7 @@ def logistic_lut_int8(input_scale: float, input_zp: int, output_scale: float, ou
 @register("LOGISTIC", dtypes=("float32",))
 def lower_logistic_f32(op: Op, graph: Graph) -> KernelCall:
     """reference_ops::Logistic<float>: 1 above 16.619047f, te_expf(x) below -9, else 1 / (1 + te_expf(-x))."""
-    x, y = op.inputs[0], op.outputs[0]
+    x, y = op.input(0), op.outputs[0]
     require(x.size == y.size, op, "input and output sizes differ")
     require(y.dtype == "float32", op, f"float input needs a float output, got {y.dtype}")
     return KernelCall(op=op, template="logistic_f32.c.j2", header="tinyengine/te_softmax.h",
@@ -186,16 +186,16 @@ def lower_logistic_f32(op: Op, graph: Graph) -> KernelCall:
 
 @register("LOGISTIC", dtypes=("int8", "uint8"))
 def lower_logistic(op: Op, graph: Graph) -> KernelCall:
-    x, y = op.inputs[0], op.outputs[0]
+    x, y = op.input(0), op.outputs[0]
     require(x.size == y.size, op, "input and output sizes differ")
     require_quant(op, x, y)
     require(x.dtype == "int8" and y.dtype == "int8", op,
             f"needs int8 (or legacy uint8) input and output, got {x.dtype}/{y.dtype}")
-    require(not x.quant.per_channel and not y.quant.per_channel, op, "per-channel quantized activations")
-    require(float(np.float32(y.quant.s)) == 1.0 / 256, op, f"8-bit logistic output scale must be 1/256, got {y.quant.s}")
+    require(not x.q.per_channel and not y.q.per_channel, op, "per-channel quantized activations")
+    require(float(np.float32(y.q.s)) == 1.0 / 256, op, f"8-bit logistic output scale must be 1/256, got {y.q.s}")
     # A legacy uint8 table equals the int8 table of the shifted zero points: the float input value
     # of each byte and the clamped output value are the same, only stored 128 lower.
-    lut = logistic_lut_int8(x.quant.s, x.quant.zp, y.quant.s, y.quant.zp)
+    lut = logistic_lut_int8(x.q.s, x.q.zp, y.q.s, y.q.zp)
     return KernelCall(op=op, template="logistic.c.j2", header="tinyengine/te_softmax.h",
                       inputs=[x], outputs=[y], params=dict(size=x.size),
                       consts={"lut": ConstArray("int8_t", lut)}, inplace=[(0, 0)],

@@ -37,7 +37,7 @@ def svdf_scratch_bytes(n_filter: int) -> int:
 def lower_svdf(op: Op, graph: Graph) -> KernelCall:
     require(len(op.inputs) == 5 and len(op.outputs) == 1, op,
             f"needs 5 inputs and 1 output, got {len(op.inputs)} and {len(op.outputs)}")
-    x, wf, wt, bias = op.inputs[X], op.inputs[W_FEATURE], op.inputs[W_TIME], op.inputs[BIAS]
+    x, wf, wt, bias = op.input(X), op.input(W_FEATURE), op.input(W_TIME), op.inputs[BIAS]
     y = op.outputs[0]
     require(x is not None and wf is not None and wt is not None, op, "missing input or weights")
     assert x is not None and wf is not None and wt is not None
@@ -77,9 +77,9 @@ def lower_svdf(op: Op, graph: Graph) -> KernelCall:
     mult1, shift1 = q.quantize_multiplier(eff1)
     mult2, shift2 = q.quantize_multiplier(eff2)
 
-    feature = wf.data.astype(np.int64).reshape(n_filter, n_input)
+    feature = wf.const_data.astype(np.int64).reshape(n_filter, n_input)
     x_zp = int(x.quant.zp)
-    feature_bias = ((-x_zp * feature.sum(axis=1) + 2**31) % 2**32) - 2**31
+    feature_bias = q.wrap_int32(-x_zp * feature.sum(axis=1))
     packed = quad_layout(np.asarray(wf.data, np.int8).reshape(n_filter, n_input))
     consts = {
         "feature": ConstArray("int8_t", packed if packed is not None else np.asarray(wf.data, np.int8).reshape(-1)),
@@ -87,7 +87,7 @@ def lower_svdf(op: Op, graph: Graph) -> KernelCall:
         "time": ConstArray("int16_t", np.asarray(wt.data, np.int16).reshape(-1)),
     }
     if bias is not None:
-        consts["bias"] = i32(bias.data.reshape(-1))
+        consts["bias"] = i32(bias.const_data.reshape(-1))
     # te_rq_doubled for the feature sums: |sum| < 2^30 for every input (bias + sum |w| * 128), a right shift
     bound = int((np.abs(feature_bias) + np.abs(feature).sum(axis=1) * 128).max())
     fast1 = bound < 2**30 and shift1 <= -1 and mult1 > 0

@@ -36,14 +36,14 @@ def _float_range(op: Op) -> tuple[float, float]:
 def lower_transpose_conv(op: Op, graph: Graph) -> KernelCall:
     require(len(op.inputs) in (3, 4) and len(op.outputs) == 1, op,
             "expects output_shape, weights, input[, bias] and one output")
-    shape_t, w, x = op.inputs[0], op.inputs[1], op.inputs[2]
+    shape_t, w, x = op.input(0), op.input(1), op.input(2)
     bias = op.inputs[3] if len(op.inputs) > 3 else None
     y = op.outputs[0]
     require(shape_t is not None and shape_t.is_const, op, "output_shape must be a constant tensor")
     require(w is not None and w.is_const, op, "weights must be constant")
     require(len(x.shape) == 4 and len(w.shape) == 4 and len(y.shape) == 4, op, "expects 4-D NHWC tensors, OHWI weights")
-    require(tuple(int(v) for v in shape_t.data.reshape(-1)) == tuple(y.shape), op,
-            f"output_shape {list(shape_t.data.reshape(-1))} does not match the output {y.shape}")
+    require(tuple(int(v) for v in shape_t.const_data.reshape(-1)) == tuple(y.shape), op,
+            f"output_shape {list(shape_t.const_data.reshape(-1))} does not match the output {y.shape}")
     n, ih, iw, ic = (int(d) for d in x.shape)
     oc, kh, kw, wic = (int(d) for d in w.shape)
     on, oh, ow, yc = (int(d) for d in y.shape)
@@ -72,23 +72,23 @@ def lower_transpose_conv(op: Op, graph: Graph) -> KernelCall:
         if bias is not None:
             require(bias.is_const and bias.dtype == "float32" and bias.size == oc, op, "bias must be a constant float "
                     f"tensor of {oc} values")
-            consts["bias"] = ConstArray("float", bias.data.reshape(-1))
+            consts["bias"] = ConstArray("float", bias.const_data.reshape(-1))
         params = dict(geometry, act_min=c_float(lo), act_max=c_float(hi))
         return KernelCall(op=op, template="transpose_conv2d.c.j2", header=hdr, inputs=[x], outputs=[y],
                           params=params, consts=consts, macs=macs, note=note + " float")
     require_quant(op, x, w, y)
     require(w.dtype == "int8" and y.dtype == x.dtype, op, f"needs int8 weights and a {x.dtype} output, got "
             f"{w.dtype}/{y.dtype}")
-    if w.quant.per_channel:
-        require(w.quant.scale.size == oc, op, f"{w.quant.scale.size} filter scales for {oc} output channels")
+    if w.q.per_channel:
+        require(w.q.scale.size == oc, op, f"{w.q.scale.size} filter scales for {oc} output channels")
     act = fused_activation(op)
     require(act in ACT_FUSABLE, op, f"fused activation {act} not supported")
     if x.dtype == "int16":
         for t in (x, y, w):
-            require(not np.any(t.quant.zero_point), op, f"int16 tensor '{t.name}' must have zero point 0")
-        act_min, act_max = q.activation_range(act, "int16", y.quant.s, 0)
-        wsum = np.abs(w.data.reshape(oc, -1).astype(np.int64)).sum(axis=1)
-        consts, flags = conv_s16_requant(op, w.data, wsum, bias, x, w, y, oc, int32_bias=True)
+            require(not np.any(t.q.zero_point), op, f"int16 tensor '{t.name}' must have zero point 0")
+        act_min, act_max = q.activation_range(act, "int16", y.q.s, 0)
+        wsum = np.abs(w.const_data.reshape(oc, -1).astype(np.int64)).sum(axis=1)
+        consts, flags = conv_s16_requant(op, w.const_data, wsum, bias, x, w, y, oc, int32_bias=True)
         consts["weights"] = ConstArray("int8_t", w.data)
         params = dict(geometry, input_offset=0, output_offset=0, act_min=act_min, act_max=act_max, **flags)
         return KernelCall(op=op, template="transpose_conv2d.c.j2", header=hdr, inputs=[x], outputs=[y],
@@ -96,13 +96,13 @@ def lower_transpose_conv(op: Op, graph: Graph) -> KernelCall:
     require(x.dtype == "int8", op, f"unsupported input type {x.dtype}")
     declared = int(o.get("quantized_bias_type", 0) or 0)
     require(declared in (0, 2), op, "int8 TRANSPOSE_CONV takes an int32 bias")
-    mults, shifts = q.conv_per_channel_multipliers(x.quant.s, w.quant.scale, y.quant.s, oc)
-    act_min, act_max = q.activation_range(act, "int8", y.quant.s, y.quant.zp)
+    mults, shifts = q.conv_per_channel_multipliers(x.q.s, w.q.scale, y.q.s, oc)
+    act_min, act_max = q.activation_range(act, "int8", y.q.s, y.q.zp)
     consts = {"weights": ConstArray("int8_t", w.data), "multiplier": i32(mults), "shift": i32(shifts)}
     if bias is not None:
         require(bias.is_const and bias.dtype == "int32" and bias.size == oc, op,
                 f"bias must be a constant int32 tensor of {oc} values")
-        consts["bias"] = i32(bias.data.reshape(-1))
-    params = dict(geometry, input_offset=-x.quant.zp, output_offset=y.quant.zp, act_min=act_min, act_max=act_max)
+        consts["bias"] = i32(bias.const_data.reshape(-1))
+    params = dict(geometry, input_offset=-x.q.zp, output_offset=y.q.zp, act_min=act_min, act_max=act_max)
     return KernelCall(op=op, template="transpose_conv2d.c.j2", header=hdr, inputs=[x], outputs=[y],
                       params=params, consts=consts, macs=macs, note=note)
