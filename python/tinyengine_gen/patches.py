@@ -351,11 +351,20 @@ def build_stage(graph: Graph, calls: list[KernelCall], first: int, last: int, ba
                                              windowed=windowed)
             elif id(r) != sink_key and (tensors[id(r)].rows, tensors[id(r)].row_bytes) != (int(t.shape[1]), _row_bytes(t)):
                 return None  # two views of one buffer with different rows
-    consumers: dict[int, list[int]] = {}
+    # Per op, computed once: the roots it reads that the stage makes (in input order, once
+    # each), its inputs (a constant, or the key and stage tensor of an activation), and its
+    # consumers with their row maps and output keys.
+    deps: list[list[int]] = []
+    inputs: list[list[tuple[Tensor, int, Optional[StageTensor]]]] = []
+    consumers: dict[int, list[tuple[RowMap, int]]] = {}
     for i, c in enumerate(inner):
-        for t in _activations(c):
-            if id(t.root) not in [id(x.root) for x in _activations(c)][:_activations(c).index(t)]:
-                consumers.setdefault(id(t.root), []).append(i)
+        keys = list(dict.fromkeys(id(t.root) for t in _activations(c)))
+        deps.append([key for key in keys if key in producer])
+        for key in keys:
+            consumers.setdefault(key, []).append((maps[i], id(c.outputs[0].root)))
+        inputs.append([(t, -1, None) if t.root.is_const else (t, id(t.root), tensors[id(t.root)])
+                       for t in c.inputs])
+    horizontal = [_horizontal_pads(c) if c.op.kind in WINDOW_OPS else (0, 0) for c in inner]
 
     done: dict[int, int] = {key: 0 for key in producer}  # rows computed so far
     window_base: dict[int, int] = {key: 0 for key in producer}  # row at window position 0
@@ -368,8 +377,8 @@ def build_stage(graph: Graph, calls: list[KernelCall], first: int, last: int, ba
     def still_needed(key: int) -> int:
         """The lowest row of `key` a consumer will still read."""
         lo = done[key]
-        for i in consumers.get(key, []):
-            lo = min(lo, maps[i].first(done[id(inner[i].outputs[0].root)]))
+        for m, out_key in consumers.get(key, []):
+            lo = min(lo, m.first(done[out_key]))
         return lo
 
     def produce(key: int, upto: int) -> None:
@@ -380,9 +389,8 @@ def build_stage(graph: Graph, calls: list[KernelCall], first: int, last: int, ba
             a = done[key]
             b = min(st.rows, a + band_rows)
             lo, up = m.first(a), m.end(b)
-            for t in _activations(c):
-                if id(t.root) in producer:
-                    produce(id(t.root), up)
+            for dep in deps[i]:
+                produce(dep, up)
             if st.windowed:
                 base = min(still_needed(key), a)
                 if base > window_base[key]:
@@ -392,14 +400,13 @@ def build_stage(graph: Graph, calls: list[KernelCall], first: int, last: int, ba
                     window_base[key] = base
                 capacity[key] = max(capacity[key], b - window_base[key])
             ins: list[Union[RowRef, Tensor]] = []
-            for t in c.inputs:
-                if t.root.is_const:
+            for t, src_key, src in inputs[i]:
+                if src is None:
                     ins.append(t)
                 else:
-                    src = tensors[id(t.root)]
-                    ins.append(RowRef(src, lo - window_base[id(t.root)] if src.windowed else lo))
+                    ins.append(RowRef(src, lo - window_base[src_key] if src.windowed else lo))
             out_ref = RowRef(st, a - window_base[key] if st.windowed else a)
-            actions.append(BandCall(call=_lower_band(graph, c, m, lo, up, a, b, cache), origin=i,
+            actions.append(BandCall(call=_lower_band(graph, c, m, lo, up, a, b, cache, horizontal[i]), origin=i,
                                     ins=ins, outs=[out_ref]))
             done[key] = b
 
@@ -408,27 +415,27 @@ def build_stage(graph: Graph, calls: list[KernelCall], first: int, last: int, ba
     fc, fc_index = inner[-1], len(inner) - 1
     if sink:
         actions.append(SinkBegin(call=fc, origin=fc_index))
-    for end in list(range(band_rows, n_rows, band_rows)) + [n_rows]:
-        try:
+    try:
+        for end in list(range(band_rows, n_rows, band_rows)) + [n_rows]:
             produce(id(driver), end)
-        except BandRefused:
-            return None
-        if sink:
-            # The new rows go into the sums at once; the window then lets them go.
-            fed = done[sink_key]
-            src_st = tensors[id(driver)]
-            actions.append(SinkAccumulate(call=fc, origin=fc_index,
-                                          src=RowRef(src_st, fed - window_base[id(driver)] if src_st.windowed else fed),
-                                          first_row=fed, rows=end - fed))
-            done[sink_key] = end
-        if end == n_rows:  # every whole output complete
-            for key, st in tensors.items():
-                if key in producer and not st.windowed and key != sink_key:
-                    produce(key, st.rows)
             if sink:
-                actions.append(SinkFinish(call=fc, origin=fc_index, out=RowRef(tensors[sink_key], 0)))
-        bands.append(actions)
-        actions = []
+                # The new rows go into the sums at once; the window then lets them go.
+                fed = done[sink_key]
+                src_st = tensors[id(driver)]
+                actions.append(SinkAccumulate(call=fc, origin=fc_index,
+                                              src=RowRef(src_st, fed - window_base[id(driver)] if src_st.windowed else fed),
+                                              first_row=fed, rows=end - fed))
+                done[sink_key] = end
+            if end == n_rows:  # every whole output complete
+                for key, st in tensors.items():
+                    if key in producer and not st.windowed and key != sink_key:
+                        produce(key, st.rows)
+                if sink:
+                    actions.append(SinkFinish(call=fc, origin=fc_index, out=RowRef(tensors[sink_key], 0)))
+            bands.append(actions)
+            actions = []
+    except BandRefused:
+        return None
     offset = 0
     for key, st in tensors.items():
         if st.windowed:
@@ -447,7 +454,7 @@ def build_stage(graph: Graph, calls: list[KernelCall], first: int, last: int, ba
 
 
 def _lower_band(graph: Graph, c: KernelCall, m: RowMap, lo: int, up: int, a: int, b: int,
-                cache: LoweringCache) -> KernelCall:
+                cache: LoweringCache, horizontal: Optional[tuple[int, int]] = None) -> KernelCall:
     """The op over input rows [lo, up) making output rows [a, b), with the whole op's constants.
     BandRefused when the op's lowering rejects the band (a LoweringError); an InternalError when
     it accepts it with other constants (a bug: the band would compute something else)."""
@@ -455,7 +462,7 @@ def _lower_band(graph: Graph, c: KernelCall, m: RowMap, lo: int, up: int, a: int
     if c.op.kind in WINDOW_OPS:
         top = lo - (a * m.stride - m.pad_top)
         bottom = max(0, (b - 1) * m.stride - m.pad_top + m.kernel - m.in_rows)
-        left, right = _horizontal_pads(c)
+        left, right = horizontal if horizontal is not None else _horizontal_pads(c)
         pads = (top, bottom, left, right)
     key = (id(c), up - lo, b - a, pads)
     if key not in cache:
@@ -778,16 +785,34 @@ def plan_patches(graph: Graph, calls: list[KernelCall], *, minimise: bool, budge
         return calls, layer_plan
     search = CandidateSearch(graph, calls, layer_plan)
     if budget is None:
-        best_calls, best_plan = calls, layer_plan
-        for choice in search.best(SEARCH_PLANS, below=layer_plan.arena_size):
+        # The winner: the first candidate (in search order) with the smallest full plan. The
+        # full planner's local search runs only when its greedy strategies miss the bound (a quick
+        # plan that meets the estimate is the full plan), so each candidate is planned quickly
+        # first and fully only where that could still change the winner.
+        ranked = search.best(SEARCH_PLANS, below=layer_plan.arena_size)
+        best: Optional[int] = None  # index into ranked
+        best_plan = layer_plan
+        gaps: list[int] = []  # planned quickly, above their estimate
+        for i, choice in enumerate(ranked):
             if choice.estimate >= best_plan.arena_size:
                 break  # sorted by estimate: none of the rest can be smaller
-            plan = plan_arena(graph, choice.calls, strategy=strategy, in_place=in_place)
+            plan = plan_arena(graph, choice.calls, strategy=strategy, in_place=in_place, quick=True)
             if plan.arena_size < best_plan.arena_size:
-                best_calls, best_plan = choice.calls, plan
+                best, best_plan = i, plan
             if plan.arena_size <= choice.estimate:
-                break
-        return best_calls, best_plan
+                break  # the bound: no candidate after it can be smaller
+            gaps.append(i)
+        for i in gaps:
+            choice = ranked[i]
+            ahead = best is not None and i < best  # wins a tie with the best so far
+            if choice.estimate > best_plan.arena_size or (choice.estimate == best_plan.arena_size and not ahead):
+                continue
+            plan = plan_arena(graph, choice.calls, strategy=strategy, in_place=in_place)
+            if plan.arena_size < best_plan.arena_size or (i == best or ahead) and plan.arena_size == best_plan.arena_size:
+                best, best_plan = i, plan
+            if plan.arena_size <= choice.estimate:
+                break  # the bound: the gaps after it rank after it and cannot be smaller
+        return (calls, layer_plan) if best is None else (ranked[best].calls, best_plan)
     for choice in search.fitting(budget, SEARCH_PLANS):
         plan = plan_arena(graph, choice.calls, strategy=strategy, in_place=in_place)
         if plan.arena_size <= budget:

@@ -586,7 +586,9 @@ def lower_bound(graph: Graph, calls: list[KernelCall], in_place: bool = True) ->
 
 
 def plan_arena(graph: Graph, calls: list[KernelCall], strategy: Optional[str] = None,
-               in_place: bool = True) -> Plan:
+               in_place: bool = True, quick: bool = False) -> Plan:
+    """quick: no local search over placement orders (the greedy strategies over the pair sets
+    only: what the full planner returns whenever those meet the bound)."""
     if strategy is not None and strategy not in STRATEGIES:
         raise UnknownStrategyError(f"unknown planner strategy {strategy!r}; known: {', '.join(STRATEGIES)}")
     by_root = _lifetimes(graph, calls)
@@ -623,7 +625,7 @@ def plan_arena(graph: Graph, calls: list[KernelCall], strategy: Optional[str] = 
                 if trial.top < result.top:
                     result, best_skip, improved = trial, skip, True
                     break
-    if result.top > bound and strategy in (None, "search"):
+    if result.top > bound and strategy in (None, "search") and not quick:
         searched = _evaluate(tensors, calls, result.pairs, strategy, bound, search=True)
         if cands and result.pairs:
             plain = _evaluate(tensors, calls, [], strategy, bound, search=True)
