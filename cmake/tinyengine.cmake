@@ -11,9 +11,11 @@
 #                                                 # from the file name, as tinyengine-gen does
 #                      [OUTPUT_DIR <dir>]         # default ${CMAKE_CURRENT_BINARY_DIR}/tinyengine/<name>
 #                      [PLANNER <strategy>]       # tinyengine-gen --planner
-#                      [SRAM_BUDGET <bytes>]      # tinyengine-gen --sram-budget, when it has that option
-#                      [PATCH_BASED]              # tinyengine-gen --patch-based: band-by-band early layers
+#                      [SRAM_BUDGET <bytes>]      # tinyengine-gen --sram-budget: fail unless the arena fits
+#                                                 # (patch-based only when layer by layer does not fit)
+#                      [PATCH_BASED]              # tinyengine-gen --patch: band-by-band early layers
 #                      [INT8_IO]                  # tinyengine-gen --int8-io: 8-bit edges on float models
+#                      [CUSTOM_OPS]               # tinyengine-gen --custom-ops: your te_custom_<name>() functions
 #                      [GENERATOR_ARGS <args>...] # any further tinyengine-gen options
 #                      [HEADER_VAR <var>] [SOURCE_VAR <var>])
 #   Generates <name>.c/<name>.h at build time (re-run when the model or the generator changes,
@@ -23,25 +25,32 @@
 #   model or an unsupported op fails the build at the generation step with tinyengine-gen's
 #   one-line message (and no stale generated code is left behind).
 #
-# tinyengine_generate(MODEL <file> NAME <name> OUTPUT_DIR <dir> [GENERATOR_ARGS ...]
+# tinyengine_generate(MODEL <file> NAME <name> OUTPUT_DIR <dir> [GENERATOR_ARGS ...] [ONLY_THIS_MODEL]
 #                     SOURCE_VAR <var> HEADER_VAR <var>)
 #   Only the generation rule (for build systems that compile the sources themselves; Zephyr's glue
-#   uses it). Must be called in the directory that adds the returned source to a target.
+#   uses it). Must be called in the directory that adds the returned source to a target. Besides
+#   <name>.c/.h it writes <name>.json, the generator's summary (arena, weights, inputs/outputs,
+#   options). ONLY_THIS_MODEL removes other models' generated files from OUTPUT_DIR.
 #
 # Cache variables:
 #   TINYENGINE_PYTHON          interpreter for the generator (default: Zephyr's PYTHON_EXECUTABLE,
 #                              else Python3_EXECUTABLE, else the one find_package(Python3) finds)
 #   TINYENGINE_FORCE_PORTABLE  build the portable C kernels even where DSP/Helium is available
+# Variables: TINYENGINE_VERSION (from python/tinyengine_gen/__init__.py).
 include_guard(GLOBAL)
 cmake_minimum_required(VERSION 3.20)
 
 get_filename_component(_te_root "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
 set_property(GLOBAL PROPERTY TINYENGINE_ROOT "${_te_root}")
+# The version lives in one place, the generator's package (python/tinyengine_gen/__init__.py).
+file(STRINGS "${_te_root}/python/tinyengine_gen/__init__.py" _te_version REGEX "^__version__ = ")
+string(REGEX REPLACE "^__version__ = \"([^\"]+)\".*" "\\1" TINYENGINE_VERSION "${_te_version}")
+unset(_te_version)
 unset(_te_root)
 
 # Interpreter that runs the generator (TINYENGINE_PYTHON if the user set it, else Zephyr's
 # PYTHON_EXECUTABLE, else Python3_EXECUTABLE, else find_package(Python3)); checks once per
-# interpreter and generator CLI version that the generator imports there.
+# interpreter that the generator and its dependencies (requirements.txt) import there.
 set(TINYENGINE_PYTHON "" CACHE FILEPATH "Python interpreter for tinyengine-gen (empty: automatic)")
 function(_tinyengine_python out_var)
   get_property(root GLOBAL PROPERTY TINYENGINE_ROOT)
@@ -59,31 +68,16 @@ function(_tinyengine_python out_var)
     endif()
     set(py "${Python3_EXECUTABLE}")
   endif()
-  file(SHA256 "${root}/python/tinyengine_gen/cli.py" cli_hash)
-  set(key "${py};${cli_hash}")
-  if(NOT "${_TINYENGINE_PROBE_KEY}" STREQUAL "${key}")
+  if(NOT "${_TINYENGINE_PROBED}" STREQUAL "${py}")
     execute_process(
       COMMAND "${py}" "${root}/cmake/tinyengine_generate.py" --probe
-      RESULT_VARIABLE rc OUTPUT_VARIABLE opts ERROR_VARIABLE err
-      OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_STRIP_TRAILING_WHITESPACE)
+      RESULT_VARIABLE rc OUTPUT_QUIET ERROR_VARIABLE err ERROR_STRIP_TRAILING_WHITESPACE)
     if(NOT rc EQUAL 0)
       message(FATAL_ERROR "${err}")
     endif()
-    string(REPLACE "\n" ";" opts "${opts}")
-    set(_TINYENGINE_GEN_OPTIONS "${opts}" CACHE INTERNAL "long options of tinyengine-gen")
-    set(_TINYENGINE_PROBE_KEY "${key}" CACHE INTERNAL "")
+    set(_TINYENGINE_PROBED "${py}" CACHE INTERNAL "interpreter checked for tinyengine-gen")
   endif()
   set(${out_var} "${py}" PARENT_SCOPE)
-endfunction()
-
-# True if this tinyengine-gen accepts the long option <opt> (e.g. --sram-budget).
-function(tinyengine_generator_has_option opt out_var)
-  _tinyengine_python(py)
-  if("${opt}" IN_LIST _TINYENGINE_GEN_OPTIONS)
-    set(${out_var} TRUE PARENT_SCOPE)
-  else()
-    set(${out_var} FALSE PARENT_SCOPE)
-  endif()
 endfunction()
 
 # The C identifier tinyengine-gen derives from a name (python/tinyengine_gen/codegen.py c_identifier).
@@ -121,7 +115,7 @@ function(_tinyengine_kernel_library)
 endfunction()
 
 function(tinyengine_generate)
-  cmake_parse_arguments(PARSE_ARGV 0 arg "" "MODEL;NAME;OUTPUT_DIR;SOURCE_VAR;HEADER_VAR;COMMENT" "GENERATOR_ARGS")
+  cmake_parse_arguments(PARSE_ARGV 0 arg "ONLY_THIS_MODEL" "MODEL;NAME;OUTPUT_DIR;SOURCE_VAR;HEADER_VAR;COMMENT" "GENERATOR_ARGS")
   foreach(req MODEL NAME OUTPUT_DIR)
     if(NOT arg_${req})
       message(FATAL_ERROR "tinyengine_generate: ${req} is required")
@@ -143,9 +137,12 @@ function(tinyengine_generate)
        "${root}/python/tinyengine_gen/*.py" "${root}/python/tinyengine_gen/*.j2")
   list(FILTER gen_deps EXCLUDE REGEX "/tinyengine_gen/integrations/") # other build systems' glue
   list(APPEND gen_deps "${root}/cmake/tinyengine_generate.py")
-  set(touch "")
+  set(flags "")
   if(NOT CMAKE_GENERATOR MATCHES "Ninja")
-    set(touch --touch-unchanged) # Make has no re-stat: keep outputs newer than the model
+    list(APPEND flags --touch-unchanged) # Make has no re-stat: keep outputs newer than the model
+  endif()
+  if(arg_ONLY_THIS_MODEL)
+    list(APPEND flags --only-this-model) # the directory holds this model's files and no other's
   endif()
   if(arg_COMMENT)
     set(comment "${arg_COMMENT}")
@@ -154,7 +151,8 @@ function(tinyengine_generate)
   endif()
   add_custom_command(
     OUTPUT "${c_file}" "${h_file}"
-    COMMAND "${py}" "${root}/cmake/tinyengine_generate.py" ${touch}
+    BYPRODUCTS "${outdir}/${arg_NAME}.json"
+    COMMAND "${py}" "${root}/cmake/tinyengine_generate.py" ${flags}
             "${model}" -o "${outdir}" --name "${arg_NAME}" ${arg_GENERATOR_ARGS}
     DEPENDS "${model}" ${gen_deps}
     COMMENT "${comment}"
@@ -167,42 +165,38 @@ function(tinyengine_generate)
   endif()
 endfunction()
 
-# Generator options from the common settings; options this tinyengine-gen lacks are reported and
-# skipped (SRAM budget / patch-based inference arrive with a later generator).
+# Generator options from the common settings. OPTION_NAMES
+# (cmake or zephyr) makes the generator's "does not fit" errors name this build system's options.
 function(tinyengine_generator_args out_var)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "PATCH_BASED;NO_PATCH_BASED;INT8_IO" "PLANNER;SRAM_BUDGET;WHO" "")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "PATCH_BASED;NO_PATCH_BASED;INT8_IO;CUSTOM_OPS" "PLANNER;SRAM_BUDGET;OPTION_NAMES" "")
   set(args "")
-  if(NOT arg_WHO)
-    set(arg_WHO "tinyengine")
-  endif()
   if(arg_PLANNER)
     list(APPEND args --planner "${arg_PLANNER}")
   endif()
   if(arg_SRAM_BUDGET)
-    tinyengine_generator_has_option(--sram-budget has)
-    if(has)
-      list(APPEND args --sram-budget "${arg_SRAM_BUDGET}")
-    else()
-      message(WARNING "${arg_WHO}: SRAM budget ${arg_SRAM_BUDGET} ignored: this tinyengine-gen has no --sram-budget option")
-    endif()
+    list(APPEND args --sram-budget "${arg_SRAM_BUDGET}")
   endif()
-  foreach(flag PATCH_BASED NO_PATCH_BASED INT8_IO)
-    if(arg_${flag})
-      string(TOLOWER "--${flag}" opt)
-      string(REPLACE "_" "-" opt "${opt}")
-      tinyengine_generator_has_option(${opt} has)
-      if(has)
-        list(APPEND args ${opt})
-      else()
-        message(WARNING "${arg_WHO}: ${opt} ignored: this tinyengine-gen has no such option")
-      endif()
-    endif()
-  endforeach()
+  if(arg_PATCH_BASED)
+    list(APPEND args --patch)
+  endif()
+  if(arg_NO_PATCH_BASED)
+    list(APPEND args --no-patch)
+  endif()
+  if(arg_INT8_IO)
+    list(APPEND args --int8-io)
+  endif()
+  if(arg_CUSTOM_OPS)
+    list(APPEND args --custom-ops)
+  endif()
+  if(NOT arg_OPTION_NAMES)
+    set(arg_OPTION_NAMES cmake)
+  endif()
+  list(APPEND args --option-names ${arg_OPTION_NAMES})
   set(${out_var} "${args}" PARENT_SCOPE)
 endfunction()
 
 function(tinyengine_add_model)
-  cmake_parse_arguments(PARSE_ARGV 0 arg "PATCH_BASED;NO_PATCH_BASED;INT8_IO"
+  cmake_parse_arguments(PARSE_ARGV 0 arg "PATCH_BASED;NO_PATCH_BASED;INT8_IO;CUSTOM_OPS"
                         "TARGET;MODEL;NAME;OUTPUT_DIR;PLANNER;SRAM_BUDGET;HEADER_VAR;SOURCE_VAR" "GENERATOR_ARGS")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "tinyengine_add_model: unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
@@ -225,13 +219,12 @@ function(tinyengine_add_model)
     set(outdir "${CMAKE_CURRENT_BINARY_DIR}/tinyengine/${name}")
   endif()
   set(opts "")
-  foreach(flag PATCH_BASED NO_PATCH_BASED INT8_IO)
+  foreach(flag PATCH_BASED NO_PATCH_BASED INT8_IO CUSTOM_OPS)
     if(arg_${flag})
       list(APPEND opts ${flag})
     endif()
   endforeach()
-  tinyengine_generator_args(gen_args PLANNER "${arg_PLANNER}" SRAM_BUDGET "${arg_SRAM_BUDGET}" ${opts}
-                            WHO "tinyengine_add_model(${arg_TARGET})")
+  tinyengine_generator_args(gen_args PLANNER "${arg_PLANNER}" SRAM_BUDGET "${arg_SRAM_BUDGET}" ${opts})
   list(APPEND gen_args ${arg_GENERATOR_ARGS})
   tinyengine_generate(MODEL "${arg_MODEL}" NAME "${name}" OUTPUT_DIR "${outdir}"
                       GENERATOR_ARGS ${gen_args} SOURCE_VAR c_file HEADER_VAR h_file)

@@ -1,17 +1,22 @@
 # tinyengine as a Zephyr module: included by the top-level CMakeLists.txt when Zephyr processes
 # the module and CONFIG_TINYENGINE=y. Generates the model named by CONFIG_TINYENGINE_MODEL (or
-# the CMake/environment variable TINYENGINE_MODEL, read with zephyr_get) into
-# ${CMAKE_CURRENT_BINARY_DIR}/generated at build time and compiles it with the kernels into the
-# zephyr library `tinyengine`.
+# the CMake or environment variable TINYENGINE_MODEL) at build time into
+# <build>/modules/tinyengine/generated/ (<name>.h, <name>.c and the summary <name>.json; nothing
+# else: a renamed model's old files are removed) and compiles it with the kernels into the zephyr
+# library `tinyengine`.
 include(${CMAKE_CURRENT_LIST_DIR}/tinyengine.cmake)
 get_property(_te_root GLOBAL PROPERTY TINYENGINE_ROOT)
 
-# Model: -DTINYENGINE_MODEL=... (or the environment / sysbuild) overrides the Kconfig string
-# without touching autoconf.h, so only the model is regenerated and rebuilt.
-zephyr_get(TINYENGINE_MODEL)
+# The model: -DTINYENGINE_MODEL=<path> (kept in the build directory until -DTINYENGINE_MODEL=
+# clears it), else the environment variable TINYENGINE_MODEL (read whenever CMake runs, never
+# remembered), else CONFIG_TINYENGINE_MODEL. An empty value counts as unset. Either override
+# leaves autoconf.h alone, so only the model and what includes its header are rebuilt.
 if(NOT "${TINYENGINE_MODEL}" STREQUAL "")
   set(_te_model "${TINYENGINE_MODEL}")
-  set(_te_origin "TINYENGINE_MODEL=${TINYENGINE_MODEL}")
+  set(_te_origin "-DTINYENGINE_MODEL=${TINYENGINE_MODEL}")
+elseif(NOT "$ENV{TINYENGINE_MODEL}" STREQUAL "")
+  set(_te_model "$ENV{TINYENGINE_MODEL}")
+  set(_te_origin "the environment variable TINYENGINE_MODEL=$ENV{TINYENGINE_MODEL}")
 else()
   set(_te_model "${CONFIG_TINYENGINE_MODEL}")
   set(_te_origin "CONFIG_TINYENGINE_MODEL=\"${CONFIG_TINYENGINE_MODEL}\"")
@@ -28,6 +33,12 @@ if(IS_DIRECTORY "${_te_model}" OR NOT EXISTS "${_te_model}")
   message(FATAL_ERROR "tinyengine: model not found: ${_te_model} (from ${_te_origin}; a relative path "
                       "is relative to the application directory ${APPLICATION_SOURCE_DIR})")
 endif()
+message(STATUS "tinyengine ${TINYENGINE_VERSION}: model ${_te_model} (from ${_te_origin})")
+
+if(CONFIG_TINYENGINE_KERNELS_HELIUM AND NOT CONFIG_FPU)
+  message(WARNING "tinyengine: CONFIG_TINYENGINE_KERNELS_HELIUM needs CONFIG_FPU=y: without the hardware "
+                  "floating-point ABI the compiler has no Helium (MVE), so the kernels use their DSP path")
+endif()
 
 _tinyengine_c_identifier("${CONFIG_TINYENGINE_MODEL_NAME}" _te_name)
 string(TOUPPER "${_te_name}" _te_NAME)
@@ -39,18 +50,26 @@ endif()
 if(CONFIG_TINYENGINE_INT8_IO)
   list(APPEND _te_opts INT8_IO)
 endif()
+if(CONFIG_TINYENGINE_CUSTOM_OPS)
+  list(APPEND _te_opts CUSTOM_OPS)
+endif()
 set(_te_budget "")
 if(CONFIG_TINYENGINE_SRAM_BUDGET GREATER 0)
   set(_te_budget "${CONFIG_TINYENGINE_SRAM_BUDGET}")
 endif()
 tinyengine_generator_args(_te_args PLANNER "${CONFIG_TINYENGINE_PLANNER}" SRAM_BUDGET "${_te_budget}"
-                          ${_te_opts} WHO "tinyengine (Kconfig)")
+                          ${_te_opts} OPTION_NAMES zephyr)
+# The weights live in flash: fail at generation when they alone exceed the board's flash.
+if(CONFIG_FLASH_SIZE GREATER 0)
+  math(EXPR _te_flash "${CONFIG_FLASH_SIZE} * 1024")
+  list(APPEND _te_args --flash-size ${_te_flash} --flash-label "the flash of ${BOARD} (CONFIG_FLASH_SIZE=${CONFIG_FLASH_SIZE} KB)")
+endif()
 if(NOT "${CONFIG_TINYENGINE_GENERATOR_ARGS}" STREQUAL "")
   separate_arguments(_te_extra UNIX_COMMAND "${CONFIG_TINYENGINE_GENERATOR_ARGS}")
   list(APPEND _te_args ${_te_extra})
 endif()
 set(_te_outdir "${CMAKE_CURRENT_BINARY_DIR}/generated")
-tinyengine_generate(MODEL "${_te_model}" NAME "${_te_name}" OUTPUT_DIR "${_te_outdir}"
+tinyengine_generate(MODEL "${_te_model}" NAME "${_te_name}" OUTPUT_DIR "${_te_outdir}" ONLY_THIS_MODEL
                     GENERATOR_ARGS ${_te_args}
                     SOURCE_VAR _te_c HEADER_VAR _te_h
                     COMMENT "tinyengine: generating ${_te_name}.c/.h from ${_te_model}")

@@ -288,131 +288,478 @@ TE_CONV_SCALAR_LOOPS static void conv_gather_s8(const te_conv_geom *g, const int
 
 #if defined(TE_USE_MVE)
 
-/* Dot products of 4 weight rows with one int8 column x of k taps: k >> 4 steps of 16 taps
- * (VMLADAVA), then a tail-predicated step for k & 15 (lanes past k are neither read nor
- * counted). Returns the 4 sums as a vector. */
-TE_INLINE int32x4_t conv_mve_dot4(const int8_t *w0, const int8_t *w1, const int8_t *w2, const int8_t *w3,
-                                  const int8_t *x, int32_t k)
+#if defined(__GNUC__)
+#define TE_CONV_NOINLINE __attribute__((noinline))
+#else
+#define TE_CONV_NOINLINE
+#endif
+
+/* Per-call constants (offsets fixed for the assembly: lo 0, hi 16, so 32). so: the scatter
+ * offsets of a step's four outputs. */
+typedef struct {
+    int32x4_t lo, hi, so;
+    int32x4_t sx;         /* filter_offset * the pixels' tap sums (legacy uint8; else 0) */
+    int32_t out_off;      /* output zero point */
+    uint32_t pred;        /* the pixels present (a VPR value) */
+    int32_t fo;           /* filter offset (legacy uint8) */
+    int32_t n;            /* K <= 16: channels read from the filter */
+    const int8_t *last_w; /* K <= 16: then one from this padded row (NULL: none) */
+} conv_mve_k;
+
+#if defined(__GNUC__) && defined(__OPTIMIZE__) && !defined(TE_NO_INLINE_ASM)
+#define TE_CONV_MVE_ASM 1
+/* K <= 16, four pixels (x0..x3, zero past K; absent pixels zero), every output channel: per
+ * channel one 16-byte weight load at its row (lanes past K meet the zeros), four VMLADAVs, two
+ * VMOVs, the requantization with the channel's scalars (lanes = pixels; every shift negative,
+ * checked by the caller), filter_offset * (the pixels' tap sums) for legacy models (sx), and one
+ * scatter store of the pixels present (pred). kp->n channels from w, K bytes apart, then (when
+ * kp->last_w is set) one more from last_w (the last row zero-padded: rows are read 16 bytes at a
+ * time). */
+/* MultiplyByQuantizedMultiplier of v with the next multiplier (pm) and shift (ps): every shift
+ * negative (FAST), or any (GEN: the left shift, and the -1 fix-up only where the shift is
+ * negative, as te_mve_requant; wv is free to use). */
+#define CONV_RQ_FAST                                                                             \
+    "ldr     %[a], [%[pm]], #4\n\t"                                                              \
+    "vqrdmulh.s32 %q[v], %q[v], %[a]\n\t"                                                        \
+    "ldr     %[a], [%[ps]], #4\n\t"                                                              \
+    "vshr.s32 %q[t], %q[v], #31\n\t"                                                             \
+    "vqadd.s32 %q[v], %q[v], %q[t]\n\t"                                                          \
+    "vrshl.s32 %q[v], %[a]\n\t"
+#define CONV_RQ_GEN                                                                              \
+    "ldr     %[a], [%[ps]], #4\n\t"                                                              \
+    "usat    %[b], #5, %[a]\n\t"                                                                 \
+    "vshl.s32 %q[v], %[b]\n\t"                                                                   \
+    "subs    %[a], %[a], %[b]\n\t"                                                               \
+    "ldr     %[b], [%[pm]], #4\n\t"                                                              \
+    "vqrdmulh.s32 %q[v], %q[v], %[b]\n\t"                                                        \
+    "vdup.32 %q[wv], %[a]\n\t"                                                                   \
+    "vand    %q[t], %q[v], %q[wv]\n\t"                                                           \
+    "vshr.s32 %q[t], %q[t], #31\n\t"                                                             \
+    "vqadd.s32 %q[v], %q[v], %q[t]\n\t"                                                          \
+    "vrshl.s32 %q[v], %[a]\n\t"
+#define CONV_K16_BODY(SX, SO, RQ)                                                                \
+    "vldrb.u8 %q[wv], [%[w]]\n\t"                                                                \
+    "add     %[w], %[w], %[k]\n\t"                                                               \
+    "vmladav.s8 %[a], %q[wv], %q[x0]\n\t"                                                        \
+    "vmladav.s8 %[b], %q[wv], %q[x2]\n\t"                                                        \
+    "vmov    %q[v][2], %q[v][0], %[a], %[b]\n\t"                                                 \
+    "vmladav.s8 %[a], %q[wv], %q[x1]\n\t"                                                        \
+    "vmladav.s8 %[b], %q[wv], %q[x3]\n\t"                                                        \
+    "vmov    %q[v][3], %q[v][1], %[a], %[b]\n\t"                                                 \
+    "ldr     %[a], [%[pb]], #4\n\t"                                                              \
+    "vadd.i32 %q[v], %q[v], %[a]\n\t" SX RQ                                                       \
+    "vadd.i32 %q[v], %q[v], %[off]\n\t"                                                          \
+    "vldrw.32 %q[t], [%[kp]]\n\t"                                                                \
+    "vmax.s32 %q[v], %q[v], %q[t]\n\t"                                                           \
+    "vldrw.32 %q[t], [%[kp], #16]\n\t"                                                           \
+    "vmin.s32 %q[v], %q[v], %q[t]\n\t" SO                                                         \
+    "vpst\n\t"
+#define CONV_K16_ASM(SX, SO, STORE, RQ, ...)                                                     \
+    __asm__ volatile("ldr     %[a], [%[kp], #68]\n\t"                                            \
+                     "vmsr    p0, %[a]\n\t"                                                      \
+                     "ldr     %[a], [%[kp], #76]\n\t"                                            \
+                     "wls     lr, %[a], 2f\n\t"                                                  \
+                     "1:\n\t" CONV_K16_BODY(SX, SO, RQ) STORE "adds %[out], %[out], #1\n\t" "le lr, 1b\n\t"                         \
+                     "2:\n\t"                                                                    \
+                     "ldr     %[a], [%[kp], #80]\n\t"                                            \
+                     "cmp     %[a], #0\n\t"                                                      \
+                     "beq     3f\n\t"                                                            \
+                     "mov     %[w], %[a]\n\t" CONV_K16_BODY(SX, SO, RQ) STORE                        \
+                     "3:\n\t"                                                                    \
+                     : [w] "+r"(w), [pb] "+r"(bias), [pm] "+r"(mult), [ps] "+r"(shift), [out] "+r"(out),      \
+                       [a] "=&Te"(a), [b] "=&Te"(b), [v] "=&w"(v), [t] "=&w"(t), [wv] "=&w"(wv)               \
+                     : [x0] "w"(x0), [x1] "w"(x1), [x2] "w"(x2), [x3] "w"(x3), [k] "r"(k), [kp] "r"(kp),     \
+                       [off] "r"(kp->out_off), __VA_ARGS__                                         \
+                     : "lr", "memory", "p0", "cc")
+static TE_CONV_NOINLINE void conv_mve_k16_asm(int8x16_t x0, int8x16_t x1, int8x16_t x2, int8x16_t x3,
+                                              const int8_t *w, int32_t k, const int32_t *bias, const int32_t *mult,
+                                              const int32_t *shift, const conv_mve_k *kp, int8_t *out, int neg)
 {
-    int32_t sums[4];
-    te_mve_dot4_s8(w0, w1, w2, w3, x, k, sums);
-    return vldrwq_s32(sums);
+    int32_t a, b;
+    int32x4_t v, t, wv;
+    if (kp->fo != 0) {
+        CONV_K16_ASM("vadd.i32 %q[v], %q[v], %q[sx]\n\t", "vldrw.32 %q[t], [%[kp], #32]\n\t",
+                     "vstrbt.32 %q[v], [%[out], %q[t]]\n\t", CONV_RQ_FAST, [sx] "w"(kp->sx));
+    } else if (neg) { /* the scatter offsets stay in a register */
+        CONV_K16_ASM("", "", "vstrbt.32 %q[v], [%[out], %q[so]]\n\t", CONV_RQ_FAST, [so] "w"(kp->so));
+    } else {
+        CONV_K16_ASM("", "vldrw.32 %q[t], [%[kp], #32]\n\t", "vstrbt.32 %q[v], [%[out], %q[t]]\n\t", CONV_RQ_GEN,
+                     [sx] "w"(kp->sx));
+    }
 }
 
+/* K > 16, n_oc >= 1 output channels (rows from w, row_pad bytes between a row's last 16-byte step
+ * and the next row: ceil(K / 16) * 16 - K), four pixels interleaved in 16-byte chunks (chunk j of
+ * pixel p at blk + 64 j + 16 p, zero past K): per step one weight load, four input loads and four
+ * VMLADAV(A)s; per channel two VMOVs, the requantization with the channel's scalars (every shift
+ * negative, checked by the caller; bias, multiplier and shift read on from pb, pm, ps), the legacy
+ * term (sx), the output offset and clamp, one scatter store of the pixels present. The loop state
+ * that does not fit the registers (block, steps, padding, channel count) is in the job. */
+typedef struct {
+    const int8_t *blk;    /* 0 */
+    int32_t steps_1;      /* 4: ceil(K / 16) - 1 >= 1 */
+    int32_t row_pad;      /* 8 */
+    int32_t left;         /* 12: channels left */
+    int32_t out_off;      /* 16 */
+    uint32_t pred;        /* 20 */
+    const int8_t *last_w; /* 24: then one more channel from this row (NULL: none) */
+} conv_mve_job;
 
-/* Every output channel of one pixel whose K int8 taps are at x, 4 channels at a time (lanes =
- * channels; the last 1-3 with their rows repeated and the extra lanes neither loaded nor
- * stored). `bias` may be NULL. */
-static void conv_mve_pixel(const te_conv_params *p, const te_requant_per_channel *rq, const int32_t *bias,
-                           const int8_t *filter, const int8_t *x, int32_t k, int32_t extra, int8_t *out)
-{
-    const int32_t out_c = p->out_c;
-    const int32_t *mult = rq->multiplier, *shift = rq->shift;
-    const int32x4_t out_off = vdupq_n_s32(p->output_offset);
-    const int32x4_t act_min = vdupq_n_s32(p->act_min), act_max = vdupq_n_s32(p->act_max);
-    const int32_t k2 = 2 * k, k3 = 3 * k, k4 = 4 * k;
-    const int8_t *w = filter;
-    int8_t *const out_end = out + (out_c & ~3);
-    int32x4_t v, bv;
-    for (; out < out_end; out += 4, w += k4, mult += 4, shift += 4) {
-        v = conv_mve_dot4(w, w + k, w + k2, w + k3, x, k);
-        if (extra) {
-            v = vaddq_n_s32(v, extra);
-        }
-        if (bias) {
-            bv = vldrwq_s32(bias);
-            bias += 4;
-            v = vaddq_s32(v, bv);
-        }
-        v = te_mve_requant(v, vldrwq_s32(mult), vldrwq_s32(shift));
-        v = vminq_s32(vmaxq_s32(vaddq_s32(v, out_off), act_min), act_max);
-        vstrbq_s32(out, v);
+#define CONV_4X1_FN(name, RQ)                                                                    \
+    static TE_CONV_NOINLINE void name(conv_mve_job *job, const int8_t *w, const int32_t *pb, const int32_t *pm, \
+                                      const int32_t *ps, const conv_mve_k *kp, int8_t *out)      \
+    {                                                                                                \
+    const int8_t *x;                                                                                 \
+    int32_t a, b, c, d;                                                                              \
+    int32x4_t v, t, wv;                                                                              \
+    __asm__ volatile(                                                                                \
+        "1:\n\t"                                                                                     \
+        "ldr     %[x], [%[job]]\n\t"                                                                 \
+        "vldrb.u8 %q[wv], [%[w]], #16\n\t"                                                           \
+        "vldrb.u8 %q[t], [%[x], #16]\n\t"                                                            \
+        "vmladav.s8 %[b], %q[wv], %q[t]\n\t"                                                         \
+        "vldrb.u8 %q[t], [%[x], #32]\n\t"                                                            \
+        "vmladav.s8 %[c], %q[wv], %q[t]\n\t"                                                         \
+        "vldrb.u8 %q[t], [%[x], #48]\n\t"                                                            \
+        "vmladav.s8 %[d], %q[wv], %q[t]\n\t"                                                         \
+        "vldrb.u8 %q[t], [%[x]], #64\n\t"                                                            \
+        "vmladav.s8 %[a], %q[wv], %q[t]\n\t"                                                         \
+        "ldr     lr, [%[job], #4]\n\t"                                                               \
+        "dls     lr, lr\n\t"                                                                         \
+        "2:\n\t"                                                                                     \
+        "vldrb.u8 %q[wv], [%[w]], #16\n\t"                                                           \
+        "vldrb.u8 %q[t], [%[x], #16]\n\t"                                                            \
+        "vmladava.s8 %[b], %q[wv], %q[t]\n\t"                                                        \
+        "vldrb.u8 %q[t], [%[x], #32]\n\t"                                                            \
+        "vmladava.s8 %[c], %q[wv], %q[t]\n\t"                                                        \
+        "vldrb.u8 %q[t], [%[x], #48]\n\t"                                                            \
+        "vmladava.s8 %[d], %q[wv], %q[t]\n\t"                                                        \
+        "vldrb.u8 %q[t], [%[x]], #64\n\t"                                                            \
+        "vmladava.s8 %[a], %q[wv], %q[t]\n\t"                                                        \
+        "le      lr, 2b\n\t"                                                                         \
+        "vmov    %q[v][2], %q[v][0], %[a], %[c]\n\t"                                                 \
+        "vmov    %q[v][3], %q[v][1], %[b], %[d]\n\t"                                                 \
+        "ldr     %[a], [%[pb]], #4\n\t"                                                              \
+        "vadd.i32 %q[v], %q[v], %q[sx]\n\t"                                                          \
+        "vadd.i32 %q[v], %q[v], %[a]\n\t" RQ                                                         \
+        "ldrd    %[a], %[b], [%[job], #16]\n\t"                                                      \
+        "vadd.i32 %q[v], %q[v], %[a]\n\t"                                                            \
+        "vmsr    p0, %[b]\n\t"                                                                       \
+        "vmax.s32 %q[v], %q[v], %q[lo]\n\t"                                                          \
+        "vmin.s32 %q[v], %q[v], %q[hi]\n\t"                                                          \
+        "vpst\n\t"                                                                                   \
+        "vstrbt.32 %q[v], [%[out], %q[so]]\n\t"                                                      \
+        "adds    %[out], %[out], #1\n\t"                                                             \
+        "ldrd    %[a], %[b], [%[job], #8]\n\t"                                                       \
+        "sub     %[w], %[w], %[a]\n\t"                                                               \
+        "subs    %[b], %[b], #1\n\t"                                                                 \
+        "str     %[b], [%[job], #12]\n\t"                                                            \
+        "bne     1b\n\t"                                                                             \
+        "ldr     %[a], [%[job], #24]\n\t" /* the padded last row */                                  \
+        "cmp     %[a], #0\n\t"                                                                       \
+        "beq     3f\n\t"                                                                             \
+        "mov     %[w], %[a]\n\t"                                                                     \
+        "movs    %[a], #0\n\t"                                                                       \
+        "str     %[a], [%[job], #24]\n\t"                                                            \
+        "movs    %[a], #1\n\t"                                                                       \
+        "str     %[a], [%[job], #12]\n\t"                                                            \
+        "b       1b\n\t"                                                                             \
+        "3:\n\t"                                                                                     \
+        : [w] "+r"(w), [pb] "+r"(pb), [pm] "+r"(pm), [ps] "+r"(ps), [out] "+r"(out), [x] "=&r"(x), [a] "=&Te"(a), \
+          [b] "=&Te"(b), [c] "=&Te"(c), [d] "=&Te"(d), [v] "=&w"(v), [t] "=&w"(t), [wv] "=&w"(wv)    \
+        : [job] "r"(job), [lo] "w"(kp->lo), [hi] "w"(kp->hi), [so] "w"(kp->so), [sx] "w"(kp->sx)     \
+        : "lr", "memory", "p0", "cc");                                                               \
     }
-    if (out_c & 3) {
-        const int32_t n = out_c & 3;
-        const mve_pred16_t valid = vctp32q((uint32_t)n);
-        const int8_t *w1 = n > 1 ? w + k : w;
-        const int8_t *w2 = n > 2 ? w1 + k : w1;
-        v = conv_mve_dot4(w, w1, w2, w2, x, k);
-        if (extra) {
-            v = vaddq_n_s32(v, extra);
+CONV_4X1_FN(conv_mve_4x1_asm, CONV_RQ_FAST)
+CONV_4X1_FN(conv_mve_4x1_gen_asm, CONV_RQ_GEN)
+#endif /* TE_CONV_MVE_ASM */
+
+/* The sum of k taps (the legacy filter-offset term). */
+TE_INLINE int32_t conv_mve_sum(const int8_t *x, int32_t k)
+{
+    int32_t s = 0, i;
+    for (i = 0; i < k; i += 16) {
+        s = vaddvaq_s8(s, vldrbq_z_s8(x + i, vctp8q((uint32_t)(k - i))));
+    }
+    return s;
+}
+
+/* One output channel of the (up to 4) pixels whose k taps are 16 per chunk at x[p] + cs * i (chunk
+ * i), requantized with any shift, stored at out (pixels out_c apart; pred: the pixels present). */
+static void conv_mve_channel(const int8_t *const x[4], int32_t cs, int32_t k, const int8_t *w, int32_t bias,
+                             int32_t mult, int32_t shift, const conv_mve_k *kc, int8_t *out, mve_pred16_t pred)
+{
+    int32_t s[4] = {0, 0, 0, 0}, i, j;
+    int32x4_t v;
+    for (i = 0; i < k; i += 16) {
+        const mve_pred16_t pr = vctp8q((uint32_t)(k - i));
+        const int8x16_t wv = vldrbq_z_s8(w + i, pr);
+        for (j = 0; j < 4; ++j) {
+            s[j] = vmladavaq_s8(s[j], wv, vldrbq_z_s8(x[j] + (i >> 4) * cs, pr));
         }
-        if (bias) {
-            v = vaddq_s32(v, vldrwq_z_s32(bias, valid));
+    }
+    v = vaddq_n_s32(vaddq_s32(vldrwq_s32(s), kc->sx), bias);
+    v = vaddq_n_s32(te_mve_requant_n(v, mult, shift), kc->out_off);
+    vstrbq_scatter_offset_p_s32(out, vreinterpretq_u32_s32(kc->so), vminq_s32(vmaxq_s32(v, kc->lo), kc->hi), pred);
+}
+
+/* Every output channel of n (1..4) pixels; bias: folded. Their taps are read before any output is
+ * stored (so in place needs no other copy): for K <= 16 into registers from x[0..3] (x[j] valid
+ * for every j; conv_mve_k16_asm), else from blk, the block built by the caller (4 pixels
+ * interleaved in 16-byte chunks, chunk i of pixel j at blk + 64 i + 16 j, zero past k;
+ * conv_mve_4x1_asm). The assembly reads whole 16-byte steps of each row: when k is not a multiple
+ * of 16 the last channel's row is read from last_w, a copy zero-padded to 16-byte steps. neg: every
+ * shift is negative (the shorter requantization). Without the assembly (or a legacy layer with
+ * K <= 16 and a non-negative shift): intrinsics (conv_mve_channel). */
+static TE_CONV_NOINLINE void conv_mve_pixels(const te_conv_params *p, const te_requant_per_channel *rq,
+                                             const int32_t *bias, const int8_t *filter, const int8_t *const x[4],
+                                             int32_t n, int32_t k, const int8_t *blk, const int8_t *last_w,
+                                             conv_mve_k *kc, int8_t *out, int neg)
+{
+    const int32_t out_c = p->out_c, n16 = (k + 15) >> 4, padded = (k & 15) != 0;
+    const mve_pred16_t pred = vctp32q((uint32_t)n);
+    int32_t oc = 0, j;
+    kc->pred = pred;
+    kc->sx = vdupq_n_s32(0);
+    if (kc->fo != 0) {
+        int32_t sx[4];
+        for (j = 0; j < 4; ++j) {
+            if (k <= 16) {
+                sx[j] = conv_mve_sum(x[j], k);
+            } else {
+                int32_t i;
+                sx[j] = 0;
+                for (i = 0; i < n16; ++i) {
+                    sx[j] = vaddvaq_s8(sx[j], vldrbq_s8(blk + 64 * i + 16 * j));
+                }
+            }
         }
-        v = te_mve_requant(v, vldrwq_z_s32(mult, valid), vldrwq_z_s32(shift, valid));
-        v = vminq_s32(vmaxq_s32(vaddq_s32(v, out_off), act_min), act_max);
-        vstrbq_p_s32(out, v, valid);
+        kc->sx = vmulq_n_s32(vldrwq_s32(sx), kc->fo);
+    }
+    if (k <= 16) { /* the pixels in registers */
+        const mve_pred16_t pk = vctp8q((uint32_t)k);
+        const int8x16_t x0 = vldrbq_z_s8(x[0], pk), x1 = vldrbq_z_s8(x[1], pk);
+        const int8x16_t x2 = vldrbq_z_s8(x[2], pk), x3 = vldrbq_z_s8(x[3], pk);
+#if defined(TE_CONV_MVE_ASM)
+        if (neg || kc->fo == 0) {
+            kc->n = out_c - padded;
+            kc->last_w = padded ? last_w : NULL;
+            conv_mve_k16_asm(x0, x1, x2, x3, filter, k, bias, rq->multiplier, rq->shift, kc, out, neg);
+            return;
+        }
+#else
+        (void)neg;
+        (void)last_w;
+        (void)padded;
+#endif
+        for (; oc < out_c; ++oc) {
+            const int8x16_t wv = vldrbq_z_s8(filter + (size_t)oc * k, pk);
+            int32x4_t v = te_mve_vec4(vmladavq_s8(wv, x0), vmladavq_s8(wv, x1), vmladavq_s8(wv, x2),
+                                      vmladavq_s8(wv, x3));
+            v = vaddq_n_s32(vaddq_s32(v, kc->sx), bias[oc]);
+            v = vaddq_n_s32(te_mve_requant_n(v, rq->multiplier[oc], rq->shift[oc]), kc->out_off);
+            vstrbq_scatter_offset_p_s32(out + oc, vreinterpretq_u32_s32(kc->so), vminq_s32(vmaxq_s32(v, kc->lo), kc->hi),
+                                        pred);
+        }
+        return;
+    }
+#if defined(TE_CONV_MVE_ASM)
+    {
+        conv_mve_job job;
+        job.blk = blk;
+        job.steps_1 = n16 - 1;
+        job.row_pad = 16 * n16 - k;
+        job.left = out_c - padded;
+        job.out_off = kc->out_off;
+        job.pred = pred;
+        job.last_w = padded ? last_w : NULL;
+        if (job.left == 0) { /* one channel, padded */
+            job.left = 1;
+            job.last_w = NULL;
+            filter = last_w;
+        }
+        (neg ? conv_mve_4x1_asm : conv_mve_4x1_gen_asm)(&job, filter, bias, rq->multiplier, rq->shift, kc, out);
+        return;
+    }
+#endif
+    {
+        const int8_t *const xb[4] = {blk, blk + 16, blk + 32, blk + 48};
+        for (; oc < out_c; ++oc) {
+            conv_mve_channel(xb, 64, k, filter + (size_t)oc * k, bias[oc], rq->multiplier[oc], rq->shift[oc], kc,
+                             out + oc, pred);
+        }
     }
 }
 
-/* Scratch: one gathered window (K rounded up to 16), then out_c folded biases. */
+static void conv_mve_consts(const te_conv_params *p, conv_mve_k *k)
+{
+    k->lo = vdupq_n_s32(p->act_min);
+    k->hi = vdupq_n_s32(p->act_max);
+    k->so = vreinterpretq_s32_u32(vmulq_n_u32(vidupq_n_u32(0, 1), (uint32_t)p->out_c));
+    k->out_off = p->output_offset;
+    k->fo = p->filter_offset;
+}
+
+/* The last output channel's row (k taps) zero-padded to whole 16-byte steps. */
+static void conv_mve_last_row(const te_conv_params *p, const int8_t *filter, int32_t k, int8_t *dst)
+{
+    const int8_t *w = filter + (size_t)(p->out_c - 1) * k;
+    int32_t i;
+    for (i = 0; i < k; i += 16) {
+        vstrbq_s8(dst + i, vldrbq_z_s8(w + i, vctp8q((uint32_t)(k - i))));
+    }
+}
+
+/* k taps of pixel j (k contiguous bytes at x, or none: zeros) into the block. */
+static void conv_mve_to_block(int8_t *blk, int32_t j, const int8_t *x, int32_t k)
+{
+    int32_t i;
+    for (i = 0; i < k; i += 16) {
+        vstrbq_s8(blk + 4 * i + 16 * j, vldrbq_z_s8(x + i, x ? vctp8q((uint32_t)(k - i)) : 0));
+    }
+}
+
+/* Every shift negative (the assembly's requantization). */
+static int conv_mve_neg_shifts(const int32_t *shift, int32_t n)
+{
+    int32_t i;
+    for (i = 0; i < n; ++i) {
+        if (shift[i] >= 0) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Pointwise, four pixels at a time: their taps go to registers (K <= 16) or the block before any
+ * of their outputs is stored, which in place needs no other copy. Scratch: the block (4 pixels of
+ * K rounded up to 16) and the last row's padded copy (te_conv2d_1x1_s8_scratch_bytes; K <= 16
+ * uses only the latter). */
+static void conv_1x1_mve(const te_conv_params *p, const te_requant_per_channel *rq,
+                         const int8_t *input, const int8_t *filter, int8_t *output, int8_t *scratch)
+{
+    const int32_t pixels = p->out_h * p->out_w, k = p->in_c, k16 = (k + 15) & ~15;
+    const int neg = conv_mve_neg_shifts(rq->shift, p->out_c);
+    const int contiguous = p->stride_h == 1 && p->stride_w == 1;
+    int8_t *const last_w = scratch + (k > 16 ? 4 * k16 : 0);
+    conv_mve_k kc;
+    int32_t b, px, j;
+    conv_mve_consts(p, &kc);
+    conv_mve_last_row(p, filter, k, last_w);
+    for (b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * p->in_c;
+        int8_t *out = output + (size_t)b * pixels * p->out_c;
+        for (px = 0; px < pixels; px += 4, out += 4 * p->out_c) {
+            const int32_t n = te_min_i32(pixels - px, 4);
+            const int8_t *x[4];
+            for (j = 0; j < 4; ++j) {
+                const int32_t q = px + te_min_i32(j, n - 1);
+                x[j] = contiguous ? in_b + (size_t)q * k : conv_1x1_pixel(p, in_b, q);
+                if (k > 16) {
+                    conv_mve_to_block(scratch, j, j < n ? x[j] : NULL, k);
+                }
+            }
+            conv_mve_pixels(p, rq, rq->bias, filter, x, n, k, scratch, last_w, &kc, out, neg);
+        }
+    }
+}
+
+/* k taps of one window into the block (chunk i at dst + 64 i) with halfword-offset gathers from x0:
+ * offs holds per 16 taps the offsets of the even ones, then of the odd ones; the last k & 15 taps
+ * with predicated gathers (lanes past k are not read and become 0). */
+static TE_CONV_NOINLINE void conv_mve_gather(const int8_t *x0, const uint16_t *offs, int32_t k, int8_t *dst)
+{
+    const int32_t rem = k & 15;
+#if defined(TE_CONV_MVE_ASM)
+    int16x8_t e, o;
+    int8x16_t q;
+    if (k >= 16) {
+        __asm__ volatile(
+            "dls     lr, %[n]\n\t"
+            "1:\n\t"
+            "vldrh.u16 %q[q], [%[offs]], #16\n\t"
+            "vldrb.s16 %q[e], [%[x0], %q[q]]\n\t"
+            "vldrh.u16 %q[q], [%[offs]], #16\n\t"
+            "vldrb.s16 %q[o], [%[x0], %q[q]]\n\t"
+            "vmovnb.i16 %q[q], %q[e]\n\t"
+            "vmovnt.i16 %q[q], %q[o]\n\t"
+            "vstrb.8 %q[q], [%[dst]], #64\n\t"
+            "le      lr, 1b\n\t"
+            : [offs] "+r"(offs), [dst] "+r"(dst), [e] "=&w"(e), [o] "=&w"(o), [q] "=&w"(q)
+            : [x0] "r"(x0), [n] "r"(k >> 4)
+            : "lr", "memory");
+    }
+#else
+    for (; k >= 16; k -= 16, offs += 16, dst += 64) {
+        vstrbq_s8(dst, vmovntq_s16(vmovnbq_s16(vdupq_n_s8(0), vldrbq_gather_offset_s16(x0, vldrhq_u16(offs))),
+                                   vldrbq_gather_offset_s16(x0, vldrhq_u16(offs + 8))));
+    }
+#endif
+    if (rem) {
+        const int16x8_t ev = vldrbq_gather_offset_z_s16(x0, vldrhq_u16(offs), vctp16q((uint32_t)(rem + 1) >> 1));
+        const int16x8_t od = vldrbq_gather_offset_z_s16(x0, vldrhq_u16(offs + 8), vctp16q((uint32_t)rem >> 1));
+        vstrbq_s8(dst, vmovntq_s16(vmovnbq_s16(vdupq_n_s8(0), ev), od));
+    }
+}
+
+/* Any kernel (one group): four output pixels' windows gathered as int8 (padded taps = the input
+ * zero point) into the block, then conv_mve_pixels. Interior pixels of windows up to 64 taps are
+ * gathered straight from the input (halfword-offset gathers of 8 taps, two narrowed into a
+ * 16-byte chunk); the others through the shared window gather. The window holds raw x, so over
+ * all K taps
+ *   sum (w + fo)(x + io) = sum w x + [io sum w + fo io K] + fo sum x:
+ * the bracket joins the bias (folded once per call into the scratch), fo sum x (legacy uint8
+ * models only) is added per pixel. Scratch (te_conv2d_s8_scratch_bytes): out_c biases, the block (4
+ * pixels), one window (then the last row's padded copy); each of K rounded up to 16. */
+#define CONV_MVE_GATHER_TAPS 64
 static void conv_mve(const te_conv_params *p, const te_requant_per_channel *rq,
                      const int8_t *input, const int8_t *filter, int8_t *output, int8_t *scratch)
 {
-    const int32_t k_total = p->k_h * p->k_w * p->in_c;
-    const int32_t pixels = p->out_h * p->out_w;
-    int8_t *win = scratch;
-    int32_t *bias = (int32_t *)(void *)(win + ((k_total + 15) & ~15));
+    const int32_t k = p->k_h * p->k_w * p->in_c, k16 = (k + 15) & ~15, c = p->in_c;
+    const int32_t pixels = p->out_h * p->out_w, eff_h = (p->k_h - 1) * p->dil_h + 1;
+    const int32_t eff_w = (p->k_w - 1) * p->dil_w + 1, in_row = p->in_w * c;
+    int32_t *const bias = (int32_t *)(void *)scratch;
+    int8_t *const blk = scratch + 4 * p->out_c, *const win = blk + 4 * k16, *const last_w = win;
     const te_conv_geom geom = conv_geom(p, (int8_t)(-p->input_offset));
-    int32_t b, px, oc;
-    /* The gathered window holds raw int8 x with padded taps equal to the input zero point, whose
-     * (x + io) is 0 like the skipped taps, so over all K taps
-     *   sum (w + fo)(x + io) = sum w x + [io sum w + fo io K] + fo sum x:
-     * the bracket joins the bias here, fo sum x (legacy uint8 models only) is added per pixel. */
     const uint32_t io = (uint32_t)p->input_offset, fo = (uint32_t)p->filter_offset;
+    const int neg = conv_mve_neg_shifts(rq->shift, p->out_c);
+    const int8_t *const xb[4] = {blk, blk + 16, blk + 32, blk + 48}; /* K <= 16: the block's pixels */
+    /* the direct gather: tap t's offset from the window's first tap, in even / odd halves */
+    const int direct = k <= CONV_MVE_GATHER_TAPS && (eff_h - 1) * in_row + eff_w * c <= 65536;
+    uint16_t offs[CONV_MVE_GATHER_TAPS];
+    conv_mve_k kc;
+    int32_t b, px, oc, j, t;
+    conv_mve_consts(p, &kc);
     for (oc = 0; oc < p->out_c; ++oc) {
-        const int8_t *w = filter + (size_t)oc * k_total;
-        int32_t s = 0, k;
-        for (k = 0; k < k_total; k += 16) {
-            s = vaddvaq_s8(s, vldrbq_z_s8(w + k, vctp8q((uint32_t)(k_total - k))));
-        }
-        bias[oc] = (int32_t)((uint32_t)(rq->bias ? rq->bias[oc] : 0) + (uint32_t)s * io + fo * io * (uint32_t)k_total);
+        const uint32_t s = (uint32_t)conv_mve_sum(filter + (size_t)oc * k, k);
+        bias[oc] = (int32_t)((uint32_t)(rq->bias ? rq->bias[oc] : 0) + s * io + fo * io * (uint32_t)k);
+    }
+    for (t = 0; direct && t < k16; ++t) { /* chunk by chunk: the even taps, then the odd ones */
+        const int32_t tap = (t & ~15) + 2 * (t & 7) + ((t >> 3) & 1);
+        const int32_t ci = tap % c, kx = (tap / c) % p->k_w, ky = tap / (c * p->k_w);
+        offs[t] = (uint16_t)(tap < k ? ky * p->dil_h * in_row + kx * p->dil_w * c + ci : 0);
     }
     for (b = 0; b < p->batches; ++b) {
-        const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * p->in_c;
+        const int8_t *in_b = input + (size_t)b * p->in_h * in_row;
         int8_t *out = output + (size_t)b * pixels * p->out_c;
-        for (px = 0; px < pixels; ++px, out += p->out_c) {
-            const int32_t oy = px / p->out_w, ox = px - oy * p->out_w;
-            int32_t extra = 0;
-            conv_gather_s8(&geom, in_b, oy, ox, win);
-            if (fo) {
-                int32_t s = 0, k;
-                for (k = 0; k < k_total; k += 16) {
-                    s = vaddvaq_s8(s, vldrbq_z_s8(win + k, vctp8q((uint32_t)(k_total - k))));
+        for (px = 0; px < pixels; px += 4, out += 4 * p->out_c) {
+            const int32_t n = te_min_i32(pixels - px, 4);
+            for (j = 0; j < 4; ++j) {
+                const int32_t q = px + j, oy = q / p->out_w, ox = q - oy * p->out_w;
+                const int32_t iy = oy * p->stride_h - p->pad_top, ix = ox * p->stride_w - p->pad_left;
+                if (j >= n) {
+                    conv_mve_to_block(blk, j, NULL, k);
+                } else if (direct && iy >= 0 && ix >= 0 && iy + eff_h <= p->in_h && ix + eff_w <= p->in_w) {
+                    conv_mve_gather(in_b + (size_t)iy * in_row + (size_t)ix * c, offs, k, blk + 16 * j);
+                } else {
+                    conv_gather_s8(&geom, in_b, oy, ox, win);
+                    conv_mve_to_block(blk, j, win, k);
                 }
-                extra = (int32_t)((uint32_t)s * fo);
             }
-            conv_mve_pixel(p, rq, bias, filter, win, k_total, extra, out);
-        }
-    }
-}
-
-/* `pixel`: NULL (the kernel reads the input directly), or in_c bytes where each input pixel is
- * copied first (in place: its outputs are stored 4 channels at a time between reads of it). */
-static void conv_1x1_mve(const te_conv_params *p, const te_requant_per_channel *rq,
-                         const int8_t *input, const int8_t *filter, int8_t *output, int8_t *pixel)
-{
-    const int32_t pixels = p->out_h * p->out_w;
-    int32_t b, px;
-    for (b = 0; b < p->batches; ++b) {
-        const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * p->in_c;
-        int8_t *out = output + (size_t)b * pixels * p->out_c;
-        for (px = 0; px < pixels; ++px, out += p->out_c) {
-            const int8_t *x = conv_1x1_pixel(p, in_b, px);
-            int32_t extra = 0;
-            if (pixel) {
-                conv_copy_s8(pixel, x, p->in_c);
-                x = pixel;
+            if (k & 15) { /* the window's space, free again */
+                conv_mve_last_row(p, filter, k, last_w);
             }
-            if (p->filter_offset != 0) { /* legacy uint8: filter_offset * sum(x) per pixel */
-                int32_t xs = 0, k;
-                for (k = 0; k < p->in_c; k += 16) {
-                    xs = vaddvaq_s8(xs, vldrbq_z_s8(x + k, vctp8q((uint32_t)(p->in_c - k))));
-                }
-                extra = (int32_t)((uint32_t)xs * (uint32_t)p->filter_offset);
-            }
-            conv_mve_pixel(p, rq, rq->bias, filter, x, p->in_c, extra, out);
+            conv_mve_pixels(p, rq, bias, filter, xb, n, k, blk, last_w, &kc, out, neg);
         }
     }
 }
@@ -1366,9 +1713,10 @@ void te_conv2d_1x1_s8(const te_conv_params *p, const te_requant_per_channel *rq,
                       const int8_t *input, const int8_t *filter, int8_t *output, void *scratch)
 {
 #if defined(TE_USE_MVE)
-    (void)scratch;
-    conv_1x1_mve(p, rq, input, filter, output, NULL);
-    return;
+    if (scratch != NULL) {
+        conv_1x1_mve(p, rq, input, filter, output, (int8_t *)scratch);
+        return;
+    }
 #elif defined(TE_USE_DSP)
     if (scratch != NULL) {
         conv_1x1_dsp(p, rq, input, filter, output, scratch);
@@ -1418,4 +1766,198 @@ void te_conv2d_1x1_s8_inplace(const te_conv_params *p, const te_requant_per_chan
 #else
     conv_1x1_portable(p, rq, input, filter, output, (int8_t *)scratch);
 #endif
+}
+
+/* ======================================================================================
+ * int16x8 CONV_2D: te_conv2d_s16 (int16 activations, int8 weights, int64 or int32 bias).
+ *
+ * Portable path: reference_integer_ops::ConvPerChannel for int16 as LiteRT writes it (64-bit
+ * sums, or int32 ones with an int32 bias; te_requant_s16_apply).
+ * SIMD paths, when the generator proved every channel's sums fit int32 (sums_fit_32) and the
+ * convolution has one group: each output pixel's window is gathered once as an int16 column
+ * (padded taps 0, the zero point), then
+ *  - DSP: per full group of 4 taps the column holds (x0, x2, x1, x3), so one weight word
+ *    gives both SMLAD operands through SXTB16 / SXTB16 ROR 8; two pixels x two channels per
+ *    loop (4 weight bytes and 4 column words feed 8 SMLAD). The 64-bit requantization
+ *    collapses into one 64-bit multiply-add and shift with a per-channel constant
+ *    bias * reduced_multiplier + rounding (exact: the reference's product distributes);
+ *  - Helium: VMLADAVA over 8 int16 lanes, the int8 weights widened by VLDRB.S16, four
+ *    channels per column load, tail-predicated.
+ * ====================================================================================== */
+
+static void conv_s16_portable(const te_conv_params *p, const te_requant_s16 *rq, const int16_t *input,
+                              const int8_t *filter, int16_t *output)
+{
+    const int32_t groups = p->in_c / p->filter_in_c;
+    const int32_t filters_per_group = p->out_c / groups;
+    int32_t b, oy, ox, oc, ky, kx, ic;
+    for (b = 0; b < p->batches; ++b) {
+        const int16_t *in_b = input + (size_t)b * p->in_h * p->in_w * p->in_c;
+        for (oy = 0; oy < p->out_h; ++oy) {
+            const int32_t y0 = oy * p->stride_h - p->pad_top;
+            for (ox = 0; ox < p->out_w; ++ox) {
+                const int32_t x0 = ox * p->stride_w - p->pad_left;
+                for (oc = 0; oc < p->out_c; ++oc) {
+                    const int32_t group = oc / filters_per_group;
+                    int64_t acc = 0;
+                    for (ky = 0; ky < p->k_h; ++ky) {
+                        const int32_t iy = y0 + p->dil_h * ky;
+                        if (iy < 0 || iy >= p->in_h) {
+                            continue;
+                        }
+                        for (kx = 0; kx < p->k_w; ++kx) {
+                            const int32_t ix = x0 + p->dil_w * kx;
+                            const int16_t *px;
+                            const int8_t *w;
+                            if (ix < 0 || ix >= p->in_w) {
+                                continue;
+                            }
+                            px = in_b + ((size_t)iy * p->in_w + ix) * p->in_c + group * p->filter_in_c;
+                            w = filter + (((size_t)oc * p->k_h + ky) * p->k_w + kx) * p->filter_in_c;
+                            for (ic = 0; ic < p->filter_in_c; ++ic) {
+                                acc += (int32_t)w[ic] * (int32_t)px[ic];
+                            }
+                        }
+                    }
+                    *output++ = (int16_t)te_requant_s16_apply(rq, acc, oc, p->act_min, p->act_max);
+                }
+            }
+        }
+    }
+}
+
+#if defined(TE_USE_DSP) || defined(TE_USE_MVE)
+/* One output pixel's window as an int16 column in the filter's (ky, kx, ic) order, padded taps 0. */
+static void conv_s16_gather(const te_conv_params *p, const int16_t *in_b, int32_t oy, int32_t ox, int16_t *col)
+{
+    const int32_t y0 = oy * p->stride_h - p->pad_top;
+    const int32_t x0 = ox * p->stride_w - p->pad_left;
+    const int32_t row = p->k_w * p->in_c;
+    int32_t ky, kx;
+    for (ky = 0; ky < p->k_h; ++ky) {
+        const int32_t iy = y0 + p->dil_h * ky;
+        int16_t *dst = col + (size_t)ky * row;
+        if (iy < 0 || iy >= p->in_h) {
+            memset(dst, 0, (size_t)row * 2);
+            continue;
+        }
+        if (p->dil_w == 1 && x0 >= 0 && x0 + p->k_w <= p->in_w) {
+            memcpy(dst, in_b + ((size_t)iy * p->in_w + x0) * p->in_c, (size_t)row * 2);
+            continue;
+        }
+        for (kx = 0; kx < p->k_w; ++kx) {
+            const int32_t ix = x0 + p->dil_w * kx;
+            if (ix < 0 || ix >= p->in_w) {
+                memset(dst + kx * p->in_c, 0, (size_t)p->in_c * 2);
+            } else {
+                memcpy(dst + kx * p->in_c, in_b + ((size_t)iy * p->in_w + ix) * p->in_c, (size_t)p->in_c * 2);
+            }
+        }
+    }
+}
+#endif
+
+#if defined(TE_USE_MVE)
+static int conv_s16_mve(const te_conv_params *p, const te_requant_s16 *rq, const int16_t *input,
+                        const int8_t *filter, int16_t *output, void *scratch)
+{
+    const int32_t k = p->k_h * p->k_w * p->in_c;
+    te_requant_s16_fast *f = (te_requant_s16_fast *)scratch;
+    int16_t *col = (int16_t *)(f + p->out_c);
+    int32_t b, oy, ox, oc, j;
+    if (!te_requant_s16_fast_init(rq, p->out_c, f)) {
+        return 0; /* a channel outside the folded form: the portable kernel */
+    }
+    for (b = 0; b < p->batches; ++b) {
+        const int16_t *in_b = input + (size_t)b * p->in_h * p->in_w * p->in_c;
+        for (oy = 0; oy < p->out_h; ++oy) {
+            for (ox = 0; ox < p->out_w; ++ox) {
+                conv_s16_gather(p, in_b, oy, ox, col);
+                for (oc = 0; oc < p->out_c; oc += 4) {
+                    int32_t acc[4];
+                    const int32_t n = te_min_i32(4, p->out_c - oc);
+                    /* Past the last channel the rows repeat the group's first row (not stored). */
+                    const int8_t *w0 = filter + (size_t)oc * k;
+                    te_mve_dot4_s16(w0, n > 1 ? w0 + k : w0, n > 2 ? w0 + 2 * k : w0, n > 3 ? w0 + 3 * k : w0,
+                                    col, k, acc);
+                    for (j = 0; j < n; ++j) {
+                        output[oc + j] = (int16_t)te_requant_s16_fast_apply(f, acc[j], oc + j, p->act_min, p->act_max);
+                    }
+                }
+                output += p->out_c;
+            }
+        }
+    }
+    return 1;
+}
+#endif /* TE_USE_MVE */
+
+#if defined(TE_USE_DSP) && !defined(TE_USE_MVE)
+static int conv_s16_dsp(const te_conv_params *p, const te_requant_s16 *rq, const int16_t *input,
+                        const int8_t *filter, int16_t *output, void *scratch)
+{
+    const int32_t k = p->k_h * p->k_w * p->in_c;
+    const int32_t k4 = (k + 3) & ~3, kf = k & ~3;
+    const int32_t npix = p->out_h * p->out_w;
+    te_requant_s16_fast *f = (te_requant_s16_fast *)scratch;
+    int16_t *ca = (int16_t *)(f + p->out_c);
+    int16_t *cb = ca + k4;
+    int16_t *il = cb + k4; /* 2 * kf values */
+    int32_t b, q, oc, i;
+    if (!te_requant_s16_fast_init(rq, p->out_c, f)) {
+        return 0; /* a channel outside the folded form: the portable kernel */
+    }
+    for (b = 0; b < p->batches; ++b) {
+        const int16_t *in_b = input + (size_t)b * p->in_h * p->in_w * p->in_c;
+        int16_t *out_b = output + (size_t)b * npix * p->out_c;
+        for (q = 0; q < npix; q += 2) {
+            const int32_t two = q + 1 < npix;
+            int16_t *o0 = out_b + (size_t)q * p->out_c;
+            int16_t *o1 = o0 + p->out_c;
+            conv_s16_gather(p, in_b, q / p->out_w, q % p->out_w, ca);
+            if (two) {
+                conv_s16_gather(p, in_b, (q + 1) / p->out_w, (q + 1) % p->out_w, cb);
+            }
+            if (!two) {
+                memcpy(cb, ca, (size_t)k * 2); /* the last odd pixel: computed twice, stored once */
+            }
+            te_s16_interleave(ca, cb, kf, il);
+            for (oc = 0; oc < p->out_c; ++oc) {
+                const int8_t *w = filter + (size_t)oc * k;
+                int32_t acc[2] = {0, 0};
+                te_s16_dot1x2_il(w, il, kf, acc);
+                for (i = kf; i < k; ++i) {
+                    acc[0] += (int32_t)w[i] * ca[i];
+                    acc[1] += (int32_t)w[i] * cb[i];
+                }
+                o0[oc] = (int16_t)te_requant_s16_fast_apply(f, acc[0], oc, p->act_min, p->act_max);
+                if (two) {
+                    o1[oc] = (int16_t)te_requant_s16_fast_apply(f, acc[1], oc, p->act_min, p->act_max);
+                }
+            }
+        }
+    }
+    return 1;
+}
+#endif /* TE_USE_DSP && !TE_USE_MVE */
+
+void te_conv2d_s16(const te_conv_params *p, const te_requant_s16 *rq, const int16_t *input, const int8_t *filter,
+                   int16_t *output, void *scratch)
+{
+#if defined(TE_USE_MVE)
+    if (scratch != NULL && rq->sums_fit_32 && p->filter_in_c == p->in_c) {
+        if (conv_s16_mve(p, rq, input, filter, output, scratch)) {
+            return;
+        }
+    }
+#elif defined(TE_USE_DSP)
+    if (scratch != NULL && rq->sums_fit_32 && p->filter_in_c == p->in_c) {
+        if (conv_s16_dsp(p, rq, input, filter, output, scratch)) {
+            return;
+        }
+    }
+#else
+    (void)scratch;
+#endif
+    conv_s16_portable(p, rq, input, filter, output);
 }

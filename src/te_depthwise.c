@@ -59,6 +59,12 @@
 #include "tinyengine/te_depthwise.h"
 #include "tinyengine/te_simd.h"
 
+/* The DSP kernels, on cores without Helium: on Helium cores (M55) the Helium path below replaces
+ * them and the portable kernels are its fallback (shapes outside its limits). */
+#if defined(TE_USE_DSP) && !defined(TE_USE_MVE)
+#define TE_DW_DSP 1
+#endif
+
 enum { DW_RQ_FAST = 0, DW_RQ_GENERIC = 1 };
 
 /* One output channel's requantization, precomputed per channel. */
@@ -107,7 +113,7 @@ TE_INLINE int8_t dw_requant(int32_t acc, const te_dw_rq *r, const int mode, cons
         v = (int32_t)((uint32_t)te_multiply_by_quantized_multiplier(acc, r->mult, r->shift) + (uint32_t)r->out_off);
     }
     if (full) {
-#if defined(TE_USE_DSP)
+#if defined(TE_DW_DSP)
         return (int8_t)te_ssat8(v);
 #else
         return (int8_t)te_clamp_i32(v, -128, 127);
@@ -221,7 +227,7 @@ static DW_NOINLINE void dw_block_scalar(const te_dw_params *p, const te_dw_block
     }
 }
 
-#if defined(TE_USE_DSP)
+#if defined(TE_DW_DSP)
 
 /* 3x3 filter row k against the 4 inputs at x (x0 x1 | x2 x3): acc + w0*x0 + w1*x1 + w2*x2. The
  * weights sit in five registers: wa_k = (w0, w1) of each filter row for SMLAD, and the third
@@ -562,7 +568,7 @@ static void dw_block(const te_dw_params *p, const te_dw_block *g, const te_dw_rq
     }
 }
 
-#endif /* TE_USE_DSP */
+#endif /* TE_DW_DSP */
 
 /* Planar kernel: one channel at a time through the window (any shape; in place when allowed). */
 static void dw_planar(const te_dw_params *p, const te_requant_per_channel *rq,
@@ -678,13 +684,13 @@ TE_INLINE void dw_read_2x32(const int16_t *x, uint32_t *a, uint32_t *b)
 
 /* GCC's scheduler, left alone, hoists the loads and extensions of all taps and spills them;
  * an empty asm after each tap keeps one tap's temporaries live at a time (Arm builds only). */
-#if defined(__GNUC__) && defined(__ARM_FEATURE_DSP) && !defined(TE_EMULATE_DSP)
+#if defined(__GNUC__) && defined(TE_DW_DSP) && defined(__ARM_FEATURE_DSP) && !defined(TE_EMULATE_DSP)
 #define DW_FENCE4() __asm__ volatile("" : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3) : : "memory")
 #else
 #define DW_FENCE4() ((void)0)
 #endif
 
-#if defined(TE_USE_DSP)
+#if defined(TE_DW_DSP)
 /* One tap, 4 channels (input channels at ptr). */
 #define DW_TAP4(ptr)                                                                               \
     do {                                                                                           \
@@ -781,8 +787,8 @@ TE_INLINE void dw_direct_run_body(const int8_t *x, int32_t n, int32_t x_step, in
     }
 }
 
-#if defined(__ARM_FEATURE_DSP) && !defined(TE_EMULATE_DSP) && defined(__GNUC__) && defined(__thumb2__) && \
-    !defined(TE_NO_INLINE_ASM)
+#if defined(TE_DW_DSP) && defined(__ARM_FEATURE_DSP) && !defined(TE_EMULATE_DSP) && defined(__GNUC__) && \
+    defined(__thumb2__) && !defined(TE_NO_INLINE_ASM)
 #define TE_DW_DIRECT_ASM 1
 /* The 3x3 interior run in assembly, over `rows` rows of n pixels (GCC keeps the per-tap weight
  * addresses on the stack). Per pixel: 9 taps of 8 instructions (LDR of 4 input channels, LDRD of
@@ -968,7 +974,7 @@ static void dw_direct_weights(const int8_t *filter, int32_t out_c, int32_t n_tap
                               int16_t *w16)
 {
     int32_t t;
-#if defined(TE_USE_DSP)
+#if defined(TE_DW_DSP)
     const uint32_t fo2 = (uint32_t)(uint16_t)fo * 0x00010001u;
     const int8_t *f = filter + 4 * g;
     uint32_t *w = (uint32_t *)(void *)w16;
@@ -1111,12 +1117,713 @@ static void dw_direct(const te_dw_params *p, const int32_t *rq4, const int8_t *i
     }
 }
 
+#if defined(TE_USE_MVE)
+/* Helium path (M55): every depthwise layer, planar or direct (both give it row_len and buf_rows;
+ * the generator sizes the scratch of either for an int8 window of buf_rows rows of row_len, plus
+ * 16 bytes).
+ *
+ * One input channel at a time, as the planar kernel: its rows are copied (gather loads, stride
+ * in_c) into an int8 window padded with the input zero point, so every output of the channel is
+ * an interior pixel of the window, and in-place operation follows the planar kernel's argument.
+ * An output's taps are loaded with one gather per chunk of filter rows (as many as fit 16 lanes
+ * with window offsets spanning at most 255 bytes: one chunk for 3x3 on rows up to 126 bytes, two
+ * for 5x5, four for 7x7) and multiplied by the channel's int8 weights with VMLADAVA (lanes past
+ * the chunk: weight 0, offset 0). Four sums become one vector (two VMOVs) for the
+ * requantization (the lanes share the channel's constants: te_mve_requant_off_n) and one
+ * scatter store. Outputs are walked along window rows (x + j * stride_w), or, when the whole
+ * padded channel is in the window and has at most DW_MVE_LIST outputs, through a table of their
+ * window positions, four at a time across rows. The last step of four may compute up to three
+ * outputs past a row (their taps stay within 3 * stride_w bytes past the row, in the window or its
+ * 16 bytes of slack) and stores only the real ones. Legacy uint8 models: w + filter_offset is
+ * split into two int8 weight vectors, so two VMLADAVAs of the same taps give the sum. Filters
+ * whose rows do not fit a chunk, and filter offsets above 127, take a scalar loop on the window.
+ * The bias is the folded one (both layouts carry it). */
+
+#define DW_MVE_MAX_CHUNKS 5
+#define DW_MVE_LIST 128
+#define DW_MVE_COPY 64
+
+/* Chunks of `rows` filter rows: chunk c's taps start c * step window bytes below the output's
+ * first tap, lane l is tap (l / k_w, l % k_w) of the chunk; all chunks share off, the last (fewer
+ * rows) has off_last (lanes past it: offset 0). Also the gathers of one channel's weights.
+ * n = 0: the filter does not fit (a row wider than a chunk, too many chunks, filter offset > 127
+ * or more than 4369 output channels): the scalar loop. */
+typedef struct {
+    int32_t n, rows, step;   /* chunks, filter rows per chunk, window bytes between chunks */
+    int32_t taps, taps_last; /* lanes used per chunk (the last chunk's) */
+    uint8x16_t off, off_last;
+    uint16x8_t w_even, w_odd; /* filter offsets of a chunk's even / odd taps */
+    mve_pred16_t p_even, p_odd, p_even_last, p_odd_last;
+    int32_t w_step; /* filter bytes between chunks */
+} dw_mve_taps;
+
+static void dw_mve_chunks(const te_dw_params *p, dw_mve_taps *t)
+{
+    const int32_t k_w = p->k_w, dy = p->dil_h * p->row_len, span = (k_w - 1) * p->dil_w;
+    uint8_t lanes[16] = {0};
+    int32_t l;
+    t->n = 0;
+    if (k_w > 16 || span > 255 || p->out_c > 4369 || p->filter_offset > 127) {
+        return;
+    }
+    t->rows = te_min_i32(te_min_i32(16 / k_w, (255 - span) / dy + 1), p->k_h);
+    t->n = (p->k_h + t->rows - 1) / t->rows;
+    if (t->n > DW_MVE_MAX_CHUNKS) {
+        t->n = 0;
+        return;
+    }
+    t->step = t->rows * dy;
+    t->taps = t->rows * k_w;
+    t->taps_last = (p->k_h - (t->n - 1) * t->rows) * k_w;
+    for (l = 0; l < t->taps; ++l) {
+        lanes[l] = (uint8_t)((l / k_w) * dy + (l % k_w) * p->dil_w);
+    }
+    t->off = vldrbq_u8(lanes);
+    for (l = t->taps_last; l < 16; ++l) {
+        lanes[l] = 0;
+    }
+    t->off_last = vldrbq_u8(lanes);
+    t->w_even = vmulq_n_u16(vidupq_n_u16(0, 2), (uint16_t)p->out_c);
+    t->w_odd = vaddq_n_u16(t->w_even, (uint16_t)p->out_c);
+    t->p_even = vctp16q((uint32_t)(t->taps + 1) >> 1);
+    t->p_odd = vctp16q((uint32_t)t->taps >> 1);
+    t->p_even_last = vctp16q((uint32_t)(t->taps_last + 1) >> 1);
+    t->p_odd_last = vctp16q((uint32_t)t->taps_last >> 1);
+    t->w_step = t->taps * p->out_c;
+}
+
+TE_INLINE int8x16_t dw_mve_w8(int16x8_t e, int16x8_t o)
+{
+    return vmovntq_s16(vmovnbq_s16(vdupq_n_s8(0), e), o);
+}
+
+/* Output channel oc's weights per chunk, f = filter + oc: two gathers of 8 (even and odd taps,
+ * filter[tap][out_c] as the model stores it) narrowed into one vector (lanes past the chunk 0).
+ * Legacy uint8 (fo != 0): two vectors per chunk, w[2c] + w[2c + 1] = w + fo (the halves of a
+ * value in [-255, 254], each within int8). */
+static DW_NOINLINE void dw_mve_weights(const int8_t *f, const dw_mve_taps *t, int32_t fo, int8x16_t *w)
+{
+    int32_t g;
+    for (g = 0; g < t->n; ++g, f += t->w_step) {
+        const int last = g + 1 == t->n;
+        const mve_pred16_t pe = last ? t->p_even_last : t->p_even, po = last ? t->p_odd_last : t->p_odd;
+        int16x8_t e = vldrbq_gather_offset_z_s16(f, t->w_even, pe);
+        int16x8_t o = vldrbq_gather_offset_z_s16(f, t->w_odd, po);
+        if (fo == 0) {
+            w[g] = dw_mve_w8(e, o);
+        } else {
+            e = vaddq_m_n_s16(e, e, (int16_t)fo, pe); /* lanes past the chunk stay 0 */
+            o = vaddq_m_n_s16(o, o, (int16_t)fo, po);
+            w[2 * g] = dw_mve_w8(vshrq_n_s16(e, 1), vshrq_n_s16(o, 1));
+            w[2 * g + 1] = dw_mve_w8(vsubq_s16(e, vshrq_n_s16(e, 1)), vsubq_s16(o, vshrq_n_s16(o, 1)));
+        }
+    }
+}
+
+/* One output channel's requantization, in memory the assembly reads (field offsets fixed: bias 0,
+ * lo 16, hi 32, so 48, mult 64, d 68, sh 72). fast: 1 <= e = -shift <= 23, d =
+ * te_mve_round_add(out_off, e), sh = -e (te_mve_requant_off_n). */
+typedef struct {
+    int32x4_t bias, lo, hi, so; /* bias in every lane; the activation range; scatter offsets */
+    int32_t mult, d, sh, fast;
+    int32_t out_off, fo;
+} dw_mve_k;
+
+static DW_NOINLINE void dw_mve_channel(const te_requant_per_channel *rq, const int32_t *rq4, int32_t oc,
+                                       dw_mve_k *k)
+{
+    int32_t bias, shift;
+    if (rq4 != NULL) { /* see te_depthwise.h: 4 biases, then per channel FAST or GENERIC constants */
+        const int32_t *q = rq4 + 20 * (oc >> 2), *c = q + 4 + 4 * (oc & 3);
+        bias = q[oc & 3];
+        k->mult = c[0];
+        shift = c[3] ? c[1] : -(c[2] + 1);
+    } else {
+        bias = rq->bias ? rq->bias[oc] : 0;
+        k->mult = rq->multiplier[oc];
+        shift = rq->shift[oc];
+    }
+    k->bias = vdupq_n_s32(bias);
+    k->sh = shift;
+    k->fast = shift <= -1 && shift >= -23;
+    k->d = k->fast ? te_mve_round_add(k->out_off, -shift) : 0;
+}
+
+/* v (four sums) + bias, requantized, + output offset, clamped, stored (lanes in pred). */
+static void dw_mve_store(int32x4_t v, const dw_mve_k *k, int8_t *out, mve_pred16_t pred)
+{
+    v = vaddq_s32(v, k->bias);
+    if (k->fast) {
+        v = te_mve_requant_off_n(v, k->mult, k->d, k->sh);
+    } else {
+        v = vaddq_n_s32(te_mve_requant_n(v, k->mult, k->sh), k->out_off);
+    }
+    v = vminq_s32(vmaxq_s32(v, k->lo), k->hi);
+    vstrbq_scatter_offset_p_s32(out, vreinterpretq_u32_s32(k->so), v, pred);
+}
+
+#if defined(__GNUC__) && defined(__OPTIMIZE__) && !defined(TE_NO_INLINE_ASM)
+#define TE_DW_MVE_ASM 1
+/* The assembly loops, steps of four outputs: per output and chunk one gather, one VMLADAV(A) and
+ * one pointer step (VMLADAV's sums sit in even registers: a, b), two VMOVs, the requantization
+ * (fast form) and one scatter store, the step's store predicated (n: outputs left). GCC spills the
+ * vectors of these loops when they are written with intrinsics. With one chunk the constants stay
+ * in vector registers; with more they are loaded from kp (too few registers). */
+#define DW_RQ_FIXED                                                                              \
+    "ldrd    %[a], %[b], [%[kp], #64]\n\t"                                                       \
+    "vadd.i32 %q[v], %q[v], %q[bias]\n\t"                                                        \
+    "vshr.s32 %q[t], %q[v], #31\n\t"                                                             \
+    "vadd.i32 %q[t], %q[t], %[b]\n\t"                                                            \
+    "vqrdmlah.s32 %q[t], %q[v], %[a]\n\t"                                                        \
+    "vshl.s32 %q[t], %[sh]\n\t"                                                                  \
+    "vmax.s32 %q[t], %q[t], %q[lo]\n\t"                                                          \
+    "vmin.s32 %q[t], %q[t], %q[hi]\n\t"                                                          \
+    "vctp.32 %[n]\n\t"                                                                           \
+    "vpst\n\t"                                                                                   \
+    "vstrbt.32 %q[t], [%[out], %q[so]]\n\t"
+#define DW_RQ_LOADED                                                                             \
+    "vldrw.32 %q[t], [%[kp]]\n\t"                                                                \
+    "vadd.i32 %q[v], %q[v], %q[t]\n\t"                                                           \
+    "vshr.s32 %q[t], %q[v], #31\n\t"                                                             \
+    "ldrd    %[a], %[b], [%[kp], #64]\n\t"                                                       \
+    "vadd.i32 %q[t], %q[t], %[b]\n\t"                                                            \
+    "vqrdmlah.s32 %q[t], %q[v], %[a]\n\t"                                                        \
+    "ldr     %[a], [%[kp], #72]\n\t"                                                             \
+    "vshl.s32 %q[t], %[a]\n\t"                                                                   \
+    "vldrw.32 %q[v], [%[kp], #16]\n\t"                                                           \
+    "vmax.s32 %q[t], %q[t], %q[v]\n\t"                                                           \
+    "vldrw.32 %q[v], [%[kp], #32]\n\t"                                                           \
+    "vmin.s32 %q[t], %q[t], %q[v]\n\t"                                                           \
+    "vldrw.32 %q[v], [%[kp], #48]\n\t"                                                           \
+    "vctp.32 %[n]\n\t"                                                                           \
+    "vpst\n\t"                                                                                   \
+    "vstrbt.32 %q[t], [%[out], %q[v]]\n\t"
+/* the sum of one output into acc, its first tap at base (%[y] is free to use) */
+#define DW_S1(acc, base) "vldrb.u8 %q[t], [" base ", %q[o]]\n\t" "vmladav.s8 " acc ", %q[w0], %q[t]\n\t"
+#define DW_CH0(acc, base) "vldrb.u8 %q[t], [" base ", %q[o]]\n\t" "add %[y], " base ", %[step]\n\t" \
+                          "vmladav.s8 " acc ", %q[w0], %q[t]\n\t"
+#define DW_CHM(acc, wc) "vldrb.u8 %q[t], [%[y], %q[o]]\n\t" "add %[y], %[y], %[step]\n\t" \
+                        "vmladava.s8 " acc ", %q[" wc "], %q[t]\n\t"
+#define DW_CHL(acc, wc) "vldrb.u8 %q[t], [%[y], %q[ol]]\n\t" "vmladava.s8 " acc ", %q[" wc "], %q[t]\n\t"
+#define DW_S2(acc, base) DW_CH0(acc, base) DW_CHL(acc, "w1")
+#define DW_S3(acc, base) DW_CH0(acc, base) DW_CHM(acc, "w1") DW_CHL(acc, "w2")
+#define DW_S4(acc, base) DW_CH0(acc, base) DW_CHM(acc, "w1") DW_CHM(acc, "w2") DW_CHL(acc, "w3")
+/* five chunks of equal rows (the last one's offsets are off) */
+#define DW_S5(acc, base) DW_CH0(acc, base) DW_CHM(acc, "w1") DW_CHM(acc, "w2") DW_CHM(acc, "w3") \
+                         "vldrb.u8 %q[t], [%[y], %q[o]]\n\t" "vmladava.s8 " acc ", %q[w4], %q[t]\n\t"
+/* legacy uint8: two weight vectors per chunk */
+#define DW_S1L(acc, base) "vldrb.u8 %q[t], [" base ", %q[o]]\n\t" "vmladav.s8 " acc ", %q[w0], %q[t]\n\t" \
+                          "vmladava.s8 " acc ", %q[w1], %q[t]\n\t"
+#define DW_S2L(acc, base) "vldrb.u8 %q[t], [" base ", %q[o]]\n\t" "add %[y], " base ", %[step]\n\t" \
+                          "vmladav.s8 " acc ", %q[w0], %q[t]\n\t" "vmladava.s8 " acc ", %q[w1], %q[t]\n\t" \
+                          "vldrb.u8 %q[t], [%[y], %q[ol]]\n\t" "vmladava.s8 " acc ", %q[w2], %q[t]\n\t" \
+                          "vmladava.s8 " acc ", %q[w3], %q[t]\n\t"
+#define DW_HEAD                                                                                  \
+    "add     %[a], %[n], #3\n\t"                                                                 \
+    "lsrs    %[a], %[a], #2\n\t"                                                                 \
+    "dls     lr, %[a]\n\t"                                                                       \
+    "1:\n\t"
+#define DW_STEP_END                                                                              \
+    "add     %[out], %[out], %[ostep], lsl #2\n\t"                                               \
+    "subs    %[n], %[n], #4\n\t"                                                                 \
+    "le      lr, 1b\n\t"
+/* outputs 0, 2 then 1, 3 (VMOV fills lanes 0 and 2, then 1 and 3) */
+#define DW_ROW(SUM)                                                                              \
+    SUM("%[a]", "%[x]")                                                                          \
+    "add     %[y], %[x], %[sw], lsl #1\n\t" SUM("%[b]", "%[y]")                                  \
+    "vmov    %q[v][2], %q[v][0], %[a], %[b]\n\t"                                                 \
+    "add     %[y], %[x], %[sw]\n\t" SUM("%[a]", "%[y]")                                          \
+    "add     %[y], %[x], %[sw]\n\t" "add %[y], %[y], %[sw], lsl #1\n\t" SUM("%[b]", "%[y]")     \
+    "vmov    %q[v][3], %q[v][1], %[a], %[b]\n\t"                                                 \
+    "add     %[x], %[x], %[sw], lsl #2\n\t"
+/* table mode: x walks the table of window offsets (uint16), sw holds the window */
+#define DW_LIST(SUM)                                                                             \
+    "ldrh    %[y], [%[x], #0]\n\t" "add %[y], %[y], %[sw]\n\t" SUM("%[a]", "%[y]")               \
+    "ldrh    %[y], [%[x], #4]\n\t" "add %[y], %[y], %[sw]\n\t" SUM("%[b]", "%[y]")               \
+    "vmov    %q[v][2], %q[v][0], %[a], %[b]\n\t"                                                 \
+    "ldrh    %[y], [%[x], #2]\n\t" "add %[y], %[y], %[sw]\n\t" SUM("%[a]", "%[y]")               \
+    "ldrh    %[y], [%[x], #6]\n\t" "add %[y], %[y], %[sw]\n\t" SUM("%[b]", "%[y]")               \
+    "vmov    %q[v][3], %q[v][1], %[a], %[b]\n\t"                                                 \
+    "add     %[x], %[x], #8\n\t"
+#define DW_ASM(BODY, RQ, ...)                                                                    \
+    __asm__ volatile(DW_HEAD BODY RQ DW_STEP_END                                                 \
+                     : [x] "+r"(x), [out] "+r"(out), [n] "+r"(n), [y] "=&r"(y), [a] "=&Te"(a),        \
+                       [b] "=&Te"(b), [v] "=&w"(v), [t] "=&w"(t)                                     \
+                     : [kp] "r"(k), [sw] "r"(sw), [ostep] "r"(out_step), [o] "w"(tp->off), __VA_ARGS__ \
+                     : "lr", "memory", "p0")
+#define DW_IN1                                                                                   \
+    [w0] "w"(w[0]), [bias] "w"(k->bias), [lo] "w"(k->lo), [hi] "w"(k->hi), [so] "w"(k->so), [sh] "r"(k->sh)
+#define DW_IN1L [w0] "w"(w[0]), [w1] "w"(w[1])
+#define DW_IN2 [step] "r"(tp->step), [ol] "w"(tp->off_last), [w0] "w"(w[0]), [w1] "w"(w[1])
+#define DW_IN2L DW_IN2, [w2] "w"(w[2]), [w3] "w"(w[3])
+#define DW_IN3 DW_IN2, [w2] "w"(w[2])
+#define DW_IN4 DW_IN3, [w3] "w"(w[3])
+#define DW_IN5                                                                                   \
+    [step] "r"(tp->step), [w0] "w"(w[0]), [w1] "w"(w[1]), [w2] "w"(w[2]), [w3] "w"(w[3]), [w4] "w"(w[4])
+/* n >= 1 outputs: x is the first output's first tap (row mode) or the table (then sw is the
+ * window's address). */
+#define DW_STEPS_FN(name, SUM, RQ, IN)                                                           \
+    static DW_NOINLINE void name(const int8_t *x, int table, int32_t sw, int32_t n, const dw_mve_taps *tp, \
+                                 const int8x16_t *w, const dw_mve_k *k, int8_t *out, int32_t out_step)      \
+    {                                                                                            \
+        const int8_t *y;                                                                         \
+        int32_t a, b;                                                                            \
+        int32x4_t v, t;                                                                          \
+        if (table) {                                                                             \
+            DW_ASM(DW_LIST(SUM), RQ, IN);                                                        \
+        } else {                                                                                 \
+            DW_ASM(DW_ROW(SUM), RQ, IN);                                                         \
+        }                                                                                        \
+    }
+DW_STEPS_FN(dw_mve_steps1, DW_S1, DW_RQ_FIXED, DW_IN1)
+DW_STEPS_FN(dw_mve_steps2, DW_S2, DW_RQ_LOADED, DW_IN2)
+DW_STEPS_FN(dw_mve_steps3, DW_S3, DW_RQ_LOADED, DW_IN3)
+DW_STEPS_FN(dw_mve_steps4, DW_S4, DW_RQ_LOADED, DW_IN4)
+DW_STEPS_FN(dw_mve_steps5, DW_S5, DW_RQ_LOADED, DW_IN5)
+DW_STEPS_FN(dw_mve_steps1l, DW_S1L, DW_RQ_LOADED, DW_IN1L)
+DW_STEPS_FN(dw_mve_steps2l, DW_S2L, DW_RQ_LOADED, DW_IN2L)
+
+typedef void (*dw_mve_steps_fn)(const int8_t *, int, int32_t, int32_t, const dw_mve_taps *, const int8x16_t *,
+                                const dw_mve_k *, int8_t *, int32_t);
+#endif /* TE_DW_MVE_ASM */
+
+/* Every output of one channel: rows runs of n outputs, output j's first tap at x + tab[j] (tab !=
+ * NULL; the table holds valid positions up to a multiple of 4) or at x + j * sw in the window, its
+ * result at out + j * out_step; the next run x_row and out_row on. w: the channel's weights (or,
+ * n == 0 in t, f = filter + oc). */
+typedef struct {
+    const uint16_t *tab;
+    const int8_t *x;
+    int32_t sw, n, rows, x_row;
+    int32_t out_step, out_row;
+    const te_dw_params *p;
+} dw_mve_run;
+
+static DW_NOINLINE void dw_mve_runs(const dw_mve_run *r, const dw_mve_taps *t, const int8x16_t *w,
+                                    const dw_mve_k *k, const int8_t *f, int8_t *out)
+{
+    const int32_t fo = k->fo;
+    int32_t row, j, i, c;
+#if defined(TE_DW_MVE_ASM)
+    dw_mve_steps_fn fn = NULL;
+    if (k->fast && r->sw <= 5 && t->n > 0) {
+        static const dw_mve_steps_fn by_chunks[5] = {dw_mve_steps1, dw_mve_steps2, dw_mve_steps3, dw_mve_steps4,
+                                                     dw_mve_steps5};
+        if (fo == 0 && (t->n < 5 || t->taps_last == t->taps)) {
+            fn = by_chunks[t->n - 1];
+        } else if (fo != 0 && t->n <= 2) {
+            fn = t->n == 1 ? dw_mve_steps1l : dw_mve_steps2l;
+        }
+    }
+    if (fn != NULL) {
+        if (r->tab != NULL) {
+            fn((const int8_t *)r->tab, 1, (int32_t)(intptr_t)r->x, r->n, t, w, k, out, r->out_step);
+            return;
+        }
+        for (row = 0; row < r->rows; ++row) {
+            fn(r->x + (size_t)row * r->x_row, 0, r->sw, r->n, t, w, k, out + (size_t)row * r->out_row, r->out_step);
+        }
+        return;
+    }
+#endif
+    for (row = 0; row < r->rows; ++row) {
+        for (j = 0; j < r->n; j += 4) {
+            int32_t s[4] = {0, 0, 0, 0};
+            const int32_t m = te_min_i32(r->n - j, 4);
+            for (i = 0; i < m; ++i) {
+                const int8_t *x = r->x + (r->tab ? r->tab[j + i] : (size_t)row * r->x_row + (size_t)(j + i) * r->sw);
+                uint32_t a = 0;
+                if (t->n > 0) { /* the chunks: one or two (legacy) VMLADAVAs each */
+                    for (c = 0; c < t->n; ++c, x += t->step) {
+                        const int8x16_t xv = vldrbq_gather_offset_s8(x, c + 1 == t->n ? t->off_last : t->off);
+                        a = (uint32_t)vmladavaq_s8((int32_t)a, w[fo ? 2 * c : c], xv);
+                        if (fo != 0) {
+                            a = (uint32_t)vmladavaq_s8((int32_t)a, w[2 * c + 1], xv);
+                        }
+                    }
+                } else { /* tap by tap */
+                    const te_dw_params *p = r->p;
+                    int32_t ky, kx;
+                    for (ky = 0; ky < p->k_h; ++ky) {
+                        for (kx = 0; kx < p->k_w; ++kx) {
+                            const int32_t wv = f[(size_t)(ky * p->k_w + kx) * p->out_c] + fo;
+                            a += (uint32_t)(wv * x[(size_t)ky * p->dil_h * p->row_len + (size_t)kx * p->dil_w]);
+                        }
+                    }
+                }
+                s[i] = (int32_t)a;
+            }
+            dw_mve_store(te_mve_vec4(s[0], s[1], s[2], s[3]), k, out + (size_t)row * r->out_row + (size_t)j * r->out_step,
+                         vctp32q((uint32_t)m));
+        }
+    }
+}
+
+/* rows x n values: dst[r * dst_row + i] = src[r * src_row + i * stride]: gathers of 16 (stride
+ * <= 17) or 8 values, the row's last one predicated. */
+static DW_NOINLINE void dw_mve_gather_rows(int8_t *dst, int32_t dst_row, const int8_t *src, int32_t src_row,
+                                           int32_t stride, int32_t n, int32_t rows)
+{
+    const int wide = stride <= 17; /* 16 lanes (byte offsets) or 8 (halfword offsets) */
+    const int32_t lanes = wide ? 16 : 8, full = n / lanes, step = lanes * stride;
+    const uint8x16_t o8 = vmulq_n_u8(vidupq_n_u8(0, 1), (uint8_t)stride);
+    const uint16x8_t o16 = vmulq_n_u16(vidupq_n_u16(0, 1), (uint16_t)stride);
+    const mve_pred16_t pr = wide ? vctp8q((uint32_t)(n & 15)) : vctp16q((uint32_t)(n & 7));
+    int32_t r;
+    for (r = 0; r < rows; ++r, dst += dst_row, src += src_row) {
+        int8_t *d = dst;
+        const int8_t *x = src;
+        int32_t i;
+        for (i = full; i > 0; --i, d += lanes, x += step) {
+            if (wide) {
+                vstrbq_s8(d, vldrbq_gather_offset_s8(x, o8));
+            } else {
+                vstrbq_s16(d, vldrbq_gather_offset_s16(x, o16));
+            }
+        }
+        if (n & (lanes - 1)) {
+            if (wide) {
+                vstrbq_p_s8(d, vldrbq_gather_offset_z_s8(x, o8, pr), pr);
+            } else {
+                vstrbq_p_s16(d, vldrbq_gather_offset_z_s16(x, o16, pr), pr);
+            }
+        }
+    }
+}
+
+static void dw_mve_fill(int8_t *dst, int8_t v, int32_t n)
+{
+    for (; n > 0; n -= 16, dst += 16) {
+        vstrbq_p_s8(dst, vdupq_n_s8(v), vctp8q((uint32_t)n));
+    }
+}
+
+/* The planar kernel's window schedule (see dw_planar) on an int8 window. When the whole padded
+ * channel fits the window, per layer a table of the outputs' window positions (at most
+ * DW_MVE_LIST) and, for at most DW_MVE_COPY input pixels, of their offsets: one gather/scatter
+ * pass copies a channel (the window's padding never changes). */
+static void dw_mve(const te_dw_params *p, const te_requant_per_channel *rq, const int32_t *rq4,
+                   const int8_t *input, const int8_t *filter, int8_t *output, void *scratch)
+{
+    const int32_t dm = p->depth_mult, c = p->in_c, out_c = p->out_c, sw = p->stride_w;
+    const int32_t eff_h = (p->k_h - 1) * p->dil_h + 1, sh = p->stride_h, in_w = p->in_w, out_w = p->out_w;
+    const int32_t row_len = p->row_len, buf_rows = p->buf_rows, n_out = p->out_h * out_w, n_in = p->in_h * in_w;
+    const int32_t rows_per_block = (buf_rows - eff_h) / sh + 1;
+    const int32_t padded_rows = (p->out_h - 1) * sh + eff_h;
+    const int one_block = buf_rows >= padded_rows;
+    const int list = one_block && n_out <= DW_MVE_LIST && buf_rows * row_len <= 65536;
+    const int copy_tab = one_block && n_in <= DW_MVE_COPY && n_in * c <= 65536 && buf_rows * row_len <= 65536;
+    const int8_t pad = (int8_t)(-p->input_offset);
+    int8_t *const buf = (int8_t *)scratch;
+    uint16_t tab[DW_MVE_LIST];
+    uint16_t src[DW_MVE_COPY], dst[DW_MVE_COPY];
+    dw_mve_taps taps;
+    int8x16_t w[2 * DW_MVE_MAX_CHUNKS];
+    dw_mve_k k;
+    dw_mve_run r;
+    int32_t b, ic, m, oy, y, x, i;
+
+    dw_mve_chunks(p, &taps);
+    dw_mve_fill(buf, pad, row_len * buf_rows + 16);
+    for (y = i = 0; list && y < p->out_h; ++y) {
+        for (x = 0; x < out_w; ++x) {
+            tab[i++] = (uint16_t)(y * sh * row_len + x * sw);
+        }
+    }
+    for (; list && (i & 3); ++i) {
+        tab[i] = 0;
+    }
+    for (y = i = 0; copy_tab && y < p->in_h; ++y) {
+        for (x = 0; x < in_w; ++x, ++i) {
+            src[i] = (uint16_t)(i * c);
+            dst[i] = (uint16_t)((y + p->pad_top) * row_len + x + p->pad_left);
+        }
+    }
+    for (; copy_tab && (i & 7); ++i) { /* the last pixel again */
+        src[i] = src[i - 1];
+        dst[i] = dst[i - 1];
+    }
+    k.out_off = p->output_offset;
+    k.fo = p->filter_offset;
+    k.lo = vdupq_n_s32(p->act_min);
+    k.hi = vdupq_n_s32(p->act_max);
+    k.so = vreinterpretq_s32_u32(vmulq_n_u32(vidupq_n_u32(0, 1), (uint32_t)out_c));
+    r.tab = list ? tab : NULL;
+    r.x = buf;
+    r.sw = sw;
+    r.x_row = sh * row_len;
+    r.out_step = out_c;
+    r.out_row = out_w * out_c;
+    r.p = p;
+    for (b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + (size_t)b * n_in * c;
+        int8_t *out_b = output + (size_t)b * n_out * out_c;
+        for (ic = 0; ic < c; ++ic) {
+            int32_t top = 0, have = 0; /* the window holds padded rows [top, top + have) */
+            for (oy = 0; oy < p->out_h;) {
+                const int32_t nr = te_min_i32(rows_per_block, p->out_h - oy);
+                const int32_t first = oy * sh, end = (oy + nr - 1) * sh + eff_h;
+                if (copy_tab) {
+                    for (i = 0; i < n_in; i += 8) {
+                        vstrbq_scatter_offset_s16(buf, vldrhq_u16(dst + i),
+                                                  vldrbq_gather_offset_s16(in_b + ic, vldrhq_u16(src + i)));
+                    }
+                    have = end;
+                }
+                if (first > top) { /* slide: keep the rows still needed (forward copy, lower address) */
+                    const int32_t keep = top + have - first;
+                    int8_t *d = buf;
+                    const int8_t *s = buf + (size_t)(first - top) * row_len;
+                    for (i = keep * row_len; i > 0; i -= 16, d += 16, s += 16) {
+                        vstrbq_p_s8(d, vldrbq_z_s8(s, vctp8q((uint32_t)i)), vctp8q((uint32_t)i));
+                    }
+                    top = first;
+                    have = keep > 0 ? keep : 0;
+                }
+                while (top + have < end) {
+                    int8_t *d = buf + (size_t)have * row_len + p->pad_left;
+                    y = top + have - p->pad_top;
+                    if (y < 0 || y >= p->in_h) {
+                        if (!one_block) {
+                            dw_mve_fill(d, pad, in_w);
+                        }
+                        ++have;
+                    } else {
+                        const int32_t n = te_min_i32(end - top - have, p->in_h - y);
+                        dw_mve_gather_rows(d, row_len, in_b + (size_t)y * in_w * c + ic, in_w * c, c, in_w, n);
+                        have += n;
+                    }
+                }
+                r.rows = list ? 1 : nr;
+                r.n = list ? n_out : out_w;
+                for (m = 0; m < dm; ++m) {
+                    const int32_t oc = ic * dm + m;
+                    if (taps.n > 0) {
+                        dw_mve_weights(filter + oc, &taps, k.fo, w);
+                    }
+                    dw_mve_channel(rq, rq4, oc, &k);
+                    dw_mve_runs(&r, &taps, w, &k, filter + oc, out_b + (size_t)oy * out_w * out_c + oc);
+                }
+                oy += nr;
+            }
+        }
+    }
+}
+#endif /* TE_USE_MVE */
+
 void te_depthwise_conv2d_s8(const te_dw_params *p, const te_requant_per_channel *rq, const int32_t *requant4,
                             const int8_t *input, const int8_t *filter, int8_t *output, void *scratch)
 {
+#if defined(TE_USE_MVE)
+    (void)dw_direct; /* the portable kernels: what TE_FORCE_PORTABLE builds on this core */
+    (void)dw_planar;
+    dw_mve(p, rq, requant4, input, filter, output, scratch);
+#else
     if (requant4 != NULL) {
         dw_direct(p, requant4, input, filter, output, scratch);
     } else {
         dw_planar(p, rq, input, filter, output, scratch);
     }
+#endif
+}
+
+/* ======================================================================================
+ * int16x8 DEPTHWISE_CONV_2D: te_depthwise_conv2d_s16.
+ *
+ * Portable path: reference_integer_ops::DepthwiseConvPerChannel for int16 (64-bit sums).
+ * DSP path (depth multiplier 1, channels a multiple of 4, sums proven to fit int32): NHWC,
+ * per output pixel and group of 4 channels, per tap one 64-bit load of the 4 int16 inputs and
+ * one word of the 4 int8 weights (SXTB16 / SXTB16 ROR 8 give weights (0, 2) and (1, 3)), four
+ * halfword multiply-accumulates (SMLABB, SMLATB, SMLABT, SMLATT); the in-image window of each
+ * pixel is computed once, so padded taps cost nothing. Requantization as te_conv2d_s16's
+ * (one SMLAL and a shift per output with per-channel constants).
+ * ====================================================================================== */
+
+static void dw_s16_portable(const te_dw_params *p, const te_requant_s16 *rq, const int16_t *input,
+                            const int8_t *filter, int16_t *output)
+{
+    int32_t b, oy, ox, ic, m, ky, kx;
+    for (b = 0; b < p->batches; ++b) {
+        const int16_t *in_b = input + (size_t)b * p->in_h * p->in_w * p->in_c;
+        for (oy = 0; oy < p->out_h; ++oy) {
+            const int32_t y0 = oy * p->stride_h - p->pad_top;
+            for (ox = 0; ox < p->out_w; ++ox) {
+                const int32_t x0 = ox * p->stride_w - p->pad_left;
+                for (ic = 0; ic < p->in_c; ++ic) {
+                    for (m = 0; m < p->depth_mult; ++m) {
+                        const int32_t oc = m + ic * p->depth_mult;
+                        int64_t acc = 0;
+                        for (ky = 0; ky < p->k_h; ++ky) {
+                            const int32_t iy = y0 + p->dil_h * ky;
+                            for (kx = 0; kx < p->k_w; ++kx) {
+                                const int32_t ix = x0 + p->dil_w * kx;
+                                if (iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w) {
+                                    const int32_t x = in_b[((size_t)iy * p->in_w + ix) * p->in_c + ic];
+                                    const int32_t w = filter[((size_t)ky * p->k_w + kx) * p->out_c + oc];
+                                    acc += (int64_t)w * x;
+                                }
+                            }
+                        }
+                        *output++ = (int16_t)te_requant_s16_apply(rq, acc, oc, p->act_min, p->act_max);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#if defined(TE_USE_DSP)
+/* One tap of a group of 4 channels: inputs (x0, x1), (x2, x3) against the expanded weights
+ * (w0, w2), (w1, w3). */
+#define TE_DW_S16_TAP(px, wq)                                                                  \
+    do {                                                                                       \
+        const uint32_t x01 = te_read_u32(px), x23 = te_read_u32((px) + 2);                     \
+        const uint32_t w02 = (wq)[0], w13 = (wq)[1];                                           \
+        a0 = te_smlabb(x01, w02, a0);                                                          \
+        a1 = te_smlatb(x01, w13, a1);                                                          \
+        a2 = te_smlabt(x23, w02, a2);                                                          \
+        a3 = te_smlatt(x23, w13, a3);                                                          \
+    } while (0)
+
+/* Three taps of one window row (3x3 interior pixels). GCC on Thumb-2: LDRD of the 4 inputs
+ * (8-byte aligned: channels a multiple of 4) and of the two expanded weight words per tap, four
+ * halfword MACs; 11 registers. */
+#if defined(__ARM_FEATURE_DSP) && defined(__GNUC__) && defined(__thumb2__) && !defined(TE_EMULATE_DSP) && \
+    !defined(TE_FORCE_PORTABLE) && !defined(TE_NO_INLINE_ASM)
+#define TE_DW_S16_ROW3(px, x_step, wq)                                                         \
+    do {                                                                                       \
+        const int16_t *p_ = (px);                                                              \
+        uint32_t x01_, x23_, w02_, w13_;                                                       \
+        __asm__ volatile(                                                                      \
+            "ldrd    %[x01], %[x23], [%[p]]\n\t"                                               \
+            "ldrd    %[w02], %[w13], [%[w]]\n\t"                                               \
+            "smlabb  %[a0], %[x01], %[w02], %[a0]\n\t"                                         \
+            "smlatb  %[a1], %[x01], %[w13], %[a1]\n\t"                                         \
+            "smlabt  %[a2], %[x23], %[w02], %[a2]\n\t"                                         \
+            "smlatt  %[a3], %[x23], %[w13], %[a3]\n\t"                                         \
+            "add     %[p], %[p], %[xs]\n\t"                                                    \
+            "ldrd    %[x01], %[x23], [%[p]]\n\t"                                               \
+            "ldrd    %[w02], %[w13], [%[w], #8]\n\t"                                           \
+            "smlabb  %[a0], %[x01], %[w02], %[a0]\n\t"                                         \
+            "smlatb  %[a1], %[x01], %[w13], %[a1]\n\t"                                         \
+            "smlabt  %[a2], %[x23], %[w02], %[a2]\n\t"                                         \
+            "smlatt  %[a3], %[x23], %[w13], %[a3]\n\t"                                         \
+            "add     %[p], %[p], %[xs]\n\t"                                                    \
+            "ldrd    %[x01], %[x23], [%[p]]\n\t"                                               \
+            "ldrd    %[w02], %[w13], [%[w], #16]\n\t"                                          \
+            "smlabb  %[a0], %[x01], %[w02], %[a0]\n\t"                                         \
+            "smlatb  %[a1], %[x01], %[w13], %[a1]\n\t"                                         \
+            "smlabt  %[a2], %[x23], %[w02], %[a2]\n\t"                                         \
+            "smlatt  %[a3], %[x23], %[w13], %[a3]\n\t"                                         \
+            : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [p] "+r"(p_),        \
+              [x01] "=&r"(x01_), [x23] "=&r"(x23_), [w02] "=&r"(w02_), [w13] "=&r"(w13_)       \
+            : [xs] "r"((x_step) * 2), [w] "r"(wq)                                               \
+            : "memory");                                                                       \
+    } while (0)
+#else
+#define TE_DW_S16_ROW3(px, x_step, wq)                                                         \
+    do {                                                                                       \
+        TE_DW_S16_TAP(px, wq);                                                                 \
+        TE_DW_S16_TAP((px) + (x_step), (wq) + 2);                                              \
+        TE_DW_S16_TAP((px) + 2 * (x_step), (wq) + 4);                                          \
+    } while (0)
+#endif
+
+static int dw_s16_dsp(const te_dw_params *p, const te_requant_s16 *rq, const int16_t *input,
+                      const int8_t *filter, int16_t *output, void *scratch)
+{
+    const int32_t c_n = p->in_c, taps = p->k_h * p->k_w;
+    te_requant_s16_fast *f = (te_requant_s16_fast *)scratch;
+    /* Weights per group of 4 channels and tap as the words (w0, w2), (w1, w3) (SXTB16 once). */
+    uint32_t *wexp = (uint32_t *)(void *)(f + p->out_c);
+    int32_t b, oy, ox, c, ky, kx, t;
+    if (!te_requant_s16_fast_init(rq, p->out_c, f)) {
+        return 0; /* a channel outside the folded form: the portable kernel */
+    }
+    for (c = 0; c < c_n; c += 4) {
+        for (t = 0; t < taps; ++t) {
+            const uint32_t w = te_read_u32(filter + (size_t)t * c_n + c);
+            wexp[((size_t)(c >> 2) * taps + t) * 2] = te_sxtb16(w);
+            wexp[((size_t)(c >> 2) * taps + t) * 2 + 1] = te_sxtb16_ror8(w);
+        }
+    }
+    for (b = 0; b < p->batches; ++b) {
+        const int16_t *in_b = input + (size_t)b * p->in_h * p->in_w * c_n;
+        for (oy = 0; oy < p->out_h; ++oy) {
+            const int32_t y0 = oy * p->stride_h - p->pad_top;
+            /* in-image taps ky in [ky0, ky1) */
+            int32_t ky0 = 0, ky1 = p->k_h;
+            while (ky0 < ky1 && y0 + p->dil_h * ky0 < 0) {
+                ++ky0;
+            }
+            while (ky1 > ky0 && y0 + p->dil_h * (ky1 - 1) >= p->in_h) {
+                --ky1;
+            }
+            for (ox = 0; ox < p->out_w; ++ox) {
+                const int32_t x0 = ox * p->stride_w - p->pad_left;
+                int32_t kx0 = 0, kx1 = p->k_w;
+                while (kx0 < kx1 && x0 + p->dil_w * kx0 < 0) {
+                    ++kx0;
+                }
+                while (kx1 > kx0 && x0 + p->dil_w * (kx1 - 1) >= p->in_w) {
+                    --kx1;
+                }
+                if (ky0 < ky1 && kx0 < kx1) {
+                    /* The window's first in-image tap, the steps between taps and rows. */
+                    const int16_t *tap0 = in_b + ((size_t)(y0 + p->dil_h * ky0) * p->in_w + (x0 + p->dil_w * kx0)) * c_n;
+                    const int32_t nkx = kx1 - kx0, nky = ky1 - ky0;
+                    const size_t x_step = (size_t)p->dil_w * c_n, y_step = (size_t)p->dil_h * p->in_w * c_n;
+                    const uint32_t *wq0 = wexp + ((size_t)ky0 * p->k_w + kx0) * 2;
+                    for (c = 0; c < c_n; c += 4) {
+                        int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+                        const int16_t *row = tap0 + c;
+                        const uint32_t *wrow = wq0 + (size_t)(c >> 2) * taps * 2;
+                        for (ky = nky; ky > 0; --ky) {
+                            const int16_t *px = row;
+                            const uint32_t *wq = wrow;
+                            if (nkx == 3) {
+                                TE_DW_S16_ROW3(px, x_step, wq);
+                            } else {
+                                for (kx = nkx; kx > 0; --kx) {
+                                    TE_DW_S16_TAP(px, wq);
+                                    px += x_step;
+                                    wq += 2;
+                                }
+                            }
+                            row += y_step;
+                            wrow += 2 * p->k_w;
+                        }
+                        output[c] = (int16_t)te_requant_s16_fast_apply(f, a0, c, p->act_min, p->act_max);
+                        output[c + 1] = (int16_t)te_requant_s16_fast_apply(f, a1, c + 1, p->act_min, p->act_max);
+                        output[c + 2] = (int16_t)te_requant_s16_fast_apply(f, a2, c + 2, p->act_min, p->act_max);
+                        output[c + 3] = (int16_t)te_requant_s16_fast_apply(f, a3, c + 3, p->act_min, p->act_max);
+                    }
+                } else {
+                    for (c = 0; c < c_n; ++c) {
+                        output[c] = (int16_t)te_requant_s16_fast_apply(f, 0, c, p->act_min, p->act_max);
+                    }
+                }
+                output += c_n;
+            }
+        }
+    }
+    return 1;
+}
+#undef TE_DW_S16_TAP
+#undef TE_DW_S16_ROW3
+#endif /* TE_USE_DSP */
+
+void te_depthwise_conv2d_s16(const te_dw_params *p, const te_requant_s16 *rq, const int16_t *input,
+                             const int8_t *filter, int16_t *output, void *scratch)
+{
+#if defined(TE_USE_DSP) /* also on M55 (the DSP extension is there; a Helium version was slower) */
+    if (scratch != NULL && rq->sums_fit_32 && p->depth_mult == 1 && (p->in_c & 3) == 0) {
+        if (dw_s16_dsp(p, rq, input, filter, output, scratch)) {
+            return;
+        }
+    }
+#else
+    (void)scratch;
+#endif
+    dw_s16_portable(p, rq, input, filter, output);
 }

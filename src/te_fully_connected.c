@@ -19,10 +19,10 @@
  *  - DSP: per 4 columns one input word (two SXTB16) and one LDM of four pair words; per word one
  *    SMLAD of the raw word (256 * odd row + even row) and one of its SXTB16 (even row): 16
  *    instructions per 16 multiply-accumulates. The odd rows' sums are taken out every <= 127 steps.
- *  - Helium: VLD4 splits 64 bytes (16 columns) into the four pair-word vectors; VMLADAV.S16 with
- *    the even / odd input bytes (VMOVLB/VMOVLT) and VMLADAV.S8 of the low bytes.
  *  - portable: the same sums column by column.
- * TE_FC_LAYOUT_ROWS: DSP two rows per pass (SXTB16 + SMLAD), Helium four (te_mve_dot4_s8).
+ * TE_FC_LAYOUT_ROWS: DSP two rows per pass (SXTB16 + SMLAD), Helium four (te_mve_dot4q_s8: one
+ * VMLADAVA per row and 16 columns). Helium builds read every filter row-major, whatever
+ * weight_layout says (the generated model holds the rows for them, see te_fully_connected.h).
  */
 #include <string.h>
 
@@ -257,49 +257,7 @@ TE_INLINE void fc_quad_seg(const int8_t **xp, const int8_t **wp, int32_t m, uint
 
 #endif /* TE_USE_DSP */
 
-#if defined(TE_USE_MVE)
-
-TE_INLINE void fc_quad_steps(const int8_t *x, const int8_t *w, int32_t n, uint32_t *a0, uint32_t *a1,
-                           uint32_t *a2, uint32_t *a3)
-{
-    while (n >= 4) {
-        int32_t g = te_min_i32(n >> 2, FC_QUAD_SEGMENT / 4);
-        int32_t p = 0, p0 = 0, q = 0, q0 = 0;
-        n -= 4 * g;
-        for (; g > 0; --g) {
-            const int8x16_t xv = vldrbq_s8(x);
-            const int16x8_t xe = vmovlbq_s8(xv), xo = vmovltq_s8(xv);
-            const int8x16_t xeu = vreinterpretq_s8_u16(vmovlbq_u8(vreinterpretq_u8_s8(xv)));
-            const int8x16_t xou = vreinterpretq_s8_u16(vmovltq_u8(vreinterpretq_u8_s8(xv)));
-            const int32x4x4_t v = vld4q_s32((const int32_t *)(const void *)w);
-            p = vmladavaq_s16(p, vreinterpretq_s16_s32(v.val[0]), xe);
-            p0 = vmladavaq_s8(p0, vreinterpretq_s8_s32(v.val[0]), xeu);
-            p = vmladavaq_s16(p, vreinterpretq_s16_s32(v.val[1]), xo);
-            p0 = vmladavaq_s8(p0, vreinterpretq_s8_s32(v.val[1]), xou);
-            q = vmladavaq_s16(q, vreinterpretq_s16_s32(v.val[2]), xe);
-            q0 = vmladavaq_s8(q0, vreinterpretq_s8_s32(v.val[2]), xeu);
-            q = vmladavaq_s16(q, vreinterpretq_s16_s32(v.val[3]), xo);
-            q0 = vmladavaq_s8(q0, vreinterpretq_s8_s32(v.val[3]), xou);
-            x += 16;
-            w += 64;
-        }
-        *a0 += (uint32_t)p0;
-        *a1 += fc_pair_odd(p, p0);
-        *a2 += (uint32_t)q0;
-        *a3 += fc_pair_odd(q, q0);
-    }
-    if (n > 0) {
-        /* The last 1-3 steps with SMLAD (Helium cores have the DSP extension). */
-        uint32_t s0, s1, s2, s3;
-        fc_quad_seg(&x, &w, n, &s0, &s1, &s2, &s3);
-        *a0 += s0;
-        *a1 += s1;
-        *a2 += s2;
-        *a3 += s3;
-    }
-}
-
-#elif defined(TE_USE_DSP)
+#if defined(TE_USE_DSP)
 
 TE_INLINE void fc_quad_steps(const int8_t *x, const int8_t *w, int32_t n, uint32_t *a0, uint32_t *a1,
                              uint32_t *a2, uint32_t *a3)
@@ -353,7 +311,7 @@ TE_INLINE void fc_quad_steps(const int8_t *x, const int8_t *w, int32_t n, uint32
 
 #endif
 
-#if !defined(TE_USE_DSP) || defined(TE_USE_MVE)
+#if !defined(TE_USE_DSP)
 TE_INLINE void fc_quad_first(const int8_t *x, const int8_t *w, int32_t n, uint32_t *a0, uint32_t *a1,
                              uint32_t *a2, uint32_t *a3)
 {
@@ -361,6 +319,8 @@ TE_INLINE void fc_quad_first(const int8_t *x, const int8_t *w, int32_t n, uint32
     fc_quad_steps(x, w, n, a0, a1, a2, a3);
 }
 #endif
+
+#if !defined(TE_USE_MVE) /* (Helium builds read every filter row-major) */
 
 /* Weight (4q + r, i) of the quad whose bytes start at wq. */
 static int32_t fc_quad_weight(const int8_t *wq, int32_t depth, int32_t r, int32_t i)
@@ -396,6 +356,8 @@ TE_INLINE void fc_quad_cols(const int8_t *wq, int32_t depth, const int8_t *x, in
     }
 }
 
+#endif /* !TE_USE_MVE */
+
 /* ---- TE_FC_LAYOUT_ROWS: a[r] += row r (r < n <= 4, rows `stride` apart) over `count` columns ---- */
 
 static void fc_rows_dot(const int8_t *w, int32_t stride, int32_t n, const int8_t *x, int32_t count, uint32_t a[4])
@@ -405,7 +367,7 @@ static void fc_rows_dot(const int8_t *w, int32_t stride, int32_t n, const int8_t
     const int8_t *w2 = n > 2 ? w1 + stride : w1;
     const int8_t *w3 = n > 3 ? w2 + stride : w2;
     int32_t s[4], r;
-    te_mve_dot4_s8(w, w1, w2, w3, x, count, s);
+    vstrwq_s32(s, te_mve_dot4q_s8(w, w1, w2, w3, x, count));
     for (r = 0; r < n; ++r) {
         a[r] += (uint32_t)s[r];
     }
@@ -472,6 +434,8 @@ static void fc_with_offsets(const te_fc_params *p, const int32_t *bias, const te
     }
 }
 
+#if !defined(TE_USE_MVE)
+
 /* The whole op's quads: four outputs per pass, sums kept in registers. */
 TE_INLINE void fc_quads(const te_fc_params *p, const int32_t *bias, const te_fp64_scale *scales,
                      const int8_t *x, const int8_t *w, int8_t *out)
@@ -531,6 +495,7 @@ TE_INLINE void fc_quads(const te_fc_params *p, const int32_t *bias, const te_fp6
     }
 }
 
+
 /* The whole op's row-major rows from `first` on, up to four per pass. */
 #if defined(__GNUC__)
 __attribute__((noinline))
@@ -555,12 +520,54 @@ static void fc_rows(const te_fc_params *p, const int32_t *bias, const te_fp64_sc
     }
 }
 
+#else /* TE_USE_MVE */
+
+/* The whole op, row-major weights: four rows per pass (te_mve_dot4q_s8), the four sums biased and
+ * requantized as one vector (fc_int_rq lane by lane: VMULH gives the product's high word), the
+ * last 1-3 rows predicated. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void fc_rows_mve(const te_fc_params *p, const int32_t *bias, const te_fp64_scale *scales, const int8_t *x,
+                        const int8_t *filter, int8_t *out)
+{
+    const int32_t depth = p->accum_depth, out_depth = p->out_depth, mult = p->rq_mult, add = p->rq_add;
+    const int32_t neg_sh = -p->rq_shift, lo = p->act_min, hi = p->act_max;
+    const int8_t *w0 = filter;
+    int32_t oc, r;
+    for (oc = 0; oc < out_depth; oc += 4, out += 4) {
+        const int32_t n = out_depth - oc;
+        const mve_pred16_t pr = vctp32q((uint32_t)n);
+        const int8_t *w1 = n > 1 ? w0 + depth : w0;
+        const int8_t *w2 = n > 2 ? w1 + depth : w1;
+        const int8_t *w3 = n > 3 ? w2 + depth : w2;
+        int32x4_t acc = te_mve_dot4q_s8(w0, w1, w2, w3, x, depth);
+        w0 = w3 + depth;
+        if (bias) {
+            acc = vaddq_s32(acc, vldrwq_z_s32(bias + oc, pr));
+        }
+        if (mult != 0) {
+            acc = vshlq_r_s32(vaddq_n_s32(vmulhq_s32(acc, vdupq_n_s32(mult)), add), neg_sh);
+            vstrbq_p_s32(out, vminq_s32(vmaxq_s32(acc, vdupq_n_s32(lo)), vdupq_n_s32(hi)), pr);
+        } else {
+            int32_t s[4];
+            vstrwq_s32(s, acc);
+            for (r = 0; r < te_min_i32(n, 4); ++r) {
+                out[r] = fc_out(p, scales, s[r], oc + r);
+            }
+        }
+    }
+}
+#endif /* TE_USE_MVE */
+
 void te_fully_connected_s8(const te_fc_params *p, const int32_t *bias, const te_fp64_scale *scales,
                            const int8_t *input, const int8_t *filter, int8_t *output)
 {
     const int32_t depth = p->accum_depth, out_depth = p->out_depth;
+#if !defined(TE_USE_MVE)
     /* (with fewer than 4 columns the quad layout is the row-major one) */
     const int32_t quad_rows = p->weight_layout == TE_FC_LAYOUT_QUADS && depth >= 4 ? out_depth & ~3 : 0;
+#endif
     int32_t b;
     if (!p->folded_bias) {
         fc_with_offsets(p, bias, scales, input, filter, output);
@@ -569,12 +576,16 @@ void te_fully_connected_s8(const te_fc_params *p, const int32_t *bias, const te_
     for (b = 0; b < p->batches; ++b) {
         const int8_t *x = input + (size_t)b * depth;
         int8_t *out = output + (size_t)b * out_depth;
+#if defined(TE_USE_MVE)
+        fc_rows_mve(p, bias, scales, x, filter, out);
+#else
         if (quad_rows) {
             fc_quads(p, bias, scales, x, filter, out);
         }
         if (quad_rows < out_depth) {
             fc_rows(p, bias, scales, x, filter, out, quad_rows);
         }
+#endif
     }
 }
 
@@ -592,7 +603,9 @@ void te_fully_connected_s8_accumulate(const te_fc_params *p, const int8_t *input
                                       const int8_t *filter, int32_t *acc)
 {
     const int32_t depth = p->accum_depth, out_depth = p->out_depth;
+#if !defined(TE_USE_MVE) /* (Helium builds read every filter row-major) */
     const int32_t quad_rows = p->weight_layout == TE_FC_LAYOUT_QUADS ? out_depth & ~3 : 0;
+#endif
     int32_t oc, r, d;
     if (count <= 0) {
         return;
@@ -615,11 +628,54 @@ void te_fully_connected_s8_accumulate(const te_fc_params *p, const int8_t *input
         for (r = 0; r < n; ++r) {
             a[r] = (uint32_t)acc[oc + r];
         }
+#if !defined(TE_USE_MVE)
         if (oc < quad_rows) {
             fc_quad_cols(w, depth, input, first, count, a);
-        } else {
+        } else
+#endif
+        {
             fc_rows_dot(w + first, depth, n, input, count, a);
         }
+        for (r = 0; r < n; ++r) {
+            acc[oc + r] = (int32_t)a[r];
+        }
+    }
+}
+
+void te_fully_connected_s8_sums(const te_fc_params *p, const int32_t *bias, const int8_t *input,
+                                const int8_t *filter, int32_t *acc)
+{
+    const int32_t depth = p->accum_depth, out_depth = p->out_depth;
+    const int32_t quad_rows = p->folded_bias && p->weight_layout == TE_FC_LAYOUT_QUADS ? out_depth & ~3 : 0;
+    int32_t oc, r, t;
+    if (!p->folded_bias) {
+        te_fully_connected_s8_begin(p, bias, acc);
+        te_fully_connected_s8_accumulate(p, input, 0, depth, filter, acc);
+        return;
+    }
+    /* as fc_quads: the quads' sums in one pass each (tail columns row by row), no round trip */
+    for (oc = 0; oc < quad_rows; oc += 4) {
+        const int32_t steps = depth >> 2, tail = depth & 3;
+        const int8_t *w = filter + (size_t)oc * depth + 16 * steps;
+        uint32_t a[4];
+        fc_quad_first(input, filter + (size_t)oc * depth, steps, &a[0], &a[1], &a[2], &a[3]);
+        for (t = 0; t < tail; ++t) {
+            const int32_t xv = input[4 * steps + t];
+            for (r = 0; r < 4; ++r) {
+                a[r] += (uint32_t)(w[r * tail + t] * xv);
+            }
+        }
+        for (r = 0; r < 4; ++r) {
+            acc[oc + r] = (int32_t)(a[r] + (uint32_t)(bias ? bias[oc + r] : 0));
+        }
+    }
+    for (oc = quad_rows; oc < out_depth; oc += 4) {
+        const int32_t n = te_min_i32(4, out_depth - oc);
+        uint32_t a[4] = {0, 0, 0, 0};
+        for (r = 0; r < n; ++r) {
+            a[r] = (uint32_t)(bias ? bias[oc + r] : 0);
+        }
+        fc_rows_dot(filter + (size_t)oc * depth, depth, n, input, depth, a);
         for (r = 0; r < n; ++r) {
             acc[oc + r] = (int32_t)a[r];
         }
@@ -633,4 +689,124 @@ void te_fully_connected_s8_finish(const te_fc_params *p, const te_fp64_scale *sc
     for (oc = 0; oc < p->out_depth; ++oc) {
         output[oc] = fc_out(p, scales, acc[oc], oc);
     }
+}
+
+/* ======================================================================================
+ * int16x8 FULLY_CONNECTED: te_fully_connected_s16.
+ *
+ * Portable path: the reference loop (sums in int64, or int32 with an int32 bias) and its double
+ * rounding replayed in integers (te_requantize_fp64_s64 / te_requantize_fp64).
+ * DSP path (symmetric weights, sums proven to fit int32): the input row is copied once per
+ * batch into the scratch with each group of 4 values as (x0, x2, x1, x3), then two weight rows
+ * at a time: one word of 4 int8 weights per row gives both SMLAD operands (SXTB16, ROR 8).
+ * Helium path: VMLADAVA over 8 int16 lanes with the weights widened by VLDRB.S16.
+ * ====================================================================================== */
+
+TE_INLINE int16_t fc_s16_out(const te_fc_s16_params *p, const int64_t *bias64, const int32_t *bias32,
+                             const te_fp64_scale *scales, int64_t sum, int32_t o)
+{
+    const te_fp64_scale s = scales[p->per_channel ? o : 0];
+    int32_t v;
+    if (p->bias_is_32) {
+        int32_t acc = (int32_t)(uint32_t)(uint64_t)sum;
+        if (bias32) {
+            acc = (int32_t)((uint32_t)acc + (uint32_t)bias32[o]);
+        }
+        v = te_requantize_fp64(acc, s);
+    } else {
+        v = te_requantize_fp64_s64(sum + (bias64 ? bias64[o] : 0), s);
+    }
+    v = (int32_t)((uint32_t)v + (uint32_t)p->output_offset);
+    return (int16_t)te_clamp_i32(v, p->act_min, p->act_max);
+}
+
+static void fc_s16_portable(const te_fc_s16_params *p, const int64_t *bias64, const int32_t *bias32,
+                            const te_fp64_scale *scales, const int16_t *input, const int8_t *filter, int16_t *output)
+{
+    int32_t b, o, d;
+    for (b = 0; b < p->batches; ++b) {
+        const int16_t *x = input + (size_t)b * p->accum_depth;
+        for (o = 0; o < p->out_depth; ++o) {
+            const int8_t *w = filter + (size_t)o * p->accum_depth;
+            int64_t acc = 0;
+            for (d = 0; d < p->accum_depth; ++d) {
+                acc += ((int32_t)w[d] + p->filter_offset) * (int32_t)x[d];
+            }
+            *output++ = fc_s16_out(p, bias64, bias32, scales, acc, o);
+        }
+    }
+}
+
+#if defined(TE_USE_MVE)
+static void fc_s16_mve(const te_fc_s16_params *p, const int64_t *bias64, const int32_t *bias32,
+                       const te_fp64_scale *scales, const int16_t *input, const int8_t *filter, int16_t *output)
+{
+    const int32_t k = p->accum_depth;
+    int32_t b, o, j;
+    for (b = 0; b < p->batches; ++b) {
+        const int16_t *x = input + (size_t)b * k;
+        for (o = 0; o < p->out_depth; o += 4) {
+            const int32_t n = te_min_i32(4, p->out_depth - o);
+            const int8_t *w0 = filter + (size_t)o * k;
+            int32_t acc[4];
+            te_mve_dot4_s16(w0, n > 1 ? w0 + k : w0, n > 2 ? w0 + 2 * k : w0, n > 3 ? w0 + 3 * k : w0, x, k, acc);
+            for (j = 0; j < n; ++j) {
+                output[o + j] = fc_s16_out(p, bias64, bias32, scales, acc[j], o + j);
+            }
+        }
+        output += p->out_depth;
+    }
+}
+#endif
+
+#if defined(TE_USE_DSP) && !defined(TE_USE_MVE)
+static void fc_s16_dsp(const te_fc_s16_params *p, const int64_t *bias64, const int32_t *bias32,
+                       const te_fp64_scale *scales, const int16_t *input, const int8_t *filter, int16_t *output,
+                       int16_t *col)
+{
+    const int32_t k = p->accum_depth, kf = k & ~3;
+    int32_t b, o, i;
+    for (b = 0; b < p->batches; ++b) {
+        const int16_t *x = input + (size_t)b * k;
+        memcpy(col, x, (size_t)k * 2);
+        te_s16_reorder4(col, k);
+        for (o = 0; o < p->out_depth; o += 2) {
+            const int8_t *w0 = filter + (size_t)o * k;
+            const int32_t pair = o + 1 < p->out_depth;
+            const int8_t *w1 = pair ? w0 + k : w0;
+            int32_t acc[2] = {0, 0};
+            te_s16_dot2x1(w0, w1, col, kf, acc);
+            for (i = kf; i < k; ++i) {
+                acc[0] += (int32_t)w0[i] * x[i];
+                acc[1] += (int32_t)w1[i] * x[i];
+            }
+            output[o] = fc_s16_out(p, bias64, bias32, scales, acc[0], o);
+            if (pair) {
+                output[o + 1] = fc_s16_out(p, bias64, bias32, scales, acc[1], o + 1);
+            }
+        }
+        output += p->out_depth;
+    }
+}
+#endif
+
+void te_fully_connected_s16(const te_fc_s16_params *p, const int64_t *bias64, const int32_t *bias32,
+                            const te_fp64_scale *scales, const int16_t *input, const int8_t *filter,
+                            int16_t *output, void *scratch)
+{
+#if defined(TE_USE_MVE)
+    if (p->sums_fit_32 && p->filter_offset == 0) {
+        fc_s16_mve(p, bias64, bias32, scales, input, filter, output);
+        return;
+    }
+    (void)scratch;
+#elif defined(TE_USE_DSP)
+    if (scratch != NULL && p->sums_fit_32 && p->filter_offset == 0) {
+        fc_s16_dsp(p, bias64, bias32, scales, input, filter, output, (int16_t *)scratch);
+        return;
+    }
+#else
+    (void)scratch;
+#endif
+    fc_s16_portable(p, bias64, bias32, scales, input, filter, output);
 }

@@ -30,6 +30,7 @@
  *    correction bit per half denominator hd (one UDIV: every DSP core has it).
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "tinyengine/te_lstm.h"
 #include "tinyengine/te_simd.h"
@@ -281,19 +282,6 @@ int32_t te_lstm_tanh(const te_lstm_params *p, const te_lstm_weights *w, int32_t 
     return lstm_tanh(x, integer_bits, w, p);
 }
 
-/* ---- requantization ------------------------------------------------------------------------- */
-
-#if defined(TE_USE_DSP)
-
-
-/* MultiplyByQuantizedMultiplier(v, mult, -e), e >= 1, from v2 = 2 * v (see the top of the file). */
-TE_INLINE int32_t lstm_rq_fast(int32_t v2, int32_t mult, int32_t half, int32_t e)
-{
-    return (te_smmlar(v2, mult, half) - (int32_t)((uint32_t)v2 >> 31)) >> e;
-}
-
-#endif
-
 /* ---- phase A: pre-activations --------------------------------------------------------------- */
 
 /* The state of phase A across cells (the assembly reads it at fixed offsets). */
@@ -456,8 +444,8 @@ static void lstm_pre(const te_lstm_params *p, lstm_job *j)
 #if defined(TE_USE_DSP)
             if (p->fast_rq) {
                 const int32_t *rx = p->gate_rq + 3 * g, *rh = p->gate_rq + 12 + 3 * g;
-                from_x = lstm_rq_fast(ax[g], rx[0], rx[1], rx[2]);
-                from_h = lstm_rq_fast(ah[g], rh[0], rh[1], rh[2]);
+                from_x = te_rq_doubled(ax[g], rx[0], rx[1], rx[2]);
+                from_h = te_rq_doubled(ah[g], rh[0], rh[1], rh[2]);
             } else
 #endif
             {
@@ -502,7 +490,7 @@ static void lstm_update(const te_lstm_params *p, const te_lstm_weights *w, const
         /* tanh of the cell state; Q3.12 cell states (scale 2^-12) share the cell gate's table */
         h = og * (hk == 4 ? lstm_tanh_t(cs, 4, tnh, bits) : lstm_tanh_t(cs, hk, hid, bits));
         if (p->fast_rq) {
-            h = lstm_rq_fast(2 * h, p->hidden_mult, p->hidden_half, -p->hidden_shift);
+            h = te_rq_doubled(2 * h, p->hidden_mult, p->hidden_half, -p->hidden_shift);
         } else {
             h = te_multiply_by_quantized_multiplier(h, p->hidden_mult, p->hidden_shift);
         }
@@ -547,6 +535,13 @@ static void lstm_widen(const int8_t *src, int32_t n, int32_t cols, int16_t *dst)
         te_write_u32(dst + j, te_sxtb16(v));
         te_write_u32(dst + j + 2, te_sxtb16_ror8(v));
     }
+#else
+    for (; j + 4 <= n; j += 4) { /* columns j, j+2, j+1, j+3 */
+        dst[j] = src[j];
+        dst[j + 1] = src[j + 2];
+        dst[j + 2] = src[j + 1];
+        dst[j + 3] = src[j + 3];
+    }
 #endif
     for (; j < cols; j += 4) {
         for (t = 0; t < 4; ++t) {
@@ -557,57 +552,52 @@ static void lstm_widen(const int8_t *src, int32_t n, int32_t cols, int16_t *dst)
 
 size_t te_lstm_s8_scratch_bytes(const te_lstm_params *p)
 {
-    /* widened input and hidden rows, the pre-activations, the cell state */
-    return (size_t)2 * (size_t)(p->in_cols + p->rec_cols + 4 * p->n_cell) +
-           (size_t)2 * (size_t)p->n_batch * (size_t)p->n_cell;
+    /* widened input and hidden rows, the pre-activations */
+    return (size_t)2 * (size_t)(p->in_cols + p->rec_cols + 4 * p->n_cell);
 }
 
 void te_lstm_s8(const te_lstm_params *p, const te_lstm_weights *w, const int8_t *input, int8_t *output,
-                void *scratch)
+                int8_t *hidden_state, int16_t *cell_state, void *scratch)
 {
     const int32_t n_batch = p->n_batch, n_steps = p->n_steps, n_cell = p->n_cell, n_input = p->n_input;
-    const int32_t rows = n_batch * n_steps;
+    /* Rows in memory order: outer x inner = steps x batch (time-major) or batch x steps. */
+    const int32_t n_outer = p->time_major ? n_steps : n_batch, n_inner = p->time_major ? n_batch : n_steps;
+    const int32_t back = p->time_major ? n_batch : 1; /* row k's previous step is row k - back */
     int16_t *xw = (int16_t *)scratch;
     int16_t *hw = xw + p->in_cols;
     int16_t *pre = hw + p->rec_cols;
-    int16_t *cell = pre + 4 * n_cell;
-    int32_t k, i;
-    /* LiteRT keeps state across invokes; a generated model starts every inference from the reset state. */
-    for (i = 0; i < n_batch * n_cell; ++i) {
-        cell[i] = w->cell_init ? w->cell_init[i] : 0;
-    }
-    /* Rows in memory order; the previous step of row k is row k - n_batch (time-major) or k - 1. */
-    for (k = 0; k < rows; ++k) {
-        const int32_t b = p->time_major ? k % n_batch : k / n_steps;
-        const int32_t first = p->time_major ? k < n_batch : k % n_steps == 0;
-        lstm_job job;
-        lstm_widen(input + (size_t)k * n_input, n_input, p->in_cols, xw);
-        if (!first) {
-            lstm_widen(output + (size_t)(p->time_major ? k - n_batch : k - 1) * n_cell, n_cell, p->rec_cols, hw);
-        } else if (w->hidden_init) {
-            lstm_widen(w->hidden_init + (size_t)b * n_cell, n_cell, p->rec_cols, hw);
-        } else {
-            for (i = 0; i < p->rec_cols; ++i) {
-                hw[i] = (int16_t)p->hidden_init_value; /* padding columns have zero weights */
-            }
-        }
-        job.x = xw;
-        job.w = w->weights;
-        job.bias = w->bias;
-        job.in_groups = p->in_cols >> 2;
-        job.h = hw;
-        job.rec_groups = p->rec_cols >> 2;
-        job.rq = p->gate_rq;
-        job.pre = pre;
-        job.pre_end = pre + 4 * n_cell;
+    int32_t o, i, k = 0;
+    for (o = 0; o < n_outer; ++o) {
+        for (i = 0; i < n_inner; ++i, ++k) {
+            const int32_t b = p->time_major ? i : o;
+            lstm_job job;
+            lstm_widen(input + (size_t)k * n_input, n_input, p->in_cols, xw);
+            /* the first step of a sequence continues from the state the last call left */
+            lstm_widen((p->time_major ? o : i) == 0 ? hidden_state + (size_t)b * n_cell
+                                                    : output + (size_t)(k - back) * n_cell, n_cell, p->rec_cols, hw);
+            job.x = xw;
+            job.w = w->weights;
+            job.bias = w->bias;
+            job.in_groups = p->in_cols >> 2;
+            job.h = hw;
+            job.rec_groups = p->rec_cols >> 2;
+            job.rq = p->gate_rq;
+            job.pre = pre;
+            job.pre_end = pre + 4 * n_cell;
 #if defined(LSTM_ASM)
-        if (p->fast_rq) {
-            lstm_pre_asm(&job);
-        } else
+            if (p->fast_rq) {
+                lstm_pre_asm(&job);
+            } else
 #endif
-        {
-            lstm_pre(p, &job);
+            {
+                lstm_pre(p, &job);
+            }
+            lstm_update(p, w, pre, cell_state + (size_t)b * n_cell, output + (size_t)k * n_cell);
         }
-        lstm_update(p, w, pre, cell + (size_t)b * n_cell, output + (size_t)k * n_cell);
+    }
+    /* The hidden state the next call starts from: each sequence's last output row. */
+    for (i = 0; i < n_batch; ++i) {
+        const int32_t last = p->time_major ? (n_steps - 1) * n_batch + i : i * n_steps + n_steps - 1;
+        memcpy(hidden_state + (size_t)i * n_cell, output + (size_t)last * n_cell, (size_t)n_cell);
     }
 }

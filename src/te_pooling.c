@@ -109,3 +109,74 @@ void te_max_pool2d_s8(const te_pool_params *p, const int8_t *input, int8_t *outp
 #endif
     te_max_pool2d_portable(p, input, output);
 }
+
+/* ======================================================================================
+ * int16 pooling: reference_integer_ops::AveragePool / MaxPool for int16 (same loops and
+ * rounding as int8, int16 storage; max starts from -32768).
+ * ====================================================================================== */
+
+void te_avg_pool2d_s16(const te_pool_params *p, const int16_t *input, int16_t *output)
+{
+    const int32_t c_n = p->channels;
+    int32_t b, oy, ox, c, fy, fx;
+    for (b = 0; b < p->batches; ++b) {
+        const int16_t *in_b = input + (size_t)b * p->in_h * p->in_w * c_n;
+        for (oy = 0; oy < p->out_h; ++oy) {
+            const int32_t y0 = oy * p->stride_h - p->pad_top;
+            int32_t fy0, fy1;
+            te_pool_window(y0, p->k_h, p->in_h, &fy0, &fy1);
+            for (ox = 0; ox < p->out_w; ++ox) {
+                const int32_t x0 = ox * p->stride_w - p->pad_left;
+                int32_t fx0, fx1, count;
+                te_pool_window(x0, p->k_w, p->in_w, &fx0, &fx1);
+                count = (fy1 > fy0 && fx1 > fx0) ? (fy1 - fy0) * (fx1 - fx0) : 0;
+                for (c = 0; c < c_n; ++c) {
+                    int32_t acc = 0;
+                    for (fy = fy0; fy < fy1 && fx0 < fx1; ++fy) {
+                        const int16_t *row = in_b + ((size_t)(y0 + fy) * p->in_w + (size_t)(x0 + fx0)) * c_n + c;
+                        for (fx = fx0; fx < fx1; ++fx) {
+                            acc += *row;
+                            row += c_n;
+                        }
+                    }
+                    if (count <= 0) {
+                        acc = 0; /* unreachable: the generator rejects empty windows */
+                    } else {
+                        acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
+                    }
+                    *output++ = (int16_t)te_clamp_i32(acc, p->act_min, p->act_max);
+                }
+            }
+        }
+    }
+}
+
+void te_max_pool2d_s16(const te_pool_params *p, const int16_t *input, int16_t *output)
+{
+    const int32_t c_n = p->channels;
+    int32_t b, oy, ox, c, fy, fx;
+    for (b = 0; b < p->batches; ++b) {
+        const int16_t *in_b = input + (size_t)b * p->in_h * p->in_w * c_n;
+        for (oy = 0; oy < p->out_h; ++oy) {
+            const int32_t y0 = oy * p->stride_h - p->pad_top;
+            int32_t fy0, fy1;
+            te_pool_window(y0, p->k_h, p->in_h, &fy0, &fy1);
+            for (ox = 0; ox < p->out_w; ++ox) {
+                const int32_t x0 = ox * p->stride_w - p->pad_left;
+                int32_t fx0, fx1;
+                te_pool_window(x0, p->k_w, p->in_w, &fx0, &fx1);
+                for (c = 0; c < c_n; ++c) {
+                    int32_t max = -32768;
+                    for (fy = fy0; fy < fy1 && fx0 < fx1; ++fy) {
+                        const int16_t *row = in_b + ((size_t)(y0 + fy) * p->in_w + (size_t)(x0 + fx0)) * c_n + c;
+                        for (fx = fx0; fx < fx1; ++fx) {
+                            max = te_max_i32(max, *row);
+                            row += c_n;
+                        }
+                    }
+                    *output++ = (int16_t)te_clamp_i32(max, p->act_min, p->act_max);
+                }
+            }
+        }
+    }
+}

@@ -123,3 +123,89 @@ void te_flip_sign_s8_u8(int32_t size, const int8_t *input, uint8_t *output)
         output[i] = (uint8_t)((int32_t)input[i] + 128);
     }
 }
+
+/* ======================================================================================
+ * 16-bit (and int32) edges. AffineQuantize to int16 and Dequantize from int16 are the 8-bit
+ * arithmetic on wider types (the double product of a float32 scale and an int of at most 17
+ * bits is still exact, so one float multiplication gives the reference's bits). Requantize
+ * between int8 / uint8 / int16 / int32: MultiplyByQuantizedMultiplier(q - zp_in) + zp_out,
+ * clamped to the output type (int32: not clamped; int32 arithmetic wraps as the reference's).
+ * Widening conversions run backwards so that they are safe in place.
+ * ====================================================================================== */
+
+void te_quantize_f32_s16(const te_quantize_params *p, const float *input, int16_t *output)
+{
+    int32_t i;
+    for (i = 0; i < p->size; ++i) {
+        output[i] = (int16_t)te_clamp_i32(quantize_value(input[i], p->scale, p->zero_point), -32768, 32767);
+    }
+}
+
+void te_dequantize_s16_f32(const te_dequantize_params *p, const int16_t *input, float *output)
+{
+    int32_t i;
+    for (i = p->size - 1; i >= 0; --i) {
+        const int32_t v = (int32_t)input[i] - p->zero_point;
+        output[i] = p->scale * (float)v;
+    }
+}
+
+TE_INLINE int32_t te_requantize_value(const te_requantize_params *p, int32_t q)
+{
+    const int32_t x = (int32_t)((uint32_t)q - (uint32_t)p->input_zero_point);
+    const int32_t y = te_multiply_by_quantized_multiplier(x, p->multiplier, p->shift);
+    return (int32_t)((uint32_t)y + (uint32_t)p->output_zero_point);
+}
+
+#define TE_REQUANTIZE_FORWARD(lo, hi, out_t)                                                     \
+    do {                                                                                         \
+        int32_t i;                                                                               \
+        for (i = 0; i < p->size; ++i) {                                                          \
+            output[i] = (out_t)te_clamp_i32(te_requantize_value(p, (int32_t)input[i]), (lo), (hi)); \
+        }                                                                                        \
+    } while (0)
+#define TE_REQUANTIZE_BACKWARD(lo, hi, out_t)                                                    \
+    do {                                                                                         \
+        int32_t i;                                                                               \
+        for (i = p->size - 1; i >= 0; --i) {                                                     \
+            output[i] = (out_t)te_clamp_i32(te_requantize_value(p, (int32_t)input[i]), (lo), (hi)); \
+        }                                                                                        \
+    } while (0)
+
+void te_requantize_s8_s16(const te_requantize_params *p, const int8_t *input, int16_t *output)
+{
+    TE_REQUANTIZE_BACKWARD(-32768, 32767, int16_t);
+}
+
+void te_requantize_u8_s16(const te_requantize_params *p, const uint8_t *input, int16_t *output)
+{
+    TE_REQUANTIZE_BACKWARD(-32768, 32767, int16_t);
+}
+
+void te_requantize_s16_s8(const te_requantize_params *p, const int16_t *input, int8_t *output)
+{
+    TE_REQUANTIZE_FORWARD(-128, 127, int8_t);
+}
+
+void te_requantize_s16_s16(const te_requantize_params *p, const int16_t *input, int16_t *output)
+{
+    TE_REQUANTIZE_FORWARD(-32768, 32767, int16_t);
+}
+
+void te_requantize_s16_s32(const te_requantize_params *p, const int16_t *input, int32_t *output)
+{
+    TE_REQUANTIZE_BACKWARD(INT32_MIN, INT32_MAX, int32_t);
+}
+
+void te_requantize_s32_s8(const te_requantize_params *p, const int32_t *input, int8_t *output)
+{
+    TE_REQUANTIZE_FORWARD(-128, 127, int8_t);
+}
+
+void te_requantize_s32_s16(const te_requantize_params *p, const int32_t *input, int16_t *output)
+{
+    TE_REQUANTIZE_FORWARD(-32768, 32767, int16_t);
+}
+
+#undef TE_REQUANTIZE_FORWARD
+#undef TE_REQUANTIZE_BACKWARD

@@ -10,20 +10,11 @@
  */
 #include "tinyengine/te_softmax.h"
 
-#include <float.h>
-#include <math.h>
+#include "tinyengine/te_activation.h"
 
-/* The float paths call the C library's expf / logf, as the reference's std::exp / std::log on
- * float do, so their last bit is the library's: with glibc (the oracle's library on Linux) the
- * bytes equal LiteRT's. newlib's fdlibm-derived expf/logf (arm-none-eabi 12.2 multilibs) differ
- * by 1 ulp on a few percent of inputs. A target may define TE_EXPF / TE_LOGF (function-like
- * macros or function names) to supply other implementations. */
-#ifndef TE_EXPF
-#define TE_EXPF expf
-#endif
-#ifndef TE_LOGF
-#define TE_LOGF logf
-#endif
+#include <float.h>
+
+#include "tinyengine/te_math.h"
 
 /* ---- gemmlowp fixed-point primitives (int32 raw values) ---- */
 
@@ -32,17 +23,7 @@ TE_INLINE int32_t fp_sub(int32_t a, int32_t b) { return (int32_t)((uint32_t)a - 
 #define fp_mul te_sat_rounding_doubling_high_mul /* FixedPoint operator* */
 
 /* SaturatingRoundingMultiplyByPOT<e> for 0 < e < 31 (also TFLite's ...POTParam for such e). */
-TE_INLINE int32_t fp_sat_shl(int32_t x, int e)
-{
-    const int32_t threshold = (int32_t)(((uint32_t)1 << (31 - e)) - 1u);
-    if (x > threshold) {
-        return INT32_MAX;
-    }
-    if (x < -threshold) {
-        return INT32_MIN;
-    }
-    return (int32_t)((uint32_t)x << e);
-}
+#define fp_sat_shl te_sat_shl_pot
 
 /* TFLite SaturatingRoundingMultiplyByPOTParam(x, e) for 0 <= e <= 31. */
 TE_INLINE int32_t fp_sat_shl_param(int32_t x, int e)
@@ -235,6 +216,7 @@ void te_softmax_s8_s16(const te_softmax_params *p, const int8_t *input, int16_t 
     }
 }
 
+TE_FLOAT_STRICT_BEGIN
 void te_softmax_f32(const te_softmax_f32_params *p, const float *input, float *output)
 {
     int32_t i, c;
@@ -247,7 +229,7 @@ void te_softmax_f32(const te_softmax_f32_params *p, const float *input, float *o
             max = (max < x[c]) ? x[c] : max; /* std::max(max, x) */
         }
         for (c = 0; c < p->depth; ++c) {
-            const float exp_c = TE_EXPF((x[c] - max) * p->beta);
+            const float exp_c = te_expf((x[c] - max) * p->beta);
             y[c] = exp_c;
             sum += exp_c;
         }
@@ -256,6 +238,7 @@ void te_softmax_f32(const te_softmax_f32_params *p, const float *input, float *o
         }
     }
 }
+TE_FLOAT_STRICT_END
 
 /* ---- LOG_SOFTMAX ---- */
 
@@ -338,6 +321,7 @@ void te_log_softmax_s8(const te_log_softmax_params *p, const int8_t *input, int8
     }
 }
 
+TE_FLOAT_STRICT_BEGIN
 void te_log_softmax_f32(const te_log_softmax_f32_params *p, const float *input, float *output)
 {
     int32_t i, c;
@@ -351,25 +335,24 @@ void te_log_softmax_f32(const te_log_softmax_f32_params *p, const float *input, 
             max = (max < x[c]) ? x[c] : max;
         }
         for (c = 0; c < p->depth; ++c) {
-            sum += TE_EXPF(x[c] - max);
+            sum += te_expf(x[c] - max);
         }
-        log_sum = TE_LOGF(sum);
+        log_sum = te_logf(sum);
         for (c = 0; c < p->depth; ++c) {
             y[c] = x[c] - max - log_sum;
         }
     }
 }
+TE_FLOAT_STRICT_END
 
 /* ---- LOGISTIC ---- */
 
 void te_logistic_s8(const te_logistic_params *p, const int8_t *lut, const int8_t *input, int8_t *output)
 {
-    int32_t i;
-    for (i = 0; i < p->size; ++i) {
-        output[i] = lut[(uint8_t)input[i]];
-    }
+    te_lut_s8(p->size, lut, input, output); /* the table kernel every 8-bit unary op shares */
 }
 
+TE_FLOAT_STRICT_BEGIN
 void te_logistic_f32(const te_logistic_params *p, const float *input, float *output)
 {
     const float cutoff_upper = 16.619047164916992188f;
@@ -381,10 +364,72 @@ void te_logistic_f32(const te_logistic_params *p, const float *input, float *out
         if (val > cutoff_upper) {
             result = 1.0f;
         } else if (val < cutoff_lower) {
-            result = TE_EXPF(val);
+            result = te_expf(val);
         } else {
-            result = 1.f / (1.f + TE_EXPF(-val));
+            result = 1.f / (1.f + te_expf(-val));
         }
         output[i] = result;
+    }
+}
+TE_FLOAT_STRICT_END
+
+/* ======================================================================================
+ * int16 SOFTMAX: reference_ops::SoftmaxInt16 (SoftMaxCalculateExp, LUTLookup with 513-entry
+ * tables and linear interpolation, CountLeadingZeros reciprocal scaling).
+ * ====================================================================================== */
+
+/* LUTLookup(int16_t, const int16_t *): 9 index bits, 7 interpolation bits. */
+TE_INLINE int16_t te_lut16_lookup(int16_t value, const int16_t *lut)
+{
+    const uint16_t index = (uint16_t)(256 + (value >> 7));
+    const int16_t offset = (int16_t)(value & 0x7f);
+    const int16_t base = lut[index];
+    const int16_t slope = (int16_t)(lut[index + 1] - lut[index]);
+    const int32_t delta = ((int32_t)slope * offset + 64) >> 7;
+    return (int16_t)(base + delta);
+}
+
+TE_INLINE int32_t te_clz32(uint32_t v)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return v ? __builtin_clz(v) : 32;
+#else
+    int32_t n = 0;
+    if (v == 0) return 32;
+    while (!(v & 0x80000000u)) { v <<= 1; n++; }
+    return n;
+#endif
+}
+
+void te_softmax_s16(const te_softmax_s16_params *p, const int16_t *exp_lut, const int16_t *one_over_one_plus_x_lut,
+                    const int16_t *input, int16_t *output)
+{
+    int32_t i, c;
+    for (i = 0; i < p->outer; ++i) {
+        const int16_t *x = input + (size_t)i * p->depth;
+        int16_t *y = output + (size_t)i * p->depth;
+        int32_t max_in_row = -32768, sum_of_exps = 0, headroom_plus_one, shifted_sum, sym, right_shift;
+        int16_t reciprocal;
+        for (c = 0; c < p->depth; ++c) {
+            max_in_row = te_max_i32(max_in_row, x[c]);
+        }
+        /* The exps (Q0.15) go to the output row first, as in the reference. */
+        for (c = 0; c < p->depth; ++c) {
+            const int32_t diff = (int32_t)x[c] - max_in_row;
+            const int32_t scaled = te_multiply_by_quantized_multiplier(diff, p->input_multiplier, p->input_shift);
+            const int32_t sym_scaled = te_clamp_i32(scaled + 32767, -32768, 32767);
+            y[c] = te_lut16_lookup((int16_t)sym_scaled, exp_lut);
+            sum_of_exps += y[c];
+        }
+        headroom_plus_one = te_clz32((uint32_t)sum_of_exps);
+        shifted_sum = (int32_t)((((int64_t)sum_of_exps << (headroom_plus_one - 1)) + (1 << 13)) >> 14);
+        sym = te_clamp_i32(shifted_sum - ((1 << 15) + (1 << 16)), -32768, 32767);
+        reciprocal = te_lut16_lookup((int16_t)sym, one_over_one_plus_x_lut);
+        right_shift = 31 - headroom_plus_one;
+        for (c = 0; c < p->depth; ++c) {
+            const int64_t round = (int64_t)1 << (right_shift - 1);
+            const int32_t result = (int32_t)(((int64_t)y[c] * reciprocal + round) >> right_shift);
+            y[c] = (int16_t)te_clamp_i32(result, 0, 32767);
+        }
     }
 }

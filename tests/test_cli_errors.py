@@ -39,15 +39,16 @@ def unsupported_op_model() -> bytes:
     return build_model(tensors, [OpSpec("SIN", [0], [1]), OpSpec("SIN", [1], [2])], [0], [2])
 
 
-def float_model() -> bytes:
+def hybrid_model() -> bytes:
+    """A float FULLY_CONNECTED with int8 weights (dynamic-range quantization): not supported."""
     rng = np.random.default_rng(0)
     x = TensorSpec((1, 4), "float32")
-    w = TensorSpec((3, 4), "float32", data=rng.standard_normal((3, 4)).astype(np.float32))
+    w = TensorSpec((3, 4), "int8", scale=0.02, zero_point=0, data=rng.integers(-127, 128, (3, 4)).astype(np.int8))
     y = TensorSpec((1, 3), "float32")
     return build_single_op_model("FULLY_CONNECTED", [x, w, None], [y])
 
 
-@pytest.mark.parametrize("case", ["truncated", "empty", "text", "unsupported", "float", "missing", "directory"])
+@pytest.mark.parametrize("case", ["truncated", "empty", "text", "unsupported", "hybrid", "missing", "directory"])
 def test_bad_model_gives_one_line_and_no_output(case: str, tmp_path: Path) -> None:
     out = tmp_path / "gen"
     model = tmp_path / "model.tflite"
@@ -65,9 +66,9 @@ def test_bad_model_gives_one_line_and_no_output(case: str, tmp_path: Path) -> No
         model.write_bytes(unsupported_op_model())
         code, needles = 2, ("model.tflite: unsupported ops: SIN x2 (int8, first at op index 0)",
                             "'tinyengine-gen ops' lists")
-    elif case == "float":
-        model.write_bytes(float_model())
-        code, needles = 2, ("FULLY_CONNECTED (float32, op index 0)",)
+    elif case == "hybrid":
+        model.write_bytes(hybrid_model())
+        needles = ("FULLY_CONNECTED at op index 0", "hybrid")
     elif case == "missing":
         model = tmp_path / "nope.tflite"
         needles = ("not found", "nope.tflite")
@@ -96,3 +97,24 @@ def test_report_prints_layers_and_totals() -> None:
     assert "FULLY_CONNECTED" in res.stdout and "MACs" in res.stdout
     assert "264,192 MACs" in res.stdout
     assert "lower bound" in res.stdout
+
+
+@pytest.mark.parametrize("cut", [900, 2000, 17])
+def test_corrupt_model_message_is_plain(cut: int, tmp_path: Path) -> None:
+    """No Python internals ("unpack_from requires a buffer ..."): one sentence naming the file."""
+    model = tmp_path / "cut.tflite"
+    model.write_bytes(GOOD.read_bytes()[:cut])
+    res = run_cli(str(model), "-o", str(tmp_path / "gen"))
+    assert_one_line_error(res, 1, str(model))
+    for internal in ("unpack_from", "struct", "Error:", "Traceback", "buffer of at least"):
+        assert internal not in res.stderr, res.stderr
+
+
+def test_op_errors_name_the_model_file(tmp_path: Path) -> None:
+    from tests.ops.test_lstm import lstm_model
+
+    model = tmp_path / "cifg.tflite"
+    model.write_bytes(lstm_model(1, 2, 4, 4, seed=1, cifg=True))
+    res = run_cli(str(model), "-o", str(tmp_path / "gen"), "--name", "other_c_name")
+    assert_one_line_error(res, 1, f"{model}: UNIDIRECTIONAL_SEQUENCE_LSTM at op index 0: CIFG")
+    assert "other_c_name" not in res.stderr

@@ -58,6 +58,19 @@ TE_INLINE int32_t te_rounding_divide_by_pot(int32_t x, int exponent)
     return (x >> exponent) + (remainder > threshold ? 1 : 0);
 }
 
+/* gemmlowp SaturatingRoundingMultiplyByPOT<e> for 0 < e < 31: x * 2^e, saturating. */
+TE_INLINE int32_t te_sat_shl_pot(int32_t x, int e)
+{
+    const int32_t threshold = (int32_t)(((uint32_t)1 << (31 - e)) - 1u);
+    if (x > threshold) {
+        return INT32_MAX;
+    }
+    if (x < -threshold) {
+        return INT32_MIN;
+    }
+    return (int32_t)((uint32_t)x << e);
+}
+
 /* TFLite MultiplyByQuantizedMultiplier (double-rounding form, the one CONV_2D,
  * DEPTHWISE_CONV_2D and most integer ops use): shift > 0 multiplies by 2^shift first. */
 TE_INLINE int32_t te_multiply_by_quantized_multiplier(int32_t x, int32_t multiplier, int32_t shift)
@@ -135,6 +148,106 @@ TE_INLINE int32_t te_requantize_fp64(int32_t acc, te_fp64_scale scale)
     }
     return acc < 0 ? -(int32_t)r : (int32_t)r;
 }
+
+
+/* ---- int16x8 arithmetic (int16 activations, int8 weights, 64-bit accumulators) ---- */
+
+/* TFLite MultiplyByQuantizedMultiplier(int64_t x, ...) (double-rounding build), the form the
+ * int16x8 CONV_2D / DEPTHWISE_CONV_2D use with an int64 bias: the multiplier rounded to 16 bits,
+ * one rounding right shift by 15 - shift (8..46), the result truncated to int32 as the reference's
+ * conversion does. Needs |x| < 2^47 and a multiplier >= 0 (the generator checks both). */
+TE_INLINE int32_t te_multiply_by_quantized_multiplier_s64(int64_t x, int32_t multiplier, int32_t shift)
+{
+    const int64_t reduced = multiplier < 0x7FFF0000 ? (int64_t)((multiplier + (1 << 15)) >> 16) : 0x7FFF;
+    const int32_t total = 15 - shift;
+    const int64_t r = x * reduced + ((int64_t)1 << (total - 1));
+    return (int32_t)(uint32_t)(uint64_t)(r >> total);
+}
+
+/* (int32)round((double)acc * scale) for a 64-bit accumulator with |acc| < 2^53 (so the
+ * conversion to double is exact; the generator checks the bound), bit-exact like
+ * te_requantize_fp64: LiteRT's reference int16 FULLY_CONNECTED rounds once in double. */
+TE_INLINE int32_t te_requantize_fp64_s64(int64_t acc, te_fp64_scale scale)
+{
+    uint64_t a, al, ah, ml, mh, ll, lh, hl, hh, mid, p_lo, p_hi, q, r;
+    int nbits, drop, sh;
+    if (acc == 0) {
+        return 0;
+    }
+    a = acc < 0 ? (uint64_t)0 - (uint64_t)acc : (uint64_t)acc;
+    al = a & 0xFFFFFFFFu;
+    ah = a >> 32;
+    ml = scale.mantissa & 0xFFFFFFFFu;
+    mh = scale.mantissa >> 32;
+    /* Exact product P = a * mantissa (at most 106 bits) as p_hi:p_lo. */
+    ll = al * ml;
+    lh = al * mh;
+    hl = ah * ml;
+    hh = ah * mh;
+    mid = (ll >> 32) + (lh & 0xFFFFFFFFu) + (hl & 0xFFFFFFFFu);
+    p_lo = (mid << 32) | (ll & 0xFFFFFFFFu);
+    p_hi = hh + (lh >> 32) + (hl >> 32) + (mid >> 32);
+    nbits = p_hi ? 128 - te_clz64(p_hi) : 64 - te_clz64(p_lo);
+    drop = nbits - 53;
+    if (drop > 0) {
+        const uint64_t rem = p_lo & ((((uint64_t)1) << drop) - 1);
+        const uint64_t half = ((uint64_t)1) << (drop - 1);
+        q = (p_lo >> drop) | (p_hi << (64 - drop));
+        if (rem > half || (rem == half && (q & 1))) {
+            q += 1;
+        }
+    } else {
+        q = p_lo;
+        drop = 0;
+    }
+    sh = scale.exponent - drop;
+    if (sh <= 0) {
+        r = sh < -10 ? (uint64_t)INT32_MAX + 1 : q << -sh;
+    } else if (sh >= 64) {
+        r = 0;
+    } else {
+        r = ((q >> (sh - 1)) + 1) >> 1;
+    }
+    if (r > (uint64_t)INT32_MAX) {
+        return INT32_MIN; /* as the x86-64 reference converts an out-of-range double */
+    }
+    return acc < 0 ? -(int32_t)r : (int32_t)r;
+}
+
+/* Per-output-channel requantization of the int16x8 kernels. Exactly one of bias64 / bias32 is
+ * used: an int64 bias (LiteRT's default for 16x8) means 64-bit sums and
+ * te_multiply_by_quantized_multiplier_s64; an int32 bias (quantized_bias_type INT32) means int32
+ * sums (wrapping) and te_multiply_by_quantized_multiplier. Both NULL: no bias, 64-bit form. */
+typedef struct {
+    const int64_t *bias64;
+    const int32_t *bias32;
+    const int32_t *multiplier;
+    const int32_t *shift;
+    int32_t bias_is_32;   /* 1: the int32 form (bias32 may still be NULL) */
+    int32_t sums_fit_32;  /* 1: every sum of products of a channel fits int32 (checked by the generator
+                           * from the weights), so SIMD paths may accumulate in 32 bits */
+} te_requant_s16;
+
+/* The int16x8 requantization of one channel's sum (without bias) and clamp. */
+TE_INLINE int32_t te_requant_s16_apply(const te_requant_s16 *rq, int64_t sum, int32_t oc, int32_t act_min,
+                                       int32_t act_max)
+{
+    int32_t v;
+    if (rq->bias_is_32) {
+        int32_t acc = (int32_t)(uint32_t)(uint64_t)sum;
+        if (rq->bias32) {
+            acc = (int32_t)((uint32_t)acc + (uint32_t)rq->bias32[oc]);
+        }
+        v = te_multiply_by_quantized_multiplier(acc, rq->multiplier[oc], rq->shift[oc]);
+    } else {
+        if (rq->bias64) {
+            sum += rq->bias64[oc];
+        }
+        v = te_multiply_by_quantized_multiplier_s64(sum, rq->multiplier[oc], rq->shift[oc]);
+    }
+    return te_clamp_i32(v, act_min, act_max);
+}
+
 
 #ifdef __cplusplus
 }

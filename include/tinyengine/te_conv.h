@@ -54,16 +54,30 @@ void te_conv2d_1x1_s8_inplace(const te_conv_params *p, const te_requant_per_chan
 
 /* Scratch of the SIMD paths (the largest of them, so one generated model fits every core):
  * DSP: 4 int16 columns of K taps rounded up to 4 (+ one int8 window for the generic kernel);
- * Helium: one int8 window of K rounded up to 16 and out_c folded biases (generic kernel only). */
+ * Helium: out_c folded biases and five int8 windows of K rounded up to 16 (generic kernel only). */
 #define TE_CONV_K4_(k) (((k) + 3) / 4 * 4)
 #define TE_CONV_K16_(k) (((k) + 15) / 16 * 16)
 #define TE_CONV_MAX_(a, b) ((a) > (b) ? (a) : (b))
 #define te_conv2d_s8_scratch_bytes(k_h, k_w, filter_in_c, out_c)                                             \
     TE_CONV_MAX_(9 * TE_CONV_K4_((k_h) * (k_w) * (filter_in_c)),                                            \
-                 TE_CONV_K16_((k_h) * (k_w) * (filter_in_c)) + 4 * (out_c))
-/* 1x1: DSP: 4 int16 columns of in_c rounded up to 4; in place (portable, Helium): one input
- * pixel (in_c; never the larger). */
+                 5 * TE_CONV_K16_((k_h) * (k_w) * (filter_in_c)) + 4 * (out_c))
+/* 1x1: DSP: 4 int16 columns of in_c rounded up to 4; in place: one input pixel (portable); Helium:
+ * five input pixels rounded up to 16 when in_c > 16, else 16 bytes (never more than the DSP's). */
 #define te_conv2d_1x1_s8_scratch_bytes(in_c) TE_CONV_MAX_(8 * TE_CONV_K4_(in_c), (in_c))
+
+/* ---- int16x8 CONV_2D (int16 activations, zero points 0; int8 weights; int64 or int32 bias) ----
+ * reference_integer_ops::ConvPerChannel<AccumScalar> for int16: the sums of w * x over the
+ * in-image taps (padded taps skipped; input zero point 0), the bias, then with an int64 bias
+ * te_multiply_by_quantized_multiplier_s64, with an int32 bias (quantized_bias_type INT32) the
+ * 32-bit sums and te_multiply_by_quantized_multiplier; clamp. No output offset (zero point 0).
+ * p->input_offset and p->output_offset are ignored. scratch: te_conv2d_s16_scratch_bytes bytes,
+ * 8-byte aligned (NULL selects the portable path). */
+void te_conv2d_s16(const te_conv_params *p, const te_requant_s16 *rq, const int16_t *input, const int8_t *filter,
+                   int16_t *output, void *scratch);
+/* Per output channel 16 bytes of requantization constants, two int16 columns of K taps (K
+ * rounded up to 4) and their interleaved copy. */
+#define te_conv2d_s16_scratch_bytes(k_h, k_w, filter_in_c, out_c) \
+    (16 * (out_c) + 8 * TE_CONV_K4_((k_h) * (k_w) * (filter_in_c)))
 
 /* TE_NO_INLINE_ASM: build the SIMD paths from C and ACLE intrinsics only (see src/te_conv.c). */
 

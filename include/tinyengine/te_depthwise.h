@@ -66,6 +66,17 @@ typedef struct {
 void te_depthwise_conv2d_s8(const te_dw_params *p, const te_requant_per_channel *rq, const int32_t *requant4,
                             const int8_t *input, const int8_t *filter, int8_t *output, void *scratch);
 
+/* ---- int16x8 DEPTHWISE_CONV_2D (int16 activations, zero points 0; int8 weights; int64 bias) ----
+ * reference_integer_ops::DepthwiseConvPerChannel for int16: output channel oc = ic * depth_mult + m
+ * sums w * x over the in-image taps, adds the bias and requantizes (te_requant_s16_apply).
+ * Only batches..pad_left and act_min/act_max of p are read. Out of place. scratch:
+ * te_depthwise_conv2d_s16_scratch_bytes(k_h, k_w, out_c) bytes, 8-byte aligned (NULL: portable
+ * path): per channel 16 bytes of requantization constants and 2 bytes per tap of weights
+ * expanded to int16 pairs. */
+void te_depthwise_conv2d_s16(const te_dw_params *p, const te_requant_s16 *rq, const int16_t *input,
+                             const int8_t *filter, int16_t *output, void *scratch);
+#define te_depthwise_conv2d_s16_scratch_bytes(k_h, k_w, out_c) (16 * (out_c) + 2 * (k_h) * (k_w) * (out_c))
+
 #ifdef __cplusplus
 }
 #endif

@@ -22,7 +22,9 @@ extern "C" {
  * Rows 4 * (out_depth / 4) .. out_depth-1 stay row-major at o * D.
  * One SMLAD of a pair word with two sign-extended inputs adds 256 * (dot of the odd row) + (dot of
  * the even row); SXTB16 of the same word gives the even row alone. The odd row's dot product is
- * recovered exactly as long as it stays within +-2^23, i.e. every 127 steps (|w * x| <= 2^14). */
+ * recovered exactly as long as it stays within +-2^23, i.e. every 127 steps (|w * x| <= 2^14).
+ * Helium (TE_USE_MVE) builds read every filter as TE_FC_LAYOUT_ROWS whatever weight_layout says:
+ * generated models hold the row-major bytes under #if defined(TE_USE_MVE) (the same size). */
 #define TE_FC_LAYOUT_ROWS 0
 #define TE_FC_LAYOUT_QUADS 1
 
@@ -70,6 +72,35 @@ void te_fully_connected_s8_accumulate(const te_fc_params *p, const int8_t *input
                                       const int8_t *filter, int32_t *acc);
 void te_fully_connected_s8_finish(const te_fc_params *p, const te_fp64_scale *scales, const int32_t *acc,
                                   int8_t *output);
+
+/* begin + accumulate over the whole depth in one call (batches == 1): acc[o] = bias[o] (0 without)
+ * + the terms of every column, int32 wrapping; e.g. SVDF's feature sums, requantized by the caller. */
+void te_fully_connected_s8_sums(const te_fc_params *p, const int32_t *bias, const int8_t *input,
+                                const int8_t *filter, int32_t *acc);
+
+/* ---- int16x8 FULLY_CONNECTED (int16 activations, zero points 0; int8 weights) ----
+ * reference_integer_ops::FullyConnected / FullyConnectedPerChannel<int16_t, int8_t, int16_t,
+ * BiasType> as LiteRT's reference runs them: sums of (w + filter_offset) * x in BiasType (int64,
+ * or int32 with an int32 bias), plus the bias, rounded once in double:
+ * round((double)acc * input_scale * filter_scale / output_scale), + output_offset, clamp. */
+typedef struct {
+    int32_t batches;
+    int32_t accum_depth;
+    int32_t out_depth;
+    int32_t filter_offset;   /* -filter zero point (per-tensor weights; 0 per channel) */
+    int32_t output_offset;
+    int32_t act_min, act_max;
+    int32_t per_channel;     /* 1: scales[o], 0: scales[0] */
+    int32_t bias_is_32;      /* 1: int32 sums and bias (quantized_bias_type INT32) */
+    int32_t sums_fit_32;     /* 1: every row's sums fit int32 (the generator checked): SIMD paths allowed */
+} te_fc_s16_params;
+
+/* bias64 / bias32: the int64 or int32 bias (per bias_is_32), or NULL. scratch:
+ * te_fully_connected_s16_scratch_bytes(accum_depth) bytes, 4-byte aligned (NULL: portable path). */
+void te_fully_connected_s16(const te_fc_s16_params *p, const int64_t *bias64, const int32_t *bias32,
+                            const te_fp64_scale *scales, const int16_t *input, const int8_t *filter,
+                            int16_t *output, void *scratch);
+#define te_fully_connected_s16_scratch_bytes(accum_depth) (2 * (((accum_depth) + 3) / 4 * 4))
 
 #ifdef __cplusplus
 }

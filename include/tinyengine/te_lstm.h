@@ -9,8 +9,9 @@
  * results); i, f, o = sigmoid(pre) and z = tanh(pre) in gemmlowp's int16 fixed point (Q0.15);
  *   cell = sat16(rdbp(f * cell, 15) + rdbp(i * z, 30 + cell_scale)), clipped to +-cell_clip if > 0;
  *   h = sat8(rq(o * tanh_(15 + cell_scale)(cell), hidden) + hidden_zp)
- * written to the output row, which is the next step's hidden state. The state starts from
- * hidden_init / cell_init at every call (LiteRT's reset value: the hidden state's zero point and 0).
+ * written to the output row, which is the next step's hidden state. The state persists between
+ * calls, as LiteRT's variable tensors: each sequence starts from hidden_state / cell_state
+ * ([n_batch][n_cell]), and the call leaves its last step's hidden and cell state there.
  *
  * Rows are processed in memory order (time-major: step by step, batch-major: sequence by
  * sequence), so the output may overwrite the input in place when n_cell <= n_input.
@@ -44,8 +45,6 @@ typedef struct {
     const int16_t *exp_tanh;
     const int16_t *exp_hidden;
     const uint32_t *recip_bits;  /* 16384 Newton-Raphson correction bits, see te_lstm.c */
-    const int8_t *hidden_init;   /* [n_batch][n_cell], or NULL: hidden_init_value */
-    const int16_t *cell_init;    /* [n_batch][n_cell], or NULL: 0 */
 } te_lstm_weights;
 
 typedef struct {
@@ -60,14 +59,14 @@ typedef struct {
     int32_t cell_scale;          /* log2 of the cell state scale, -15 .. -9 */
     int32_t cell_clip;           /* in cell state units, 0: none */
     int32_t hidden_mult, hidden_shift, hidden_half, hidden_zp;
-    int32_t hidden_init_value;   /* the hidden state's reset value (its zero point) */
 } te_lstm_params;
 
 /* Scratch: te_lstm_s8_scratch_bytes(p) bytes, 4-byte aligned. */
 size_t te_lstm_s8_scratch_bytes(const te_lstm_params *p);
 
+/* hidden_state (int8) and cell_state (int16), [n_batch][n_cell] each, are read and updated. */
 void te_lstm_s8(const te_lstm_params *p, const te_lstm_weights *w, const int8_t *input, int8_t *output,
-                void *scratch);
+                int8_t *hidden_state, int16_t *cell_state, void *scratch);
 
 /* The activations, exposed for tests: gemmlowp's logistic on Q3.12 and tanh on Q(bits).(15 - bits),
  * int16 in, Q0.15 out, as this build of the kernel computes them (the DSP build uses the tables of

@@ -29,6 +29,10 @@ void te_avg_pool2d_s8(const te_pool_params *p, const int8_t *input, int8_t *outp
 /* Maximum of the in-image part of each window (-128 for a window with no pixel), then clamp. */
 void te_max_pool2d_s8(const te_pool_params *p, const int8_t *input, int8_t *output);
 
+/* ---- int16 (reference_integer_ops::AveragePool / MaxPool for int16; legacy_uint8 unused) ---- */
+void te_avg_pool2d_s16(const te_pool_params *p, const int16_t *input, int16_t *output);
+void te_max_pool2d_s16(const te_pool_params *p, const int16_t *input, int16_t *output);
+
 #ifdef __cplusplus
 }
 #endif

@@ -56,6 +56,19 @@ void te_requantize_u8_u8(const te_requantize_params *p, const uint8_t *input, ui
 void te_flip_sign_u8_s8(int32_t size, const uint8_t *input, int8_t *output);
 void te_flip_sign_s8_u8(int32_t size, const int8_t *input, uint8_t *output);
 
+/* ---- 16-bit (and int32) edges: the same reference arithmetic on wider types ---- */
+void te_quantize_f32_s16(const te_quantize_params *p, const float *input, int16_t *output);
+void te_dequantize_s16_f32(const te_dequantize_params *p, const int16_t *input, float *output);
+/* Requantize between int8, uint8, int16 and int32 (the pairs LiteRT's QUANTIZE accepts).
+ * Safe in place (output starting where the input starts): widening ones run backwards. */
+void te_requantize_s8_s16(const te_requantize_params *p, const int8_t *input, int16_t *output);
+void te_requantize_u8_s16(const te_requantize_params *p, const uint8_t *input, int16_t *output);
+void te_requantize_s16_s8(const te_requantize_params *p, const int16_t *input, int8_t *output);
+void te_requantize_s16_s16(const te_requantize_params *p, const int16_t *input, int16_t *output);
+void te_requantize_s16_s32(const te_requantize_params *p, const int16_t *input, int32_t *output);
+void te_requantize_s32_s8(const te_requantize_params *p, const int32_t *input, int8_t *output);
+void te_requantize_s32_s16(const te_requantize_params *p, const int32_t *input, int16_t *output);
+
 #ifdef __cplusplus
 }
 #endif

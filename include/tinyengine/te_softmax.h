@@ -4,10 +4,8 @@
  * fixed-point softmax (exp_on_negative_values, a Q12 accumulator and a
  * Newton-Raphson reciprocal), its log-softmax sibling, and the 256-entry table
  * LOGISTIC uses for 8-bit data. Float paths repeat the reference's float
- * operations in the same order; they call expf / logf (overridable with
- * TE_EXPF / TE_LOGF), so their last bit depends on the C library's float exp/log:
- * exact against LiteRT with glibc, 1 ulp off on a few percent of values with
- * newlib's fdlibm-derived versions.
+ * operations in the same order with tinyengine's own te_expf / te_logf
+ * (te_math.h), so they give the reference's bytes on every core.
  */
 #ifndef TINYENGINE_TE_SOFTMAX_H
 #define TINYENGINE_TE_SOFTMAX_H
@@ -70,6 +68,19 @@ void te_logistic_s8(const te_logistic_params *p, const int8_t *lut, const int8_t
 /* Float LOGISTIC (reference_ops::Logistic<float>): 1 above 16.619047f, expf(x) below -9,
  * else 1 / (1 + expf(-x)). Safe in place. */
 void te_logistic_f32(const te_logistic_params *p, const float *input, float *output);
+
+/* ---- int16 SOFTMAX (reference_ops::SoftmaxInt16): input and output zero point 0, output scale
+ * 1/32768. exp of the rescaled differences and 1 / (1 + x) of the normalised sum come from two
+ * 513-entry tables with linear interpolation, built at generation time exactly as LiteRT's
+ * Prepare builds them (LUTPopulate<int16_t> in double). Safe in place. */
+typedef struct {
+    int32_t outer;
+    int32_t depth;
+    int32_t input_multiplier;  /* QuantizeMultiplier(input_scale * beta / (10 / 65535)) */
+    int32_t input_shift;
+} te_softmax_s16_params;
+void te_softmax_s16(const te_softmax_s16_params *p, const int16_t *exp_lut, const int16_t *one_over_one_plus_x_lut,
+                    const int16_t *input, int16_t *output);
 
 #ifdef __cplusplus
 }

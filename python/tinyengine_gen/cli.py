@@ -26,8 +26,8 @@ import numpy as np
 from . import __version__
 from .codegen import GENERATED_MARK, c_identifier
 from .errors import GenerationTimeout, InternalError, TinyEngineError, printable
-from .patches import StageCall
-from .pipeline import Options, compile_model
+from .patches import PatchError, StageCall
+from .pipeline import Compiled, Options, compile_model
 
 PROG = "tinyengine-gen"
 
@@ -74,15 +74,40 @@ def _byte_count(text: str) -> int:
 
 def _options(args: argparse.Namespace, name: Optional[str]) -> Options:
     return Options(name=name, planner_strategy=args.planner, in_place=not args.no_in_place,
-                   patch=bool(args.patch), sram_budget=args.sram_budget, int8_io=bool(args.int8_io))
+                   patch=bool(args.patch), sram_budget=args.sram_budget, int8_io=bool(args.int8_io),
+                   custom_ops=bool(args.custom_ops))
+
+
+def _compile(args: argparse.Namespace, options: Options) -> Compiled:
+    """compile_model; a model that misses its SRAM budget gets the options that would make it fit,
+    named as the build system the user works in names them (--option-names)."""
+    try:
+        return compile_model(args.model, options)
+    except PatchError:
+        if options.sram_budget is None:
+            raise
+        from .fit import OPTION_NAMES, budget_message
+
+        raise TinyEngineError(budget_message(args.model, options, options.sram_budget,
+                                             OPTION_NAMES[args.option_names], args.sram_budget_label)) from None
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
     outdir = Path(args.output)
     name = c_identifier(args.name or Path(args.model).stem)
+    options = _options(args, name)
     try:
-        compiled = compile_model(args.model, _options(args, name))
+        compiled = _compile(args, options)
         _write_atomically(outdir, compiled.model.files())
+        if args.summary:
+            from .summary import summary, write_summary
+
+            layer = None
+            if any(isinstance(c, StageCall) for c in compiled.calls):
+                from .pipeline import plan_model
+
+                layer = plan_model(args.model, dataclasses.replace(options, patch=False, sram_budget=None)).plan.arena_size
+            write_summary(args.summary, summary(compiled, options, args.model, layer_arena=layer))
     except BaseException:
         _remove_stale(outdir, name)
         raise
@@ -90,10 +115,30 @@ def cmd_generate(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"{PROG}: {outdir / (m.name + '.h')}, {outdir / (m.name + '.c')}: arena {m.arena_size} B, "
               f"weights {m.weight_bytes} B, {m.macs} MACs")
+        for f in compiled.graph.custom_functions:
+            print(f"{PROG}: custom op to implement (tinyengine/te_custom.h): {f.function}() for "
+                  f"'{printable(f.name)}' (model op{'s' if len(f.op_indices) > 1 else ''} "
+                  f"{', '.join(map(str, f.op_indices))})")
         for c in compiled.calls:
             if isinstance(c, StageCall) and c.stage is not None:
                 print(f"{PROG}: patch-based stage: {c.stage.describe()}, extra MACs 0, "
                       f"{c.stage.moved_bytes} B moved per inference")
+        for note in compiled.notes:
+            print(f"{PROG}: {note}")
+    return 0
+
+
+def cmd_fit(args: argparse.Namespace) -> int:
+    """One line: whether the model fits --sram-budget as configured, else which options make it fit."""
+    from .fit import OPTION_NAMES, advice, reachable
+
+    if args.sram_budget is None:
+        raise TinyEngineError("fit needs --sram-budget BYTES")
+    reaches = reachable(args.model, _options(args, args.name))
+    if reaches[0].arena <= args.sram_budget:
+        print(f"the arena ({reaches[0].arena:,} B) fits {args.sram_budget:,} B")
+    else:
+        print(advice(reaches, args.sram_budget, OPTION_NAMES[args.option_names]))
     return 0
 
 
@@ -112,7 +157,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from .report import baseline_plan, format_report, report_svg
 
     options = _options(args, args.name)
-    compiled = compile_model(args.model, options)
+    compiled = _compile(args, options)
     refs = _references(args.reference)
     baseline = baseline_plan(compiled)
     layer_arena = None
@@ -155,7 +200,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .report import format_report
 
     work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="tinyengine-run-"))
-    compiled = compile_model(args.model, _options(args, args.name))
+    compiled = _compile(args, _options(args, args.name))
     gen = work / "gen"
     _write_atomically(gen, compiled.model.files())
     inputs = _sample_inputs(compiled, args.input)
@@ -195,8 +240,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _parser(report: bool, run: bool = False) -> argparse.ArgumentParser:
-    if run:
+def _parser(report: bool, run: bool = False, fit: bool = False) -> argparse.ArgumentParser:
+    if fit:
+        p = argparse.ArgumentParser(prog=f"{PROG} fit", description="Does the model's arena fit --sram-budget? "
+                                    "If not, which options (--patch, --int8-io) would make it fit, with the arena "
+                                    "each reaches, or the smallest arena reachable.")
+    elif run:
         p = argparse.ArgumentParser(prog=f"{PROG} run",
                                     description="Generate, build for an emulated Cortex-M core and run in QEMU.")
         p.add_argument("--core", default="m4", help="m0plus, m3, m4, m7, m33 or m55 (default m4)")
@@ -217,9 +266,12 @@ def _parser(report: bool, run: bool = False) -> argparse.ArgumentParser:
             prog=PROG, description="Turn an int8 .tflite model into C (tinyengine).",
             epilog=f"Also: '{PROG} report MODEL' prints per-layer MACs and memory; "
                    f"'{PROG} run MODEL --core m4' builds and runs it on an emulated Cortex-M; "
+                   f"'{PROG} fit MODEL --sram-budget N' says which options make it fit; "
                    f"'{PROG} ops' lists the supported ops, types and SIMD paths.")
         p.add_argument("-o", "--output", required=True, help="directory for <name>.h and <name>.c")
         p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+        p.add_argument("--summary", metavar="FILE",
+                       help="also write a JSON summary (arena, weights, inputs/outputs, options, notes) for build tools")
         p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     p.add_argument("model", help="the .tflite model")
     p.add_argument("--name", help="C name prefix (default: from the file name)")
@@ -229,6 +281,9 @@ def _parser(report: bool, run: bool = False) -> argparse.ArgumentParser:
     p.add_argument("--int8-io", action="store_true",
                    help="a float model's input QUANTIZE and output DEQUANTIZE are left to the caller: the "
                         "model takes and gives the 8-bit tensors (scale and zero point in the header)")
+    p.add_argument("--custom-ops", action="store_true",
+                   help="ops tinyengine lacks (CUSTOM ops, other builtins or types) call a C function you write, "
+                        "te_custom_<name>() (include/tinyengine/te_custom.h); the generator lists them")
     p.add_argument("--patch", "--patch-based", dest="patch", action="store_true",
                    help="patch-based inference: run the memory-heavy early layers band by band, the split and "
                         "band height chosen for the smallest arena (outputs unchanged, no extra MACs)")
@@ -240,6 +295,10 @@ def _parser(report: bool, run: bool = False) -> argparse.ArgumentParser:
     p.add_argument("--sram-budget", type=_byte_count, metavar="BYTES",
                    help="fail unless the arena fits BYTES (e.g. 65536 or 64k); patch-based inference is used "
                         "only when layer by layer does not fit, with the fewest band calls that do")
+    p.add_argument("--sram-budget-label", metavar="TEXT",
+                   help="what the budget is, for the error message (e.g. 'the RAM left on board X')")
+    p.add_argument("--option-names", choices=("cli", "platformio", "zephyr", "cmake"), default="cli",
+                   help="name options in messages as this build system spells them (default cli)")
     return p
 
 
@@ -284,7 +343,7 @@ def _limit_from_env() -> float:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    sub = argv[0] if argv and argv[0] in ("report", "run", "bench", "ops") else ""
+    sub = argv[0] if argv and argv[0] in ("report", "run", "bench", "ops", "fit") else ""
     try:
         if sub == "ops":
             return cmd_ops(argv[1:])
@@ -292,13 +351,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             from . import bench
 
             return bench.main(argv[1:])
-        args = _parser(sub == "report", sub == "run").parse_args(argv[1:] if sub else argv)
+        args = _parser(sub == "report", sub == "run", sub == "fit").parse_args(argv[1:] if sub else argv)
         limit = args.time_limit if getattr(args, "time_limit", None) is not None else _limit_from_env()
         # Float overflow in scale arithmetic is checked where it matters; numpy's warnings would
         # only add lines to the one-line contract.
         with _time_limit(limit if sub != "run" else None), np.errstate(all="ignore"):
             if sub == "run":
                 return cmd_run(args)
+            if sub == "fit":
+                return cmd_fit(args)
             return cmd_report(args) if sub == "report" else cmd_generate(args)
     except TinyEngineError as exc:
         print(_error_line(exc), file=sys.stderr)

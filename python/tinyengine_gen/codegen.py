@@ -52,13 +52,22 @@ def c_values(data: Any, per_line: int = 24) -> str:
     if isinstance(data, np.ndarray):
         flat = data.reshape(-1)
         if flat.dtype.kind == "f":
-            items = [f"{float(v)!r}f" for v in flat.tolist()]
+            items = [_c_float_literal(float(v)) for v in flat.tolist()]
         else:
             items = [str(v) for v in flat.tolist()]
     else:
         items = [str(v) for v in data]
     lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
     return ",\n    ".join(lines)
+
+
+def _c_float_literal(v: float) -> str:
+    """A float initialiser: the shortest decimal that reads back to v, or math.h's INFINITY / NAN."""
+    if v != v:
+        return "NAN"
+    if v in (float("inf"), float("-inf")):
+        return "INFINITY" if v > 0 else "-INFINITY"
+    return f"{v!r}f"
 
 
 def c_float(value: float) -> str:
@@ -109,7 +118,32 @@ def _pointer(t: Tensor, plan: Plan, const_names: dict[int, str]) -> str:
     r = t.root
     if r.is_const:
         return const_names[id(r)]
+    if r.is_variable:  # the state region: its own base pointer (the static API keeps it apart)
+        return f"(({t.ctype} *)(state + {plan.offset_of(t) - plan.state_offset}))"
     return f"(({t.ctype} *)(arena + {plan.offset_of(t)}))"
+
+
+def _state_vars(plan: Plan, name: str, consts: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[int]]:
+    """The variables in the state region with their reset code (a memset when every byte of the
+    reset value is the same, else a copy from flash), and the region's initial bytes (an empty
+    list when they are all zero)."""
+    out: list[dict[str, Any]] = []
+    image = bytearray(plan.state_size)
+    for k, t in enumerate(plan.state_tensors):
+        value = t.reset_value()
+        raw = value.astype(value.dtype.newbyteorder("<")).tobytes()
+        offset = plan.offset_of(t) - plan.state_offset
+        image[offset:offset + len(raw)] = raw
+        v: dict[str, Any] = dict(tensor=t, offset=offset, nbytes=len(raw), fill=None, init=None)
+        if raw and raw.count(raw[:1]) == len(raw):
+            v["fill"] = raw[0]
+            v["describe"] = f"{int(value.reshape(-1)[0])}" if value.dtype.kind in "iu" else "0"
+        else:
+            v["init"] = f"{name}_state{k}_init"
+            v["describe"] = "the model's initial values"
+            consts.append(dict(name=v["init"], ctype=t.ctype, data=value, align=4, count=value.size))
+        out.append(v)
+    return out, (list(image) if any(image) else [])
 
 
 def _render(env: jinja2.Environment, call: KernelCall, c_names: dict[str, str], step: int, name: str,
@@ -242,13 +276,14 @@ def generate(graph: Graph, calls: list[KernelCall], plan: Plan, name: Optional[s
         for role, arr in call.consts.items():
             ident = f"{prefix}_{role}"
             consts.append(dict(name=ident, ctype=arr.ctype, data=arr.data, align=arr.align,
-                               count=len(arr.data) if not isinstance(arr.data, np.ndarray) else arr.data.size))
+                               count=len(arr.data) if not isinstance(arr.data, np.ndarray) else arr.data.size,
+                               mve_data=arr.mve_data))
             c_names[role] = ident
         for t in call.inputs:  # constant activation inputs (rare) become flash arrays too
             r = t.root
             if r.is_const and id(r) not in const_names:
                 ident = f"{name}_tensor{r.id}"
-                consts.append(dict(name=ident, ctype=r.ctype, data=r.data, align=4, count=r.size))
+                consts.append(dict(name=ident, ctype=r.ctype, data=r.data, align=4, count=r.size, mve_data=None))
                 const_names[id(r)] = ident
         return c_names
 
@@ -275,6 +310,7 @@ def generate(graph: Graph, calls: list[KernelCall], plan: Plan, name: Optional[s
                            + ", ".join("x".join(map(str, t.shape)) for t in call.outputs)
                            + (f" ({call.note})" if call.note else "")))
 
+    state_vars, state_init = _state_vars(plan, name, consts)
     weight_bytes = sum(_nbytes(ConstArray(c["ctype"], c["data"])) for c in consts)
     macs = sum(c.macs for c in calls)
     inputs = [IOInfo(i, t, plan.offset_of(t)) for i, t in enumerate(graph.inputs)]
@@ -284,6 +320,8 @@ def generate(graph: Graph, calls: list[KernelCall], plan: Plan, name: Optional[s
         arena_size=plan.arena_size, lower_bound=plan.lower_bound, strategy=plan.strategy,
         weight_bytes=weight_bytes, macs=macs, inputs=inputs, outputs=outputs,
         headers=headers, consts=consts, blocks=blocks, num_ops=len(calls), int8_io=int8_io,
+        state_size=plan.state_size, state_offset=plan.state_offset, state_vars=state_vars, state_init=state_init,
+        custom_functions=graph.custom_functions,
     )
     header = env.get_template("model.h.j2").render(context)
     source = env.get_template("model.c.j2").render(context)

@@ -47,7 +47,7 @@ class UnsupportedOpError(TinyEngineError):
 
     exit_code = 2
 
-    def __init__(self, problems: list[tuple[int, str, str]], source: str = ""):
+    def __init__(self, problems: list[tuple[int, str, str]], source: str = "", hint: str = ""):
         self.problems = problems
         groups: dict[tuple[str, str], list[int]] = {}
         for index, name, why in problems:
@@ -60,4 +60,4 @@ class UnsupportedOpError(TinyEngineError):
         )
         prefix = f"{source}: " if source else ""
         super().__init__(f"{prefix}unsupported op{'s' if len(problems) > 1 else ''}: {listed}; "
-                         "'tinyengine-gen ops' lists the supported ops and types")
+                         "'tinyengine-gen ops' lists the supported ops and types" + (f"; {hint}" if hint else ""))

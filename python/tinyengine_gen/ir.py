@@ -14,7 +14,7 @@ import numpy as np
 
 DTYPE_BYTES = {
     "int8": 1, "uint8": 1, "int16": 2, "int32": 4, "int64": 8,
-    "float32": 4, "bool": 1,
+    "float32": 4, "bool": 1, "resource": 4,
 }
 NUMPY_DTYPES = {
     "int8": np.int8, "uint8": np.uint8, "int16": np.int16, "int32": np.int32,
@@ -22,7 +22,7 @@ NUMPY_DTYPES = {
 }
 C_TYPES = {
     "int8": "int8_t", "uint8": "uint8_t", "int16": "int16_t", "int32": "int32_t",
-    "int64": "int64_t", "float32": "float", "bool": "uint8_t",
+    "int64": "int64_t", "float32": "float", "bool": "uint8_t", "resource": "int32_t",
 }
 
 
@@ -57,7 +57,11 @@ class Tensor:
     quant: Optional[Quant] = None
     data: Optional[np.ndarray] = None  # set for constants (weights, biases, shapes)
     alias_of: Optional["Tensor"] = None  # a view of another tensor's buffer
-    is_variable: bool = False  # state the interpreter keeps between invocations (LSTM/SVDF states)
+    alias_offset: int = 0  # bytes into alias_of's buffer where this view starts (slice views)
+    # A variable tensor (LSTM / SVDF state, a resource variable) keeps its value between invokes,
+    # in the arena's state region; `initial` is its value after a reset when the model gives one.
+    is_variable: bool = False
+    initial: Optional[np.ndarray] = None
 
     @property
     def is_const(self) -> bool:
@@ -73,6 +77,19 @@ class Tensor:
         return t
 
     @property
+    def view_offset(self) -> int:
+        """Byte offset of this tensor in its root's buffer (0 unless it is a slice view)."""
+        off, t = 0, self
+        while t.alias_of is not None:
+            off, t = off + t.alias_offset, t.alias_of
+        return off
+
+    @property
+    def is_partial_view(self) -> bool:
+        """A view of only part of its root's buffer (a slice view): it cannot be written in place."""
+        return self.alias_of is not None and (self.view_offset != 0 or self.nbytes != self.root.nbytes)
+
+    @property
     def size(self) -> int:
         n = 1
         for d in self.shape:
@@ -86,6 +103,14 @@ class Tensor:
     @property
     def ctype(self) -> str:
         return C_TYPES[self.dtype]
+
+    def reset_value(self) -> np.ndarray:
+        """A variable's value after a reset: its initial data when the model gives one, else what
+        LiteRT's ResetVariableTensor writes (an int8 tensor's zero point, 0 for any other type)."""
+        if self.initial is not None:
+            return np.asarray(self.initial, dtype=NUMPY_DTYPES[self.dtype]).reshape(self.shape)
+        fill = self.quant.zp if (self.dtype == "int8" and self.quant is not None) else 0
+        return np.full(self.shape, fill, dtype=NUMPY_DTYPES[self.dtype])
 
     def __repr__(self) -> str:
         return f"Tensor({self.id}, {self.name!r}, {self.shape}, {self.dtype})"
@@ -111,6 +136,10 @@ class Graph:
     inputs: list[Tensor]
     outputs: list[Tensor]
     source: str = ""  # the model file, for messages
+    # Resource variables' initial values by (container, shared_name), from CALL_ONCE init subgraphs.
+    variable_init: dict[tuple[str, str], "Tensor"] = field(default_factory=dict)
+    # --custom-ops: the te_custom_ functions the application writes (ops.custom.CustomFunction)
+    custom_functions: list[Any] = field(default_factory=list)
 
     def consumers(self, tensor: Tensor) -> list[Op]:
         return [op for op in self.ops if any(t is tensor for t in op.inputs)]

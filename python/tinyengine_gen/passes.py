@@ -14,30 +14,20 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from .errors import UnsupportedModelError, UnsupportedOpError
+from .errors import UnsupportedModelError, UnsupportedOpError, printable
 from .ir import Graph, Op, Quant, Tensor
-from .ops import PASS_HANDLED, REGISTRY
+from .ops import PASS_HANDLED, REGISTRY, custom
+from .ops.base import FOLDERS as OP_FOLDERS
 from .ops.base import lowering_for, type_key
+from .ops.custom import CustomFunction
+from .ops.layout import view_slices
+from .ops.resize import fuse_resize_arg
+from .reader import variable_key
 
 VIEW_OPS = {"RESHAPE", "SQUEEZE", "EXPAND_DIMS"}
-PASS_HANDLED.update(VIEW_OPS | {"SHAPE", "STRIDED_SLICE", "PACK"})
+PASS_HANDLED.update(VIEW_OPS | {"SHAPE", "STRIDED_SLICE", "PACK", "VAR_HANDLE", "CALL_ONCE"})
 FLOAT_EDGE_OPS = {"QUANTIZE", "DEQUANTIZE"}
 EDGE_FLIP = "TE_FLIP_SIGN"  # internal op: uint8 <-> int8 by toggling bit 7
-
-
-def _strided_slice(op: Op, x: np.ndarray, begin: np.ndarray, end: np.ndarray, strides: np.ndarray) -> np.ndarray:
-    o = op.options
-    if o.get("ellipsis_mask", 0) or o.get("new_axis_mask", 0):
-        raise UnsupportedModelError(f"STRIDED_SLICE at op index {op.index}: ellipsis/new-axis masks are not supported")
-    slices, shrink = [], []
-    for i in range(len(begin)):
-        b = None if (o.get("begin_mask", 0) >> i) & 1 else int(begin[i])
-        e = None if (o.get("end_mask", 0) >> i) & 1 else int(end[i])
-        if (o.get("shrink_axis_mask", 0) >> i) & 1:
-            e, shrink = (None if b == -1 else b + 1), shrink + [i]
-        slices.append(slice(b, e, int(strides[i])))
-    out = x[tuple(slices)]
-    return out.reshape([d for i, d in enumerate(out.shape) if i not in shrink])
 
 
 def _pack(op: Op, *xs: np.ndarray) -> np.ndarray:
@@ -49,10 +39,44 @@ def _concat(op: Op, *xs: np.ndarray) -> np.ndarray:
 
 
 FOLDERS: dict[str, Callable[..., np.ndarray]] = {
-    "STRIDED_SLICE": _strided_slice,
     "PACK": _pack,
     "CONCATENATION": _concat,
 }
+
+
+def resource_variables(graph: Graph) -> None:
+    """Resource variables become variable tensors (the arena's state region), one per
+    (container, shared_name): VAR_HANDLE ops go, READ_VARIABLE / ASSIGN_VARIABLE read and write the
+    variable itself (ASSIGN_VARIABLE(handle, value) becomes value -> variable). CALL_ONCE goes too:
+    the reader evaluated its init subgraph, whose constant assignments are the variables' initial
+    (and reset) values."""
+    variables: dict[tuple[str, str], Tensor] = {}
+    handles: dict[int, Tensor] = {}  # id(VAR_HANDLE output) -> its variable
+    for op in list(graph.ops):
+        if op.kind == "CALL_ONCE":
+            graph.ops.remove(op)
+        elif op.kind == "VAR_HANDLE" and op.outputs:
+            key = variable_key(op)
+            if key not in variables:
+                init = graph.variable_init.get(key)
+                if init is None or init.data is None:
+                    raise UnsupportedModelError(
+                        f"VAR_HANDLE at op index {op.index}: resource variable '{key[1]}' has no constant "
+                        "initial value (a CALL_ONCE init subgraph assigning one)")
+                variables[key] = Tensor(id=len(graph.tensors), name=key[1] or "variable", shape=init.shape,
+                                        dtype=init.dtype, quant=init.quant, is_variable=True, initial=init.data)
+                graph.tensors.append(variables[key])
+            handles[id(op.outputs[0])] = variables[key]
+            graph.ops.remove(op)
+    for op in graph.ops:
+        if op.kind in ("READ_VARIABLE", "ASSIGN_VARIABLE"):
+            h = op.inputs[0] if op.inputs else None
+            if h is None or id(h) not in handles:
+                raise UnsupportedModelError(f"{op.kind} at op index {op.index}: its resource comes from no VAR_HANDLE")
+            if op.kind == "READ_VARIABLE":
+                op.inputs[0] = handles[id(h)]
+            else:  # written as what it is: the value in, the variable out
+                op.inputs, op.outputs = op.inputs[1:], [handles[id(h)]]
 
 
 def fold_constants(graph: Graph) -> None:
@@ -65,6 +89,15 @@ def fold_constants(graph: Graph) -> None:
             if out is None or out in graph.outputs:
                 continue
             ins = [t for t in op.inputs if t is not None]
+            if (op.kind in OP_FOLDERS and ins and all(t.is_const for t in ins)
+                    and not any(o in graph.outputs for o in op.outputs)):
+                values = OP_FOLDERS[op.kind](op)  # the op family's own evaluation (every output)
+                if values is not None:
+                    for o, v in zip(op.outputs, values):
+                        o.data = np.asarray(v).reshape(o.shape)
+                    graph.ops.remove(op)
+                    changed = True
+                continue
             value: Optional[np.ndarray] = None
             if op.kind == "SHAPE":
                 value = np.asarray(ins[0].shape, dtype=np.int32)
@@ -142,23 +175,26 @@ def fuse_pads(graph: Graph) -> None:
         graph.ops.remove(op)
 
 
+QUANTIZED_IO_TYPES = ("int8", "uint8", "int16")  # what --int8-io hands the caller at float edges
+
+
 def quantized_io(graph: Graph) -> None:
-    """--int8-io: a float input read only by a QUANTIZE becomes that QUANTIZE's 8-bit output, a
-    float output made by a DEQUANTIZE becomes the DEQUANTIZE's 8-bit input. The caller then
+    """--int8-io: a float input read only by a QUANTIZE becomes that QUANTIZE's 8-bit (or int16)
+    output, a float output made by a DEQUANTIZE becomes the DEQUANTIZE's 8-bit (or int16) input. The caller then
     quantizes and dequantizes (the header gives each edge's scale and zero point), e.g. straight
     from a camera's pixels, and the arena never holds the 4-byte-per-value float copy."""
     for i, t in enumerate(list(graph.inputs)):
         users = graph.consumers(t)
         if t.dtype == "float32" and len(users) == 1 and users[0].kind == "QUANTIZE":
             q = users[0].outputs[0]
-            if q.dtype in ("int8", "uint8") and q.quant is not None and not q.quant.per_channel:
+            if q.dtype in QUANTIZED_IO_TYPES and q.quant is not None and not q.quant.per_channel:
                 graph.inputs[i] = q
                 graph.ops.remove(users[0])
     for i, t in enumerate(list(graph.outputs)):
         op = graph.producer(t)
         if t.dtype == "float32" and op is not None and op.kind == "DEQUANTIZE":
             x = op.inputs[0]
-            if x.dtype in ("int8", "uint8") and x.quant is not None and not x.quant.per_channel:
+            if x.dtype in QUANTIZED_IO_TYPES and x.quant is not None and not x.quant.per_channel:
                 graph.outputs[i] = x
                 if not graph.consumers(t):
                     graph.ops.remove(op)
@@ -167,7 +203,8 @@ def quantized_io(graph: Graph) -> None:
 def remove_dead_ops(graph: Graph) -> None:
     needed = {t.root for t in graph.outputs}
     for op in reversed(list(graph.ops)):
-        if any(t.root in needed or t in graph.outputs for t in op.outputs):
+        # an op writing a variable (ASSIGN_VARIABLE) has an effect on later invokes
+        if any(t.root in needed or t in graph.outputs or t.root.is_variable for t in op.outputs):
             for t in op.inputs:
                 if t is not None:
                     needed.add(t.root)
@@ -194,6 +231,10 @@ def normalize_uint8(graph: Graph) -> None:
     if not legacy_ops:
         return
     shifted: set[int] = set()
+    for op in legacy_ops:
+        # Which positions hold uint8 (ops mixing types, e.g. CAST, need to know after the shift).
+        op.options["_uint8_inputs"] = [i for i, t in enumerate(op.inputs) if t is not None and t.dtype == "uint8"]
+        op.options["_uint8_outputs"] = [i for i, t in enumerate(op.outputs) if t.dtype == "uint8"]
     for op in legacy_ops:
         op.options["_legacy_uint8"] = True
         for t in op.inputs + op.outputs:
@@ -224,16 +265,21 @@ def normalize_uint8(graph: Graph) -> None:
             _shift_to_int8(t)
 
 
-def check_supported(graph: Graph) -> None:
-    problems = []
-    for op in graph.ops:
-        if op.kind not in REGISTRY or lowering_for(op) is None:
-            problems.append((op.index, op.kind, type_key(op)))
-    if problems:
-        raise UnsupportedOpError(problems, source=graph.source or graph.name)
+CUSTOM_OPS_HINT = "or --custom-ops calls your own C function for each (tinyengine/te_custom.h)"
 
 
-def run_passes(graph: Graph, int8_io: bool = False) -> Graph:
+def check_supported(graph: Graph, custom_ops: bool = False) -> list[CustomFunction]:
+    """Every op has a lowering; with custom_ops, the ones without become calls of the application's
+    te_custom_<name>() (returned: the functions to write)."""
+    unsupported = [op for op in graph.ops if op.kind not in REGISTRY or lowering_for(op) is None]
+    if unsupported and not custom_ops:
+        raise UnsupportedOpError([(op.index, printable(op.kind), type_key(op)) for op in unsupported],
+                                 source=graph.source or graph.name, hint=CUSTOM_OPS_HINT)
+    return custom.assign_functions(graph, unsupported)
+
+
+def run_passes(graph: Graph, int8_io: bool = False, custom_ops: bool = False) -> Graph:
+    resource_variables(graph)
     fold_constants(graph)
     alias_views(graph)
     fuse_pads(graph)
@@ -241,5 +287,7 @@ def run_passes(graph: Graph, int8_io: bool = False) -> Graph:
         quantized_io(graph)
     remove_dead_ops(graph)
     normalize_uint8(graph)
-    check_supported(graph)
+    view_slices(graph)
+    fuse_resize_arg(graph)
+    graph.custom_functions = check_supported(graph, custom_ops)
     return graph

@@ -137,9 +137,14 @@ class Plan:
     high_water: list[int] = field(default_factory=list)  # per step: max(offset + size) of its live buffers
     candidates: int = 0  # in-place pairs the lowerings offered that could apply
     proven_optimal: bool = False  # arena == bound, or the exact search finished (for the applied pairs)
+    # The persistent state region [state_offset, state_offset + state_size) at the end of the arena:
+    # variable tensors, kept between invokes, overlapped by nothing.
+    state_offset: int = 0
+    state_size: int = 0
+    state_tensors: list[Tensor] = field(default_factory=list)  # their offsets are in `offsets`
 
     def offset_of(self, t: Tensor) -> int:
-        return self.offsets[id(t.root)]
+        return self.offsets[id(t.root)] + t.view_offset
 
     @property
     def gap(self) -> int:
@@ -162,7 +167,7 @@ def _lifetimes(graph: Graph, calls: list[KernelCall]) -> dict[int, Buffer]:
 
     def touch(t: Tensor, step: int) -> None:
         r = t.root
-        if r.is_const:
+        if r.is_const or r.is_variable:  # variables live in the state region (_state_buffers)
             return
         b = buffers.get(id(r))
         if b is None:
@@ -178,6 +183,19 @@ def _lifetimes(graph: Graph, calls: list[KernelCall]) -> dict[int, Buffer]:
     for t in graph.outputs:
         touch(t, end)
     return buffers
+
+
+def _state_buffers(calls: list[KernelCall]) -> list[Buffer]:
+    """The variable tensors the calls touch, in order of first use: live at every step (they keep
+    their values between invokes), placed in the state region at the end of the arena."""
+    seen: dict[int, Buffer] = {}
+    last = max(len(calls) - 1, 0)
+    for call in calls:
+        for t in call.inputs + call.outputs:
+            r = t.root
+            if r.is_variable and not r.is_const and id(r) not in seen:
+                seen[id(r)] = Buffer(name=r.name, size=r.nbytes, first=0, last=last, tensors=[r])
+    return list(seen.values())
 
 
 def _pair_delta(src: Buffer, dst: Buffer, align: str) -> int:
@@ -199,6 +217,8 @@ def _candidates(graph: Graph, calls: list[KernelCall], buffers: dict[int, Buffer
                 raise ValueError(f"{call.op.kind}: unknown in-place alignment {align!r}")
             if not (0 <= out_i < len(call.outputs) and 0 <= in_i < len(call.inputs)):
                 continue
+            if call.inputs[in_i].is_partial_view or call.outputs[out_i].is_partial_view:
+                continue  # a slice view shares its root with other views: never overwritten in place
             src, dst = call.inputs[in_i].root, call.outputs[out_i].root
             bs, bd = buffers.get(id(src)), buffers.get(id(dst))
             if bs is None or bd is None or bs is bd or id(src) in protected:
@@ -582,7 +602,7 @@ def lower_bound(graph: Graph, calls: list[KernelCall], in_place: bool = True) ->
     cands = _candidates(graph, calls, by_root) if in_place else []
     base_scratch = {s: c.scratch_bytes for s, c in enumerate(calls) if c.scratch_bytes > 0}
     per_step = _lower_bound(tensors, base_scratch, cands, len(calls))
-    return max([max(per_step, default=0)] + [b.span for b in tensors])
+    return max([max(per_step, default=0)] + [b.span for b in tensors]) + sum(b.span for b in _state_buffers(calls))
 
 
 def plan_arena(graph: Graph, calls: list[KernelCall], strategy: Optional[str] = None,
@@ -634,11 +654,20 @@ def plan_arena(graph: Graph, calls: list[KernelCall], strategy: Optional[str] = 
             result = searched
 
     scratch = result.scratch
-    everything = tensors + list(scratch.values())
-    for b in everything:
+    for b in tensors + list(scratch.values()):
         b.offset = result.offsets[id(b)]
     top = result.top
     assert bound <= top, (bound, top)
+    # The state region: after everything else, overlapped by nothing, at a fixed place in the arena.
+    state = _state_buffers(calls)
+    state_offset = top
+    for b in state:
+        b.offset = top
+        top += b.span
+    state_size = top - state_offset
+    bound += state_size
+    bound_per_step = [v + state_size for v in bound_per_step]
+    everything = tensors + list(scratch.values()) + state
     pairs = result.pairs
     pair_at: dict[int, list[InPlacePair]] = {}
     for p in pairs:
@@ -654,8 +683,10 @@ def plan_arena(graph: Graph, calls: list[KernelCall], strategy: Optional[str] = 
         how = "" if p.align == "start" else " (ends aligned)"
         applied.append((p.step, f"{call.op.kind} writes over {p.src.name}{how}"))
     offsets = {key: b.offset for key, b in by_root.items()}
+    offsets.update({id(b.tensors[0]): b.offset for b in state})
     return Plan(arena_size=top, lower_bound=bound, strategy=result.strategy, offsets=offsets,
                 scratch_offsets={s: b.offset for s, b in scratch.items()}, buffers=everything,
                 live_bytes=live_bytes, in_place=applied, inplace_pairs=inplace_pairs, pairs=pairs,
                 scratch_sizes={s: b.size for s, b in scratch.items()}, bound_per_step=bound_per_step,
-                high_water=high_water, candidates=len(cands), proven_optimal=top == bound or result.proven)
+                high_water=high_water, candidates=len(cands), proven_optimal=top == bound or result.proven,
+                state_offset=state_offset, state_size=state_size, state_tensors=[b.tensors[0] for b in state])

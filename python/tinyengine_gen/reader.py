@@ -36,7 +36,7 @@ ACTIVATION_NAMES = _enum_names(ActivationFunctionType)
 TENSOR_TYPES = {
     TensorType.INT8: "int8", TensorType.UINT8: "uint8", TensorType.INT16: "int16",
     TensorType.INT32: "int32", TensorType.INT64: "int64", TensorType.FLOAT32: "float32",
-    TensorType.BOOL: "bool",
+    TensorType.BOOL: "bool", TensorType.RESOURCE: "resource",
 }
 ENUM_OPTION_FIELDS = {"padding": PADDING_NAMES, "fused_activation_function": ACTIVATION_NAMES}
 
@@ -129,17 +129,19 @@ def read_model_bytes(raw: bytes, name: str, source: str = "<bytes>") -> Graph:
         return _read(raw, name, source)
     except (ModelFormatError, UnsupportedModelError):
         raise
-    except Exception:  # a corrupt flatbuffer raises anything from struct/index errors
+    except Exception:  # a corrupt flatbuffer raises anything from struct/index errors: no internals shown
         raise ModelFormatError(
-            f"{source}: corrupt or truncated .tflite model (its flatbuffer tables point outside the file "
-            "or hold invalid offsets)") from None
+            f"{source}: corrupt or truncated .tflite model (its flatbuffer tables point outside its "
+            f"{len(raw):,} bytes or hold invalid offsets)") from None
 
 
-def _read(raw: bytes, name: str, source: str) -> Graph:
-    model = tflite.Model.GetRootAsModel(raw, 0)
-    if model.SubgraphsLength() < 1:
-        raise ModelFormatError(f"{source}: the model has no subgraph")
-    sg = model.Subgraphs(0)
+def _read_subgraph(model: "tflite.Model", raw: bytes, index: int,
+                   source: str) -> tuple[list[Tensor], list[Op], list[Tensor], list[Tensor]]:
+    """Tensors, ops, inputs and outputs of one subgraph (0: the model's; others: e.g. the init
+    subgraph a CALL_ONCE runs, whose messages name it)."""
+    sg = model.Subgraphs(index)
+    if index:
+        source = f"{source}: subgraph {index}"
     tensors: list[Tensor] = []
     for i in range(sg.TensorsLength()):
         t = sg.Tensors(i)
@@ -161,8 +163,12 @@ def _read(raw: bytes, name: str, source: str) -> Graph:
                 raise ModelFormatError(f"{source}: constant tensor {i} '{printable(tname)}' holds {arr.size} "
                                        f"values for shape {list(shape)}")
             data = arr.reshape(shape).copy()
+        is_variable = bool(t.IsVariable())
+        initial = None
+        if is_variable and data is not None:  # LiteRT refuses these; the data is taken as the initial value
+            initial, data = data, None
         tensors.append(Tensor(id=i, name=tname, shape=shape, dtype=dtype, quant=_quant(t), data=data,
-                              is_variable=bool(t.IsVariable())))
+                              is_variable=is_variable, initial=initial))
 
     def tensor_at(idx: int, what: str) -> Optional[Tensor]:
         if idx < 0:
@@ -184,6 +190,9 @@ def _read(raw: bytes, name: str, source: str) -> Graph:
         ins = [tensor_at(int(x), f"op {i}") for x in (o.InputsAsNumpy() if o.InputsLength() else [])]
         outs = [tensor_at(int(x), f"op {i}") for x in (o.OutputsAsNumpy() if o.OutputsLength() else [])]
         options = _parse_options(o)
+        options["_builtin_code"] = int(builtin)
+        if kind.startswith("CUSTOM:") and o.CustomOptionsLength():
+            options["_custom_options"] = o.CustomOptionsAsNumpy().tobytes()
         if o.IntermediatesLength():
             # Quantization-only tensors (the integer LSTM's gate and hidden scales): never read or written.
             options["_intermediates"] = [t for x in o.IntermediatesAsNumpy()
@@ -202,6 +211,52 @@ def _read(raw: bytes, name: str, source: str) -> Graph:
 
     inputs = io_list(sg.InputsAsNumpy() if sg.InputsLength() else [], "the model's input list")
     outputs = io_list(sg.OutputsAsNumpy() if sg.OutputsLength() else [], "the model's output list")
+    return tensors, ops, inputs, outputs
+
+
+def variable_key(op: Op) -> tuple[str, str]:
+    """A VAR_HANDLE's resource: (container, shared_name), as LiteRT keys it."""
+    def text(v: object) -> str:
+        return v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v or "")
+    return text(op.options.get("container")), text(op.options.get("shared_name"))
+
+
+def _init_values(model: "tflite.Model", raw: bytes, ops: list[Op], source: str) -> dict[tuple[str, str], Tensor]:
+    """The resource variables' initial values: what the init subgraphs the CALL_ONCE ops name assign.
+
+    LiteRT runs such a subgraph once, at the first invoke; evaluated here, once, at generation time.
+    Only constant assignments are understood (what the converter writes for tf.Variable initial
+    values)."""
+    values: dict[tuple[str, str], Tensor] = {}
+    for op in ops:
+        if op.kind != "CALL_ONCE":
+            continue
+        index = int(op.options.get("init_subgraph_index", -1))
+        if not 0 < index < model.SubgraphsLength():
+            raise ModelFormatError(f"{source}: CALL_ONCE at op index {op.index} names subgraph {index}, "
+                                   f"the model has {model.SubgraphsLength()}")
+        _, init_ops, _, _ = _read_subgraph(model, raw, index, source)
+        handles: dict[int, tuple[str, str]] = {}
+        for iop in init_ops:
+            if iop.kind == "VAR_HANDLE" and iop.outputs:
+                handles[id(iop.outputs[0])] = variable_key(iop)
+            elif (iop.kind == "ASSIGN_VARIABLE" and len(iop.inputs) == 2 and iop.inputs[0] is not None
+                  and id(iop.inputs[0]) in handles and iop.inputs[1] is not None and iop.inputs[1].is_const):
+                values[handles[id(iop.inputs[0])]] = iop.inputs[1]
+            else:
+                raise UnsupportedModelError(
+                    f"{source}: init subgraph {index} (CALL_ONCE at op index {op.index}): only constant variable "
+                    f"assignments are supported, found {printable(iop.kind)} at its op index {iop.index}")
+    return values
+
+
+def _read(raw: bytes, name: str, source: str) -> Graph:
+    model = tflite.Model.GetRootAsModel(raw, 0)
+    if model.SubgraphsLength() < 1:
+        raise ModelFormatError(f"{source}: the model has no subgraph")
+    tensors, ops, inputs, outputs = _read_subgraph(model, raw, 0, source)
     if not inputs or not outputs:
         raise ModelFormatError(f"{source}: the model declares no inputs or no outputs")
-    return Graph(name=name, tensors=tensors, ops=ops, inputs=inputs, outputs=outputs, source=source)
+    graph = Graph(name=name, tensors=tensors, ops=ops, inputs=inputs, outputs=outputs, source=source)
+    graph.variable_init = _init_values(model, raw, ops, source)
+    return graph

@@ -61,7 +61,16 @@ __all__ = [
     "flash_bytes",
 ]
 
-REPO_ROOT: Path = Path(__file__).resolve().parents[2]
+def runtime_root() -> Path:
+    """Where src/, include/ and targets/ are: the checkout this package runs from (also an editable
+    install), else the copies an installed wheel carries in tinyengine_gen/runtime/ (setup.py)."""
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "include" / "tinyengine").is_dir() and (checkout / "targets").is_dir():
+        return checkout
+    return Path(__file__).resolve().parent / "runtime"
+
+
+REPO_ROOT: Path = runtime_root()
 TARGETS_DIR: Path = REPO_ROOT / "targets"
 BOARDS_DIR: Path = TARGETS_DIR / "boards"
 
@@ -138,7 +147,9 @@ class Core:
     def ld_script(self) -> Path:
         return self.layout.path
 
-    def qemu_command(self, elf: Path | str) -> list[str]:
+    def qemu_command(self, elf: Path | str, args: Sequence[str] = ()) -> list[str]:
+        """QEMU running `elf`; `args` (no commas or spaces) reach the harness as argv[1..]."""
+        semihosting = "enable=on,target=native" + "".join(f",arg={a}" for a in (Path(elf).name, *args) if args)
         return [
             QEMU,
             "-M",
@@ -149,7 +160,7 @@ class Core:
             "-monitor",
             "none",
             "-semihosting-config",
-            "enable=on,target=native",
+            semihosting,
             "-kernel",
             str(elf),
         ]
@@ -625,8 +636,12 @@ def run_firmware(
     timeout: float = 300.0,
     check: bool = True,
     workdir: str | os.PathLike | None = None,
+    reset_every: int = 0,
 ) -> RunResult:
     """Run ``elf`` in QEMU on N input sets; ``inputs[i][j]`` = bytes of input j of set i.
+
+    The sets are one sequence of calls (a model's state carries over from set to set, as on one
+    LiteRT interpreter); ``reset_every=K`` calls ``<name>_reset()`` after every K sets.
 
     Returns per-set outputs and instruction counts.  Raises EmulatorTimeout
     (QEMU killed after ``timeout`` seconds), FirmwareError (fault, harness
@@ -660,7 +675,8 @@ def run_firmware(
         if out_path.exists():
             out_path.unlink()
         try:
-            p = subprocess.run(c.qemu_command(elf), cwd=wd, stdin=subprocess.DEVNULL,
+            args = (INPUT_FILE, OUTPUT_FILE, str(int(reset_every))) if reset_every else ()
+            p = subprocess.run(c.qemu_command(elf, args), cwd=wd, stdin=subprocess.DEVNULL,
                                capture_output=True, timeout=timeout)
         except FileNotFoundError:
             raise ToolchainMissing(f"{QEMU} not found on PATH") from None

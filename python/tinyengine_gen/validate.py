@@ -43,7 +43,18 @@ ARITY: dict[str, tuple[int, int, tuple[int, ...]]] = {
     "CONCATENATION": (1, 1 << 16, ()), "TRANSPOSE": (2, 2, (0, 1)),
     "RESIZE_NEAREST_NEIGHBOR": (2, 2, (0, 1)), "RESIZE_BILINEAR": (2, 2, (0, 1)),
     "UNIDIRECTIONAL_SEQUENCE_LSTM": (20, 24, (0, 2, 3, 4, 6, 7, 8, 13, 14, 15, 18, 19)),
+    # layout, resize and reduction families (ops/layout.py, resize.py, reduce.py)
+    "SLICE": (3, 3, (0, 1, 2)), "SPLIT": (2, 2, (0, 1)), "SPLIT_V": (3, 3, (0, 1, 2)), "UNPACK": (1, 1, (0,)),
+    "GATHER": (2, 2, (0, 1)), "GATHER_ND": (2, 2, (0, 1)), "EMBEDDING_LOOKUP": (2, 2, (0, 1)),
+    "DEPTH_TO_SPACE": (1, 1, (0,)), "SPACE_TO_DEPTH": (1, 1, (0,)),
+    "BATCH_TO_SPACE_ND": (3, 3, (0, 1, 2)), "SPACE_TO_BATCH_ND": (3, 3, (0, 1, 2)),
+    "BROADCAST_TO": (2, 2, (0, 1)), "BROADCAST_ARGS": (2, 2, (0, 1)), "TILE": (2, 2, (0, 1)),
+    "REVERSE_V2": (2, 2, (0, 1)), "FILL": (2, 2, (0, 1)), "ZEROS_LIKE": (1, 1, (0,)),
+    "DYNAMIC_UPDATE_SLICE": (3, 3, (0, 1, 2)), "REDUCE_PROD": (2, 2, (0, 1)), "REDUCE_ANY": (2, 2, (0, 1)),
+    "REDUCE_ALL": (2, 2, (0, 1)), "ARG_MAX": (2, 2, (0, 1)), "ARG_MIN": (2, 2, (0, 1)), "CUMSUM": (2, 2, (0, 1)),
 }
+# Ops whose effect is not an output: a resource variable's assignment, the init subgraph's call.
+NO_OUTPUT_OPS = ("ASSIGN_VARIABLE", "CALL_ONCE")
 # Option fields that must be >= 1 where present.
 POSITIVE_OPTIONS = ("stride_w", "stride_h", "dilation_w_factor", "dilation_h_factor", "filter_width",
                     "filter_height", "depth_multiplier", "block_size")
@@ -139,7 +150,7 @@ class _Checker:
 
     def op(self, op: Op) -> None:
         where = f"op {op.index} ({shown(op.kind)})"
-        if not op.outputs:
+        if not op.outputs and op.kind not in NO_OUTPUT_OPS:
             self.fail(f"{where} has no outputs")
         arity = ARITY.get(op.kind)
         if arity is not None:

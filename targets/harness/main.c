@@ -3,15 +3,17 @@
  *
  * Build with  -DTE_MODEL=<name> -DTE_MODEL_UPPER=<NAME> -include <name>.h
  *
- * Usage (semihosting command line, both optional):
- *     fw.elf [input_file [output_file]]     defaults: te_input.bin te_output.bin
- * relative to QEMU's working directory.
+ * Usage (semihosting command line, all optional):
+ *     fw.elf [input_file [output_file [K]]]     defaults: te_input.bin te_output.bin 0
+ * relative to QEMU's working directory.  The sets are one sequence of calls
+ * (the model's state, e.g. an LSTM's, carries over from set to set); K > 0
+ * calls <name>_reset() after every K sets.
  *
  * input_file : N input sets back to back; one set = input 0 bytes, input 1
  *              bytes, ... (sizes from <name>_input_bytes()).
  * output_file: N output sets back to back, same layout with the outputs.
  *
- * One warm-up invoke on set 0, then per set: read the inputs, invoke
+ * One warm-up invoke on set 0 and a <name>_reset(), then per set: read the inputs, invoke
  * (instruction count and stack measured around the invoke only), write
  * the outputs.  On stdout, one line per set, then one summary line:
  *   TE_SET <index> <instructions>
@@ -302,12 +304,18 @@ int main(int argc, char **argv)
 {
     const char *in_path = argc > 1 ? argv[1] : TE_INPUT_FILE;
     const char *out_path = argc > 2 ? argv[2] : TE_OUTPUT_FILE;
+    uint32_t reset_every = 0;
     uint64_t warmup = 0, n;
     size_t stack = 0;
     uint32_t sets = 0;
     int ifd, ofd, rc, r;
 
     te_stdout = te_sh_open(":tt", TE_SH_W);
+    if (argc > 3) {
+        const char *k = argv[3];
+        while (*k >= '0' && *k <= '9')
+            reset_every = reset_every * 10u + (uint32_t)(*k++ - '0');
+    }
 #ifdef TE_PROFILE
     te_profile_init();
 #endif
@@ -326,6 +334,7 @@ int main(int argc, char **argv)
     rc = invoke_measured(&warmup, &stack);
     if (rc != 0)
         return te_report(rc, "invoke failed", 0, warmup, stack);
+    TE_FN(_reset)(); /* the sequence starts from the initial state */
     if (te_sh_seek(ifd, 0) != 0)
         return te_report(TE_HARNESS_ERROR, "cannot rewind input file", 0, warmup, stack);
 
@@ -351,6 +360,8 @@ int main(int argc, char **argv)
             return te_report(rc, "invoke failed", sets, warmup, stack);
         if (write_set(ofd) != 0)
             return te_report(TE_HARNESS_ERROR, "cannot write output file", sets, warmup, stack);
+        if (reset_every && sets % reset_every == 0)
+            TE_FN(_reset)();
     }
     te_sh_close(ofd);
     te_sh_close(ifd);

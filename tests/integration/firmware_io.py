@@ -1,4 +1,4 @@
-"""What the example firmwares (examples/cmake, examples/zephyr) feed their model and print.
+"""What the example firmwares (examples/cmake, samples/kws) feed their model and print.
 
 Both fill every input with the same LCG byte pattern and print one line per output tensor:
     output <k>: <n> bytes: <hex>

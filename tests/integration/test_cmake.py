@@ -26,6 +26,7 @@ from tests.integration.firmware_io import (
     run,
     unsupported_op_model,
 )
+from tests.support.readme_output import assert_readme_output
 
 pytestmark = [pytest.mark.integration, pytest.mark.emulated]
 
@@ -99,6 +100,7 @@ def test_builds_and_runs_bit_exact(project: Project) -> None:
     assert "kws_invoke() = 0" in text
     assert outputs == reference_outputs(project.model), text
     assert len(outputs[0]) == 12 and "top class:" in text
+    assert_readme_output("cmake-example", text)
 
 
 def test_no_change_rebuild_does_nothing(project: Project) -> None:

@@ -3,8 +3,9 @@
 Offline recipe (../shared/notes/platformio-offline.md): a private PLATFORMIO_CORE_DIR whose
 tool-scons package is unpacked from the PyPI `scons` wheel (with a `.piopm` naming the owner
 platformio), the example's own platform (examples/platformio/platform-tinyengine-qemu, no registry
-packages) and Debian's arm-none-eabi-gcc from PATH. The library comes in through the example's
-`lib_deps = tinyengine=symlink://${sysenv.TINYENGINE_DIR}`, exactly as the README tells users.
+packages) and Debian's arm-none-eabi-gcc from PATH. The example is copied out of the repository
+and its two relative `symlink://` lines are pointed at the checkout, as the README tells users
+who copy it.
 
 The example's main.c fills the inputs from a fixed LCG; `_example_inputs` reproduces the bytes and
 LiteRT's BUILTIN_REF gives the outputs the firmware must print, byte for byte.
@@ -24,11 +25,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.support.readme_output import assert_readme_output
+
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "platformio" / "qemu-mps2-an386"
-KWS = REPO / "examples" / "models" / "kws_ref_model.tflite"
+KWS = EXAMPLE / "kws_ref_model.tflite"
+UNITY_STANDIN = Path(__file__).resolve().parent / "data" / "unity-standin"
 ENV_NAME = "mps2-an386"
 PIO_TIMEOUT = 300
 
@@ -118,16 +122,20 @@ def pio_env(tmp_path_factory: pytest.TempPathFactory) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PLATFORMIO_", "TINYENGINE_"))}
     env.update(PLATFORMIO_CORE_DIR=str(core), PLATFORMIO_SETTING_ENABLE_TELEMETRY="No",
                PLATFORMIO_SETTING_CHECK_PLATFORMIO_INTERVAL="3650", PLATFORMIO_DISABLE_COLOR="true",
-               TINYENGINE_DIR=str(REPO), PYTHONDONTWRITEBYTECODE="1")
+               PYTHONDONTWRITEBYTECODE="1")
     return {"cmd": pio, "env": env}
 
 
-def copy_example(dest: Path) -> Path:
-    """A fresh copy of examples/ (the emulated project and the model it names)."""
-    project = dest / "examples" / "platformio" / EXAMPLE.name
-    shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns(".pio"))
-    (dest / "examples" / "models").mkdir(parents=True)
-    shutil.copy(KWS, dest / "examples" / "models" / KWS.name)
+def copy_example(dest: Path, example: Path = EXAMPLE) -> Path:
+    """An example copied out of the checkout, its symlinks pointed back at it."""
+    project = dest / example.name
+    shutil.copytree(example, project, ignore=shutil.ignore_patterns(".pio"))
+    ini = project / "platformio.ini"
+    text = ini.read_text()
+    for rel in ("../platform-tinyengine-qemu", "../../.."):
+        assert f"symlink://{rel}\n" in text
+        text = text.replace(f"symlink://{rel}\n", f"symlink://{(example / rel).resolve()}\n")
+    ini.write_text(text)
     return project
 
 
@@ -230,7 +238,7 @@ def test_emulated_example_builds_runs_and_regenerates_only_on_change(pio_env, tm
     gen_c = project / ".pio" / "build" / ENV_NAME / "tinyengine_model" / "model.c"
 
     out = _ok(pio_run(pio_env, project))  # clean tree
-    assert "Generating model.c, model.h from ../../models/kws_ref_model.tflite" in out, out[-3000:]
+    assert "Generating model.c, model.h from kws_ref_model.tflite" in out, out[-3000:]
     assert all(p.is_file() for p in generated(project))
     first = gen_c.stat().st_mtime_ns
 
@@ -241,6 +249,7 @@ def test_emulated_example_builds_runs_and_regenerates_only_on_change(pio_env, tm
     out = _ok(pio_run(pio_env, project, "-t", "upload"))  # runs in QEMU
     assert "Generating" not in out
     assert_prints_reference(out, KWS)
+    assert_readme_output("platformio-qemu", out)
 
     other = tmp_path / "fc10.tflite"  # another model: regenerated, relinked, still exact
     other.write_bytes(small_fc_model())
@@ -251,6 +260,15 @@ def test_emulated_example_builds_runs_and_regenerates_only_on_change(pio_env, tm
     other.write_bytes(small_fc_model()[:-8] + b"\0" * 8)  # same path, changed bytes
     res = pio_run(pio_env, project, model=other)
     assert "Generating model.c" in res.output
+
+    # -v shows the generator's command line; the report target prints per-layer lines and an SVG.
+    out = _ok(pio_run(pio_env, project, "-v"))
+    assert re.search(r"^\S*python\S* -m tinyengine_gen \S*kws_ref_model\.tflite -o \S+ --name model "
+                     r"--option-names platformio$", out, re.M), out[-3000:]
+    out = _ok(pio_run(pio_env, project, "-t", "tinyengine_report"))
+    svg = project / ".pio" / "build" / ENV_NAME / "tinyengine_model" / "model_arena.svg"
+    assert re.search(r"^ 0  CONV_2D \[10x4/s2\]", out, re.M) and f"arena picture: {svg}" in out, out[-3000:]
+    assert svg.read_text().startswith("<svg")
 
 
 def test_bad_model_stops_the_build_with_one_line_and_no_stale_code(pio_env, tmp_path):
@@ -279,13 +297,20 @@ def test_bad_model_stops_the_build_with_one_line_and_no_stale_code(pio_env, tmp_
     res = pio_run(pio_env, project, "-t", "upload", model=bad)  # nothing stale to run
     assert res.returncode != 0 and "top class" not in res.output, res.output[-3000:]
 
+    ini = project / "platformio.ini"  # the error names the option the model came from
+    ini.write_text(ini.read_text().replace("= kws_ref_model.tflite", "= models/missing.tflite"))
+    res = pio_run(pio_env, project)
+    errors = [line for line in res.output.splitlines() if "tinyengine-gen: error:" in line]
+    assert res.returncode != 0 and len(errors) == 1, res.output[-3000:]
+    assert "model file not found" in errors[0] and "custom_tinyengine_model = models/missing.tflite" in errors[0]
+
 
 def test_ram_check_fails_the_build_with_the_numbers(pio_env, tmp_path):
     project = copy_example(tmp_path)
     fc = tmp_path / "fc10.tflite"
     fc.write_bytes(small_fc_model())
     ini = project / "platformio.ini"
-    base = ini.read_text().replace("../../models/kws_ref_model.tflite", str(fc))
+    base = ini.read_text().replace("= kws_ref_model.tflite", f"= {fc}")
 
     # The arena alone is over the budget: the generator (given --sram-budget, it first tries
     # patch-based plans) stops the build with the numbers and where the budget came from.
@@ -295,7 +320,7 @@ def test_ram_check_fails_the_build_with_the_numbers(pio_env, tmp_path):
     errors = [line for line in res.output.splitlines() if "error:" in line]
     assert len(errors) == 1, res.output[-3000:]
     assert re.search(r"tinyengine-gen: error: the model does not fit the SRAM budget "
-                     r"\(custom_tinyengine_sram_budget\) of 16 B: layer by layer it needs \d+ B", errors[0]), \
+                     r"\(custom_tinyengine_sram_budget\) of 16 B: layer by layer its arena is [\d,]+ B", errors[0]), \
         res.output[-3000:]
     assert [p.name for p in generated(project) if p.exists()] == []
 
@@ -342,3 +367,151 @@ def test_int8_io_and_patch_options_reach_the_generator(pio_env, tmp_path):
     # (its output stays float: a LOG_SOFTMAX in float follows the DEQUANTIZE)
     assert "Generated with --int8-io" in header
     assert "tinyengine-gen: error" not in out
+    assert ("tinyengine-gen: --int8-io: output 0 stays float32: it comes from a float LOG_SOFTMAX, not from a "
+            "DEQUANTIZE") in out, out[-3000:]
+
+
+def _summary(project: Path) -> dict:
+    return json.loads((project / ".pio" / "build" / ENV_NAME / "tinyengine_model" / "model.json").read_text())
+
+
+def _resnet() -> Path:
+    from tests.support import shared_models_dir
+
+    resnet = shared_models_dir() / "mlcommons-tiny" / "resnet_ic_int8.tflite"
+    if not resnet.is_file():
+        pytest.skip(f"{resnet} not found")
+    return resnet
+
+
+def test_patch_auto_fits_the_board(pio_env, tmp_path):
+    """custom_tinyengine_patch = auto on a 50 KB board: the rest of this firmware (about 20 KB)
+    leaves 31 KB, less than resnet's 50,448 B arena layer by layer; the clean build measures that
+    with a probe link and generates patch-based before the real link, and the bytes are exact."""
+    resnet = _resnet()
+    project = copy_example(tmp_path)
+    ini = project / "platformio.ini"
+    ini.write_text(ini.read_text() + "custom_tinyengine_patch = auto\nboard_upload.maximum_ram_size = 51200\n")
+    out = _ok(pio_run(pio_env, project, "-t", "upload", model=resnet))
+    rest = int(re.search(r"custom_tinyengine_patch = auto: the rest of the firmware uses (\d+) B", out).group(1))
+    summary = _summary(project)
+    assert summary["execution"] == "patch-based", out[-3000:]
+    assert summary["arena_bytes"] + rest <= 51200 < summary["layer_by_layer_arena_bytes"] + rest
+    assert f"tinyengine: RAM {summary['arena_bytes'] + rest} of 51200 bytes" in out
+    assert_prints_reference(out, resnet)
+
+
+@pytest.mark.slow
+def test_patch_auto_and_ram_errors_name_what_fits(pio_env, tmp_path):
+    """auto on a roomy board runs layer by layer; when nothing the generator can do alone fits,
+    the error names the option that would; the RAM error after a plain link does too."""
+    from tests.test_fit import float_edged
+    from tinyengine_gen.fit import reachable
+    from tinyengine_gen.pipeline import Options
+
+    resnet = _resnet()
+    project = copy_example(tmp_path)
+    ini = project / "platformio.ini"
+    base = ini.read_text()
+    ini.write_text(base + "custom_tinyengine_patch = auto\n")  # the board's 4 MB
+    out = _ok(pio_run(pio_env, project, model=resnet))
+    assert _summary(project)["execution"] == "layer by layer"
+    rest = int(re.search(r"tinyengine: RAM \d+ of \d+ bytes: model arena \d+ \+ rest of the firmware (\d+)", out).group(1))
+
+    ini.write_text(base + "board_upload.maximum_ram_size = 51200\n")
+    res = pio_run(pio_env, project, model=resnet)
+    smallest = reachable(resnet, Options())[-1]
+    assert smallest.options == ("patch",)
+    assert res.returncode != 0 and re.search(
+        r"tinyengine: error: RAM does not fit: model arena \d+ \+ rest of the firmware \d+ .*; "
+        rf"it fits with custom_tinyengine_patch = yes \(arena {smallest.arena:,} B\)$", res.output, re.M), res.output[-3000:]
+
+    model = tmp_path / "float_edged.tflite"
+    model.write_bytes(float_edged(log_softmax=False))
+    reaches = reachable(model, Options())
+    int8 = next(r.arena for r in reaches if r.options == ("int8_io",))
+    ini.write_text(base + "custom_tinyengine_patch = auto\n"
+                   + f"board_upload.maximum_ram_size = {rest + (int8 + reaches[0].arena) // 2}\n")
+    res = pio_run(pio_env, project, model=model)
+    errors = [line for line in res.output.splitlines() if "error:" in line]
+    assert res.returncode != 0 and len(errors) == 1, res.output[-3000:]
+    assert "does not fit the RAM board mps2-an386 leaves for the model" in errors[0]
+    assert f"it fits with custom_tinyengine_int8_io = yes (arena {int8:,} B)" in errors[0], errors[0]
+
+
+def _install_unity(project: Path) -> None:
+    """Unity for `pio test` without PlatformIO's registry: TINYENGINE_TEST_UNITY_DIR (a checkout of
+    ThrowTheSwitch/Unity v2.6.1) or the stand-in in data/, marked as the registry's package."""
+    src = Path(os.environ.get("TINYENGINE_TEST_UNITY_DIR") or UNITY_STANDIN)
+    dest = project / ".pio" / "libdeps" / ENV_NAME / "Unity"
+    shutil.copytree(src, dest, ignore=shutil.ignore_patterns(".git"))
+    manifest = json.loads("".join(ln for ln in (dest / "library.json").read_text().splitlines(True)
+                                  if not ln.startswith("#")))  # Unity 2.6.1's has a comment header
+    manifest["version"] = "2.6.1"
+    (dest / "library.json").write_text(json.dumps(manifest))
+    (dest / ".piopm").write_text(json.dumps(
+        {"type": "library", "name": "Unity", "version": "2.6.1",
+         "spec": {"owner": "throwtheswitch", "id": None, "name": "Unity", "requirements": "^2.6.1", "uri": None}}))
+
+
+def test_pio_test_runs_the_unit_tests_on_the_emulated_board(pio_env, tmp_path):
+    project = copy_example(tmp_path, EXAMPLE.parent / "qemu-unit-tests")
+    ini = project / "platformio.ini"  # outside the checkout: the default libdeps folder is fine
+    ini.write_text(re.sub(r"^libdeps_dir = .*\n", "", ini.read_text(), flags=re.M))
+    _install_unity(project)
+    res = subprocess.run([*pio_env["cmd"], "test", "-d", str(project)], env=pio_env["env"],
+                         capture_output=True, text=True, timeout=PIO_TIMEOUT)
+    out = res.stdout + res.stderr
+    assert res.returncode == 0, out[-4000:]
+    assert re.search(r"test_constant_input_gives_the_reference_bytes\s+\[PASSED\]", out), out[-3000:]
+    assert "2 test cases: 2 succeeded" in out, out[-3000:]
+    assert_readme_output("platformio-unit-tests", out)
+
+    # A failing expectation is reported as a failed test case, not a crash.
+    test = project / "test" / "test_model" / "test_main.c"
+    test.write_text(test.read_text().replace("TEST_ASSERT_EQUAL_INT(12, MODEL_OUTPUT0_BYTES)",
+                                             "TEST_ASSERT_EQUAL_INT(13, MODEL_OUTPUT0_BYTES)"))
+    res = subprocess.run([*pio_env["cmd"], "test", "-d", str(project)], env=pio_env["env"],
+                         capture_output=True, text=True, timeout=PIO_TIMEOUT)
+    out = res.stdout + res.stderr
+    assert res.returncode != 0 and re.search(r"test_shapes: Expected 13 Was 12\s+\[FAILED\]", out), out[-3000:]
+    assert "2 test cases: 1 failed, 1 succeeded" in out, out[-3000:]
+
+
+@pytest.mark.slow
+def test_package_is_complete_and_its_example_builds_alone(tmp_path_factory, tmp_path):
+    """pio pkg pack: LICENSE, the registry metadata, every example file; the QEMU example unpacked
+    from the tarball builds and runs with nothing else (no checkout, no TINYENGINE_DIR)."""
+    import tarfile
+
+    from tinyengine_gen import __version__
+
+    pio = _require_tools()
+    core = tmp_path_factory.mktemp("pio-core-pack")
+    prepare_core_dir(core)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PLATFORMIO_", "TINYENGINE_"))}
+    env.update(PLATFORMIO_CORE_DIR=str(core), PLATFORMIO_SETTING_ENABLE_TELEMETRY="No",
+               PLATFORMIO_DISABLE_COLOR="true", PYTHONDONTWRITEBYTECODE="1")
+    # pio pkg pack checks the licence against SPDX's list, which it downloads: offline, a list with
+    # the one identifier this package declares stands in for it.
+    pack = ("import sys\nfrom platformio.package.manifest import schema\n"
+            "schema.ManifestSchema.load_spdx_licenses = staticmethod(lambda: {'licenses': [{'licenseId': 'Apache-2.0'}]})\n"
+            "from platformio.__main__ import main\nsys.exit(main(['pio', 'pkg', 'pack', sys.argv[1], '-o', sys.argv[2]]))\n")
+    res = subprocess.run([sys.executable, "-c", pack, str(REPO), str(tmp_path)], env=env, capture_output=True,
+                         text=True, timeout=PIO_TIMEOUT)
+    assert res.returncode == 0, res.stdout + res.stderr
+    tarball = next(tmp_path.glob("tinyengine-*.tar.gz"))
+    with tarfile.open(tarball) as tar:
+        names = set(tar.getnames())
+        manifest = json.load(tar.extractfile("library.json"))
+        tar.extractall(tmp_path / "pkg")
+    assert {"LICENSE", "requirements.txt", "library.json"} <= names
+    assert not any(n.startswith(("tests/", ".venv/")) for n in names)
+    assert manifest["version"] == __version__ and manifest["license"] == "Apache-2.0"
+    assert manifest["repository"]["url"] and manifest["homepage"] and manifest["authors"]
+    for example in manifest["examples"]:
+        for f in example["files"]:
+            assert f"{example['base']}/{f}" in names, f
+    project = tmp_path / "pkg" / "examples" / "platformio" / EXAMPLE.name
+    out = _ok(pio_run({"cmd": pio, "env": env}, project, "-t", "upload"))
+    assert_prints_reference(out, KWS)

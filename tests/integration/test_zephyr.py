@@ -1,5 +1,7 @@
-"""Zephyr: `west build` of examples/zephyr (tinyengine as a module) for the three QEMU boards, run
-under QEMU, outputs byte-identical to LiteRT's reference; rebuild behaviour and error messages.
+"""Zephyr: `west build` of samples/kws (tinyengine as a module) for the three QEMU boards, run
+under QEMU, outputs byte-identical to LiteRT's reference; rebuild behaviour, error messages, the
+model override, a renamed model, the flash check, and twister discovering the sample and the
+module's test (zephyr/module.yml) and running them on qemu_cortex_m3 and the an547.
 
 Needs ZEPHYR_BASE pointing at a Zephyr 4.x tree inside a west workspace (with modules/hal/cmsis),
 west importable by this interpreter or on PATH, and qemu-system-arm. Without a Zephyr SDK the
@@ -29,10 +31,11 @@ from tests.integration.firmware_io import (
     run_until,
     unsupported_op_model,
 )
+from tests.support.readme_output import assert_readme_output
 
 pytestmark = [pytest.mark.integration, pytest.mark.emulated]
 
-SAMPLE = REPO / "examples" / "zephyr"
+SAMPLE = REPO / "samples" / "kws"
 DONE = "tinyengine sample done"
 GEN_MARK = "tinyengine: generating kws.c/.h"
 
@@ -137,6 +140,8 @@ def test_sample_runs_bit_exact(builds, case: str) -> None:
     assert "kws_invoke() = 0" in text, text
     assert parse_outputs(text) == reference_outputs(KWS_MODEL), text
     assert f"kernels {kernels}" in text, text  # the boot log line of the tinyengine module
+    if case == "mps2/an386":
+        assert_readme_output("zephyr-sample", text)
     if kernels == "helium":
         # The kernel library was compiled for Helium (every object carries the MVE attribute).
         lib = build_dir / "modules" / "tinyengine" / "libtinyengine.a"
@@ -200,3 +205,85 @@ def test_empty_model_setting_says_what_to_set(tmp_path: Path) -> None:
     assert res.returncode != 0
     flat = " ".join(res.stdout.split())
     assert "no model is set. Set CONFIG_TINYENGINE_MODEL" in flat, res.stdout[-4000:]
+
+
+def _generated(build_dir: Path) -> list[str]:
+    return sorted(p.name for p in (build_dir / "modules" / "tinyengine" / "generated").iterdir()
+                  if not p.name.startswith("."))
+
+
+def test_model_override_rename_and_flash_check(tmp_path: Path) -> None:
+    """TINYENGINE_MODEL from the environment is read whenever CMake runs and not remembered; an
+    empty -D entry hides nothing; a renamed model leaves only its own files; weights larger than
+    the board's flash stop the build at generation."""
+    d = tmp_path / "b"
+    model = tmp_path / "fc.tflite"
+    model.write_bytes(fc_model())
+    env = dict(CTX["env"], TINYENGINE_MODEL=str(model))
+    cmd = [*CTX["west"], "build", "-d", str(d), "-p", "always", "-b", "qemu_cortex_m3", str(SAMPLE), "--",
+           *CTX["cmake_args"], "-DTINYENGINE_MODEL="]
+    res, _ = run(cmd, timeout=300, cwd=CTX["workspace"], env=env)
+    assert res.returncode == 0, res.stdout[-6000:]
+    assert f"model {model} (from the environment variable TINYENGINE_MODEL" in res.stdout, res.stdout[-6000:]
+    assert _generated(d) == ["kws.c", "kws.h", "kws.json"]
+    assert parse_outputs(run_on_qemu("qemu_cortex_m3", d)) == reference_outputs(model)
+
+    # Without the variable, re-running CMake goes back to CONFIG_TINYENGINE_MODEL.
+    res, _ = run([*CTX["west"], "build", "-d", str(d), "-c"], timeout=300, cwd=CTX["workspace"], env=CTX["env"])
+    assert res.returncode == 0, res.stdout[-6000:]
+    assert "(from CONFIG_TINYENGINE_MODEL=" in res.stdout and GEN_MARK in res.stdout, res.stdout[-6000:]
+
+    # Renamed: the generated include directory holds the new name's files only.
+    res, _ = west_build(d, cmake_args=('-DCONFIG_TINYENGINE_MODEL_NAME="net"',))
+    assert res.returncode != 0  # main.c includes kws.h, which is gone: it must not compile against it
+    assert "kws.h: No such file or directory" in res.stdout, res.stdout[-4000:]
+    assert _generated(d) == ["net.c", "net.h", "net.json"]
+
+    # Weights larger than the flash: stopped at generation with the numbers.
+    res, _ = west_build(d, cmake_args=('-DCONFIG_TINYENGINE_MODEL_NAME="kws"', "-DCONFIG_FLASH_SIZE=16"))
+    errors = [ln for ln in res.stdout.splitlines() if ln.startswith("tinyengine-gen: error: ")]
+    assert res.returncode != 0 and len(errors) == 1, res.stdout[-4000:]
+    assert "weights and constants (28,976 B) are larger than the flash of qemu_cortex_m3 (CONFIG_FLASH_SIZE=16 KB)" \
+        in errors[0], errors[0]
+
+
+def test_helium_without_fpu_warns(tmp_path: Path) -> None:
+    res, _ = west_build(tmp_path / "b", "-p", "always", "-b", "mps3/corstone300/an547", "--cmake-only", str(SAMPLE),
+                        cmake_args=("-DCONFIG_FPU=n", "-DCONFIG_TINYENGINE_KERNELS_HELIUM=y"))
+    assert res.returncode == 0, res.stdout[-4000:]
+    assert "CONFIG_TINYENGINE_KERNELS_HELIUM needs CONFIG_FPU=y" in " ".join(res.stdout.split()), res.stdout[-4000:]
+
+
+@pytest.mark.slow
+def test_twister_discovers_and_runs_the_sample_and_the_module_test(tmp_path: Path) -> None:
+    """twister finds samples/ and zephyr/tests through zephyr/module.yml (zephyr_module.py
+    --twister-out, as Zephyr's CI does for modules), builds the an386 entries only, and runs the
+    others in QEMU, matching the pinned output bytes."""
+    out = tmp_path / "twister"
+    args = tmp_path / "modules.args"  # what Zephyr's CI does: the modules' -T roots, from module.yml
+    res, _ = run([sys.executable, str(Path(CTX["env"]["ZEPHYR_BASE"]) / "scripts" / "zephyr_module.py"),
+                  "--extra-modules", str(REPO), "--twister-out", str(args)], timeout=120, env=CTX["env"])
+    assert res.returncode == 0, res.stdout
+    assert f"-T\n{REPO / 'samples'}\n" in args.read_text() and f"{REPO / 'zephyr' / 'tests'}" in args.read_text()
+    cmd = [*CTX["west"], "twister", f"+{args}", "--outdir", str(out), "-p", "qemu_cortex_m3",
+           "-p", "mps3/corstone300/an547", "-p", "mps2/an386", "--tag", "tinyengine", "--inline-logs", "-j", "2",
+           *[x for a in CTX["cmake_args"] for x in ("-x", a[2:])]]
+    env = dict(CTX["env"], ZEPHYR_EXTRA_MODULES=str(REPO))
+    res, secs = run(cmd, timeout=1800, cwd=CTX["workspace"], env=env)
+    print(f"\ntwister: {secs:.0f} s")
+    assert res.returncode == 0, res.stdout[-8000:]
+    import json
+
+    results = json.loads((out / "twister.json").read_text())
+    # platform: e.g. qemu_cortex_m3/ti_lm3s6965 (board/SoC); name: e.g. samples/kws/sample.tinyengine.kws
+    seen = {(t["platform"], t["name"].rsplit("/", 1)[-1]): t["status"] for t in results["testsuites"]}
+
+    def status(board: str, test: str) -> set:
+        return {st for (p, n), st in seen.items() if (p == board or p.startswith(board + "/")) and n == test}
+
+    for board in ("qemu_cortex_m3", "mps3/corstone300/an547"):
+        for test in ("sample.tinyengine.kws", "tinyengine.model"):
+            assert status(board, test) == {"passed"}, seen
+    assert status("mps3/corstone300/an547", "sample.tinyengine.kws.portable") == {"passed"}, seen
+    for test in ("sample.tinyengine.kws.build_only", "tinyengine.model.build_only"):
+        assert status("mps2/an386", test) == {"not run"}, seen  # built, not run: FVP is its emulator

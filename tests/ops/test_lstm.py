@@ -5,9 +5,9 @@ Single-op models with random weights, biases, scales and zero points: unit count
 multiples of 4, odd input sizes, a few time steps, time-major and batch-major, batch > 1, cell
 clipping, several cell state scales (2^-9 .. 2^-15, the whole range the reference accepts), and
 gate scales on both sides of 1/2 (the generator's doubled-accumulator requantization and the
-generic one). The state tensors are variable tensors: every input set is compared with a fresh
-interpreter, and the generated model runs all sets in one process, so a state carried over from
-one inference to the next would show.
+generic one). The state tensors are variable tensors, which LiteRT keeps between invokes: the
+input sets are one sequence of calls on one interpreter and of the generated model in one process
+(then again after a reset), so every call depends on the state the ones before left.
 
 The activations are also checked exhaustively: gemmlowp's int16 logistic / tanh as the portable
 C path computes them, as the DSP path computes them from the generator's tables, and the
@@ -22,8 +22,14 @@ import numpy as np
 import pytest
 
 from tests.support.host import REPO, STRICT, run_host
-from tests.support.optest import KERNEL_VARIANTS, assert_matches_reference, build_model_exe, generate
-from tests.support.oracle import load_model_bytes, model_io, random_inputs, run_reference
+from tests.support.optest import (
+    KERNEL_VARIANTS,
+    assert_firmware_matches_reference,
+    assert_matches_reference,
+    build_model_exe,
+    generate,
+)
+from tests.support.oracle import model_io, random_inputs, run_reference_sequence
 from tests.support.tflite_build import TensorSpec, build_single_op_model
 from tinyengine_gen import ops as _ops  # noqa: F401  (registers the lowerings)
 from tinyengine_gen import targets
@@ -151,19 +157,20 @@ def test_lstm_2d_input_is_rejected() -> None:
 
 def test_lstm_constant_initial_state(tmp_path: Path) -> None:
     """States given as constants (LiteRT refuses those) start from their data: with the reset
-    values as data, the bytes are the variable-state model's."""
+    values as data, the sequence is the variable-state model's."""
     shape = dict(n_batch=2, n_steps=3, n_input=6, n_cell=5, seed=13, time_major=True, hidden_zp=7)
     stateful, constant = lstm_model(**shape), lstm_model(**shape, state_data=True)
-    assert set(lowered(constant).consts) >= {"hidden_init", "cell_init"}
+    assert [t.initial is not None for t in lowered(constant).inputs[1:]] == [True, True]
     rng = np.random.default_rng(13)
-    sets = [random_inputs(stateful, rng) for _ in range(3)]
+    sets = [random_inputs(stateful, rng) for _ in range(4)]
     gen = generate(constant, tmp_path, "m")
     _, outs = model_io(stateful)
+    wants = run_reference_sequence(stateful, sets, repeat_after_reset=True)
     for variant, flags in KERNEL_VARIANTS.items():
-        got = run_host(build_model_exe(gen, "m", extra=flags, exe_name=f"m_{variant}"), sets,
-                       [(o.shape, o.dtype) for o in outs])
-        for inputs, outputs in zip(sets, got):
-            assert outputs[0].tobytes() == run_reference(stateful, inputs)[0].tobytes(), variant
+        got = run_host(build_model_exe(gen, "m", extra=flags, exe_name=f"m_{variant}"), sets + sets,
+                       [(o.shape, o.dtype) for o in outs], reset_every=len(sets))
+        for k, (want, outputs) in enumerate(zip(wants, got)):
+            assert outputs[0].tobytes() == want[0].tobytes(), f"{variant}: call {k}"
 
 
 def test_lstm_output_in_place_over_input() -> None:
@@ -201,17 +208,11 @@ _targets_ok, _targets_why = targets.toolchain_status(need_qemu=True)
                          ids=["time-major", "generic-rq", "clip"])
 def test_lstm_on_emulated_core(core: str, variant: dict, tmp_path: Path) -> None:
     model = lstm_model(2, 5, 13, 7, seed=11, **variant)
-    mb = load_model_bytes(model)
     gen = generate(model, tmp_path / "gen", "model")
     elf = targets.build_firmware(core, gen, "model", tmp_path / "fw")
     rng = np.random.default_rng(4)
-    sets = [random_inputs(mb, rng) for _ in range(3)]
-    result = targets.run_firmware(core, elf, [[a.tobytes() for a in s] for s in sets])
-    _, outs = model_io(mb)
-    for k, inputs in enumerate(sets):  # one firmware run: the state must restart at every inference
-        want = run_reference(mb, inputs)[0]
-        got = np.frombuffer(result.outputs[k][0], dtype=outs[0].dtype).reshape(outs[0].shape)
-        assert got.tobytes() == want.tobytes(), f"{core}: set {k} differs"
+    sets = [random_inputs(model, rng) for _ in range(4)]
+    assert_firmware_matches_reference(core, elf, model, sets, gen, "model")
 
 
 # --- unsupported variants ---------------------------------------------------------------------------
@@ -227,8 +228,9 @@ def test_lstm_unsupported_variants_are_named(variant: dict, message: str) -> Non
         lowered(lstm_model(1, 2, 4, 4, seed=1, **variant))
 
 
-def test_lstm_float_and_hybrid_input_is_refused_by_type() -> None:
-    with pytest.raises(TinyEngineError, match=r"UNIDIRECTIONAL_SEQUENCE_LSTM \(float32"):
+def test_lstm_hybrid_input_is_refused() -> None:
+    """Float input with int8 weights (a hybrid LSTM); the float LSTM is tests/ops/test_float.py's."""
+    with pytest.raises(TinyEngineError, match=r"UNIDIRECTIONAL_SEQUENCE_LSTM at op index 0: .*hybrid"):
         lowered(lstm_model(1, 2, 4, 4, seed=1, x_dtype="float32"))
 
 

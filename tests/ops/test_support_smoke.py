@@ -14,6 +14,7 @@ from tflite.BuiltinOperator import BuiltinOperator
 from tests.support import shared_models_dir
 from tests.support.oracle import load_model_bytes, model_io, random_inputs, run_reference
 from tests.support.tflite_build import (
+    NOT_IN_REFERENCE_RESOLVER,
     SUPPORTED_OPS,
     OpSpec,
     TensorSpec,
@@ -153,10 +154,52 @@ def relu_relu6_hard_swish() -> tuple[bytes, list[Shape]]:
 
 
 @case
+def activations_int8() -> tuple[bytes, list[Shape]]:
+    s = (1, 4, 6)
+    kinds = [("LEAKY_RELU", {"alpha": 0.2}), ("RELU_N1_TO_1", None), ("RELU_0_TO_1", None),
+             ("GELU", {"approximate": False}), ("EXP", None), ("LOG", None), ("ABS", None), ("NEG", None),
+             ("L2_NORMALIZATION", None)]
+    tensors = [q8(s, 0.05, 3)] + [q8(s, 1 / 128 if k == "L2_NORMALIZATION" else 0.04, 0) for k, _ in kinds]
+    ops = [OpSpec(k, [0], [1 + i], o) for i, (k, o) in enumerate(kinds)]
+    alpha = q8((6,), 0.01, -3, data=_WEIGHTS.integers(-128, 128, 6))
+    tensors += [alpha, q8(s, 0.04, -5)]
+    ops.append(OpSpec("PRELU", [0, len(tensors) - 2], [len(tensors) - 1]))
+    outputs = list(range(1, 1 + len(kinds))) + [len(tensors) - 1]
+    return build_model(tensors, ops, [0], outputs), [s] * len(outputs)
+
+
+@case
+def float_unary_and_cast() -> tuple[bytes, list[Shape]]:
+    s = (1, 5)
+    kinds = ["SQRT", "RSQRT", "SQUARE", "FLOOR"]
+    tensors = [TensorSpec(s, "float32") for _ in range(1 + len(kinds))] + [TensorSpec(s, "int32")]
+    ops = [OpSpec(k, [0], [1 + i]) for i, k in enumerate(kinds)] + [OpSpec("CAST", [0], [1 + len(kinds)])]
+    return build_model(tensors, ops, [0], list(range(1, 2 + len(kinds)))), [s] * (1 + len(kinds))
+
+
+@case
 def sin() -> tuple[bytes, list[Shape]]:
     s = (1, 5)
     model = build_single_op_model("SIN", [TensorSpec(s, "float32")], [TensorSpec(s, "float32")])
     return model, [s]
+
+
+@case
+def cos_exp_log_gelu_float() -> tuple[bytes, list[Shape]]:
+    s = (2, 6)
+    tensors = [f32(s), f32(s), f32(s), f32(s), f32(s)]
+    ops = [OpSpec("COS", [0], [1]), OpSpec("EXP", [0], [2]), OpSpec("LOG", [2], [3]),
+           OpSpec("GELU", [0], [4], {"approximate": True})]
+    return build_model(tensors, ops, [0], [1, 3, 4]), [s] * 3
+
+
+@case
+def l2_pool_2d_float() -> tuple[bytes, list[Shape]]:
+    model = build_single_op_model(
+        "L2_POOL_2D", [f32((1, 6, 6, 3))], [f32((1, 3, 3, 3))],
+        {"padding": "VALID", "stride_w": 2, "stride_h": 2, "filter_width": 2, "filter_height": 2},
+    )
+    return model, [(1, 3, 3, 3)]
 
 
 @case
@@ -378,6 +421,22 @@ def squared_difference_int8() -> tuple[bytes, list[Shape]]:
 
 
 @case
+def transpose_conv_int8() -> tuple[bytes, list[Shape]]:
+    shape = const((4,), "int32", [1, 6, 6, 2])
+    model = build_single_op_model(
+        "TRANSPOSE_CONV", [shape, weights((2, 3, 3, 3), [0.01, 0.02], 0), q8((1, 3, 3, 3), 0.05, 1)],
+        [q8((1, 6, 6, 2), 0.1, -2)], {"padding": "SAME", "stride_h": 2, "stride_w": 2})
+    return model, [(1, 6, 6, 2)]
+
+
+@case
+def batch_matmul_int8() -> tuple[bytes, list[Shape]]:
+    model = build_single_op_model(
+        "BATCH_MATMUL", [q8((2, 3, 4), 0.05, 1), q8((2, 4, 5), 0.04, -1)], [q8((2, 3, 5), 0.1, 3)])
+    return model, [(2, 3, 5)]
+
+
+@case
 def unidirectional_sequence_lstm_int8() -> tuple[bytes, list[Shape]]:
     """24 inputs (optional ones omitted), variable state tensors, 5 intermediates (the last one the
     hidden scale): the integer LSTM as the converter writes it."""
@@ -390,6 +449,91 @@ def unidirectional_sequence_lstm_int8() -> tuple[bytes, list[Shape]]:
     model = build_single_op_model("UNIDIRECTIONAL_SEQUENCE_LSTM", inputs, [q8((1, 2, 4), 0.008, 0)],
                                   {"time_major": False}, intermediates)
     return model, [(1, 2, 4)]
+
+
+# Layout ops and reductions: one single-op case each.
+def _single(name: str, op: str, inputs: list[TensorSpec], outputs: list[TensorSpec],
+            options: dict | None = None) -> None:
+    def build() -> tuple[bytes, list[Shape]]:
+        return build_single_op_model(op, inputs, outputs, options), [o.shape for o in outputs]
+    build.__name__ = name
+    CASES[name] = build
+
+
+def _ints(values: list, dtype: str = "int32") -> TensorSpec:
+    return const(np.shape(values), dtype, values)
+
+
+_single("slice", "SLICE", [q8((4, 5)), _ints([1, 0]), _ints([2, -1])], [q8((2, 5))])
+_single("split", "SPLIT", [_ints([1]), q8((2, 6))], [q8((2, 3)), q8((2, 3))], {"num_splits": 2})
+_single("split_v", "SPLIT_V", [q8((2, 6)), _ints([4, 2]), _ints([1])], [q8((2, 4)), q8((2, 2))], {"num_splits": 2})
+_single("unpack", "UNPACK", [q8((2, 3))], [q8((3,)), q8((3,))], {"axis": 0, "num": 2})
+_single("gather", "GATHER", [q8((5, 3)), TensorSpec((2,), "int32")], [q8((2, 3))], {"axis": 0})
+_single("gather_nd", "GATHER_ND", [q8((5, 3)), TensorSpec((2, 1), "int64")], [q8((2, 3))])
+_single("depth_to_space", "DEPTH_TO_SPACE", [q8((1, 2, 2, 4))], [q8((1, 4, 4, 1))], {"block_size": 2})
+_single("space_to_depth", "SPACE_TO_DEPTH", [q8((1, 4, 4, 1))], [q8((1, 2, 2, 4))], {"block_size": 2})
+_single("batch_to_space_nd", "BATCH_TO_SPACE_ND", [q8((4, 2, 2, 1)), _ints([2, 2]), _ints([[0, 0], [0, 0]])],
+        [q8((1, 4, 4, 1))])
+_single("space_to_batch_nd", "SPACE_TO_BATCH_ND", [q8((1, 4, 4, 1)), _ints([2, 2]), _ints([[0, 0], [0, 0]])],
+        [q8((4, 2, 2, 1))])
+_single("mirror_pad", "MIRROR_PAD", [q8((3, 4)), _ints([[1, 1], [2, 0]])], [q8((5, 6))], {"mode": "REFLECT"})
+_single("broadcast_to", "BROADCAST_TO", [q8((1, 3)), _ints([2, 3])], [q8((2, 3))])
+_single("fill", "FILL", [_ints([2, 3]), const((), "float32", 1.5)], [f32((2, 3))])
+_single("zeros_like", "ZEROS_LIKE", [f32((2, 3))], [f32((2, 3))])
+_single("tile", "TILE", [q8((2, 3)), _ints([2, 1])], [q8((4, 3))])
+_single("reverse_v2", "REVERSE_V2", [q8((2, 3)), _ints([1])], [q8((2, 3))])
+_single("resize_bilinear", "RESIZE_BILINEAR", [q8((1, 2, 3, 2)), _ints([4, 6])], [q8((1, 4, 6, 2))],
+        {"half_pixel_centers": True})
+for _kind in ("SUM", "REDUCE_MAX", "REDUCE_MIN", "REDUCE_PROD"):
+    _single(_kind.lower(), _kind, [f32((2, 3, 4)), _ints([1])], [f32((2, 4))], {"keep_dims": False})
+for _kind in ("REDUCE_ANY", "REDUCE_ALL"):
+    _single(_kind.lower(), _kind, [TensorSpec((2, 3), "bool"), _ints([1])], [TensorSpec((2, 1), "bool")],
+            {"keep_dims": True})
+_single("arg_max", "ARG_MAX", [q8((2, 5)), _ints([1])], [TensorSpec((2,), "int64")])
+_single("arg_min", "ARG_MIN", [f32((2, 5)), _ints([0])], [TensorSpec((5,), "int32")])
+_single("embedding_lookup", "EMBEDDING_LOOKUP", [TensorSpec((3,), "int32"), f32((5, 4))], [f32((3, 4))])
+_single("dynamic_update_slice", "DYNAMIC_UPDATE_SLICE", [q8((4, 5)), q8((2, 3)), TensorSpec((2,), "int32")], [q8((4, 5))])
+
+
+@case
+def broadcast_args_into_broadcast_to() -> tuple[bytes, list[Shape]]:
+    """BROADCAST_ARGS alone as a constant-only model aborts LiteRT; feeding BROADCAST_TO it runs."""
+    t = [_ints([2, 1, 1, 4]), _ints([3, 1, 4]), TensorSpec((4,), "int32"), q8((3, 1, 4)), q8((2, 3, 1, 4))]
+    ops = [OpSpec("BROADCAST_ARGS", [0, 1], [2]), OpSpec("BROADCAST_TO", [3, 2], [4])]
+    return build_model(t, ops, [3], [4]), [(2, 3, 1, 4)]
+
+
+_single("cumsum", "CUMSUM", [f32((2, 5)), _ints(1)], [f32((2, 5))], {"exclusive": True, "reverse": True})
+
+
+@case
+def svdf_int8_rank2() -> tuple[bytes, list[Shape]]:
+    """The fully integer SVDF: int16 time weights and variable state; LiteRT wants a RELU."""
+    x = q8((1, 5), 0.05, 2)
+    wf = weights((4, 5), [0.01], 0)
+    wt = const((4, 3), "int16", _WEIGHTS.integers(-3000, 3000, size=(4, 3)), scale=0.001, zero_point=0)
+    b = bias(2, 0.004, [0.001])
+    state = TensorSpec((1, 12), "int16", 0.004, 0, is_variable=True)
+    model = build_single_op_model("SVDF", [x, wf, wt, b, state], [q8((1, 2), 0.1, 0)], {"rank": 2})
+    return model, [(1, 2)]
+
+
+@case
+def resource_variable_with_call_once() -> tuple[bytes, list[Shape]]:
+    """VAR_HANDLE / READ_VARIABLE / ASSIGN_VARIABLE in the main subgraph, CALL_ONCE running an init
+    subgraph (subgraph 1) that assigns a constant."""
+    from tests.support.tflite_build import SubgraphSpec
+
+    main = [TensorSpec((), "resource"), q8((1, 4)), q8((1, 4)), q8((1, 4))]
+    ops = [OpSpec("CALL_ONCE", [], [], {"init_subgraph_index": 1}),
+           OpSpec("VAR_HANDLE", [], [0], {"container": "", "shared_name": "v"}),
+           OpSpec("READ_VARIABLE", [0], [1]),
+           OpSpec("ADD", [1, 2], [3]),
+           OpSpec("ASSIGN_VARIABLE", [0, 3], [])]
+    init = SubgraphSpec([TensorSpec((), "resource"), const((1, 4), "int8", [1, 2, 3, 4], scale=0.05, zero_point=0)],
+                        [OpSpec("VAR_HANDLE", [], [0], {"container": "", "shared_name": "v"}),
+                         OpSpec("ASSIGN_VARIABLE", [0, 1], [])])
+    return build_model(main, ops, [2], [3], [init]), [(1, 4)]
 
 
 @case
@@ -424,8 +568,19 @@ def test_built_model_runs_in_reference(name: str) -> None:
 
 
 def test_cases_cover_every_table_op() -> None:
+    """Every op the builder knows runs in LiteRT here, except CUSTOM (LiteRT runs no custom op it
+    was not given): test_custom_op_serializes covers that row."""
     covered = set().union(*(op_names(build()[0]) for build in CASES.values()))
-    assert covered == SUPPORTED_OPS
+    assert covered == SUPPORTED_OPS - NOT_IN_REFERENCE_RESOLVER - {"CUSTOM"}
+
+
+def test_custom_op_serializes() -> None:
+    model = build_model([q8((1, 4)), q8((1, 4))],
+                        [OpSpec("CUSTOM", [0], [1], custom_code="MyOp", custom_options=b"\x01\x02\x03")], [0], [1])
+    m = tflite.Model.GetRootAs(model, 0)
+    code = m.OperatorCodes(0)
+    assert code.BuiltinCode() == BuiltinOperator.CUSTOM and code.CustomCode() == b"MyOp"
+    assert m.Subgraphs(0).Operators(0).CustomOptionsAsNumpy().tobytes() == b"\x01\x02\x03"
 
 
 # --- structure of built models ------------------------------------------------------------------

@@ -31,10 +31,12 @@ def build_host(gen_dir: Path, name: str, exe: Path, sanitize: bool = False, opt:
 
 
 def run_host(exe: Path, input_sets: Sequence[Sequence[np.ndarray]],
-             output_specs: Sequence[tuple[tuple[int, ...], np.dtype]]) -> list[list[np.ndarray]]:
-    """Feed every set in one process; split stdout back into arrays per set and output."""
+             output_specs: Sequence[tuple[tuple[int, ...], np.dtype]], reset_every: int = 0) -> list[list[np.ndarray]]:
+    """Feed every set in one process (one sequence of calls: the model's state carries over from
+    set to set); split stdout back into arrays per set and output. reset_every=N calls
+    <name>_reset_with_arena() after every N sets."""
     stdin = b"".join(np.ascontiguousarray(a).tobytes() for s in input_sets for a in s)
-    res = subprocess.run([str(exe)], input=stdin, capture_output=True, timeout=600)
+    res = subprocess.run([str(exe), str(int(reset_every))], input=stdin, capture_output=True, timeout=600)
     if res.returncode != 0:
         raise AssertionError(f"{exe.name} exited {res.returncode}: {res.stderr.decode(errors='replace')[-4000:]}")
     out, pos, results = res.stdout, 0, []

@@ -75,7 +75,7 @@ def _io_info(tensor: tflite.Tensor) -> IOInfo:
         scale = float(quant.Scale(0))
         zero_point = int(quant.ZeroPoint(0)) if quant.ZeroPointLength() else 0
     return IOInfo(
-        name=tensor.Name().decode(),
+        name=(tensor.Name() or b"").decode(),
         shape=tuple(int(d) for d in tensor.ShapeAsNumpy()) if tensor.ShapeLength() else (),
         dtype=_NUMPY_OF_TENSOR_TYPE[tensor.Type()],
         scale=scale,
@@ -91,18 +91,17 @@ def model_io(model: ModelLike) -> tuple[list[IOInfo], list[IOInfo]]:
     return inputs, outputs
 
 
-def run_reference(model: ModelLike, inputs: list[np.ndarray]) -> list[np.ndarray]:
-    """Run LiteRT's reference kernels once; outputs in model output order.
-
-    A fresh interpreter per call: variable tensors (e.g. LSTM states) start from their reset values
-    for every input set, as a generated model's state does at every invoke.
-    """
+def _interpreter(model: ModelLike) -> Interpreter:
     interpreter = Interpreter(
         model_content=load_model_bytes(model),
         experimental_op_resolver_type=OpResolverType.BUILTIN_REF,
         num_threads=1,
     )
     interpreter.allocate_tensors()
+    return interpreter
+
+
+def _invoke(interpreter: Interpreter, inputs: list[np.ndarray]) -> list[np.ndarray]:
     details = interpreter.get_input_details()
     if len(inputs) != len(details):
         raise ValueError(f"model has {len(details)} inputs, got {len(inputs)}")
@@ -116,6 +115,47 @@ def run_reference(model: ModelLike, inputs: list[np.ndarray]) -> list[np.ndarray
         interpreter.set_tensor(detail["index"], value)
     interpreter.invoke()
     return [interpreter.get_tensor(d["index"]).copy() for d in interpreter.get_output_details()]
+
+
+def run_reference(model: ModelLike, inputs: list[np.ndarray]) -> list[np.ndarray]:
+    """Run LiteRT's reference kernels once on a fresh interpreter; outputs in model output order.
+
+    A fresh interpreter is the first call of a sequence: variable tensors (LSTM and SVDF states)
+    start from their reset values. To compare later calls use run_reference_sequence.
+    """
+    return _invoke(_interpreter(model), inputs)
+
+
+def run_reference_sequence(model: ModelLike, input_sets: list[list[np.ndarray]],
+                           repeat_after_reset: bool = False) -> list[list[np.ndarray]]:
+    """Run every input set in order on ONE interpreter; outputs per set in model output order.
+
+    LiteRT keeps variable tensors (LSTM and SVDF states) between invokes until they are reset, so
+    output k depends on sets 0..k. With repeat_after_reset, reset_all_variables() is called after
+    the sequence and the same sets run again (their outputs appended): 2 * len(input_sets) results.
+    reset_all_variables() leaves resource variables (VAR_HANDLE) as they are; a generated model's
+    reset restores them as a new interpreter has them, so for such models the repeat runs on a new
+    interpreter.
+    """
+    interpreter = _interpreter(model)
+    outputs = [_invoke(interpreter, inputs) for inputs in input_sets]
+    if repeat_after_reset:
+        if has_resource_variables(model):
+            interpreter = _interpreter(model)
+        else:
+            interpreter.reset_all_variables()
+        outputs += [_invoke(interpreter, inputs) for inputs in input_sets]
+    return outputs
+
+
+def has_resource_variables(model: ModelLike) -> bool:
+    """Whether subgraph 0 has a VAR_HANDLE op (resource variables)."""
+    flat_model, subgraph = _subgraph(load_model_bytes(model))
+    for o in range(subgraph.OperatorsLength()):
+        code = flat_model.OperatorCodes(subgraph.Operators(o).OpcodeIndex())
+        if max(code.BuiltinCode(), code.DeprecatedBuiltinCode()) == BuiltinOperator.VAR_HANDLE:
+            return True
+    return False
 
 
 def _quantize_consumer_range(model: tflite.Model, subgraph: tflite.SubGraph, tensor_index: int
@@ -135,11 +175,49 @@ def _quantize_consumer_range(model: tflite.Model, subgraph: tflite.SubGraph, ten
     return None
 
 
+def _index_ranges(model: tflite.Model, subgraph: tflite.SubGraph, tensor_index: int
+                  ) -> np.ndarray | None:
+    """[low, high] per element of a model input that an op reads as indices (GATHER positions,
+    GATHER_ND indices, SLICE begin, EMBEDDING_LOOKUP rows), so random values stay in range; None
+    for other inputs."""
+    def shape(i: int) -> list[int]:
+        t = subgraph.Tensors(i)
+        return [int(d) for d in t.ShapeAsNumpy()] if t.ShapeLength() else []
+
+    for o in range(subgraph.OperatorsLength()):
+        op = subgraph.Operators(o)
+        code = model.OperatorCodes(op.OpcodeIndex())
+        builtin = max(code.BuiltinCode(), code.DeprecatedBuiltinCode())
+        if builtin == BuiltinOperator.EMBEDDING_LOOKUP and op.InputsLength() == 2 and op.Inputs(0) == tensor_index:
+            return np.broadcast_to(np.array([0, shape(op.Inputs(1))[0] - 1]), (*shape(tensor_index), 2))
+        if op.InputsLength() < 2 or op.Inputs(1) != tensor_index:
+            continue
+        params, idx = shape(op.Inputs(0)), shape(tensor_index)
+        if builtin == BuiltinOperator.GATHER:
+            options = tflite.GatherOptions()
+            table = op.BuiltinOptions()
+            axis = 0
+            if table is not None:
+                options.Init(table.Bytes, table.Pos)
+                axis = options.Axis()
+            high = params[axis % len(params)] - 1
+            return np.broadcast_to(np.array([0, high]), (*idx, 2))
+        if builtin == BuiltinOperator.GATHER_ND:
+            highs = np.array(params[:idx[-1]]) - 1
+            return np.broadcast_to(np.stack([np.zeros_like(highs), highs], -1), (*idx, 2))
+        if builtin in (BuiltinOperator.SLICE, BuiltinOperator.STRIDED_SLICE):
+            out = shape(op.Outputs(0))
+            if len(out) == len(params):
+                return np.stack([np.zeros(len(params), int), np.array(params) - np.array(out)], -1)
+    return None
+
+
 def random_inputs(model: ModelLike, rng: np.random.Generator) -> list[np.ndarray]:
     """One random input set that exercises the whole quantized range.
 
-    Integer inputs are uniform over their dtype; bool inputs are fair coin flips; float inputs are
-    uniform over what the QUANTIZE consuming them can represent (so the int8 values after it cover
+    Integer inputs are uniform over their dtype (index inputs of GATHER, GATHER_ND, SLICE and
+    EMBEDDING_LOOKUP uniform over the valid indices); bool inputs are fair coin flips; float inputs
+    are uniform over what the QUANTIZE consuming them can represent (so the int8 values after it cover
     -128..127), else [-1, 1].
     """
     data = load_model_bytes(model)
@@ -147,7 +225,11 @@ def random_inputs(model: ModelLike, rng: np.random.Generator) -> list[np.ndarray
     infos, _ = model_io(data)
     result = []
     for index, info in zip(subgraph.InputsAsNumpy(), infos):
-        if info.dtype.kind == "b":
+        ranges = _index_ranges(flat_model, subgraph, int(index)) if info.dtype.kind in "iu" else None
+        if ranges is not None:
+            low, high = ranges[..., 0], ranges[..., 1]
+            result.append((low + np.floor(rng.random(info.shape) * (high - low + 1))).astype(info.dtype))
+        elif info.dtype.kind == "b":
             result.append(rng.random(size=info.shape) < 0.5)
         elif info.dtype.kind in "iu":
             limits = np.iinfo(info.dtype)

@@ -33,6 +33,7 @@ DTYPES: dict[str, tuple[int, np.dtype]] = {
     "int32": (TensorType.INT32, np.dtype(np.int32)),
     "int64": (TensorType.INT64, np.dtype(np.int64)),
     "float32": (TensorType.FLOAT32, np.dtype(np.float32)),
+    "resource": (TensorType.RESOURCE, np.dtype(np.int32)),  # a resource variable's handle (no data)
     "bool": (TensorType.BOOL, np.dtype(np.bool_)),
 }
 
@@ -45,9 +46,14 @@ _ENUM_FIELDS: dict[str, type] = {
     "fused_activation_function": ActivationFunctionType,
     "weights_format": FullyConnectedOptionsWeightsFormat,
     "out_type": TensorType,
+    "output_type": TensorType,
     "quantized_bias_type": TensorType,
     "mode": MirrorPadMode,
+    "in_data_type": TensorType,
+    "out_data_type": TensorType,
 }
+# Option fields that are strings (written as flatbuffer strings).
+_STRING_FIELDS = {"container", "shared_name"}
 
 
 @dataclass
@@ -74,6 +80,8 @@ class OpSpec:
     options: dict | None = None  # schema snake_case field names, enums by name
     version: int | None = None
     intermediates: list[int] = field(default_factory=list)  # e.g. the integer LSTM's scale tensors
+    custom_code: str = ""  # op "CUSTOM": its custom code
+    custom_options: bytes | None = None  # op "CUSTOM": its options bytes, as the model stores them
 
 
 Derive = Callable[[list[TensorSpec | None], list[TensorSpec]], dict[str, Any]]
@@ -111,8 +119,17 @@ def _values_count(inputs: list[TensorSpec | None], outputs: list[TensorSpec]) ->
     return {"values_count": len(inputs)}
 
 
+def _cast_types(inputs: list[TensorSpec | None], outputs: list[TensorSpec]) -> dict:
+    assert inputs[0] is not None
+    return {"in_data_type": inputs[0].dtype, "out_data_type": outputs[0].dtype}
+
+
 def _out_type(inputs: list[TensorSpec | None], outputs: list[TensorSpec]) -> dict:
     return {"out_type": outputs[0].dtype}
+
+
+def _output_type(inputs: list[TensorSpec | None], outputs: list[TensorSpec]) -> dict:
+    return {"output_type": outputs[0].dtype}
 
 
 _CONV_DEFAULTS = {"stride_w": 1, "stride_h": 1, "dilation_w_factor": 1, "dilation_h_factor": 1}
@@ -152,7 +169,27 @@ _OPS: dict[str, _OpInfo] = {
     "RELU": _OpInfo(versions=_INT8_INT16),
     "RELU6": _OpInfo(versions=_INT8_INT16),
     "HARD_SWISH": _OpInfo(),
+    # Unary activations / elementwise ops (ops/activation.py); versions within what
+    # LiteRT's BUILTIN_REF resolver registers (it has no ELU, CEIL or ROUND kernel).
+    "LEAKY_RELU": _OpInfo("LeakyReluOptions", versions={"int8": 2, "int16": 2}),
+    "PRELU": _OpInfo(),
+    "RELU_N1_TO_1": _OpInfo(),
+    "RELU_0_TO_1": _OpInfo(),
+    "SQRT": _OpInfo(versions={"int8": 2, "int16": 2}),
+    "RSQRT": _OpInfo(versions={"int8": 2, "int16": 3}),
+    "ABS": _OpInfo(versions={"int8": 2, "int16": 3}),
+    "NEG": _OpInfo(),
+    "SQUARE": _OpInfo(),
+    "FLOOR": _OpInfo(),
+    "CAST": _OpInfo("CastOptions", derive=_cast_types),
+    "L2_NORMALIZATION": _OpInfo("L2NormOptions", versions={"int8": 2}),
     "SIN": _OpInfo(),  # float only in TFLite: an int8 SIN stays unsupported (error-message tests)
+    "COS": _OpInfo(),
+    "EXP": _OpInfo("ExpOptions", versions={"int8": 2, "int16": 2}),
+    "LOG": _OpInfo(versions={"int8": 2, "int16": 2}),
+    "ELU": _OpInfo(versions={"int8": 2}),
+    "GELU": _OpInfo("GeluOptions", {"approximate": False}, versions={"int8": 2, "uint8": 2}),
+    "L2_POOL_2D": _OpInfo("Pool2DOptions", _POOL_DEFAULTS),
     "MAXIMUM": _OpInfo("MaximumMinimumOptions", versions={"int8": 2, "int16": 4}),
     "MINIMUM": _OpInfo("MaximumMinimumOptions", versions={"int8": 2, "int16": 4}),
     "RESHAPE": _OpInfo("ReshapeOptions"),
@@ -161,7 +198,45 @@ _OPS: dict[str, _OpInfo] = {
     "STRIDED_SLICE": _OpInfo("StridedSliceOptions", versions={"int8": 2}),
     "SHAPE": _OpInfo("ShapeOptions", derive=_out_type),
     "PACK": _OpInfo("PackOptions", derive=_values_count, versions={"int8": 2, "int16": 3}),
+    "TRANSPOSE_CONV": _OpInfo("TransposeConvOptions", _POOL_DEFAULTS, versions={"int8": 2, "int16": 3}),
+    "BATCH_MATMUL": _OpInfo("BatchMatMulOptions", {"adj_x": False, "adj_y": False},
+                            versions={"int8": 2, "int16": 3}),
     "SQUARED_DIFFERENCE": _OpInfo("SquaredDifferenceOptions", versions={"int8": 2}),
+    # Fully integer SVDF is version 3 (op_version.cc); LiteRT's int8 kernel wants a RELU.
+    "SVDF": _OpInfo("SVDFOptions", {"rank": 1, "fused_activation_function": "RELU"}, versions={"int8": 3}),
+    # Layout ops and reductions (versions within BUILTIN_REF's registered ranges).
+    "SLICE": _OpInfo("SliceOptions", versions={"int8": 2, "int16": 4}),
+    "SPLIT": _OpInfo("SplitOptions", versions={"int8": 2, "int16": 3}),
+    "SPLIT_V": _OpInfo("SplitVOptions", versions={"int8": 2, "int16": 3}),
+    "UNPACK": _OpInfo("UnpackOptions", versions={"int8": 2, "int16": 4}),
+    "GATHER": _OpInfo("GatherOptions", versions={"int8": 2, "int16": 6}),
+    "GATHER_ND": _OpInfo("GatherNdOptions", versions={"int8": 2, "int16": 4}),
+    "DEPTH_TO_SPACE": _OpInfo("DepthToSpaceOptions"),
+    "SPACE_TO_DEPTH": _OpInfo("SpaceToDepthOptions", versions={"int8": 2}),
+    "BATCH_TO_SPACE_ND": _OpInfo("BatchToSpaceNDOptions", versions={"int8": 2, "int16": 4}),
+    "SPACE_TO_BATCH_ND": _OpInfo("SpaceToBatchNDOptions", versions={"int8": 2, "int16": 4}),
+    "MIRROR_PAD": _OpInfo("MirrorPadOptions", versions={"int8": 2, "int16": 3}),
+    "BROADCAST_TO": _OpInfo("BroadcastToOptions", versions={d: 2 for d in DTYPES}),
+    "FILL": _OpInfo("FillOptions"),
+    "ZEROS_LIKE": _OpInfo("ZerosLikeOptions"),
+    "TILE": _OpInfo("TileOptions"),
+    "REVERSE_V2": _OpInfo("ReverseV2Options", versions={"int8": 2, "int16": 3}),
+    "RESIZE_BILINEAR": _OpInfo(
+        "ResizeBilinearOptions", {"align_corners": False, "half_pixel_centers": False},
+        versions={"int8": 2, "int16": 4}, bumps={"half_pixel_centers": 3},
+    ),
+    "SUM": _OpInfo("ReducerOptions", versions={"int8": 2}),
+    "REDUCE_MAX": _OpInfo("ReducerOptions", versions={"int8": 2, "int16": 3}),
+    "REDUCE_MIN": _OpInfo("ReducerOptions", versions={"int8": 2, "int16": 3}),
+    "REDUCE_PROD": _OpInfo("ReducerOptions", versions={"int8": 2}),
+    "REDUCE_ANY": _OpInfo("ReducerOptions"),
+    "REDUCE_ALL": _OpInfo("ReducerOptions"),
+    "ARG_MAX": _OpInfo("ArgMaxOptions", derive=_output_type, versions={"int8": 2}),
+    "ARG_MIN": _OpInfo("ArgMinOptions", derive=_output_type, versions={"int8": 2}),
+    "CUMSUM": _OpInfo("CumsumOptions"),
+    "EMBEDDING_LOOKUP": _OpInfo(),
+    "DYNAMIC_UPDATE_SLICE": _OpInfo(),
+    "BROADCAST_ARGS": _OpInfo(),
     # Element-wise family (ops/elementwise.py): versions as op_version.cc picks them.
     "DIV": _OpInfo("DivOptions", versions={"int8": 2, "int16": 2}),
     "FLOOR_DIV": _OpInfo("FloorDivOptions", versions={"int32": 2, "float32": 2, "int16": 3, "int8": 3}),
@@ -179,6 +254,13 @@ _OPS: dict[str, _OpInfo] = {
     "SELECT": _OpInfo("SelectOptions", versions={"int8": 2}),
     "SELECT_V2": _OpInfo("SelectV2Options"),
     # The converter writes version 1 for the fully integer LSTM (versions 2-3 are hybrid variants).
+    # Resource variables: a handle by (container, shared_name), read, assigned; CALL_ONCE runs an
+    # init subgraph on the first invoke.
+    "VAR_HANDLE": _OpInfo("VarHandleOptions"),
+    "READ_VARIABLE": _OpInfo(),
+    "ASSIGN_VARIABLE": _OpInfo(),
+    "CALL_ONCE": _OpInfo("CallOnceOptions"),
+    "CUSTOM": _OpInfo(),  # OpSpec.custom_code / custom_options
     "UNIDIRECTIONAL_SEQUENCE_LSTM": _OpInfo(
         "UnidirectionalSequenceLSTMOptions",
         {"fused_activation_function": "TANH", "cell_clip": 0.0, "proj_clip": 0.0, "time_major": False},
@@ -186,6 +268,8 @@ _OPS: dict[str, _OpInfo] = {
 }
 
 SUPPORTED_OPS: frozenset[str] = frozenset(_OPS)
+# Ops LiteRT's reference resolver (BUILTIN_REF) does not register: their oracle is the builtin one.
+NOT_IN_REFERENCE_RESOLVER: frozenset[str] = frozenset({"ELU"})
 
 
 def _module(name: str) -> ModuleType:
@@ -280,7 +364,9 @@ def _options_table(b: flatbuffers.Builder, options_name: str, values: dict[str, 
     for key, value in values.items():
         if not hasattr(mod, "Add" + _camel(key)):
             raise ValueError(f"{options_name} has no field {key!r}")
-        if isinstance(value, (list, tuple, np.ndarray)):
+        if key in _STRING_FIELDS:
+            prepared[key] = b.CreateString(str(value))
+        elif isinstance(value, (list, tuple, np.ndarray)):
             prepared[key] = _vector(b, value, np.int32)
         else:
             prepared[key] = _enum_value(key, value)
@@ -307,8 +393,8 @@ def _op_version(spec: OpSpec, tensors: list[TensorSpec], options: dict[str, Any]
     if spec.version is not None:
         return spec.version
     info = _OPS[spec.op]
-    key_tensor = tensors[spec.outputs[0] if info.version_from_output else spec.inputs[0]]
-    version = info.versions.get(key_tensor.dtype, 1)
+    keys = spec.outputs if info.version_from_output else spec.inputs
+    version = info.versions.get(tensors[keys[0]].dtype, 1) if keys and keys[0] >= 0 else 1
     for key, bumped in info.bumps.items():
         if options.get(key) != info.defaults[key]:
             version = max(version, bumped)
@@ -316,9 +402,13 @@ def _op_version(spec: OpSpec, tensors: list[TensorSpec], options: dict[str, Any]
 
 
 def _operator_code(b: flatbuffers.Builder, op: str, version: int) -> int:
-    code = getattr(BuiltinOperator, op)
+    custom = op.startswith("CUSTOM:")
+    code = BuiltinOperator.CUSTOM if custom else getattr(BuiltinOperator, op)
     mod = _module("OperatorCode")
+    custom_code = b.CreateString(op[len("CUSTOM:"):]) if custom else None
     mod.Start(b)
+    if custom_code is not None:
+        mod.AddCustomCode(b, custom_code)
     mod.AddDeprecatedBuiltinCode(b, min(code, _PLACEHOLDER_FOR_GREATER_OP_CODES))
     mod.AddBuiltinCode(b, code)
     mod.AddVersion(b, version)
@@ -330,6 +420,7 @@ def _operator(b: flatbuffers.Builder, spec: OpSpec, opcode_index: int, options: 
     inputs = _vector(b, spec.inputs, np.int32)
     outputs = _vector(b, spec.outputs, np.int32)
     intermediates = _vector(b, spec.intermediates, np.int32) if spec.intermediates else None
+    custom_options = _vector(b, np.frombuffer(spec.custom_options, np.uint8), np.uint8) if spec.custom_options else None
     options_name = _OPS[spec.op].options
     table = _options_table(b, options_name, options) if options_name else None
     mod.Start(b)
@@ -338,6 +429,8 @@ def _operator(b: flatbuffers.Builder, spec: OpSpec, opcode_index: int, options: 
     mod.AddOutputs(b, outputs)
     if intermediates is not None:
         mod.AddIntermediates(b, intermediates)
+    if custom_options is not None:
+        mod.AddCustomOptions(b, custom_options)
     if table is not None:
         mod.AddBuiltinOptionsType(b, getattr(BuiltinOptions, options_name))
         mod.AddBuiltinOptions(b, table)
@@ -362,54 +455,72 @@ def _check(
         raise ValueError("model input/output index out of range")
 
 
+@dataclass
+class SubgraphSpec:
+    """A further subgraph (e.g. the init subgraph a CALL_ONCE runs); indices refer to its own tensors."""
+
+    tensors: list[TensorSpec]
+    ops: list[OpSpec]
+    inputs: list[int] = field(default_factory=list)
+    outputs: list[int] = field(default_factory=list)
+    name: str = "init"
+
+
 def build_model(
-    tensors: list[TensorSpec], ops: list[OpSpec], inputs: list[int], outputs: list[int]
+    tensors: list[TensorSpec], ops: list[OpSpec], inputs: list[int], outputs: list[int],
+    subgraphs: list[SubgraphSpec] | None = None,
 ) -> bytes:
-    """Serialize a one-subgraph model; ops run in list order, indices refer to ``tensors``."""
-    _check(tensors, ops, inputs, outputs)
+    """Serialize a model; ops run in list order, indices refer to ``tensors``. ``subgraphs`` follow
+    the main one (subgraph 0) as subgraphs 1, 2, ..."""
+    graphs = [SubgraphSpec(tensors, ops, inputs, outputs, "main"), *(subgraphs or [])]
+    for g in graphs:
+        _check(g.tensors, g.ops, g.inputs, g.outputs)
     b = flatbuffers.Builder(1024)
 
     buffer_mod = _module("Buffer")
     buffer_mod.Start(b)
     buffers = [buffer_mod.End(b)]  # buffer 0: the empty sentinel shared by all non-constants
-    buffer_of = [0] * len(tensors)
-    for i, spec in enumerate(tensors):
-        if spec.data is None:
-            continue
-        data = _buffer_data(b, _constant_bytes(spec))
-        buffer_mod.Start(b)
-        buffer_mod.AddData(b, data)
-        buffer_of[i] = len(buffers)
-        buffers.append(buffer_mod.End(b))
-
-    tensor_offs = [_tensor(b, spec, i, buffer_of[i]) for i, spec in enumerate(tensors)]
+    buffer_of: list[list[int]] = []
+    for g in graphs:
+        buffer_of.append([0] * len(g.tensors))
+        for i, spec in enumerate(g.tensors):
+            if spec.data is None:
+                continue
+            data = _buffer_data(b, _constant_bytes(spec))
+            buffer_mod.Start(b)
+            buffer_mod.AddData(b, data)
+            buffer_of[-1][i] = len(buffers)
+            buffers.append(buffer_mod.End(b))
 
     opcode_index: dict[tuple[str, int], int] = {}
-    operator_offs = []
-    for spec in ops:
-        options = _resolve_options(spec, tensors)
-        key = (spec.op, _op_version(spec, tensors, options))
-        index = opcode_index.setdefault(key, len(opcode_index))
-        operator_offs.append(_operator(b, spec, index, options))
-    opcode_offs = [_operator_code(b, op, version) for op, version in opcode_index]
-
+    subgraph_offs = []
     sg = _module("SubGraph")
-    sg_tensors = _offset_vector(b, tensor_offs)
-    sg_inputs = _vector(b, inputs, np.int32)
-    sg_outputs = _vector(b, outputs, np.int32)
-    sg_ops = _offset_vector(b, operator_offs)
-    sg_name = b.CreateString("main")
-    sg.Start(b)
-    sg.AddTensors(b, sg_tensors)
-    sg.AddInputs(b, sg_inputs)
-    sg.AddOutputs(b, sg_outputs)
-    sg.AddOperators(b, sg_ops)
-    sg.AddName(b, sg_name)
-    subgraph = sg.End(b)
+    for k, g in enumerate(graphs):
+        tensor_offs = [_tensor(b, spec, i, buffer_of[k][i]) for i, spec in enumerate(g.tensors)]
+        operator_offs = []
+        for spec in g.ops:
+            options = _resolve_options(spec, g.tensors)
+            op_name = f"CUSTOM:{spec.custom_code}" if spec.op == "CUSTOM" else spec.op
+            key = (op_name, _op_version(spec, g.tensors, options))
+            index = opcode_index.setdefault(key, len(opcode_index))
+            operator_offs.append(_operator(b, spec, index, options))
+        sg_tensors = _offset_vector(b, tensor_offs)
+        sg_inputs = _vector(b, g.inputs, np.int32)
+        sg_outputs = _vector(b, g.outputs, np.int32)
+        sg_ops = _offset_vector(b, operator_offs)
+        sg_name = b.CreateString(g.name)
+        sg.Start(b)
+        sg.AddTensors(b, sg_tensors)
+        sg.AddInputs(b, sg_inputs)
+        sg.AddOutputs(b, sg_outputs)
+        sg.AddOperators(b, sg_ops)
+        sg.AddName(b, sg_name)
+        subgraph_offs.append(sg.End(b))
+    opcode_offs = [_operator_code(b, op, version) for op, version in opcode_index]
 
     model = _module("Model")
     codes_vec = _offset_vector(b, opcode_offs)
-    subgraphs_vec = _offset_vector(b, [subgraph])
+    subgraphs_vec = _offset_vector(b, subgraph_offs)
     buffers_vec = _offset_vector(b, buffers)
     description = b.CreateString("tinyengine tests/support/tflite_build")
     model.Start(b)

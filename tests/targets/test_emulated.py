@@ -58,6 +58,7 @@ FAKE_H = """#ifndef FAKENET_H
 #define FAKENET_OUTPUT0_BYTES 4
 #define FAKENET_OUTPUT1_BYTES 4
 int fakenet_invoke(void);
+void fakenet_reset(void);
 void *fakenet_input(int index);
 const void *fakenet_output(int index);
 size_t fakenet_input_bytes(int index);
@@ -101,6 +102,7 @@ int fakenet_invoke(void)
     memcpy(arena + 48, &f, 4);
     return off == 0x7fffffff ? 7 : 0; /* a way to make invoke fail */
 }
+void fakenet_reset(void) {}
 void *fakenet_input(int index) { return index == 0 ? arena : index == 1 ? arena + 16 : 0; }
 const void *fakenet_output(int index) { return index == 0 ? arena + 32 : index == 1 ? arena + 48 : 0; }
 size_t fakenet_input_bytes(int index) { return index == 0 ? 16u : index == 1 ? 4u : 0u; }
@@ -133,6 +135,7 @@ LOOP_H = """#include <stddef.h>
 #define LOOPM_INPUT0_BYTES 4
 #define LOOPM_OUTPUT0_BYTES 4
 int loopm_invoke(void);
+void loopm_reset(void);
 void *loopm_input(int index);
 const void *loopm_output(int index);
 size_t loopm_input_bytes(int index);
@@ -143,6 +146,7 @@ LOOP_C = """#include <stdint.h>
 void te_known_loop(uint32_t n);
 static uint32_t io[2];
 int loopm_invoke(void) { te_known_loop(io[0]); io[1] = io[0] ^ 0x5a5a5a5au; return 0; }
+void loopm_reset(void) {}
 void *loopm_input(int i) { (void)i; return &io[0]; }
 const void *loopm_output(int i) { (void)i; return &io[1]; }
 size_t loopm_input_bytes(int i) { (void)i; return 4; }
@@ -157,6 +161,7 @@ BIG_H = """#include <stddef.h>
 #define BIGNET_INPUT0_BYTES 4
 #define BIGNET_OUTPUT0_BYTES 4
 int bignet_invoke(void);
+void bignet_reset(void);
 void *bignet_input(int index);
 const void *bignet_output(int index);
 size_t bignet_input_bytes(int index);
@@ -179,6 +184,7 @@ int bignet_invoke(void)
     arena[4] = (uint8_t)s; arena[5] = (uint8_t)(s >> 8); arena[6] = 0; arena[7] = 0;
     return 0;
 }
+void bignet_reset(void) {}
 void *bignet_input(int i) { (void)i; return arena; }
 const void *bignet_output(int i) { (void)i; return arena + 4; }
 size_t bignet_input_bytes(int i) { (void)i; return 4; }
@@ -286,6 +292,7 @@ def test_fault_is_reported(work: Path, cache: Path) -> None:
 #include "crash.h"
 static uint32_t io[2];
 int crash_invoke(void) { io[1] = *(volatile uint32_t *)(uintptr_t)(0xF0000000u + io[0]); return 0; }
+void crash_reset(void) {}
 void *crash_input(int i) { (void)i; return &io[0]; }
 const void *crash_output(int i) { (void)i; return &io[1]; }
 size_t crash_input_bytes(int i) { (void)i; return 4; }

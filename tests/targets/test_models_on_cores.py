@@ -13,8 +13,8 @@ import pytest
 
 from tests.support import shared_models_dir
 from tests.support.host import REPO
-from tests.support.optest import generate
-from tests.support.oracle import load_model_bytes, model_io, random_inputs, run_reference
+from tests.support.optest import assert_firmware_matches_reference, generate
+from tests.support.oracle import load_model_bytes, random_inputs
 from tinyengine_gen import targets
 
 _ok, _why = targets.toolchain_status(need_qemu=True)
@@ -41,12 +41,7 @@ def check_on_core(model: Path, core: str, work: Path, cache: Path, n_sets: int =
         pytest.skip(f"{model.name} does not fit {core}: {exc}")
     rng = np.random.default_rng(len(model.name))
     sets = [random_inputs(mb, rng) for _ in range(n_sets)]
-    result = targets.run_firmware(core, elf, [[a.tobytes() for a in s] for s in sets])
-    _, outs = model_io(mb)
-    for k, inputs in enumerate(sets):
-        for j, (want, o) in enumerate(zip(run_reference(mb, inputs), outs)):
-            got = np.frombuffer(result.outputs[k][j], dtype=o.dtype).reshape(o.shape)
-            assert got.tobytes() == want.tobytes(), f"{model.name} on {core}: set {k} output {j} differs"
+    result = assert_firmware_matches_reference(core, elf, mb, sets, gen, "model")
     assert len(set(result.instructions)) >= 1 and min(result.instructions) > 0
 
 
@@ -79,13 +74,8 @@ def test_kernels_compile_strictly(core: str, opt: str, tmp_path: Path) -> None:
         assert res.returncode == 0, f"{' '.join(cmd)}\n{res.stderr[-3000:]}"
 
 
-# The float LOG_SOFTMAX at the end of the MNIST model calls expf/logf like the reference. On cores
-# without an FPU, newlib builds its older (fdlibm) expf/logf, which differ from glibc's in the last
-# bit; with an FPU it uses the same algorithm as glibc and matches. Integer paths are unaffected.
-SOFT_FLOAT_LIBM = pytest.mark.xfail(strict=True, reason="newlib's soft-float expf/logf differ from glibc's")
-CASES = [pytest.param(m, c, id=f"{m.parent.name}/{m.stem}-{c}",
-                      marks=[SOFT_FLOAT_LIBM] if (m.name == "mnist_lenet_300_100.tflite" and c == "m3") else [])
-         for m in ALL_MODELS for c in ["m3", "m4", "m7", "m33", "m55"]]
+CASES = [pytest.param(m, c, id=f"{m.parent.name}/{m.stem}-{c}") for m in ALL_MODELS
+         for c in ["m3", "m4", "m7", "m33", "m55"]]
 
 
 @pytest.mark.slow

@@ -28,8 +28,8 @@ from tests.ops.test_pooling import pool_model
 from tests.ops.test_quantize import quantize_model, special_floats
 from tests.ops.test_reduce import mean_model
 from tests.ops.test_softmax import softmax_model, structured_rows
-from tests.support.optest import generate
-from tests.support.oracle import model_io, random_inputs, run_reference
+from tests.support.optest import assert_firmware_matches_reference, generate
+from tests.support.oracle import random_inputs
 from tests.support.tflite_build import TensorSpec, build_single_op_model
 from tinyengine_gen import targets
 
@@ -47,21 +47,13 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def check_on_core(model: bytes, core: str, work: Path, cache: Path, n_sets: int = 2, seed: int = 0,
                   input_sets: Optional[list[list[np.ndarray]]] = None) -> None:
-    """Generate, build for `core`, run every input set in one QEMU run, compare each output byte."""
+    """Generate, build for `core`, run the input sets as one sequence of calls in one QEMU run (a
+    stateful model also after its reset), compare each output byte with LiteRT's sequence."""
     gen = generate(model, work / "gen", "model")
     elf = targets.build_firmware(core, gen, "model", work / "fw", cache_dir=cache)
     rng = np.random.default_rng(seed)
     sets = input_sets if input_sets is not None else [random_inputs(model, rng) for _ in range(n_sets)]
-    result = targets.run_firmware(core, elf, [[np.ascontiguousarray(a).tobytes() for a in s] for s in sets])
-    _, outs = model_io(model)
-    for k, inputs in enumerate(sets):
-        for j, (want, o) in enumerate(zip(run_reference(model, inputs), outs)):
-            got = np.frombuffer(result.outputs[k][j], dtype=o.dtype).reshape(o.shape)
-            if got.tobytes() != want.tobytes():
-                w, g = want.reshape(-1), got.reshape(-1)
-                first = int(np.argmax(w != g))
-                raise AssertionError(f"{core}: input set {k}, output {j}: {int(np.sum(w != g))} of {w.size} values "
-                                     f"differ; first at flat index {first}: reference {w[first]}, got {g[first]}")
+    assert_firmware_matches_reference(core, elf, model, sets, gen, "model")
 
 
 def cases(table: dict[str, Callable[[], bytes]], marks=()) -> list:

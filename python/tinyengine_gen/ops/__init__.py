@@ -22,6 +22,8 @@ SIMD_LABELS = {"dsp": "Arm DSP (M4/M7/M33)", "mve": "Helium (M55)"}
 PASS_NOTES = {
     "RESHAPE": "view (no copy)", "SQUEEZE": "view (no copy)", "EXPAND_DIMS": "view (no copy)",
     "SHAPE": "folded at generation time",
+    "VAR_HANDLE": "resource variable: kept in the state region",
+    "CALL_ONCE": "init subgraph of constant assignments, run at generation time",
 }
 
 

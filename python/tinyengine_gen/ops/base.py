@@ -26,6 +26,9 @@ class ConstArray:
     ctype: str  # C element type, e.g. "int8_t", "int32_t", "te_fp64_scale"
     data: Any  # np.ndarray, or a list of C initialiser strings for struct arrays
     align: int = 4
+    # The array's contents in Helium (TE_USE_MVE) builds when their kernel wants another layout: an
+    # np.ndarray of the same size (flash stays the same on every core).
+    mve_data: Any = None
 
 
 @dataclass
@@ -63,10 +66,19 @@ class OpEntry:
     note: str = ""  # one short qualifier for the op table, e.g. "float model edges"
 
 
+# Ops whose activation input is not their first input: kind -> index of the activation input
+# (TRANSPOSE_CONV's data comes third; SPLIT's axis and EMBEDDING_LOOKUP's lookup come first).
+# register(..., type_input=i) adds its kinds.
+ACTIVATION_INPUT = {"TRANSPOSE_CONV": 2}
+TYPE_INPUT = ACTIVATION_INPUT
+
+
 def type_key(op: Op) -> str:
     """The activation type an op instance is lowered for: the dtype of its first input (legacy
     uint8 ops are in int8 storage by now), or of its first output for ops without inputs."""
-    first = next((t for t in op.inputs if t is not None), None) or (op.outputs[0] if op.outputs else None)
+    k = ACTIVATION_INPUT.get(op.kind, 0)
+    first = (op.inputs[k] if len(op.inputs) > k else None) if k else None
+    first = first or next((t for t in op.inputs if t is not None), None) or (op.outputs[0] if op.outputs else None)
     if first is None:
         return "none"
     if op.options.get("_legacy_uint8") and first.dtype == "int8":
@@ -84,6 +96,20 @@ def lowering_for(op: Op) -> Optional[Lowering]:
         if key in entry.dtypes:
             return entry.lowering
     return None
+
+
+# kind -> evaluates an op whose inputs are all constants at generation time (passes.fold_constants):
+# one array per output, or None to leave the op for run time. Filled by @folder in op families.
+Folder = Callable[[Op], Optional[list[np.ndarray]]]
+FOLDERS: dict[str, Folder] = {}
+
+
+def folder(*kinds: str) -> Callable[[Folder], Folder]:
+    def deco(fn: Folder) -> Folder:
+        for k in kinds:
+            FOLDERS[k] = fn
+        return fn
+    return deco
 
 
 # kind -> a lowering that dispatches on the op's type key: `REGISTRY[op.kind](op, graph)`.
@@ -108,9 +134,10 @@ def supported_types(kind: str) -> list[str]:
 
 
 def register(*kinds: str, dtypes: tuple[str, ...] = ("int8", "uint8"), simd: tuple[str, ...] = (),
-             note: str = "") -> Callable[[Lowering], Lowering]:
-    """Register a lowering for ops `kinds` with activation types `dtypes`. Two lowerings of one
-    kind must not share a type; each type of a kind is one lowering (and one reference kernel)."""
+             note: str = "", type_input: int = 0) -> Callable[[Lowering], Lowering]:
+    """Register a lowering for ops `kinds` with activation types `dtypes` (the dtype of input
+    `type_input`, 0 unless the op's data comes later). Two lowerings of one kind must not share a
+    type; each type of a kind is one lowering (and one reference kernel)."""
     unknown = [d for d in dtypes if d not in TYPE_NAMES] + [s for s in simd if s not in SIMD_PATHS]
     if unknown:
         raise ValueError(f"register{kinds}: unknown type or SIMD path {unknown}")
@@ -122,6 +149,8 @@ def register(*kinds: str, dtypes: tuple[str, ...] = ("int8", "uint8"), simd: tup
             if clash:
                 raise ValueError(f"{k}: types {clash} are registered twice")
             entries.append(OpEntry(kind=k, dtypes=tuple(dtypes), lowering=fn, simd=tuple(simd), note=note))
+            if type_input:
+                TYPE_INPUT[k] = type_input
             if k not in REGISTRY:
                 REGISTRY[k] = _dispatch(k)
         return fn
@@ -135,6 +164,21 @@ def fused_activation(op: Op) -> str:
 def require(cond: bool, op: Op, what: str) -> None:
     if not cond:
         raise LoweringError(f"{op.kind} at op index {op.index}: {what}")
+
+
+def variable_state(op: Op, graph: Graph, t: Optional[Tensor], what: str) -> Tensor:
+    """A stateful op's state input (LSTM, SVDF), which keeps its value between invokes in the
+    arena's state region. It must be a variable tensor that no op writes and that is no model input
+    or output; a constant given instead (LiteRT refuses those) becomes a variable that starts from,
+    and resets to, its data."""
+    require(t is not None, op, f"missing {what} tensor")
+    assert t is not None
+    require(t not in graph.inputs and t not in graph.outputs and graph.producer(t) is None and t.alias_of is None,
+            op, f"{what} tensor '{t.name}' must be a variable tensor (not a model input or output)")
+    if t.is_const:
+        t.initial, t.data = t.data, None
+    t.is_variable = True
+    return t
 
 
 def require_quant(op: Op, *tensors: Optional[Tensor]) -> None:

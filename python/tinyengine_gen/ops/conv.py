@@ -32,15 +32,15 @@ def _round_up(n: int, m: int) -> int:
 
 def conv_scratch_bytes(k_total: int, out_c: int) -> int:
     """te_conv2d_s8_scratch_bytes: the largest of the SIMD paths' needs (DSP: 4 int16 columns of K
-    rounded to 4 and one int8 window; Helium: one int8 window of K rounded to 16 and out_c folded
-    biases), so one generated model runs on every core."""
-    return max(9 * _round_up(k_total, 4), _round_up(k_total, 16) + 4 * out_c)
+    rounded to 4 and one int8 window; Helium: out_c folded biases and five int8 windows of K rounded
+    to 16), so one generated model runs on every core."""
+    return max(9 * _round_up(k_total, 4), 5 * _round_up(k_total, 16) + 4 * out_c)
 
 
 def conv_1x1_scratch_bytes(in_c: int) -> int:
-    """te_conv2d_1x1_s8_scratch_bytes: the DSP path's 4 int16 columns, or the in-place kernels'
-    copy of one input pixel (portable, Helium; never the larger). Helium reads the input directly
-    when not in place."""
+    """te_conv2d_1x1_s8_scratch_bytes: the DSP path's 4 int16 columns, or the in-place portable
+    kernel's copy of one input pixel; Helium's five rows of in_c rounded up to 16 (in_c > 16, else
+    one) are never larger."""
     return max(8 * _round_up(in_c, 4), in_c)
 
 

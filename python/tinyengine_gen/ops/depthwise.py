@@ -43,7 +43,7 @@ BORDER_TAP_COST = 17
 PLANE_MAX_BYTES = 4096
 
 
-@register("DEPTHWISE_CONV_2D", simd=("dsp",), note="any depth multiplier; in place")
+@register("DEPTHWISE_CONV_2D", simd=("dsp", "mve"), note="any depth multiplier; in place")
 def lower_depthwise_conv2d(op: Op, graph: Graph) -> KernelCall:
     require(len(op.inputs) in (2, 3) and len(op.outputs) == 1, op, "expects input, filter[, bias] and one output")
     x, w = op.inputs[0], op.inputs[1]
@@ -158,6 +158,12 @@ def lower_depthwise_conv2d(op: Op, graph: Graph) -> KernelCall:
         # a border pixel in the other mode about BORDER_TAP_COST more per tap (its tap pointers).
         if ih * iw * PLANE_COPY_COST < border_pixels * kh * kw * BORDER_TAP_COST and plane_scratch <= room:
             scratch, plane = plane_scratch, plane_w
+        # The Helium kernel (src/te_depthwise.c, dw_mve) runs direct layers too, through an int8
+        # window of buf_rows rows (the direct kernel does not read buf_rows): as many as the
+        # direct kernel's scratch holds, at least a filter's height.
+        room = scratch - mve_window_bytes(0, 0)
+        buf_rows = min(padded_rows, max(eff_h, room // row_len))
+        scratch = max(scratch, mve_window_bytes(row_len, buf_rows))
 
     params = dict(
         batches=n, in_h=ih, in_w=iw, in_c=ic, out_h=oh, out_w=ow, out_c=oc, depth_mult=depth_mult,
@@ -170,6 +176,13 @@ def lower_depthwise_conv2d(op: Op, graph: Graph) -> KernelCall:
     return KernelCall(op=op, template="depthwise_conv2d.c.j2", header="tinyengine/te_depthwise.h",
                       inputs=[x], outputs=[y], params=params, consts=consts, scratch_bytes=scratch,
                       inplace=[(0, 0)] if can_inplace else [], macs=n * oh * ow * oc * kh * kw, note=variant)
+
+
+def mve_window_bytes(row_len: int, buf_rows: int) -> int:
+    """Scratch of the Helium depthwise kernel: its int8 window and 16 bytes past it (its last step
+    of four outputs may read up to 3 * stride_w bytes past a row). The planar kernel's int16 window
+    and its other buffers are larger, so only the direct layers need to reserve it."""
+    return row_len * buf_rows + 16
 
 
 def _wrap32(v: np.ndarray) -> np.ndarray:

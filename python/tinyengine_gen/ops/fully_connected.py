@@ -142,7 +142,9 @@ def lower_fully_connected(op: Op, graph: Graph) -> KernelCall:
 
     packed = quad_layout(weights) if folded else None
     params["weight_layout"] = LAYOUT_QUADS if packed is not None else LAYOUT_ROWS
-    consts["weights"] = ConstArray("int8_t", packed if packed is not None else w.data)
+    # Helium builds read the rows as the model stores them (te_fully_connected.h; the same bytes).
+    consts["weights"] = ConstArray("int8_t", packed if packed is not None else w.data,
+                                   mve_data=w.data.reshape(-1) if packed is not None else None)
 
     # The reference accumulator bias + sum((w + filter_offset) * (x + input_offset)) over every int8 input.
     coef = weights.astype(np.int64) + params["filter_offset"]

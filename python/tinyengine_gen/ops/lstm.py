@@ -42,7 +42,7 @@ import numpy as np
 
 from .. import quant as q
 from ..ir import Graph, Op, Tensor
-from .base import ConstArray, KernelCall, i32, register, require, require_quant
+from .base import ConstArray, KernelCall, i32, register, require, require_quant, variable_state
 
 # Operand indices (LiteRT lstm_shared.h).
 X = 0
@@ -248,13 +248,10 @@ def lower_lstm(op: Op, graph: Graph) -> KernelCall:
     for name, t in zip(GATE_NAMES, biases):
         require(t is not None and t.is_const and t.dtype == "int32", op,
                 f"the {name} gate bias must be a constant int32 tensor")
-    h_state, c_state = _present(op, H_STATE), _present(op, C_STATE)
-    require(h_state is not None and c_state is not None, op, "missing hidden or cell state tensor")
+    h_state = variable_state(op, graph, _present(op, H_STATE), "hidden state")
+    c_state = variable_state(op, graph, _present(op, C_STATE), "cell state")
     require(h_state.dtype == "int8" and c_state.dtype == "int16", op,
             f"needs an int8 hidden state and an int16 cell state, got {h_state.dtype} / {c_state.dtype}")
-    for t in (h_state, c_state):
-        require(t not in graph.inputs and t not in graph.outputs and graph.producer(t) is None, op,
-                f"state tensor '{t.name}' must be a variable tensor (not a model input or output)")
     require(y.dtype == "int8", op, f"needs an int8 output, got {y.dtype}")
     inter = list(op.options.get("_intermediates", []))
     require(len(inter) == 5 and inter[4] is not None and inter[4].quant is not None, op,
@@ -351,12 +348,6 @@ def lower_lstm(op: Op, graph: Graph) -> KernelCall:
     hidden_table = {SIGMOID_EXP_BITS: "exp_sigmoid", CELL_TANH_EXP_BITS: "exp_tanh"}.get(hidden_exp_bits, "exp_hidden")
     if hidden_table == "exp_hidden":
         consts["exp_hidden"] = ConstArray("int16_t", exp_table(hidden_exp_bits))
-    # LiteRT resets an int8 variable tensor to its zero point and an int16 one to 0 (it refuses
-    # variable tensors with data; a constant state here is taken as the initial value).
-    if h_state.is_const:
-        consts["hidden_init"] = ConstArray("int8_t", h_state.data.reshape(-1).astype(np.int8))
-    if c_state.is_const:
-        consts["cell_init"] = ConstArray("int16_t", c_state.data.reshape(-1).astype(np.int16))
 
     params = dict(
         n_batch=n_batch, n_steps=n_steps, n_input=n_input, n_cell=n_cell, in_cols=in_cols, rec_cols=rec_cols,
@@ -365,7 +356,7 @@ def lower_lstm(op: Op, graph: Graph) -> KernelCall:
         gate_rq=[v for m, s in zip(mults, shifts) for v in (m, (1 << (-s - 1)) if s <= -1 else 0, -s)],
         cell_scale=cell_scale, cell_clip=quantized_clip, hidden_mult=hidden_mult, hidden_shift=hidden_shift,
         hidden_half=(1 << (-hidden_shift - 1)) if hidden_shift <= -1 else 0, hidden_zp=hidden_zp,
-        hidden_init_value=h_zp, hidden_table=hidden_table,
+        hidden_table=hidden_table,
     )
     rows = n_steps * n_batch
     # In place: row k of the output is written after row k of the input is read, and it ends before
@@ -373,13 +364,14 @@ def lower_lstm(op: Op, graph: Graph) -> KernelCall:
     inplace = [(0, 0)] if n_cell <= n_input else []
     macs = rows * 4 * n_cell * (n_input + n_cell)
     note = ("doubled, fast rq" if fast else "generic rq") + f", {n_steps} steps x {n_batch} batch"
-    return KernelCall(op=op, template="lstm.c.j2", header="tinyengine/te_lstm.h", inputs=[x], outputs=[y],
-                      params=params, consts=consts,
-                      scratch_bytes=lstm_scratch_bytes(n_batch, n_cell, in_cols, rec_cols),
+    # The states keep their values between invokes (the planner's state region), as LiteRT keeps
+    # variable tensors: the kernel starts from them and leaves the last step's hidden and cell state.
+    return KernelCall(op=op, template="lstm.c.j2", header="tinyengine/te_lstm.h", inputs=[x, h_state, c_state],
+                      outputs=[y], params=params, consts=consts,
+                      scratch_bytes=lstm_scratch_bytes(n_cell, in_cols, rec_cols),
                       inplace=inplace, macs=macs, note=note)
 
 
-def lstm_scratch_bytes(n_batch: int, n_cell: int, in_cols: int, rec_cols: int) -> int:
-    """te_lstm_s8_scratch_bytes: the widened input and hidden rows, one row's pre-activations, the
-    cell state."""
-    return 2 * (in_cols + rec_cols + 4 * n_cell) + 2 * n_batch * n_cell
+def lstm_scratch_bytes(n_cell: int, in_cols: int, rec_cols: int) -> int:
+    """te_lstm_s8_scratch_bytes: the widened input and hidden rows, one row's pre-activations."""
+    return 2 * (in_cols + rec_cols + 4 * n_cell)

@@ -2,6 +2,7 @@
 
 Matches LiteRT's reference registration (pooling.cc, kReference):
 - int8: reference_integer_ops::AveragePool / MaxPool;
+- int16: reference_integer_ops::AveragePool / MaxPool for int16 (the same loops; te_*_pool2d_s16);
 - uint8 (legacy, moved to int8 storage): reference_ops::AveragePool / MaxPool on uint8. Max is
   order-preserving under the shift; the uint8 average rounds (sum + n/2) / n on a non-negative
   sum, which the kernel reproduces with `legacy_uint8`.
@@ -21,7 +22,8 @@ def _lower_pool(op: Op, template: str, average: bool) -> KernelCall:
     x, y = op.inputs[0], op.outputs[0]
     legacy = bool(op.options.get("_legacy_uint8"))
     require_quant(op, x, y)
-    require(x.dtype == "int8" and y.dtype == "int8", op, f"needs int8 input/output, got {x.dtype}/{y.dtype}")
+    require(x.dtype == y.dtype and x.dtype in ("int8", "int16"), op,
+            f"needs int8 or int16 input and output of one type, got {x.dtype}/{y.dtype}")
     require(len(x.shape) == 4 and len(y.shape) == 4, op, "expects 4-D NHWC input and output")
     n, ih, iw, ch = (int(d) for d in x.shape)
     o = op.options
@@ -43,10 +45,10 @@ def _lower_pool(op: Op, template: str, average: bool) -> KernelCall:
                 origin = i * s - pad
                 require(min(k, size - origin) > max(0, -origin), op,
                         f"pooling window {i} along {axis} covers no input pixel")
-        require(kh * kw * 256 < 2**31, op, "pooling window too large for an int32 sum")
+        require(kh * kw * 65536 < 2**31, op, "pooling window too large for an int32 sum")
     act = fused_activation(op)
     require(act in (q.ACT_NONE, q.ACT_RELU, q.ACT_RELU6, q.ACT_RELU_N1_TO_1), op, f"fused activation {act} not supported")
-    act_min, act_max = q.activation_range(act, "int8", y.quant.s, y.quant.zp)
+    act_min, act_max = q.activation_range(act, y.dtype, y.quant.s, y.quant.zp)
     params = dict(batches=n, in_h=ih, in_w=iw, channels=ch, out_h=oh, out_w=ow, k_h=kh, k_w=kw,
                   stride_h=sh, stride_w=sw, pad_top=pad_top, pad_left=pad_left,
                   act_min=act_min, act_max=act_max, legacy_uint8=int(legacy and average))
@@ -55,11 +57,11 @@ def _lower_pool(op: Op, template: str, average: bool) -> KernelCall:
                       params=params, macs=n * oh * ow * ch * kh * kw, note=note)
 
 
-@register("AVERAGE_POOL_2D")
+@register("AVERAGE_POOL_2D", dtypes=("int8", "uint8", "int16"))
 def lower_avg_pool2d(op: Op, graph: Graph) -> KernelCall:
     return _lower_pool(op, "avg_pool2d.c.j2", average=True)
 
 
-@register("MAX_POOL_2D")
+@register("MAX_POOL_2D", dtypes=("int8", "uint8", "int16"))
 def lower_max_pool2d(op: Op, graph: Graph) -> KernelCall:
     return _lower_pool(op, "max_pool2d.c.j2", average=False)

@@ -40,7 +40,7 @@ def _per_tensor(op: Op, t: Tensor) -> None:
 def lower_quantize(op: Op, graph: Graph) -> KernelCall:
     x, y = op.inputs[0], op.outputs[0]
     require(x.size == y.size, op, "input and output sizes differ")
-    require(y.dtype in EIGHT_BIT, op, f"needs an int8 or uint8 output, got {y.dtype}")
+    require(y.dtype in EIGHT_BIT + ("int16",), op, f"needs an int8, uint8 or int16 output, got {y.dtype}")
     _per_tensor(op, y)
     if x.dtype == "float32":
         params = dict(size=x.size, scale=c_float(y.quant.s), zero_point=y.quant.zp)
@@ -48,6 +48,14 @@ def lower_quantize(op: Op, graph: Graph) -> KernelCall:
                           inputs=[x], outputs=[y], params=params, inplace=[(0, 0)],
                           note=f"float32->{y.dtype}")
     require(x.dtype in EIGHT_BIT, op, f"needs a float32, int8 or uint8 input, got {x.dtype}")
+    if y.dtype == "int16":  # 8 bit -> int16 (int8x16 models); ops/int16x8.py has the wider pairs
+        _per_tensor(op, x)
+        _per_tensor(op, y)
+        mult, shift = q.quantize_multiplier(float(x.quant.s) / float(y.quant.s))
+        params16 = dict(size=x.size, multiplier=mult, shift=shift, input_zero_point=x.quant.zp,
+                        output_zero_point=y.quant.zp, flip_only=0)
+        return KernelCall(op=op, template="requantize.c.j2", header="tinyengine/te_quantize.h",
+                          inputs=[x], outputs=[y], params=params16, inplace=[(0, 0)], note=f"{x.dtype}->int16")
     _per_tensor(op, x)
     mult, shift = q.quantize_multiplier(float(x.quant.s) / float(y.quant.s))
     zp_in, zp_out = x.quant.zp, y.quant.zp

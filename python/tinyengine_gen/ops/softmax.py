@@ -56,16 +56,23 @@ def _softmax_scaling(op: Op, beta: float, input_scale: float) -> tuple[int, int,
     return mult, shift, diff_min
 
 
-@register("SOFTMAX", dtypes=("int8", "uint8", "float32"), note="int8 -> int8 or int16")
+@register("SOFTMAX", dtypes=("float32",))
+def lower_softmax_f32(op: Op, graph: Graph) -> KernelCall:
+    """reference_ops::Softmax<float>: te_expf((x - max) * beta), a float sum, a division."""
+    x, y = op.inputs[0], op.outputs[0]
+    outer, depth = _outer_depth(op, x, y)
+    beta = float(np.float32(op.options.get("beta", 1.0)))
+    require(y.dtype == "float32", op, f"float input needs a float output, got {y.dtype}")
+    return KernelCall(op=op, template="softmax_f32.c.j2", header="tinyengine/te_softmax.h",
+                      inputs=[x], outputs=[y], params=dict(outer=outer, depth=depth, beta=c_float(beta)),
+                      inplace=[(0, 0)], note="float")
+
+
+@register("SOFTMAX", dtypes=("int8", "uint8"), note="int8 -> int8 or int16")
 def lower_softmax(op: Op, graph: Graph) -> KernelCall:
     x, y = op.inputs[0], op.outputs[0]
     outer, depth = _outer_depth(op, x, y)
     beta = float(np.float32(op.options.get("beta", 1.0)))
-    if x.dtype == "float32":
-        require(y.dtype == "float32", op, f"float input needs a float output, got {y.dtype}")
-        return KernelCall(op=op, template="softmax_f32.c.j2", header="tinyengine/te_softmax.h",
-                          inputs=[x], outputs=[y], params=dict(outer=outer, depth=depth, beta=c_float(beta)),
-                          inplace=[(0, 0)], note="float")
     require_quant(op, x, y)
     require(x.dtype == "int8", op, f"needs an int8 (or legacy uint8) input, got {x.dtype}")
     require(y.dtype in ("int8", "int16"), op, f"needs an int8 or int16 output, got {y.dtype}")
@@ -95,15 +102,21 @@ def preprocess_log_softmax_scaling_exp(beta: float, input_scale: float, integer_
     return mult, shift, rmult, rshift
 
 
-@register("LOG_SOFTMAX", dtypes=("int8", "float32"))
+@register("LOG_SOFTMAX", dtypes=("float32",))
+def lower_log_softmax_f32(op: Op, graph: Graph) -> KernelCall:
+    """reference_ops::LogSoftmax<float>: x - max - te_logf(sum of te_expf(x - max))."""
+    x, y = op.inputs[0], op.outputs[0]
+    outer, depth = _outer_depth(op, x, y)
+    require(y.dtype == "float32", op, f"float input needs a float output, got {y.dtype}")
+    return KernelCall(op=op, template="log_softmax_f32.c.j2", header="tinyengine/te_softmax.h",
+                      inputs=[x], outputs=[y], params=dict(outer=outer, depth=depth),
+                      inplace=[(0, 0)], note="float")
+
+
+@register("LOG_SOFTMAX", dtypes=("int8",))
 def lower_log_softmax(op: Op, graph: Graph) -> KernelCall:
     x, y = op.inputs[0], op.outputs[0]
     outer, depth = _outer_depth(op, x, y)
-    if x.dtype == "float32":
-        require(y.dtype == "float32", op, f"float input needs a float output, got {y.dtype}")
-        return KernelCall(op=op, template="log_softmax_f32.c.j2", header="tinyengine/te_softmax.h",
-                          inputs=[x], outputs=[y], params=dict(outer=outer, depth=depth),
-                          inplace=[(0, 0)], note="float")
     require_quant(op, x, y)
     require(not op.options.get("_legacy_uint8"), op, "uint8 LOG_SOFTMAX is not supported (int8 and float are)")
     require(x.dtype == "int8" and y.dtype == "int8", op, f"needs int8 input and output, got {x.dtype}/{y.dtype}")
@@ -161,14 +174,20 @@ def logistic_lut_int8(input_scale: float, input_zp: int, output_scale: float, ou
     return lut
 
 
-@register("LOGISTIC", dtypes=("int8", "uint8", "float32"))
+@register("LOGISTIC", dtypes=("float32",))
+def lower_logistic_f32(op: Op, graph: Graph) -> KernelCall:
+    """reference_ops::Logistic<float>: 1 above 16.619047f, te_expf(x) below -9, else 1 / (1 + te_expf(-x))."""
+    x, y = op.inputs[0], op.outputs[0]
+    require(x.size == y.size, op, "input and output sizes differ")
+    require(y.dtype == "float32", op, f"float input needs a float output, got {y.dtype}")
+    return KernelCall(op=op, template="logistic_f32.c.j2", header="tinyengine/te_softmax.h",
+                      inputs=[x], outputs=[y], params=dict(size=x.size), inplace=[(0, 0)], note="float")
+
+
+@register("LOGISTIC", dtypes=("int8", "uint8"))
 def lower_logistic(op: Op, graph: Graph) -> KernelCall:
     x, y = op.inputs[0], op.outputs[0]
     require(x.size == y.size, op, "input and output sizes differ")
-    if x.dtype == "float32":
-        require(y.dtype == "float32", op, f"float input needs a float output, got {y.dtype}")
-        return KernelCall(op=op, template="logistic_f32.c.j2", header="tinyengine/te_softmax.h",
-                          inputs=[x], outputs=[y], params=dict(size=x.size), inplace=[(0, 0)], note="float")
     require_quant(op, x, y)
     require(x.dtype == "int8" and y.dtype == "int8", op,
             f"needs int8 (or legacy uint8) input and output, got {x.dtype}/{y.dtype}")

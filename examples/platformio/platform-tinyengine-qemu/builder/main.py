@@ -10,6 +10,11 @@ Compiler flags and the QEMU command line come from tinyengine's table of emulate
 (python/tinyengine_gen/targets.py, the same the project's own tests use), matched by the board's
 build.qemu_machine; the board manifest (build.cpu / fpu / float_abi) is the fallback.
 
+`pio test` builds the test firmware and runs $BUILD_DIR/program, a launcher this script writes
+(QEMU with the firmware, its exit status the firmware's; PlatformIO's native test runner reads the
+Unity output it prints through semihosting). `test_testing_command` in platformio.ini replaces it
+(needed on Windows, where PlatformIO looks for program.exe).
+
 `pio run -t upload` runs the firmware in qemu-system-arm:
     qemu-system-arm -M <build.qemu_machine> -icount shift=0 -nographic -monitor none
                     -semihosting-config enable=on,target=native -kernel firmware.elf [upload_flags]
@@ -138,18 +143,56 @@ target_size = env.AddPlatformTarget(
 )
 
 
+def qemu_command(elf):
+    if CORE is not None:
+        cmd = list(CORE.qemu_command(elf))
+        cmd[0] = env.subst("$QEMU")
+    else:
+        cmd = [env.subst("$QEMU"), "-M", MACHINE, "-icount", "shift=0", "-nographic", "-monitor", "none",
+               "-semihosting-config", "enable=on,target=native", "-kernel", elf]
+    return cmd + list(env.GetProjectOption("upload_flags", []) or [])
+
+
+LAUNCHER = """#!%(python)s
+# Written by the tinyengine-qemu platform: runs the firmware in QEMU for `pio test`. It passes the
+# firmware's output through; once Unity has printed its summary the results are in that output,
+# so it exits 0 (PlatformIO reads a non-zero status as a crash), else with the firmware's status.
+import re, subprocess, sys, threading
+
+proc = subprocess.Popen(%(cmd)r + sys.argv[1:], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                        stderr=subprocess.STDOUT)
+timed_out = []
+timer = threading.Timer(%(timeout)r, lambda: (timed_out.append(1), proc.kill()))
+timer.start()
+summary = False
+for line in proc.stdout:
+    sys.stdout.buffer.write(line)
+    sys.stdout.flush()
+    summary = summary or re.search(rb"\\d+ Tests \\d+ Failures \\d+ Ignored", line) is not None
+status = proc.wait()
+timer.cancel()
+if timed_out:
+    sys.exit("the firmware did not exit within %(timeout)g s (board_upload.timeout)")
+sys.exit(0 if summary else status)
+"""
+
+
+def write_test_launcher():
+    """$BUILD_DIR/program: what PlatformIO's native test runner executes (pio test)."""
+    path = os.path.join(env.subst("$BUILD_DIR"), "program")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as fp:
+        fp.write(LAUNCHER % dict(python=env.subst("$PYTHONEXE"), cmd=qemu_command(os.path.abspath(env.subst("$PROGPATH"))),
+                                 timeout=float(board.get("upload.timeout", 120))))
+    os.chmod(path, 0o755)
+
+
 def run_in_qemu(target, source, env):  # pylint: disable=unused-argument,redefined-outer-name
     qemu = env.subst("$QEMU")
     if not shutil.which(qemu, path=env["ENV"].get("PATH")):
         sys.stderr.write("Error: %s not found (Debian/Ubuntu: apt-get install qemu-system-arm)\n" % qemu)
         return 127
-    if CORE is not None:
-        cmd = list(CORE.qemu_command(str(source[0])))
-        cmd[0] = qemu
-    else:
-        cmd = [qemu, "-M", MACHINE, "-icount", "shift=0", "-nographic", "-monitor", "none",
-               "-semihosting-config", "enable=on,target=native", "-kernel", str(source[0])]
-    cmd += list(env.GetProjectOption("upload_flags", []) or [])
+    cmd = qemu_command(str(source[0]))
     timeout = float(board.get("upload.timeout", 120))
     sys.stdout.flush()
     try:
@@ -172,4 +215,5 @@ env.AddPlatformTarget(
     "Run the firmware in qemu-system-arm",
 )
 
+write_test_launcher()
 Default([target_buildprog, target_size])
