@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Optional, Union
+from typing import TYPE_CHECKING, Callable, Optional, Union
 
 import numpy as np
 
@@ -44,6 +44,9 @@ from .errors import InternalError, TinyEngineError
 from .ir import Graph, Op, Tensor
 from .ops import REGISTRY, ConstArray, KernelCall
 from .ops.base import LoweringError
+
+if TYPE_CHECKING:
+    from .planner import Plan
 
 ALIGN = 16
 # Ops a stage may hold: sliding windows over rows, and row-local elementwise ops.
@@ -767,61 +770,98 @@ def candidates(graph: Graph, calls: list[KernelCall], estimate) -> list[StageCho
 SEARCH_PLANS = 8  # candidates planned at most (the estimate is the planner's bound; it nearly always reaches it)
 
 
+def _full(plan: Plan) -> Plan:
+    """The full plan of a quick one (planner.plan_arena)."""
+    return plan.refine() if plan.refine is not None else plan
+
+
+def _smallest(search: CandidateSearch, layer_plan: Plan, plan: Callable[[list[KernelCall]], Plan]
+              ) -> tuple[Optional[StageChoice], Plan]:
+    """The candidate with the smallest arena and its plan (None and the layer-by-layer plan when
+    none is smaller). `plan(calls)` plans a call list quickly.
+
+    Each candidate is planned quickly first (the greedy strategies: when they meet the bound
+    that is the full plan), then, in search order, fully only if its estimate (the planner's
+    bound) is below the best arena found: the local search is what costs, and a candidate whose
+    estimate is not below the best cannot be smaller. On equal arenas the first in search order
+    (by estimate, band calls, bytes moved) wins, except that a candidate is not planned fully
+    just for a tie."""
+    ranked = search.best(SEARCH_PLANS, below=layer_plan.arena_size)
+    best: Optional[int] = None  # index into ranked
+    best_plan = layer_plan
+    gaps: list[tuple[int, Plan]] = []  # quick plans the full planner may improve
+    for i, choice in enumerate(ranked):
+        if choice.estimate >= best_plan.arena_size:
+            break  # sorted by estimate: none of the rest can be smaller
+        quick = plan(choice.calls)
+        if quick.arena_size < best_plan.arena_size:
+            best, best_plan = i, quick
+        if quick.arena_size <= choice.estimate:
+            break  # the bound: no candidate after it can be smaller
+        if quick.refine is not None:
+            gaps.append((i, quick))
+    for i, quick in gaps:
+        if ranked[i].estimate >= best_plan.arena_size:
+            continue
+        full = _full(quick)
+        if full.arena_size < best_plan.arena_size or i == best:  # (the full plan is never larger)
+            best, best_plan = i, full
+        if full.arena_size <= ranked[i].estimate:
+            break  # the bound: the gaps after it rank after it and cannot be smaller
+    return (None, layer_plan) if best is None else (ranked[best], best_plan)
+
+
 def plan_patches(graph: Graph, calls: list[KernelCall], *, minimise: bool, budget: Optional[int],
                  strategy: Optional[str] = None, in_place: bool = True):
     """(calls, plan) with the best band stage, or the layer-by-layer ones when no stage helps.
 
-    minimise: the smallest arena any stage gives (ties: fewest band calls, then fewest bytes
-    moved). budget: layer by layer when that fits, else the stage with the fewest band calls
-    (then least moved) whose arena fits; PatchError when none does.
+    minimise: the smallest arena any stage gives (see _smallest for ties). budget: layer by
+    layer when that fits, else the stage with the fewest band calls (then least moved) whose
+    arena fits, else the stage with the smallest arena if that fits; PatchError when none does.
 
     Only the candidates that can matter are built and planned: the SEARCH_PLANS best by estimate
     below the layer-by-layer arena (a candidate estimated at or above the best arena so far
-    cannot win), or under a budget those estimated to fit, in order of cost."""
+    cannot win), or under a budget the SEARCH_PLANS cheapest estimated to fit."""
     from .planner import plan_arena
+
+    def plan(new_calls: list[KernelCall]) -> Plan:
+        return plan_arena(graph, new_calls, strategy=strategy, in_place=in_place, quick=True)
 
     layer_plan = plan_arena(graph, calls, strategy=strategy, in_place=in_place)
     if budget is not None and layer_plan.arena_size <= budget:
         return calls, layer_plan
     search = CandidateSearch(graph, calls, layer_plan)
     if budget is None:
-        # The winner: the first candidate (in search order) with the smallest full plan. The
-        # full planner's local search runs only when its greedy strategies miss the bound (a quick
-        # plan that meets the estimate is the full plan), so each candidate is planned quickly
-        # first and fully only where that could still change the winner.
-        ranked = search.best(SEARCH_PLANS, below=layer_plan.arena_size)
-        best: Optional[int] = None  # index into ranked
-        best_plan = layer_plan
-        gaps: list[int] = []  # planned quickly, above their estimate
-        for i, choice in enumerate(ranked):
-            if choice.estimate >= best_plan.arena_size:
-                break  # sorted by estimate: none of the rest can be smaller
-            plan = plan_arena(graph, choice.calls, strategy=strategy, in_place=in_place, quick=True)
-            if plan.arena_size < best_plan.arena_size:
-                best, best_plan = i, plan
-            if plan.arena_size <= choice.estimate:
-                break  # the bound: no candidate after it can be smaller
-            gaps.append(i)
-        for i in gaps:
-            choice = ranked[i]
-            ahead = best is not None and i < best  # wins a tie with the best so far
-            if choice.estimate > best_plan.arena_size or (choice.estimate == best_plan.arena_size and not ahead):
-                continue
-            plan = plan_arena(graph, choice.calls, strategy=strategy, in_place=in_place)
-            if plan.arena_size < best_plan.arena_size or (i == best or ahead) and plan.arena_size == best_plan.arena_size:
-                best, best_plan = i, plan
-            if plan.arena_size <= choice.estimate:
-                break  # the bound: the gaps after it rank after it and cannot be smaller
-        return (calls, layer_plan) if best is None else (ranked[best].calls, best_plan)
-    for choice in search.fitting(budget, SEARCH_PLANS):
-        plan = plan_arena(graph, choice.calls, strategy=strategy, in_place=in_place)
-        if plan.arena_size <= budget:
-            return choice.calls, plan
-    smallest = search.best(1)
-    if not smallest:
+        choice, best_plan = _smallest(search, layer_plan, plan)
+        return (calls, layer_plan) if choice is None else (choice.calls, best_plan)
+    # The cheapest candidates estimated to fit, in order of cost: the first whose plan fits.
+    # Planned quickly first: one whose quick plan fits, fits (the full plan is no larger); one
+    # whose quick plan does not may still fit when planned fully, which is done only for those
+    # ahead of the first that fits quickly.
+    fitting = search.fitting(budget, SEARCH_PLANS)
+    gaps: list[tuple[StageChoice, Plan]] = []
+    for choice in fitting:
+        quick = plan(choice.calls)
+        if quick.arena_size <= budget:
+            for gap, gap_plan in gaps:
+                full = _full(gap_plan)
+                if full.arena_size <= budget:
+                    return gap.calls, full
+            return choice.calls, _full(quick)
+        if quick.refine is not None and choice.estimate <= budget:
+            gaps.append((choice, quick))
+    # None fits quickly (their stages may lie away from what sizes the arena: the estimate is
+    # the planner's bound, not its result): the smallest arena, if it fits.
+    smallest, smallest_plan = _smallest(search, layer_plan, plan)
+    if smallest is not None and smallest_plan.arena_size <= budget:
+        return smallest.calls, smallest_plan
+    for gap, gap_plan in gaps:
+        full = _full(gap_plan)
+        if full.arena_size <= budget:
+            return gap.calls, full
+    if smallest is None and not search.best(1):
         raise PatchError(f"the model does not fit the SRAM budget of {budget:,} B: layer by layer it needs "
                          f"{layer_plan.arena_size:,} B, and no run of convolution/pooling layers can be "
                          "split into bands")
     raise PatchError(f"the model does not fit the SRAM budget of {budget:,} B: layer by layer it needs "
-                     f"{layer_plan.arena_size:,} B, with patch-based inference at least "
-                     f"{min(smallest[0].estimate, layer_plan.arena_size):,} B")
+                     f"{layer_plan.arena_size:,} B, with patch-based inference {smallest_plan.arena_size:,} B")

@@ -142,6 +142,9 @@ class Plan:
     state_offset: int = 0
     state_size: int = 0
     state_tensors: list[Tensor] = field(default_factory=list)  # their offsets are in `offsets`
+    # A quick plan (plan_arena(quick=True)) above its bound: the full plan, continuing from this
+    # one's greedy placements (it places the same buffers again: this plan is then stale).
+    refine: Optional[Callable[[], "Plan"]] = field(default=None, repr=False, compare=False)
 
     def offset_of(self, t: Tensor) -> int:
         return self.offsets[id(t.root)] + t.view_offset
@@ -608,7 +611,8 @@ def lower_bound(graph: Graph, calls: list[KernelCall], in_place: bool = True) ->
 def plan_arena(graph: Graph, calls: list[KernelCall], strategy: Optional[str] = None,
                in_place: bool = True, quick: bool = False) -> Plan:
     """quick: no local search over placement orders (the greedy strategies over the pair sets
-    only: what the full planner returns whenever those meet the bound)."""
+    only: what the full planner returns whenever those meet the bound); the plan's refine()
+    then gives the full plan, without redoing the greedy part."""
     if strategy is not None and strategy not in STRATEGIES:
         raise UnknownStrategyError(f"unknown planner strategy {strategy!r}; known: {', '.join(STRATEGIES)}")
     by_root = _lifetimes(graph, calls)
@@ -645,14 +649,31 @@ def plan_arena(graph: Graph, calls: list[KernelCall], strategy: Optional[str] = 
                 if trial.top < result.top:
                     result, best_skip, improved = trial, skip, True
                     break
-    if result.top > bound and strategy in (None, "search") and not quick:
+
+    def search(result: _Result) -> _Result:
         searched = _evaluate(tensors, calls, result.pairs, strategy, bound, search=True)
         if cands and result.pairs:
             plain = _evaluate(tensors, calls, [], strategy, bound, search=True)
             searched = plain if plain.top < searched.top else searched
         if searched.top < result.top or (searched.top == result.top and searched.proven):
-            result = searched
+            return searched
+        return result
 
+    searching = result.top > bound and strategy in (None, "search")
+    if searching and not quick:
+        result = search(result)
+    plan = _finish(calls, by_root, result, bound, bound_per_step, len(cands))
+    if searching and quick:
+        greedy = result
+        plan.refine = lambda: _finish(calls, by_root, search(greedy), bound, bound_per_step, len(cands))
+    return plan
+
+
+def _finish(calls: list[KernelCall], by_root: dict[int, Buffer], result: _Result, bound: int,
+            bound_per_step: list[int], n_cands: int) -> Plan:
+    """The Plan of a placement: offsets into the buffers, the state region after them."""
+    tensors = list(by_root.values())
+    steps = len(calls)
     scratch = result.scratch
     for b in tensors + list(scratch.values()):
         b.offset = result.offsets[id(b)]
@@ -688,5 +709,5 @@ def plan_arena(graph: Graph, calls: list[KernelCall], strategy: Optional[str] = 
                 scratch_offsets={s: b.offset for s, b in scratch.items()}, buffers=everything,
                 live_bytes=live_bytes, in_place=applied, inplace_pairs=inplace_pairs, pairs=pairs,
                 scratch_sizes={s: b.size for s, b in scratch.items()}, bound_per_step=bound_per_step,
-                high_water=high_water, candidates=len(cands), proven_optimal=top == bound or result.proven,
+                high_water=high_water, candidates=n_cands, proven_optimal=top == bound or result.proven,
                 state_offset=state_offset, state_size=state_size, state_tensors=[b.tensors[0] for b in state])
