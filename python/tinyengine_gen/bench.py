@@ -25,6 +25,10 @@ with status ``skipped`` and the reason; any other failure a row with status
 ``--profile`` additionally builds a profiling firmware per model and core and
 records the instructions of every op (first measured inference) in the JSON,
 printing the heaviest ops per model.
+
+Each row also gives the generation time (CPU seconds in this process, so the
+machine's load barely matters): ``gen_seconds`` for the model as benchmarked,
+``patch_gen_seconds`` for the --patch generation behind ``min_arena_bytes``.
 """
 from __future__ import annotations
 
@@ -38,6 +42,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional, Sequence
@@ -56,7 +61,7 @@ MODEL_NAME = "model"  # C name of every generated model (one build dir per model
 COLUMNS = [
     "model", "core", "status", "macs", "instructions", "macs_per_instruction",
     "arena_bytes", "stack_bytes", "flash_bytes", "model_flash_bytes", "kernel_flash_bytes",
-    "firmware_flash_bytes", "kernel_calls",
+    "firmware_flash_bytes", "kernel_calls", "gen_seconds", "patch_gen_seconds",
     "tflm_instructions", "tflm_arena_bytes", "tflm_text_bytes",
     "vs_tflm_instructions", "vs_tflm_arena", "vs_tflm_flash",
     "te_mode", "te_instructions", "te_arena_bytes", "te_text_bytes",
@@ -260,21 +265,24 @@ def empty_row(rel: str, core: str, status: str, note: str = "") -> dict[str, Any
     return row
 
 
-def smallest_arena(path: Path, compiled: Any) -> tuple[int, str]:
-    """The generator's smallest arena for the model and the options that give it: --patch, plus
-    --int8-io when the model has float edges (the float copy of the input is then the caller's).
-    Generation only: nothing is built."""
+def smallest_arena(path: Path, compiled: Any) -> tuple[int, str, Optional[float]]:
+    """The generator's smallest arena for the model, the options that give it: --patch, plus
+    --int8-io when the model has float edges (the float copy of the input is then the caller's),
+    and the CPU seconds that generation took (None when it failed). Generation only: nothing is
+    built."""
     from .pipeline import Options, compile_model
 
     float_edges = any(t.dtype == "float32" for t in compiled.graph.inputs + compiled.graph.outputs)
     best, how = int(compiled.model.arena_size), ""
+    start = time.process_time()
     try:
         c = compile_model(str(path), Options(name=MODEL_NAME, patch=True, int8_io=float_edges))
     except TinyEngineError:
-        return best, how
+        return best, how, None
+    seconds = round(time.process_time() - start, 3)
     if c.plan.arena_size < best:
         best, how = int(c.plan.arena_size), "--patch" + (" --int8-io" if float_edges else "")
-    return best, how
+    return best, how, seconds
 
 
 def bench_one(rel: str, path: Path, cores: Sequence[str], work: Path, cache: Path, *,
@@ -287,12 +295,14 @@ def bench_one(rel: str, path: Path, cores: Sequence[str], work: Path, cache: Pat
         if log is not None:
             print(msg, file=log, flush=True)
 
+    start = time.process_time()
     try:
         compiled = compile_model(str(path), Options(name=MODEL_NAME))
     except TinyEngineError as exc:
         return [empty_row(rel, c, "skipped", f"generator: {exc}") for c in cores]
+    gen_seconds = round(time.process_time() - start, 3)
     m = compiled.model
-    min_arena, min_options = smallest_arena(path, compiled)
+    min_arena, min_options, patch_seconds = smallest_arena(path, compiled)
     mdir = work / rel.replace("/", "__").removesuffix(".tflite")
     gen = mdir / "gen"
     gen.mkdir(parents=True, exist_ok=True)
@@ -303,6 +313,7 @@ def bench_one(rel: str, path: Path, cores: Sequence[str], work: Path, cache: Pat
     for core in cores:
         row = empty_row(rel, core, "ok")
         row.update(macs=int(m.macs), arena_bytes=int(m.arena_size), kernel_calls=len(compiled.calls),
+                   gen_seconds=gen_seconds, patch_gen_seconds=patch_seconds,
                    min_arena_bytes=min_arena, min_arena_options=min_options)
         try:
             say(f"  {rel} on {core}: build")
@@ -449,7 +460,7 @@ def _fmt_x(v: Any) -> str:
 def format_table(rows: Sequence[dict[str, Any]]) -> str:
     head = ("model", "core", "MACs", "instructions", "MAC/instr", "arena B", "stack B", "flash B",
             "xTFLM instr", "xTFLM arena", "xTFLM flash", "xTE instr", "xTE arena", "xTE flash",
-            "min arena B", "xTFLM min", "xTE min", "xTEpatch min")
+            "min arena B", "xTFLM min", "xTE min", "xTEpatch min", "gen s", "patch gen s")
     table: list[tuple[str, ...]] = [head]
     notes = []
     for r in rows:
@@ -468,6 +479,7 @@ def format_table(rows: Sequence[dict[str, Any]]) -> str:
             te_instr, _fmt_x(r.get("vs_te_arena")), _fmt_x(r.get("vs_te_flash")),
             _fmt_int(r.get("min_arena_bytes")) + ("*" if r.get("min_arena_options") else ""),
             _fmt_x(r.get("vs_tflm_min_arena")), _fmt_x(r.get("vs_te_min_arena")), _fmt_x(r.get("vs_te_patch_arena")),
+            _fmt_x(r.get("gen_seconds")), _fmt_x(r.get("patch_gen_seconds")),
         ))
     widths = [max(len(t[i]) for t in table) for i in range(len(head))]
     lines = ["  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(t, widths)))
@@ -477,7 +489,8 @@ def format_table(rows: Sequence[dict[str, Any]]) -> str:
                  "(* = its nosoftmax:layer-int row: TinyEngine ran the model without its SOFTMAX); "
                  "TEpatch = TinyEngine patch-int arena. flash = model + kernels (ours) vs whole firmware text (theirs). "
                  "min arena = the smallest arena the generator gives (* = with --patch, and --int8-io on models "
-                 "with float edges; see the JSON's min_arena_options).")
+                 "with float edges; see the JSON's min_arena_options). gen s / patch gen s = CPU seconds "
+                 "to generate the model as benchmarked / with --patch.")
     for core in dict.fromkeys(r["core"] for r in rows):
         for key, label in (("vs_tflm_instructions", "instructions vs TFLM"),
                            ("vs_te_instructions", "instructions vs TinyEngine layer-int")):

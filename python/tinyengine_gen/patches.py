@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Optional, Union
+from typing import TYPE_CHECKING, Callable, Optional, Union
 
 import numpy as np
 
@@ -46,6 +46,8 @@ from .ops import REGISTRY, ConstArray, KernelCall
 from .ops.base import LoweringError
 from .planner import align_up
 
+if TYPE_CHECKING:
+    from .planner import Plan
 # Ops a stage may hold: sliding windows over rows, and row-local elementwise ops.
 WINDOW_OPS = ("CONV_2D", "DEPTHWISE_CONV_2D", "MAX_POOL_2D", "AVERAGE_POOL_2D")
 ROW_LOCAL_OPS = ("ADD", "QUANTIZE", "DEQUANTIZE", "TE_FLIP_SIGN")
@@ -350,11 +352,20 @@ def build_stage(graph: Graph, calls: list[KernelCall], first: int, last: int, ba
                                              windowed=windowed)
             elif id(r) != sink_key and (tensors[id(r)].rows, tensors[id(r)].row_bytes) != (int(t.shape[1]), _row_bytes(t)):
                 return None  # two views of one buffer with different rows
-    consumers: dict[int, list[int]] = {}
+    # Per op, computed once: the roots it reads that the stage makes (in input order, once
+    # each), its inputs (a constant, or the key and stage tensor of an activation), and its
+    # consumers with their row maps and output keys.
+    deps: list[list[int]] = []
+    inputs: list[list[tuple[Tensor, int, Optional[StageTensor]]]] = []
+    consumers: dict[int, list[tuple[RowMap, int]]] = {}
     for i, c in enumerate(inner):
-        for t in _activations(c):
-            if id(t.root) not in [id(x.root) for x in _activations(c)][:_activations(c).index(t)]:
-                consumers.setdefault(id(t.root), []).append(i)
+        keys = list(dict.fromkeys(id(t.root) for t in _activations(c)))
+        deps.append([key for key in keys if key in producer])
+        for key in keys:
+            consumers.setdefault(key, []).append((maps[i], id(c.outputs[0].root)))
+        inputs.append([(t, -1, None) if t.root.is_const else (t, id(t.root), tensors[id(t.root)])
+                       for t in c.inputs])
+    horizontal = [_horizontal_pads(c) if c.op.kind in WINDOW_OPS else (0, 0) for c in inner]
 
     done: dict[int, int] = {key: 0 for key in producer}  # rows computed so far
     window_base: dict[int, int] = {key: 0 for key in producer}  # row at window position 0
@@ -367,8 +378,8 @@ def build_stage(graph: Graph, calls: list[KernelCall], first: int, last: int, ba
     def still_needed(key: int) -> int:
         """The lowest row of `key` a consumer will still read."""
         lo = done[key]
-        for i in consumers.get(key, []):
-            lo = min(lo, maps[i].first(done[id(inner[i].outputs[0].root)]))
+        for m, out_key in consumers.get(key, []):
+            lo = min(lo, m.first(done[out_key]))
         return lo
 
     def produce(key: int, upto: int) -> None:
@@ -379,9 +390,8 @@ def build_stage(graph: Graph, calls: list[KernelCall], first: int, last: int, ba
             a = done[key]
             b = min(st.rows, a + band_rows)
             lo, up = m.first(a), m.end(b)
-            for t in _activations(c):
-                if id(t.root) in producer:
-                    produce(id(t.root), up)
+            for dep in deps[i]:
+                produce(dep, up)
             if st.windowed:
                 base = min(still_needed(key), a)
                 if base > window_base[key]:
@@ -391,14 +401,13 @@ def build_stage(graph: Graph, calls: list[KernelCall], first: int, last: int, ba
                     window_base[key] = base
                 capacity[key] = max(capacity[key], b - window_base[key])
             ins: list[Union[RowRef, Tensor]] = []
-            for t in c.inputs:
-                if t.root.is_const:
+            for t, src_key, src in inputs[i]:
+                if src is None:
                     ins.append(t)
                 else:
-                    src = tensors[id(t.root)]
-                    ins.append(RowRef(src, lo - window_base[id(t.root)] if src.windowed else lo))
+                    ins.append(RowRef(src, lo - window_base[src_key] if src.windowed else lo))
             out_ref = RowRef(st, a - window_base[key] if st.windowed else a)
-            actions.append(BandCall(call=_lower_band(graph, c, m, lo, up, a, b, cache), origin=i,
+            actions.append(BandCall(call=_lower_band(graph, c, m, lo, up, a, b, cache, horizontal[i]), origin=i,
                                     ins=ins, outs=[out_ref]))
             done[key] = b
 
@@ -407,27 +416,27 @@ def build_stage(graph: Graph, calls: list[KernelCall], first: int, last: int, ba
     fc, fc_index = inner[-1], len(inner) - 1
     if sink:
         actions.append(SinkBegin(call=fc, origin=fc_index))
-    for end in list(range(band_rows, n_rows, band_rows)) + [n_rows]:
-        try:
+    try:
+        for end in list(range(band_rows, n_rows, band_rows)) + [n_rows]:
             produce(id(driver), end)
-        except BandRefused:
-            return None
-        if sink_key is not None:
-            # The new rows go into the sums at once; the window then lets them go.
-            fed = done[sink_key]
-            src_st = tensors[id(driver)]
-            actions.append(SinkAccumulate(call=fc, origin=fc_index,
-                                          src=RowRef(src_st, fed - window_base[id(driver)] if src_st.windowed else fed),
-                                          first_row=fed, rows=end - fed))
-            done[sink_key] = end
-        if end == n_rows:  # every whole output complete
-            for key, st in tensors.items():
-                if key in producer and not st.windowed and key != sink_key:
-                    produce(key, st.rows)
             if sink_key is not None:
-                actions.append(SinkFinish(call=fc, origin=fc_index, out=RowRef(tensors[sink_key], 0)))
-        bands.append(actions)
-        actions = []
+                # The new rows go into the sums at once; the window then lets them go.
+                fed = done[sink_key]
+                src_st = tensors[id(driver)]
+                actions.append(SinkAccumulate(call=fc, origin=fc_index,
+                                              src=RowRef(src_st, fed - window_base[id(driver)] if src_st.windowed else fed),
+                                              first_row=fed, rows=end - fed))
+                done[sink_key] = end
+            if end == n_rows:  # every whole output complete
+                for key, st in tensors.items():
+                    if key in producer and not st.windowed and key != sink_key:
+                        produce(key, st.rows)
+                if sink_key is not None:
+                    actions.append(SinkFinish(call=fc, origin=fc_index, out=RowRef(tensors[sink_key], 0)))
+            bands.append(actions)
+            actions = []
+    except BandRefused:
+        return None
     offset = 0
     for key, st in tensors.items():
         if st.windowed:
@@ -446,7 +455,7 @@ def build_stage(graph: Graph, calls: list[KernelCall], first: int, last: int, ba
 
 
 def _lower_band(graph: Graph, c: KernelCall, m: RowMap, lo: int, up: int, a: int, b: int,
-                cache: LoweringCache) -> KernelCall:
+                cache: LoweringCache, horizontal: Optional[tuple[int, int]] = None) -> KernelCall:
     """The op over input rows [lo, up) making output rows [a, b), with the whole op's constants.
     BandRefused when the op's lowering rejects the band (a LoweringError); an InternalError when
     it accepts it with other constants (a bug: the band would compute something else)."""
@@ -454,7 +463,7 @@ def _lower_band(graph: Graph, c: KernelCall, m: RowMap, lo: int, up: int, a: int
     if c.op.kind in WINDOW_OPS:
         top = lo - (a * m.stride - m.pad_top)
         bottom = max(0, (b - 1) * m.stride - m.pad_top + m.kernel - m.in_rows)
-        left, right = _horizontal_pads(c)
+        left, right = horizontal if horizontal is not None else _horizontal_pads(c)
         pads = (top, bottom, left, right)
     key = (id(c), up - lo, b - a, pads)
     if key not in cache:
@@ -759,43 +768,98 @@ def candidates(graph: Graph, calls: list[KernelCall], estimate) -> list[StageCho
 SEARCH_PLANS = 8  # candidates planned at most (the estimate is the planner's bound; it nearly always reaches it)
 
 
+def _full(plan: Plan) -> Plan:
+    """The full plan of a quick one (planner.plan_arena)."""
+    return plan.refine() if plan.refine is not None else plan
+
+
+def _smallest(search: CandidateSearch, layer_plan: Plan, plan: Callable[[list[KernelCall]], Plan]
+              ) -> tuple[Optional[StageChoice], Plan]:
+    """The candidate with the smallest arena and its plan (None and the layer-by-layer plan when
+    none is smaller). `plan(calls)` plans a call list quickly.
+
+    Each candidate is planned quickly first (the greedy strategies: when they meet the bound
+    that is the full plan), then, in search order, fully only if its estimate (the planner's
+    bound) is below the best arena found: the local search is what costs, and a candidate whose
+    estimate is not below the best cannot be smaller. On equal arenas the first in search order
+    (by estimate, band calls, bytes moved) wins, except that a candidate is not planned fully
+    just for a tie."""
+    ranked = search.best(SEARCH_PLANS, below=layer_plan.arena_size)
+    best: Optional[int] = None  # index into ranked
+    best_plan = layer_plan
+    gaps: list[tuple[int, Plan]] = []  # quick plans the full planner may improve
+    for i, choice in enumerate(ranked):
+        if choice.estimate >= best_plan.arena_size:
+            break  # sorted by estimate: none of the rest can be smaller
+        quick = plan(choice.calls)
+        if quick.arena_size < best_plan.arena_size:
+            best, best_plan = i, quick
+        if quick.arena_size <= choice.estimate:
+            break  # the bound: no candidate after it can be smaller
+        if quick.refine is not None:
+            gaps.append((i, quick))
+    for i, quick in gaps:
+        if ranked[i].estimate >= best_plan.arena_size:
+            continue
+        full = _full(quick)
+        if full.arena_size < best_plan.arena_size or i == best:  # (the full plan is never larger)
+            best, best_plan = i, full
+        if full.arena_size <= ranked[i].estimate:
+            break  # the bound: the gaps after it rank after it and cannot be smaller
+    return (None, layer_plan) if best is None else (ranked[best], best_plan)
+
+
 def plan_patches(graph: Graph, calls: list[KernelCall], *, minimise: bool, budget: Optional[int],
                  strategy: Optional[str] = None, in_place: bool = True):
     """(calls, plan) with the best band stage, or the layer-by-layer ones when no stage helps.
 
-    minimise: the smallest arena any stage gives (ties: fewest band calls, then fewest bytes
-    moved). budget: layer by layer when that fits, else the stage with the fewest band calls
-    (then least moved) whose arena fits; PatchError when none does.
+    minimise: the smallest arena any stage gives (see _smallest for ties). budget: layer by
+    layer when that fits, else the stage with the fewest band calls (then least moved) whose
+    arena fits, else the stage with the smallest arena if that fits; PatchError when none does.
 
     Only the candidates that can matter are built and planned: the SEARCH_PLANS best by estimate
     below the layer-by-layer arena (a candidate estimated at or above the best arena so far
-    cannot win), or under a budget those estimated to fit, in order of cost."""
+    cannot win), or under a budget the SEARCH_PLANS cheapest estimated to fit."""
     from .planner import plan_arena
+
+    def plan(new_calls: list[KernelCall]) -> Plan:
+        return plan_arena(graph, new_calls, strategy=strategy, in_place=in_place, quick=True)
 
     layer_plan = plan_arena(graph, calls, strategy=strategy, in_place=in_place)
     if budget is not None and layer_plan.arena_size <= budget:
         return calls, layer_plan
     search = CandidateSearch(graph, calls, layer_plan)
     if budget is None:
-        best_calls, best_plan = calls, layer_plan
-        for choice in search.best(SEARCH_PLANS, below=layer_plan.arena_size):
-            if choice.estimate >= best_plan.arena_size:
-                break  # sorted by estimate: none of the rest can be smaller
-            plan = plan_arena(graph, choice.calls, strategy=strategy, in_place=in_place)
-            if plan.arena_size < best_plan.arena_size:
-                best_calls, best_plan = choice.calls, plan
-            if plan.arena_size <= choice.estimate:
-                break
-        return best_calls, best_plan
-    for choice in search.fitting(budget, SEARCH_PLANS):
-        plan = plan_arena(graph, choice.calls, strategy=strategy, in_place=in_place)
-        if plan.arena_size <= budget:
-            return choice.calls, plan
-    smallest = search.best(1)
-    if not smallest:
+        choice, best_plan = _smallest(search, layer_plan, plan)
+        return (calls, layer_plan) if choice is None else (choice.calls, best_plan)
+    # The cheapest candidates estimated to fit, in order of cost: the first whose plan fits.
+    # Planned quickly first: one whose quick plan fits, fits (the full plan is no larger); one
+    # whose quick plan does not may still fit when planned fully, which is done only for those
+    # ahead of the first that fits quickly.
+    fitting = search.fitting(budget, SEARCH_PLANS)
+    gaps: list[tuple[StageChoice, Plan]] = []
+    for choice in fitting:
+        quick = plan(choice.calls)
+        if quick.arena_size <= budget:
+            for gap, gap_plan in gaps:
+                full = _full(gap_plan)
+                if full.arena_size <= budget:
+                    return gap.calls, full
+            return choice.calls, _full(quick)
+        if quick.refine is not None and choice.estimate <= budget:
+            gaps.append((choice, quick))
+    # None fits quickly (their stages may lie away from what sizes the arena: the estimate is
+    # the planner's bound, not its result): the smallest arena, if it fits.
+    smallest, smallest_plan = _smallest(search, layer_plan, plan)
+    if smallest is not None and smallest_plan.arena_size <= budget:
+        return smallest.calls, smallest_plan
+    for gap, gap_plan in gaps:
+        full = _full(gap_plan)
+        if full.arena_size <= budget:
+            return gap.calls, full
+    if smallest is None and not search.best(1):
         raise PatchError(f"the model does not fit the SRAM budget of {budget:,} B: layer by layer it needs "
                          f"{layer_plan.arena_size:,} B, and no run of convolution/pooling layers can be "
                          "split into bands")
     raise PatchError(f"the model does not fit the SRAM budget of {budget:,} B: layer by layer it needs "
-                     f"{layer_plan.arena_size:,} B, with patch-based inference at least "
-                     f"{min(smallest[0].estimate, layer_plan.arena_size):,} B")
+                     f"{layer_plan.arena_size:,} B, with patch-based inference {smallest_plan.arena_size:,} B")

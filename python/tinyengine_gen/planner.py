@@ -47,7 +47,6 @@ arena_size` always holds and the gap is reported.
 """
 from __future__ import annotations
 
-import bisect
 import itertools
 import random
 from dataclasses import dataclass, field
@@ -143,6 +142,9 @@ class Plan:
     state_offset: int = 0
     state_size: int = 0
     state_tensors: list[Tensor] = field(default_factory=list)  # their offsets are in `offsets`
+    # A quick plan (plan_arena(quick=True)) above its bound: the full plan, continuing from this
+    # one's greedy placements (it places the same buffers again: this plan is then stale).
+    refine: Optional[Callable[[], "Plan"]] = field(default=None, repr=False, compare=False)
 
     def offset_of(self, t: Tensor) -> int:
         return self.offsets[id(t.root)] + t.view_offset
@@ -335,6 +337,9 @@ class _Group:
     breadth: int = 0  # the largest step total over the group's lifetime
     offset: int = -1
     neighbours: list["_Group"] = field(default_factory=list)  # the other groups live at a common step
+    # Per pair of members live at a common step, one with a neighbour p: (p, lo, hi), the open
+    # interval (p.offset + lo, p.offset + hi) of bases at which they would overlap.
+    clashes: list[tuple["_Group", int, int]] = field(default_factory=list)
     placed: bool = False  # placed in the placement under way (what _forbidden looks at)
     cells: list[tuple[int, int, int, int]] = field(default_factory=list)  # per member: first, last, span, offset
 
@@ -374,22 +379,18 @@ def _groups(buffers: list[Buffer], pairs: list[InPlacePair], step_totals: list[i
                 break
             g.neighbours.append(h)
             h.neighbours.append(g)
+            for gf, gl, gs, gr in g.cells:
+                for hf, hl, hs, hr in h.cells:
+                    if hf <= gl and gf <= hl:
+                        g.clashes.append((h, hr - gr - gs, hr + hs - gr))
+                        h.clashes.append((g, gr - hr - hs, gr + gs - hr))
     return groups
 
 
 def _forbidden(g: _Group, placed: list[_Group]) -> list[tuple[int, int]]:
     """Open intervals (lo, hi) of base offsets at which `g` would clash with a placed group
     (`placed` are the groups with the `placed` flag; only g's neighbours can clash)."""
-    out = []
-    for p in g.neighbours:
-        if not p.placed:
-            continue
-        base = p.offset
-        for pf, pl, ps, pr in p.cells:
-            po = base + pr
-            for bf, bl, bs, r in g.cells:
-                if pf <= bl and bf <= pl:
-                    out.append((po - r - bs, po + ps - r))
+    out = [(p.offset + lo, p.offset + hi) for p, lo, hi in g.clashes if p.placed]
     out.sort()
     return out
 
@@ -406,27 +407,35 @@ def _first_fit(g: _Group, placed: list[_Group], top: int) -> int:
 
 def _best_fit(g: _Group, placed: list[_Group], top: int) -> int:
     """Among the feasible bases, the one that raises the arena least, then the tightest hole
-    (least room to move down and up), then the lowest."""
+    (least room to move down and up), then the lowest.
+
+    Candidates are 0 and the ends of the forbidden intervals, swept upwards: every base up to
+    top - extent leaves the arena as it is (the tightest hole wins there); above, the arena grows
+    with the base, so the first feasible base there wins only if none below did."""
     intervals = _forbidden(g, placed)
     if not intervals:
         return 0
-    los = [lo for lo, _ in intervals]  # sorted
-    reach = list(itertools.accumulate((hi for _, hi in intervals), max))  # reach[i]: max hi of intervals[:i + 1]
-    his = sorted(hi for _, hi in intervals)
-    best: Optional[tuple[int, int, int]] = None
-    for base in sorted({0} | {hi for hi in his if hi > 0}):
-        i = bisect.bisect_left(los, base)  # intervals[:i] start below base
-        if i and reach[i - 1] > base:
-            continue  # inside one of them
-        j = bisect.bisect_right(his, base)
-        below = base - (his[j - 1] if j else 0)
-        above = los[i] if i < len(los) else None  # the nearest start at or above base
-        slack = below + (above - base if above is not None else 1 << 40)
-        key = (max(top, base + g.extent), slack, base)
-        if best is None or key < best:
-            best = key
-    assert best is not None
-    return best[2]
+    limit = top - g.extent
+    n = len(intervals)
+    k = 0  # intervals[:k] start below base
+    reach = 0  # the largest end among them (0: none; only compared with bases >= 0)
+    best_slack, best_base = -1, -1
+    for base in sorted({0} | {hi for _, hi in intervals if hi > 0}):
+        while k < n and intervals[k][0] < base:
+            reach = max(reach, intervals[k][1])
+            k += 1
+        if k and reach > base:
+            continue  # inside an interval
+        if base > limit:
+            return best_base if best_base >= 0 else base
+        if base == 0:  # the room below: down to the highest end at or below it
+            below = -max((hi for _, hi in intervals if hi <= 0), default=0)
+        else:
+            below = 0  # base is an interval's end
+        slack = below + (intervals[k][0] - base if k < n else 1 << 40)
+        if best_base < 0 or slack < best_slack:
+            best_slack, best_base = slack, base
+    return best_base
 
 
 def _place(order: list[_Group], fit: Callable[[_Group, list[_Group], int], int]) -> int:
@@ -607,7 +616,10 @@ def lower_bound(graph: Graph, calls: list[KernelCall], in_place: bool = True) ->
 
 
 def plan_arena(graph: Graph, calls: list[KernelCall], strategy: Optional[str] = None,
-               in_place: bool = True) -> Plan:
+               in_place: bool = True, quick: bool = False) -> Plan:
+    """quick: no local search over placement orders (the greedy strategies over the pair sets
+    only: what the full planner returns whenever those meet the bound); the plan's refine()
+    then gives the full plan, without redoing the greedy part."""
     if strategy is not None and strategy not in STRATEGIES:
         raise UnknownStrategyError(f"unknown planner strategy {strategy!r}; known: {', '.join(STRATEGIES)}")
     by_root = _lifetimes(graph, calls)
@@ -644,14 +656,31 @@ def plan_arena(graph: Graph, calls: list[KernelCall], strategy: Optional[str] = 
                 if trial.top < result.top:
                     result, best_skip, improved = trial, skip, True
                     break
-    if result.top > bound and strategy in (None, "search"):
+
+    def search(result: _Result) -> _Result:
         searched = _evaluate(tensors, calls, result.pairs, strategy, bound, search=True)
         if cands and result.pairs:
             plain = _evaluate(tensors, calls, [], strategy, bound, search=True)
             searched = plain if plain.top < searched.top else searched
         if searched.top < result.top or (searched.top == result.top and searched.proven):
-            result = searched
+            return searched
+        return result
 
+    searching = result.top > bound and strategy in (None, "search")
+    if searching and not quick:
+        result = search(result)
+    plan = _finish(calls, by_root, result, bound, bound_per_step, len(cands))
+    if searching and quick:
+        greedy = result
+        plan.refine = lambda: _finish(calls, by_root, search(greedy), bound, bound_per_step, len(cands))
+    return plan
+
+
+def _finish(calls: list[KernelCall], by_root: dict[int, Buffer], result: _Result, bound: int,
+            bound_per_step: list[int], n_cands: int) -> Plan:
+    """The Plan of a placement: offsets into the buffers, the state region after them."""
+    tensors = list(by_root.values())
+    steps = len(calls)
     scratch = result.scratch
     for b in tensors + list(scratch.values()):
         b.offset = result.offsets[id(b)]
@@ -687,5 +716,5 @@ def plan_arena(graph: Graph, calls: list[KernelCall], strategy: Optional[str] = 
                 scratch_offsets={s: b.offset for s, b in scratch.items()}, buffers=everything,
                 live_bytes=live_bytes, in_place=applied, inplace_pairs=inplace_pairs, pairs=pairs,
                 scratch_sizes={s: b.size for s, b in scratch.items()}, bound_per_step=bound_per_step,
-                high_water=high_water, candidates=len(cands), proven_optimal=top == bound or result.proven,
+                high_water=high_water, candidates=n_cands, proven_optimal=top == bound or result.proven,
                 state_offset=state_offset, state_size=state_size, state_tensors=[b.tensors[0] for b in state])

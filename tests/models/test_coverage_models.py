@@ -49,3 +49,12 @@ def test_deeplab_every_kernel_variant(tmp_path: Path) -> None:
 @needs
 def test_movenet_matches_reference(tmp_path: Path) -> None:
     assert_matches_reference(MOVENET, n_sets=1, name="movenet", workdir=tmp_path)
+
+
+@needs
+@pytest.mark.slow
+@pytest.mark.parametrize("model", [DEEPLAB, MOVENET], ids=["deeplab", "movenet"])
+def test_patch_based_matches_reference(model: Path, tmp_path: Path) -> None:
+    """--patch puts a band stage into both (deeplabv3 3,171,152 -> 2,140,560 B, movenet 1,106,352 ->
+    552,960 B); every output byte stays."""
+    assert_matches_reference(model, n_sets=1, seed=3, name="model", workdir=tmp_path, args=("--patch",))

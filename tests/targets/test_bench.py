@@ -109,6 +109,9 @@ def test_measured_rows(setup: dict) -> None:
     assert kws["flash_bytes"] == kws["model_flash_bytes"] + kws["kernel_flash_bytes"]
     assert kws["model_flash_bytes"] > 20_000  # weights
     assert kws["firmware_flash_bytes"] > kws["flash_bytes"]
+    # generation times (CPU seconds): as benchmarked, and with --patch
+    assert 0 < kws["gen_seconds"] < 60 and 0 < kws["patch_gen_seconds"] < 60
+    assert "patch gen s" in setup["stdout"]
 
 
 def test_skipped_models_have_a_note(setup: dict) -> None:
