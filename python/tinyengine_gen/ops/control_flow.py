@@ -67,6 +67,7 @@ def _compile_subgraph(op: Op, role: str, graph: Graph, outer_inputs: list[Tensor
 def _subgraphs(op: Op) -> dict[str, Graph]:
     graphs = op.options.get("_subgraphs")
     require(isinstance(graphs, dict) and len(graphs) == 2, op, "its subgraphs were not read")
+    assert isinstance(graphs, dict)
     return graphs
 
 

@@ -35,11 +35,13 @@ def scratch_bytes(num_boxes: int, ncwb: int, num_classes: int, k: int, max_det: 
 def _options(op: Op) -> dict[str, Any]:
     raw = op.options.get("_custom_options")
     require(isinstance(raw, (bytes, bytearray)) and len(raw) > 0, op, "no custom options (flexbuffer map) given")
+    assert isinstance(raw, (bytes, bytearray))
     try:
         values = flexbuffers.Loads(bytes(raw))
     except Exception:  # noqa: BLE001 - any malformed flexbuffer is one clear error
         values = None
     require(isinstance(values, dict), op, "custom options are not a flexbuffer map")
+    assert isinstance(values, dict)
     return values
 
 
@@ -115,14 +117,14 @@ def lower_detection_postprocess(op: Op, graph: Graph) -> KernelCall:
     if boxes_q:
         require(_legacy(op, 2), op, "uint8 box encodings need uint8 anchors (LiteRT reads them as uint8)")
         require_quant(op, boxes, anchors)
-        params.update(boxes_scale=c_float(boxes.quant.s), boxes_zero_point=boxes.quant.zp,
-                      anchors_scale=c_float(anchors.quant.s), anchors_zero_point=anchors.quant.zp)
+        params.update(boxes_scale=c_float(boxes.q.s), boxes_zero_point=boxes.q.zp,
+                      anchors_scale=c_float(anchors.q.s), anchors_zero_point=anchors.q.zp)
     else:
         _require_float(op, boxes, "box encodings")
         _require_float(op, anchors, "anchors")
     if scores_q:
         require_quant(op, scores)
-        params.update(scores_scale=c_float(scores.quant.s), scores_zero_point=scores.quant.zp)
+        params.update(scores_scale=c_float(scores.q.s), scores_zero_point=scores.q.zp)
     else:
         _require_float(op, scores, "class predictions")
     k = min(max_cls, num_classes)

@@ -39,13 +39,14 @@ int16 inputs are refused.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Optional, Sequence
+from typing import Optional
 
 import numpy as np
 
 from .. import quant as q
+from ..errors import InternalError
 from ..ir import Graph, Op, Tensor
-from .base import ConstArray, KernelCall, all_present, i32, register, require, require_quant, variable_state
+from .base import ConstArray, KernelCall, i32, register, require, require_quant, variable_state
 
 # Operand indices (LiteRT lstm_shared.h).
 X = 0
@@ -223,6 +224,13 @@ def pack_gate_weights(ws: list[np.ndarray], cols: int) -> np.ndarray:
     return w.transpose(1, 2, 4, 0, 3).reshape(-1).astype(np.int16)
 
 
+def _given(t: Optional[Tensor]) -> Tensor:
+    """An operand lower_lstm has already required to be present (the lists keep CIFG's gaps)."""
+    if t is None:
+        raise InternalError("an LSTM operand checked as present is missing")
+    return t
+
+
 def _f32_int(v: np.float32) -> int:
     """static_cast<int32_t>(float): truncation toward zero."""
     return int(np.trunc(np.float64(v)))
@@ -300,7 +308,7 @@ def lower_lstm(op: Op, graph: Graph) -> KernelCall:
     time_major = bool(op.options.get("time_major", False))
     n_steps, n_batch = (int(x.shape[0]), int(x.shape[1])) if time_major else (int(x.shape[1]), int(x.shape[0]))
     n_input = int(x.shape[-1])
-    n_cell, n_output = int(w_in[3].shape[0]), int(w_rec[3].shape[1])
+    n_cell, n_output = int(_given(w_in[3]).shape[0]), int(_given(w_rec[3]).shape[1])
     if projection:
         assert proj_w is not None
         require(tuple(proj_w.shape) == (n_output, n_cell), op,
@@ -309,11 +317,11 @@ def lower_lstm(op: Op, graph: Graph) -> KernelCall:
     else:
         require(n_output == n_cell, op, f"{n_output} outputs for {n_cell} cells needs a projection")
     for g in gates:
-        require(tuple(w_in[g].shape) == (n_cell, n_input), op,
-                f"input weights of shape {w_in[g].shape}, want {(n_cell, n_input)}")
-        require(tuple(w_rec[g].shape) == (n_cell, n_output), op,
-                f"recurrent weights of shape {w_rec[g].shape}, want {(n_cell, n_output)}")
-        require(biases[g].size == n_cell, op, f"gate bias of {biases[g].size} values for {n_cell} cells")
+        require(tuple(_given(w_in[g]).shape) == (n_cell, n_input), op,
+                f"input weights of shape {_given(w_in[g]).shape}, want {(n_cell, n_input)}")
+        require(tuple(_given(w_rec[g]).shape) == (n_cell, n_output), op,
+                f"recurrent weights of shape {_given(w_rec[g]).shape}, want {(n_cell, n_output)}")
+        require(_given(biases[g]).size == n_cell, op, f"gate bias of {_given(biases[g]).size} values for {n_cell} cells")
     for t in (peep if peephole else []) + (ln if layer_norm else []):
         if t is not None:
             require(t.size == n_cell, op, f"'{t.name}' has {t.size} values for {n_cell} cells")
@@ -334,16 +342,16 @@ def lower_lstm(op: Op, graph: Graph) -> KernelCall:
     f32 = np.float32
     quantized_clip = 0
     if cell_clip > 0:
-        v = f32(f32(cell_clip) / f32(c_state.quant.s))
+        v = f32(f32(cell_clip) / f32(c_state.q.s))
         quantized_clip = _f32_int(min(max(v, f32(-32768.0)), f32(32767.0)))
     quantized_proj_clip = 0
     if proj_clip > 0:
-        v = f32(f32(proj_clip) / f32(y.quant.s))
+        v = f32(f32(proj_clip) / f32(y.q.s))
         quantized_proj_clip = _f32_int(min(max(v, f32(-128.0)), f32(127.0)))
 
     # Effective scales, float32 as the reference computes them, then QuantizeMultiplier on the double.
-    x_scale, h_scale = f32(x.quant.s), f32(h_state.quant.s)
-    gate_scale = [f32(inter[g].quant.s) if layer_norm and inter[g] is not None else f32(2.0 ** -GATE_Q)
+    x_scale, h_scale = f32(x.q.s), f32(h_state.q.s)
+    gate_scale = [f32(inter[g].q.s) if layer_norm and inter[g] is not None else f32(2.0 ** -GATE_Q)
                   for g in range(4)]
     mults, shifts = [], []
     for src_scale, ws in ((x_scale, w_in), (h_scale, w_rec)):
@@ -352,21 +360,21 @@ def lower_lstm(op: Op, graph: Graph) -> KernelCall:
                 mults.append(1 << 30)
                 shifts.append(-1)
                 continue
-            eff = f32(f32(f32(w.quant.s) * src_scale) / gate_scale[g])
+            eff = f32(f32(f32(w.q.s) * src_scale) / gate_scale[g])
             m, s = q.quantize_multiplier(float(eff))
             mults.append(m)
             shifts.append(s)
-    hidden_eff = float(f32(2.0 ** -15 / float(f32(inter[4].quant.s)) * 2.0 ** -15))
+    hidden_eff = float(f32(2.0 ** -15 / float(f32(inter[4].q.s)) * 2.0 ** -15))
     hidden_mult, hidden_shift = q.quantize_multiplier(hidden_eff)
-    hidden_zp = int(inter[4].quant.zp)
+    hidden_zp = int(inter[4].q.zp)
 
     # Effective biases (int32 arithmetic, as the reference's); with layer norm the gate bias is
     # added inside the normalization instead.
-    x_zp, h_zp = int(x.quant.zp), int(h_state.quant.zp)
+    x_zp, h_zp = int(x.q.zp), int(h_state.q.zp)
     zeros_in, zeros_rec = np.zeros((n_cell, n_input), np.int64), np.zeros((n_cell, n_output), np.int64)
-    w_in_m = [zeros_in if t is None else t.data.astype(np.int64).reshape(n_cell, n_input) for t in w_in]
-    w_rec_m = [zeros_rec if t is None else t.data.astype(np.int64).reshape(n_cell, n_output) for t in w_rec]
-    gate_bias = [np.zeros(n_cell, np.int64) if b is None else b.data.astype(np.int64).reshape(-1) for b in biases]
+    w_in_m = [zeros_in if t is None else t.const_data.astype(np.int64).reshape(n_cell, n_input) for t in w_in]
+    w_rec_m = [zeros_rec if t is None else t.const_data.astype(np.int64).reshape(n_cell, n_output) for t in w_rec]
+    gate_bias = [np.zeros(n_cell, np.int64) if b is None else b.const_data.astype(np.int64).reshape(-1) for b in biases]
     bias_in = [q.wrap_int32((0 if layer_norm else b) - x_zp * w.sum(axis=1)) for b, w in zip(gate_bias, w_in_m)]
     bias_rec = [q.wrap_int32(-h_zp * w.sum(axis=1)) for w in w_rec_m]
 
@@ -421,11 +429,11 @@ def lower_lstm(op: Op, graph: Graph) -> KernelCall:
             if t is None:
                 rows.append(np.zeros(peep_rows * n_cell, np.int64))
                 continue
-            wv = t.data.astype(np.int64).reshape(-1)
+            wv = t.const_data.astype(np.int64).reshape(-1)
             rows.append(np.where(index >= 0, wv[np.maximum(index, 0)], 0))
             # std::pow(2, cell_scale) * float / float, in double, stored as float
-            eff = float(f32(2.0 ** cell_scale * float(f32(t.quant.s)) / float(gate_scale[g])))
-            peep_mult[k], peep_shift[k] = q.quantize_multiplier(eff)
+            peep_eff = float(f32(2.0 ** cell_scale * float(f32(t.q.s)) / float(gate_scale[g])))
+            peep_mult[k], peep_shift[k] = q.quantize_multiplier(peep_eff)
         consts["peephole"] = ConstArray("int16_t", np.concatenate(rows).astype(np.int16))
     ln_mult, ln_shift, ln_guard = [0] * 4, [0] * 4, [1] * 4
     if layer_norm:
@@ -436,21 +444,21 @@ def lower_lstm(op: Op, graph: Graph) -> KernelCall:
                 rows.append(np.zeros(n_cell, np.int64))
                 brows.append(np.zeros(n_cell, np.int64))
                 continue
-            rows.append(t.data.astype(np.int64).reshape(-1))
+            rows.append(t.const_data.astype(np.int64).reshape(-1))
             brows.append(gate_bias[g])
-            ln_mult[g], ln_shift[g] = q.quantize_multiplier(float(f32(t.quant.s)))
-            ln_guard[g] = max(1, _f32_int(f32(f32(10000) * f32(t.quant.s))))
+            ln_mult[g], ln_shift[g] = q.quantize_multiplier(float(f32(t.q.s)))
+            ln_guard[g] = max(1, _f32_int(f32(f32(10000) * f32(t.q.s))))
         consts["ln_weights"] = ConstArray("int16_t", np.concatenate(rows).astype(np.int16))
         consts["ln_bias"] = i32(q.wrap_int32(np.concatenate(brows)))
     proj_mult = proj_shift = 0
     if projection:
         assert proj_w is not None
-        pw = proj_w.data.astype(np.int64).reshape(n_output, n_cell)
-        pb = np.zeros(n_output, np.int64) if proj_b is None else proj_b.data.astype(np.int64).reshape(-1)
+        pw = proj_w.const_data.astype(np.int64).reshape(n_output, n_cell)
+        pb = np.zeros(n_output, np.int64) if proj_b is None else proj_b.const_data.astype(np.int64).reshape(-1)
         consts["proj_weights"] = ConstArray("int8_t", pw.astype(np.int8))
         consts["proj_bias"] = i32(q.wrap_int32(pb + hidden_zp * pw.sum(axis=1)))
-        eff = float(f32(f32(f32(proj_w.quant.s) * f32(inter[4].quant.s)) / h_scale))
-        proj_mult, proj_shift = q.quantize_multiplier(eff)
+        proj_eff = float(f32(f32(f32(proj_w.q.s) * f32(inter[4].q.s)) / h_scale))
+        proj_mult, proj_shift = q.quantize_multiplier(proj_eff)
 
     params = dict(
         n_batch=n_batch, n_steps=n_steps, n_input=n_input, n_cell=n_cell, in_cols=in_cols, rec_cols=rec_cols,
@@ -465,11 +473,11 @@ def lower_lstm(op: Op, graph: Graph) -> KernelCall:
         peep_mult=peep_mult, peep_shift=peep_shift, peep_rows=peep_rows, ln_mult=ln_mult, ln_shift=ln_shift, ln_guard=ln_guard,
         proj_mult=proj_mult, proj_shift=proj_shift, proj_zp=h_zp, proj_clip=quantized_proj_clip,
     )
-    rows = n_steps * n_batch
+    n_rows = n_steps * n_batch
     # In place: row k of the output is written after row k of the input is read, and it ends before
     # input row k + 1 starts when a row of outputs is no longer than a row of inputs.
     inplace = [(0, 0)] if n_output <= n_input else []
-    macs = rows * (4 * n_cell * (n_input + n_output) + (n_output * n_cell if projection else 0))
+    macs = n_rows * (4 * n_cell * (n_input + n_output) + (n_output * n_cell if projection else 0))
     parts = [name for bit, name in ((1, "CIFG"), (2, "peephole"), (4, "layer norm"), (8, "projection")) if flags & bit]
     note = (("doubled, fast rq" if fast else "generic rq") + f", {n_steps} steps x {n_batch} batch"
             + (", " + ", ".join(parts) if parts else ""))
