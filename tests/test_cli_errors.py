@@ -113,8 +113,8 @@ def test_corrupt_model_message_is_plain(cut: int, tmp_path: Path) -> None:
 def test_op_errors_name_the_model_file(tmp_path: Path) -> None:
     from tests.ops.test_lstm import lstm_model
 
-    model = tmp_path / "cifg.tflite"
-    model.write_bytes(lstm_model(1, 2, 4, 4, seed=1, cifg=True))
+    model = tmp_path / "coarse_cell.tflite"  # a cell state scale the integer kernel cannot take
+    model.write_bytes(lstm_model(1, 2, 4, 4, seed=1, cell_scale=-8))
     res = run_cli(str(model), "-o", str(tmp_path / "gen"), "--name", "other_c_name")
-    assert_one_line_error(res, 1, f"{model}: UNIDIRECTIONAL_SEQUENCE_LSTM at op index 0: CIFG")
+    assert_one_line_error(res, 1, f"{model}: UNIDIRECTIONAL_SEQUENCE_LSTM at op index 0: cell state scale")
     assert "other_c_name" not in res.stderr

@@ -63,8 +63,9 @@ def test_if_nested() -> None:
     assert_matches_reference(model, input_sets=sets)
 
 
-def while_model() -> bytes:
-    """i, acc, x, n -> while i < n: i += 1, acc = acc * 0.5 + x (float); returns all four."""
+def while_model(trips: int | None = None) -> bytes:
+    """i, acc, x, n -> while i < n: i += 1, acc = acc * 0.5 + x (float); returns all four. With
+    trips, i = 0 and n = trips are constants and acc, x the only inputs."""
     s = (3,)
     f = "float32"
     cond = SubgraphSpec([TensorSpec((1,), "int32"), TensorSpec(s, f), TensorSpec(s, f), TensorSpec((1,), "int32"),
@@ -78,8 +79,13 @@ def while_model() -> bytes:
                         [0, 1, 2, 3], [5, 8, 2, 3], name="body")
     t = [TensorSpec((1,), "int32"), TensorSpec(s, f), TensorSpec(s, f), TensorSpec((1,), "int32"),
          TensorSpec((1,), "int32"), TensorSpec(s, f), TensorSpec(s, f), TensorSpec((1,), "int32")]
+    inputs = [0, 1, 2, 3]
+    if trips is not None:
+        t[0] = TensorSpec((1,), "int32", data=np.array([0], np.int32))
+        t[3] = TensorSpec((1,), "int32", data=np.array([trips], np.int32))
+        inputs = [1, 2]
     ops = [OpSpec("WHILE", [0, 1, 2, 3], [4, 5, 6, 7], {"cond_subgraph_index": 1, "body_subgraph_index": 2})]
-    return build_model(t, ops, [0, 1, 2, 3], [4, 5, 6, 7], subgraphs=[cond, body])
+    return build_model(t, ops, inputs, [4, 5, 6, 7], subgraphs=[cond, body])
 
 
 def while_sets(rng: np.random.Generator, trips: list[int]) -> list[list[np.ndarray]]:

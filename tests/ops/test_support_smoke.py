@@ -557,6 +557,20 @@ def elementwise_float_and_bool() -> tuple[bytes, list[Shape]]:
     return build_model(tensors, ops, [0, 1, 2, 3], outputs), [s] * len(outputs)
 
 
+@case
+def if_int8() -> tuple[bytes, list[Shape]]:
+    from tests.ops.test_control_flow import if_model
+
+    return if_model(), [(2, 5)]
+
+
+@case
+def while_float_three_trips() -> tuple[bytes, list[Shape]]:
+    from tests.ops.test_control_flow import while_model
+
+    return while_model(trips=3), [(1,), (3,), (3,), (1,)]
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_built_model_runs_in_reference(name: str) -> None:
     model, expected_shapes = CASES[name]()
