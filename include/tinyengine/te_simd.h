@@ -37,6 +37,21 @@ TE_INLINE uint32_t te_sxtb16_ror8(uint32_t x) { return (uint32_t)__sxtb16((int32
 TE_INLINE int32_t te_smlad(uint32_t a, uint32_t b, int32_t acc) { return __smlad((int32_t)a, (int32_t)b, acc); }
 /* Add the signed halfwords of b to those of a (no saturation). */
 TE_INLINE uint32_t te_sadd16(uint32_t a, uint32_t b) { return (uint32_t)__sadd16((int32_t)a, (int32_t)b); }
+/* a + te_sxtb16(x) and a + te_sxtb16_ror8(x), halfword by halfword (SXTAB16: one instruction). */
+TE_INLINE uint32_t te_sxtab16(uint32_t a, uint32_t x) { return (uint32_t)__sxtab16((int32_t)a, (int32_t)x); }
+#if defined(__GNUC__)
+TE_INLINE uint32_t te_sxtab16_ror8(uint32_t a, uint32_t x)
+{
+    uint32_t r;
+    __asm__("sxtab16 %0, %1, %2, ror #8" : "=r"(r) : "r"(a), "r"(x));
+    return r;
+}
+#else
+TE_INLINE uint32_t te_sxtab16_ror8(uint32_t a, uint32_t x)
+{
+    return (uint32_t)__sxtab16((int32_t)a, (int32_t)((x >> 8) | (x << 24)));
+}
+#endif
 /* Zero-extend bytes 0 and 2 (UXTB16), bytes 1 and 3 (UXTB16 ROR #8), into two halfwords. */
 TE_INLINE uint32_t te_uxtb16(uint32_t x) { return __uxtb16(x); }
 #if defined(__GNUC__)
@@ -103,6 +118,8 @@ TE_INLINE uint32_t te_sadd16(uint32_t a, uint32_t b)
 {
     return te_pack16((int16_t)(a & 0xFFFF) + (int16_t)(b & 0xFFFF), (int16_t)(a >> 16) + (int16_t)(b >> 16));
 }
+TE_INLINE uint32_t te_sxtab16(uint32_t a, uint32_t x) { return te_sadd16(a, te_sxtb16(x)); }
+TE_INLINE uint32_t te_sxtab16_ror8(uint32_t a, uint32_t x) { return te_sadd16(a, te_sxtb16_ror8(x)); }
 TE_INLINE uint32_t te_uxtb16(uint32_t x) { return x & 0x00FF00FFu; }
 TE_INLINE uint32_t te_uxtb16_ror8(uint32_t x) { return (x >> 8) & 0x00FF00FFu; }
 TE_INLINE uint32_t te_keep_u8x4_(uint32_t keep, uint32_t cand, uint32_t *idx, uint32_t idx_cand, int want_max)
