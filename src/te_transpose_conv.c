@@ -79,41 +79,96 @@ TE_INLINE int32_t tc_taps(int32_t o, int32_t pad, int32_t stride, int32_t k, int
  * per channel (the int32 sums wrap alike in any order). */
 
 #if defined(TE_USE_MVE)
-/* acc[r] += sum_i (x[i] + off) * w_r[i], w_r = w + r * ws: 8 values per step (VLDRB.S16 widening
- * loads, the offset added in 16 bits, VMLADAVA.S16), a tail-predicated low-overhead loop. */
-TE_INLINE void tc_dot4(const int8_t *x, const int8_t *w, int32_t ws, int32_t n, int16x8_t voff, int32_t acc[4])
+/* The input offset in both forms tc_dot4 uses. */
+typedef struct {
+    int16x8_t v16;
+    int8x16_t v8;
+    int fits8; /* -128 <= offset <= 127 (every input zero point but -128) */
+} tc_off;
+
+/* acc[r] += sum_i (x[i] + off) * w_r[i], w_r = w + r * ws, in a tail-predicated low-overhead loop.
+ * An offset that fits in 8 bits: 16 values per step, each row's VMLADAVA.S8 of w * x plus one of
+ * w * off into the same sum (three instructions per row). Otherwise 8 values per step: VLDRB.S16
+ * widening loads, the offset added in 16 bits, VMLADAVA.S16. */
+TE_INLINE void tc_dot4(const int8_t *x, const int8_t *w, int32_t ws, int32_t n, const tc_off *off, int32_t acc[4])
 {
     const int8_t *w0 = w, *w1 = w + ws, *w2 = w + 2 * ws, *w3 = w + 3 * ws;
 #if defined(__GNUC__) && defined(__OPTIMIZE__) && !defined(TE_NO_INLINE_ASM)
-    /* (an -O0 build, short of low registers, takes the intrinsics loop) VMLADAVA accumulates into even registers: r4, r8, r10, r12 (see te_mve_dot4q_s8); widening
-     * loads take low base registers. */
-    __asm__ volatile(
-        "ldrd    r4, r8, [%[s]]\n\t"
-        "ldrd    r10, r12, [%[s], #8]\n\t"
-        "wlstp.16 lr, %[n], 2f\n\t"
-        "1:\n\t"
-        "vldrb.s16 q0, [%[x]], #8\n\t"
-        "vadd.i16 q0, q0, %q[off]\n\t"
-        "vldrb.s16 q1, [%[w0]], #8\n\t"
-        "vmladava.s16 r4, q1, q0\n\t"
-        "vldrb.s16 q1, [%[w1]], #8\n\t"
-        "vmladava.s16 r8, q1, q0\n\t"
-        "vldrb.s16 q1, [%[w2]], #8\n\t"
-        "vmladava.s16 r10, q1, q0\n\t"
-        "vldrb.s16 q1, [%[w3]], #8\n\t"
-        "vmladava.s16 r12, q1, q0\n\t"
-        "letp    lr, 1b\n\t"
-        "2:\n\t"
-        "strd    r4, r8, [%[s]]\n\t"
-        "strd    r10, r12, [%[s], #8]\n\t"
-        : [x] "+l"(x), [w0] "+l"(w0), [w1] "+l"(w1), [w2] "+l"(w2), [w3] "+l"(w3)
-        : [n] "r"(n), [s] "r"(acc), [off] "w"(voff)
-        : "r4", "r8", "r10", "r12", "lr", "q0", "q1", "cc", "memory");
+    /* (an -O0 build, short of low registers, takes the intrinsics loop) VMLADAVA accumulates into
+     * even registers: the sums live in r4, r8, r10, r12 (local register variables); widening loads
+     * take low base registers. */
+    register int32_t a0 __asm__("r4") = acc[0];
+    register int32_t a1 __asm__("r8") = acc[1];
+    register int32_t a2 __asm__("r10") = acc[2];
+    register int32_t a3 __asm__("r12") = acc[3];
+    if (off->fits8) {
+        __asm__ volatile(
+            "wlstp.8 lr, %[n], 2f\n\t"
+            "1:\n\t"
+            "vldrb.8 q0, [%[x]], #16\n\t"
+            "vldrb.8 q1, [%[w0]], #16\n\t"
+            "vmladava.s8 %[a0], q1, q0\n\t"
+            "vmladava.s8 %[a0], q1, %q[off]\n\t"
+            "vldrb.8 q1, [%[w1]], #16\n\t"
+            "vmladava.s8 %[a1], q1, q0\n\t"
+            "vmladava.s8 %[a1], q1, %q[off]\n\t"
+            "vldrb.8 q1, [%[w2]], #16\n\t"
+            "vmladava.s8 %[a2], q1, q0\n\t"
+            "vmladava.s8 %[a2], q1, %q[off]\n\t"
+            "vldrb.8 q1, [%[w3]], #16\n\t"
+            "vmladava.s8 %[a3], q1, q0\n\t"
+            "vmladava.s8 %[a3], q1, %q[off]\n\t"
+            "letp    lr, 1b\n\t"
+            "2:\n\t"
+            : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [x] "+l"(x), [w0] "+l"(w0),
+              [w1] "+l"(w1), [w2] "+l"(w2), [w3] "+l"(w3)
+            : [n] "r"(n), [off] "w"(off->v8)
+            : "lr", "q0", "q1", "cc", "memory");
+    } else {
+        __asm__ volatile(
+            "wlstp.16 lr, %[n], 2f\n\t"
+            "1:\n\t"
+            "vldrb.s16 q0, [%[x]], #8\n\t"
+            "vadd.i16 q0, q0, %q[off]\n\t"
+            "vldrb.s16 q1, [%[w0]], #8\n\t"
+            "vmladava.s16 %[a0], q1, q0\n\t"
+            "vldrb.s16 q1, [%[w1]], #8\n\t"
+            "vmladava.s16 %[a1], q1, q0\n\t"
+            "vldrb.s16 q1, [%[w2]], #8\n\t"
+            "vmladava.s16 %[a2], q1, q0\n\t"
+            "vldrb.s16 q1, [%[w3]], #8\n\t"
+            "vmladava.s16 %[a3], q1, q0\n\t"
+            "letp    lr, 1b\n\t"
+            "2:\n\t"
+            : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [x] "+l"(x), [w0] "+l"(w0),
+              [w1] "+l"(w1), [w2] "+l"(w2), [w3] "+l"(w3)
+            : [n] "r"(n), [off] "w"(off->v16)
+            : "lr", "q0", "q1", "cc", "memory");
+    }
+    acc[0] = a0;
+    acc[1] = a1;
+    acc[2] = a2;
+    acc[3] = a3;
 #else
     int32_t i;
+    if (off->fits8) {
+        for (i = 0; i < n; i += 16) {
+            const mve_pred16_t pr = vctp8q((uint32_t)(n - i));
+            const int8x16_t xv = vldrbq_z_s8(x + i, pr);
+            int8x16_t wv = vldrbq_z_s8(w0 + i, pr);
+            acc[0] = vmladavaq_p_s8(vmladavaq_p_s8(acc[0], wv, xv, pr), wv, off->v8, pr);
+            wv = vldrbq_z_s8(w1 + i, pr);
+            acc[1] = vmladavaq_p_s8(vmladavaq_p_s8(acc[1], wv, xv, pr), wv, off->v8, pr);
+            wv = vldrbq_z_s8(w2 + i, pr);
+            acc[2] = vmladavaq_p_s8(vmladavaq_p_s8(acc[2], wv, xv, pr), wv, off->v8, pr);
+            wv = vldrbq_z_s8(w3 + i, pr);
+            acc[3] = vmladavaq_p_s8(vmladavaq_p_s8(acc[3], wv, xv, pr), wv, off->v8, pr);
+        }
+        return;
+    }
     for (i = 0; i < n; i += 8) {
         const mve_pred16_t pr = vctp16q((uint32_t)(n - i));
-        const int16x8_t xv = vaddq_s16(vldrbq_z_s16(x + i, pr), voff);
+        const int16x8_t xv = vaddq_s16(vldrbq_z_s16(x + i, pr), off->v16);
         acc[0] = vmladavaq_p_s16(acc[0], vldrbq_z_s16(w0 + i, pr), xv, pr);
         acc[1] = vmladavaq_p_s16(acc[1], vldrbq_z_s16(w1 + i, pr), xv, pr);
         acc[2] = vmladavaq_p_s16(acc[2], vldrbq_z_s16(w2 + i, pr), xv, pr);
@@ -132,6 +187,49 @@ TE_INLINE void tc_dot4(const int8_t *x, const int8_t *w, int32_t ws, int32_t n, 
     const uint32_t off2 = ((uint32_t)(uint16_t)off) * 0x00010001u;
     const int8_t *const end = x + (n & ~3);
     int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3], i;
+#if defined(__ARM_FEATURE_DSP) && defined(__GNUC__) && defined(__thumb2__) && defined(__OPTIMIZE__) && \
+    !defined(TE_EMULATE_DSP) && !defined(TE_NO_INLINE_ASM)
+    /* The loop below in 27 instructions per 16 MACs (GCC spills it): twelve registers, the offset
+     * pair and the end read from memory once per step; SXTB16 ROR #8 in place. */
+    if (x != end) {
+        uint32_t x02, x13, wv, t;
+        __asm__ volatile(
+            "1:\n\t"
+            "ldr     %[t], %[offm]\n\t"
+            "ldr     %[wv], [%[x]], #4\n\t"
+            "sxtab16 %[x02], %[t], %[wv]\n\t"
+            "sxtab16 %[x13], %[t], %[wv], ror #8\n\t"
+            "ldr     %[wv], [%[wa], %[ws]]\n\t"
+            "sxtb16  %[t], %[wv]\n\t"
+            "smlad   %[a1], %[t], %[x02], %[a1]\n\t"
+            "sxtb16  %[wv], %[wv], ror #8\n\t"
+            "smlad   %[a1], %[wv], %[x13], %[a1]\n\t"
+            "ldr     %[wv], [%[wa]], #4\n\t"
+            "sxtb16  %[t], %[wv]\n\t"
+            "smlad   %[a0], %[t], %[x02], %[a0]\n\t"
+            "sxtb16  %[wv], %[wv], ror #8\n\t"
+            "smlad   %[a0], %[wv], %[x13], %[a0]\n\t"
+            "ldr     %[wv], [%[wb], %[ws]]\n\t"
+            "sxtb16  %[t], %[wv]\n\t"
+            "smlad   %[a3], %[t], %[x02], %[a3]\n\t"
+            "sxtb16  %[wv], %[wv], ror #8\n\t"
+            "smlad   %[a3], %[wv], %[x13], %[a3]\n\t"
+            "ldr     %[wv], [%[wb]], #4\n\t"
+            "sxtb16  %[t], %[wv]\n\t"
+            "smlad   %[a2], %[t], %[x02], %[a2]\n\t"
+            "sxtb16  %[wv], %[wv], ror #8\n\t"
+            "smlad   %[a2], %[wv], %[x13], %[a2]\n\t"
+            "ldr     %[t], %[endm]\n\t"
+            "cmp     %[x], %[t]\n\t"
+            "bne     1b\n\t"
+            /* (early clobbers: written before the loop's next reads of ws and the memory operands) */
+            : [a0] "+&r"(a0), [a1] "+&r"(a1), [a2] "+&r"(a2), [a3] "+&r"(a3), [x] "+&r"(x), [wa] "+&r"(wa),
+              [wb] "+&r"(wb),
+              [x02] "=&r"(x02), [x13] "=&r"(x13), [wv] "=&r"(wv), [t] "=&r"(t)
+            : [ws] "r"(ws), [offm] "m"(off2), [endm] "m"(end)
+            : "cc", "memory");
+    }
+#endif
     while (x != end) {
         const uint32_t xv = te_read_u32(x);
         const uint32_t x02 = te_sxtab16(off2, xv), x13 = te_sxtab16_ror8(off2, xv);
@@ -169,6 +267,10 @@ TE_INLINE void tc_dot4(const int8_t *x, const int8_t *w, int32_t ws, int32_t n, 
  * (the tap's addresses computed once per pass, not once per block of four). A multiple of 4. */
 #define TE_TC_OC_CHUNK 64
 
+#if defined(TE_USE_MVE) && defined(__GNUC__) && !defined(__clang__)
+/* (GCC would otherwise gather tc_dot4's four sums through a stack copy into one vector store) */
+__attribute__((optimize("no-tree-slp-vectorize")))
+#endif
 static void tc_s8_simd(const te_transpose_conv_params *p, const te_requant_per_channel *rq, const int8_t *input,
                        const int8_t *filter, int8_t *output)
 {
@@ -178,8 +280,12 @@ static void tc_s8_simd(const te_transpose_conv_params *p, const te_requant_per_c
     int32_t acc[TE_TC_OC_CHUNK];
     int32_t b, oy, ox, oc0, o, a, c, j;
 #if defined(TE_USE_MVE)
-    const int16x8_t off = vdupq_n_s16((int16_t)p->input_offset);
+    tc_off off_v;
+    const tc_off *const off = &off_v;
     const int32x4_t lo = vdupq_n_s32(p->act_min), hi = vdupq_n_s32(p->act_max);
+    off_v.v16 = vdupq_n_s16((int16_t)p->input_offset);
+    off_v.fits8 = p->input_offset >= -128 && p->input_offset <= 127;
+    off_v.v8 = vdupq_n_s8((int8_t)(off_v.fits8 ? p->input_offset : 0));
 #else
     const int32_t off = p->input_offset;
 #endif
@@ -202,8 +308,10 @@ static void tc_s8_simd(const te_transpose_conv_params *p, const te_requant_per_c
                         for (c = 0; c < nx; ++c) {
                             const int8_t *x = in_b + ((size_t)iys[a] * p->in_w + ixs[c]) * in_c;
                             const int8_t *wt = filter + ((size_t)kys[a] * k_w + kxs[c]) * in_c;
-                            for (o = 0; o + 4 <= nc; o += 4) {
-                                tc_dot4(x, wt + (size_t)(oc0 + o) * ws, ws, in_c, off, acc + o);
+                            const int8_t *wo = wt + (size_t)oc0 * ws;
+                            int32_t *ao = acc;
+                            for (o = 0; o + 4 <= nc; o += 4, wo += 4 * (size_t)ws, ao += 4) {
+                                tc_dot4(x, wo, ws, in_c, off, ao);
                             }
                             if (o < nc) {
                                 if (out_c >= 4) {
