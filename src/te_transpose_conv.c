@@ -278,16 +278,17 @@ static void tc_s8_simd(const te_transpose_conv_params *p, const te_requant_per_c
     const int32_t ws = p->k_h * k_w * in_c; /* one output channel's filter */
     int32_t iys[TE_TC_MAX_K], kys[TE_TC_MAX_K], ixs[TE_TC_MAX_K], kxs[TE_TC_MAX_K];
     int32_t acc[TE_TC_OC_CHUNK];
+    const int32_t *const bias = rq->bias, *const mult = rq->multiplier, *const shift = rq->shift;
     int32_t b, oy, ox, oc0, o, a, c, j;
 #if defined(TE_USE_MVE)
     tc_off off_v;
     const tc_off *const off = &off_v;
-    const int32x4_t lo = vdupq_n_s32(p->act_min), hi = vdupq_n_s32(p->act_max);
+    const int32x4_t lo = vdupq_n_s32(p->act_min), hi = vdupq_n_s32(p->act_max), zp = vdupq_n_s32(p->output_offset);
     off_v.v16 = vdupq_n_s16((int16_t)p->input_offset);
     off_v.fits8 = p->input_offset >= -128 && p->input_offset <= 127;
     off_v.v8 = vdupq_n_s8((int8_t)(off_v.fits8 ? p->input_offset : 0));
 #else
-    const int32_t off = p->input_offset;
+    const int32_t off = p->input_offset, zp = p->output_offset, act_min = p->act_min, act_max = p->act_max;
 #endif
     for (b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * in_c;
@@ -326,33 +327,51 @@ static void tc_s8_simd(const te_transpose_conv_params *p, const te_requant_per_c
                             }
                         }
                     }
-                    for (o = 0; o < nc; o += 4) {
-                        const int32_t rows = nc - o < 4 ? nc - o : 4;
-                        const int32_t ob = rows == 4 ? oc0 + o : last, skip = oc0 + o - ob;
 #if defined(TE_USE_MVE)
-                        /* lanes skip .. skip + rows - 1 are stored; ob + lane < out_c for every lane read */
+                    for (o = 0; o + 4 <= nc; o += 4) {
+                        int32x4_t v = vldrwq_s32(acc + o);
+                        if (bias) {
+                            v = vaddq_s32(v, vldrwq_s32(bias + oc0 + o));
+                        }
+                        v = te_mve_requant(v, vldrwq_s32(mult + oc0 + o), vldrwq_s32(shift + oc0 + o));
+                        v = vminq_s32(vmaxq_s32(vaddq_s32(v, zp), lo), hi);
+                        vstrbq_s32(output, v);
+                        output += 4;
+                    }
+                    if (o < nc) {
+                        /* lanes skip .. 3 are stored; last + lane < out_c for every lane read */
+                        const int32_t rows = nc - o, skip = oc0 + o - last;
                         const mve_pred16_t in = vctp32q((uint32_t)(skip + rows));
                         const mve_pred16_t pr = (mve_pred16_t)(in & ~vctp32q((uint32_t)skip));
                         int32x4_t v = vldrwq_s32(acc + o);
-                        if (rq->bias) {
-                            v = vaddq_s32(v, vldrwq_z_s32(rq->bias + ob, in));
+                        if (bias) {
+                            v = vaddq_s32(v, vldrwq_z_s32(bias + last, in));
                         }
-                        v = te_mve_requant(v, vldrwq_z_s32(rq->multiplier + ob, in), vldrwq_z_s32(rq->shift + ob, in));
-                        v = vminq_s32(vmaxq_s32(vaddq_n_s32(v, p->output_offset), lo), hi);
+                        v = te_mve_requant(v, vldrwq_z_s32(mult + last, in), vldrwq_z_s32(shift + last, in));
+                        v = vminq_s32(vmaxq_s32(vaddq_s32(v, zp), lo), hi);
                         vstrbq_p_s32(output - skip, v, pr);
                         output += rows;
-#else
-                        for (j = skip; j < skip + rows; ++j) {
-                            int32_t v = acc[o + j];
-                            if (rq->bias) {
-                                v = (int32_t)((uint32_t)v + (uint32_t)rq->bias[ob + j]);
-                            }
-                            v = te_multiply_by_quantized_multiplier(v, rq->multiplier[ob + j], rq->shift[ob + j]) +
-                                p->output_offset;
-                            *output++ = (int8_t)te_clamp_i32(v, p->act_min, p->act_max);
-                        }
-#endif
                     }
+#else
+                    for (o = 0; o < nc; o += 4) {
+                        const int32_t rows = nc - o < 4 ? nc - o : 4;
+                        const int32_t ob = rows == 4 ? oc0 + o : last, skip = oc0 + o - ob;
+                        for (j = skip; j < skip + rows; ++j) {
+                            const int32_t sh = shift[ob + j];
+                            int32_t v = acc[o + j];
+                            if (bias) {
+                                v = (int32_t)((uint32_t)v + (uint32_t)bias[ob + j]);
+                            }
+                            /* te_rq_doubled where its conditions hold (a right shift, |v| < 2^30) */
+                            if (sh < 0 && v > -(1 << 30) && v < (1 << 30)) {
+                                v = te_rq_doubled(2 * v, mult[ob + j], (int32_t)1 << (-sh - 1), -sh);
+                            } else {
+                                v = te_multiply_by_quantized_multiplier(v, mult[ob + j], sh);
+                            }
+                            *output++ = (int8_t)te_clamp_i32(v + zp, act_min, act_max);
+                        }
+                    }
+#endif
                 }
             }
         }
