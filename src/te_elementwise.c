@@ -662,7 +662,7 @@ TE_INLINE uint32_t te_pack_s8x4(int32_t r0, int32_t r1, int32_t r2, int32_t r3)
     return ((uint32_t)r0 & 0xFFu) | (((uint32_t)r1 & 0xFFu) << 8) | (((uint32_t)r2 & 0xFFu) << 16) | ((uint32_t)r3 << 24);
 }
 
-/* MUL: four elements per step from two words: SXTB16 pairs, SADD16 offsets (the second input
+/* MUL: four elements per step from two words: SXTAB16 pairs with the offsets (the second input
  * doubled for the requantization), SMULBB/SMULTT products, then te_dsp_requant. Returns 0 (and
  * writes nothing) when the output shift is outside the fast form's range. */
 TE_INLINE void te_mul_s8_dsp_body(int32_t n, const int8_t *a, int32_t sa, const int8_t *b, int32_t sb, int8_t *o,
@@ -674,8 +674,8 @@ TE_INLINE void te_mul_s8_dsp_body(int32_t n, const int8_t *a, int32_t sa, const 
     if (sa && sb) {
         for (; i + 4 <= n; i += 4) {
             const uint32_t wa = te_read_u32(a + i), wb = te_read_u32(b + i);
-            const uint32_t a02 = te_sadd16(te_sxtb16(wa), off1), a13 = te_sadd16(te_sxtb16_ror8(wa), off1);
-            uint32_t b02 = te_sadd16(te_sxtb16(wb), off2), b13 = te_sadd16(te_sxtb16_ror8(wb), off2);
+            const uint32_t a02 = te_sxtab16(off1, wa), a13 = te_sxtab16_ror8(off1, wa);
+            uint32_t b02 = te_sxtab16(off2, wb), b13 = te_sxtab16_ror8(off2, wb);
             b02 = te_sadd16(b02, b02);
             b13 = te_sadd16(b13, b13);
             if (full) {
@@ -699,7 +699,7 @@ TE_INLINE void te_mul_s8_dsp_body(int32_t n, const int8_t *a, int32_t sa, const 
         const uint32_t cc = te_dup16(2 * c);
         for (; i + 4 <= n; i += 4) {
             const uint32_t w = te_read_u32(v + i);
-            const uint32_t v02 = te_sadd16(te_sxtb16(w), off), v13 = te_sadd16(te_sxtb16_ror8(w), off);
+            const uint32_t v02 = te_sxtab16(off, w), v13 = te_sxtab16_ror8(off, w);
             if (full) {
                 o[i] = (int8_t)te_ssat8(te_dsp_requant(te_smlabb(v02, cc, 0), m, bias, e));
                 o[i + 1] = (int8_t)te_ssat8(te_dsp_requant(te_smlabb(v13, cc, 0), m, bias, e));
