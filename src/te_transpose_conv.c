@@ -267,9 +267,10 @@ TE_INLINE void tc_dot4(const int8_t *x, const int8_t *w, int32_t ws, int32_t n, 
  * (the tap's addresses computed once per pass, not once per block of four). A multiple of 4. */
 #define TE_TC_OC_CHUNK 64
 
-#if defined(TE_USE_MVE) && defined(__GNUC__) && !defined(__clang__)
-/* (GCC would otherwise gather tc_dot4's four sums through a stack copy into one vector store) */
-__attribute__((optimize("no-tree-slp-vectorize")))
+#if defined(__GNUC__) && !defined(__clang__)
+/* GCC would otherwise call memset to clear the few sums of each pixel, and on Helium gather
+ * tc_dot4's four sums through a stack copy into one vector store. */
+__attribute__((optimize("no-tree-loop-distribute-patterns", "no-tree-slp-vectorize")))
 #endif
 static void tc_s8_simd(const te_transpose_conv_params *p, const te_requant_per_channel *rq, const int8_t *input,
                        const int8_t *filter, int8_t *output)
@@ -302,9 +303,15 @@ static void tc_s8_simd(const te_transpose_conv_params *p, const te_requant_per_c
                      * the last four channels (from out_c - 4: the first ones again), or, with fewer
                      * than four in all, one channel at a time. */
                     const int32_t last = (nc & 3) && out_c >= 4 ? out_c - 4 : oc0 + (nc & ~3);
+#if defined(TE_USE_MVE)
+                    for (o = 0; o < nc; o += 4) {
+                        vstrwq_s32(acc + o, vdupq_n_s32(0));
+                    }
+#else
                     for (o = 0; o < ((nc + 3) & ~3); ++o) {
                         acc[o] = 0;
                     }
+#endif
                     for (a = 0; a < ny; ++a) {
                         for (c = 0; c < nx; ++c) {
                             const int8_t *x = in_b + ((size_t)iys[a] * p->in_w + ixs[c]) * in_c;
