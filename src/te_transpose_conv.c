@@ -291,18 +291,21 @@ static void tc_s8_simd(const te_transpose_conv_params *p, const te_requant_per_c
 #else
     const int32_t off = p->input_offset, zp = p->output_offset, act_min = p->act_min, act_max = p->act_max;
 #endif
-    for (b = 0; b < p->batches; ++b) {
-        const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * in_c;
-        for (oy = 0; oy < p->out_h; ++oy) {
-            const int32_t ny = tc_taps(oy, p->pad_top, p->stride_h, p->k_h, p->in_h, iys, kys);
-            for (ox = 0; ox < p->out_w; ++ox) {
-                const int32_t nx = tc_taps(ox, p->pad_left, p->stride_w, k_w, p->in_w, ixs, kxs);
-                for (oc0 = 0; oc0 < out_c; oc0 += TE_TC_OC_CHUNK) {
-                    const int32_t nc = out_c - oc0 < TE_TC_OC_CHUNK ? out_c - oc0 : TE_TC_OC_CHUNK;
-                    /* Blocks of four channels from oc0; a last block of 1-3 channels is computed as
-                     * the last four channels (from out_c - 4: the first ones again), or, with fewer
-                     * than four in all, one channel at a time. */
-                    const int32_t last = (nc & 3) && out_c >= 4 ? out_c - 4 : oc0 + (nc & ~3);
+    /* One pass per 64 output channels (one for most layers), each over every output pixel. */
+    for (oc0 = 0; oc0 < out_c; oc0 += TE_TC_OC_CHUNK) {
+        const int32_t nc = out_c - oc0 < TE_TC_OC_CHUNK ? out_c - oc0 : TE_TC_OC_CHUNK;
+        /* Blocks of four channels from oc0; a last block of 1-3 channels is computed as the last
+         * four channels (from out_c - 4: the first ones again), or, with fewer than four in all,
+         * one channel at a time. */
+        const int32_t last = (nc & 3) && out_c >= 4 ? out_c - 4 : oc0 + (nc & ~3);
+        int8_t *out = output + oc0;
+        for (b = 0; b < p->batches; ++b) {
+            const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * in_c;
+            for (oy = 0; oy < p->out_h; ++oy) {
+                const int32_t ny = tc_taps(oy, p->pad_top, p->stride_h, p->k_h, p->in_h, iys, kys);
+                for (ox = 0; ox < p->out_w; ++ox, out += out_c) {
+                    const int32_t nx = tc_taps(ox, p->pad_left, p->stride_w, k_w, p->in_w, ixs, kxs);
+                    int8_t *op = out;
 #if defined(TE_USE_MVE)
                     for (o = 0; o < nc; o += 4) {
                         vstrwq_s32(acc + o, vdupq_n_s32(0));
@@ -342,8 +345,8 @@ static void tc_s8_simd(const te_transpose_conv_params *p, const te_requant_per_c
                         }
                         v = te_mve_requant(v, vldrwq_s32(mult + oc0 + o), vldrwq_s32(shift + oc0 + o));
                         v = vminq_s32(vmaxq_s32(vaddq_s32(v, zp), lo), hi);
-                        vstrbq_s32(output, v);
-                        output += 4;
+                        vstrbq_s32(op, v);
+                        op += 4;
                     }
                     if (o < nc) {
                         /* lanes skip .. 3 are stored; last + lane < out_c for every lane read */
@@ -356,26 +359,25 @@ static void tc_s8_simd(const te_transpose_conv_params *p, const te_requant_per_c
                         }
                         v = te_mve_requant(v, vldrwq_z_s32(mult + last, in), vldrwq_z_s32(shift + last, in));
                         v = vminq_s32(vmaxq_s32(vaddq_s32(v, zp), lo), hi);
-                        vstrbq_p_s32(output - skip, v, pr);
-                        output += rows;
+                        vstrbq_p_s32(op - skip, v, pr);
                     }
 #else
                     for (o = 0; o < nc; o += 4) {
                         const int32_t rows = nc - o < 4 ? nc - o : 4;
                         const int32_t ob = rows == 4 ? oc0 + o : last, skip = oc0 + o - ob;
                         for (j = skip; j < skip + rows; ++j) {
-                            const int32_t sh = shift[ob + j];
+                            const int32_t ch = ob + j, e = -shift[ch];
                             int32_t v = acc[o + j];
                             if (bias) {
-                                v = (int32_t)((uint32_t)v + (uint32_t)bias[ob + j]);
+                                v = (int32_t)((uint32_t)v + (uint32_t)bias[ch]);
                             }
                             /* te_rq_doubled where its conditions hold (a right shift, |v| < 2^30) */
-                            if (sh < 0 && v > -(1 << 30) && v < (1 << 30)) {
-                                v = te_rq_doubled(2 * v, mult[ob + j], (int32_t)1 << (-sh - 1), -sh);
+                            if (e > 0 && (uint32_t)v + 0x3FFFFFFFu < 0x7FFFFFFFu) {
+                                v = te_rq_doubled(2 * v, mult[ch], (int32_t)1 << (e - 1), e);
                             } else {
-                                v = te_multiply_by_quantized_multiplier(v, mult[ob + j], sh);
+                                v = te_multiply_by_quantized_multiplier(v, mult[ch], -e);
                             }
-                            *output++ = (int8_t)te_clamp_i32(v + zp, act_min, act_max);
+                            *op++ = (int8_t)te_clamp_i32(v + zp, act_min, act_max);
                         }
                     }
 #endif
