@@ -210,6 +210,15 @@ TE_INLINE int32_t te_rq_doubled(int32_t v2, int32_t mult, int32_t half, int32_t 
     return (te_smmlar(v2, mult, half) - (int32_t)((uint32_t)v2 >> 31)) >> e;
 }
 
+/* MultiplyByQuantizedMultiplier(v, mult, s) for 0 <= s and |v| * 2^(s + 1) < 2^31: no rounding
+ * shift, and SaturatingRoundingDoublingHighMul(v * 2^s, mult) = floor((v * 2^s * mult + 2^30) / 2^31)
+ * is SMMLAR's floor((v * 2^(s + 1) * mult + 2^31) / 2^32) (the saturating case needs v * 2^s =
+ * INT32_MIN, outside the range). The caller checks the range. */
+TE_INLINE int32_t te_rq_left(int32_t v, int32_t mult, int32_t s)
+{
+    return te_smmlar((int32_t)((uint32_t)v << (s + 1)), mult, 0);
+}
+
 /* ---- int16x8 helpers (int16 activations x int8 weights on the DSP extension) ---- */
 #if defined(TE_USE_DSP)
 /* Full groups of 4 values (x0, x1, x2, x3) become (x0, x2, x1, x3). */
