@@ -133,6 +133,49 @@ void te_leaky_relu_s16(const te_leaky_relu_params *p, const int16_t *input, int1
 #define TE_LEAKY_MVE4(v) te_leaky_relu_mve4(vsubq_s32((v), in_off), mi, si, ma, sa, alpha_negative, out_off)
     TE_MVE_S16_LOOP(TE_LEAKY_MVE4)
 #undef TE_LEAKY_MVE4
+#elif defined(TE_USE_DSP)
+    /* Both branches rescale with SMMLAR (|v| < 2^17 and multipliers >= 0): te_rq_doubled for right
+     * shifts 1..31, te_rq_left for left shifts 0..13 (a factor of exactly 1 among them); one loop
+     * per pair of forms. Other shifts take the reference loop below. */
+    {
+        const int32_t si = p->shift_identity, sa = p->shift_alpha;
+        const int32_t mi = p->multiplier_identity, in_off = p->input_offset, out_off = p->output_offset;
+        const int right_i = si <= -1 && si >= -31, left_i = si >= 0 && si <= 13;
+        const int right_a = sa <= -1 && sa >= -31, left_a = sa >= 0 && sa <= 13;
+        const int32_t half_i = right_i ? (int32_t)1 << (-si - 1) : 0, half_a = right_a ? (int32_t)1 << (-sa - 1) : 0;
+#define TE_LEAKY_DSP_LOOP(POS, NEG)                                                          \
+    for (; i < p->size; ++i) {                                                               \
+        const int32_t v = input[i] - in_off;                                                 \
+        int32_t r;                                                                           \
+        if (v >= 0) {                                                                        \
+            r = POS;                                                                         \
+        } else {                                                                             \
+            r = NEG;                                                                         \
+            r = alpha_negative ? -r : r;                                                     \
+        }                                                                                    \
+        output[i] = (int16_t)te_clamp_i32(out_off + r, -32768, 32767);                       \
+    }
+#define TE_LR_POS_R te_rq_doubled(2 * v, mi, half_i, -si)
+#define TE_LR_POS_L te_rq_left(v, mi, si)
+#define TE_LR_NEG_R te_rq_doubled(2 * v, safe_alpha, half_a, -sa)
+#define TE_LR_NEG_L te_rq_left(v, safe_alpha, sa)
+        if (in_off >= -32768 && in_off <= 32767) { /* |v| < 2^17 */
+            if (right_i && right_a) {
+                TE_LEAKY_DSP_LOOP(TE_LR_POS_R, TE_LR_NEG_R)
+            } else if (right_i && left_a) {
+                TE_LEAKY_DSP_LOOP(TE_LR_POS_R, TE_LR_NEG_L)
+            } else if (left_i && right_a) {
+                TE_LEAKY_DSP_LOOP(TE_LR_POS_L, TE_LR_NEG_R)
+            } else if (left_i && left_a) {
+                TE_LEAKY_DSP_LOOP(TE_LR_POS_L, TE_LR_NEG_L)
+            }
+        }
+#undef TE_LR_POS_R
+#undef TE_LR_POS_L
+#undef TE_LR_NEG_R
+#undef TE_LR_NEG_L
+#undef TE_LEAKY_DSP_LOOP
+    }
 #endif
     for (; i < p->size; ++i) {
         const int32_t input_value = input[i] - p->input_offset;

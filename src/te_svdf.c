@@ -11,7 +11,7 @@
  * The feature sums come from te_fully_connected_s8_sums (FULLY_CONNECTED's weight layouts and
  * DSP / Helium paths, the zero point folded into feature_bias). The DSP path (same bytes) also
  * requantizes them with te_rq_doubled where the generator allows it, and fuses the state's move
- * into the time sums (see te_svdf_s8 below).
+ * into the time sums (see te_svdf_s8 below); on Helium that fused loop is VMLADAVA.S16.
  */
 #include "tinyengine/te_simd.h"
 #include "tinyengine/te_svdf.h"
@@ -104,6 +104,42 @@ void te_svdf_s8(const te_svdf_params *p, const te_svdf_weights *w, const int8_t 
 
 #else /* TE_USE_DSP */
 
+#if defined(TE_USE_MVE)
+/* Helium form of the loop in te_svdf_s8 below: s[k] = s[k + 1] and the sum of t[k] * s[k] for
+ * k < n, eight values per step (each step reads its values before writing them one slot lower,
+ * and the next step reads above what this one wrote: the same result as the one-by-one move),
+ * VMLADAVA.S16 into a wrapping int32 sum; a tail-predicated low-overhead loop. */
+TE_INLINE int32_t svdf_time_mve(const int16_t *t, int16_t *s, int32_t n)
+{
+#if defined(__GNUC__) && defined(__OPTIMIZE__) && !defined(TE_NO_INLINE_ASM)
+    register int32_t acc __asm__("r4") = 0; /* VMLADAVA accumulates into an even register */
+    const int16_t *s1 = s + 1;
+    __asm__ volatile(
+        "wlstp.16 lr, %[n], 2f\n\t"
+        "1:\n\t"
+        "vldrh.16 q0, [%[s1]], #16\n\t"
+        "vldrh.16 q1, [%[t]], #16\n\t"
+        "vstrh.16 q0, [%[s]], #16\n\t"
+        "vmladava.s16 %[acc], q1, q0\n\t"
+        "letp    lr, 1b\n\t"
+        "2:\n\t"
+        : [acc] "+r"(acc), [s1] "+r"(s1), [t] "+r"(t), [s] "+r"(s)
+        : [n] "r"(n)
+        : "lr", "q0", "q1", "cc", "memory");
+    return acc;
+#else
+    int32_t acc = 0, k;
+    for (k = 0; k < n; k += 8) {
+        const mve_pred16_t pr = vctp16q((uint32_t)(n - k));
+        const int16x8_t v = vldrhq_z_s16(s + k + 1, pr);
+        vstrhq_p_s16(s + k, v, pr);
+        acc = vmladavaq_p_s16(acc, vldrhq_z_s16(t + k, pr), v, pr);
+    }
+    return acc;
+#endif
+}
+#endif
+
 /* The state update fused into the time sums: in the reference's move of the whole state one value
  * left, each filter row's newest slot receives the oldest value of the row after it, which is then
  * overwritten. So the new value of filter f is written there first, over that oldest value (which
@@ -131,6 +167,10 @@ void te_svdf_s8(const te_svdf_params *p, const te_svdf_weights *w, const int8_t 
             int16_t *s = sb + (size_t)u * block;
             const int32_t n = (last_batch && u == n_unit - 1) ? block - 1 : block; /* values with one after them */
             int32_t acc = 0, k = 0;
+#if defined(TE_USE_MVE)
+            k = n;
+            acc = svdf_time_mve(t, s, n);
+#endif
             for (; k + 8 <= n; k += 8) {
                 const uint32_t v0 = te_read_u32(s + k + 1), v1 = te_read_u32(s + k + 3);
                 const uint32_t v2 = te_read_u32(s + k + 5), v3 = te_read_u32(s + k + 7);

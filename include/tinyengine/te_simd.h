@@ -37,6 +37,21 @@ TE_INLINE uint32_t te_sxtb16_ror8(uint32_t x) { return (uint32_t)__sxtb16((int32
 TE_INLINE int32_t te_smlad(uint32_t a, uint32_t b, int32_t acc) { return __smlad((int32_t)a, (int32_t)b, acc); }
 /* Add the signed halfwords of b to those of a (no saturation). */
 TE_INLINE uint32_t te_sadd16(uint32_t a, uint32_t b) { return (uint32_t)__sadd16((int32_t)a, (int32_t)b); }
+/* a + te_sxtb16(x) and a + te_sxtb16_ror8(x), halfword by halfword (SXTAB16: one instruction). */
+TE_INLINE uint32_t te_sxtab16(uint32_t a, uint32_t x) { return (uint32_t)__sxtab16((int32_t)a, (int32_t)x); }
+#if defined(__GNUC__)
+TE_INLINE uint32_t te_sxtab16_ror8(uint32_t a, uint32_t x)
+{
+    uint32_t r;
+    __asm__("sxtab16 %0, %1, %2, ror #8" : "=r"(r) : "r"(a), "r"(x));
+    return r;
+}
+#else
+TE_INLINE uint32_t te_sxtab16_ror8(uint32_t a, uint32_t x)
+{
+    return (uint32_t)__sxtab16((int32_t)a, (int32_t)((x >> 8) | (x << 24)));
+}
+#endif
 /* Zero-extend bytes 0 and 2 (UXTB16), bytes 1 and 3 (UXTB16 ROR #8), into two halfwords. */
 TE_INLINE uint32_t te_uxtb16(uint32_t x) { return __uxtb16(x); }
 #if defined(__GNUC__)
@@ -103,6 +118,8 @@ TE_INLINE uint32_t te_sadd16(uint32_t a, uint32_t b)
 {
     return te_pack16((int16_t)(a & 0xFFFF) + (int16_t)(b & 0xFFFF), (int16_t)(a >> 16) + (int16_t)(b >> 16));
 }
+TE_INLINE uint32_t te_sxtab16(uint32_t a, uint32_t x) { return te_sadd16(a, te_sxtb16(x)); }
+TE_INLINE uint32_t te_sxtab16_ror8(uint32_t a, uint32_t x) { return te_sadd16(a, te_sxtb16_ror8(x)); }
 TE_INLINE uint32_t te_uxtb16(uint32_t x) { return x & 0x00FF00FFu; }
 TE_INLINE uint32_t te_uxtb16_ror8(uint32_t x) { return (x >> 8) & 0x00FF00FFu; }
 TE_INLINE uint32_t te_keep_u8x4_(uint32_t keep, uint32_t cand, uint32_t *idx, uint32_t idx_cand, int want_max)
@@ -191,6 +208,15 @@ TE_INLINE int32_t te_smmlar(int32_t a, int32_t b, int32_t acc)
 TE_INLINE int32_t te_rq_doubled(int32_t v2, int32_t mult, int32_t half, int32_t e)
 {
     return (te_smmlar(v2, mult, half) - (int32_t)((uint32_t)v2 >> 31)) >> e;
+}
+
+/* MultiplyByQuantizedMultiplier(v, mult, s) for 0 <= s and |v| * 2^(s + 1) < 2^31: no rounding
+ * shift, and SaturatingRoundingDoublingHighMul(v * 2^s, mult) = floor((v * 2^s * mult + 2^30) / 2^31)
+ * is SMMLAR's floor((v * 2^(s + 1) * mult + 2^31) / 2^32) (the saturating case needs v * 2^s =
+ * INT32_MIN, outside the range). The caller checks the range. */
+TE_INLINE int32_t te_rq_left(int32_t v, int32_t mult, int32_t s)
+{
+    return te_smmlar((int32_t)((uint32_t)v << (s + 1)), mult, 0);
 }
 
 /* ---- int16x8 helpers (int16 activations x int8 weights on the DSP extension) ---- */

@@ -155,6 +155,15 @@ def test_int16_requantized(op: str, options: dict | None) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("alpha", [0.3, 3.0, -0.5])
+def test_int16_leaky_relu_scaled_up(alpha: float) -> None:
+    """Output scale below the input's: the identity branch shifts left (the DSP path's exact form
+    there), the alpha branch either way."""
+    m = unary("LEAKY_RELU", "int16", (8 / 32768, 0), (6 / 32768, 0), (1, 256, 256), {"alpha": alpha})
+    assert_matches_reference(m, input_sets=[every_int16()])
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("op", ["TANH", "LOGISTIC"])
 @pytest.mark.parametrize("in_scale", [2 ** -12, 2 ** -11, 3.0 / 32768, 1e-3])
 def test_tanh_logistic_int16(op: str, in_scale: float) -> None:

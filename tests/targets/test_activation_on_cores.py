@@ -50,6 +50,9 @@ CASES = {
                                           {"alpha": -0.7}), spread16(1003)),
     "leaky_relu_s16": lambda: (unary("LEAKY_RELU", "int16", (6 / 32768, 0), (8 / 32768, 0), (1, 256, 256),
                                      {"alpha": 0.2}), every_int16()),
+    # output scale below the input's: a left shift on the identity branch (DSP: the exact form)
+    "leaky_relu_s16_up": lambda: (unary("LEAKY_RELU", "int16", (8 / 32768, 0), (6 / 32768, 0), (1, 1003),
+                                        {"alpha": 0.3}), spread16(1003)),
 }
 
 

@@ -31,7 +31,8 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def simd_model() -> bytes:
     """int8 ADD and MUL rows: same shape (odd lengths: SIMD tails), a per-channel vector on either
-    side (the squeeze-excite product), a scalar, MUL shifts > 0 and < 0, ADD of equal scales."""
+    side (the squeeze-excite product), a scalar, MUL shifts > 0 and < 0 (right shifts up to 23 and
+    past them: Helium's two MUL loops), ADD of equal scales."""
     fm, vec, one = (1, 5, 3, 13), (1, 1, 1, 13), (1,)
     t = [TensorSpec(fm, "int8", 0.05, -3), TensorSpec(fm, "int8", 0.07, 5), TensorSpec(vec, "int8", 1 / 256, -128),
          TensorSpec(one, "int8", 0.1, 7)]
@@ -39,7 +40,8 @@ def simd_model() -> bytes:
             (fm, 0.11, 3, "ADD", [0, 3], "RELU"), (fm, 0.02, -5, "MUL", [0, 1], "NONE"),
             (fm, 0.03, -10, "MUL", [0, 2], "NONE"), (fm, 0.03, 4, "MUL", [2, 0], "RELU6"),
             (fm, 0.0001, 0, "MUL", [0, 3], "NONE"), (fm, 40.0, 2, "MUL", [1, 0], "RELU"),
-            (fm, 0.09, -4, "ADD", [0, 0], "NONE"), (fm, 0.09, 6, "ADD", [1, 1], "RELU6")]
+            (fm, 0.09, -4, "ADD", [0, 0], "NONE"), (fm, 0.09, 6, "ADD", [1, 1], "RELU6"),
+            (fm, 2e5, -1, "MUL", [0, 1], "NONE")]
     ops = []
     for shape, s, z, kind, ins, act in outs:
         t.append(TensorSpec(shape, "int8", s, z))

@@ -1,6 +1,7 @@
 """int16x8 kernels, TRANSPOSE_CONV and BATCH_MATMUL on emulated Cortex-M4 (DSP: SMLAD on reordered
 int16 columns, halfword depthwise MACs, the SMLAL requantization) and Cortex-M55 (Helium
-VMLADAVA.S16), byte for byte against LiteRT.
+VMLADAVA.S16), byte for byte against LiteRT. The int8 TRANSPOSE_CONV cases reach every tail of
+its SIMD paths (tests/ops/test_transpose_conv.py SIMD8).
 
 Default: the int16 chain (every int16x8 kernel) on M4 and M55. `-m slow`: a conv with every DSP
 tail (odd pixel count, odd channel count, K not a multiple of 4) and the per-op cases."""
@@ -13,7 +14,7 @@ import pytest
 
 from tests.ops.test_batch_matmul import bmm_model
 from tests.ops.test_int16x8 import chain_model, conv_model, dscnn_s16_model, dw_model, fc_model
-from tests.ops.test_transpose_conv import tconv_model
+from tests.ops.test_transpose_conv import SIMD8, tconv_model
 from tests.targets.test_ops_on_cores import check_on_core
 from tinyengine_gen import targets
 
@@ -44,6 +45,7 @@ SLOW: dict[str, Callable[[], bytes]] = {
     "fc_odd": lambda: fc_model(2, 37, 9, act="RELU", seed=12),
     "fc_i32_bias": lambda: fc_model(1, 33, 7, bias_type="int32", seed=13),
     "tconv_s8": lambda: tconv_model("int8", (4, 5), 6, 5, (3, 3), (2, 2), "SAME"),
+    **{f"tconv_s8_simd{i}": (lambda c=c: tconv_model(**c)) for i, c in enumerate(SIMD8)},
     "tconv_s16": lambda: tconv_model("int16", (3, 4), 4, 3, (4, 4), (2, 2), "VALID"),
     "bmm_s8": lambda: bmm_model("int8", (2, 3, 5), (2, 5, 4), (2, 3, 4)),
     "bmm_s16": lambda: bmm_model("int16", (1, 4, 6), (6, 3), (1, 4, 3), const_rhs=True, rhs_dtype="int8"),

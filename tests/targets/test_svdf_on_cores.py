@@ -1,6 +1,7 @@
 """SVDF on emulated Cortex-M4 (the DSP path: SXTB16 / SMLAD, unaligned int16 pairs) and Cortex-M55
-give LiteRT's reference bytes over a sequence of calls, then again after <name>_reset() (the
-firmware's static API keeps the state in its own initialised bytes)."""
+(the time sums with the state's move as a Helium VMLADAVA.S16 loop) give LiteRT's reference bytes
+over a sequence of calls, then again after <name>_reset() (the firmware's static API keeps the
+state in its own initialised bytes)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -22,6 +23,8 @@ SVDF: dict[str, Callable[[], bytes]] = {
     "kws_40x32_m8": lambda: svdf_model(1, 40, 32, 1, 8, seed=1),
     # width 4k + 1, odd filter count (the row pair's tail), rank 2, odd memory, batch 2, saturating
     "odd_13x7_r2_m5": lambda: svdf_model(2, 13, 7, 2, 5, seed=2, gain=6.0),
+    # memory 21: several of Helium's 8-value steps and a tail per unit (20 in the state's last unit)
+    "long_24x9_m21": lambda: svdf_model(1, 24, 9, 1, 21, seed=4),
 }
 
 

@@ -32,7 +32,8 @@ def _float_range(op: Op) -> tuple[float, float]:
             q.ACT_RELU_N1_TO_1: (-1.0, 1.0)}[act]
 
 
-@register("TRANSPOSE_CONV", dtypes=("int8", "int16", "float32"), note="int8 per-channel, int16x8, float32")
+@register("TRANSPOSE_CONV", dtypes=("int8", "int16", "float32"), simd=("dsp", "mve"),
+          note="int8 per-channel, int16x8, float32; SIMD: int8")
 def lower_transpose_conv(op: Op, graph: Graph) -> KernelCall:
     require(len(op.inputs) in (3, 4) and len(op.outputs) == 1, op,
             "expects output_shape, weights, input[, bias] and one output")
