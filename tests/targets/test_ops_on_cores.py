@@ -25,7 +25,7 @@ from tests.ops.test_elementwise import add_model
 from tests.ops.test_fully_connected import fc_model
 from tests.ops.test_layout import concat_model, pad_model, resize_model, transpose_model
 from tests.ops.test_pooling import pool_model
-from tests.ops.test_quantize import quantize_model, special_floats
+from tests.ops.test_quantize import quantize_model, rounding_edges, special_floats
 from tests.ops.test_reduce import mean_model
 from tests.ops.test_softmax import softmax_model, structured_rows
 from tests.support.optest import assert_firmware_matches_reference, generate
@@ -170,6 +170,16 @@ def test_quantize_special_floats_on_core(core: str, tmp_path: Path, cache: Path)
     check_on_core(quantize_model(shape, "int8", scale, zp), core, tmp_path, cache,
                   input_sets=special_floats(shape, scale, zp, seed=3))
 
+
+
+@pytest.mark.parametrize("core", ["m3", "m4", "m7", "m55"])
+def test_quantize_rounding_edges_on_core(core: str, tmp_path: Path, cache: Path) -> None:
+    """Each core rounds its own way (soft-float roundf on M3, trunc and fraction on M4's FPv4,
+    VRINTA on M7 and M55): exact ties and their neighbours, around the switch at 2^10."""
+    x = rounding_edges().reshape(1, -1)
+    for zp in (0, -128):
+        check_on_core(quantize_model(x.shape, "int8", 1.0, zp), core, tmp_path / f"zp{zp}", cache,
+                      input_sets=[[x], [np.float32(0.25) * x]])
 
 # ------------------------------------------------------------------------------------------ wide sweeps
 
