@@ -429,13 +429,36 @@ TE_INLINE void dw_block_3x3_dsp_body(const te_dw_block *gp, const te_dw_rq *rp, 
 
 static DW_NOINLINE void dw_block_3x3_dsp_full(const te_dw_block *g, const te_dw_rq *r) { dw_block_3x3_dsp_body(g, r, 1); }
 
+/* Two words (four int16 values) from a 4-byte aligned address: one LDRD. */
+TE_INLINE void dw_read_2x32(const int16_t *x, uint32_t *a, uint32_t *b)
+{
+    uint32_t v[2];
+#if defined(__GNUC__) || defined(__clang__)
+    memcpy(v, __builtin_assume_aligned(x, 4), 8);
+#else
+    memcpy(v, x, 8);
+#endif
+    *a = v[0];
+    *b = v[1];
+}
+
+/* dw_read_2x32 as one LDRD where GCC would split it into two loads (the 4-pair loop below). */
+#if defined(__GNUC__) && defined(__ARM_FEATURE_DSP) && !defined(TE_EMULATE_DSP) && !defined(TE_NO_INLINE_ASM)
+#define DW_LDRD(x, off, a, b)                                                                                \
+    __asm__("ldrd %0, %1, [%2, #" #off "]" : "=r"(a), "=r"(b) : "r"(x), "m"(*(const int16_t(*)[4])((x) + (off) / 2)))
+#else
+#define DW_LDRD(x, off, a, b) dw_read_2x32((x) + (off) / 2, &(a), &(b))
+#endif
+
 /* Any k_h x k_w, any dil_h, dil_w 1: column by column, two output rows at a time; for each
  * filter row its kwp weight pairs are loaded once for both pixels, one SMLAD per pair of
  * horizontally adjacent taps. kwp_c: the pair count as a compile-time constant (0: p's).
+ * al: every window position the routine reads is 4-byte aligned (even stride_w: the window, its
+ * rows and the weights are), so two pairs come with one LDRD (kwp_c 4 only).
  * Accumulators go to the column buffer and are requantized in a second loop; an odd row count
  * ends with one row on its own, as in the 3x3 routine. */
 TE_INLINE void dw_block_rows_dsp_body(const te_dw_params *p, const te_dw_block *gp, const te_dw_rq *rp,
-                                      const int kwp_c, const int full)
+                                      const int kwp_c, const int full, const int al)
 {
     const te_dw_block g = *gp;
     const te_dw_rq r = *rp;
@@ -451,7 +474,24 @@ TE_INLINE void dw_block_rows_dsp_body(const te_dw_params *p, const te_dw_block *
             int32_t acc0 = r.bias, acc1 = r.bias, ky, q;
             for (ky = 0; ky < k_h; ++ky, x0 += dy) {
                 const int16_t *x1 = x0 + sy;
-                if (kwp_c) {
+                if (kwp_c == 4 && al) {
+                    uint32_t w0, w1, u0, u1, v0, v1;
+                    DW_LDRD(w, 0, w0, w1);
+                    DW_LDRD(x0, 0, u0, u1);
+                    DW_LDRD(x1, 0, v0, v1);
+                    acc0 = te_smlad(w0, u0, acc0);
+                    acc1 = te_smlad(w0, v0, acc1);
+                    acc0 = te_smlad(w1, u1, acc0);
+                    acc1 = te_smlad(w1, v1, acc1);
+                    DW_LDRD(w, 8, w0, w1);
+                    DW_LDRD(x0, 8, u0, u1);
+                    DW_LDRD(x1, 8, v0, v1);
+                    acc0 = te_smlad(w0, u0, acc0);
+                    acc1 = te_smlad(w0, v0, acc1);
+                    acc0 = te_smlad(w1, u1, acc0);
+                    acc1 = te_smlad(w1, v1, acc1);
+                    w += 8;
+                } else if (kwp_c) {
                     const uint32_t w0 = te_read_u32(w);
                     acc0 = te_smlad(w0, te_read_u32(x0), acc0);
                     acc1 = te_smlad(w0, te_read_u32(x1), acc1);
@@ -496,15 +536,24 @@ TE_INLINE void dw_block_rows_dsp_body(const te_dw_params *p, const te_dw_block *
     }
 }
 
+/* 7-8 wide filters, even stride_w, the whole int8 range: the LDRD form (its own function, so
+ * the other forms compile as they did). */
+static DW_NOINLINE void dw_block_rows_dsp_al(const te_dw_params *p, const te_dw_block *g, const te_dw_rq *r)
+{
+    dw_block_rows_dsp_body(p, g, r, 4, 1, 1);
+}
+
 static DW_NOINLINE void dw_block_rows_dsp(const te_dw_params *p, const te_dw_block *g, const te_dw_rq *r, int full)
 {
     const int32_t kwp = (p->k_w + 1) / 2;
     if (full && kwp == 3) {
-        dw_block_rows_dsp_body(p, g, r, 3, 1); /* 5x5 */
+        dw_block_rows_dsp_body(p, g, r, 3, 1, 0); /* 5x5 */
+    } else if (full && kwp == 4 && (g->step_x & 1) == 0) {
+        dw_block_rows_dsp_al(p, g, r); /* 7-8 wide, even stride */
     } else if (full && kwp == 4) {
-        dw_block_rows_dsp_body(p, g, r, 4, 1); /* 7x7 */
+        dw_block_rows_dsp_body(p, g, r, 4, 1, 0); /* 7x7 */
     } else {
-        dw_block_rows_dsp_body(p, g, r, 0, 0);
+        dw_block_rows_dsp_body(p, g, r, 0, 0, 0);
     }
 }
 
@@ -668,19 +717,6 @@ static void dw_planar(const te_dw_params *p, const te_requant_per_channel *rq,
  * (multiplier, hi, e - 1, 0) per channel for the FAST requantization, or (multiplier, shift,
  * output zero point, 1) for a group holding another shift. Padded taps read the input zero
  * point (a row of it in scratch), which the folded bias cancels. */
-
-/* Two words (four int16 values) from a 4-byte aligned address: one LDRD. */
-TE_INLINE void dw_read_2x32(const int16_t *x, uint32_t *a, uint32_t *b)
-{
-    uint32_t v[2];
-#if defined(__GNUC__) || defined(__clang__)
-    memcpy(v, __builtin_assume_aligned(x, 4), 8);
-#else
-    memcpy(v, x, 8);
-#endif
-    *a = v[0];
-    *b = v[1];
-}
 
 /* GCC's scheduler, left alone, hoists the loads and extensions of all taps and spills them;
  * an empty asm after each tap keeps one tap's temporaries live at a time (Arm builds only). */
