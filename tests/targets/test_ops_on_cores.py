@@ -108,6 +108,10 @@ CONV = {
                                        in_scale=0.02, out_zp=128, out_scale=0.1, w_zp=140, seed=19),
     "legacy_rgb_stem": lambda: conv_model((1, 9, 11, 3), 8, (3, 3), (2, 2), "SAME", dtype="uint8", in_zp=128,
                                           in_scale=0.0078, out_zp=0, out_scale=0.02, w_zp=120, seed=20),
+    # te_conv2d_s8_rows: channels a multiple of 4, dil_w 1 (taps outside the map on both sides, stride, dil_h)
+    "rows_resnet": lambda: conv_model((1, 16, 16, 16), 16, (3, 3), (1, 1), "SAME", in_zp=-128, act="RELU", seed=61),
+    "rows_wide_filter": lambda: conv_model((1, 3, 2, 4), 5, (7, 7), (1, 1), "SAME", seed=62),
+    "rows_strided": lambda: conv_model((1, 10, 9, 12), 3, (3, 5), (1, 2), "VALID", dilation=(2, 1), seed=63),
 }
 
 # ------------------------------------------------------------------------------------ FULLY_CONNECTED
