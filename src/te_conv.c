@@ -889,6 +889,25 @@ static void conv_im2col_dsp(const te_conv_params *p, const int8_t *in_b, int32_t
 }
 
 #if defined(TE_CONV_HAVE_ROWS)
+/* conv_expand_dsp for n a multiple of 4, two groups per pass (adding a zero offset is exact). */
+static void conv_expand_rows_dsp(const int8_t *src, int32_t n, uint32_t off2, uint32_t *dst, int32_t stride)
+{
+    const int8_t *const end = src + n;
+    if (n & 4) {
+        const uint32_t v = te_read_u32(src);
+        dst[0] = te_sadd16(te_sxtb16(v), off2);
+        dst[1] = te_sadd16(te_sxtb16_ror8(v), off2);
+        src += 4, dst += stride;
+    }
+    for (; src < end; src += 8, dst += 2 * stride) {
+        const uint32_t v = te_read_u32(src), w = te_read_u32(src + 4);
+        dst[0] = te_sadd16(te_sxtb16(v), off2);
+        dst[1] = te_sadd16(te_sxtb16_ror8(v), off2);
+        dst[stride] = te_sadd16(te_sxtb16(w), off2);
+        dst[stride + 1] = te_sadd16(te_sxtb16_ror8(w), off2);
+    }
+}
+
 /* conv_im2col_dsp with dil_w 1: the in-image taps of a filter row are contiguous in NHWC (and
  * their groups consecutive in the column), so one expansion covers all of them. */
 static void conv_im2col_rows_dsp(const te_conv_params *p, const int8_t *in_b, int32_t oy, int32_t ox,
@@ -899,6 +918,7 @@ static void conv_im2col_rows_dsp(const te_conv_params *p, const int8_t *in_b, in
     const int32_t in_x0 = ox * p->stride_w - p->pad_left;
     const int32_t kx0 = te_max_i32(0, -in_x0);                               /* first in-image column */
     const int32_t kx1 = te_max_i32(kx0, te_min_i32(k_w, p->in_w - in_x0)); /* past the last one */
+    const uint32_t off2 = (uint32_t)(uint16_t)p->input_offset * 0x00010001u;
     int32_t ky, k;
     for (ky = 0; ky < p->k_h; ++ky) {
         const int32_t in_y = in_y0 + p->dil_h * ky;
@@ -911,8 +931,8 @@ static void conv_im2col_rows_dsp(const te_conv_params *p, const int8_t *in_b, in
             dst[1] = 0;
         }
         if (hi > lo) {
-            conv_expand_dsp(in_b + ((size_t)in_y * p->in_w + in_x0 + lo) * fic, (hi - lo) * fic, p->input_offset,
-                            dst, stride);
+            conv_expand_rows_dsp(in_b + ((size_t)in_y * p->in_w + in_x0 + lo) * fic, (hi - lo) * fic, off2, dst,
+                                 stride);
             dst += (hi - lo) * tap;
         }
         for (k = hi * fic; k < k_w * fic; k += 4, dst += stride) {
