@@ -888,6 +888,61 @@ static void conv_im2col_dsp(const te_conv_params *p, const int8_t *in_b, int32_t
     }
 }
 
+#if defined(TE_CONV_HAVE_ROWS)
+/* conv_expand_dsp for n a multiple of 4, two groups per pass (adding a zero offset is exact). */
+static void conv_expand_rows_dsp(const int8_t *src, int32_t n, uint32_t off2, uint32_t *dst, int32_t stride)
+{
+    const int8_t *const end = src + n;
+    if (n & 4) {
+        const uint32_t v = te_read_u32(src);
+        dst[0] = te_sadd16(te_sxtb16(v), off2);
+        dst[1] = te_sadd16(te_sxtb16_ror8(v), off2);
+        src += 4, dst += stride;
+    }
+    for (; src < end; src += 8, dst += 2 * stride) {
+        const uint32_t v = te_read_u32(src), w = te_read_u32(src + 4);
+        dst[0] = te_sadd16(te_sxtb16(v), off2);
+        dst[1] = te_sadd16(te_sxtb16_ror8(v), off2);
+        dst[stride] = te_sadd16(te_sxtb16(w), off2);
+        dst[stride + 1] = te_sadd16(te_sxtb16_ror8(w), off2);
+    }
+}
+
+/* conv_im2col_dsp with dil_w 1: the in-image taps of a filter row are contiguous in NHWC (and
+ * their groups consecutive in the column), so one expansion covers all of them. */
+static void conv_im2col_rows_dsp(const te_conv_params *p, const int8_t *in_b, int32_t oy, int32_t ox,
+                                 uint32_t *dst, int32_t stride)
+{
+    const int32_t fic = p->in_c, k_w = p->k_w, tap = (fic >> 2) * stride;
+    const int32_t in_y0 = oy * p->stride_h - p->pad_top;
+    const int32_t in_x0 = ox * p->stride_w - p->pad_left;
+    const int32_t kx0 = te_max_i32(0, -in_x0);                               /* first in-image column */
+    const int32_t kx1 = te_max_i32(kx0, te_min_i32(k_w, p->in_w - in_x0)); /* past the last one */
+    const uint32_t off2 = (uint32_t)(uint16_t)p->input_offset * 0x00010001u;
+    int32_t ky, k;
+    for (ky = 0; ky < p->k_h; ++ky) {
+        const int32_t in_y = in_y0 + p->dil_h * ky;
+        int32_t lo = 0, hi = 0; /* the row's taps [lo, hi) are in the image, the others padding */
+        if (in_y >= 0 && in_y < p->in_h) {
+            lo = kx0, hi = kx1;
+        }
+        for (k = 0; k < lo * fic; k += 4, dst += stride) {
+            dst[0] = 0;
+            dst[1] = 0;
+        }
+        if (hi > lo) {
+            conv_expand_rows_dsp(in_b + ((size_t)in_y * p->in_w + in_x0 + lo) * fic, (hi - lo) * fic, off2, dst,
+                                 stride);
+            dst += (hi - lo) * tap;
+        }
+        for (k = hi * fic; k < k_w * fic; k += 4, dst += stride) {
+            dst[0] = 0;
+            dst[1] = 0;
+        }
+    }
+}
+#endif
+
 /* The last partial group of a weight row (n = 1..3 bytes), zero padded. */
 TE_INLINE uint32_t conv_tail_word(const int8_t *w, int32_t n)
 {
@@ -1637,6 +1692,38 @@ static void conv_dsp(const te_conv_params *p, const te_requant_per_channel *rq,
     }
 }
 
+#if defined(TE_CONV_HAVE_ROWS)
+/* conv_dsp for te_conv2d_s8_rows: channel counts a multiple of 4, dil_w 1, one group (ResNet-
+ * style layers): columns straight from the input, one expansion per filter row. */
+static void conv_dsp_rows(const te_conv_params *p, const te_requant_per_channel *rq,
+                          const int8_t *input, const int8_t *filter, int8_t *output, void *scratch)
+{
+    const int32_t k_total = p->k_h * p->k_w * p->in_c;
+    const int32_t k_pad = k_total; /* in_c % 4 == 0 */
+    const int32_t pixels = p->out_h * p->out_w;
+    const int mode = (p->act_min <= -128 && p->act_max >= 127) ? CONV_RQ_FAST_FULL : CONV_RQ_FAST;
+    const uint32_t lim = conv_fast_limit(p, rq);
+    uint32_t *cols = (uint32_t *)scratch;
+    const int32_t fo = p->filter_offset;
+    int32_t extra[4];
+    int32_t b, px, j;
+    for (b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * p->in_c;
+        for (px = 0; px < pixels; px += 4) {
+            const int32_t n = te_min_i32(4, pixels - px);
+            int8_t *out_px = output + ((size_t)b * pixels + px) * p->out_c;
+#define TE_CONV_FILL(jj, dst, stride)                                                                        \
+            do {                                                                                             \
+                const int32_t oy = (px + (jj)) / p->out_w, ox = (px + (jj)) - oy * p->out_w;                 \
+                conv_im2col_rows_dsp(p, in_b, oy, ox, (dst), (stride));                                      \
+            } while (0)
+            TE_CONV_DSP_BLOCK(TE_CONV_FILL);
+#undef TE_CONV_FILL
+        }
+    }
+}
+#endif
+
 /* The 4 interleaved columns of 4 consecutive pixels of a stride-1 pointwise convolution (their
  * inputs are contiguous, k % 4 == 0, no offset): one pass over the groups. */
 static void conv_expand4_dense_dsp(const int8_t *src, int32_t k, uint32_t *dst)
@@ -1708,6 +1795,18 @@ void te_conv2d_s8(const te_conv_params *p, const te_requant_per_channel *rq,
     (void)scratch;
     conv_portable(p, rq, input, filter, output);
 }
+
+#if defined(TE_CONV_HAVE_ROWS) /* (so TE_USE_DSP and not TE_USE_MVE) */
+void te_conv2d_s8_rows(const te_conv_params *p, const te_requant_per_channel *rq,
+                       const int8_t *input, const int8_t *filter, int8_t *output, void *scratch)
+{
+    if (p->filter_in_c == p->in_c && (p->in_c & 3) == 0 && p->dil_w == 1 && scratch != NULL) {
+        conv_dsp_rows(p, rq, input, filter, output, scratch);
+        return;
+    }
+    te_conv2d_s8(p, rq, input, filter, output, scratch);
+}
+#endif
 
 void te_conv2d_1x1_s8(const te_conv_params *p, const te_requant_per_channel *rq,
                       const int8_t *input, const int8_t *filter, int8_t *output, void *scratch)

@@ -429,13 +429,36 @@ TE_INLINE void dw_block_3x3_dsp_body(const te_dw_block *gp, const te_dw_rq *rp, 
 
 static DW_NOINLINE void dw_block_3x3_dsp_full(const te_dw_block *g, const te_dw_rq *r) { dw_block_3x3_dsp_body(g, r, 1); }
 
+/* Two words (four int16 values) from a 4-byte aligned address: one LDRD. */
+TE_INLINE void dw_read_2x32(const int16_t *x, uint32_t *a, uint32_t *b)
+{
+    uint32_t v[2];
+#if defined(__GNUC__) || defined(__clang__)
+    memcpy(v, __builtin_assume_aligned(x, 4), 8);
+#else
+    memcpy(v, x, 8);
+#endif
+    *a = v[0];
+    *b = v[1];
+}
+
+/* dw_read_2x32 as one LDRD where GCC would split it into two loads (the 4-pair loop below). */
+#if defined(__GNUC__) && defined(__ARM_FEATURE_DSP) && !defined(TE_EMULATE_DSP) && !defined(TE_NO_INLINE_ASM)
+#define DW_LDRD(x, off, a, b)                                                                                \
+    __asm__("ldrd %0, %1, [%2, #" #off "]" : "=r"(a), "=r"(b) : "r"(x), "m"(*(const int16_t(*)[4])((x) + (off) / 2)))
+#else
+#define DW_LDRD(x, off, a, b) dw_read_2x32((x) + (off) / 2, &(a), &(b))
+#endif
+
 /* Any k_h x k_w, any dil_h, dil_w 1: column by column, two output rows at a time; for each
  * filter row its kwp weight pairs are loaded once for both pixels, one SMLAD per pair of
  * horizontally adjacent taps. kwp_c: the pair count as a compile-time constant (0: p's).
+ * al: every window position the routine reads is 4-byte aligned (even stride_w: the window, its
+ * rows and the weights are), so two pairs come with one LDRD (kwp_c 4 only).
  * Accumulators go to the column buffer and are requantized in a second loop; an odd row count
  * ends with one row on its own, as in the 3x3 routine. */
 TE_INLINE void dw_block_rows_dsp_body(const te_dw_params *p, const te_dw_block *gp, const te_dw_rq *rp,
-                                      const int kwp_c, const int full)
+                                      const int kwp_c, const int full, const int al)
 {
     const te_dw_block g = *gp;
     const te_dw_rq r = *rp;
@@ -451,7 +474,24 @@ TE_INLINE void dw_block_rows_dsp_body(const te_dw_params *p, const te_dw_block *
             int32_t acc0 = r.bias, acc1 = r.bias, ky, q;
             for (ky = 0; ky < k_h; ++ky, x0 += dy) {
                 const int16_t *x1 = x0 + sy;
-                if (kwp_c) {
+                if (kwp_c == 4 && al) {
+                    uint32_t w0, w1, u0, u1, v0, v1;
+                    DW_LDRD(w, 0, w0, w1);
+                    DW_LDRD(x0, 0, u0, u1);
+                    DW_LDRD(x1, 0, v0, v1);
+                    acc0 = te_smlad(w0, u0, acc0);
+                    acc1 = te_smlad(w0, v0, acc1);
+                    acc0 = te_smlad(w1, u1, acc0);
+                    acc1 = te_smlad(w1, v1, acc1);
+                    DW_LDRD(w, 8, w0, w1);
+                    DW_LDRD(x0, 8, u0, u1);
+                    DW_LDRD(x1, 8, v0, v1);
+                    acc0 = te_smlad(w0, u0, acc0);
+                    acc1 = te_smlad(w0, v0, acc1);
+                    acc0 = te_smlad(w1, u1, acc0);
+                    acc1 = te_smlad(w1, v1, acc1);
+                    w += 8;
+                } else if (kwp_c) {
                     const uint32_t w0 = te_read_u32(w);
                     acc0 = te_smlad(w0, te_read_u32(x0), acc0);
                     acc1 = te_smlad(w0, te_read_u32(x1), acc1);
@@ -496,15 +536,24 @@ TE_INLINE void dw_block_rows_dsp_body(const te_dw_params *p, const te_dw_block *
     }
 }
 
+/* 7-8 wide filters, even stride_w, the whole int8 range: the LDRD form (its own function, so
+ * the other forms compile as they did). */
+static DW_NOINLINE void dw_block_rows_dsp_al(const te_dw_params *p, const te_dw_block *g, const te_dw_rq *r)
+{
+    dw_block_rows_dsp_body(p, g, r, 4, 1, 1);
+}
+
 static DW_NOINLINE void dw_block_rows_dsp(const te_dw_params *p, const te_dw_block *g, const te_dw_rq *r, int full)
 {
     const int32_t kwp = (p->k_w + 1) / 2;
     if (full && kwp == 3) {
-        dw_block_rows_dsp_body(p, g, r, 3, 1); /* 5x5 */
+        dw_block_rows_dsp_body(p, g, r, 3, 1, 0); /* 5x5 */
+    } else if (full && kwp == 4 && (g->step_x & 1) == 0) {
+        dw_block_rows_dsp_al(p, g, r); /* 7-8 wide, even stride */
     } else if (full && kwp == 4) {
-        dw_block_rows_dsp_body(p, g, r, 4, 1); /* 7x7 */
+        dw_block_rows_dsp_body(p, g, r, 4, 1, 0); /* 7x7 */
     } else {
-        dw_block_rows_dsp_body(p, g, r, 0, 0);
+        dw_block_rows_dsp_body(p, g, r, 0, 0, 0);
     }
 }
 
@@ -669,19 +718,6 @@ static void dw_planar(const te_dw_params *p, const te_requant_per_channel *rq,
  * output zero point, 1) for a group holding another shift. Padded taps read the input zero
  * point (a row of it in scratch), which the folded bias cancels. */
 
-/* Two words (four int16 values) from a 4-byte aligned address: one LDRD. */
-TE_INLINE void dw_read_2x32(const int16_t *x, uint32_t *a, uint32_t *b)
-{
-    uint32_t v[2];
-#if defined(__GNUC__) || defined(__clang__)
-    memcpy(v, __builtin_assume_aligned(x, 4), 8);
-#else
-    memcpy(v, x, 8);
-#endif
-    *a = v[0];
-    *b = v[1];
-}
-
 /* GCC's scheduler, left alone, hoists the loads and extensions of all taps and spills them;
  * an empty asm after each tap keeps one tap's temporaries live at a time (Arm builds only). */
 #if defined(__GNUC__) && defined(TE_DW_DSP) && defined(__ARM_FEATURE_DSP) && !defined(TE_EMULATE_DSP)
@@ -736,6 +772,9 @@ static DW_NOINLINE void dw_direct_store4_generic(int8_t *out, const int32_t *q, 
 {
     const int32_t acc[4] = {a0, a1, a2, a3};
     int32_t j;
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 1 /* rare groups: one copy of the arithmetic (flash) */
+#endif
     for (j = 0; j < 4; ++j) {
         const int32_t *r = q + 4 + 4 * j;
         const int32_t v = (int32_t)((uint32_t)te_multiply_by_quantized_multiplier(acc[j], r[0], r[1]) + (uint32_t)r[2]);
@@ -756,8 +795,8 @@ TE_INLINE void dw_direct_store4(int8_t *out, const int32_t *q, int32_t a0, int32
     }
 }
 
-/* n interior pixels of one output row, one group, k_h x k_w filter (dilation 1; kh_c, kw_c:
- * the sizes as compile-time constants, 0 for p's): x points at the first pixel's top-left tap
+/* n interior pixels of one output row, one group, k_h x k_w filter (dilation 1; kh_c: k_h as a
+ * compile-time constant, 0 for p's; kw_c: 3 for k_w 3, 5 for k_w 5 or 7, 0 for any): x points at the first pixel's top-left tap
  * (the group's channel 0), consecutive pixels x_step apart, outputs out_step apart, filter
  * rows `row` bytes apart, taps of a row c bytes apart. One moving input pointer keeps the 4
  * sums, the weight pointer and the temporaries in registers. */
@@ -766,16 +805,27 @@ TE_INLINE void dw_direct_run_body(const int8_t *x, int32_t n, int32_t x_step, in
                                   int32_t out_step, int32_t act_min, int32_t act_max, const int kh_c,
                                   const int kw_c, const int full)
 {
-    const int32_t kh = kh_c ? kh_c : k_h, kw = kw_c ? kw_c : k_w;
+    const int32_t kh = kh_c ? kh_c : k_h, kw = kw_c == 3 ? 3 : k_w;
     for (; n > 0; --n, x += x_step, out += out_step) {
         const int8_t *xp = x;
         const int16_t *w = w16;
         int32_t a0 = q[0], a1 = q[1], a2 = q[2], a3 = q[3], ky, kx;
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 1 /* rows stay a loop: the unrolled taps of a row are enough (flash) */
+#endif
         for (ky = 0; ky < kh; ++ky, xp += row) {
-            if (kw_c == 3) {
+            if (kw_c) { /* 3, or 5 and 7 (kw_c 5: 5 taps, then 2 more when k_w is 7): unrolled */
                 DW_TAP4(xp);
                 DW_TAP4(xp + c);
                 DW_TAP4(xp + 2 * c);
+                if (kw_c > 3) {
+                    DW_TAP4(xp + 3 * c);
+                    DW_TAP4(xp + 4 * c);
+                    if (kw > 5) {
+                        DW_TAP4(xp + 5 * c);
+                        DW_TAP4(xp + 6 * c);
+                    }
+                }
             } else {
                 const int8_t *xk = xp;
                 for (kx = 0; kx < kw; ++kx, xk += c) {
@@ -910,7 +960,13 @@ __attribute__((naked, noinline)) static void dw_run_3x3_asm(te_dw_run_job *job)
         dw_direct_run_body(x, n, x_step, row, c, k_h, k_w, w16, q, out, out_step, act_min, act_max, kh_c,    \
                            kw_c, full);                                                                      \
     }
+#if defined(TE_DW_DIRECT_ASM)
+/* the assembly loop runs 3x3 (dw_direct_runs); groups with a generic shift take the any-size routine */
+#define dw_direct_run_3x3_full dw_direct_run_any_full
+#else
 DW_RUN_FN(dw_direct_run_3x3_full, 3, 3, 1)
+#endif
+DW_RUN_FN(dw_direct_run_5x5_7x7_full, 0, 5, 1)
 DW_RUN_FN(dw_direct_run_any_full, 0, 0, 1)
 DW_RUN_FN(dw_direct_run_any_clamp, 0, 0, 0)
 
@@ -929,7 +985,7 @@ static void dw_direct_runs(dw_run_fn run, const int8_t *x, int32_t rows, int32_t
         return;
     }
 #if defined(TE_DW_DIRECT_ASM)
-    if (run == dw_direct_run_3x3_full && q[7] == 0) {
+    if (run == dw_direct_run_3x3_full && k_h == 3 && k_w == 3 && q[7] == 0) {
         te_dw_run_job job;
         job.x = x, job.n = n, job.x_step = x_step, job.row = row, job.c = c, job.w16 = w16, job.q = q;
         job.out = out, job.out_step = out_step, job.left = n, job.rows = rows, job.x_row_step = x_row_step;
@@ -943,53 +999,114 @@ static void dw_direct_runs(dw_run_fn run, const int8_t *x, int32_t rows, int32_t
     }
 }
 
-/* One pixel, one group, any filter: taps[t] + goff is tap t's channel 0 (taps[t] is a pixel or
- * the row of input zero points). */
-TE_INLINE void dw_direct_taps_body(const int8_t *const *taps, int32_t goff, int32_t n_taps, const int16_t *w16,
+/* One tap, 4 channels, input offset added (the reference's x + input_offset, in [-255, 255]). */
+#if defined(TE_DW_DSP)
+#define DW_TAP4_OFF(ptr)                                                                           \
+    do {                                                                                           \
+        const uint32_t xv_ = te_read_u32(ptr);                                                     \
+        const uint32_t xe_ = te_sadd16(te_sxtb16(xv_), off2);                                      \
+        const uint32_t xo_ = te_sadd16(te_sxtb16_ror8(xv_), off2);                                 \
+        uint32_t we_, wo_;                                                                         \
+        dw_read_2x32(w, &we_, &wo_);                                                               \
+        w += 4;                                                                                    \
+        a0 = te_smlabb(xe_, we_, a0);                                                              \
+        a2 = te_smlatt(xe_, we_, a2);                                                              \
+        a1 = te_smlabb(xo_, wo_, a1);                                                              \
+        a3 = te_smlatt(xo_, wo_, a3);                                                              \
+        DW_FENCE4();                                                                               \
+    } while (0)
+#else
+#define DW_TAP4_OFF(ptr)                                                                           \
+    do {                                                                                           \
+        const int8_t *xp_ = (ptr);                                                                 \
+        a0 = dw_mac(a0, xp_[0] + in_off, w[0]);                                                    \
+        a2 = dw_mac(a2, xp_[2] + in_off, w[1]);                                                    \
+        a1 = dw_mac(a1, xp_[1] + in_off, w[2]);                                                    \
+        a3 = dw_mac(a3, xp_[3] + in_off, w[3]);                                                    \
+        w += 4;                                                                                    \
+    } while (0)
+#endif
+
+/* One pixel whose window the image clips, one group: only its nky x nkx in-image taps, in the
+ * reference's form (bias + sum of w * (x + input_offset); b4: the group's 4 biases before
+ * folding), so padded taps cost nothing. x: the first in-image tap (channel 0 of the group),
+ * filter rows `row` input bytes and w_row int16 weights apart, taps c bytes apart; w16: the
+ * weights of that tap. */
+TE_INLINE void dw_direct_clip_body(const int8_t *x, int32_t nky, int32_t nkx, int32_t row, int32_t c,
+                                   const int16_t *w16, int32_t w_row, const int32_t *b4, int32_t in_off,
                                    const int32_t *q, int8_t *out, int32_t act_min, int32_t act_max, const int full)
 {
-    const int16_t *w = w16;
-    int32_t a0 = q[0], a1 = q[1], a2 = q[2], a3 = q[3], t;
-    for (t = 0; t < n_taps; ++t) {
-        DW_TAP4(taps[t] + goff);
+#if defined(TE_DW_DSP)
+    const uint32_t off2 = (uint32_t)(uint16_t)in_off * 0x00010001u;
+#endif
+    int32_t a0 = b4[0], a1 = b4[1], a2 = b4[2], a3 = b4[3], ky, kx;
+    for (ky = 0; ky < nky; ++ky, x += row, w16 += w_row) {
+        const int8_t *xk = x;
+        const int16_t *w = w16;
+        for (kx = 0; kx < nkx; ++kx, xk += c) {
+            DW_TAP4_OFF(xk);
+        }
     }
     dw_direct_store4(out, q, a0, a1, a2, a3, act_min, act_max, full);
 }
 
-static DW_NOINLINE void dw_direct_taps_full(const int8_t *const *taps, int32_t goff, int32_t n_taps,
-                                            const int16_t *w16, const int32_t *q, int8_t *out, int32_t act_min,
-                                            int32_t act_max)
-{
-    dw_direct_taps_body(taps, goff, n_taps, w16, q, out, act_min, act_max, 1);
-}
-static DW_NOINLINE void dw_direct_taps_clamp(const int8_t *const *taps, int32_t goff, int32_t n_taps,
-                                             const int16_t *w16, const int32_t *q, int8_t *out, int32_t act_min,
-                                             int32_t act_max)
-{
-    dw_direct_taps_body(taps, goff, n_taps, w16, q, out, act_min, act_max, 0);
-}
+#define DW_CLIP_FN(name, full)                                                                               \
+    static DW_NOINLINE void name(const int8_t *x, int32_t nky, int32_t nkx, int32_t row, int32_t c,         \
+                                 const int16_t *w16, int32_t w_row, const int32_t *b4, int32_t in_off,      \
+                                 const int32_t *q, int8_t *out, int32_t act_min, int32_t act_max)           \
+    {                                                                                                        \
+        dw_direct_clip_body(x, nky, nkx, row, c, w16, w_row, b4, in_off, q, out, act_min, act_max, full);    \
+    }
+DW_CLIP_FN(dw_direct_clip_full, 1)
+DW_CLIP_FN(dw_direct_clip_clamp, 0)
 
-/* Group g's weights as int16 (filter offset added) in SXTB16 order: per tap c0, c2, c1, c3. */
+/* Group g's weights as int16 (filter offset added) in SXTB16 order: per tap c0, c2, c1, c3; and,
+ * when sum4 is not NULL, each channel's sum of them (sum4[j]: channel j). */
 static void dw_direct_weights(const int8_t *filter, int32_t out_c, int32_t n_taps, int32_t g, int32_t fo,
-                              int16_t *w16)
+                              int16_t *w16, int32_t *sum4)
 {
     int32_t t;
 #if defined(TE_DW_DSP)
     const uint32_t fo2 = (uint32_t)(uint16_t)fo * 0x00010001u;
     const int8_t *f = filter + 4 * g;
     uint32_t *w = (uint32_t *)(void *)w16;
-    for (t = 0; t < n_taps; ++t, f += out_c, w += 2) { /* one word per tap: 4 channels (out_c % 4 == 0) */
-        const uint32_t v = te_read_u32(f);
-        w[0] = te_sadd16(te_sxtb16(v), fo2);
-        w[1] = te_sadd16(te_sxtb16_ror8(v), fo2);
+    int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0, t0;
+    if (sum4 == NULL) {
+        for (t = 0; t < n_taps; ++t, f += out_c, w += 2) { /* one word per tap: 4 channels (out_c % 4 == 0) */
+            const uint32_t v = te_read_u32(f);
+            w[0] = te_sadd16(te_sxtb16(v), fo2);
+            w[1] = te_sadd16(te_sxtb16_ror8(v), fo2);
+        }
+        return;
     }
+    for (t0 = 0; t0 < n_taps; t0 += 128) {
+        const int32_t n = te_min_i32(128, n_taps - t0);
+        uint32_t s02 = 0, s13 = 0; /* 16-bit lane sums of at most 128 values in [-255, 255] */
+        for (t = 0; t < n; ++t, f += out_c, w += 2) { /* one word per tap: 4 channels (out_c % 4 == 0) */
+            const uint32_t v = te_read_u32(f);
+            const uint32_t we = te_sadd16(te_sxtb16(v), fo2), wo = te_sadd16(te_sxtb16_ror8(v), fo2);
+            w[0] = we;
+            w[1] = wo;
+            s02 = te_sadd16(s02, we);
+            s13 = te_sadd16(s13, wo);
+        }
+        s0 += (int16_t)(s02 & 0xFFFFu), s2 += (int16_t)(s02 >> 16);
+        s1 += (int16_t)(s13 & 0xFFFFu), s3 += (int16_t)(s13 >> 16);
+    }
+    sum4[0] = s0, sum4[1] = s1, sum4[2] = s2, sum4[3] = s3;
 #else
+    if (sum4 != NULL) {
+        sum4[0] = sum4[1] = sum4[2] = sum4[3] = 0;
+    }
     for (t = 0; t < n_taps; ++t, w16 += 4) {
         const int8_t *f = filter + (size_t)t * out_c + 4 * g;
         w16[0] = (int16_t)(f[0] + fo);
         w16[1] = (int16_t)(f[2] + fo);
         w16[2] = (int16_t)(f[1] + fo);
         w16[3] = (int16_t)(f[3] + fo);
+        if (sum4 != NULL) {
+            sum4[0] += f[0] + fo, sum4[1] += f[1] + fo, sum4[2] += f[2] + fo, sum4[3] += f[3] + fo;
+        }
     }
 #endif
 }
@@ -1012,7 +1129,7 @@ static void dw_direct_plane(const te_dw_params *p, const int32_t *rq4, const int
     }
     for (g = 0; g < groups; ++g) {
         const int32_t *q = rq4 + 20 * g;
-        dw_direct_weights(filter, c, n_taps, g, p->filter_offset, w16);
+        dw_direct_weights(filter, c, n_taps, g, p->filter_offset, w16, NULL);
         for (b = 0; b < p->batches; ++b) {
             const int8_t *src = input + (size_t)b * in_batch + 4 * g;
             int8_t *out = output + (size_t)b * out_batch + 4 * g;
@@ -1035,8 +1152,8 @@ static void dw_direct_plane(const te_dw_params *p, const int32_t *rq4, const int
  * the input rows they land on (output row j lands on input rows <= j; output row oy + 1 needs
  * input rows from (oy + 1) * stride_h - pad_top on). Channels of other groups are neither read
  * nor written meanwhile: a depthwise output channel depends on its own input channel only.
- * Interior pixels of a row go through the run routine, border pixels one by one with tap
- * pointers (padded taps read a row of input zero points). */
+ * Interior pixels of a row go through the run routine, border pixels one by one over their
+ * in-image taps only (dw_direct_clip_*). */
 static void dw_direct(const te_dw_params *p, const int32_t *rq4, const int8_t *input, const int8_t *filter,
                       int8_t *output, void *scratch)
 {
@@ -1044,37 +1161,39 @@ static void dw_direct(const te_dw_params *p, const int32_t *rq4, const int8_t *i
     const int32_t in_h = p->in_h, in_w = p->in_w, sh = p->stride_h, sw = p->stride_w, out_w = p->out_w;
     const int32_t act_min = p->act_min, act_max = p->act_max;
     const int full = act_min == -128 && act_max == 127;
-    const dw_run_fn run = !full ? dw_direct_run_any_clamp : (k_h == 3 && k_w == 3 ? dw_direct_run_3x3_full
-                                                                                 : dw_direct_run_any_full);
+    const dw_run_fn run = !full                    ? dw_direct_run_any_clamp
+                          : k_h == 3 && k_w == 3 ? dw_direct_run_3x3_full
+                          : k_w == 5 || k_w == 7 ? dw_direct_run_5x5_7x7_full
+                                                 : dw_direct_run_any_full;
     const int in_place = output == input && p->ring_rows > 0;
     int16_t *const w16 = (int16_t *)scratch;
-    const int8_t **const taps = (const int8_t **)(void *)(w16 + 4 * n_taps);
-    int8_t *const zp_row = (int8_t *)(void *)(taps + n_taps);
-    int8_t *const ring = zp_row + ((c + 3) & ~3);
+    int8_t *const ring = (int8_t *)(void *)(w16 + 4 * n_taps);
     const size_t in_batch = (size_t)in_h * in_w * c, out_batch = (size_t)p->out_h * out_w * c;
     /* interior columns: ox in [ox_lo, ox_hi) have their whole window inside the input's columns */
     const int32_t ox_lo = te_min_i32((p->pad_left + sw - 1) / sw, out_w);
     const int32_t ox_hi = te_max_i32(ox_lo, te_min_i32(out_w, (in_w - k_w + p->pad_left) / sw + 1));
-    int32_t b, g, oy, ox, ky, kx, i;
+    int32_t b, g, oy, ox, i;
 
     if (p->plane_w > 0) {
         dw_direct_plane(p, rq4, input, filter, output, w16, (int8_t *)(void *)(w16 + 4 * n_taps), run);
         return;
     }
-    for (i = 0; i < c; ++i) {
-        zp_row[i] = (int8_t)(-p->input_offset);
-    }
     for (g = 0; g < groups; ++g) {
         const int32_t *q = rq4 + 20 * g;
         const int32_t goff = 4 * g;
-        dw_direct_weights(filter, c, n_taps, g, p->filter_offset, w16);
+        int32_t b4[4]; /* the group's biases before folding: q[j] - input_offset * sum of its weights */
+        dw_direct_weights(filter, c, n_taps, g, p->filter_offset, w16, b4);
+        for (i = 0; i < 4; ++i) {
+            b4[i] = (int32_t)((uint32_t)q[i] - (uint32_t)p->input_offset * (uint32_t)b4[i]);
+        }
         for (b = 0; b < p->batches; ++b) {
             const int8_t *in_b = input + (size_t)b * in_batch;
             int8_t *out_b = output + (size_t)b * out_batch;
             int32_t flushed = 0; /* in place: output rows below this are in the output */
             for (oy = 0; oy < p->out_h; ++oy) {
                 const int32_t iy0 = oy * sh - p->pad_top;
-                const int rows_in = iy0 >= 0 && iy0 + k_h <= in_h;
+                const int32_t ky0 = te_max_i32(0, -iy0), ky1 = te_min_i32(k_h, in_h - iy0);
+                const int rows_in = ky0 == 0 && ky1 == k_h;
                 /* where output (oy, ox) of this group goes: out_row + ox * o_step */
                 int8_t *const out_row = in_place ? ring + (size_t)(oy % p->ring_rows) * out_w * 4
                                                  : out_b + (size_t)oy * out_w * c + goff;
@@ -1088,18 +1207,12 @@ static void dw_direct(const te_dw_params *p, const int32_t *rq4, const int8_t *i
                         ox = ox_hi - 1;
                         continue;
                     }
-                    for (ky = 0, i = 0; ky < k_h; ++ky) {
-                        const int32_t iy = iy0 + ky;
-                        for (kx = 0; kx < k_w; ++kx, ++i) {
-                            const int32_t ix = ix0 + kx;
-                            taps[i] = (iy >= 0 && iy < in_h && ix >= 0 && ix < in_w)
-                                          ? in_b + ((size_t)iy * in_w + ix) * c : zp_row;
-                        }
-                    }
-                    if (full) {
-                        dw_direct_taps_full(taps, goff, n_taps, w16, q, o, act_min, act_max);
-                    } else {
-                        dw_direct_taps_clamp(taps, goff, n_taps, w16, q, o, act_min, act_max);
+                    {
+                        const int32_t kx0 = te_max_i32(0, -ix0), kx1 = te_min_i32(k_w, in_w - ix0);
+                        const int8_t *x = in_b + ((size_t)(iy0 + ky0) * in_w + (size_t)(ix0 + kx0)) * c + goff;
+                        (full ? dw_direct_clip_full : dw_direct_clip_clamp)(
+                            x, ky1 - ky0, kx1 - kx0, in_w * c, c, w16 + 4 * (ky0 * k_w + kx0), 4 * k_w, b4,
+                            p->input_offset, q, o, act_min, act_max);
                     }
                 }
                 if (in_place) {

@@ -496,7 +496,9 @@ TE_INLINE void fc_quads(const te_fc_params *p, const int32_t *bias, const te_fp6
 }
 
 
-/* The whole op's row-major rows from `first` on, up to four per pass. */
+/* The whole op's row-major rows from `first` on, up to four per pass. The integer
+ * requantization of the whole int8 range is inline (SMMLA, SSAT), as in fc_quads; the rest goes
+ * through fc_out. */
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
@@ -504,6 +506,8 @@ static void fc_rows(const te_fc_params *p, const int32_t *bias, const te_fp64_sc
                     const int8_t *filter, int8_t *out, int32_t first)
 {
     const int32_t depth = p->accum_depth, out_depth = p->out_depth;
+    const int32_t mult = p->rq_mult, add = p->rq_add, sh = p->rq_shift;
+    const int fast = mult != 0 && p->act_min == -128 && p->act_max == 127;
     int32_t oc, r;
     for (oc = first; oc < out_depth; oc += 4) {
         const int32_t n = te_min_i32(4, out_depth - oc);
@@ -514,8 +518,12 @@ static void fc_rows(const te_fc_params *p, const int32_t *bias, const te_fp64_sc
             }
         }
         fc_rows_dot(filter + (size_t)oc * depth, depth, n, x, depth, a);
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 1 /* one copy of each requantization (flash) */
+#endif
         for (r = 0; r < n; ++r) {
-            out[oc + r] = fc_out(p, scales, (int32_t)a[r], oc + r);
+            out[oc + r] = fast ? fc_sat8(te_smmla((int32_t)a[r], mult, add) >> sh)
+                               : fc_out(p, scales, (int32_t)a[r], oc + r);
         }
     }
 }

@@ -29,20 +29,52 @@ TE_INLINE int32_t quantize_value(float x, float scale, int32_t zero_point)
     return (int32_t)((uint32_t)q + (uint32_t)zero_point);
 }
 
+/* The trunc-based rounding below pays where roundf is a library call but the FPU converts and
+ * subtracts in one instruction each: ARMv7-M with single-precision FPv4 (Cortex-M4F). FPv5 cores
+ * (M7's double FPU, ARMv8-M) round with VRINTA; soft-float cores pay more for the extra float
+ * operations than for roundf. TE_EMULATE_DSP builds it on the host, so the host tests check it. */
+#if !defined(TE_FORCE_PORTABLE) && \
+    ((defined(__ARM_FP) && !(__ARM_FP & 8) && defined(__ARM_ARCH) && __ARM_ARCH == 7 && \
+      !defined(__ARM_FEATURE_DIRECTED_ROUNDING)) || defined(TE_EMULATE_DSP))
+#define TE_QUANTIZE_TRUNC 1
+#endif
+
+/* quantize_value clamped to [lo, hi]. TE_QUANTIZE_TRUNC: for |y| < 2^10 (so never NaN) with
+ * y = x / scale, t = trunc(y) and f = y - t are exact (the fraction of a float is a float), so is
+ * f + f, and |f + f| < 2 truncates to sign(y) exactly when |f| >= 1/2: t + trunc(f + f) is roundf(y)
+ * (half away from zero). |t + zero_point| stays far from overflow and clamps like the reference's
+ * q. Larger |y|, infinities and NaN take quantize_value. Checked over every float bit pattern. */
+TE_INLINE int32_t quantize_clamped(float x, float scale, int32_t zero_point, int32_t lo, int32_t hi)
+{
+#if defined(TE_QUANTIZE_TRUNC)
+    const float y = x / scale;
+    if (fabsf(y) < 1024.0f) {
+        const int32_t t = (int32_t)y;
+        const float f = y - (float)t;
+        return te_clamp_i32(t + (int32_t)(f + f) + zero_point, lo, hi);
+    }
+#endif
+    return te_clamp_i32(quantize_value(x, scale, zero_point), lo, hi);
+}
+
 void te_quantize_f32_s8(const te_quantize_params *p, const float *input, int8_t *output)
 {
+    const int32_t n = p->size, zp = p->zero_point;
+    const float scale = p->scale;
     int32_t i;
     /* Forward loop: output byte i never overlaps a float not yet read (in place). */
-    for (i = 0; i < p->size; ++i) {
-        output[i] = (int8_t)te_clamp_i32(quantize_value(input[i], p->scale, p->zero_point), -128, 127);
+    for (i = 0; i < n; ++i) {
+        output[i] = (int8_t)quantize_clamped(input[i], scale, zp, -128, 127);
     }
 }
 
 void te_quantize_f32_u8(const te_quantize_params *p, const float *input, uint8_t *output)
 {
+    const int32_t n = p->size, zp = p->zero_point;
+    const float scale = p->scale;
     int32_t i;
-    for (i = 0; i < p->size; ++i) {
-        output[i] = (uint8_t)te_clamp_i32(quantize_value(input[i], p->scale, p->zero_point), 0, 255);
+    for (i = 0; i < n; ++i) {
+        output[i] = (uint8_t)quantize_clamped(input[i], scale, zp, 0, 255);
     }
 }
 

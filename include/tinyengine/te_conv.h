@@ -37,6 +37,19 @@ typedef struct {
 void te_conv2d_s8(const te_conv_params *p, const te_requant_per_channel *rq,
                   const int8_t *input, const int8_t *filter, int8_t *output, void *scratch);
 
+/* te_conv2d_s8 for layers whose channel count is a multiple of 4, with dil_w 1 and one group
+ * (the generator calls it for them; any other layer is handed to te_conv2d_s8): on DSP builds
+ * the columns take one expansion per filter row (its in-image taps are contiguous in NHWC).
+ * Other builds have only te_conv2d_s8. */
+#if !defined(TE_FORCE_PORTABLE) && (defined(__ARM_FEATURE_DSP) || defined(TE_EMULATE_DSP)) && \
+    !(defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1))
+#define TE_CONV_HAVE_ROWS 1
+void te_conv2d_s8_rows(const te_conv_params *p, const te_requant_per_channel *rq,
+                       const int8_t *input, const int8_t *filter, int8_t *output, void *scratch);
+#else
+#define te_conv2d_s8_rows te_conv2d_s8
+#endif
+
 /* Pointwise (1x1, no padding, any stride, one group). rq->bias must be the folded bias:
  * bias[oc] + input_offset * (sum(filter[oc]) + in_c * filter_offset) (computed by the
  * generator), so the inner loop is a plain int8 dot product; a non-zero filter_offset (legacy

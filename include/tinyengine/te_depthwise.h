@@ -53,9 +53,8 @@ typedef struct {
  *     channel's weights, a column of accumulators, the window), row_len even, >= pad_left + in_w and >=
  *     (out_w - 1) * stride_w + max(2 * ((k_w + 1) / 2), (k_w - 1) * dil_w + 1);
  *   direct: k_h * k_w * 8 (one group's weights as int16), then in plane mode plane_w * plane
- *     rows * 4 (the padded plane of one group), else k_h * k_w * sizeof(void *) + in_c rounded
- *     up to 4 + (if it may run in place) ring_rows * out_w * 4 bytes (the tap pointers, a row of
- *     input zero points, a ring of output rows of one group of 4 channels).
+ *     rows * 4 (the padded plane of one group), else (if it may run in place) ring_rows *
+ *     out_w * 4 bytes (a ring of output rows of one group of 4 channels).
  *
  * In place: with depth_mult 1, output may be the input buffer itself (output element (p, c)
  * overwrites input element (p, c)), provided out_w <= in_w, out_h <= in_h and

@@ -71,6 +71,23 @@ def test_conv_shapes(in_shape, out_c, k, stride, padding, act) -> None:
                              n_sets=3)
 
 
+# Channel counts a multiple of 4 with dil_w 1 (te_conv2d_s8_rows: a filter row's in-image taps
+# expanded at once): filters wider than the map (taps outside on both sides), rows entirely in
+# the padding, strides, dil_h > 1, odd pixel counts (1-3 pixel tails), a zero input offset, and
+# dil_w 2 handed to te_conv2d_s8.
+@pytest.mark.parametrize("in_shape,out_c,k,stride,padding,dilation,in_zp", [
+    ((1, 32, 32, 16), 16, (3, 3), (1, 1), "SAME", (1, 1), -128),  # ResNet-style
+    ((1, 3, 2, 4), 5, (7, 7), (1, 1), "SAME", (1, 1), -3),
+    ((1, 9, 7, 8), 6, (5, 3), (2, 3), "SAME", (1, 1), 0),
+    ((1, 10, 9, 12), 3, (3, 5), (1, 2), "VALID", (2, 1), 17),
+    ((2, 5, 6, 4), 9, (1, 4), (1, 1), "SAME", (1, 1), -3),
+    ((1, 8, 9, 8), 4, (3, 3), (1, 1), "SAME", (1, 2), -3),
+])
+def test_conv_rows_of_taps(in_shape, out_c, k, stride, padding, dilation, in_zp) -> None:
+    assert_matches_reference(conv_model(in_shape, out_c, k, stride, padding, dilation=dilation, in_zp=in_zp,
+                                        act="RELU", seed=sum(in_shape) + out_c), n_sets=3)
+
+
 @pytest.mark.parametrize("per_channel", [True, False])
 def test_conv_per_tensor_and_per_channel(per_channel: bool) -> None:
     # (LiteRT's CONV_2D Prepare requires a bias tensor, so there is no bias-less case to compare.)

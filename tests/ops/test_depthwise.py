@@ -78,6 +78,20 @@ def test_dw_shapes(in_shape, k, stride, padding, depth_mult, act) -> None:
                                       seed=sum(in_shape)), n_sets=3)
 
 
+# Filters 7-8 wide with an even stride_w over the whole int8 range: the planar routine reads
+# two weight pairs and two input pairs per LDRD (micro_speech's layer as the real model
+# quantizes it, 7-wide filters on channel counts the direct kernel does not take, odd row counts).
+@pytest.mark.parametrize("in_shape,k,stride,padding,depth_mult", [
+    ((1, 49, 40, 1), (10, 8), (2, 2), "SAME", 8),
+    ((1, 15, 13, 3), (7, 7), (2, 2), "SAME", 1),
+    ((1, 12, 17, 2), (7, 7), (1, 2), "VALID", 2),
+    ((1, 11, 19, 3), (5, 8), (3, 4), "SAME", 1),
+])
+def test_dw_wide_rows_even_stride(in_shape, k, stride, padding, depth_mult) -> None:
+    assert_matches_reference(dw_model(in_shape, k, stride, padding, depth_mult=depth_mult, act="NONE",
+                                      out_zp=-128, seed=sum(in_shape) + k[1]), n_sets=3)
+
+
 @pytest.mark.parametrize("per_channel", [True, False])
 @pytest.mark.parametrize("bias", [True, False])
 def test_dw_weights_and_bias(per_channel: bool, bias: bool) -> None:

@@ -44,6 +44,27 @@ def special_floats(shape: tuple[int, ...], scale: float, zp: int, seed: int) -> 
     return [[a.reshape(shape)] for a in (ties, near, filler)]
 
 
+def rounding_edges() -> np.ndarray:
+    """With scale 1: every tie k + 1/2 and integer k for |k| <= 260 with both float neighbours, the
+    largest floats below 1/2, and values around 2^10 (where a kernel may switch rounding methods),
+    2^23 and 2^31, both signs."""
+    k = np.arange(-260, 261, dtype=np.float32)
+    base = np.concatenate([k + np.float32(0.5), k, np.float32([0.49999997, 1.4999999, 2.4999998, 1023.5, 1024.0,
+                                                               1024.5, 1025.0, 2.0 ** 23, 2.0 ** 23 + 1, 2.0 ** 24,
+                                                               2.0 ** 31, 2.0 ** 31 - 128])])
+    base = np.concatenate([base, -base]).astype(np.float32)
+    return np.concatenate([base, np.nextafter(base, np.float32(np.inf)),
+                           np.nextafter(base, np.float32(-np.inf))]).astype(np.float32)
+
+
+@pytest.mark.parametrize("out,zp", [("int8", 0), ("int8", -128), ("int8", 127), ("uint8", 0), ("uint8", 255)])
+def test_quantize_rounding_edges(out: str, zp: int) -> None:
+    """Scale 1 makes every tie exact: any rounding method other than half away from zero, and any
+    wrong result where a kernel switches methods, shows in the bytes (zero points shift the window)."""
+    x = rounding_edges()
+    check(quantize_model((1, x.size), out, 1.0, zp), 0, [[x.reshape(1, -1)], [np.float32(0.25) * x.reshape(1, -1)]])
+
+
 @pytest.mark.parametrize("out", ["int8", "uint8"])
 @pytest.mark.parametrize("scale,zp", [(0.404846727848053, 81), (0.003919653594493866, -128),
                                       (0.02351972833275795, -18), (1.0, 0), (1e-4, 127), (37.0, 5)])

@@ -25,7 +25,7 @@ from tests.ops.test_elementwise import add_model
 from tests.ops.test_fully_connected import fc_model
 from tests.ops.test_layout import concat_model, pad_model, resize_model, transpose_model
 from tests.ops.test_pooling import pool_model
-from tests.ops.test_quantize import quantize_model, special_floats
+from tests.ops.test_quantize import quantize_model, rounding_edges, special_floats
 from tests.ops.test_reduce import mean_model
 from tests.ops.test_softmax import softmax_model, structured_rows
 from tests.support.optest import assert_firmware_matches_reference, generate
@@ -108,6 +108,10 @@ CONV = {
                                        in_scale=0.02, out_zp=128, out_scale=0.1, w_zp=140, seed=19),
     "legacy_rgb_stem": lambda: conv_model((1, 9, 11, 3), 8, (3, 3), (2, 2), "SAME", dtype="uint8", in_zp=128,
                                           in_scale=0.0078, out_zp=0, out_scale=0.02, w_zp=120, seed=20),
+    # te_conv2d_s8_rows: channels a multiple of 4, dil_w 1 (taps outside the map on both sides, stride, dil_h)
+    "rows_resnet": lambda: conv_model((1, 16, 16, 16), 16, (3, 3), (1, 1), "SAME", in_zp=-128, act="RELU", seed=61),
+    "rows_wide_filter": lambda: conv_model((1, 3, 2, 4), 5, (7, 7), (1, 1), "SAME", seed=62),
+    "rows_strided": lambda: conv_model((1, 10, 9, 12), 3, (3, 5), (1, 2), "VALID", dilation=(2, 1), seed=63),
 }
 
 # ------------------------------------------------------------------------------------ FULLY_CONNECTED
@@ -127,6 +131,9 @@ OTHERS = {
     "dw_3x3": lambda: dw_model((1, 7, 8, 5), (3, 3), (1, 1), "SAME", act="RELU6", seed=31),
     "dw_s2_mult2": lambda: dw_model((1, 9, 10, 4), (3, 3), (2, 2), "VALID", depth_mult=2, seed=32),
     "dw_5x5_per_tensor": lambda: dw_model((1, 11, 10, 16), (5, 5), (1, 1), "SAME", per_channel=False, seed=33),
+    "dw_10x8_s2_x8": lambda: dw_model((1, 49, 40, 1), (10, 8), (2, 2), "SAME", depth_mult=8, out_zp=-128, seed=34),
+    "dw_7x7_s2_c3": lambda: dw_model((1, 15, 13, 3), (7, 7), (2, 2), "SAME", out_zp=-128, seed=35),
+    "dw_7x7_s1_c3": lambda: dw_model((1, 12, 11, 3), (7, 7), (1, 1), "SAME", out_zp=-128, seed=36),
     "avg_pool": lambda: pool_model("AVERAGE_POOL_2D", (1, 7, 8, 3), (3, 3), (2, 2), "SAME", zp=7),
     "max_pool": lambda: pool_model("MAX_POOL_2D", (1, 6, 5, 4), (2, 2), (2, 2), "SAME", act="RELU", zp=-20,
                                    scale=0.03),
@@ -170,6 +177,16 @@ def test_quantize_special_floats_on_core(core: str, tmp_path: Path, cache: Path)
     check_on_core(quantize_model(shape, "int8", scale, zp), core, tmp_path, cache,
                   input_sets=special_floats(shape, scale, zp, seed=3))
 
+
+
+@pytest.mark.parametrize("core", ["m3", "m4", "m7", "m55"])
+def test_quantize_rounding_edges_on_core(core: str, tmp_path: Path, cache: Path) -> None:
+    """Each core rounds its own way (soft-float roundf on M3, trunc and fraction on M4's FPv4,
+    VRINTA on M7 and M55): exact ties and their neighbours, around the switch at 2^10."""
+    x = rounding_edges().reshape(1, -1)
+    for zp in (0, -128):
+        check_on_core(quantize_model(x.shape, "int8", 1.0, zp), core, tmp_path / f"zp{zp}", cache,
+                      input_sets=[[x], [np.float32(0.25) * x]])
 
 # ------------------------------------------------------------------------------------------ wide sweeps
 

@@ -99,6 +99,10 @@ def lower_conv2d(op: Op, graph: Graph) -> KernelCall:
         return KernelCall(op=op, template="conv2d_1x1.c.j2", header="tinyengine/te_conv.h", inputs=[x], outputs=[y],
                           params=params, consts=consts, macs=macs, note=f"1x1/s{sh}",
                           scratch_bytes=conv_1x1_scratch_bytes(ic), inplace=conv_1x1_inplace(ic, oc, sh, sw))
-    return KernelCall(op=op, template="conv2d.c.j2", header="tinyengine/te_conv.h", inputs=[x], outputs=[y],
+    # Channel counts a multiple of 4, dil_w 1, one group: te_conv2d_s8_rows (DSP builds expand each
+    # filter row's in-image taps at once; elsewhere the same function as te_conv2d_s8).
+    rows = fic == ic and ic % 4 == 0 and dw == 1
+    return KernelCall(op=op, template="conv2d_rows.c.j2" if rows else "conv2d.c.j2", header="tinyengine/te_conv.h",
+                      inputs=[x], outputs=[y],
                       params=params, consts=consts, macs=macs, note=f"{kh}x{kw}/s{sh}",
                       scratch_bytes=conv_scratch_bytes(kh * kw * fic, oc))

@@ -35,11 +35,15 @@ from .conv import requant_consts
 WINDOW_BYTES = 4096
 # Stride-1 layers with at most this many output pixels per channel use the direct kernel.
 DIRECT_MAX_PIXELS = 64
-# The direct kernel's plane mode: when copying each group's input into a padded plane costs less
-# than handling the border pixels one by one (estimated instructions per pixel and per tap, as
-# measured on Cortex-M4), and the plane fits the arena's spare bytes (at most this many).
+# The direct kernel's plane mode: when copying each group's input into a padded plane and running
+# every tap costs less than handling the border pixels one by one over their in-image taps
+# (estimated instructions per copied value, per tap and per border pixel, Cortex-M4), and the
+# plane fits the arena's spare bytes (at most this many).
 PLANE_COPY_COST = 4
-BORDER_TAP_COST = 17
+DIRECT_TAP3_COST = 8
+DIRECT_TAP_COST = 10
+BORDER_PIXEL_COST = 100
+BORDER_TAP_COST = 14
 PLANE_MAX_BYTES = 4096
 
 
@@ -141,22 +145,16 @@ def lower_depthwise_conv2d(op: Op, graph: Graph) -> KernelCall:
         consts["requant4"] = ConstArray("int32_t", q.wrap_int32(requant4).astype(np.int32))
         for role in ("bias", "multiplier", "shift"):  # all in requant4 (rq is then all NULL)
             del consts[role]
-        # one group's int16 weights, tap pointers (8 bytes on 64-bit hosts), a row of input zero
-        # points, a ring of output rows of one group of 4 channels
-        scratch = 16 * kh * kw + (ic + 3) // 4 * 4 + (ring_rows * ow * 4 if can_inplace else 0)
+        # one group's int16 weights, a ring of output rows of one group of 4 channels
+        scratch = 8 * kh * kw + (ring_rows * ow * 4 if can_inplace else 0)
         # Plane mode: each group's input copied into a zero-point padded plane, so that every output
         # pixel is an interior one (small maps, where border pixels would be most of them), when the
         # plane costs no more arena than the arena has spare here (or than the other mode's scratch).
         plane_w = max(pad_left + iw, (ow - 1) * sw + kw)
         plane_h = (oh - 1) * sh + kh
         plane_scratch = 8 * kh * kw + 4 * plane_w * plane_h
-        interior_w = max(0, min(ow, (iw - kw + pad_left) // sw + 1) - min(ow, (pad_left + sw - 1) // sw))
-        interior_h = max(0, min(oh, (ih - kh + pad_top) // sh + 1) - min(oh, (pad_top + sh - 1) // sh))
-        border_pixels = oh * ow - interior_w * interior_h
         room = max(scratch, min(PLANE_MAX_BYTES, spare))
-        # Per group: copying the plane costs about PLANE_COPY_COST instructions per input pixel;
-        # a border pixel in the other mode about BORDER_TAP_COST more per tap (its tap pointers).
-        if ih * iw * PLANE_COPY_COST < border_pixels * kh * kw * BORDER_TAP_COST and plane_scratch <= room:
+        if _plane_cost(ih, iw, oh, ow, kh, kw, sh, sw, pad_top, pad_left) < 0 and plane_scratch <= room:
             scratch, plane = plane_scratch, plane_w
         # The Helium kernel (src/te_depthwise.c, dw_mve) runs direct layers too, through an int8
         # window of buf_rows rows (the direct kernel does not read buf_rows): as many as the
@@ -176,6 +174,26 @@ def lower_depthwise_conv2d(op: Op, graph: Graph) -> KernelCall:
     return KernelCall(op=op, template="depthwise_conv2d.c.j2", header="tinyengine/te_depthwise.h",
                       inputs=[x], outputs=[y], params=params, consts=consts, scratch_bytes=scratch,
                       inplace=[(0, 0)] if can_inplace else [], macs=n * oh * ow * oc * kh * kw, note=variant)
+
+
+def _plane_cost(ih: int, iw: int, oh: int, ow: int, kh: int, kw: int, sh: int, sw: int, pad_top: int,
+                pad_left: int) -> int:
+    """Estimated instructions per group of 4 channels (Cortex-M4) of the direct kernel's plane mode
+    minus those of its other mode: the plane costs its copy and every padded tap; the other mode
+    runs interior pixels the same way and each border pixel over its in-image taps only."""
+    def valid(o: int, pad: int, s: int, k: int, n: int) -> int:
+        start = o * s - pad
+        return max(0, min(k, n - start) - max(0, -start))
+
+    tap = DIRECT_TAP3_COST if kh == kw == 3 else DIRECT_TAP_COST
+    rows = [valid(y, pad_top, sh, kh, ih) for y in range(oh)]
+    cols = [valid(x, pad_left, sw, kw, iw) for x in range(ow)]
+    plane = ih * iw * PLANE_COPY_COST + oh * ow * kh * kw * tap
+    other = 0
+    for r in rows:
+        for c in cols:
+            other += kh * kw * tap if (r, c) == (kh, kw) else BORDER_PIXEL_COST + r * c * BORDER_TAP_COST
+    return plane - other
 
 
 def mve_window_bytes(row_len: int, buf_rows: int) -> int:
