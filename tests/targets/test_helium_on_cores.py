@@ -10,12 +10,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import pytest
 
 from tests.ops.test_conv import conv_model
 from tests.ops.test_depthwise import dw_model
 from tests.ops.test_elementwise import add_model
 from tests.ops.test_fully_connected import fc_model
+from tests.ops.test_quantize import quantize_model, special_floats
+from tests.support.oracle import random_inputs
 from tests.targets import test_models_on_cores
 from tests.targets.test_ops_on_cores import check_on_core
 from tests.test_patches import fc_sink
@@ -226,3 +229,18 @@ def test_fully_connected_sink_on_m55(per_channel: bool, tmp_path: Path, cache: P
     model = tmp_path / "fc_sink.tflite"
     model.write_bytes(fc_sink(4 + per_channel, per_channel=per_channel))
     test_models_on_cores.check_on_core(model, CORE, tmp_path, cache, n_sets=2, args=("--patch",))
+
+
+# ------------------------------------------------------------------------------------------- QUANTIZE
+# float32 -> int8 / uint8, four values per pass (scalar VDIVs, then one vector: VRINTA, the
+# out-of-range / NaN lanes INT32_MIN, zero point, clamp), the last 1-3 values by the portable loop:
+# ties, signed zeros, non-finite and huge values (tests/ops/test_quantize.py's special floats).
+
+@pytest.mark.parametrize("out,scale,zp", [("int8", 0.404846727848053, 81), ("uint8", 0.003919653594493866, 0),
+                                          ("int8", 0.02351972833275795, -18)], ids=["s8", "u8", "s8_tail"])
+def test_quantize_on_m55(out: str, scale: float, zp: int, tmp_path: Path, cache: Path) -> None:
+    shape = (1, 9, 7) if out != "int8" or zp != -18 else (1, 5, 13)
+    model = quantize_model(shape, out, scale, zp)
+    rng = np.random.default_rng(zp & 0xFF)
+    sets = [random_inputs(model, rng)] + special_floats(shape, scale, zp, seed=zp & 0xFF)
+    check_on_core(model, CORE, tmp_path, cache, input_sets=sets)
