@@ -1470,6 +1470,41 @@ static DW_NOINLINE void dw_mve_gather_rows(int8_t *dst, int32_t dst_row, const i
     const uint16x8_t o16 = vmulq_n_u16(vidupq_n_u16(0, 1), (uint16_t)stride);
     const mve_pred16_t pr = wide ? vctp8q((uint32_t)(n & 15)) : vctp16q((uint32_t)(n & 7));
     int32_t r;
+#if defined(TE_DW_MVE_ASM)
+    if (n < lanes && rows > 0) { /* one predicated gather and store per row (small maps: most layers) */
+        int8x16_t v;
+        if (wide) {
+            __asm__ volatile("vmsr    p0, %[pr]\n\t"
+                             "dls     lr, %[rows]\n\t"
+                             "1:\n\t"
+                             "vpstt\n\t"
+                             "vldrbt.u8 %q[v], [%[src], %q[o]]\n\t"
+                             "vstrbt.8 %q[v], [%[dst]]\n\t"
+                             "add     %[src], %[src], %[sr]\n\t"
+                             "add     %[dst], %[dst], %[dr]\n\t"
+                             "le      lr, 1b\n\t"
+                             : [src] "+r"(src), [dst] "+r"(dst), [v] "=&w"(v)
+                             : [pr] "r"((uint32_t)pr), [rows] "r"(rows), [o] "w"(o8), [sr] "r"(src_row),
+                               [dr] "r"(dst_row)
+                             : "lr", "memory", "p0");
+        } else {
+            __asm__ volatile("vmsr    p0, %[pr]\n\t"
+                             "dls     lr, %[rows]\n\t"
+                             "1:\n\t"
+                             "vpstt\n\t"
+                             "vldrbt.u16 %q[v], [%[src], %q[o]]\n\t"
+                             "vstrbt.16 %q[v], [%[dst]]\n\t"
+                             "add     %[src], %[src], %[sr]\n\t"
+                             "add     %[dst], %[dst], %[dr]\n\t"
+                             "le      lr, 1b\n\t"
+                             : [src] "+r"(src), [dst] "+r"(dst), [v] "=&w"(v)
+                             : [pr] "r"((uint32_t)pr), [rows] "r"(rows), [o] "w"(o16), [sr] "r"(src_row),
+                               [dr] "r"(dst_row)
+                             : "lr", "memory", "p0");
+        }
+        return;
+    }
+#endif
     for (r = 0; r < rows; ++r, dst += dst_row, src += src_row) {
         int8_t *d = dst;
         const int8_t *x = src;
