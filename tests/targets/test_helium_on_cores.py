@@ -17,6 +17,7 @@ from tests.ops.test_conv import conv_model
 from tests.ops.test_depthwise import dw_model
 from tests.ops.test_elementwise import add_model
 from tests.ops.test_fully_connected import fc_model
+from tests.ops.test_pooling import pool_model
 from tests.ops.test_quantize import quantize_model, special_floats
 from tests.support.oracle import random_inputs
 from tests.targets import test_models_on_cores
@@ -244,3 +245,26 @@ def test_quantize_on_m55(out: str, scale: float, zp: int, tmp_path: Path, cache:
     rng = np.random.default_rng(zp & 0xFF)
     sets = [random_inputs(model, rng)] + special_floats(shape, scale, zp, seed=zp & 0xFF)
     check_on_core(model, CORE, tmp_path, cache, input_sets=sets)
+
+
+# ------------------------------------------------------------------------- AVERAGE_POOL_2D / MAX_POOL_2D
+# Per output pixel the channels in vectors (average: 4 int32 lanes, max: 16 int8 lanes; the last one
+# predicated); the average's rounded division as a multiply-high (windows up to 4096 taps), legacy
+# uint8 rounding; partial windows at SAME borders; activation clamps.
+
+POOL = {
+    "avg_kws_global": lambda: pool_model("AVERAGE_POOL_2D", (1, 25, 5, 64), (25, 5), (25, 5), zp=-5),
+    "avg_same_c7": lambda: pool_model("AVERAGE_POOL_2D", (1, 7, 8, 7), (3, 3), (2, 2), "SAME", act="RELU6", zp=7),
+    "avg_legacy_uint8": lambda: pool_model("AVERAGE_POOL_2D", (1, 6, 5, 5), (2, 3), (1, 2), "SAME", zp=131,
+                                           dtype="uint8"),
+    # 4096 taps (the multiply-high's limit) and one more row (the portable loop)
+    "avg_4096_taps": lambda: pool_model("AVERAGE_POOL_2D", (1, 64, 64, 2), (64, 64), (1, 1), zp=100),
+    "avg_4160_taps": lambda: pool_model("AVERAGE_POOL_2D", (1, 65, 64, 1), (65, 64), (1, 1), zp=-100),
+    "max_same_c18": lambda: pool_model("MAX_POOL_2D", (1, 7, 8, 18), (3, 3), (2, 2), "SAME", act="RELU", zp=-20),
+    "max_k2_c3": lambda: pool_model("MAX_POOL_2D", (1, 25, 25, 4), (2, 2), (2, 2), act="RELU_N1_TO_1", zp=3),
+}
+
+
+@pytest.mark.parametrize("build", cases(POOL))
+def test_pool_on_m55(build, tmp_path: Path, cache: Path) -> None:
+    check_on_core(build(), CORE, tmp_path, cache, n_sets=3)
