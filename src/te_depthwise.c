@@ -1590,6 +1590,45 @@ static void dw_mve(const te_dw_params *p, const te_requant_per_channel *rq, cons
     r.out_step = out_c;
     r.out_row = out_w * out_c;
     r.p = p;
+#if defined(TE_DW_MVE_ASM)
+    if (one_block && dm == 1 && taps.n == 1 && k.fo == 0 && sw <= 5) {
+        /* The common case with the least work per channel: the whole padded channel in the window
+         * (its padding, written once above, never changes), depth multiplier 1, one chunk of taps:
+         * per channel the input's rows into the window, the weights, the constants, the steps. */
+        int8_t *const interior = buf + (size_t)p->pad_top * row_len + p->pad_left;
+        r.rows = list ? 1 : p->out_h;
+        r.n = list ? n_out : out_w;
+        for (b = 0; b < p->batches; ++b) {
+            const int8_t *in_b = input + (size_t)b * n_in * c;
+            int8_t *out_b = output + (size_t)b * n_out * out_c;
+            for (ic = 0; ic < c; ++ic) {
+                if (copy_tab) {
+                    for (i = 0; i < n_in; i += 8) {
+                        vstrbq_scatter_offset_s16(buf, vldrhq_u16(dst + i),
+                                                  vldrbq_gather_offset_s16(in_b + ic, vldrhq_u16(src + i)));
+                    }
+                } else {
+                    dw_mve_gather_rows(interior, row_len, in_b + ic, in_w * c, c, in_w, p->in_h);
+                }
+                w[0] = dw_mve_w8(vldrbq_gather_offset_z_s16(filter + ic, taps.w_even, taps.p_even_last),
+                                 vldrbq_gather_offset_z_s16(filter + ic, taps.w_odd, taps.p_odd_last));
+                dw_mve_channel(rq, rq4, ic, &k);
+                if (!k.fast) {
+                    dw_mve_runs(&r, &taps, w, &k, filter + ic, out_b + ic);
+                } else if (list) {
+                    dw_mve_steps1((const int8_t *)tab, 1, (int32_t)(intptr_t)buf, n_out, &taps, w, &k, out_b + ic,
+                                  out_c);
+                } else {
+                    for (oy = 0; oy < p->out_h; ++oy) {
+                        dw_mve_steps1(buf + (size_t)oy * r.x_row, 0, sw, out_w, &taps, w, &k,
+                                      out_b + (size_t)oy * r.out_row + ic, out_c);
+                    }
+                }
+            }
+        }
+        return;
+    }
+#endif
     for (b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + (size_t)b * n_in * c;
         int8_t *out_b = output + (size_t)b * n_out * out_c;
