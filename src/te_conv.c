@@ -472,6 +472,66 @@ typedef struct {
     }
 CONV_4X1_FN(conv_mve_4x1_asm, CONV_RQ_FAST)
 CONV_4X1_FN(conv_mve_4x1_gen_asm, CONV_RQ_GEN)
+
+/* conv_mve_4x1_asm for the common layer (every shift negative, no legacy term): n >= 1 channels
+ * from w, the channel count in a register, the output offset in a vector and the store's
+ * predicate set once (nothing in the loop writes P0); the job's fields are read at offsetof. */
+static TE_CONV_NOINLINE void conv_mve_4x1_lean_asm(const conv_mve_job *job, const int8_t *w, const int32_t *pb,
+                                                   const int32_t *pm, const int32_t *ps, int32_t n,
+                                                   const conv_mve_k *kp, int8_t *out)
+{
+    const int8_t *x;
+    int32_t a, b, c, d;
+    int32x4_t v, t, wv;
+    const int32x4_t off = vdupq_n_s32(job->out_off);
+    __asm__ volatile(
+        "ldr     %[a], [%[job], %[o_pred]]\n\t"
+        "vmsr    p0, %[a]\n\t"
+        "1:\n\t"
+        "ldr     %[x], [%[job], %[o_blk]]\n\t"
+        "vldrb.u8 %q[wv], [%[w]], #16\n\t"
+        "vldrb.u8 %q[t], [%[x], #16]\n\t"
+        "vmladav.s8 %[b], %q[wv], %q[t]\n\t"
+        "vldrb.u8 %q[t], [%[x], #32]\n\t"
+        "vmladav.s8 %[c], %q[wv], %q[t]\n\t"
+        "vldrb.u8 %q[t], [%[x], #48]\n\t"
+        "vmladav.s8 %[d], %q[wv], %q[t]\n\t"
+        "vldrb.u8 %q[t], [%[x]], #64\n\t"
+        "vmladav.s8 %[a], %q[wv], %q[t]\n\t"
+        "ldr     lr, [%[job], %[o_steps]]\n\t"
+        "dls     lr, lr\n\t"
+        "2:\n\t"
+        "vldrb.u8 %q[wv], [%[w]], #16\n\t"
+        "vldrb.u8 %q[t], [%[x], #16]\n\t"
+        "vmladava.s8 %[b], %q[wv], %q[t]\n\t"
+        "vldrb.u8 %q[t], [%[x], #32]\n\t"
+        "vmladava.s8 %[c], %q[wv], %q[t]\n\t"
+        "vldrb.u8 %q[t], [%[x], #48]\n\t"
+        "vmladava.s8 %[d], %q[wv], %q[t]\n\t"
+        "vldrb.u8 %q[t], [%[x]], #64\n\t"
+        "vmladava.s8 %[a], %q[wv], %q[t]\n\t"
+        "le      lr, 2b\n\t"
+        "vmov    %q[v][2], %q[v][0], %[a], %[c]\n\t"
+        "vmov    %q[v][3], %q[v][1], %[b], %[d]\n\t"
+        "ldr     %[a], [%[pb]], #4\n\t"
+        "vadd.i32 %q[v], %q[v], %[a]\n\t" CONV_RQ_FAST
+        "vadd.i32 %q[v], %q[v], %q[off]\n\t"
+        "vmax.s32 %q[v], %q[v], %q[lo]\n\t"
+        "vmin.s32 %q[v], %q[v], %q[hi]\n\t"
+        "vpst\n\t"
+        "vstrbt.32 %q[v], [%[out], %q[so]]\n\t"
+        "adds    %[out], %[out], #1\n\t"
+        "ldr     %[a], [%[job], %[o_pad]]\n\t"
+        "sub     %[w], %[w], %[a]\n\t"
+        "subs    %[n], %[n], #1\n\t"
+        "bne     1b\n\t"
+        : [w] "+r"(w), [pb] "+r"(pb), [pm] "+r"(pm), [ps] "+r"(ps), [out] "+r"(out), [n] "+r"(n), [x] "=&r"(x),
+          [a] "=&Te"(a), [b] "=&Te"(b), [c] "=&Te"(c), [d] "=&Te"(d), [v] "=&w"(v), [t] "=&w"(t), [wv] "=&w"(wv)
+        : [job] "r"(job), [off] "w"(off), [lo] "w"(kp->lo), [hi] "w"(kp->hi), [so] "w"(kp->so),
+          [o_pred] "i"(offsetof(conv_mve_job, pred)), [o_blk] "i"(offsetof(conv_mve_job, blk)),
+          [o_steps] "i"(offsetof(conv_mve_job, steps_1)), [o_pad] "i"(offsetof(conv_mve_job, row_pad))
+        : "lr", "memory", "p0", "cc");
+}
 #endif /* TE_CONV_MVE_ASM */
 
 /* The sum of k taps (the legacy filter-offset term). */
@@ -577,6 +637,14 @@ static TE_CONV_NOINLINE void conv_mve_pixels(const te_conv_params *p, const te_r
             job.left = 1;
             job.last_w = NULL;
             filter = last_w;
+        }
+        if (neg && kc->fo == 0) {
+            conv_mve_4x1_lean_asm(&job, filter, bias, rq->multiplier, rq->shift, job.left, kc, out);
+            if (job.last_w != NULL) {
+                conv_mve_4x1_lean_asm(&job, job.last_w, bias + job.left, rq->multiplier + job.left,
+                                      rq->shift + job.left, 1, kc, out + job.left);
+            }
+            return;
         }
         (neg ? conv_mve_4x1_asm : conv_mve_4x1_gen_asm)(&job, filter, bias, rq->multiplier, rq->shift, kc, out);
         return;
