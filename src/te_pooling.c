@@ -99,15 +99,13 @@ static void te_max_pool2d_portable(const te_pool_params *p, const int8_t *input,
  * count / 2 (legacy uint8: sum + 128 * count + count / 2, never negative) and M = ceil(2^32 /
  * count) = (2^32 + e) / count with e < count, floor(n * M / 2^32) = floor(n / count) whenever
  * n * e < 2^32, true for count <= 4096 (n < 256 * count); the sign of an int8 sum is restored
- * afterwards ((acc +/- count / 2) / count truncates toward zero). Returns 0 for larger windows. */
-static int te_avg_pool2d_mve(const te_pool_params *p, const int8_t *input, int8_t *output)
+ * afterwards ((acc +/- count / 2) / count truncates toward zero). Larger windows divide lane by
+ * lane (C division, as the portable loop). */
+static void te_avg_pool2d_mve(const te_pool_params *p, const int8_t *input, int8_t *output)
 {
     const int32_t c_n = p->channels, legacy = p->legacy_uint8;
     const int32x4_t lo = vdupq_n_s32(p->act_min), hi = vdupq_n_s32(p->act_max);
-    int32_t b, oy, ox, c, fy, fx;
-    if (p->k_h * p->k_w > 4096) {
-        return 0;
-    }
+    int32_t b, oy, ox, c, fy, fx, l;
     for (b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * c_n;
         for (oy = 0; oy < p->out_h; ++oy) {
@@ -139,7 +137,16 @@ static int te_avg_pool2d_mve(const te_pool_params *p, const int8_t *input, int8_
                     }
                     sign = legacy ? vdupq_n_s32(0) : vshrq_n_s32(acc, 31);
                     n = vreinterpretq_u32_s32(vaddq_n_s32(legacy ? acc : vabsq_s32(acc), add));
-                    q = vreinterpretq_s32_u32(count > 1 ? vmulhq_u32(n, vdupq_n_u32(mult)) : n);
+                    if (count > 4096) {
+                        uint32_t d[4];
+                        vst1q_u32(d, n);
+                        for (l = 0; l < 4; ++l) {
+                            d[l] /= (uint32_t)count;
+                        }
+                        q = vreinterpretq_s32_u32(vld1q_u32(d));
+                    } else {
+                        q = vreinterpretq_s32_u32(count > 1 ? vmulhq_u32(n, vdupq_n_u32(mult)) : n);
+                    }
                     q = vsubq_s32(veorq_s32(q, sign), sign);
                     if (legacy) {
                         q = vsubq_s32(q, vdupq_n_s32(128));
@@ -149,7 +156,6 @@ static int te_avg_pool2d_mve(const te_pool_params *p, const int8_t *input, int8_
             }
         }
     }
-    return 1;
 }
 
 static void te_max_pool2d_mve(const te_pool_params *p, const int8_t *input, int8_t *output)
@@ -187,9 +193,9 @@ static void te_max_pool2d_mve(const te_pool_params *p, const int8_t *input, int8
 void te_avg_pool2d_s8(const te_pool_params *p, const int8_t *input, int8_t *output)
 {
 #if defined(TE_USE_MVE)
-    if (te_avg_pool2d_mve(p, input, output)) {
-        return;
-    }
+    (void)te_avg_pool2d_portable; /* what TE_FORCE_PORTABLE builds on this core */
+    te_avg_pool2d_mve(p, input, output);
+    return;
 #elif defined(TE_USE_DSP)
     /* Cortex-M DSP path: to be written; must match te_avg_pool2d_portable byte for byte. */
 #endif

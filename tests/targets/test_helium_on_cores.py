@@ -249,16 +249,18 @@ def test_quantize_on_m55(out: str, scale: float, zp: int, tmp_path: Path, cache:
 
 # ------------------------------------------------------------------------- AVERAGE_POOL_2D / MAX_POOL_2D
 # Per output pixel the channels in vectors (average: 4 int32 lanes, max: 16 int8 lanes; the last one
-# predicated); the average's rounded division as a multiply-high (windows up to 4096 taps), legacy
-# uint8 rounding; partial windows at SAME borders; activation clamps.
+# predicated); the average's rounded division as a multiply-high (windows up to 4096 taps; larger ones
+# divide lane by lane), legacy uint8 rounding; partial windows at SAME borders; activation clamps.
 
 POOL = {
     "avg_kws_global": lambda: pool_model("AVERAGE_POOL_2D", (1, 25, 5, 64), (25, 5), (25, 5), zp=-5),
     "avg_same_c7": lambda: pool_model("AVERAGE_POOL_2D", (1, 7, 8, 7), (3, 3), (2, 2), "SAME", act="RELU6", zp=7),
     "avg_legacy_uint8": lambda: pool_model("AVERAGE_POOL_2D", (1, 6, 5, 5), (2, 3), (1, 2), "SAME", zp=131,
                                            dtype="uint8"),
-    # 4096 taps (the multiply-high's limit) and one more row (the portable loop)
+    # 4096 taps (the multiply-high's limit) and one more row (lane by lane division), int8 and uint8
     "avg_4096_taps": lambda: pool_model("AVERAGE_POOL_2D", (1, 64, 64, 2), (64, 64), (1, 1), zp=100),
+    "avg_4160_taps_uint8": lambda: pool_model("AVERAGE_POOL_2D", (1, 65, 64, 3), (65, 64), (1, 1), zp=131,
+                                              dtype="uint8"),
     "avg_4160_taps": lambda: pool_model("AVERAGE_POOL_2D", (1, 65, 64, 1), (65, 64), (1, 1), zp=-100),
     "max_same_c18": lambda: pool_model("MAX_POOL_2D", (1, 7, 8, 18), (3, 3), (2, 2), "SAME", act="RELU", zp=-20),
     "max_k2_c3": lambda: pool_model("MAX_POOL_2D", (1, 25, 25, 4), (2, 2), (2, 2), act="RELU_N1_TO_1", zp=3),
