@@ -770,10 +770,70 @@ static TE_CONV_NOINLINE void conv_mve_gather(const int8_t *x0, const uint16_t *o
     }
 }
 
+/* The window of output pixel (oy, ox) (dilation 1 along x) with whole-vector copies: kernel row ky
+ * to dst + ky * row_step, its 16-byte chunk i at + i * chunk_step (the last one predicated to the
+ * row's end); taps left or right of the input row (a border pixel) are g->pad by predicated loads
+ * (lanes off are never read) and a select, rows above or below all g->pad. row_step = row_bytes,
+ * chunk_step = 16: the window as conv_gather_s8 writes it; row_bytes a multiple of 16, row_step
+ * 64 * row_bytes / 16, chunk_step 64: straight into a pixel of the block. */
+static TE_CONV_NOINLINE void conv_mve_window(const te_conv_geom *g, const int8_t *in_b, int32_t oy, int32_t ox,
+                                             int8_t *dst, int32_t row_step, int32_t chunk_step)
+{
+    const int32_t c = g->fic, rb = g->row_bytes;
+    const int32_t iy0 = oy * g->stride_h - g->pad_top, ix0 = ox * g->stride_w - g->pad_left;
+    /* the row's bytes [pre, end) are inside the input */
+    const int32_t pre = te_min_i32(ix0 < 0 ? -ix0 * c : 0, rb);
+    const int32_t end = te_max_i32(te_min_i32((g->in_w - ix0) * c, rb), pre);
+    const int8x16_t padv = vdupq_n_s8(g->pad);
+    int32_t ky, i;
+    if (rb <= 16) { /* one chunk per row: its predicates once */
+        const mve_pred16_t st = vctp8q((uint32_t)rb);
+        const mve_pred16_t in = (mve_pred16_t)(vctp8q((uint32_t)end) & ~vctp8q((uint32_t)pre));
+        const intptr_t x_off = (intptr_t)ix0 * c;
+        for (ky = 0; ky < g->k_h; ++ky, dst += row_step) {
+            const int32_t iy = iy0 + ky * g->dil_h;
+            int8x16_t v = padv;
+            if (iy >= 0 && iy < g->in_h) {
+                const uintptr_t src = (uintptr_t)(in_b + (size_t)iy * g->in_row) + (uintptr_t)x_off;
+                v = vpselq_s8(vldrbq_z_s8((const int8_t *)src, in), padv, in);
+            }
+            vstrbq_p_s8(dst, v, st);
+        }
+        return;
+    }
+    for (ky = 0; ky < g->k_h; ++ky, dst += row_step) {
+        const int32_t iy = iy0 + ky * g->dil_h;
+        int8_t *d = dst;
+        uintptr_t src;
+        if (iy < 0 || iy >= g->in_h || pre == end) {
+            for (i = 0; i < rb; i += 16, d += chunk_step) {
+                vstrbq_p_s8(d, padv, vctp8q((uint32_t)(rb - i)));
+            }
+            continue;
+        }
+        /* as an integer: left of the row (ix0 < 0) is outside the input object */
+        src = (uintptr_t)(in_b + (size_t)iy * g->in_row) + (uintptr_t)((intptr_t)ix0 * c);
+        if (pre == 0 && end == rb) {
+            for (i = 0; i < rb; i += 16, d += chunk_step) {
+                const mve_pred16_t pr = vctp8q((uint32_t)(rb - i));
+                vstrbq_p_s8(d, vldrbq_z_s8((const int8_t *)(src + (uint32_t)i), pr), pr);
+            }
+        } else {
+            for (i = 0; i < rb; i += 16, d += chunk_step) {
+                const mve_pred16_t in = (mve_pred16_t)(vctp8q((uint32_t)te_max_i32(end - i, 0)) &
+                                                       ~vctp8q((uint32_t)te_max_i32(pre - i, 0)));
+                const int8x16_t v = vldrbq_z_s8((const int8_t *)(src + (uint32_t)i), in);
+                vstrbq_p_s8(d, vpselq_s8(v, padv, in), vctp8q((uint32_t)(rb - i)));
+            }
+        }
+    }
+}
+
 /* Any kernel (one group): four output pixels' windows gathered as int8 (padded taps = the input
  * zero point) into the block, then conv_mve_pixels. Interior pixels of windows up to 64 taps are
  * gathered straight from the input (halfword-offset gathers of 8 taps, two narrowed into a
- * 16-byte chunk); the others through the shared window gather. The window holds raw x, so over
+ * 16-byte chunk); the others by conv_mve_window (straight into the block when a kernel row is
+ * whole chunks; dilation along x: the shared window gather). The window holds raw x, so over
  * all K taps
  *   sum (w + fo)(x + io) = sum w x + [io sum w + fo io K] + fo sum x:
  * the bracket joins the bias (folded once per call into the scratch), fo sum x (legacy uint8
@@ -819,8 +879,13 @@ static void conv_mve(const te_conv_params *p, const te_requant_per_channel *rq,
                     conv_mve_to_block(blk, j, NULL, k);
                 } else if (direct && iy >= 0 && ix >= 0 && iy + eff_h <= p->in_h && ix + eff_w <= p->in_w) {
                     conv_mve_gather(in_b + (size_t)iy * in_row + (size_t)ix * c, offs, k, blk + 16 * j);
-                } else {
+                } else if (p->dil_w != 1) {
                     conv_gather_s8(&geom, in_b, oy, ox, win);
+                    conv_mve_to_block(blk, j, win, k);
+                } else if ((geom.row_bytes & 15) == 0) { /* rows of whole chunks: straight in */
+                    conv_mve_window(&geom, in_b, oy, ox, blk + 16 * j, 4 * geom.row_bytes, 64);
+                } else {
+                    conv_mve_window(&geom, in_b, oy, ox, win, geom.row_bytes, 16);
                     conv_mve_to_block(blk, j, win, k);
                 }
             }
