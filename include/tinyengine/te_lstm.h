@@ -32,12 +32,14 @@ extern "C" {
  *   w_0[4j+1], w_0[4j+3], ..., w_3[4j+1], w_3[4j+3]
  * (w_g the cell's row of gate g): the first four words pair with SXTB16 of the four inputs, the
  * last four with SXTB16 ROR 8, so one LDM brings one word of all four gates.
+ * Helium (TE_USE_MVE) builds read the same array as int8 bytes: the model's rows, gate by gate
+ * the input weights [4][n_cell][n_input], then the recurrent weights [4][n_cell][n_cell].
  * bias: int32 [n_cell][8], the four input-side then the four recurrent-side effective biases
  * (zero points folded in), << acc_shift. */
 typedef struct {
     const int16_t *weights;
     const int32_t *bias;
-    /* Read by the DSP build only (the portable build computes the activations as gemmlowp does):
+    /* Read by the DSP and Helium builds (the portable build computes the activations as gemmlowp does):
      * exp_on_negative_values<k>(a) (Q0.15) for a = -S .. -1 at index a + S, S = 2^(13 - k + min(2, k - 1)),
      * k = 3 for the sigmoids (4096 values), 4 for the cell gate's tanh (2048), 16 + cell_scale for tanh
      * of the cell state (one of the first two when it is 3 or 4). */

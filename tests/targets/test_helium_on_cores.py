@@ -17,6 +17,7 @@ from tests.ops.test_conv import conv_model
 from tests.ops.test_depthwise import dw_model
 from tests.ops.test_elementwise import add_model
 from tests.ops.test_fully_connected import fc_model
+from tests.ops.test_lstm import lstm_model
 from tests.ops.test_pooling import pool_model
 from tests.ops.test_quantize import quantize_model, special_floats
 from tests.support.oracle import random_inputs
@@ -270,3 +271,34 @@ POOL = {
 @pytest.mark.parametrize("build", cases(POOL))
 def test_pool_on_m55(build, tmp_path: Path, cache: Path) -> None:
     check_on_core(build(), CORE, tmp_path, cache, n_sets=3)
+
+
+# ------------------------------------------------------------------------ UNIDIRECTIONAL_SEQUENCE_LSTM
+# Phase A: four cells per vector gate by gate (int8 rows, VMLADAVA, the last 1-3 cells repeated and
+# not stored); phase B: eight cells per vector (the exp tables by gathers, gemmlowp's reciprocal,
+# the cell and hidden updates on even / odd int32 lanes, the last 1-7 cells predicated). Every cell
+# state scale (tanh of the cell on 1..7 exp bits), clip, zero points, generic requantization; the
+# extremes drive the gates into saturation.
+
+LSTM = {
+    "shared_shape": lambda: lstm_model(1, 5, 28, 20, seed=28 * 31 + 20),
+    "odd_tails": lambda: lstm_model(1, 3, 7, 5, seed=7 * 31 + 5),
+    "time_major_b2": lambda: lstm_model(2, 4, 9, 6, seed=9 * 31 + 6, time_major=True),
+    "more_cells_b3": lambda: lstm_model(3, 2, 3, 10, seed=3 * 31 + 10),
+    "clip_zp": lambda: lstm_model(2, 4, 5, 9, seed=7, cell_clip=1.5, hidden_zp=-9, time_major=True),
+    "generic_rq": lambda: lstm_model(1, 4, 11, 6, seed=3, gate_gain=3.0),
+    "one_cell": lambda: lstm_model(2, 3, 37, 1, seed=9),
+    "wide": lambda: lstm_model(1, 3, 130, 64, seed=21, gate_gain=0.2),
+    **{f"cell_scale{-s}": (lambda s=s: lstm_model(1, 4, 6, 13, seed=100 - s, cell_scale=s, gate_gain=0.4))
+       for s in (-9, -10, -11, -12, -13, -14, -15)},
+}
+
+
+@pytest.mark.parametrize("build", cases(LSTM))
+def test_lstm_on_m55(build, tmp_path: Path, cache: Path) -> None:
+    model = build()
+    rng = np.random.default_rng(5)
+    sets = [random_inputs(model, rng) for _ in range(4)]
+    sets.append([np.full(s.shape, 127, s.dtype) for s in sets[0]])
+    sets.append([np.full(s.shape, -128, s.dtype) for s in sets[0]])
+    check_on_core(model, CORE, tmp_path, cache, input_sets=sets)
