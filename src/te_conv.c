@@ -770,6 +770,20 @@ static TE_CONV_NOINLINE void conv_mve_gather(const int8_t *x0, const uint16_t *o
     }
 }
 
+/* An interior window whose kernel rows are rc whole 16-byte chunks (dilation 1 along x) straight
+ * into a pixel of the block: k_h rows from src, dil_row bytes apart, chunk i of the window at
+ * dst + 64 i. */
+static TE_CONV_NOINLINE void conv_mve_rows(const int8_t *src, int32_t dil_row, int32_t k_h, int32_t rc, int8_t *dst)
+{
+    for (; k_h > 0; --k_h, src += dil_row) {
+        const int8_t *s = src;
+        int32_t i;
+        for (i = rc; i > 0; --i, s += 16, dst += 64) {
+            vstrbq_s8(dst, vldrbq_s8(s));
+        }
+    }
+}
+
 /* The window of output pixel (oy, ox) (dilation 1 along x) with whole-vector copies: kernel row ky
  * to dst + ky * row_step, its 16-byte chunk i at + i * chunk_step (the last one predicated to the
  * row's end); taps left or right of the input row (a border pixel) are g->pad by predicated loads
@@ -854,6 +868,7 @@ static void conv_mve(const te_conv_params *p, const te_requant_per_channel *rq,
     const int8_t *const xb[4] = {blk, blk + 16, blk + 32, blk + 48}; /* K <= 16: the block's pixels */
     /* the direct gather: tap t's offset from the window's first tap, in even / odd halves */
     const int direct = k <= CONV_MVE_GATHER_TAPS && (eff_h - 1) * in_row + eff_w * c <= 65536;
+    const int rows16 = p->dil_w == 1 && (geom.row_bytes & 15) == 0; /* kernel rows of whole chunks */
     uint16_t offs[CONV_MVE_GATHER_TAPS];
     conv_mve_k kc;
     int32_t b, px, oc, j, t;
@@ -879,10 +894,13 @@ static void conv_mve(const te_conv_params *p, const te_requant_per_channel *rq,
                     conv_mve_to_block(blk, j, NULL, k);
                 } else if (direct && iy >= 0 && ix >= 0 && iy + eff_h <= p->in_h && ix + eff_w <= p->in_w) {
                     conv_mve_gather(in_b + (size_t)iy * in_row + (size_t)ix * c, offs, k, blk + 16 * j);
+                } else if (rows16 && iy >= 0 && ix >= 0 && iy + eff_h <= p->in_h && ix + eff_w <= p->in_w) {
+                    conv_mve_rows(in_b + (size_t)iy * in_row + (size_t)ix * c, p->dil_h * in_row, p->k_h,
+                                  geom.row_bytes >> 4, blk + 16 * j);
                 } else if (p->dil_w != 1) {
                     conv_gather_s8(&geom, in_b, oy, ox, win);
                     conv_mve_to_block(blk, j, win, k);
-                } else if ((geom.row_bytes & 15) == 0) { /* rows of whole chunks: straight in */
+                } else if (rows16) { /* rows of whole chunks: straight in */
                     conv_mve_window(&geom, in_b, oy, ox, blk + 16 * j, 4 * geom.row_bytes, 64);
                 } else {
                     conv_mve_window(&geom, in_b, oy, ox, win, geom.row_bytes, 16);
