@@ -532,6 +532,112 @@ static TE_CONV_NOINLINE void conv_mve_4x1_lean_asm(const conv_mve_job *job, cons
           [o_steps] "i"(offsetof(conv_mve_job, steps_1)), [o_pad] "i"(offsetof(conv_mve_job, row_pad))
         : "lr", "memory", "p0", "cc");
 }
+
+/* Two output channels per pass of four pixels (the common layer: every shift negative, no legacy
+ * term, K > 16): per 16-byte step two weight loads (rows w0, w1 = w0 + K), four input loads and
+ * eight VMLADAVAs into r0-r12 and lr, 128 multiply-accumulates in 16 instructions where
+ * conv_mve_4x1_lean_asm needs 20; then each channel's requantization, clamp and scatter store as
+ * there. pairs >= 1 pairs of channels, rows read whole 16-byte steps (so never the last row of a
+ * layer whose K is not a multiple of 16). A naked function (operands at the fixed offsets below):
+ * it saves r4-r8, r10, r11, lr and q4-q7, never touches r9, keeps the job pointer at [sp]. */
+typedef struct {
+    const int8_t *blk;     /* 0 */
+    int32_t steps_1;       /* 4: ceil(K / 16) - 1 >= 1 */
+    int32_t row_pad;       /* 8: 16 * ceil(K / 16) - K */
+    int32_t k;             /* 12 */
+    const int32_t *pb;     /* 16: bias, advanced */
+    const int32_t *pm;     /* 20: multipliers */
+    const int32_t *ps;     /* 24: shifts */
+    int8_t *out;           /* 28 */
+    int32_t pairs;         /* 32 */
+    int32_t out_off;       /* 36 */
+    uint32_t pred;         /* 40: the pixels present */
+    const int8_t *w0;      /* 44 */
+    const conv_mve_k *kp;  /* 48: lo, hi, so at 0, 16, 32 */
+} conv_mve_job2;
+typedef char conv_mve_job2_layout[(offsetof(conv_mve_job2, kp) == 48 && offsetof(conv_mve_k, so) == 32) ? 1 : -1];
+
+#define CONV_4X2_STEP(OP)                     \
+    "vldrb.u8 q0, [r1], #16\n\t"              \
+    "vldrb.u8 q1, [r3], #16\n\t"              \
+    "vldrb.u8 q2, [r5, #16]\n\t"              \
+    OP " r2, q0, q2\n\t"                      \
+    OP " r6, q1, q2\n\t"                      \
+    "vldrb.u8 q2, [r5, #32]\n\t"              \
+    OP " r4, q0, q2\n\t"                      \
+    OP " r10, q1, q2\n\t"                     \
+    "vldrb.u8 q2, [r5, #48]\n\t"              \
+    OP " r8, q0, q2\n\t"                      \
+    OP " lr, q1, q2\n\t"                      \
+    "vldrb.u8 q2, [r5], #64\n\t"              \
+    OP " r0, q0, q2\n\t"                      \
+    OP " r12, q1, q2\n\t"
+/* Requantize, offset, clamp and store channel vector Q (bias, multiplier, shift from r2, r4, r6;
+ * out at r8). */
+#define CONV_4X2_RQ(Q)                        \
+    "ldr     r10, [r2], #4\n\t"               \
+    "vadd.i32 " Q ", " Q ", r10\n\t"          \
+    "ldr     r10, [r4], #4\n\t"               \
+    "vqrdmulh.s32 " Q ", " Q ", r10\n\t"      \
+    "ldr     r10, [r6], #4\n\t"               \
+    "vshr.s32 q2, " Q ", #31\n\t"             \
+    "vqadd.s32 " Q ", " Q ", q2\n\t"          \
+    "vrshl.s32 " Q ", r10\n\t"                \
+    "vadd.i32 " Q ", " Q ", q7\n\t"           \
+    "vmax.s32 " Q ", " Q ", q4\n\t"           \
+    "vmin.s32 " Q ", " Q ", q5\n\t"           \
+    "vpst\n\t"                                \
+    "vstrbt.32 " Q ", [r8, q6]\n\t"           \
+    "adds    r8, r8, #1\n\t"
+
+__attribute__((naked, noinline)) static void conv_mve_4x2_asm(conv_mve_job2 *job __attribute__((unused)))
+{
+    __asm__ volatile(
+        "push    {r4, r5, r6, r7, r8, r10, r11, lr}\n\t"
+        "vpush   {d8-d15}\n\t"
+        "sub     sp, sp, #8\n\t"
+        "str     r0, [sp]\n\t"
+        "ldr     r1, [r0, #48]\n\t"
+        "vldrw.32 q4, [r1]\n\t"
+        "vldrw.32 q5, [r1, #16]\n\t"
+        "vldrw.32 q6, [r1, #32]\n\t"
+        "ldr     r1, [r0, #36]\n\t"
+        "vdup.32 q7, r1\n\t"
+        "ldr     r1, [r0, #40]\n\t"
+        "vmsr    p0, r1\n\t"
+        "ldr     r11, [r0, #32]\n\t"
+        "ldr     r1, [r0, #44]\n\t"
+        "ldr     r2, [r0, #12]\n\t"
+        "add     r3, r1, r2\n\t"
+        "1:\n\t"
+        "ldr     r0, [sp]\n\t"
+        "ldr     r5, [r0]\n\t"
+        "ldr     r7, [r0, #4]\n\t"
+        CONV_4X2_STEP("vmladav.s8")
+        "2:\n\t"
+        CONV_4X2_STEP("vmladava.s8")
+        "subs    r7, r7, #1\n\t"
+        "bne     2b\n\t"
+        "vmov    q0[2], q0[0], r0, r4\n\t"
+        "vmov    q0[3], q0[1], r2, r8\n\t"
+        "vmov    q1[2], q1[0], r12, r10\n\t"
+        "vmov    q1[3], q1[1], r6, lr\n\t"
+        "ldr     r0, [sp]\n\t"
+        "ldrd    r2, r4, [r0, #16]\n\t"
+        "ldrd    r6, r8, [r0, #24]\n\t"
+        CONV_4X2_RQ("q0")
+        CONV_4X2_RQ("q1")
+        "strd    r2, r4, [r0, #16]\n\t"
+        "strd    r6, r8, [r0, #24]\n\t"
+        "ldrd    r10, r12, [r0, #8]\n\t"
+        "sub     r1, r3, r10\n\t"
+        "add     r3, r1, r12\n\t"
+        "subs    r11, r11, #1\n\t"
+        "bne     1b\n\t"
+        "add     sp, sp, #8\n\t"
+        "vpop    {d8-d15}\n\t"
+        "pop     {r4, r5, r6, r7, r8, r10, r11, pc}\n\t");
+}
 #endif /* TE_CONV_MVE_ASM */
 
 /* The sum of k taps (the legacy filter-offset term). */
@@ -639,7 +745,29 @@ static TE_CONV_NOINLINE void conv_mve_pixels(const te_conv_params *p, const te_r
             filter = last_w;
         }
         if (neg && kc->fo == 0) {
-            conv_mve_4x1_lean_asm(&job, filter, bias, rq->multiplier, rq->shift, job.left, kc, out);
+            int32_t done = 0;
+            if (job.left >= 2 && job.last_w != filter) { /* pairs of the rows read in place */
+                conv_mve_job2 j2;
+                j2.blk = blk;
+                j2.steps_1 = n16 - 1;
+                j2.row_pad = 16 * n16 - k;
+                j2.k = k;
+                j2.pb = bias;
+                j2.pm = rq->multiplier;
+                j2.ps = rq->shift;
+                j2.out = out;
+                j2.pairs = job.left >> 1;
+                j2.out_off = kc->out_off;
+                j2.pred = pred;
+                j2.w0 = filter;
+                j2.kp = kc;
+                conv_mve_4x2_asm(&j2);
+                done = 2 * j2.pairs;
+            }
+            if (job.left > done) {
+                conv_mve_4x1_lean_asm(&job, filter + (size_t)done * k, bias + done, rq->multiplier + done,
+                                      rq->shift + done, job.left - done, kc, out + done);
+            }
             if (job.last_w != NULL) {
                 conv_mve_4x1_lean_asm(&job, job.last_w, bias + job.left, rq->multiplier + job.left,
                                       rq->shift + job.left, 1, kc, out + job.left);
