@@ -614,10 +614,17 @@ __attribute__((naked, noinline)) static void conv_mve_4x2_asm(conv_mve_job2 *job
         "ldr     r5, [r0]\n\t"
         "ldr     r7, [r0, #4]\n\t"
         CONV_4X2_STEP("vmladav.s8")
+        /* steps_1 more steps, two per pass (an odd one first; the steps leave the flags) */
+        "lsrs    r7, r7, #1\n\t"
+        "bcc     2f\n\t"
+        CONV_4X2_STEP("vmladava.s8")
+        "beq     3f\n\t"
         "2:\n\t"
+        CONV_4X2_STEP("vmladava.s8")
         CONV_4X2_STEP("vmladava.s8")
         "subs    r7, r7, #1\n\t"
         "bne     2b\n\t"
+        "3:\n\t"
         "vmov    q0[2], q0[0], r0, r4\n\t"
         "vmov    q0[3], q0[1], r2, r8\n\t"
         "vmov    q1[2], q1[0], r12, r10\n\t"
