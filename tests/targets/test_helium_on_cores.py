@@ -190,6 +190,11 @@ ADD = {
     "both_broadcast": lambda: add_model((1, 4, 1, 3), (1, 1, 5, 1), (1, 4, 5, 3), "NONE"),
     "scales": lambda: add_model((1, 9, 9), (1, 9, 9), (1, 9, 9), "NONE", q1=(0.5, -128), q2=(0.0021, 127),
                                 qo=(0.01, -5)),
+    # equal input scales (both exact), extreme zero points, a wide output scale (the shortest shift)
+    "equal_scales": lambda: add_model((1, 7, 5, 3), (1, 7, 5, 3), (1, 7, 5, 3), "RELU6", q1=(0.07, -128),
+                                      q2=(0.07, 127), qo=(0.02, 100)),
+    "wide_out": lambda: add_model((1, 6, 11), (1, 6, 11), (1, 6, 11), "NONE", q1=(0.03, 5), q2=(0.2, -9),
+                                  qo=(0.21, -128)),
 }
 
 
