@@ -1634,6 +1634,12 @@ static void dw_mve(const te_dw_params *p, const te_requant_per_channel *rq, cons
         int8_t *out_b = output + (size_t)b * n_out * out_c;
         for (ic = 0; ic < c; ++ic) {
             int32_t top = 0, have = 0; /* the window holds padded rows [top, top + have) */
+            if (dm == 1) { /* one output channel: its weights and constants once */
+                if (taps.n > 0) {
+                    dw_mve_weights(filter + ic, &taps, k.fo, w);
+                }
+                dw_mve_channel(rq, rq4, ic, &k);
+            }
             for (oy = 0; oy < p->out_h;) {
                 const int32_t nr = te_min_i32(rows_per_block, p->out_h - oy);
                 const int32_t first = oy * sh, end = (oy + nr - 1) * sh + eff_h;
@@ -1644,7 +1650,13 @@ static void dw_mve(const te_dw_params *p, const te_requant_per_channel *rq, cons
                     }
                     have = end;
                 }
-                if (first > top) { /* slide: keep the rows still needed (forward copy, lower address) */
+                if (first > top && c <= 17 &&
+                    (output != input || (first - p->pad_top) * in_w >= oy * out_w)) {
+                    /* 16-lane gathers: gathering the kept rows again costs less than copying them
+                     * (in place: only rows no output of this channel has landed on yet) */
+                    top = first;
+                    have = 0;
+                } else if (first > top) { /* slide: keep the rows still needed (forward copy, lower address) */
                     const int32_t keep = top + have - first;
                     int8_t *d = buf;
                     const int8_t *s = buf + (size_t)(first - top) * row_len;
@@ -1672,10 +1684,12 @@ static void dw_mve(const te_dw_params *p, const te_requant_per_channel *rq, cons
                 r.n = list ? n_out : out_w;
                 for (m = 0; m < dm; ++m) {
                     const int32_t oc = ic * dm + m;
-                    if (taps.n > 0) {
-                        dw_mve_weights(filter + oc, &taps, k.fo, w);
+                    if (dm > 1) {
+                        if (taps.n > 0) {
+                            dw_mve_weights(filter + oc, &taps, k.fo, w);
+                        }
+                        dw_mve_channel(rq, rq4, oc, &k);
                     }
-                    dw_mve_channel(rq, rq4, oc, &k);
                     dw_mve_runs(&r, &taps, w, &k, filter + oc, out_b + (size_t)oy * out_w * out_c + oc);
                 }
                 oy += nr;
