@@ -1017,6 +1017,9 @@ static void conv_mve(const te_conv_params *p, const te_requant_per_channel *rq,
         const int32_t ci = tap % c, kx = (tap / c) % p->k_w, ky = tap / (c * p->k_w);
         offs[t] = (uint16_t)(tap < k ? ky * p->dil_h * in_row + kx * p->dil_w * c + ci : 0);
     }
+    if (k & 15) { /* the padded last row in the window's space, copied again after each use */
+        conv_mve_last_row(p, filter, k, last_w);
+    }
     for (b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + (size_t)b * p->in_h * in_row;
         int8_t *out = output + (size_t)b * pixels * p->out_c;
@@ -1035,15 +1038,18 @@ static void conv_mve(const te_conv_params *p, const te_requant_per_channel *rq,
                 } else if (p->dil_w != 1) {
                     conv_gather_s8(&geom, in_b, oy, ox, win);
                     conv_mve_to_block(blk, j, win, k);
+                    if (k & 15) { /* the window's space, free again */
+                        conv_mve_last_row(p, filter, k, last_w);
+                    }
                 } else if (rows16) { /* rows of whole chunks: straight in */
                     conv_mve_window(&geom, in_b, oy, ox, blk + 16 * j, 4 * geom.row_bytes, 64);
                 } else {
                     conv_mve_window(&geom, in_b, oy, ox, win, geom.row_bytes, 16);
                     conv_mve_to_block(blk, j, win, k);
+                    if (k & 15) {
+                        conv_mve_last_row(p, filter, k, last_w);
+                    }
                 }
-            }
-            if (k & 15) { /* the window's space, free again */
-                conv_mve_last_row(p, filter, k, last_w);
             }
             conv_mve_pixels(p, rq, bias, filter, xb, n, k, blk, last_w, &kc, out, neg);
         }
