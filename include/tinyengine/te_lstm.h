@@ -71,9 +71,10 @@ void te_lstm_s8(const te_lstm_params *p, const te_lstm_weights *w, const int8_t 
                 int8_t *hidden_state, int16_t *cell_state, void *scratch);
 
 /* The activations, exposed for tests: gemmlowp's logistic on Q3.12 and tanh on Q(bits).(15 - bits),
- * int16 in, Q0.15 out, as this build of the kernel computes them (the DSP build uses the tables of
- * w, so tanh only for integer_bits 3 and 15 + p->cell_scale, else 0; the portable build replays
- * gemmlowp's arithmetic, any 0 <= integer_bits <= 6, and ignores w). */
+ * int16 in, Q0.15 out, as this build of the kernel computes them (the DSP and Helium builds use the
+ * tables of w, so tanh only for integer_bits 3 and 15 + p->cell_scale, else 0; the Helium build
+ * through its vector functions; the portable build replays gemmlowp's arithmetic, any
+ * 0 <= integer_bits <= 6, and ignores w). */
 int32_t te_lstm_sigmoid_q3_12(const te_lstm_params *p, const te_lstm_weights *w, int32_t x);
 int32_t te_lstm_tanh(const te_lstm_params *p, const te_lstm_weights *w, int32_t x, int32_t integer_bits);
 

@@ -25,6 +25,7 @@ from tests.targets import test_models_on_cores
 from tests.targets.test_ops_on_cores import check_on_core
 from tests.test_patches import fc_sink
 from tinyengine_gen import targets
+from tinyengine_gen.ops import lstm as lstm_op
 
 _ok, _why = targets.toolchain_status(need_qemu=True)
 pytestmark = [pytest.mark.emulated, pytest.mark.skipif(not _ok, reason=f"emulated targets unavailable: {_why}")]
@@ -307,3 +308,87 @@ def test_lstm_on_m55(build, tmp_path: Path, cache: Path) -> None:
     sets.append([np.full(s.shape, 127, s.dtype) for s in sets[0]])
     sets.append([np.full(s.shape, -128, s.dtype) for s in sets[0]])
     check_on_core(model, CORE, tmp_path, cache, input_sets=sets)
+
+
+# The activations exhaustively: a firmware whose invoke runs te_lstm_sigmoid_q3_12 and te_lstm_tanh
+# (on the M55 the kernel's vector functions, lane 0) over 4096 inputs x per call, 16 calls for
+# every int16 x, against gemmlowp's arithmetic (the generator's replay), for cell scales whose
+# tanh of the cell takes 1, 3, 4 and 7 exp bits.
+ACT_CHUNK = 4096
+
+
+def _act_model(d: Path, cell_scale: int) -> Path:
+    hk = 16 + cell_scale
+    tables = {"sig": lstm_op.exp_table(3), "tnh": lstm_op.exp_table(4), "hid": lstm_op.exp_table(hk)}
+
+    def arr(ctype: str, name: str, data) -> str:
+        return f"static const {ctype} {name}[{len(data)}] = {{{', '.join(str(int(v)) for v in data)}}};\n"
+
+    header = f"""#ifndef LSTMACT_H
+#define LSTMACT_H
+#include <stddef.h>
+#include <stdint.h>
+#define LSTMACT_ARENA_SIZE {16 + 6 * ACT_CHUNK}
+#define LSTMACT_NUM_INPUTS 1
+#define LSTMACT_NUM_OUTPUTS 1
+#define LSTMACT_INPUT0_BYTES 4
+#define LSTMACT_OUTPUT0_BYTES {6 * ACT_CHUNK}
+int lstmact_invoke(void);
+void lstmact_reset(void);
+void *lstmact_input(int index);
+const void *lstmact_output(int index);
+size_t lstmact_input_bytes(int index);
+size_t lstmact_output_bytes(int index);
+#endif
+"""
+    source = ('#include <string.h>\n#include "lstmact.h"\n#include "tinyengine/te_lstm.h"\n'
+              + "".join(arr("int16_t", k, v) for k, v in tables.items())
+              + arr("uint32_t", "bits", lstm_op.reciprocal_bits())
+              + f"""static int8_t arena[LSTMACT_ARENA_SIZE] __attribute__((aligned(16)));
+int lstmact_invoke(void)
+{{
+    te_lstm_params p;
+    te_lstm_weights w;
+    int16_t *out = (int16_t *)(void *)(arena + 16);
+    int32_t chunk, i;
+    memset(&p, 0, sizeof p);
+    memset(&w, 0, sizeof w);
+    p.cell_scale = {cell_scale};
+    w.exp_sigmoid = sig;
+    w.exp_tanh = tnh;
+    w.exp_hidden = hid;
+    w.recip_bits = bits;
+    memcpy(&chunk, arena, 4);
+    for (i = 0; i < {ACT_CHUNK}; ++i) {{
+        const int32_t x = -32768 + chunk * {ACT_CHUNK} + i;
+        out[3 * i] = (int16_t)te_lstm_sigmoid_q3_12(&p, &w, x);
+        out[3 * i + 1] = (int16_t)te_lstm_tanh(&p, &w, x, 3);
+        out[3 * i + 2] = (int16_t)te_lstm_tanh(&p, &w, x, {15 + cell_scale});
+    }}
+    return 0;
+}}
+void lstmact_reset(void) {{}}
+void *lstmact_input(int index) {{ return index == 0 ? arena : 0; }}
+const void *lstmact_output(int index) {{ return index == 0 ? arena + 16 : 0; }}
+size_t lstmact_input_bytes(int index) {{ return index == 0 ? 4u : 0u; }}
+size_t lstmact_output_bytes(int index) {{ return index == 0 ? {6 * ACT_CHUNK}u : 0u; }}
+""")
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "lstmact.h").write_text(header)
+    (d / "lstmact.c").write_text(source)
+    return d
+
+
+@pytest.mark.parametrize("cell_scale", [-15, -13, -12, -9])
+def test_lstm_activations_exhaustive_on_m55(cell_scale: int, tmp_path: Path, cache: Path) -> None:
+    gen = _act_model(tmp_path / "gen", cell_scale)
+    elf = targets.build_firmware(CORE, gen, "lstmact", tmp_path / "fw", cache_dir=cache)
+    n_chunks = 65536 // ACT_CHUNK
+    result = targets.run_firmware(CORE, elf, [[np.int32(k).tobytes()] for k in range(n_chunks)])
+    got = np.concatenate([np.frombuffer(o[0], "<i2").reshape(-1, 3) for o in result.outputs]).astype(np.int64)
+    x = np.arange(-32768, 32768, dtype=np.int64)
+    want = np.stack([lstm_op.logistic_q(x, 3), lstm_op.tanh_q(x, 3), lstm_op.tanh_q(x, 15 + cell_scale)], axis=1)
+    for j, name in enumerate(["sigmoid Q3.12", "tanh Q3.12", f"tanh Q{15 + cell_scale}"]):
+        bad = np.flatnonzero(got[:, j] != want[:, j])
+        assert bad.size == 0, (f"{name} differs at {bad.size} inputs, first x = {x[bad[0]]}: "
+                               f"{got[bad[0], j]} vs {want[bad[0], j]}")
