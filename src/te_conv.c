@@ -472,6 +472,179 @@ typedef struct {
     }
 CONV_4X1_FN(conv_mve_4x1_asm, CONV_RQ_FAST)
 CONV_4X1_FN(conv_mve_4x1_gen_asm, CONV_RQ_GEN)
+
+/* conv_mve_4x1_asm for the common layer (every shift negative, no legacy term): n >= 1 channels
+ * from w, the channel count in a register, the output offset in a vector and the store's
+ * predicate set once (nothing in the loop writes P0); the job's fields are read at offsetof. */
+static TE_CONV_NOINLINE void conv_mve_4x1_lean_asm(const conv_mve_job *job, const int8_t *w, const int32_t *pb,
+                                                   const int32_t *pm, const int32_t *ps, int32_t n,
+                                                   const conv_mve_k *kp, int8_t *out)
+{
+    const int8_t *x;
+    int32_t a, b, c, d;
+    int32x4_t v, t, wv;
+    const int32x4_t off = vdupq_n_s32(job->out_off);
+    __asm__ volatile(
+        "ldr     %[a], [%[job], %[o_pred]]\n\t"
+        "vmsr    p0, %[a]\n\t"
+        "1:\n\t"
+        "ldr     %[x], [%[job], %[o_blk]]\n\t"
+        "vldrb.u8 %q[wv], [%[w]], #16\n\t"
+        "vldrb.u8 %q[t], [%[x], #16]\n\t"
+        "vmladav.s8 %[b], %q[wv], %q[t]\n\t"
+        "vldrb.u8 %q[t], [%[x], #32]\n\t"
+        "vmladav.s8 %[c], %q[wv], %q[t]\n\t"
+        "vldrb.u8 %q[t], [%[x], #48]\n\t"
+        "vmladav.s8 %[d], %q[wv], %q[t]\n\t"
+        "vldrb.u8 %q[t], [%[x]], #64\n\t"
+        "vmladav.s8 %[a], %q[wv], %q[t]\n\t"
+        "ldr     lr, [%[job], %[o_steps]]\n\t"
+        "dls     lr, lr\n\t"
+        "2:\n\t"
+        "vldrb.u8 %q[wv], [%[w]], #16\n\t"
+        "vldrb.u8 %q[t], [%[x], #16]\n\t"
+        "vmladava.s8 %[b], %q[wv], %q[t]\n\t"
+        "vldrb.u8 %q[t], [%[x], #32]\n\t"
+        "vmladava.s8 %[c], %q[wv], %q[t]\n\t"
+        "vldrb.u8 %q[t], [%[x], #48]\n\t"
+        "vmladava.s8 %[d], %q[wv], %q[t]\n\t"
+        "vldrb.u8 %q[t], [%[x]], #64\n\t"
+        "vmladava.s8 %[a], %q[wv], %q[t]\n\t"
+        "le      lr, 2b\n\t"
+        "vmov    %q[v][2], %q[v][0], %[a], %[c]\n\t"
+        "vmov    %q[v][3], %q[v][1], %[b], %[d]\n\t"
+        "ldr     %[a], [%[pb]], #4\n\t"
+        "vadd.i32 %q[v], %q[v], %[a]\n\t" CONV_RQ_FAST
+        "vadd.i32 %q[v], %q[v], %q[off]\n\t"
+        "vmax.s32 %q[v], %q[v], %q[lo]\n\t"
+        "vmin.s32 %q[v], %q[v], %q[hi]\n\t"
+        "vpst\n\t"
+        "vstrbt.32 %q[v], [%[out], %q[so]]\n\t"
+        "adds    %[out], %[out], #1\n\t"
+        "ldr     %[a], [%[job], %[o_pad]]\n\t"
+        "sub     %[w], %[w], %[a]\n\t"
+        "subs    %[n], %[n], #1\n\t"
+        "bne     1b\n\t"
+        : [w] "+r"(w), [pb] "+r"(pb), [pm] "+r"(pm), [ps] "+r"(ps), [out] "+r"(out), [n] "+r"(n), [x] "=&r"(x),
+          [a] "=&Te"(a), [b] "=&Te"(b), [c] "=&Te"(c), [d] "=&Te"(d), [v] "=&w"(v), [t] "=&w"(t), [wv] "=&w"(wv)
+        : [job] "r"(job), [off] "w"(off), [lo] "w"(kp->lo), [hi] "w"(kp->hi), [so] "w"(kp->so),
+          [o_pred] "i"(offsetof(conv_mve_job, pred)), [o_blk] "i"(offsetof(conv_mve_job, blk)),
+          [o_steps] "i"(offsetof(conv_mve_job, steps_1)), [o_pad] "i"(offsetof(conv_mve_job, row_pad))
+        : "lr", "memory", "p0", "cc");
+}
+
+/* Two output channels per pass of four pixels (the common layer: every shift negative, no legacy
+ * term, K > 16): per 16-byte step two weight loads (rows w0, w1 = w0 + K), four input loads and
+ * eight VMLADAVAs into r0-r12 and lr, 128 multiply-accumulates in 16 instructions where
+ * conv_mve_4x1_lean_asm needs 20; then each channel's requantization, clamp and scatter store as
+ * there. pairs >= 1 pairs of channels, rows read whole 16-byte steps (so never the last row of a
+ * layer whose K is not a multiple of 16). A naked function (operands at the fixed offsets below):
+ * it saves r4-r8, r10, r11, lr and q4-q7, never touches r9, keeps the job pointer at [sp]. */
+typedef struct {
+    const int8_t *blk;     /* 0 */
+    int32_t steps_1;       /* 4: ceil(K / 16) - 1 >= 1 */
+    int32_t row_pad;       /* 8: 16 * ceil(K / 16) - K */
+    int32_t k;             /* 12 */
+    const int32_t *pb;     /* 16: bias, advanced */
+    const int32_t *pm;     /* 20: multipliers */
+    const int32_t *ps;     /* 24: shifts */
+    int8_t *out;           /* 28 */
+    int32_t pairs;         /* 32 */
+    int32_t out_off;       /* 36 */
+    uint32_t pred;         /* 40: the pixels present */
+    const int8_t *w0;      /* 44 */
+    const conv_mve_k *kp;  /* 48: lo, hi, so at 0, 16, 32 */
+} conv_mve_job2;
+typedef char conv_mve_job2_layout[(offsetof(conv_mve_job2, kp) == 48 && offsetof(conv_mve_k, so) == 32) ? 1 : -1];
+
+#define CONV_4X2_STEP(OP)                     \
+    "vldrb.u8 q0, [r1], #16\n\t"              \
+    "vldrb.u8 q1, [r3], #16\n\t"              \
+    "vldrb.u8 q2, [r5, #16]\n\t"              \
+    OP " r2, q0, q2\n\t"                      \
+    OP " r6, q1, q2\n\t"                      \
+    "vldrb.u8 q2, [r5, #32]\n\t"              \
+    OP " r4, q0, q2\n\t"                      \
+    OP " r10, q1, q2\n\t"                     \
+    "vldrb.u8 q2, [r5, #48]\n\t"              \
+    OP " r8, q0, q2\n\t"                      \
+    OP " lr, q1, q2\n\t"                      \
+    "vldrb.u8 q2, [r5], #64\n\t"              \
+    OP " r0, q0, q2\n\t"                      \
+    OP " r12, q1, q2\n\t"
+/* Requantize, offset, clamp and store channel vector Q (bias, multiplier, shift from r2, r4, r6;
+ * out at r8). */
+#define CONV_4X2_RQ(Q)                        \
+    "ldr     r10, [r2], #4\n\t"               \
+    "vadd.i32 " Q ", " Q ", r10\n\t"          \
+    "ldr     r10, [r4], #4\n\t"               \
+    "vqrdmulh.s32 " Q ", " Q ", r10\n\t"      \
+    "ldr     r10, [r6], #4\n\t"               \
+    "vshr.s32 q2, " Q ", #31\n\t"             \
+    "vqadd.s32 " Q ", " Q ", q2\n\t"          \
+    "vrshl.s32 " Q ", r10\n\t"                \
+    "vadd.i32 " Q ", " Q ", q7\n\t"           \
+    "vmax.s32 " Q ", " Q ", q4\n\t"           \
+    "vmin.s32 " Q ", " Q ", q5\n\t"           \
+    "vpst\n\t"                                \
+    "vstrbt.32 " Q ", [r8, q6]\n\t"           \
+    "adds    r8, r8, #1\n\t"
+
+__attribute__((naked, noinline)) static void conv_mve_4x2_asm(conv_mve_job2 *job __attribute__((unused)))
+{
+    __asm__ volatile(
+        "push    {r4, r5, r6, r7, r8, r10, r11, lr}\n\t"
+        "vpush   {d8-d15}\n\t"
+        "sub     sp, sp, #8\n\t"
+        "str     r0, [sp]\n\t"
+        "ldr     r1, [r0, #48]\n\t"
+        "vldrw.32 q4, [r1]\n\t"
+        "vldrw.32 q5, [r1, #16]\n\t"
+        "vldrw.32 q6, [r1, #32]\n\t"
+        "ldr     r1, [r0, #36]\n\t"
+        "vdup.32 q7, r1\n\t"
+        "ldr     r1, [r0, #40]\n\t"
+        "vmsr    p0, r1\n\t"
+        "ldr     r11, [r0, #32]\n\t"
+        "ldr     r1, [r0, #44]\n\t"
+        "ldr     r2, [r0, #12]\n\t"
+        "add     r3, r1, r2\n\t"
+        "1:\n\t"
+        "ldr     r0, [sp]\n\t"
+        "ldr     r5, [r0]\n\t"
+        "ldr     r7, [r0, #4]\n\t"
+        CONV_4X2_STEP("vmladav.s8")
+        /* steps_1 more steps, two per pass (an odd one first; the steps leave the flags) */
+        "lsrs    r7, r7, #1\n\t"
+        "bcc     2f\n\t"
+        CONV_4X2_STEP("vmladava.s8")
+        "beq     3f\n\t"
+        "2:\n\t"
+        CONV_4X2_STEP("vmladava.s8")
+        CONV_4X2_STEP("vmladava.s8")
+        "subs    r7, r7, #1\n\t"
+        "bne     2b\n\t"
+        "3:\n\t"
+        "vmov    q0[2], q0[0], r0, r4\n\t"
+        "vmov    q0[3], q0[1], r2, r8\n\t"
+        "vmov    q1[2], q1[0], r12, r10\n\t"
+        "vmov    q1[3], q1[1], r6, lr\n\t"
+        "ldr     r0, [sp]\n\t"
+        "ldrd    r2, r4, [r0, #16]\n\t"
+        "ldrd    r6, r8, [r0, #24]\n\t"
+        CONV_4X2_RQ("q0")
+        CONV_4X2_RQ("q1")
+        "strd    r2, r4, [r0, #16]\n\t"
+        "strd    r6, r8, [r0, #24]\n\t"
+        "ldrd    r10, r12, [r0, #8]\n\t"
+        "sub     r1, r3, r10\n\t"
+        "add     r3, r1, r12\n\t"
+        "subs    r11, r11, #1\n\t"
+        "bne     1b\n\t"
+        "add     sp, sp, #8\n\t"
+        "vpop    {d8-d15}\n\t"
+        "pop     {r4, r5, r6, r7, r8, r10, r11, pc}\n\t");
+}
 #endif /* TE_CONV_MVE_ASM */
 
 /* The sum of k taps (the legacy filter-offset term). */
@@ -577,6 +750,36 @@ static TE_CONV_NOINLINE void conv_mve_pixels(const te_conv_params *p, const te_r
             job.left = 1;
             job.last_w = NULL;
             filter = last_w;
+        }
+        if (neg && kc->fo == 0) {
+            int32_t done = 0;
+            if (job.left >= 2 && job.last_w != filter) { /* pairs of the rows read in place */
+                conv_mve_job2 j2;
+                j2.blk = blk;
+                j2.steps_1 = n16 - 1;
+                j2.row_pad = 16 * n16 - k;
+                j2.k = k;
+                j2.pb = bias;
+                j2.pm = rq->multiplier;
+                j2.ps = rq->shift;
+                j2.out = out;
+                j2.pairs = job.left >> 1;
+                j2.out_off = kc->out_off;
+                j2.pred = pred;
+                j2.w0 = filter;
+                j2.kp = kc;
+                conv_mve_4x2_asm(&j2);
+                done = 2 * j2.pairs;
+            }
+            if (job.left > done) {
+                conv_mve_4x1_lean_asm(&job, filter + (size_t)done * k, bias + done, rq->multiplier + done,
+                                      rq->shift + done, job.left - done, kc, out + done);
+            }
+            if (job.last_w != NULL) {
+                conv_mve_4x1_lean_asm(&job, job.last_w, bias + job.left, rq->multiplier + job.left,
+                                      rq->shift + job.left, 1, kc, out + job.left);
+            }
+            return;
         }
         (neg ? conv_mve_4x1_asm : conv_mve_4x1_gen_asm)(&job, filter, bias, rq->multiplier, rq->shift, kc, out);
         return;
@@ -702,10 +905,84 @@ static TE_CONV_NOINLINE void conv_mve_gather(const int8_t *x0, const uint16_t *o
     }
 }
 
+/* An interior window whose kernel rows are rc whole 16-byte chunks (dilation 1 along x) straight
+ * into a pixel of the block: k_h rows from src, dil_row bytes apart, chunk i of the window at
+ * dst + 64 i. */
+static TE_CONV_NOINLINE void conv_mve_rows(const int8_t *src, int32_t dil_row, int32_t k_h, int32_t rc, int8_t *dst)
+{
+    for (; k_h > 0; --k_h, src += dil_row) {
+        const int8_t *s = src;
+        int32_t i;
+        for (i = rc; i > 0; --i, s += 16, dst += 64) {
+            vstrbq_s8(dst, vldrbq_s8(s));
+        }
+    }
+}
+
+/* The window of output pixel (oy, ox) (dilation 1 along x) with whole-vector copies: kernel row ky
+ * to dst + ky * row_step, its 16-byte chunk i at + i * chunk_step (the last one predicated to the
+ * row's end); taps left or right of the input row (a border pixel) are g->pad by predicated loads
+ * (lanes off are never read) and a select, rows above or below all g->pad. row_step = row_bytes,
+ * chunk_step = 16: the window as conv_gather_s8 writes it; row_bytes a multiple of 16, row_step
+ * 64 * row_bytes / 16, chunk_step 64: straight into a pixel of the block. */
+static TE_CONV_NOINLINE void conv_mve_window(const te_conv_geom *g, const int8_t *in_b, int32_t oy, int32_t ox,
+                                             int8_t *dst, int32_t row_step, int32_t chunk_step)
+{
+    const int32_t c = g->fic, rb = g->row_bytes;
+    const int32_t iy0 = oy * g->stride_h - g->pad_top, ix0 = ox * g->stride_w - g->pad_left;
+    /* the row's bytes [pre, end) are inside the input */
+    const int32_t pre = te_min_i32(ix0 < 0 ? -ix0 * c : 0, rb);
+    const int32_t end = te_max_i32(te_min_i32((g->in_w - ix0) * c, rb), pre);
+    const int8x16_t padv = vdupq_n_s8(g->pad);
+    int32_t ky, i;
+    if (rb <= 16) { /* one chunk per row: its predicates once */
+        const mve_pred16_t st = vctp8q((uint32_t)rb);
+        const mve_pred16_t in = (mve_pred16_t)(vctp8q((uint32_t)end) & ~vctp8q((uint32_t)pre));
+        const intptr_t x_off = (intptr_t)ix0 * c;
+        for (ky = 0; ky < g->k_h; ++ky, dst += row_step) {
+            const int32_t iy = iy0 + ky * g->dil_h;
+            int8x16_t v = padv;
+            if (iy >= 0 && iy < g->in_h) {
+                const uintptr_t src = (uintptr_t)(in_b + (size_t)iy * g->in_row) + (uintptr_t)x_off;
+                v = vpselq_s8(vldrbq_z_s8((const int8_t *)src, in), padv, in);
+            }
+            vstrbq_p_s8(dst, v, st);
+        }
+        return;
+    }
+    for (ky = 0; ky < g->k_h; ++ky, dst += row_step) {
+        const int32_t iy = iy0 + ky * g->dil_h;
+        int8_t *d = dst;
+        uintptr_t src;
+        if (iy < 0 || iy >= g->in_h || pre == end) {
+            for (i = 0; i < rb; i += 16, d += chunk_step) {
+                vstrbq_p_s8(d, padv, vctp8q((uint32_t)(rb - i)));
+            }
+            continue;
+        }
+        /* as an integer: left of the row (ix0 < 0) is outside the input object */
+        src = (uintptr_t)(in_b + (size_t)iy * g->in_row) + (uintptr_t)((intptr_t)ix0 * c);
+        if (pre == 0 && end == rb) {
+            for (i = 0; i < rb; i += 16, d += chunk_step) {
+                const mve_pred16_t pr = vctp8q((uint32_t)(rb - i));
+                vstrbq_p_s8(d, vldrbq_z_s8((const int8_t *)(src + (uint32_t)i), pr), pr);
+            }
+        } else {
+            for (i = 0; i < rb; i += 16, d += chunk_step) {
+                const mve_pred16_t in = (mve_pred16_t)(vctp8q((uint32_t)te_max_i32(end - i, 0)) &
+                                                       ~vctp8q((uint32_t)te_max_i32(pre - i, 0)));
+                const int8x16_t v = vldrbq_z_s8((const int8_t *)(src + (uint32_t)i), in);
+                vstrbq_p_s8(d, vpselq_s8(v, padv, in), vctp8q((uint32_t)(rb - i)));
+            }
+        }
+    }
+}
+
 /* Any kernel (one group): four output pixels' windows gathered as int8 (padded taps = the input
  * zero point) into the block, then conv_mve_pixels. Interior pixels of windows up to 64 taps are
  * gathered straight from the input (halfword-offset gathers of 8 taps, two narrowed into a
- * 16-byte chunk); the others through the shared window gather. The window holds raw x, so over
+ * 16-byte chunk); the others by conv_mve_window (straight into the block when a kernel row is
+ * whole chunks; dilation along x: the shared window gather). The window holds raw x, so over
  * all K taps
  *   sum (w + fo)(x + io) = sum w x + [io sum w + fo io K] + fo sum x:
  * the bracket joins the bias (folded once per call into the scratch), fo sum x (legacy uint8
@@ -726,6 +1003,7 @@ static void conv_mve(const te_conv_params *p, const te_requant_per_channel *rq,
     const int8_t *const xb[4] = {blk, blk + 16, blk + 32, blk + 48}; /* K <= 16: the block's pixels */
     /* the direct gather: tap t's offset from the window's first tap, in even / odd halves */
     const int direct = k <= CONV_MVE_GATHER_TAPS && (eff_h - 1) * in_row + eff_w * c <= 65536;
+    const int rows16 = p->dil_w == 1 && (geom.row_bytes & 15) == 0; /* kernel rows of whole chunks */
     uint16_t offs[CONV_MVE_GATHER_TAPS];
     conv_mve_k kc;
     int32_t b, px, oc, j, t;
@@ -739,6 +1017,9 @@ static void conv_mve(const te_conv_params *p, const te_requant_per_channel *rq,
         const int32_t ci = tap % c, kx = (tap / c) % p->k_w, ky = tap / (c * p->k_w);
         offs[t] = (uint16_t)(tap < k ? ky * p->dil_h * in_row + kx * p->dil_w * c + ci : 0);
     }
+    if (k & 15) { /* the padded last row in the window's space, copied again after each use */
+        conv_mve_last_row(p, filter, k, last_w);
+    }
     for (b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + (size_t)b * p->in_h * in_row;
         int8_t *out = output + (size_t)b * pixels * p->out_c;
@@ -751,13 +1032,24 @@ static void conv_mve(const te_conv_params *p, const te_requant_per_channel *rq,
                     conv_mve_to_block(blk, j, NULL, k);
                 } else if (direct && iy >= 0 && ix >= 0 && iy + eff_h <= p->in_h && ix + eff_w <= p->in_w) {
                     conv_mve_gather(in_b + (size_t)iy * in_row + (size_t)ix * c, offs, k, blk + 16 * j);
-                } else {
+                } else if (rows16 && iy >= 0 && ix >= 0 && iy + eff_h <= p->in_h && ix + eff_w <= p->in_w) {
+                    conv_mve_rows(in_b + (size_t)iy * in_row + (size_t)ix * c, p->dil_h * in_row, p->k_h,
+                                  geom.row_bytes >> 4, blk + 16 * j);
+                } else if (p->dil_w != 1) {
                     conv_gather_s8(&geom, in_b, oy, ox, win);
                     conv_mve_to_block(blk, j, win, k);
+                    if (k & 15) { /* the window's space, free again */
+                        conv_mve_last_row(p, filter, k, last_w);
+                    }
+                } else if (rows16) { /* rows of whole chunks: straight in */
+                    conv_mve_window(&geom, in_b, oy, ox, blk + 16 * j, 4 * geom.row_bytes, 64);
+                } else {
+                    conv_mve_window(&geom, in_b, oy, ox, win, geom.row_bytes, 16);
+                    conv_mve_to_block(blk, j, win, k);
+                    if (k & 15) {
+                        conv_mve_last_row(p, filter, k, last_w);
+                    }
                 }
-            }
-            if (k & 15) { /* the window's space, free again */
-                conv_mve_last_row(p, filter, k, last_w);
             }
             conv_mve_pixels(p, rq, bias, filter, xb, n, k, blk, last_w, &kc, out, neg);
         }

@@ -1583,6 +1583,41 @@ static DW_NOINLINE void dw_mve_gather_rows(int8_t *dst, int32_t dst_row, const i
     const uint16x8_t o16 = vmulq_n_u16(vidupq_n_u16(0, 1), (uint16_t)stride);
     const mve_pred16_t pr = wide ? vctp8q((uint32_t)(n & 15)) : vctp16q((uint32_t)(n & 7));
     int32_t r;
+#if defined(TE_DW_MVE_ASM)
+    if (n < lanes && rows > 0) { /* one predicated gather and store per row (small maps: most layers) */
+        int8x16_t v;
+        if (wide) {
+            __asm__ volatile("vmsr    p0, %[pr]\n\t"
+                             "dls     lr, %[rows]\n\t"
+                             "1:\n\t"
+                             "vpstt\n\t"
+                             "vldrbt.u8 %q[v], [%[src], %q[o]]\n\t"
+                             "vstrbt.8 %q[v], [%[dst]]\n\t"
+                             "add     %[src], %[src], %[sr]\n\t"
+                             "add     %[dst], %[dst], %[dr]\n\t"
+                             "le      lr, 1b\n\t"
+                             : [src] "+r"(src), [dst] "+r"(dst), [v] "=&w"(v)
+                             : [pr] "r"((uint32_t)pr), [rows] "r"(rows), [o] "w"(o8), [sr] "r"(src_row),
+                               [dr] "r"(dst_row)
+                             : "lr", "memory", "p0");
+        } else {
+            __asm__ volatile("vmsr    p0, %[pr]\n\t"
+                             "dls     lr, %[rows]\n\t"
+                             "1:\n\t"
+                             "vpstt\n\t"
+                             "vldrbt.u16 %q[v], [%[src], %q[o]]\n\t"
+                             "vstrbt.16 %q[v], [%[dst]]\n\t"
+                             "add     %[src], %[src], %[sr]\n\t"
+                             "add     %[dst], %[dst], %[dr]\n\t"
+                             "le      lr, 1b\n\t"
+                             : [src] "+r"(src), [dst] "+r"(dst), [v] "=&w"(v)
+                             : [pr] "r"((uint32_t)pr), [rows] "r"(rows), [o] "w"(o16), [sr] "r"(src_row),
+                               [dr] "r"(dst_row)
+                             : "lr", "memory", "p0");
+        }
+        return;
+    }
+#endif
     for (r = 0; r < rows; ++r, dst += dst_row, src += src_row) {
         int8_t *d = dst;
         const int8_t *x = src;
@@ -1668,11 +1703,56 @@ static void dw_mve(const te_dw_params *p, const te_requant_per_channel *rq, cons
     r.out_step = out_c;
     r.out_row = out_w * out_c;
     r.p = p;
+#if defined(TE_DW_MVE_ASM)
+    if (one_block && dm == 1 && taps.n == 1 && k.fo == 0 && sw <= 5) {
+        /* The common case with the least work per channel: the whole padded channel in the window
+         * (its padding, written once above, never changes), depth multiplier 1, one chunk of taps:
+         * per channel the input's rows into the window, the weights, the constants, the steps. */
+        int8_t *const interior = buf + (size_t)p->pad_top * row_len + p->pad_left;
+        r.rows = list ? 1 : p->out_h;
+        r.n = list ? n_out : out_w;
+        for (b = 0; b < p->batches; ++b) {
+            const int8_t *in_b = input + (size_t)b * n_in * c;
+            int8_t *out_b = output + (size_t)b * n_out * out_c;
+            for (ic = 0; ic < c; ++ic) {
+                if (copy_tab) {
+                    for (i = 0; i < n_in; i += 8) {
+                        vstrbq_scatter_offset_s16(buf, vldrhq_u16(dst + i),
+                                                  vldrbq_gather_offset_s16(in_b + ic, vldrhq_u16(src + i)));
+                    }
+                } else {
+                    dw_mve_gather_rows(interior, row_len, in_b + ic, in_w * c, c, in_w, p->in_h);
+                }
+                w[0] = dw_mve_w8(vldrbq_gather_offset_z_s16(filter + ic, taps.w_even, taps.p_even_last),
+                                 vldrbq_gather_offset_z_s16(filter + ic, taps.w_odd, taps.p_odd_last));
+                dw_mve_channel(rq, rq4, ic, &k);
+                if (!k.fast) {
+                    dw_mve_runs(&r, &taps, w, &k, filter + ic, out_b + ic);
+                } else if (list) {
+                    dw_mve_steps1((const int8_t *)tab, 1, (int32_t)(intptr_t)buf, n_out, &taps, w, &k, out_b + ic,
+                                  out_c);
+                } else {
+                    for (oy = 0; oy < p->out_h; ++oy) {
+                        dw_mve_steps1(buf + (size_t)oy * r.x_row, 0, sw, out_w, &taps, w, &k,
+                                      out_b + (size_t)oy * r.out_row + ic, out_c);
+                    }
+                }
+            }
+        }
+        return;
+    }
+#endif
     for (b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + (size_t)b * n_in * c;
         int8_t *out_b = output + (size_t)b * n_out * out_c;
         for (ic = 0; ic < c; ++ic) {
             int32_t top = 0, have = 0; /* the window holds padded rows [top, top + have) */
+            if (dm == 1) { /* one output channel: its weights and constants once */
+                if (taps.n > 0) {
+                    dw_mve_weights(filter + ic, &taps, k.fo, w);
+                }
+                dw_mve_channel(rq, rq4, ic, &k);
+            }
             for (oy = 0; oy < p->out_h;) {
                 const int32_t nr = te_min_i32(rows_per_block, p->out_h - oy);
                 const int32_t first = oy * sh, end = (oy + nr - 1) * sh + eff_h;
@@ -1683,7 +1763,13 @@ static void dw_mve(const te_dw_params *p, const te_requant_per_channel *rq, cons
                     }
                     have = end;
                 }
-                if (first > top) { /* slide: keep the rows still needed (forward copy, lower address) */
+                if (first > top && c <= 17 &&
+                    (output != input || (first - p->pad_top) * in_w >= oy * out_w)) {
+                    /* 16-lane gathers: gathering the kept rows again costs less than copying them
+                     * (in place: only rows no output of this channel has landed on yet) */
+                    top = first;
+                    have = 0;
+                } else if (first > top) { /* slide: keep the rows still needed (forward copy, lower address) */
                     const int32_t keep = top + have - first;
                     int8_t *d = buf;
                     const int8_t *s = buf + (size_t)(first - top) * row_len;
@@ -1711,10 +1797,12 @@ static void dw_mve(const te_dw_params *p, const te_requant_per_channel *rq, cons
                 r.n = list ? n_out : out_w;
                 for (m = 0; m < dm; ++m) {
                     const int32_t oc = ic * dm + m;
-                    if (taps.n > 0) {
-                        dw_mve_weights(filter + oc, &taps, k.fo, w);
+                    if (dm > 1) {
+                        if (taps.n > 0) {
+                            dw_mve_weights(filter + oc, &taps, k.fo, w);
+                        }
+                        dw_mve_channel(rq, rq4, oc, &k);
                     }
-                    dw_mve_channel(rq, rq4, oc, &k);
                     dw_mve_runs(&r, &taps, w, &k, filter + oc, out_b + (size_t)oy * out_w * out_c + oc);
                 }
                 oy += nr;

@@ -421,6 +421,45 @@ TE_INLINE int32x4_t te_mve_requant_neg(int32x4_t v, int32_t mult, int32_t shift)
     return vrshlq_n_s32(v, shift);
 }
 
+#if defined(__GNUC__) && defined(__OPTIMIZE__) && !defined(TE_NO_INLINE_ASM)
+/* te_add_s8_row_mve's loop for one input rescaled (scale factor below 1/2) and the other exact:
+ * (x + off) << 19 as one VMLAS, the output's requantization as te_mve_requant_off_n (exact before
+ * the 8-bit clamp for output shifts -1 .. -23). Its own function: the loop takes nine core and
+ * eight vector registers. */
+static __attribute__((noinline)) void te_add_row_mixed_asm(const int8_t *pb, const int8_t *ps, int8_t *po, int32_t n,
+                                                           int32_t ms, int32_t ss, int32_t mo, int32_t so,
+                                                           int32_t offb19, int32_t off_small, int32_t d,
+                                                           int32x4_t lo, int32x4_t hi)
+{
+    const int32x4_t c19 = vdupq_n_s32(1 << 19), vd = vdupq_n_s32(d), voffs = vdupq_n_s32(off_small);
+    __asm__ volatile(
+        "dlstp.32 lr, %[n]\n\t"
+        "1:\n\t"
+        "vldrb.s32 q0, [%[pb]], #4\n\t"
+        "vldrb.s32 q1, [%[ps]], #4\n\t"
+        "vmlas.s32 q0, %q[c19], %[offb]\n\t"
+        "vadd.i32 q1, q1, %q[offs]\n\t"
+        "vshl.s32 q1, q1, #20\n\t"
+        "vqrdmulh.s32 q1, q1, %[ms]\n\t"
+        "vshr.s32 q2, q1, #31\n\t"
+        "vqadd.s32 q1, q1, q2\n\t"
+        "vrshl.s32 q1, %[ss]\n\t"
+        "vadd.i32 q0, q0, q1\n\t"
+        "vshr.s32 q2, q0, #31\n\t"
+        "vadd.i32 q2, q2, %q[d]\n\t"
+        "vqrdmlah.s32 q2, q0, %[mo]\n\t"
+        "vshl.s32 q2, %[so]\n\t"
+        "vmax.s32 q2, q2, %q[lo]\n\t"
+        "vmin.s32 q2, q2, %q[hi]\n\t"
+        "vstrb.32 q2, [%[po]], #4\n\t"
+        "letp lr, 1b\n\t"
+        : [pb] "+l"(pb), [ps] "+l"(ps), [po] "+l"(po)
+        : [n] "r"(n), [ms] "r"(ms), [ss] "r"(ss), [mo] "r"(mo), [so] "r"(so), [offb] "r"(offb19), [c19] "w"(c19),
+          [offs] "w"(voffs), [d] "w"(vd), [lo] "w"(lo), [hi] "w"(hi)
+        : "q0", "q1", "q2", "lr", "memory");
+}
+#endif
+
 /* Eight lanes of te_mul_q: widening loads to 16 bits, offsets added in 16 bits, VMULLB/VMULLT
  * products (even and odd lanes, 32 bits), the requantization, + zero point, saturating
  * narrowing back into one 16-bit vector (the clamp bounds are within int8), clamp, narrowing
@@ -560,6 +599,40 @@ static int te_add_s8_row_mve(const te_add_params *p, int32_t rows, int32_t ra, i
              * point ride in vector registers (an -O0 build uses the intrinsics loop). */
             const int8_t *pb = big, *ps = small;
             int8_t *po = o;
+            if (so >= -23) {
+                /* (x + off) << k as one VMLAS (x * 2^k + off * 2^k, wrapping alike); the output's
+                 * requantization, zero point and rounding as te_mve_requant_off_n (exact before
+                 * the 8-bit clamp for shifts -1 .. -23). */
+                const int32x4_t c19 = vdupq_n_s32(1 << 19), lo_ = lo, hi_ = hi;
+                const int32_t d = te_mve_round_add(zp, -so);
+                if (both_big) {
+                    const int32_t off19 = (int32_t)((uint32_t)(off_big + off_small) << 19);
+                    __asm__ volatile(
+                        "dlstp.32 lr, %[n]\n\t"
+                        "1:\n\t"
+                        "vldrb.s32 q0, [%[pb]], #4\n\t"
+                        "vldrb.s32 q1, [%[ps]], #4\n\t"
+                        "vadd.i32 q0, q0, q1\n\t"
+                        "vmlas.s32 q0, %q[c19], %[off19]\n\t"
+                        "vshr.s32 q2, q0, #31\n\t"
+                        "vadd.i32 q2, q2, %[d]\n\t"
+                        "vqrdmlah.s32 q2, q0, %[mo]\n\t"
+                        "vshl.s32 q2, %[so]\n\t"
+                        "vmax.s32 q2, q2, %q[lo]\n\t"
+                        "vmin.s32 q2, q2, %q[hi]\n\t"
+                        "vstrb.32 q2, [%[po]], #4\n\t"
+                        "letp lr, 1b\n\t"
+                        : [pb] "+l"(pb), [ps] "+l"(ps), [po] "+l"(po)
+                        : [n] "r"(n), [mo] "r"(mo), [so] "r"(so), [d] "r"(d), [off19] "r"(off19), [c19] "w"(c19),
+                          [lo] "w"(lo_), [hi] "w"(hi_)
+                        : "q0", "q1", "q2", "lr", "memory");
+                } else {
+                    te_add_row_mixed_asm(pb, ps, po, n, m_small, s_small, mo, so, (int32_t)((uint32_t)off_big << 19),
+                                         off_small, d, lo_, hi_);
+                }
+                continue;
+            }
+
             const int32x4_t voffb = vdupq_n_s32(off_big), voffs = vdupq_n_s32(off_small), vzp = vdupq_n_s32(zp);
             if (both_big) {
                 __asm__ volatile(

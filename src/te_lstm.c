@@ -272,16 +272,6 @@ static int32_t lstm_tanh(int32_t x, int32_t bits, const te_lstm_weights *w, cons
 
 #endif /* TE_USE_DSP */
 
-int32_t te_lstm_sigmoid_q3_12(const te_lstm_params *p, const te_lstm_weights *w, int32_t x)
-{
-    return lstm_sigmoid(x, w, p);
-}
-
-int32_t te_lstm_tanh(const te_lstm_params *p, const te_lstm_weights *w, int32_t x, int32_t integer_bits)
-{
-    return lstm_tanh(x, integer_bits, w, p);
-}
-
 /* ---- phase A: pre-activations --------------------------------------------------------------- */
 
 /* The state of phase A across cells (the assembly reads it at fixed offsets). */
@@ -646,6 +636,173 @@ static void lstm_update_ext(const te_lstm_params *p, const te_lstm_weights *w, i
     }
 }
 
+/* ---- Helium: both phases as vectors ------------------------------------------------------------ */
+
+#if defined(TE_USE_MVE)
+
+/* gemmlowp's int16 fixed point on eight lanes: SaturatingRoundingDoublingHighMul is VQRDMULH
+ * (its one saturating case included), int16 additions wrap as VADD, saturating ones are VQADD,
+ * SaturatingRoundingMultiplyByPOT is VQSHL. The exps come from the DSP build's tables. */
+
+/* lstm_exp on eight lanes: exp_on_negative_values<k>(a), a < 0 (a == 0: the callers' select),
+ * from the table of its values on the last 2^tq quarters (one gather) and the barrel shifter's
+ * remaining steps (predicated multiplies). */
+static int16x8_t lv_exp(int16x8_t a, int32_t k, int32_t tq, const int16_t *table)
+{
+    static const int16_t barrel[7] = {FX_EXP_M0, FX_EXP_M1, FX_EXP_M2, FX_EXP_M3, FX_EXP_M4, FX_EXP_M5, FX_EXP_M6};
+    const int32_t span = 13 - k + tq, steps = k < 5 ? k + 2 : 7;
+    const int16x8_t q = vmvnq_s16(vshlq_r_s16(a, -span)); /* the quarters below the table, >> tq */
+    int16x8_t result = vldrhq_gather_shifted_offset_s16(
+        table, vreinterpretq_u16_s16(vandq_s16(a, vdupq_n_s16((int16_t)((1 << span) - 1)))));
+    int32_t i;
+    for (i = tq; i < steps; ++i) {
+        const mve_pred16_t set = vcmpneq_n_s16(vandq_s16(q, vdupq_n_s16((int16_t)(1 << (i - tq)))), 0);
+        result = vqrdmulhq_m_n_s16(result, result, barrel[i], set);
+    }
+    if (k > 4) { /* exp(-16) is 0 in Q0.15 */
+        result = vpselq_s16(vdupq_n_s16(0), result,
+                            vcmpneq_n_s16(vandq_s16(q, vdupq_n_s16((int16_t)(1 << (6 - tq)))), 0));
+    }
+    if (k > 5) {
+        result = vpselq_s16(vdupq_n_s16(0), result, vcmpltq_n_s16(a, (int16_t)-(1 << (20 - k))));
+    }
+    return result;
+}
+
+/* fx_reciprocal: three Newton-Raphson steps, e >= 0. */
+TE_INLINE int16x8_t lv_reciprocal(int16x8_t e)
+{
+    const int16x8_t hd = vaddq_n_s16(vshrq_n_s16(e, 1), 16384);
+    int16x8_t x = vaddq_n_s16(vqrdmulhq_n_s16(hd, FX_MINUS_32_17), FX_48_17);
+    int32_t i;
+    for (i = 0; i < 3; ++i) {
+        const int16x8_t one_minus = vsubq_s16(vdupq_n_s16(FX_ONE_Q2_13), vqrdmulhq_s16(hd, x));
+        x = vaddq_s16(x, vqshlq_n_s16(vqrdmulhq_s16(x, one_minus), 2));
+    }
+    return x;
+}
+
+/* gemmlowp::logistic on Q3.12 (lstm_sigmoid_t; exp(-|x|), -32768 wrapping to itself). */
+static int16x8_t lv_sigmoid(int16x8_t x, const int16_t *table)
+{
+    const int16x8_t r = lv_reciprocal(lv_exp(vminq_s16(x, vnegq_s16(x)), 3, 2, table));
+    const int16x8_t pos = vqaddq_s16(r, r);
+    const int16x8_t v = vpselq_s16(pos, vsubq_s16(vdupq_n_s16(32767), pos), vcmpgtq_n_s16(x, 0));
+    return vpselq_s16(vdupq_n_s16(16384), v, vcmpeqq_n_s16(x, 0));
+}
+
+/* gemmlowp::tanh on Q(k - 1).(16 - k) (lstm_tanh_t: exp with k integer bits). */
+static int16x8_t lv_tanh(int16x8_t x, int32_t k, const int16_t *table)
+{
+    const int16x8_t r = lv_reciprocal(lv_exp(vminq_s16(x, vnegq_s16(x)), k, k > 2 ? 2 : k - 1, table));
+    const int16x8_t t = vqshlq_n_s16(vsubq_n_s16(r, FX_ONE_Q2_13), 2);
+    const int16x8_t v = vpselq_s16(vnegq_s16(t), t, vcmpltq_n_s16(x, 0));
+    return vpselq_s16(vdupq_n_s16(0), v, vcmpeqq_n_s16(x, 0));
+}
+
+/* RoundingDivideByPOT of int32 lanes by e (a negative shift -e in neg_e). */
+TE_INLINE int32x4_t lv_rdbp32(int32x4_t v, int32_t neg_e)
+{
+    return vrshlq_n_s32(vqaddq_s32(v, vshrq_n_s32(v, 31)), neg_e);
+}
+
+/* Phase A: the pre-activations gate by gate, four cells per vector (pre[g * n_cell + c]). The
+ * Helium weights (te_lstm.h) are the model's int8 rows: gate g's input rows (n_input each) from
+ * w8 + g * n_cell * n_input, then its recurrent rows (n_cell each) after all four input blocks. */
+static void lstm_pre_mve(const te_lstm_params *p, const te_lstm_weights *w, const int8_t *x, const int8_t *h,
+                         int16_t *pre)
+{
+    const int32_t n_cell = p->n_cell, n_in = p->n_input, last = n_cell - 1;
+    const int8_t *const w8 = (const int8_t *)(const void *)w->weights;
+    const int8_t *const r8 = w8 + (size_t)4 * n_cell * n_in;
+    const int32x4_t lo = vdupq_n_s32(-32768), hi = vdupq_n_s32(32767);
+    int32_t g, c;
+    for (g = 0; g < 4; ++g) {
+        const int8_t *wi = w8 + (size_t)g * n_cell * n_in, *wr = r8 + (size_t)g * n_cell * n_cell;
+        for (c = 0; c < n_cell; c += 4) {
+            /* cells c .. c + 3, the last ones repeated past n_cell (their lanes are not stored) */
+            const int32_t c1 = te_min_i32(c + 1, last), c2 = te_min_i32(c + 2, last), c3 = te_min_i32(c + 3, last);
+            const uint32x4_t bo = vshlq_n_u32(vminq_u32(vidupq_n_u32((uint32_t)c, 1), vdupq_n_u32((uint32_t)last)), 3);
+            int32x4_t ax = te_mve_dot4q_s8(wi + (size_t)c * n_in, wi + (size_t)c1 * n_in, wi + (size_t)c2 * n_in,
+                                           wi + (size_t)c3 * n_in, x, n_in);
+            int32x4_t ah = te_mve_dot4q_s8(wr + (size_t)c * n_cell, wr + (size_t)c1 * n_cell, wr + (size_t)c2 * n_cell,
+                                           wr + (size_t)c3 * n_cell, h, n_cell);
+            /* the biases are stored << acc_shift (exact: they are below 2^30 then) */
+            ax = vaddq_s32(ax, vshlq_r_s32(vldrwq_gather_shifted_offset_s32(w->bias + g, bo), -p->acc_shift));
+            ah = vaddq_s32(ah, vshlq_r_s32(vldrwq_gather_shifted_offset_s32(w->bias + 4 + g, bo), -p->acc_shift));
+            ax = vminq_s32(vmaxq_s32(te_mve_requant_n(ax, p->gate_mult[g], p->gate_shift[g]), lo), hi);
+            ah = te_mve_requant_n(ah, p->gate_mult[4 + g], p->gate_shift[4 + g]);
+            ah = vminq_s32(vmaxq_s32(vqaddq_s32(ah, ax), lo), hi);
+            vstrhq_p_s32(pre + (size_t)g * n_cell + c, ah, vctp32q((uint32_t)(n_cell - c)));
+        }
+    }
+}
+
+/* Phase B: eight cells per vector. */
+static void lstm_update_mve(const te_lstm_params *p, const te_lstm_weights *w, const int16_t *pre, int16_t *cell,
+                            int8_t *out)
+{
+    const int32_t n_cell = p->n_cell, neg_cs = -(30 + p->cell_scale), hk = 16 + p->cell_scale;
+    const int16_t *sig = w->exp_sigmoid, *tnh = w->exp_tanh, *hid = hk == 4 ? w->exp_tanh : w->exp_hidden;
+    const int32_t clip = p->cell_clip;
+    const int32x4_t o_lo = vdupq_n_s32(-128), o_hi = vdupq_n_s32(127);
+    int32_t c;
+    for (c = 0; c < n_cell; c += 8) {
+        const mve_pred16_t pr = vctp16q((uint32_t)(n_cell - c));
+        const int16x8_t ig = lv_sigmoid(vldrhq_z_s16(pre + c, pr), sig);
+        const int16x8_t fg = lv_sigmoid(vldrhq_z_s16(pre + n_cell + c, pr), sig);
+        const int16x8_t zg = lv_tanh(vldrhq_z_s16(pre + 2 * n_cell + c, pr), 4, tnh);
+        const int16x8_t og = lv_sigmoid(vldrhq_z_s16(pre + 3 * n_cell + c, pr), sig);
+        const int16x8_t cv = vldrhq_z_s16(cell + c, pr);
+        /* cell = sat16(rdbp(f * cell, 15) + rdbp(i * z, 30 + cell_scale)), even and odd lanes */
+        const int32x4_t sb = vaddq_s32(lv_rdbp32(vmullbq_int_s16(fg, cv), -15), lv_rdbp32(vmullbq_int_s16(ig, zg), neg_cs));
+        const int32x4_t st = vaddq_s32(lv_rdbp32(vmulltq_int_s16(fg, cv), -15), lv_rdbp32(vmulltq_int_s16(ig, zg), neg_cs));
+        int16x8_t cs = vqmovntq_s32(vqmovnbq_s32(vdupq_n_s16(0), sb), st);
+        int16x8_t th;
+        int32x4_t hb, ht;
+        if (clip > 0) {
+            cs = vmaxq_s16(vminq_s16(cs, vdupq_n_s16((int16_t)clip)), vdupq_n_s16((int16_t)-clip));
+        }
+        vstrhq_p_s16(cell + c, cs, pr);
+        th = lv_tanh(cs, hk, hid);
+        hb = te_mve_requant_n(vmullbq_int_s16(og, th), p->hidden_mult, p->hidden_shift);
+        ht = te_mve_requant_n(vmulltq_int_s16(og, th), p->hidden_mult, p->hidden_shift);
+        hb = vminq_s32(vmaxq_s32(vaddq_n_s32(hb, p->hidden_zp), o_lo), o_hi);
+        ht = vminq_s32(vmaxq_s32(vaddq_n_s32(ht, p->hidden_zp), o_lo), o_hi);
+        vstrbq_p_s16(out + c, vmovntq_s32(vmovnbq_s32(vdupq_n_s16(0), hb), ht), pr);
+    }
+}
+
+#endif /* TE_USE_MVE */
+
+/* The Helium build answers with its vector functions (lane 0), the kernel's own. */
+int32_t te_lstm_sigmoid_q3_12(const te_lstm_params *p, const te_lstm_weights *w, int32_t x)
+{
+#if defined(TE_USE_MVE)
+    (void)p;
+    (void)lstm_sigmoid;
+    return vgetq_lane_s16(lv_sigmoid(vdupq_n_s16((int16_t)x), w->exp_sigmoid), 0);
+#else
+    return lstm_sigmoid(x, w, p);
+#endif
+}
+
+int32_t te_lstm_tanh(const te_lstm_params *p, const te_lstm_weights *w, int32_t x, int32_t integer_bits)
+{
+#if defined(TE_USE_MVE)
+    const int32_t k = integer_bits + 1;
+    const int16_t *table = integer_bits == 3 ? w->exp_tanh
+                                             : (integer_bits == 15 + p->cell_scale ? w->exp_hidden : NULL);
+    (void)lstm_tanh;
+    if (table == NULL) {
+        return 0; /* no table for this format: callers (the tests) ask for the model's formats only */
+    }
+    return vgetq_lane_s16(lv_tanh(vdupq_n_s16((int16_t)x), k, table), 0);
+#else
+    return lstm_tanh(x, integer_bits, w, p);
+#endif
+}
+
 /* n int8 values to int16 in the weights' column order (see te_lstm.h), zero up to cols. */
 static void lstm_widen(const int8_t *src, int32_t n, int32_t cols, int16_t *dst)
 {
@@ -695,6 +852,17 @@ void te_lstm_s8(const te_lstm_params *p, const te_lstm_weights *w, const int8_t 
         for (i = 0; i < n_inner; ++i, ++k) {
             const int32_t b = p->time_major ? i : o;
             lstm_job job;
+#if defined(TE_USE_MVE)
+            /* The plain LSTM (no optional part; the generator gives Helium builds its int8 rows);
+             * the variants take the loops below. */
+            if (p->flags == 0) {
+                lstm_pre_mve(p, w, input + (size_t)k * n_input,
+                             (p->time_major ? o : i) == 0 ? hidden_state + (size_t)b * n_cell
+                                                           : output + (size_t)(k - back) * n_cell, pre);
+                lstm_update_mve(p, w, pre, cell_state + (size_t)b * n_cell, output + (size_t)k * n_cell);
+                continue;
+            }
+#endif
             lstm_widen(input + (size_t)k * n_input, n_input, p->in_cols, xw);
             /* the first step of a sequence continues from the state the last call left */
             lstm_widen((p->time_major ? o : i) == 0 ? hidden_state + (size_t)b * n_output

@@ -45,12 +45,14 @@ extern "C" {
  *   w_0[4j+1], w_0[4j+3], ..., w_3[4j+1], w_3[4j+3]
  * (w_g the cell's row of gate g): the first four words pair with SXTB16 of the four inputs, the
  * last four with SXTB16 ROR 8, so one LDM brings one word of all four gates.
+ * Helium (TE_USE_MVE) builds read the same array as int8 bytes: the model's rows, gate by gate
+ * the input weights [4][n_cell][n_input], then the recurrent weights [4][n_cell][n_cell].
  * bias: int32 [n_cell][8], the four input-side then the four recurrent-side effective biases
  * (zero points folded in), << acc_shift. */
 typedef struct {
     const int16_t *weights;
     const int32_t *bias;
-    /* Read by the DSP build only (the portable build computes the activations as gemmlowp does):
+    /* Read by the DSP and Helium builds (the portable build computes the activations as gemmlowp does):
      * exp_on_negative_values<k>(a) (Q0.15) for a = -S .. -1 at index a + S, S = 2^(13 - k + min(2, k - 1)),
      * k = 3 for the sigmoids (4096 values), 4 for the cell gate's tanh (2048), 16 + cell_scale for tanh
      * of the cell state (one of the first two when it is 3 or 4). */
@@ -100,9 +102,10 @@ void te_lstm_s8(const te_lstm_params *p, const te_lstm_weights *w, const int8_t 
                 int8_t *hidden_state, int16_t *cell_state, void *scratch);
 
 /* The activations, exposed for tests: gemmlowp's logistic on Q3.12 and tanh on Q(bits).(15 - bits),
- * int16 in, Q0.15 out, as this build of the kernel computes them (the DSP build uses the tables of
- * w, so tanh only for integer_bits 3 and 15 + p->cell_scale, else 0; the portable build replays
- * gemmlowp's arithmetic, any 0 <= integer_bits <= 6, and ignores w). */
+ * int16 in, Q0.15 out, as this build of the kernel computes them (the DSP and Helium builds use the
+ * tables of w, so tanh only for integer_bits 3 and 15 + p->cell_scale, else 0; the Helium build
+ * through its vector functions; the portable build replays gemmlowp's arithmetic, any
+ * 0 <= integer_bits <= 6, and ignores w). */
 int32_t te_lstm_sigmoid_q3_12(const te_lstm_params *p, const te_lstm_weights *w, int32_t x);
 int32_t te_lstm_tanh(const te_lstm_params *p, const te_lstm_weights *w, int32_t x, int32_t integer_bits);
 

@@ -10,16 +10,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import pytest
 
 from tests.ops.test_conv import conv_model
 from tests.ops.test_depthwise import dw_model
 from tests.ops.test_elementwise import add_model
 from tests.ops.test_fully_connected import fc_model
+from tests.ops.test_lstm import lstm_model
+from tests.ops.test_pooling import pool_model
+from tests.ops.test_quantize import quantize_model, special_floats
+from tests.support.oracle import random_inputs
 from tests.targets import test_models_on_cores
 from tests.targets.test_ops_on_cores import check_on_core
 from tests.test_patches import fc_sink
 from tinyengine_gen import targets
+from tinyengine_gen.ops import lstm as lstm_op
 
 _ok, _why = targets.toolchain_status(need_qemu=True)
 pytestmark = [pytest.mark.emulated, pytest.mark.skipif(not _ok, reason=f"emulated targets unavailable: {_why}")]
@@ -185,6 +191,11 @@ ADD = {
     "both_broadcast": lambda: add_model((1, 4, 1, 3), (1, 1, 5, 1), (1, 4, 5, 3), "NONE"),
     "scales": lambda: add_model((1, 9, 9), (1, 9, 9), (1, 9, 9), "NONE", q1=(0.5, -128), q2=(0.0021, 127),
                                 qo=(0.01, -5)),
+    # equal input scales (both exact), extreme zero points, a wide output scale (the shortest shift)
+    "equal_scales": lambda: add_model((1, 7, 5, 3), (1, 7, 5, 3), (1, 7, 5, 3), "RELU6", q1=(0.07, -128),
+                                      q2=(0.07, 127), qo=(0.02, 100)),
+    "wide_out": lambda: add_model((1, 6, 11), (1, 6, 11), (1, 6, 11), "NONE", q1=(0.03, 5), q2=(0.2, -9),
+                                  qo=(0.21, -128)),
 }
 
 
@@ -226,3 +237,158 @@ def test_fully_connected_sink_on_m55(per_channel: bool, tmp_path: Path, cache: P
     model = tmp_path / "fc_sink.tflite"
     model.write_bytes(fc_sink(4 + per_channel, per_channel=per_channel))
     test_models_on_cores.check_on_core(model, CORE, tmp_path, cache, n_sets=2, args=("--patch",))
+
+
+# ------------------------------------------------------------------------------------------- QUANTIZE
+# float32 -> int8 / uint8, four values per pass (scalar VDIVs, then one vector: VRINTA, the
+# out-of-range / NaN lanes INT32_MIN, zero point, clamp), the last 1-3 values by the portable loop:
+# ties, signed zeros, non-finite and huge values (tests/ops/test_quantize.py's special floats).
+
+@pytest.mark.parametrize("out,scale,zp", [("int8", 0.404846727848053, 81), ("uint8", 0.003919653594493866, 0),
+                                          ("int8", 0.02351972833275795, -18)], ids=["s8", "u8", "s8_tail"])
+def test_quantize_on_m55(out: str, scale: float, zp: int, tmp_path: Path, cache: Path) -> None:
+    shape = (1, 9, 7) if out != "int8" or zp != -18 else (1, 5, 13)
+    model = quantize_model(shape, out, scale, zp)
+    rng = np.random.default_rng(zp & 0xFF)
+    sets = [random_inputs(model, rng)] + special_floats(shape, scale, zp, seed=zp & 0xFF)
+    check_on_core(model, CORE, tmp_path, cache, input_sets=sets)
+
+
+# ------------------------------------------------------------------------- AVERAGE_POOL_2D / MAX_POOL_2D
+# Per output pixel the channels in vectors (average: 4 int32 lanes, max: 16 int8 lanes; the last one
+# predicated); the average's rounded division as a multiply-high (windows up to 4096 taps; larger ones
+# divide lane by lane), legacy uint8 rounding; partial windows at SAME borders; activation clamps.
+
+POOL = {
+    "avg_kws_global": lambda: pool_model("AVERAGE_POOL_2D", (1, 25, 5, 64), (25, 5), (25, 5), zp=-5),
+    "avg_same_c7": lambda: pool_model("AVERAGE_POOL_2D", (1, 7, 8, 7), (3, 3), (2, 2), "SAME", act="RELU6", zp=7),
+    "avg_legacy_uint8": lambda: pool_model("AVERAGE_POOL_2D", (1, 6, 5, 5), (2, 3), (1, 2), "SAME", zp=131,
+                                           dtype="uint8"),
+    # 4096 taps (the multiply-high's limit) and one more row (lane by lane division), int8 and uint8
+    "avg_4096_taps": lambda: pool_model("AVERAGE_POOL_2D", (1, 64, 64, 2), (64, 64), (1, 1), zp=100),
+    "avg_4160_taps_uint8": lambda: pool_model("AVERAGE_POOL_2D", (1, 65, 64, 3), (65, 64), (1, 1), zp=131,
+                                              dtype="uint8"),
+    "avg_4160_taps": lambda: pool_model("AVERAGE_POOL_2D", (1, 65, 64, 1), (65, 64), (1, 1), zp=-100),
+    "max_same_c18": lambda: pool_model("MAX_POOL_2D", (1, 7, 8, 18), (3, 3), (2, 2), "SAME", act="RELU", zp=-20),
+    "max_k2_c3": lambda: pool_model("MAX_POOL_2D", (1, 25, 25, 4), (2, 2), (2, 2), act="RELU_N1_TO_1", zp=3),
+}
+
+
+@pytest.mark.parametrize("build", cases(POOL))
+def test_pool_on_m55(build, tmp_path: Path, cache: Path) -> None:
+    check_on_core(build(), CORE, tmp_path, cache, n_sets=3)
+
+
+# ------------------------------------------------------------------------ UNIDIRECTIONAL_SEQUENCE_LSTM
+# Phase A: four cells per vector gate by gate (int8 rows, VMLADAVA, the last 1-3 cells repeated and
+# not stored); phase B: eight cells per vector (the exp tables by gathers, gemmlowp's reciprocal,
+# the cell and hidden updates on even / odd int32 lanes, the last 1-7 cells predicated). Every cell
+# state scale (tanh of the cell on 1..7 exp bits), clip, zero points, generic requantization; the
+# extremes drive the gates into saturation.
+
+LSTM = {
+    "shared_shape": lambda: lstm_model(1, 5, 28, 20, seed=28 * 31 + 20),
+    "odd_tails": lambda: lstm_model(1, 3, 7, 5, seed=7 * 31 + 5),
+    "time_major_b2": lambda: lstm_model(2, 4, 9, 6, seed=9 * 31 + 6, time_major=True),
+    "more_cells_b3": lambda: lstm_model(3, 2, 3, 10, seed=3 * 31 + 10),
+    "clip_zp": lambda: lstm_model(2, 4, 5, 9, seed=7, cell_clip=1.5, hidden_zp=-9, time_major=True),
+    "generic_rq": lambda: lstm_model(1, 4, 11, 6, seed=3, gate_gain=3.0),
+    "one_cell": lambda: lstm_model(2, 3, 37, 1, seed=9),
+    "wide": lambda: lstm_model(1, 3, 130, 64, seed=21, gate_gain=0.2),
+    **{f"cell_scale{-s}": (lambda s=s: lstm_model(1, 4, 6, 13, seed=100 - s, cell_scale=s, gate_gain=0.4))
+       for s in (-9, -10, -11, -12, -13, -14, -15)},
+}
+
+
+@pytest.mark.parametrize("build", cases(LSTM))
+def test_lstm_on_m55(build, tmp_path: Path, cache: Path) -> None:
+    model = build()
+    rng = np.random.default_rng(5)
+    sets = [random_inputs(model, rng) for _ in range(4)]
+    sets.append([np.full(s.shape, 127, s.dtype) for s in sets[0]])
+    sets.append([np.full(s.shape, -128, s.dtype) for s in sets[0]])
+    check_on_core(model, CORE, tmp_path, cache, input_sets=sets)
+
+
+# The activations exhaustively: a firmware whose invoke runs te_lstm_sigmoid_q3_12 and te_lstm_tanh
+# (on the M55 the kernel's vector functions, lane 0) over 4096 inputs x per call, 16 calls for
+# every int16 x, against gemmlowp's arithmetic (the generator's replay), for cell scales whose
+# tanh of the cell takes 1, 3, 4 and 7 exp bits.
+ACT_CHUNK = 4096
+
+
+def _act_model(d: Path, cell_scale: int) -> Path:
+    hk = 16 + cell_scale
+    tables = {"sig": lstm_op.exp_table(3), "tnh": lstm_op.exp_table(4), "hid": lstm_op.exp_table(hk)}
+
+    def arr(ctype: str, name: str, data) -> str:
+        return f"static const {ctype} {name}[{len(data)}] = {{{', '.join(str(int(v)) for v in data)}}};\n"
+
+    header = f"""#ifndef LSTMACT_H
+#define LSTMACT_H
+#include <stddef.h>
+#include <stdint.h>
+#define LSTMACT_ARENA_SIZE {16 + 6 * ACT_CHUNK}
+#define LSTMACT_NUM_INPUTS 1
+#define LSTMACT_NUM_OUTPUTS 1
+#define LSTMACT_INPUT0_BYTES 4
+#define LSTMACT_OUTPUT0_BYTES {6 * ACT_CHUNK}
+int lstmact_invoke(void);
+void lstmact_reset(void);
+void *lstmact_input(int index);
+const void *lstmact_output(int index);
+size_t lstmact_input_bytes(int index);
+size_t lstmact_output_bytes(int index);
+#endif
+"""
+    source = ('#include <string.h>\n#include "lstmact.h"\n#include "tinyengine/te_lstm.h"\n'
+              + "".join(arr("int16_t", k, v) for k, v in tables.items())
+              + arr("uint32_t", "bits", lstm_op.reciprocal_bits())
+              + f"""static int8_t arena[LSTMACT_ARENA_SIZE] __attribute__((aligned(16)));
+int lstmact_invoke(void)
+{{
+    te_lstm_params p;
+    te_lstm_weights w;
+    int16_t *out = (int16_t *)(void *)(arena + 16);
+    int32_t chunk, i;
+    memset(&p, 0, sizeof p);
+    memset(&w, 0, sizeof w);
+    p.cell_scale = {cell_scale};
+    w.exp_sigmoid = sig;
+    w.exp_tanh = tnh;
+    w.exp_hidden = hid;
+    w.recip_bits = bits;
+    memcpy(&chunk, arena, 4);
+    for (i = 0; i < {ACT_CHUNK}; ++i) {{
+        const int32_t x = -32768 + chunk * {ACT_CHUNK} + i;
+        out[3 * i] = (int16_t)te_lstm_sigmoid_q3_12(&p, &w, x);
+        out[3 * i + 1] = (int16_t)te_lstm_tanh(&p, &w, x, 3);
+        out[3 * i + 2] = (int16_t)te_lstm_tanh(&p, &w, x, {15 + cell_scale});
+    }}
+    return 0;
+}}
+void lstmact_reset(void) {{}}
+void *lstmact_input(int index) {{ return index == 0 ? arena : 0; }}
+const void *lstmact_output(int index) {{ return index == 0 ? arena + 16 : 0; }}
+size_t lstmact_input_bytes(int index) {{ return index == 0 ? 4u : 0u; }}
+size_t lstmact_output_bytes(int index) {{ return index == 0 ? {6 * ACT_CHUNK}u : 0u; }}
+""")
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "lstmact.h").write_text(header)
+    (d / "lstmact.c").write_text(source)
+    return d
+
+
+@pytest.mark.parametrize("cell_scale", [-15, -13, -12, -9])
+def test_lstm_activations_exhaustive_on_m55(cell_scale: int, tmp_path: Path, cache: Path) -> None:
+    gen = _act_model(tmp_path / "gen", cell_scale)
+    elf = targets.build_firmware(CORE, gen, "lstmact", tmp_path / "fw", cache_dir=cache)
+    n_chunks = 65536 // ACT_CHUNK
+    result = targets.run_firmware(CORE, elf, [[np.int32(k).tobytes()] for k in range(n_chunks)])
+    got = np.concatenate([np.frombuffer(o[0], "<i2").reshape(-1, 3) for o in result.outputs]).astype(np.int64)
+    x = np.arange(-32768, 32768, dtype=np.int64)
+    want = np.stack([lstm_op.logistic_q(x, 3), lstm_op.tanh_q(x, 3), lstm_op.tanh_q(x, 15 + cell_scale)], axis=1)
+    for j, name in enumerate(["sigmoid Q3.12", "tanh Q3.12", f"tanh Q{15 + cell_scale}"]):
+        bad = np.flatnonzero(got[:, j] != want[:, j])
+        assert bad.size == 0, (f"{name} differs at {bad.size} inputs, first x = {x[bad[0]]}: "
+                               f"{got[bad[0], j]} vs {want[bad[0], j]}")

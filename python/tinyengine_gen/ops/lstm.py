@@ -236,8 +236,17 @@ def _f32_int(v: np.float32) -> int:
     return int(np.trunc(np.float64(v)))
 
 
-@register("UNIDIRECTIONAL_SEQUENCE_LSTM", dtypes=("int8",), simd=("dsp",),
-          note="integer 8x8_16; CIFG, peephole, projection and layer norm too")
+def mve_gate_weights(w_in: list[np.ndarray], w_rec: list[np.ndarray], size: int) -> np.ndarray:
+    """The Helium build's weights (te_lstm.h), in the int16 array of the DSP layout (size values):
+    the model's int8 rows, the four gates' input blocks then their recurrent blocks, zero after."""
+    rows = np.concatenate([m.reshape(-1) for m in [*w_in, *w_rec]]).astype(np.int8)
+    out = np.zeros(2 * size, np.int8)
+    out[:rows.size] = rows  # 4 n_cell (n_input + n_cell) bytes, never more than the 2-byte layout's
+    return out.view("<i2").astype(np.int16)
+
+
+@register("UNIDIRECTIONAL_SEQUENCE_LSTM", dtypes=("int8",), simd=("dsp", "mve"),
+          note="integer 8x8_16; CIFG, peephole, projection and layer norm too (Helium: the plain LSTM)")
 def lower_lstm(op: Op, graph: Graph) -> KernelCall:
     require(len(op.inputs) in (20, 24), op, f"needs the 20- or 24-input form, got {len(op.inputs)} inputs")
     x, y = op.input(X), op.outputs[0]
@@ -401,8 +410,10 @@ def lower_lstm(op: Op, graph: Graph) -> KernelCall:
     # exp tables for the DSP path: the gates' exps have 3 (sigmoid) and 4 (tanh) integer bits, tanh
     # of the cell state 16 + cell_scale.
     hidden_exp_bits = 16 + cell_scale
+    plain = not (cifg or peephole or layer_norm or projection)  # Helium runs the plain LSTM only
     consts = {
-        "weights": ConstArray("int16_t", weights.reshape(-1).astype(np.int16)),
+        "weights": ConstArray("int16_t", weights.reshape(-1).astype(np.int16),
+                              mve_data=mve_gate_weights(w_in_m, w_rec_m, weights.size) if plain else None),
         "bias": i32(bias.reshape(-1)),
         "exp_sigmoid": ConstArray("int16_t", exp_table(SIGMOID_EXP_BITS)),
         "exp_tanh": ConstArray("int16_t", exp_table(CELL_TANH_EXP_BITS)),
