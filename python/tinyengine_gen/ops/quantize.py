@@ -36,7 +36,8 @@ def _per_tensor(op: Op, t: Tensor) -> None:
             "quantization is supported at model edges")
 
 
-@register("QUANTIZE", dtypes=("float32", "int8", "uint8"))
+@register("QUANTIZE", dtypes=("float32", "int8", "uint8"), simd=("mve",),
+          note="SIMD: float32 -> int8 / uint8 (M4: rounding without a libm call)")
 def lower_quantize(op: Op, graph: Graph) -> KernelCall:
     x, y = op.input(0), op.outputs[0]
     require(x.size == y.size, op, "input and output sizes differ")
