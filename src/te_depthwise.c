@@ -537,7 +537,8 @@ TE_INLINE void dw_block_rows_dsp_body(const te_dw_params *p, const te_dw_block *
 }
 
 /* 7-8 wide filters, even stride_w, the whole int8 range: the LDRD form (its own function, so
- * the other forms compile as they did). */
+ * the other forms compile as they did). Reached only from te_depthwise_conv2d_s8_wide, which
+ * the generator calls for such layers alone: other models do not link it. */
 static DW_NOINLINE void dw_block_rows_dsp_al(const te_dw_params *p, const te_dw_block *g, const te_dw_rq *r)
 {
     dw_block_rows_dsp_body(p, g, r, 4, 1, 1);
@@ -548,8 +549,6 @@ static DW_NOINLINE void dw_block_rows_dsp(const te_dw_params *p, const te_dw_blo
     const int32_t kwp = (p->k_w + 1) / 2;
     if (full && kwp == 3) {
         dw_block_rows_dsp_body(p, g, r, 3, 1, 0); /* 5x5 */
-    } else if (full && kwp == 4 && (g->step_x & 1) == 0) {
-        dw_block_rows_dsp_al(p, g, r); /* 7-8 wide, even stride */
     } else if (full && kwp == 4) {
         dw_block_rows_dsp_body(p, g, r, 4, 1, 0); /* 7x7 */
     } else {
@@ -559,11 +558,15 @@ static DW_NOINLINE void dw_block_rows_dsp(const te_dw_params *p, const te_dw_blo
 
 /* SMLAD routines for dilation 1 along rows (any requantization: it is a separate pass), the
  * scalar routine otherwise. Specialised code (3x3, 5x5, 7x7) only for the activation range
- * real models use, the whole int8 range (SSAT); narrower ranges take the generic routine. */
-static void dw_block(const te_dw_params *p, const te_dw_block *g, const te_dw_rq *r)
+ * real models use, the whole int8 range (SSAT); narrower ranges take the generic routine.
+ * wide (a compile-time constant): te_depthwise_conv2d_s8_wide's copy, which also has the LDRD
+ * form for 7-8 wide filters with an even stride_w. */
+TE_INLINE void dw_block(const te_dw_params *p, const te_dw_block *g, const te_dw_rq *r, const int wide)
 {
     const int full = p->act_min == -128 && p->act_max == 127;
-    if (p->dil_w != 1) {
+    if (wide && full && p->dil_w == 1 && (p->k_w + 1) / 2 == 4 && (g->step_x & 1) == 0) {
+        dw_block_rows_dsp_al(p, g, r); /* 7-8 wide, even stride */
+    } else if (p->dil_w != 1) {
         dw_block_scalar(p, g, r);
     } else if (p->k_h == 3 && p->k_w == 3 && p->dil_h == 1 && full) {
         dw_block_3x3_dsp_full(g, r);
@@ -607,9 +610,10 @@ TE_INLINE void dw_block_3x3_body(const te_dw_params *p, const te_dw_block *gp, c
 
 static DW_NOINLINE void dw_block_3x3_full(const te_dw_params *p, const te_dw_block *g, const te_dw_rq *r) { dw_block_3x3_body(p, g, r, 1); }
 
-/* 3x3 with the whole int8 activation range specialised; anything else scalar. */
-static void dw_block(const te_dw_params *p, const te_dw_block *g, const te_dw_rq *r)
+/* 3x3 with the whole int8 activation range specialised; anything else scalar (wide: unused). */
+TE_INLINE void dw_block(const te_dw_params *p, const te_dw_block *g, const te_dw_rq *r, const int wide)
 {
+    (void)wide;
     if (p->k_h == 3 && p->k_w == 3 && r->mode == DW_RQ_FAST && p->act_min == -128 && p->act_max == 127) {
         dw_block_3x3_full(p, g, r);
     } else {
@@ -619,9 +623,11 @@ static void dw_block(const te_dw_params *p, const te_dw_block *g, const te_dw_rq
 
 #endif /* TE_DW_DSP */
 
-/* Planar kernel: one channel at a time through the window (any shape; in place when allowed). */
-static void dw_planar(const te_dw_params *p, const te_requant_per_channel *rq,
-                      const int8_t *input, const int8_t *filter, int8_t *output, void *scratch)
+/* Planar kernel: one channel at a time through the window (any shape; in place when allowed).
+ * wide: see dw_block. Forced inline, so each entry has its own copy at any optimization level and
+ * only te_depthwise_conv2d_s8_wide's refers to the LDRD form. */
+TE_INLINE void dw_planar(const te_dw_params *p, const te_requant_per_channel *rq,
+                         const int8_t *input, const int8_t *filter, int8_t *output, void *scratch, const int wide)
 {
     const int32_t dm = p->depth_mult, k_h = p->k_h, k_w = p->k_w, c = p->in_c;
     const int32_t w_row = 2 * ((k_w + 1) / 2); /* int16 weights per filter row */
@@ -699,7 +705,7 @@ static void dw_planar(const te_dw_params *p, const te_requant_per_channel *rq,
                     g.out = out_b + (size_t)oy * p->out_w * p->out_c + oc;
                     g.out_step = p->out_c;
                     g.acc = accs;
-                    dw_block(p, &g, &r);
+                    dw_block(p, &g, &r, wide);
                 }
                 oy += nr;
             }
@@ -1823,10 +1829,18 @@ void te_depthwise_conv2d_s8(const te_dw_params *p, const te_requant_per_channel 
     if (requant4 != NULL) {
         dw_direct(p, requant4, input, filter, output, scratch);
     } else {
-        dw_planar(p, rq, input, filter, output, scratch);
+        dw_planar(p, rq, input, filter, output, scratch, 0);
     }
 #endif
 }
+
+#if defined(TE_DW_HAVE_WIDE)
+void te_depthwise_conv2d_s8_wide(const te_dw_params *p, const te_requant_per_channel *rq, const int8_t *input,
+                                 const int8_t *filter, int8_t *output, void *scratch)
+{
+    dw_planar(p, rq, input, filter, output, scratch, 1);
+}
+#endif
 
 /* ======================================================================================
  * int16x8 DEPTHWISE_CONV_2D: te_depthwise_conv2d_s16.

@@ -65,6 +65,21 @@ typedef struct {
 void te_depthwise_conv2d_s8(const te_dw_params *p, const te_requant_per_channel *rq, const int32_t *requant4,
                             const int8_t *input, const int8_t *filter, int8_t *output, void *scratch);
 
+/* te_depthwise_conv2d_s8 with requant4 NULL (the planar kernel), for layers with 7-8 wide
+ * filters, dil_w 1, an even stride_w and the whole int8 activation range (the generator calls it
+ * for them; any other layer runs as te_depthwise_conv2d_s8 would): on DSP builds each filter row
+ * reads two weight pairs and two input pairs per LDRD. A separate entry so that models without
+ * such a layer do not link that code. Other builds have only te_depthwise_conv2d_s8. */
+#if !defined(TE_FORCE_PORTABLE) && (defined(__ARM_FEATURE_DSP) || defined(TE_EMULATE_DSP)) && \
+    !(defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1))
+#define TE_DW_HAVE_WIDE 1
+void te_depthwise_conv2d_s8_wide(const te_dw_params *p, const te_requant_per_channel *rq, const int8_t *input,
+                                 const int8_t *filter, int8_t *output, void *scratch);
+#else
+#define te_depthwise_conv2d_s8_wide(p, rq, input, filter, output, scratch) \
+    te_depthwise_conv2d_s8((p), (rq), NULL, (input), (filter), (output), (scratch))
+#endif
+
 /* ---- int16x8 DEPTHWISE_CONV_2D (int16 activations, zero points 0; int8 weights; int64 bias) ----
  * reference_integer_ops::DepthwiseConvPerChannel for int16: output channel oc = ic * depth_mult + m
  * sums w * x over the in-image taps, adds the bias and requantizes (te_requant_s16_apply).

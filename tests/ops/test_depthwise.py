@@ -92,6 +92,21 @@ def test_dw_wide_rows_even_stride(in_shape, k, stride, padding, depth_mult) -> N
                                       out_zp=-128, seed=sum(in_shape) + k[1]), n_sets=3)
 
 
+# Only such layers call te_depthwise_conv2d_s8_wide (the LDRD form), so that models without one
+# do not link it: not an odd stride_w, another width, a narrower activation range, the direct kernel.
+@pytest.mark.parametrize("in_shape,k,stride,act,wide", [
+    ((1, 49, 40, 1), (10, 8), (2, 2), "NONE", True),
+    ((1, 15, 13, 3), (7, 7), (2, 2), "NONE", True),
+    ((1, 12, 11, 3), (7, 7), (1, 1), "NONE", False),
+    ((1, 15, 13, 3), (5, 5), (2, 2), "NONE", False),
+    ((1, 15, 13, 3), (7, 7), (2, 2), "RELU6", False),
+    ((1, 15, 13, 4), (7, 7), (2, 2), "NONE", False),
+])
+def test_dw_wide_entry_only_where_taken(in_shape, k, stride, act, wide) -> None:
+    call = dw_call(dw_model(in_shape, k, stride, "SAME", act=act, out_zp=-128, seed=5))[0]
+    assert (call.template == "depthwise_conv2d_wide.c.j2") == wide
+
+
 @pytest.mark.parametrize("per_channel", [True, False])
 @pytest.mark.parametrize("bias", [True, False])
 def test_dw_weights_and_bias(per_channel: bool, bias: bool) -> None:

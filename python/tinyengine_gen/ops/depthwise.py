@@ -171,7 +171,13 @@ def lower_depthwise_conv2d(op: Op, graph: Graph) -> KernelCall:
     )
     variant = (f"{kh}x{kw}/s{sh}" + (f" x{depth_mult}" if depth_mult > 1 else "") + (" uint8" if legacy else "")
                + (" direct" if direct else ""))
-    return KernelCall(op=op, template="depthwise_conv2d.c.j2", header="tinyengine/te_depthwise.h",
+    # Planar layers with 7-8 wide filters, an even stride_w and the whole int8 range:
+    # te_depthwise_conv2d_s8_wide (DSP builds read two weight pairs and two input pairs per LDRD;
+    # elsewhere the same as te_depthwise_conv2d_s8), so that models without such a layer do not
+    # link that code.
+    wide = not direct and dw == 1 and kwp == 4 and sw % 2 == 0 and (act_min, act_max) == (-128, 127)
+    template = "depthwise_conv2d_wide.c.j2" if wide else "depthwise_conv2d.c.j2"
+    return KernelCall(op=op, template=template, header="tinyengine/te_depthwise.h",
                       inputs=[x], outputs=[y], params=params, consts=consts, scratch_bytes=scratch,
                       inplace=[(0, 0)] if can_inplace else [], macs=n * oh * ow * oc * kh * kw, note=variant)
 
