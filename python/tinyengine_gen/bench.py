@@ -43,7 +43,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
@@ -57,19 +57,68 @@ DEFAULT_OUT = Path("build") / "bench"
 DEFAULT_SKIP: tuple[str, ...] = ()  # every shared model is supported
 MODEL_NAME = "model"  # C name of every generated model (one build dir per model and core)
 
+
+@dataclass
+class BenchRow:
+    """One model on one core. The fields up to `note` are the CSV / JSON columns (COLUMNS, in
+    this order; None = not measured, an empty CSV cell); the profile fields follow in the JSON
+    when --profile set them; `calls` (the kernel calls, for format_profiles) is never written."""
+
+    model: str
+    core: str
+    status: str  # "ok", "error" or "skipped" (then `note` says why)
+    macs: Optional[int] = None
+    instructions: Optional[int] = None  # one measured inference
+    macs_per_instruction: Optional[float] = None
+    arena_bytes: Optional[int] = None
+    stack_bytes: Optional[int] = None
+    flash_bytes: Optional[int] = None  # model + kernels
+    model_flash_bytes: Optional[int] = None
+    kernel_flash_bytes: Optional[int] = None
+    firmware_flash_bytes: Optional[int] = None
+    kernel_calls: Optional[int] = None
+    gen_seconds: Optional[float] = None  # CPU seconds to generate the model as benchmarked
+    patch_gen_seconds: Optional[float] = None  # ... with --patch (None when that failed)
+    # Baselines (add_ratios): TFLite Micro + CMSIS-NN, TinyEngine layer-int and patch-int.
+    tflm_instructions: Optional[int] = None
+    tflm_arena_bytes: Optional[int] = None
+    tflm_text_bytes: Optional[int] = None
+    vs_tflm_instructions: Optional[float] = None
+    vs_tflm_arena: Optional[float] = None
+    vs_tflm_flash: Optional[float] = None
+    te_mode: Optional[str] = None
+    te_instructions: Optional[int] = None
+    te_arena_bytes: Optional[int] = None
+    te_text_bytes: Optional[int] = None
+    vs_te_instructions: Optional[float] = None
+    vs_te_arena: Optional[float] = None
+    vs_te_flash: Optional[float] = None
+    te_patch_mode: Optional[str] = None
+    te_patch_arena_bytes: Optional[int] = None
+    vs_te_patch_arena: Optional[float] = None
+    min_arena_bytes: Optional[int] = None  # the generator's smallest arena (smallest_arena)
+    min_arena_options: Optional[str] = None
+    vs_tflm_min_arena: Optional[float] = None
+    vs_te_min_arena: Optional[float] = None
+    baseline_model: Optional[str] = None
+    note: str = ""
+    # --profile only (JSON).
+    op_profile: Optional[list[dict[str, Any]]] = None
+    profile_tail: Optional[int] = None
+    profile_instructions: Optional[int] = None
+    profile_error: Optional[str] = None
+    calls: Optional[Sequence[Any]] = field(default=None, repr=False)
+
+    def public(self) -> dict[str, Any]:
+        """The JSON row: every column, then the profile fields that were set."""
+        out = {k: getattr(self, k) for k in COLUMNS}
+        out.update({k: getattr(self, k) for k in PROFILE_FIELDS if getattr(self, k) is not None})
+        return out
+
+
+PROFILE_FIELDS = ("op_profile", "profile_tail", "profile_instructions", "profile_error")
 # Column order of the CSV / JSON rows.
-COLUMNS = [
-    "model", "core", "status", "macs", "instructions", "macs_per_instruction",
-    "arena_bytes", "stack_bytes", "flash_bytes", "model_flash_bytes", "kernel_flash_bytes",
-    "firmware_flash_bytes", "kernel_calls", "gen_seconds", "patch_gen_seconds",
-    "tflm_instructions", "tflm_arena_bytes", "tflm_text_bytes",
-    "vs_tflm_instructions", "vs_tflm_arena", "vs_tflm_flash",
-    "te_mode", "te_instructions", "te_arena_bytes", "te_text_bytes",
-    "vs_te_instructions", "vs_te_arena", "vs_te_flash",
-    "te_patch_mode", "te_patch_arena_bytes", "vs_te_patch_arena",
-    "min_arena_bytes", "min_arena_options", "vs_tflm_min_arena", "vs_te_min_arena",
-    "baseline_model", "note",
-]
+COLUMNS = [f.name for f in fields(BenchRow) if f.name not in PROFILE_FIELDS + ("calls",)]
 
 
 # --------------------------------------------------------------------------
@@ -140,34 +189,34 @@ def _ratio(ours: Optional[int], theirs: Optional[int]) -> Optional[float]:
     return round(ours / theirs, 4)
 
 
-def add_ratios(row: dict[str, Any], base: Baselines, rel: str) -> None:
+def add_ratios(row: BenchRow, base: Baselines, rel: str) -> None:
     """Fill the baseline and ratio columns of ``row`` (ours / theirs)."""
     key = base.model_key(rel)
-    row["baseline_model"] = key
+    row.baseline_model = key
     if not key:
         return
-    core = row["core"]
-    ok = row.get("status") == "ok"
+    core = row.core
+    ok = row.status == "ok"
     for prefix, b in (("tflm", base.tflm(key, core)), ("te", base.te_int(key, core))):
         if b is None:
             continue
         if prefix == "te":
-            row["te_mode"] = b.get("mode", "")
+            row.te_mode = b.get("mode", "")
         for ours, theirs in (("instructions", "instructions"), ("arena_bytes", "arena_bytes"),
                              ("flash_bytes", "text_bytes")):
-            row[f"{prefix}_{theirs}"] = _int(b.get(theirs))
+            setattr(row, f"{prefix}_{theirs}", _int(b.get(theirs)))
             if ok:
                 short = {"instructions": "instructions", "arena_bytes": "arena", "flash_bytes": "flash"}[ours]
-                row[f"vs_{prefix}_{short}"] = _ratio(row[ours], row[f"{prefix}_{theirs}"])
+                setattr(row, f"vs_{prefix}_{short}", _ratio(getattr(row, ours), getattr(row, f"{prefix}_{theirs}")))
     # The smallest arena (--patch, and --int8-io on float-edged models) against each engine's peak.
-    mine = row.get("min_arena_bytes")
-    row["vs_tflm_min_arena"] = _ratio(mine, row.get("tflm_arena_bytes"))
-    row["vs_te_min_arena"] = _ratio(mine, row.get("te_arena_bytes"))
+    mine = row.min_arena_bytes
+    row.vs_tflm_min_arena = _ratio(mine, row.tflm_arena_bytes)
+    row.vs_te_min_arena = _ratio(mine, row.te_arena_bytes)
     p = base.te_patch_int(key, core)
     if p is not None:
-        row["te_patch_mode"] = p.get("mode", "")
-        row["te_patch_arena_bytes"] = _int(p.get("arena_bytes"))
-        row["vs_te_patch_arena"] = _ratio(mine, row["te_patch_arena_bytes"])
+        row.te_patch_mode = p.get("mode", "")
+        row.te_patch_arena_bytes = _int(p.get("arena_bytes"))
+        row.vs_te_patch_arena = _ratio(mine, row.te_patch_arena_bytes)
 
 
 # --------------------------------------------------------------------------
@@ -259,12 +308,6 @@ def _kernel_sources_hash() -> str:
     return h.hexdigest()[:16]
 
 
-def empty_row(rel: str, core: str, status: str, note: str = "") -> dict[str, Any]:
-    row: dict[str, Any] = {c: None for c in COLUMNS}
-    row.update(model=rel, core=core, status=status, note=note)
-    return row
-
-
 def smallest_arena(path: Path, compiled: Any) -> tuple[int, str, Optional[float]]:
     """The generator's smallest arena for the model, the options that give it: --patch, plus
     --int8-io when the model has float edges (the float copy of the input is then the caller's),
@@ -287,7 +330,7 @@ def smallest_arena(path: Path, compiled: Any) -> tuple[int, str, Optional[float]
 
 def bench_one(rel: str, path: Path, cores: Sequence[str], work: Path, cache: Path, *,
               opt: str = "-O3", timeout: float = 900.0, profile: bool = False, jobs: int = 1,
-              log=None) -> list[dict[str, Any]]:
+              log=None) -> list[BenchRow]:
     """Rows (one per core) for one model; failures become rows with a note."""
     from .pipeline import Options, compile_model
 
@@ -299,7 +342,7 @@ def bench_one(rel: str, path: Path, cores: Sequence[str], work: Path, cache: Pat
     try:
         compiled = compile_model(str(path), Options(name=MODEL_NAME))
     except TinyEngineError as exc:
-        return [empty_row(rel, c, "skipped", f"generator: {exc}") for c in cores]
+        return [BenchRow(rel, c, "skipped", note=f"generator: {exc}") for c in cores]
     gen_seconds = round(time.process_time() - start, 3)
     m = compiled.model
     min_arena, min_options, patch_seconds = smallest_arena(path, compiled)
@@ -311,10 +354,10 @@ def bench_one(rel: str, path: Path, cores: Sequence[str], work: Path, cache: Pat
     inputs = sample_inputs(compiled)
     rows = []
     for core in cores:
-        row = empty_row(rel, core, "ok")
-        row.update(macs=int(m.macs), arena_bytes=int(m.arena_size), kernel_calls=len(compiled.calls),
-                   gen_seconds=gen_seconds, patch_gen_seconds=patch_seconds,
-                   min_arena_bytes=min_arena, min_arena_options=min_options)
+        row = BenchRow(rel, core, "ok", macs=int(m.macs), arena_bytes=int(m.arena_size),
+                       kernel_calls=len(compiled.calls), gen_seconds=gen_seconds,
+                       patch_gen_seconds=patch_seconds, min_arena_bytes=min_arena,
+                       min_arena_options=min_options)
         try:
             say(f"  {rel} on {core}: build")
             elf = targets.build_firmware(core, gen, MODEL_NAME, mdir / f"build-{core}", opt=opt,
@@ -323,44 +366,43 @@ def bench_one(rel: str, path: Path, cores: Sequence[str], work: Path, cache: Pat
             res = targets.run_firmware(core, elf, [inputs], timeout=timeout)
             sizes = targets.size_report(elf)
         except targets.DoesNotFit as exc:
-            row.update(status="error", note=f"does not fit: {exc}")
+            row.status, row.note = "error", f"does not fit: {exc}"
             rows.append(row)
             continue
         except targets.FirmwareError as exc:
             st = exc.result.status if exc.result is not None else None
-            row.update(status="error", note=(f"invoke returned {st}: " if st not in (None, 0) else "") + str(exc))
+            row.status = "error"
+            row.note = (f"invoke returned {st}: " if st not in (None, 0) else "") + str(exc)
             rows.append(row)
             continue
         except targets.TargetError as exc:
-            row.update(status="error", note=str(exc))
+            row.status, row.note = "error", str(exc)
             rows.append(row)
             continue
         if res.status != 0 or res.stack_bytes < 0:
-            row.update(status="error", note=f"invoke status {res.status}, stack {res.stack_bytes}")
+            row.status, row.note = "error", f"invoke status {res.status}, stack {res.stack_bytes}"
         n = res.instructions[0]
-        row.update(
-            instructions=n,
-            macs_per_instruction=round(m.macs / n, 4) if n else None,
-            arena_bytes=res.arena_bytes,
-            stack_bytes=res.stack_bytes,
-            flash_bytes=sizes.model_flash + sizes.kernel_flash,
-            model_flash_bytes=sizes.model_flash,
-            kernel_flash_bytes=sizes.kernel_flash,
-            firmware_flash_bytes=sizes.total_flash,
-        )
-        if profile and row["status"] == "ok":
+        row.instructions = n
+        row.macs_per_instruction = round(m.macs / n, 4) if n else None
+        row.arena_bytes = res.arena_bytes
+        row.stack_bytes = res.stack_bytes
+        row.flash_bytes = sizes.model_flash + sizes.kernel_flash
+        row.model_flash_bytes = sizes.model_flash
+        row.kernel_flash_bytes = sizes.kernel_flash
+        row.firmware_flash_bytes = sizes.total_flash
+        if profile and row.status == "ok":
             try:
                 say(f"  {rel} on {core}: profile build + run")
                 pelf = targets.build_firmware(core, gen, MODEL_NAME, mdir / f"profile-{core}", opt=opt,
                                               cache_dir=cache, jobs=jobs, profile=True)
                 pres = targets.run_firmware(core, pelf, [inputs], timeout=timeout)
                 ops = pres.op_instructions or []
-                row["op_profile"] = op_rows(compiled.calls, ops)
-                row["profile_tail"] = int(pres.summary.get("profile_tail", 0))
-                row["profile_instructions"] = pres.instructions[0]
+                row.op_profile = op_rows(compiled.calls, ops)
+                row.profile_tail = int(pres.summary.get("profile_tail", 0))
+                row.profile_instructions = pres.instructions[0]
             except targets.TargetError as exc:
-                row["profile_error"] = str(exc)
-        row["_calls"] = compiled.calls
+                row.profile_error = str(exc)
+        row.calls = compiled.calls
         rows.append(row)
     return rows
 
@@ -390,11 +432,11 @@ def run_bench(models_dir: Path, cores: Sequence[str], *, baselines: Optional[Pat
         work.mkdir(parents=True, exist_ok=True)
     cache = work / "objcache"
     kernels_hash = _kernel_sources_hash()
-    rows: list[dict[str, Any]] = []
+    rows: list[BenchRow] = []
     try:
         for rel, path in sorted(to_run + skipped):
             if (rel, path) in skipped:
-                rows += [empty_row(rel, c, "skipped", "skipped by --skip") for c in cores]
+                rows += [BenchRow(rel, c, "skipped", note="skipped by --skip") for c in cores]
                 continue
             if log is not None:
                 print(f"bench: {rel}", file=log, flush=True)
@@ -404,7 +446,7 @@ def run_bench(models_dir: Path, cores: Sequence[str], *, baselines: Optional[Pat
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
     for r in rows:
-        add_ratios(r, base, r["model"])
+        add_ratios(r, base, r.model)
     meta = {
         "generator": f"tinyengine-gen {__version__}",
         "kernels_sha256": kernels_hash,
@@ -431,10 +473,6 @@ def run_bench(models_dir: Path, cores: Sequence[str], *, baselines: Optional[Pat
 # Output
 
 
-def _public(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in row.items() if not k.startswith("_")}
-
-
 def write_outputs(result: dict[str, Any], out_dir: Path) -> tuple[Path, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     csv_path, json_path = out_dir / "bench.csv", out_dir / "bench.json"
@@ -442,10 +480,10 @@ def write_outputs(result: dict[str, Any], out_dir: Path) -> tuple[Path, Path]:
     w = csv.DictWriter(buf, fieldnames=COLUMNS, extrasaction="ignore", lineterminator="\n")
     w.writeheader()
     for r in result["rows"]:
-        w.writerow({k: ("" if r.get(k) is None else r.get(k)) for k in COLUMNS})
+        w.writerow({k: ("" if getattr(r, k) is None else getattr(r, k)) for k in COLUMNS})
     csv_path.write_text(buf.getvalue())
     json_path.write_text(json.dumps({"meta": result["meta"], "columns": COLUMNS,
-                                     "rows": [_public(r) for r in result["rows"]]}, indent=1) + "\n")
+                                     "rows": [r.public() for r in result["rows"]]}, indent=1) + "\n")
     return csv_path, json_path
 
 
@@ -457,29 +495,29 @@ def _fmt_x(v: Any) -> str:
     return "-" if v is None else f"{v:.2f}"
 
 
-def format_table(rows: Sequence[dict[str, Any]]) -> str:
+def format_table(rows: Sequence[BenchRow]) -> str:
     head = ("model", "core", "MACs", "instructions", "MAC/instr", "arena B", "stack B", "flash B",
             "xTFLM instr", "xTFLM arena", "xTFLM flash", "xTE instr", "xTE arena", "xTE flash",
             "min arena B", "xTFLM min", "xTE min", "xTEpatch min", "gen s", "patch gen s")
     table: list[tuple[str, ...]] = [head]
     notes = []
     for r in rows:
-        if r["status"] != "ok":
-            table.append((r["model"], r["core"], _fmt_int(r.get("macs")), r["status"]) + ("",) * (len(head) - 4))
-            notes.append(f"{r['model']} on {r['core']}: {r['status']}: {r.get('note') or ''}")
+        if r.status != "ok":
+            table.append((r.model, r.core, _fmt_int(r.macs), r.status) + ("",) * (len(head) - 4))
+            notes.append(f"{r.model} on {r.core}: {r.status}: {r.note or ''}")
             continue
-        te_instr = _fmt_x(r.get("vs_te_instructions"))
-        if r.get("te_mode", "") and str(r["te_mode"]).startswith("nosoftmax"):
+        te_instr = _fmt_x(r.vs_te_instructions)
+        if r.te_mode and r.te_mode.startswith("nosoftmax"):
             te_instr += "*"
         table.append((
-            r["model"], r["core"], _fmt_int(r["macs"]), _fmt_int(r["instructions"]),
-            "-" if r["macs_per_instruction"] is None else f"{r['macs_per_instruction']:.3f}",
-            _fmt_int(r["arena_bytes"]), _fmt_int(r["stack_bytes"]), _fmt_int(r["flash_bytes"]),
-            _fmt_x(r.get("vs_tflm_instructions")), _fmt_x(r.get("vs_tflm_arena")), _fmt_x(r.get("vs_tflm_flash")),
-            te_instr, _fmt_x(r.get("vs_te_arena")), _fmt_x(r.get("vs_te_flash")),
-            _fmt_int(r.get("min_arena_bytes")) + ("*" if r.get("min_arena_options") else ""),
-            _fmt_x(r.get("vs_tflm_min_arena")), _fmt_x(r.get("vs_te_min_arena")), _fmt_x(r.get("vs_te_patch_arena")),
-            _fmt_x(r.get("gen_seconds")), _fmt_x(r.get("patch_gen_seconds")),
+            r.model, r.core, _fmt_int(r.macs), _fmt_int(r.instructions),
+            "-" if r.macs_per_instruction is None else f"{r.macs_per_instruction:.3f}",
+            _fmt_int(r.arena_bytes), _fmt_int(r.stack_bytes), _fmt_int(r.flash_bytes),
+            _fmt_x(r.vs_tflm_instructions), _fmt_x(r.vs_tflm_arena), _fmt_x(r.vs_tflm_flash),
+            te_instr, _fmt_x(r.vs_te_arena), _fmt_x(r.vs_te_flash),
+            _fmt_int(r.min_arena_bytes) + ("*" if r.min_arena_options else ""),
+            _fmt_x(r.vs_tflm_min_arena), _fmt_x(r.vs_te_min_arena), _fmt_x(r.vs_te_patch_arena),
+            _fmt_x(r.gen_seconds), _fmt_x(r.patch_gen_seconds),
         ))
     widths = [max(len(t[i]) for t in table) for i in range(len(head))]
     lines = ["  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(t, widths)))
@@ -491,10 +529,10 @@ def format_table(rows: Sequence[dict[str, Any]]) -> str:
                  "min arena = the smallest arena the generator gives (* = with --patch, and --int8-io on models "
                  "with float edges; see the JSON's min_arena_options). gen s / patch gen s = CPU seconds "
                  "to generate the model as benchmarked / with --patch.")
-    for core in dict.fromkeys(r["core"] for r in rows):
+    for core in dict.fromkeys(r.core for r in rows):
         for key, label in (("vs_tflm_instructions", "instructions vs TFLM"),
                            ("vs_te_instructions", "instructions vs TinyEngine layer-int")):
-            vals = [r[key] for r in rows if r["core"] == core and r["status"] == "ok" and r.get(key)]
+            vals = [getattr(r, key) for r in rows if r.core == core and r.status == "ok" and getattr(r, key)]
             if vals:
                 g = math.exp(sum(math.log(v) for v in vals) / len(vals))
                 lines.append(f"{core}: {label}: geomean {g:.3f}, worst {max(vals):.3f} over {len(vals)} models")
@@ -502,16 +540,15 @@ def format_table(rows: Sequence[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def format_profiles(rows: Sequence[dict[str, Any]], top: int = 8) -> str:
+def format_profiles(rows: Sequence[BenchRow], top: int = 8) -> str:
     out = []
     for r in rows:
-        if r.get("op_profile") and r.get("_calls") is not None:
-            ops = [o["instructions"] or 0 for o in r["op_profile"]]
-            out.append(f"\n{r['model']} on {r['core']} ({r['instructions']:,} instructions):")
-            out.append(format_op_profile(r["_calls"], ops, r.get("profile_instructions"),
-                                         tail=r.get("profile_tail", 0), top=top))
-        elif r.get("profile_error"):
-            out.append(f"\n{r['model']} on {r['core']}: profile failed: {r['profile_error']}")
+        if r.op_profile and r.calls is not None:
+            ops = [o["instructions"] or 0 for o in r.op_profile]
+            out.append(f"\n{r.model} on {r.core} ({r.instructions or 0:,} instructions):")
+            out.append(format_op_profile(r.calls, ops, r.profile_instructions, tail=r.profile_tail or 0, top=top))
+        elif r.profile_error:
+            out.append(f"\n{r.model} on {r.core}: profile failed: {r.profile_error}")
     return "\n".join(out)
 
 
@@ -565,7 +602,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"\nwarning: {result['meta']['warning']}")
     out = Path(a.out)
     print(f"\nwrote {out / 'bench.csv'} and {out / 'bench.json'}")
-    return 1 if any(r["status"] == "error" for r in rows) else 0
+    return 1 if any(r.status == "error" for r in rows) else 0
 
 
 if __name__ == "__main__":

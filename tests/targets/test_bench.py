@@ -151,7 +151,7 @@ def test_second_run_is_identical_and_profile_adds_up(setup: dict) -> None:
     first = _rows(setup)
     res = bench.run_bench(setup["models"], ["m4"], baselines=setup["baselines"], workdir=setup["root"] / "work2",
                           out_dir=setup["root"] / "out2", skip=["skipped_model"], profile=True)
-    second = {r["model"]: r for r in res["rows"]}
+    second = {r.model: r.public() for r in res["rows"]}
     for model, r in first.items():
         if r["status"] != "ok":
             continue
