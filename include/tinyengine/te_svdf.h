@@ -55,6 +55,33 @@ size_t te_svdf_s8_scratch_bytes(const te_svdf_params *p);
 void te_svdf_s8(const te_svdf_params *p, const te_svdf_weights *w, const int8_t *input, int8_t *output,
                 int16_t *state, void *scratch);
 
+/* SVDF, float32 (svdf.cc EvalFloat, reference_ops::EvalFloatSVDF): float input, weights, bias and
+ * state, per call:
+ *   1. the whole state array moves one value towards the start;
+ *   2. state[b][f][n_memory - 1] = the feature row's dot product with x[b];
+ *   3. y[b][u] = (bias[u] or 0.0f) + sum_{r < rank} (time[u * rank + r] . state[b][u * rank + r]);
+ *   4. the fused activation (NONE, RELU, RELU_N1_TO_1, RELU6).
+ * Every sum in the oracle's order (4 lanes, then the tail; src/te_svdf_f32.c). In place as the
+ * integer kernel (n_filter / rank <= n_input). No scratch. */
+#define TE_SVDF_F32_NONE 0   /* TfLiteFusedActivation values */
+#define TE_SVDF_F32_RELU 1
+#define TE_SVDF_F32_RELU_N1_TO_1 2
+#define TE_SVDF_F32_RELU6 3
+typedef struct {
+    int32_t n_batch, n_input, n_filter, n_memory, rank;
+    int32_t activation;          /* TE_SVDF_F32_* */
+} te_svdf_f32_params;
+
+typedef struct {
+    const float *feature;        /* [n_filter][n_input] */
+    const float *time;           /* [n_filter][n_memory] */
+    const float *bias;           /* [n_filter / rank], or NULL */
+} te_svdf_f32_weights;
+
+/* state: [n_batch][n_filter * n_memory], read and updated. */
+void te_svdf_f32(const te_svdf_f32_params *p, const te_svdf_f32_weights *w, const float *input, float *output,
+                 float *state);
+
 #ifdef __cplusplus
 }
 #endif

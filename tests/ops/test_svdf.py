@@ -108,15 +108,72 @@ def test_svdf_unsupported_variants_are_named(variant: dict, message: str) -> Non
         lowered(svdf_model(1, 8, 4, 2, 3, seed=2, **variant))
 
 
-def test_svdf_float_is_refused_by_type() -> None:
-    x = TensorSpec((1, 4), "float32", name="x")
-    wf = TensorSpec((2, 4), "float32", data=np.ones((2, 4), np.float32), name="wf")
-    wt = TensorSpec((2, 3), "float32", data=np.ones((2, 3), np.float32), name="wt")
-    state = TensorSpec((1, 6), "float32", is_variable=True, name="state")
-    y = TensorSpec((1, 2), "float32", name="y")
-    model = build_single_op_model("SVDF", [x, wf, wt, None, state], [y], {"rank": 1})
-    with pytest.raises(TinyEngineError, match=r"SVDF \(float32"):
-        lowered(model)
+def svdf_f32_model(n_batch: int, n_input: int, n_unit: int, rank: int, n_memory: int, *, seed: int,
+                   bias: bool = True, activation: str = "RELU", x_rank: int = 2,
+                   feature_dtype: str = "float32") -> bytes:
+    """A one-op float SVDF with random weights of magnitudes that keep outputs around 1."""
+    rng = np.random.default_rng(seed)
+    n_filter = n_unit * rank
+    x_shape = (n_batch, n_input) if x_rank == 2 else (n_batch, 1, n_input)
+    x = TensorSpec(x_shape, "float32", name="x")
+    if feature_dtype == "float32":
+        wf = TensorSpec((n_filter, n_input), "float32", name="weights_feature",
+                        data=rng.normal(0, n_input ** -0.5, size=(n_filter, n_input)).astype(np.float32))
+    else:
+        wf = TensorSpec((n_filter, n_input), "int8", scale=0.01, zero_point=0, name="weights_feature",
+                        data=rng.integers(-127, 128, size=(n_filter, n_input)))
+    wt = TensorSpec((n_filter, n_memory), "float32", name="weights_time",
+                    data=rng.normal(0, (rank * n_memory) ** -0.5, size=(n_filter, n_memory)).astype(np.float32))
+    b = (TensorSpec((n_unit,), "float32", name="bias", data=rng.normal(0, 0.5, size=n_unit).astype(np.float32))
+         if bias else None)
+    state = TensorSpec((n_batch, n_memory * n_filter), "float32", is_variable=True, name="activation_state")
+    y = TensorSpec((n_batch, n_unit), "float32", name="y")
+    return build_single_op_model("SVDF", [x, wf, wt, b, state], [y],
+                                 {"rank": rank, "fused_activation_function": activation})
+
+
+def check_f32(model: bytes, n_sets: int = 5, seed: int = 0) -> None:
+    """A sequence of random calls with an all-zero call and a large one (far beyond RELU6's 6) in
+    the middle; then again after a reset."""
+    rng = np.random.default_rng(seed)
+    sets = [[rng.normal(0, 1, size=s.shape).astype(np.float32) for s in random_inputs(model, rng)]
+            for _ in range(n_sets)]
+    sets.insert(2, [np.zeros(s.shape, np.float32) for s in sets[0]])
+    sets.insert(3, [(s * 40).astype(np.float32) for s in sets[0]])
+    assert_matches_reference(model, input_sets=sets)
+
+
+@pytest.mark.parametrize("n_batch,n_input,n_unit,rank,n_memory,bias,activation", [
+    (1, 40, 32, 1, 8, True, "RELU"),      # the streaming keyword-spotting shape
+    (1, 13, 7, 2, 5, False, "NONE"),      # rank 2, odd sizes, no bias
+    (2, 6, 3, 2, 4, True, "NONE"),        # batch 2, in place (3 units <= 6 inputs)
+    (2, 3, 5, 1, 1, False, "RELU"),       # memory 1, more units than inputs
+    (1, 17, 4, 2, 11, True, "RELU6"),
+    (2, 9, 6, 1, 3, True, "RELU_N1_TO_1"),
+    (1, 10, 3, 5, 6, True, "NONE"),       # rank 5: the reduction's 4 lanes and a tail
+    (2, 8, 2, 4, 7, False, "RELU"),       # rank 4: lanes only
+])
+def test_svdf_f32_matches_reference(n_batch: int, n_input: int, n_unit: int, rank: int, n_memory: int,
+                                    bias: bool, activation: str) -> None:
+    model = svdf_f32_model(n_batch, n_input, n_unit, rank, n_memory, seed=n_input * 5 + n_unit, bias=bias,
+                           activation=activation)
+    check_f32(model, seed=n_unit)
+
+
+def test_svdf_f32_in_place_and_state() -> None:
+    call = lowered(svdf_f32_model(1, 8, 4, 2, 3, seed=1))
+    assert call.template == "svdf_f32.c.j2" and call.inplace == [(0, 0)] and call.inputs[1].is_variable
+    assert lowered(svdf_f32_model(1, 4, 8, 1, 3, seed=1)).inplace == []
+
+
+@pytest.mark.parametrize("variant,message", [
+    (dict(activation="TANH"), "TANH is not supported"),
+    (dict(x_rank=3), "2-D"),
+    (dict(feature_dtype="int8"), "hybrid"),
+])
+def test_svdf_f32_unsupported_variants_are_named(variant: dict, message: str) -> None:
+    with pytest.raises(TinyEngineError, match=message):
+        lowered(svdf_f32_model(1, 8, 4, 2, 3, seed=2, **variant))
 
 
 def test_svdf_int16_input_is_refused() -> None:

@@ -15,6 +15,8 @@ but RELU and then applies none; the generated code does the same and rejects the
 The kernel is src/te_svdf.c. Its feature matmul is FULLY_CONNECTED's accumulation, with the input
 zero point folded into a per-filter constant and the weights in that kernel's quad layout when they
 pack (same bytes).
+
+The float SVDF (svdf.cc EvalFloat) is lower_svdf_f32 below, kernel src/te_svdf_f32.c.
 """
 from __future__ import annotations
 
@@ -107,3 +109,60 @@ def lower_svdf(op: Op, graph: Graph) -> KernelCall:
                       note=f"rank {rank}, memory {n_memory}, {n_batch} batch, feature "
                            + ("quads" if packed is not None else "rows"))
 
+
+
+SVDF_F32_ACTIVATIONS = {"NONE": 0, "RELU": 1, "RELU_N1_TO_1": 2, "RELU6": 3}  # TfLiteFusedActivation values
+
+
+@register("SVDF", dtypes=("float32",), note="float32: NONE, RELU, RELU_N1_TO_1 or RELU6")
+def lower_svdf_f32(op: Op, graph: Graph) -> KernelCall:
+    """LiteRT's float SVDF (svdf.cc EvalFloat, reference_ops::EvalFloatSVDF), kernel in
+    src/te_svdf_f32.c: float weights, bias and activation state. Hybrid SVDF (int8 weights with a
+    float input) and the activations LiteRT computes with Eigen (TANH, SIGMOID) are refused."""
+    require(len(op.inputs) == 5 and len(op.outputs) == 1, op,
+            f"needs 5 inputs and 1 output, got {len(op.inputs)} and {len(op.outputs)}")
+    x, wf, wt, bias = op.input(X), op.input(W_FEATURE), op.input(W_TIME), op.inputs[BIAS]
+    y = op.outputs[0]
+    require(x is not None and wf is not None and wt is not None, op, "missing input or weights")
+    assert x is not None and wf is not None and wt is not None
+    require(x.dtype == "float32", op, f"needs a float32 input, got {x.dtype}")
+    require(wf.is_const and wf.dtype == "float32" and len(wf.shape) == 2, op,
+            "weights_feature must be a constant 2-D float32 tensor (hybrid float SVDF is not supported)")
+    require(wt.is_const and wt.dtype == "float32" and len(wt.shape) == 2, op,
+            f"weights_time must be a constant 2-D float32 tensor, got {wt.dtype}")
+    require(bias is None or (bias.is_const and bias.dtype == "float32"), op, "bias must be a constant float32 tensor")
+    state = variable_state(op, graph, op.inputs[STATE], "activation state")
+    require(state.dtype == "float32", op, f"needs a float32 activation state, got {state.dtype}")
+    require(y.dtype == "float32", op, f"needs a float32 output, got {y.dtype}")
+    activation = fused_activation(op)
+    require(activation in SVDF_F32_ACTIVATIONS, op,
+            f"activation {activation} is not supported (NONE, RELU, RELU_N1_TO_1 and RELU6 are)")
+    require(len(x.shape) == 2, op, f"input must be 2-D (batch, features), got shape {x.shape}")
+
+    n_batch, n_input = int(x.shape[0]), int(x.shape[1])
+    n_filter, n_memory = int(wf.shape[0]), int(wt.shape[1])
+    rank = int(op.options.get("rank", 0))
+    require(rank >= 1, op, f"rank must be at least 1, got {rank}")
+    require(n_filter % rank == 0, op, f"{n_filter} filters are not a multiple of rank {rank}")
+    n_unit = n_filter // rank
+    require(int(wf.shape[1]) == n_input, op, f"weights_feature has {wf.shape[1]} columns for {n_input} inputs")
+    require(int(wt.shape[0]) == n_filter, op, f"weights_time has {wt.shape[0]} rows for {n_filter} filters")
+    require(bias is None or bias.size == n_unit, op, f"bias of {bias.size if bias else 0} values for {n_unit} units")
+    require(tuple(state.shape) == (n_batch, n_memory * n_filter), op,
+            f"activation state of shape {state.shape}, want {(n_batch, n_memory * n_filter)}")
+    require(tuple(y.shape) == (n_batch, n_unit), op, f"output shape {y.shape}, want {(n_batch, n_unit)}")
+    require(n_batch >= 1 and n_input >= 1 and n_memory >= 1, op, "empty tensor")
+
+    consts = {
+        "feature": ConstArray("float", wf.const_data.astype(np.float32).reshape(-1)),
+        "time": ConstArray("float", wt.const_data.astype(np.float32).reshape(-1)),
+    }
+    if bias is not None:
+        consts["bias"] = ConstArray("float", bias.const_data.astype(np.float32).reshape(-1))
+    params = dict(n_batch=n_batch, n_input=n_input, n_filter=n_filter, n_memory=n_memory, rank=rank,
+                  activation=SVDF_F32_ACTIVATIONS[activation])
+    inplace = [(0, 0)] if n_unit <= n_input else []
+    return KernelCall(op=op, template="svdf_f32.c.j2", header="tinyengine/te_svdf.h", inputs=[x, state], outputs=[y],
+                      params=params, consts=consts, inplace=inplace,
+                      macs=n_batch * n_filter * (n_input + n_memory),
+                      note=f"float, rank {rank}, memory {n_memory}, {n_batch} batch")
