@@ -160,6 +160,32 @@ def test_svdf_f32_matches_reference(n_batch: int, n_input: int, n_unit: int, ran
     check_f32(model, seed=n_unit)
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(12))
+def test_svdf_f32_random_sweep(seed: int) -> None:
+    rng = np.random.default_rng(900 + seed)
+    model = svdf_f32_model(int(rng.integers(1, 4)), int(rng.integers(1, 70)), int(rng.integers(1, 20)),
+                           int(rng.integers(1, 7)), int(rng.integers(1, 17)), seed=seed,
+                           bias=bool(rng.integers(0, 2)),
+                           activation=str(rng.choice(["NONE", "RELU", "RELU_N1_TO_1", "RELU6"])))
+    check_f32(model, n_sets=5, seed=seed)
+
+
+@pytest.mark.parametrize("activation", ["NONE", "RELU", "RELU_N1_TO_1", "RELU6"])
+def test_svdf_f32_special_values(activation: str) -> None:
+    """Infinities, NaN and negative zeros in the input: NaN through the clamps as std::max /
+    std::min pass it (RELU maps it to 0), -0.0 sums as the lanes add it; the state carries them
+    into the next calls."""
+    model = svdf_f32_model(1, 9, 4, 2, 3, seed=11, activation=activation)
+    rng = np.random.default_rng(11)
+    normal = [rng.normal(0, 1, size=(1, 9)).astype(np.float32) for _ in range(6)]
+    special = [np.array([[np.inf, 0, 0, 0, 0, 0, 0, 0, 0]], np.float32), np.full((1, 9), -0.0, np.float32),
+               np.array([[0, 0, 0, 0, 0, 0, 0, 0, np.nan]], np.float32), np.full((1, 9), 3e38, np.float32)]
+    sets = [[normal[0]], [special[0]], [normal[1]], [normal[2]], [normal[3]], [special[1]], [normal[4]],
+            [special[2]], [normal[5]], [special[3]], [normal[0]]]
+    assert_matches_reference(model, input_sets=sets)
+
+
 def test_svdf_f32_in_place_and_state() -> None:
     call = lowered(svdf_f32_model(1, 8, 4, 2, 3, seed=1))
     assert call.template == "svdf_f32.c.j2" and call.inplace == [(0, 0)] and call.inputs[1].is_variable
