@@ -35,7 +35,8 @@ def svdf_scratch_bytes(n_filter: int) -> int:
     return 6 * n_filter
 
 
-@register("SVDF", dtypes=("int8",), simd=("dsp", "mve"), note="integer, state kept; needs RELU, which LiteRT does not apply")
+@register("SVDF", dtypes=("int8",), simd=("dsp", "mve"),
+          note="SIMD: int8; integer, state kept; needs RELU, which LiteRT does not apply")
 def lower_svdf(op: Op, graph: Graph) -> KernelCall:
     require(len(op.inputs) == 5 and len(op.outputs) == 1, op,
             f"needs 5 inputs and 1 output, got {len(op.inputs)} and {len(op.outputs)}")
