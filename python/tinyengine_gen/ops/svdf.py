@@ -20,10 +20,12 @@ The float SVDF (svdf.cc EvalFloat) is lower_svdf_f32 below, kernel src/te_svdf_f
 """
 from __future__ import annotations
 
+from typing import Optional
+
 import numpy as np
 
 from .. import quant as q
-from ..ir import Graph, Op
+from ..ir import Graph, Op, Tensor
 from .base import ConstArray, KernelCall, fused_activation, i32, register, require, require_quant, variable_state
 from .fully_connected import LAYOUT_QUADS, LAYOUT_ROWS, quad_layout
 
@@ -33,6 +35,26 @@ X, W_FEATURE, W_TIME, BIAS, STATE = range(5)
 def svdf_scratch_bytes(n_filter: int) -> int:
     """te_svdf_s8_scratch_bytes: one batch's int32 feature sums and their int16 values."""
     return 6 * n_filter
+
+
+def _svdf_sizes(op: Op, x: Tensor, wf: Tensor, wt: Tensor, bias: Optional[Tensor], state: Tensor,
+                y: Tensor) -> tuple[int, int, int, int, int, int]:
+    """(batches, inputs, filters, memory, rank, units) of an SVDF, its operands' shapes checked
+    against them (the same checks for every type)."""
+    n_batch, n_input = int(x.shape[0]), int(x.shape[1])
+    n_filter, n_memory = int(wf.shape[0]), int(wt.shape[1])
+    rank = int(op.options.get("rank", 0))
+    require(rank >= 1, op, f"rank must be at least 1, got {rank}")
+    require(n_filter % rank == 0, op, f"{n_filter} filters are not a multiple of rank {rank}")
+    n_unit = n_filter // rank
+    require(int(wf.shape[1]) == n_input, op, f"weights_feature has {wf.shape[1]} columns for {n_input} inputs")
+    require(int(wt.shape[0]) == n_filter, op, f"weights_time has {wt.shape[0]} rows for {n_filter} filters")
+    require(bias is None or bias.size == n_unit, op, f"bias of {bias.size if bias else 0} values for {n_unit} units")
+    require(tuple(state.shape) == (n_batch, n_memory * n_filter), op,
+            f"activation state of shape {state.shape}, want {(n_batch, n_memory * n_filter)}")
+    require(tuple(y.shape) == (n_batch, n_unit), op, f"output shape {y.shape}, want {(n_batch, n_unit)}")
+    require(n_batch >= 1 and n_input >= 1 and n_memory >= 1, op, "empty tensor")
+    return n_batch, n_input, n_filter, n_memory, rank, n_unit
 
 
 @register("SVDF", dtypes=("int8",), simd=("dsp", "mve"),
@@ -60,19 +82,7 @@ def lower_svdf(op: Op, graph: Graph) -> KernelCall:
     assert x.quant is not None and wf.quant is not None and wt.quant is not None
     assert state.quant is not None and y.quant is not None
 
-    n_batch, n_input = int(x.shape[0]), int(x.shape[1])
-    n_filter, n_memory = int(wf.shape[0]), int(wt.shape[1])
-    rank = int(op.options.get("rank", 0))
-    require(rank >= 1, op, f"rank must be at least 1, got {rank}")
-    require(n_filter % rank == 0, op, f"{n_filter} filters are not a multiple of rank {rank}")
-    n_unit = n_filter // rank
-    require(int(wf.shape[1]) == n_input, op, f"weights_feature has {wf.shape[1]} columns for {n_input} inputs")
-    require(int(wt.shape[0]) == n_filter, op, f"weights_time has {wt.shape[0]} rows for {n_filter} filters")
-    require(bias is None or bias.size == n_unit, op, f"bias of {bias.size if bias else 0} values for {n_unit} units")
-    require(tuple(state.shape) == (n_batch, n_memory * n_filter), op,
-            f"activation state of shape {state.shape}, want {(n_batch, n_memory * n_filter)}")
-    require(tuple(y.shape) == (n_batch, n_unit), op, f"output shape {y.shape}, want {(n_batch, n_unit)}")
-    require(n_batch >= 1 and n_input >= 1 and n_memory >= 1, op, "empty tensor")
+    n_batch, n_input, n_filter, n_memory, rank, n_unit = _svdf_sizes(op, x, wf, wt, bias, state, y)
 
     f32 = np.float32
     eff1 = float(f32(f32(x.quant.scale[0]) * f32(wf.quant.scale[0])) / f32(state.quant.scale[0]))
@@ -140,19 +150,7 @@ def lower_svdf_f32(op: Op, graph: Graph) -> KernelCall:
             f"activation {activation} is not supported (NONE, RELU, RELU_N1_TO_1 and RELU6 are)")
     require(len(x.shape) == 2, op, f"input must be 2-D (batch, features), got shape {x.shape}")
 
-    n_batch, n_input = int(x.shape[0]), int(x.shape[1])
-    n_filter, n_memory = int(wf.shape[0]), int(wt.shape[1])
-    rank = int(op.options.get("rank", 0))
-    require(rank >= 1, op, f"rank must be at least 1, got {rank}")
-    require(n_filter % rank == 0, op, f"{n_filter} filters are not a multiple of rank {rank}")
-    n_unit = n_filter // rank
-    require(int(wf.shape[1]) == n_input, op, f"weights_feature has {wf.shape[1]} columns for {n_input} inputs")
-    require(int(wt.shape[0]) == n_filter, op, f"weights_time has {wt.shape[0]} rows for {n_filter} filters")
-    require(bias is None or bias.size == n_unit, op, f"bias of {bias.size if bias else 0} values for {n_unit} units")
-    require(tuple(state.shape) == (n_batch, n_memory * n_filter), op,
-            f"activation state of shape {state.shape}, want {(n_batch, n_memory * n_filter)}")
-    require(tuple(y.shape) == (n_batch, n_unit), op, f"output shape {y.shape}, want {(n_batch, n_unit)}")
-    require(n_batch >= 1 and n_input >= 1 and n_memory >= 1, op, "empty tensor")
+    n_batch, n_input, n_filter, n_memory, rank, n_unit = _svdf_sizes(op, x, wf, wt, bias, state, y)
 
     consts = {
         "feature": ConstArray("float", wf.const_data.astype(np.float32).reshape(-1)),
