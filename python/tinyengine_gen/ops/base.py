@@ -217,6 +217,15 @@ def same_padding(padding: str, in_size: int, k: int, stride: int, dilation: int,
     return total // 2, total // 2 + total % 2
 
 
+def strides_and_dilations(op: Op) -> tuple[int, int, int, int]:
+    """(stride_h, stride_w, dilation_h, dilation_w) of a convolution, checked positive."""
+    o = op.options
+    sh, sw = int(o.get("stride_h", 1)), int(o.get("stride_w", 1))
+    dh, dw = int(o.get("dilation_h_factor", 1)), int(o.get("dilation_w_factor", 1))
+    require(sh > 0 and sw > 0 and dh > 0 and dw > 0, op, "strides and dilations must be positive")
+    return sh, sw, dh, dw
+
+
 def window_geometry(op: Op, ih: int, iw: int, kh: int, kw: int, sh: int, sw: int,
                     dh: int = 1, dw: int = 1) -> tuple[int, int, int, int]:
     """(out_h, out_w, pad_top, pad_left) of a sliding-window op: SAME/VALID as TFLite computes

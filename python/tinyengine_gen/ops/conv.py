@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import quant as q
 from ..ir import Graph, Op
-from .base import ConstArray, KernelCall, i32, register, require, require_quant, window_geometry
+from .base import ConstArray, KernelCall, i32, register, require, require_quant, strides_and_dilations, window_geometry
 
 
 def requant_consts(op: Op, out_c: int) -> dict[str, ConstArray]:
@@ -70,8 +70,7 @@ def lower_conv2d(op: Op, graph: Graph) -> KernelCall:
     n, ih, iw, ic = x.shape
     oc, kh, kw, fic = w.shape
     o = op.options
-    sh, sw = int(o.get("stride_h", 1)), int(o.get("stride_w", 1))
-    dh, dw = int(o.get("dilation_h_factor", 1)), int(o.get("dilation_w_factor", 1))
+    sh, sw, dh, dw = strides_and_dilations(op)
     oh, ow, pad_top, pad_left = window_geometry(op, ih, iw, kh, kw, sh, sw, dh, dw)
     require(y.shape == (n, oh, ow, oc), op, f"output shape {y.shape} does not match {(n, oh, ow, oc)}")
     require(ic % fic == 0 and oc % (ic // fic) == 0, op, "channel groups do not divide the channels")

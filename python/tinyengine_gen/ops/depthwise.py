@@ -27,7 +27,16 @@ import numpy as np
 
 from .. import quant as q
 from ..ir import Graph, Op, Tensor
-from .base import ConstArray, KernelCall, fused_activation, register, require, require_quant, window_geometry
+from .base import (
+    ConstArray,
+    KernelCall,
+    fused_activation,
+    register,
+    require,
+    require_quant,
+    strides_and_dilations,
+    window_geometry,
+)
 from .conv import requant_consts
 
 # Most bytes of int16 input rows the planar kernel buffers per channel (scratch, live only
@@ -72,9 +81,7 @@ def lower_depthwise_conv2d(op: Op, graph: Graph) -> KernelCall:
     if bias is not None:
         require(bias.size == oc, op, f"bias has {bias.size} values for {oc} output channels")
     o = op.options
-    sh, sw = int(o.get("stride_h", 1)), int(o.get("stride_w", 1))
-    dh, dw = int(o.get("dilation_h_factor", 1)), int(o.get("dilation_w_factor", 1))
-    require(sh > 0 and sw > 0 and dh > 0 and dw > 0, op, "strides and dilations must be positive")
+    sh, sw, dh, dw = strides_and_dilations(op)
     padding = str(o.get("padding", "VALID"))
     require(padding in ("SAME", "VALID"), op, f"unknown padding {padding}")
     oh, ow, pad_top, pad_left = window_geometry(op, ih, iw, kh, kw, sh, sw, dh, dw)

@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import quant as q
 from ..ir import Graph, Op, Tensor
-from .base import ConstArray, KernelCall, fused_activation, register, require, window_geometry
+from .base import ConstArray, KernelCall, fused_activation, register, require, strides_and_dilations, window_geometry
 from .quantize import c_float
 
 FLT_MAX = float(np.finfo(np.float32).max)
@@ -64,10 +64,7 @@ def lower_conv2d_f32(op: Op, graph: Graph) -> KernelCall:
     oc, kh, kw, fic = (int(d) for d in w.shape)
     require(min(ih, iw, ic, oc, kh, kw, fic) > 0, op, "empty input or filter dimension")
     require(ic % fic == 0 and oc % (ic // fic) == 0, op, "channel groups do not divide the channels")
-    o = op.options
-    sh, sw = int(o.get("stride_h", 1)), int(o.get("stride_w", 1))
-    dh, dw = int(o.get("dilation_h_factor", 1)), int(o.get("dilation_w_factor", 1))
-    require(sh > 0 and sw > 0 and dh > 0 and dw > 0, op, "strides and dilations must be positive")
+    sh, sw, dh, dw = strides_and_dilations(op)
     oh, ow, pad_top, pad_left = window_geometry(op, ih, iw, kh, kw, sh, sw, dh, dw)
     require(oh > 0 and ow > 0, op, f"output would be {oh}x{ow}: filter larger than the (dilated) input")
     require(tuple(y.shape) == (n, oh, ow, oc), op, f"output shape {y.shape} does not match {(n, oh, ow, oc)}")
@@ -93,10 +90,7 @@ def lower_depthwise_conv2d_f32(op: Op, graph: Graph) -> KernelCall:
     require(one == 1, op, f"filter must be [1, H, W, C], got {w.shape}")
     require(min(ih, iw, ic, kh, kw, oc) > 0, op, "empty input or filter dimension")
     require(oc % ic == 0, op, f"filter channels {oc} are not a multiple of input channels {ic}")
-    o = op.options
-    sh, sw = int(o.get("stride_h", 1)), int(o.get("stride_w", 1))
-    dh, dw = int(o.get("dilation_h_factor", 1)), int(o.get("dilation_w_factor", 1))
-    require(sh > 0 and sw > 0 and dh > 0 and dw > 0, op, "strides and dilations must be positive")
+    sh, sw, dh, dw = strides_and_dilations(op)
     oh, ow, pad_top, pad_left = window_geometry(op, ih, iw, kh, kw, sh, sw, dh, dw)
     require(oh > 0 and ow > 0, op, f"output would be {oh}x{ow}: filter larger than the (dilated) input")
     require(tuple(y.shape) == (n, oh, ow, oc), op, f"output shape {y.shape} does not match {(n, oh, ow, oc)}")

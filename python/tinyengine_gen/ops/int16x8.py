@@ -27,7 +27,17 @@ import numpy as np
 
 from .. import quant as q
 from ..ir import Graph, Op, Tensor
-from .base import ConstArray, KernelCall, fused_activation, i32, register, require, require_quant, window_geometry
+from .base import (
+    ConstArray,
+    KernelCall,
+    fused_activation,
+    i32,
+    register,
+    require,
+    require_quant,
+    strides_and_dilations,
+    window_geometry,
+)
 from .quantize import c_float
 
 TFLITE_INT32, TFLITE_INT64 = 2, 4  # TensorType values of quantized_bias_type
@@ -105,10 +115,7 @@ def lower_conv2d_s16(op: Op, graph: Graph) -> KernelCall:
     require(min(ih, iw, ic, oc, kh, kw, fic) > 0, op, "empty input or filter dimension")
     if w.q.per_channel:
         require(w.q.scale.size == oc, op, f"{w.q.scale.size} filter scales for {oc} output channels")
-    o = op.options
-    sh, sw = int(o.get("stride_h", 1)), int(o.get("stride_w", 1))
-    dh, dw = int(o.get("dilation_h_factor", 1)), int(o.get("dilation_w_factor", 1))
-    require(sh > 0 and sw > 0 and dh > 0 and dw > 0, op, "strides and dilations must be positive")
+    sh, sw, dh, dw = strides_and_dilations(op)
     oh, ow, pad_top, pad_left = window_geometry(op, ih, iw, kh, kw, sh, sw, dh, dw)
     require(oh > 0 and ow > 0, op, f"output would be {oh}x{ow}")
     require(tuple(y.shape) == (n, oh, ow, oc), op, f"output shape {y.shape} does not match {(n, oh, ow, oc)}")
@@ -152,10 +159,7 @@ def lower_depthwise_conv2d_s16(op: Op, graph: Graph) -> KernelCall:
             f"depth_multiplier option {op.options.get('depth_multiplier')} does not match {oc} / {ic}")
     if w.q.per_channel:
         require(w.q.scale.size == oc, op, f"{w.q.scale.size} filter scales for {oc} output channels")
-    o = op.options
-    sh, sw = int(o.get("stride_h", 1)), int(o.get("stride_w", 1))
-    dh, dw = int(o.get("dilation_h_factor", 1)), int(o.get("dilation_w_factor", 1))
-    require(sh > 0 and sw > 0 and dh > 0 and dw > 0, op, "strides and dilations must be positive")
+    sh, sw, dh, dw = strides_and_dilations(op)
     oh, ow, pad_top, pad_left = window_geometry(op, ih, iw, kh, kw, sh, sw, dh, dw)
     require(oh > 0 and ow > 0, op, f"output would be {oh}x{ow}")
     require(tuple(y.shape) == (n, oh, ow, oc), op, f"output shape {y.shape} does not match {(n, oh, ow, oc)}")
