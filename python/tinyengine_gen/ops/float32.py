@@ -14,6 +14,7 @@ import numpy as np
 from .. import quant as q
 from ..ir import Graph, Op, Tensor
 from .base import ConstArray, KernelCall, fused_activation, register, require, strides_and_dilations, window_geometry
+from .pooling import pool_geometry
 from .quantize import c_float
 
 FLT_MAX = float(np.finfo(np.float32).max)
@@ -128,31 +129,12 @@ def _lower_pool_f32(op: Op, kernel: str, average: bool) -> KernelCall:
     require(len(op.inputs) == 1 and len(op.outputs) == 1, op, "expects one input and one output")
     x, y = op.input(0), op.outputs[0]
     require_float(op, x, y)
-    require(len(x.shape) == 4 and len(y.shape) == 4, op, "expects 4-D NHWC input and output")
-    n, ih, iw, ch = (int(d) for d in x.shape)
-    o = op.options
-    kh, kw = int(o.get("filter_height", 1)), int(o.get("filter_width", 1))
-    sh, sw = int(o.get("stride_h", 1)), int(o.get("stride_w", 1))
-    require(kh > 0 and kw > 0 and sh > 0 and sw > 0, op, "filter size and strides must be positive")
-    require(min(ih, iw, ch) > 0, op, "empty input dimension")
-    padding = str(o.get("padding", "VALID"))
-    require(padding in ("SAME", "VALID"), op, f"unknown padding {padding}")
-    oh, ow, pad_top, pad_left = window_geometry(op, ih, iw, kh, kw, sh, sw)
-    require(oh > 0 and ow > 0, op, f"output would be {oh}x{ow}: filter larger than the input")
-    require(tuple(y.shape) == (n, oh, ow, ch), op, f"output shape {y.shape} does not match {(n, oh, ow, ch)}")
-    if average:
-        # The reference fails the op on a window with no input pixel; the kernel relies on that.
-        for axis, (o_n, s, pad, k, size) in {"rows": (oh, sh, pad_top, kh, ih),
-                                             "columns": (ow, sw, pad_left, kw, iw)}.items():
-            for i in range(o_n):
-                origin = i * s - pad
-                require(min(k, size - origin) > max(0, -origin), op,
-                        f"pooling window {i} along {axis} covers no input pixel")
-    params = dict(batches=n, in_h=ih, in_w=iw, channels=ch, out_h=oh, out_w=ow, k_h=kh, k_w=kw,
-                  stride_h=sh, stride_w=sw, pad_top=pad_top, pad_left=pad_left, **float_activation(op))
+    g = pool_geometry(op, x, y, average)
+    params = dict(g, **float_activation(op))
     return KernelCall(op=op, template="pool2d_f32.c.j2", header="tinyengine/te_float.h", inputs=[x], outputs=[y],
-                      params=dict(params, kernel=kernel), macs=n * oh * ow * ch * kh * kw,
-                      note=f"float {kh}x{kw}/s{sh}")
+                      params=dict(params, kernel=kernel),
+                      macs=g["batches"] * g["out_h"] * g["out_w"] * g["channels"] * g["k_h"] * g["k_w"],
+                      note=f"float {g['k_h']}x{g['k_w']}/s{g['stride_h']}")
 
 
 @register("AVERAGE_POOL_2D", dtypes=("float32",))

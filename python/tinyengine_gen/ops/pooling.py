@@ -13,17 +13,16 @@ The fused activation clamps to CalculateActivationRangeQuantized of the output t
 from __future__ import annotations
 
 from .. import quant as q
-from ..ir import Graph, Op
+from ..ir import Graph, Op, Tensor
 from .base import KernelCall, fused_activation, register, require, require_quant, window_geometry
 
 
-def _lower_pool(op: Op, template: str, average: bool) -> KernelCall:
-    require(len(op.inputs) == 1 and len(op.outputs) == 1, op, "expects one input and one output")
-    x, y = op.input(0), op.outputs[0]
-    legacy = bool(op.options.get("_legacy_uint8"))
-    require_quant(op, x, y)
-    require(x.dtype == y.dtype and x.dtype in ("int8", "int16"), op,
-            f"needs int8 or int16 input and output of one type, got {x.dtype}/{y.dtype}")
+def pool_geometry(op: Op, x: Tensor, y: Tensor, average: bool) -> dict[str, int]:
+    """The window parameters of a 2-D pool of any type (te_pool_params / te_pool_f32_params names),
+    checked: 4-D NHWC shapes, positive filter and strides, SAME/VALID as TFLite computes them or
+    the explicit padding of a band (patches.py; padded taps are skipped either way: max ignores
+    them, average does not count them), the output shape, and for an average a pixel in every
+    window (the reference returns an error for an empty one; the kernels rely on it)."""
     require(len(x.shape) == 4 and len(y.shape) == 4, op, "expects 4-D NHWC input and output")
     n, ih, iw, ch = (int(d) for d in x.shape)
     o = op.options
@@ -33,8 +32,6 @@ def _lower_pool(op: Op, template: str, average: bool) -> KernelCall:
     require(min(ih, iw, ch) > 0, op, "empty input dimension")
     padding = str(o.get("padding", "VALID"))
     require(padding in ("SAME", "VALID"), op, f"unknown padding {padding}")
-    # SAME/VALID as TFLite computes them, or the explicit padding of a band (patches.py): padded
-    # taps are skipped either way (max ignores them, average does not count them).
     oh, ow, pad_top, pad_left = window_geometry(op, ih, iw, kh, kw, sh, sw)
     require(oh > 0 and ow > 0, op, f"output would be {oh}x{ow}: filter larger than the input")
     require(tuple(y.shape) == (n, oh, ow, ch), op, f"output shape {y.shape} does not match {(n, oh, ow, ch)}")
@@ -45,16 +42,28 @@ def _lower_pool(op: Op, template: str, average: bool) -> KernelCall:
                 origin = i * s - pad
                 require(min(k, size - origin) > max(0, -origin), op,
                         f"pooling window {i} along {axis} covers no input pixel")
+    return dict(batches=n, in_h=ih, in_w=iw, channels=ch, out_h=oh, out_w=ow, k_h=kh, k_w=kw,
+                stride_h=sh, stride_w=sw, pad_top=pad_top, pad_left=pad_left)
+
+
+def _lower_pool(op: Op, template: str, average: bool) -> KernelCall:
+    require(len(op.inputs) == 1 and len(op.outputs) == 1, op, "expects one input and one output")
+    x, y = op.input(0), op.outputs[0]
+    legacy = bool(op.options.get("_legacy_uint8"))
+    require_quant(op, x, y)
+    require(x.dtype == y.dtype and x.dtype in ("int8", "int16"), op,
+            f"needs int8 or int16 input and output of one type, got {x.dtype}/{y.dtype}")
+    g = pool_geometry(op, x, y, average)
+    kh, kw, sh = g["k_h"], g["k_w"], g["stride_h"]
+    if average:
         require(kh * kw * 65536 < 2**31, op, "pooling window too large for an int32 sum")
     act = fused_activation(op)
     require(act in (q.ACT_NONE, q.ACT_RELU, q.ACT_RELU6, q.ACT_RELU_N1_TO_1), op, f"fused activation {act} not supported")
     act_min, act_max = q.activation_range(act, y.dtype, y.q.s, y.q.zp)
-    params = dict(batches=n, in_h=ih, in_w=iw, channels=ch, out_h=oh, out_w=ow, k_h=kh, k_w=kw,
-                  stride_h=sh, stride_w=sw, pad_top=pad_top, pad_left=pad_left,
-                  act_min=act_min, act_max=act_max, legacy_uint8=int(legacy and average))
+    params = dict(g, act_min=act_min, act_max=act_max, legacy_uint8=int(legacy and average))
     note = f"{kh}x{kw}/s{sh}" + (" uint8" if legacy else "")
     return KernelCall(op=op, template=template, header="tinyengine/te_pooling.h", inputs=[x], outputs=[y],
-                      params=params, macs=n * oh * ow * ch * kh * kw, note=note)
+                      params=params, macs=g["batches"] * g["out_h"] * g["out_w"] * g["channels"] * kh * kw, note=note)
 
 
 @register("AVERAGE_POOL_2D", dtypes=("int8", "uint8", "int16"), simd=("mve",), note="SIMD: int8 / uint8")
