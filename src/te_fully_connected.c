@@ -18,7 +18,12 @@
  * TE_FC_LAYOUT_QUADS (see te_fully_connected.h), four output features per pass:
  *  - DSP: per 4 columns one input word (two SXTB16) and one LDM of four pair words; per word one
  *    SMLAD of the raw word (256 * odd row + even row) and one of its SXTB16 (even row): 16
- *    instructions per 16 multiply-accumulates. The odd rows' sums are taken out every <= 127 steps.
+ *    instructions per 16 multiply-accumulates, four steps per loop pass. The odd rows' sums are
+ *    taken out every <= 127 steps, or once when the generator checked they cannot overflow
+ *    (TE_FC_QUADS_UNSEGMENTED). With inline assembly (fc_quads_asm) the whole layer is one block:
+ *    loop, bias, requantization and one 4-byte store per quad, about 30 instructions per quad
+ *    besides the multiply-accumulates; other cases (no bias, double-precision scales, depth % 4,
+ *    long segmented depths) take its RAW sums through fc_out.
  *  - portable: the same sums column by column.
  * TE_FC_LAYOUT_ROWS: DSP two rows per pass (SXTB16 + SMLAD), Helium four (te_mve_dot4q_s8: one
  * VMLADAVA per row and 16 columns). Helium builds read every filter row-major, whatever
@@ -181,116 +186,219 @@ static int8_t fc_out(const te_fc_params *p, const te_fp64_scale *scales, int32_t
 
 /* ---- TE_FC_LAYOUT_QUADS: full steps of four columns ------------------------------------------- */
 
-/* *ar += sum over n steps (4n columns from x) of row r of the quad; w at the first step's 16 bytes. */
-#if defined(TE_USE_DSP)
+#if defined(TE_USE_DSP) && defined(__GNUC__) && defined(__OPTIMIZE__) && !defined(TE_EMULATE_DSP) && \
+    !defined(TE_NO_INLINE_ASM) && !defined(TE_USE_MVE)
+#define FC_QUADS_ASM 1
 
-TE_INLINE uint32_t fc_pair_odd(int32_t raw, int32_t even)
-{
-    return (uint32_t)((int32_t)((uint32_t)raw - (uint32_t)even) >> 8);
-}
-
-#if defined(__GNUC__) && defined(__OPTIMIZE__) && !defined(TE_EMULATE_DSP) && !defined(TE_NO_INLINE_ASM)
-/* One step: the four pair words land in r4, r5, r6, r8 (LDM takes its registers in order; a set that
- * leaves r7 and r9 to the compiler). */
-#define FC_QUAD_STEP                                  \
-    "ldr    %[xv], [%[x]], #4\n\t"                    \
+/* One step of four columns: the four pair words land in r4, r5, r6, r8 (LDM takes its registers in
+ * order; a set that leaves r7 and r9 to the compiler). XV, XE: the operands that hold the input word
+ * and its even columns. */
+#define FC_QUAD_STEP(XV, XE)                          \
+    "ldr    %[" XV "], [%[x]], #4\n\t"                \
     "ldmia  %[w]!, {r4, r5, r6, r8}\n\t"              \
-    "sxtb16 %[xe], %[xv]\n\t"                         \
-    "sxtb16 %[xv], %[xv], ror #8\n\t"                 \
-    "smlad  %[p], r4, %[xe], %[p]\n\t"                \
+    "sxtb16 %[" XE "], %[" XV "]\n\t"                 \
+    "sxtb16 %[" XV "], %[" XV "], ror #8\n\t"         \
+    "smlad  %[p], r4, %[" XE "], %[p]\n\t"            \
     "sxtb16 r4, r4\n\t"                               \
-    "smlad  %[p0], r4, %[xe], %[p0]\n\t"              \
-    "smlad  %[p], r5, %[xv], %[p]\n\t"                \
+    "smlad  %[p0], r4, %[" XE "], %[p0]\n\t"          \
+    "smlad  %[p], r5, %[" XV "], %[p]\n\t"            \
     "sxtb16 r5, r5\n\t"                               \
-    "smlad  %[p0], r5, %[xv], %[p0]\n\t"              \
-    "smlad  %[q], r6, %[xe], %[q]\n\t"                \
+    "smlad  %[p0], r5, %[" XV "], %[p0]\n\t"          \
+    "smlad  %[q], r6, %[" XE "], %[q]\n\t"            \
     "sxtb16 r6, r6\n\t"                               \
-    "smlad  %[q0], r6, %[xe], %[q0]\n\t"              \
-    "smlad  %[q], r8, %[xv], %[q]\n\t"                \
+    "smlad  %[q0], r6, %[" XE "], %[q0]\n\t"          \
+    "smlad  %[q], r8, %[" XV "], %[q]\n\t"            \
     "sxtb16 r8, r8\n\t"                               \
-    "smlad  %[q0], r8, %[xv], %[q0]\n\t"
-#endif
+    "smlad  %[q0], r8, %[" XV "], %[q0]\n\t"
 
-/* One segment of 1 <= m <= FC_QUAD_SEGMENT steps: *s0..*s3 = the four rows' sums; x and w advance. */
-TE_INLINE void fc_quad_seg(const int8_t **xp, const int8_t **wp, int32_t m, uint32_t *s0, uint32_t *s1,
-                           uint32_t *s2, uint32_t *s3)
-{
-    const int8_t *x = *xp, *w = *wp;
-    int32_t p = 0, p0 = 0, q = 0, q0 = 0;
-#if defined(FC_QUAD_STEP)
-    uint32_t xv, xe;
-    /* Two steps per pass: (m + 1) / 2 passes, an odd m entering at the second step. */
-    __asm__("adds   %[m], %[m], #1\n\t"
-            "lsrs   %[m], %[m], #1\n\t"
-            "bcc    2f\n\t"
-            "1:\n\t"
-            FC_QUAD_STEP
-            "2:\n\t"
-            FC_QUAD_STEP
-            "subs   %[m], %[m], #1\n\t"
-            "bne    1b\n\t"
-            : [x] "+r"(x), [w] "+r"(w), [m] "+r"(m), [p] "+r"(p), [p0] "+r"(p0), [q] "+r"(q),
-              [q0] "+r"(q0), [xv] "=&r"(xv), [xe] "=&r"(xe)
-            :
-            : "r4", "r5", "r6", "r8", "cc", "memory");
-#else
-    for (; m > 0; --m) {
-        const uint32_t v = te_read_u32(x);
-        const uint32_t xe = te_sxtb16(v), xo = te_sxtb16_ror8(v);
-        const uint32_t e0 = te_read_u32(w), o0 = te_read_u32(w + 4);
-        const uint32_t e1 = te_read_u32(w + 8), o1 = te_read_u32(w + 12);
-        p = te_smlad(o0, xo, te_smlad(e0, xe, p));
-        p0 = te_smlad(te_sxtb16(o0), xo, te_smlad(te_sxtb16(e0), xe, p0));
-        q = te_smlad(o1, xo, te_smlad(e1, xe, q));
-        q0 = te_smlad(te_sxtb16(o1), xo, te_smlad(te_sxtb16(e1), xe, q0));
-        x += 4;
-        w += 16;
-    }
+/* The four sums a0 (p0), a1 (r5), a2 (q0), a3 (r8) requantized (SMMLA, ASR, SSAT) and packed into p0. */
+#define FC_QUAD_RQ                                    \
+    "ldrd   %[p], %[q], [sp, #16]\n\t"                \
+    "ldr    r4, [sp, #24]\n\t"                        \
+    "smmla  %[p0], %[p0], %[p], %[q]\n\t"             \
+    "smmla  r5, r5, %[p], %[q]\n\t"                   \
+    "smmla  %[q0], %[q0], %[p], %[q]\n\t"             \
+    "smmla  r8, r8, %[p], %[q]\n\t"                   \
+    "asr    %[p0], %[p0], r4\n\t"                     \
+    "asr    r5, r5, r4\n\t"                           \
+    "asr    %[q0], %[q0], r4\n\t"                     \
+    "asr    r8, r8, r4\n\t"                           \
+    "ssat   %[p0], #8, %[p0]\n\t"                     \
+    "ssat   r5, #8, r5\n\t"                           \
+    "ssat   %[q0], #8, %[q0]\n\t"                     \
+    "ssat   r8, #8, r8\n\t"                           \
+    "bfi    %[p0], r5, #8, #8\n\t"                    \
+    "bfi    %[p0], %[q0], #16, #8\n\t"                \
+    "bfi    %[p0], r8, #24, #8\n\t"
+
+/* fc_quads_asm's constants (ctx[]), and what it does with each quad's four sums. */
+enum { FC_X, FC_PASSES, FC_MULT, FC_ADD, FC_SHIFT, FC_LO4, FC_HI4, FC_END, FC_MODE, FC_SKIP, FC_ZERO0, FC_ZERO1,
+       FC_NCTX };
+enum { FC_MODE_PLAIN, FC_MODE_CLAMP, FC_MODE_RAW };
+
+/* Consecutive quads, one block of assembly: per quad the dot product over the same steps of x (four
+ * steps per pass, entered part-way for steps % 4: the entry is computed once), the bias (its next
+ * four words; the even rows' sums and the raw pair sums start at 0, so p - p0 is exactly 256 times
+ * the odd row's), then by mode: PLAIN SMMLA + ASR + SSAT per output, the four bytes packed (BFI) and
+ * stored with one STR; CLAMP the same clamped to the activation range at once (SSUB8 + SEL); RAW the
+ * four int32 sums stored. Quads run until the output reaches ctx[FC_END]. Steps must stay within one
+ * segment (FC_QUAD_SEGMENT, or any number with TE_FC_QUADS_UNSEGMENTED). The loop needs 13
+ * registers: the bias and output pointers wait on the stack meanwhile, in a 56-byte frame that also
+ * holds the constants: [0] bias, [4] out, [8 + 4 * i] ctx[i], with ctx[FC_SKIP] turned into the loop
+ * entry and ctx[FC_MODE] into the code for the sums (both taken with LDR PC), and the two zero words
+ * that start the sums (two LDRD). Returns w past the last quad. */
+#if defined(__GNUC__)
+__attribute__((noinline))
 #endif
-    *xp = x;
-    *wp = w;
-    *s0 = (uint32_t)p0;
-    *s1 = fc_pair_odd(p, p0);
-    *s2 = (uint32_t)q0;
-    *s3 = fc_pair_odd(q, q0);
+static const int8_t *fc_quads_asm(const uint32_t *ctx, const int32_t *bias, const int8_t *w, int8_t *out)
+{
+    uint32_t xr, p, p0, q, q0;
+    __asm__ volatile(
+        "sub    sp, sp, #56\n\t"
+        "add    %[x], sp, #8\n\t"
+        "ldmia  %[cp]!, {r4, r5, r6, r8}\n\t"
+        "stmia  %[x]!, {r4, r5, r6, r8}\n\t"
+        "ldmia  %[cp]!, {r4, r5, r6, r8}\n\t"
+        "stmia  %[x]!, {r4, r5, r6, r8}\n\t"
+        "ldmia  %[cp]!, {r4, r5, r6, r8}\n\t"
+        "stmia  %[x]!, {r4, r5, r6, r8}\n\t"
+        /* r4 = ctx[FC_MODE], r5 = ctx[FC_SKIP]. The loop entry: step FC_SKIP, 64 bytes a step (16
+         * 32-bit instructions; checked below), + 1: Thumb, for LDR PC */
+        "adr.w  r6, 10f + 1\n\t"
+        "add    r5, r6, r5, lsl #6\n\t"
+        /* the code for the sums by mode: 4 PLAIN, 20 CLAMP, 6 RAW */
+        "adr.w  r6, 4f + 1\n\t"
+        "cbz    r4, 3f\n\t"
+        "adr.w  r6, 20f + 1\n\t"
+        "cmp    r4, #1\n\t"
+        "beq    3f\n\t"
+        "adr.w  r6, 6f + 1\n\t"
+        "3:\n\t"
+        "strd   r6, r5, [sp, #40]\n\t"
+        "1:\n\t"
+        "strd   %[bp], %[op], [sp]\n\t"
+        "ldrd   %[x], %[bp], [sp, #8]\n\t"
+        "ldrd   %[p], %[p0], [sp, #48]\n\t"
+        "ldrd   %[q], %[q0], [sp, #48]\n\t"
+        "ldr    pc, [sp, #44]\n\t"
+        "10:\n\t"
+        FC_QUAD_STEP("op", "cp")
+        "11:\n\t"
+        FC_QUAD_STEP("op", "cp")
+        FC_QUAD_STEP("op", "cp")
+        FC_QUAD_STEP("op", "cp")
+        "subs   %[bp], %[bp], #1\n\t"
+        "bne    10b\n\t"
+        "ldrd   %[bp], %[op], [sp]\n\t"
+        "ldmia  %[bp]!, {r4, r5, r6, r8}\n\t"
+        "sub    %[p], %[p], %[p0]\n\t"
+        "add    r5, r5, %[p], asr #8\n\t"
+        "add    %[p0], %[p0], r4\n\t"
+        "sub    %[q], %[q], %[q0]\n\t"
+        "add    r8, r8, %[q], asr #8\n\t"
+        "add    %[q0], %[q0], r6\n\t"
+        "ldr    pc, [sp, #40]\n\t"
+        "6:\n\t"
+        "str    %[p0], [%[op]], #4\n\t"
+        "str    r5, [%[op]], #4\n\t"
+        "str    %[q0], [%[op]], #4\n\t"
+        "str    r8, [%[op]], #4\n\t"
+        "b      7f\n\t"
+        "20:\n\t"
+        FC_QUAD_RQ
+        "ldrd   r4, r5, [sp, #28]\n\t"
+        "ssub8  r6, %[p0], r4\n\t"
+        "sel    %[p0], %[p0], r4\n\t"
+        "ssub8  r6, r5, %[p0]\n\t"
+        "sel    %[p0], %[p0], r5\n\t"
+        "b      5f\n\t"
+        "4:\n\t"
+        FC_QUAD_RQ
+        "5:\n\t"
+        "str    %[p0], [%[op]], #4\n\t"
+        "7:\n\t"
+        "ldr    r4, [sp, #36]\n\t"
+        "cmp    %[op], r4\n\t"
+        "bne    1b\n\t"
+        ".if (11b - 10b) != 64\n\t"
+        ".error \"fc_quads_asm: a step is not 64 bytes\"\n\t"
+        ".endif\n\t"
+        "add    sp, sp, #56\n\t"
+        : [bp] "+r"(bias), [op] "+r"(out), [cp] "+r"(ctx), [w] "+r"(w), [x] "=&r"(xr), [p] "=&r"(p),
+          [p0] "=&r"(p0), [q] "=&r"(q), [q0] "=&r"(q0)
+        :
+        : "r4", "r5", "r6", "r8", "cc", "memory");
+    return w;
 }
 
-#endif /* TE_USE_DSP */
-
-#if defined(TE_USE_DSP)
-
-TE_INLINE void fc_quad_steps(const int8_t *x, const int8_t *w, int32_t n, uint32_t *a0, uint32_t *a1,
-                             uint32_t *a2, uint32_t *a3)
+/* ctx for fc_quads_asm: 1 <= steps of x per quad, quads until `end`. The caller adds the
+ * requantization and the activation range (FC_MULT .. FC_HI4) unless mode is RAW, which never reads them. */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((noinline, noclone))
+#endif
+static void fc_quads_ctx(uint32_t ctx[FC_NCTX], const int8_t *x, int32_t steps, uint32_t mode, const void *end)
 {
-    while (n > 0) {
+    ctx[FC_X] = (uint32_t)(uintptr_t)x;
+    ctx[FC_PASSES] = (uint32_t)(steps + 3) >> 2;
+    ctx[FC_SKIP] = (uint32_t)(-steps) & 3u;
+    ctx[FC_MODE] = mode;
+    ctx[FC_END] = (uint32_t)(uintptr_t)end;
+    ctx[FC_ZERO0] = 0;
+    ctx[FC_ZERO1] = 0;
+}
+
+/* a[r] += row r of the quad over n >= 1 full steps (4n columns from x; w at the first step's 16 bytes). */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void fc_quad_dot(const int8_t *x, const int8_t *w, int32_t n, uint32_t a[4])
+{
+    uint32_t ctx[FC_NCTX];
+    do {
         const int32_t m = te_min_i32(n, FC_QUAD_SEGMENT);
-        uint32_t s0, s1, s2, s3;
-        fc_quad_seg(&x, &w, m, &s0, &s1, &s2, &s3);
-        *a0 += s0;
-        *a1 += s1;
-        *a2 += s2;
-        *a3 += s3;
+        fc_quads_ctx(ctx, x, m, FC_MODE_RAW, a + 4);
+        w = fc_quads_asm(ctx, (const int32_t *)a, w, (int8_t *)a);
+        x += 4 * m;
         n -= m;
-    }
+    } while (n > 0);
 }
 
-/* The whole depth's n >= 1 steps: the first segment sets the sums, no zeroing and adding. */
-TE_INLINE void fc_quad_first(const int8_t *x, const int8_t *w, int32_t n, uint32_t *a0, uint32_t *a1,
-                             uint32_t *a2, uint32_t *a3)
+#elif defined(TE_USE_DSP)
+
+/* The same sums with the DSP intrinsics (builds without inline assembly), segment by segment. */
+static void fc_quad_dot(const int8_t *x, const int8_t *w, int32_t n, uint32_t a[4])
 {
-    const int32_t m = te_min_i32(n, FC_QUAD_SEGMENT);
-    fc_quad_seg(&x, &w, m, a0, a1, a2, a3);
-    if (n > m) {
-        fc_quad_steps(x, w, n - m, a0, a1, a2, a3);
-    }
+    uint32_t a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
+    do {
+        int32_t m = te_min_i32(n, FC_QUAD_SEGMENT);
+        uint32_t p = a0, q = a2;
+        n -= m;
+        for (; m > 0; --m) {
+            const uint32_t v = te_read_u32(x);
+            const uint32_t xe = te_sxtb16(v), xo = te_sxtb16_ror8(v);
+            const uint32_t e0 = te_read_u32(w), o0 = te_read_u32(w + 4);
+            const uint32_t e1 = te_read_u32(w + 8), o1 = te_read_u32(w + 12);
+            p = (uint32_t)te_smlad(o0, xo, te_smlad(e0, xe, (int32_t)p));
+            a0 = (uint32_t)te_smlad(te_sxtb16(o0), xo, te_smlad(te_sxtb16(e0), xe, (int32_t)a0));
+            q = (uint32_t)te_smlad(o1, xo, te_smlad(e1, xe, (int32_t)q));
+            a2 = (uint32_t)te_smlad(te_sxtb16(o1), xo, te_smlad(te_sxtb16(e1), xe, (int32_t)a2));
+            x += 4;
+            w += 16;
+        }
+        a1 += (uint32_t)((int32_t)(p - a0) >> 8);
+        a3 += (uint32_t)((int32_t)(q - a2) >> 8);
+    } while (n > 0);
+    a[0] = a0;
+    a[1] = a1;
+    a[2] = a2;
+    a[3] = a3;
 }
 
 #else /* portable */
 
-TE_INLINE void fc_quad_steps(const int8_t *x, const int8_t *w, int32_t n, uint32_t *a0, uint32_t *a1,
-                           uint32_t *a2, uint32_t *a3)
+static void fc_quad_dot(const int8_t *x, const int8_t *w, int32_t n, uint32_t a[4])
 {
-    uint32_t s0 = *a0, s1 = *a1, s2 = *a2, s3 = *a3;
+    uint32_t s0 = a[0], s1 = a[1], s2 = a[2], s3 = a[3];
     int32_t t;
     for (; n > 0; --n, x += 4, w += 16) {
         for (t = 0; t < 4; ++t) {
@@ -303,21 +411,12 @@ TE_INLINE void fc_quad_steps(const int8_t *x, const int8_t *w, int32_t n, uint32
             s3 += (uint32_t)((w[off + 9] + (l1 < 0)) * xv);
         }
     }
-    *a0 = s0;
-    *a1 = s1;
-    *a2 = s2;
-    *a3 = s3;
+    a[0] = s0;
+    a[1] = s1;
+    a[2] = s2;
+    a[3] = s3;
 }
 
-#endif
-
-#if !defined(TE_USE_DSP)
-TE_INLINE void fc_quad_first(const int8_t *x, const int8_t *w, int32_t n, uint32_t *a0, uint32_t *a1,
-                             uint32_t *a2, uint32_t *a3)
-{
-    *a0 = *a1 = *a2 = *a3 = 0;
-    fc_quad_steps(x, w, n, a0, a1, a2, a3);
-}
 #endif
 
 #if !defined(TE_USE_MVE) /* (Helium builds read every filter row-major) */
@@ -346,7 +445,7 @@ TE_INLINE void fc_quad_cols(const int8_t *wq, int32_t depth, const int8_t *x, in
         }
     }
     if (i < body_end) {
-        fc_quad_steps(x + (i - first), wq + 4 * i, (body_end - i) >> 2, &a[0], &a[1], &a[2], &a[3]);
+        fc_quad_dot(x + (i - first), wq + 4 * i, (body_end - i) >> 2, a);
         i = body_end;
     }
     for (; i < end; ++i) {
@@ -360,6 +459,9 @@ TE_INLINE void fc_quad_cols(const int8_t *wq, int32_t depth, const int8_t *x, in
 
 /* ---- TE_FC_LAYOUT_ROWS: a[r] += row r (r < n <= 4, rows `stride` apart) over `count` columns ---- */
 
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((noinline, noclone))
+#endif
 static void fc_rows_dot(const int8_t *w, int32_t stride, int32_t n, const int8_t *x, int32_t count, uint32_t a[4])
 {
 #if defined(TE_USE_MVE)
@@ -436,61 +538,47 @@ static void fc_with_offsets(const te_fc_params *p, const int32_t *bias, const te
 
 #if !defined(TE_USE_MVE)
 
-/* The whole op's quads: four outputs per pass, sums kept in registers. */
-TE_INLINE void fc_quads(const te_fc_params *p, const int32_t *bias, const te_fp64_scale *scales,
-                     const int8_t *x, const int8_t *w, int8_t *out)
+/* The whole op's quads, any case (fc_quads_asm takes the common one where it is built): four
+ * outputs per pass, fc_quad_dot from the bias, the tail columns, fc_out. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void fc_quads(const te_fc_params *p, const int32_t *bias, const te_fp64_scale *scales, const int8_t *x,
+                     const int8_t *w, int8_t *out, int32_t nq)
 {
-    const int32_t depth = p->accum_depth, steps = depth >> 2, tail = depth & 3, nq = p->out_depth >> 2;
-    int32_t q, t;
+    const int32_t depth = p->accum_depth, steps = depth >> 2, tail = depth & 3;
+    int32_t q, r;
+#if defined(FC_QUADS_ASM)
+    if (nq > 0 && bias && p->rq_mult != 0 && tail == 0 &&
+        (steps <= FC_QUAD_SEGMENT || (p->weight_layout & TE_FC_QUADS_UNSEGMENTED))) {
+        uint32_t ctx[FC_NCTX];
+        fc_quads_ctx(ctx, x, steps, p->act_min != -128 || p->act_max != 127 ? FC_MODE_CLAMP : FC_MODE_PLAIN,
+                     out + 4 * nq);
+        ctx[FC_MULT] = (uint32_t)p->rq_mult;
+        ctx[FC_ADD] = (uint32_t)p->rq_add;
+        ctx[FC_SHIFT] = (uint32_t)p->rq_shift;
+        ctx[FC_LO4] = (uint32_t)(uint8_t)p->act_min * 0x01010101u;
+        ctx[FC_HI4] = (uint32_t)(uint8_t)p->act_max * 0x01010101u;
+        (void)fc_quads_asm(ctx, bias, w, out);
+        return;
+    }
+#endif
     for (q = 0; q < nq; ++q, out += 4) {
-        const te_fc_params *pp = p;
-        uint32_t a0, a1, a2, a3;
-        int32_t mult, add, sh, lo, hi;
-        fc_quad_first(x, w, steps, &a0, &a1, &a2, &a3);
+        uint32_t a[4] = {0, 0, 0, 0};
+        if (bias) {
+            memcpy(a, bias + 4 * q, sizeof a);
+        }
+        fc_quad_dot(x, w, steps, a);
         w += 16 * steps;
-        if (tail) {
-            const int8_t *xt = x + 4 * steps;
-            for (t = 0; t < tail; ++t) {
-                const int32_t xv = xt[t];
-                a0 += (uint32_t)(w[t] * xv);
-                a1 += (uint32_t)(w[tail + t] * xv);
-                a2 += (uint32_t)(w[2 * tail + t] * xv);
-                a3 += (uint32_t)(w[3 * tail + t] * xv);
-            }
+        if (tail) { /* the quad's last columns, row by row */
+            fc_rows_dot(w, tail, 4, x + 4 * steps, tail, a);
             w += 4 * tail;
         }
-        if (bias) {
-            a0 += (uint32_t)bias[4 * q];
-            a1 += (uint32_t)bias[4 * q + 1];
-            a2 += (uint32_t)bias[4 * q + 2];
-            a3 += (uint32_t)bias[4 * q + 3];
-        }
-#if defined(__GNUC__)
-        /* Read the parameters afresh here: short live ranges, not spilled across the dot loop. */
-        __asm__("" : "+r"(pp));
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 1 /* one call site (flash) */
 #endif
-        mult = pp->rq_mult;
-        if (mult == 0) {
-            out[0] = fc_out(pp, scales, (int32_t)a0, 4 * q);
-            out[1] = fc_out(pp, scales, (int32_t)a1, 4 * q + 1);
-            out[2] = fc_out(pp, scales, (int32_t)a2, 4 * q + 2);
-            out[3] = fc_out(pp, scales, (int32_t)a3, 4 * q + 3);
-            continue;
-        }
-        add = pp->rq_add;
-        sh = pp->rq_shift;
-        lo = pp->act_min;
-        hi = pp->act_max;
-        if (lo == -128 && hi == 127) {
-            out[0] = fc_sat8(te_smmla((int32_t)a0, mult, add) >> sh);
-            out[1] = fc_sat8(te_smmla((int32_t)a1, mult, add) >> sh);
-            out[2] = fc_sat8(te_smmla((int32_t)a2, mult, add) >> sh);
-            out[3] = fc_sat8(te_smmla((int32_t)a3, mult, add) >> sh);
-        } else {
-            out[0] = (int8_t)te_clamp_i32(te_smmla((int32_t)a0, mult, add) >> sh, lo, hi);
-            out[1] = (int8_t)te_clamp_i32(te_smmla((int32_t)a1, mult, add) >> sh, lo, hi);
-            out[2] = (int8_t)te_clamp_i32(te_smmla((int32_t)a2, mult, add) >> sh, lo, hi);
-            out[3] = (int8_t)te_clamp_i32(te_smmla((int32_t)a3, mult, add) >> sh, lo, hi);
+        for (r = 0; r < 4; ++r) {
+            out[r] = fc_out(p, scales, (int32_t)a[r], 4 * q + r);
         }
     }
 }
@@ -574,7 +662,7 @@ void te_fully_connected_s8(const te_fc_params *p, const int32_t *bias, const te_
     const int32_t depth = p->accum_depth, out_depth = p->out_depth;
 #if !defined(TE_USE_MVE)
     /* (with fewer than 4 columns the quad layout is the row-major one) */
-    const int32_t quad_rows = p->weight_layout == TE_FC_LAYOUT_QUADS && depth >= 4 ? out_depth & ~3 : 0;
+    const int32_t quad_rows = (p->weight_layout & TE_FC_LAYOUT_QUADS) && depth >= 4 ? out_depth & ~3 : 0;
 #endif
     int32_t b;
     if (!p->folded_bias) {
@@ -587,12 +675,9 @@ void te_fully_connected_s8(const te_fc_params *p, const int32_t *bias, const te_
 #if defined(TE_USE_MVE)
         fc_rows_mve(p, bias, scales, x, filter, out);
 #else
-        if (quad_rows) {
-            fc_quads(p, bias, scales, x, filter, out);
-        }
-        if (quad_rows < out_depth) {
-            fc_rows(p, bias, scales, x, filter, out, quad_rows);
-        }
+        /* (both unconditional: one copy of the batch loop) */
+        fc_quads(p, bias, scales, x, filter, out, quad_rows >> 2);
+        fc_rows(p, bias, scales, x, filter, out, quad_rows);
 #endif
     }
 }
@@ -612,7 +697,7 @@ void te_fully_connected_s8_accumulate(const te_fc_params *p, const int8_t *input
 {
     const int32_t depth = p->accum_depth, out_depth = p->out_depth;
 #if !defined(TE_USE_MVE) /* (Helium builds read every filter row-major) */
-    const int32_t quad_rows = p->weight_layout == TE_FC_LAYOUT_QUADS ? out_depth & ~3 : 0;
+    const int32_t quad_rows = (p->weight_layout & TE_FC_LAYOUT_QUADS) ? out_depth & ~3 : 0;
 #endif
     int32_t oc, r, d;
     if (count <= 0) {
@@ -654,7 +739,7 @@ void te_fully_connected_s8_sums(const te_fc_params *p, const int32_t *bias, cons
                                 const int8_t *filter, int32_t *acc)
 {
     const int32_t depth = p->accum_depth, out_depth = p->out_depth;
-    const int32_t quad_rows = p->folded_bias && p->weight_layout == TE_FC_LAYOUT_QUADS ? out_depth & ~3 : 0;
+    const int32_t quad_rows = p->folded_bias && (p->weight_layout & TE_FC_LAYOUT_QUADS) ? out_depth & ~3 : 0;
     int32_t oc, r, t;
     if (!p->folded_bias) {
         te_fully_connected_s8_begin(p, bias, acc);
@@ -665,8 +750,8 @@ void te_fully_connected_s8_sums(const te_fc_params *p, const int32_t *bias, cons
     for (oc = 0; oc < quad_rows; oc += 4) {
         const int32_t steps = depth >> 2, tail = depth & 3;
         const int8_t *w = filter + (size_t)oc * depth + 16 * steps;
-        uint32_t a[4];
-        fc_quad_first(input, filter + (size_t)oc * depth, steps, &a[0], &a[1], &a[2], &a[3]);
+        uint32_t a[4] = {0, 0, 0, 0};
+        fc_quad_dot(input, filter + (size_t)oc * depth, steps, a);
         for (t = 0; t < tail; ++t) {
             const int32_t xv = input[4 * steps + t];
             for (r = 0; r < 4; ++r) {

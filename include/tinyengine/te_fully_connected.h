@@ -27,6 +27,10 @@ extern "C" {
  * generated models hold the row-major bytes under #if defined(TE_USE_MVE) (the same size). */
 #define TE_FC_LAYOUT_ROWS 0
 #define TE_FC_LAYOUT_QUADS 1
+/* A flag with TE_FC_LAYOUT_QUADS: the generator checked 128 * sum(|w|) < 2^23 for every odd row of the
+ * quads over its first accum_depth & ~3 columns, so those rows' pair sums can be taken out once at
+ * any depth (no 127-step segments). */
+#define TE_FC_QUADS_UNSEGMENTED 2
 
 typedef struct {
     int32_t batches;
@@ -38,7 +42,7 @@ typedef struct {
     int32_t act_min, act_max;
     int32_t per_channel;     /* 1: one scale per output feature, 0: scale[0] for all */
     int32_t folded_bias;     /* 1: bias holds bias + input_offset * sum(w) (filter_offset is 0) */
-    int32_t weight_layout;   /* TE_FC_LAYOUT_* (0: row-major) */
+    int32_t weight_layout;   /* TE_FC_LAYOUT_* (0: row-major), with TE_FC_QUADS_UNSEGMENTED */
     /* Integer requantization, when rq_mult != 0 (then `scales` may be NULL):
      * out = clamp((((int64)acc * rq_mult >> 32) + rq_add) >> rq_shift, act_min, act_max).
      * The generator uses it only after checking it equals the reference's double rounding plus

@@ -24,6 +24,7 @@ from ..ir import Graph, Op
 from .base import ConstArray, KernelCall, i32, register, require, require_quant
 
 LAYOUT_ROWS, LAYOUT_QUADS = 0, 1
+QUADS_UNSEGMENTED = 2  # TE_FC_QUADS_UNSEGMENTED
 # Exhaustive check budget (accumulator values) for the integer requantization.
 _RQ_CHECK_LIMIT = 1 << 26
 
@@ -98,6 +99,14 @@ def integer_requant(eff: float, acc_lo: int, acc_hi: int, output_offset: int, ac
     return None
 
 
+def quads_unsegmented(w: np.ndarray) -> int:
+    """QUADS_UNSEGMENTED when every odd row of the quads keeps 128 * sum(|w|) below 2^23 over the packed
+    columns: its pair sums (256 * odd row + even row, int32) then never need taking out early."""
+    quads, d4 = w.shape[0] // 4, w.shape[1] & ~3
+    odd = np.abs(w[1:quads * 4:2, :d4].astype(np.int64)).sum(axis=1)
+    return QUADS_UNSEGMENTED if quads and int(odd.max()) * 128 < (1 << 23) else 0
+
+
 @register("FULLY_CONNECTED", simd=("dsp", "mve"))
 def lower_fully_connected(op: Op, graph: Graph) -> KernelCall:
     x, w = op.input(0), op.input(1)
@@ -141,7 +150,7 @@ def lower_fully_connected(op: Op, graph: Graph) -> KernelCall:
     params["folded_bias"] = int(folded)
 
     packed = quad_layout(weights) if folded else None
-    params["weight_layout"] = LAYOUT_QUADS if packed is not None else LAYOUT_ROWS
+    params["weight_layout"] = LAYOUT_ROWS if packed is None else LAYOUT_QUADS | quads_unsegmented(weights)
     # Helium builds read the rows as the model stores them (te_fully_connected.h; the same bytes).
     consts["weights"] = ConstArray("int8_t", packed if packed is not None else w.data,
                                    mve_data=w.const_data.reshape(-1) if packed is not None else None)
