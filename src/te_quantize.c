@@ -39,7 +39,19 @@ TE_INLINE int32_t quantize_value(float x, float scale, int32_t zero_point)
 #define TE_QUANTIZE_TRUNC 1
 #endif
 
-/* quantize_value clamped to [lo, hi]. TE_QUANTIZE_TRUNC: for |y| < 2^10 (so never NaN) with
+/* Cores with a double-precision FPU (FPv5: Cortex-M7, ARMv8-M) have VCVTA, which rounds half away
+ * from zero and converts in one instruction. */
+#if !defined(TE_FORCE_PORTABLE) && !defined(TE_NO_INLINE_ASM) && !defined(TE_QUANTIZE_TRUNC) && \
+    !defined(TE_USE_MVE) && defined(__GNUC__) && defined(__ARM_FP) && (__ARM_FP & 8) && defined(__thumb2__) && \
+    defined(__ARM_FEATURE_SAT)
+#define TE_QUANTIZE_VCVTA 1
+#include <arm_acle.h>
+#endif
+
+/* quantize_value clamped to [lo, hi]. TE_QUANTIZE_VCVTA: with y = x / scale and |y| < 2^31 (so
+ * never NaN), VCVTA gives static_cast<int32_t>(roundf(y)) exactly (the largest float below 2^31 is
+ * an integer); the int8 and uint8 ranges clamp with SSAT / USAT.
+ * TE_QUANTIZE_TRUNC: for |y| < 2^10 (so never NaN) with
  * y = x / scale, t = trunc(y) and f = y - t are exact (the fraction of a float is a float), so is
  * f + f, and |f + f| < 2 truncates to sign(y) exactly when |f| >= 1/2: t + trunc(f + f) is roundf(y)
  * (half away from zero). |t + zero_point| stays far from overflow and clamps like the reference's
@@ -53,8 +65,28 @@ TE_INLINE int32_t quantize_clamped(float x, float scale, int32_t zero_point, int
         const float f = y - (float)t;
         return te_clamp_i32(t + (int32_t)(f + f) + zero_point, lo, hi);
     }
+#elif defined(TE_QUANTIZE_VCVTA)
+    const float y = x / scale;
+    int32_t t = INT32_MIN; /* out of range or NaN, as quantize_value */
+    if (fabsf(y) < 2147483648.0f) {
+        float r;
+        __asm__("vcvta.s32.f32 %[r], %[y]\n\t"
+                "vmov   %[t], %[r]"
+                : [t] "=r"(t), [r] "=&t"(r)
+                : [y] "t"(y));
+    }
+    t = (int32_t)((uint32_t)t + (uint32_t)zero_point);
+    if (lo == -128 && hi == 127) {
+        return __ssat(t, 8);
+    }
+    if (lo == 0 && hi == 255) {
+        return (int32_t)__usat(t, 8);
+    }
+    return te_clamp_i32(t, lo, hi);
 #endif
+#if !defined(TE_QUANTIZE_VCVTA)
     return te_clamp_i32(quantize_value(x, scale, zero_point), lo, hi);
+#endif
 }
 
 #if defined(TE_USE_MVE) && (__ARM_FEATURE_MVE & 2) && defined(__GNUC__) && !defined(TE_NO_INLINE_ASM)
@@ -140,20 +172,22 @@ void te_quantize_f32_u8(const te_quantize_params *p, const float *input, uint8_t
 
 void te_dequantize_s8_f32(const te_dequantize_params *p, const int8_t *input, float *output)
 {
+    const int32_t zp = p->zero_point; /* (read once: the stores could alias *p for the compiler) */
+    const float scale = p->scale;
     int32_t i;
     /* Backward loop: output element i (bytes 4i..4i+3) only covers inputs already read (in place). */
     for (i = p->size - 1; i >= 0; --i) {
-        const int32_t v = (int32_t)input[i] - p->zero_point;
-        output[i] = p->scale * (float)v;
+        output[i] = scale * (float)((int32_t)input[i] - zp);
     }
 }
 
 void te_dequantize_u8_f32(const te_dequantize_params *p, const uint8_t *input, float *output)
 {
+    const int32_t zp = p->zero_point;
+    const float scale = p->scale;
     int32_t i;
     for (i = p->size - 1; i >= 0; --i) {
-        const int32_t v = (int32_t)input[i] - p->zero_point;
-        output[i] = p->scale * (float)v;
+        output[i] = scale * (float)((int32_t)input[i] - zp);
     }
 }
 
