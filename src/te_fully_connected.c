@@ -45,6 +45,9 @@
 
 /* Most steps of the quad layout whose odd-row sums stay within +-2^23 (4 * 2^14 per step). */
 #define FC_QUAD_SEGMENT 127
+/* The steps of one segment of a layer's whole depth (segments from column 0 on): the generator's
+ * longer bound when weight_layout holds one (TE_FC_QUADS_SEGMENT), else FC_QUAD_SEGMENT. */
+#define FC_SEG_STEPS(p) (((p)->weight_layout >> 8) ? ((p)->weight_layout >> 8) : FC_QUAD_SEGMENT)
 
 /* ---- Requantization -------------------------------------------------------------------------- */
 
@@ -232,21 +235,22 @@ static int8_t fc_out(const te_fc_params *p, const te_fp64_scale *scales, int32_t
     "bfi    %[p0], r8, #24, #8\n\t"
 
 /* fc_quads_asm's constants (ctx[]), and what it does with each quad's four sums. */
-enum { FC_X, FC_PASSES, FC_MULT, FC_ADD, FC_SHIFT, FC_LO4, FC_HI4, FC_END, FC_MODE, FC_SKIP, FC_ZERO0, FC_ZERO1,
-       FC_NCTX };
+enum { FC_X, FC_PASSES, FC_MULT, FC_ADD, FC_SHIFT, FC_LO4, FC_HI4, FC_END, FC_MODE, FC_SKIP, FC_NCTX };
 enum { FC_MODE_PLAIN, FC_MODE_CLAMP, FC_MODE_RAW };
 
 /* Consecutive quads, one block of assembly: per quad the dot product over the same steps of x (four
- * steps per pass, entered part-way for steps % 4: the entry is computed once), the bias (its next
- * four words; the even rows' sums and the raw pair sums start at 0, so p - p0 is exactly 256 times
- * the odd row's), then by mode: PLAIN SMMLA + ASR + SSAT per output, the four bytes packed (BFI) and
- * stored with one STR; CLAMP the same clamped to the activation range at once (SSUB8 + SEL); RAW the
- * four int32 sums stored. Quads run until the output reaches ctx[FC_END]. Steps must stay within one
- * segment (FC_QUAD_SEGMENT, or any number with TE_FC_QUADS_UNSEGMENTED). The loop needs 13
- * registers: the bias and output pointers wait on the stack meanwhile, in a 56-byte frame that also
- * holds the constants: [0] bias, [4] out, [8 + 4 * i] ctx[i], with ctx[FC_SKIP] turned into the loop
- * entry and ctx[FC_MODE] into the code for the sums (both taken with LDR PC), and the two zero words
- * that start the sums (two LDRD). Returns w past the last quad. */
+ * steps per pass, entered part-way for steps % 4: the entry is computed once) started from the
+ * bias's next four words in the TE_FC_QUADS_PAIR_BIAS form (the even rows' sums from b0 and b2, the
+ * raw pair sums from b0 + 256 * b1 and b2 + 256 * b3, so (p - p0) >> 8 is b1 plus the odd row's
+ * terms), then by mode: PLAIN SMMLA + ASR + SSAT per output, the four bytes packed (BFI) and stored
+ * with one STR; CLAMP the same clamped to the activation range at once (SSUB8 + SEL); RAW the four
+ * int32 sums stored. Quads run until the output reaches ctx[FC_END]. The odd rows' sums plus their
+ * bias must stay within +-2^23 (the generator's check for TE_FC_QUADS_PAIR_BIAS; or a zero bias and
+ * one segment). The loop needs 13 registers: the bias and output pointers wait on the stack
+ * meanwhile, in a 56-byte frame that also holds the constants: [0] bias, [4] out, [8 + 4 * i]
+ * ctx[i], with ctx[FC_MODE] turned into the code after the loop and ctx[FC_SKIP] into the loop
+ * entry, and [48] the code after the requantization (all taken with LDR PC). Returns w past the
+ * last quad. */
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
@@ -260,26 +264,28 @@ static const int8_t *fc_quads_asm(const uint32_t *ctx, const int32_t *bias, cons
         "stmia  %[x]!, {r4, r5, r6, r8}\n\t"
         "ldmia  %[cp]!, {r4, r5, r6, r8}\n\t"
         "stmia  %[x]!, {r4, r5, r6, r8}\n\t"
-        "ldmia  %[cp]!, {r4, r5, r6, r8}\n\t"
-        "stmia  %[x]!, {r4, r5, r6, r8}\n\t"
+        "ldrd   r4, r5, [%[cp]]\n\t"
         /* r4 = ctx[FC_MODE], r5 = ctx[FC_SKIP]. The loop entry: step FC_SKIP, 64 bytes a step (16
          * 32-bit instructions; checked below), + 1: Thumb, for LDR PC */
         "adr.w  r6, 10f + 1\n\t"
         "add    r5, r6, r5, lsl #6\n\t"
-        /* the code for the sums by mode: 4 PLAIN, 20 CLAMP, 6 RAW */
+        /* where the sums go by mode: [40] after the loop (4 requantize, 6 RAW), [48] after the
+         * requantization (5 store, 20 CLAMP) */
         "adr.w  r6, 4f + 1\n\t"
+        "adr.w  r8, 5f + 1\n\t"
         "cbz    r4, 3f\n\t"
-        "adr.w  r6, 20f + 1\n\t"
+        "adr.w  r8, 20f + 1\n\t"
         "cmp    r4, #1\n\t"
         "beq    3f\n\t"
         "adr.w  r6, 6f + 1\n\t"
         "3:\n\t"
         "strd   r6, r5, [sp, #40]\n\t"
+        "str    r8, [sp, #48]\n\t"
         "1:\n\t"
+        "ldrd   %[p0], %[p], [%[bp]], #8\n\t"
+        "ldrd   %[q0], %[q], [%[bp]], #8\n\t"
         "strd   %[bp], %[op], [sp]\n\t"
         "ldrd   %[x], %[bp], [sp, #8]\n\t"
-        "ldrd   %[p], %[p0], [sp, #48]\n\t"
-        "ldrd   %[q], %[q0], [sp, #48]\n\t"
         "ldr    pc, [sp, #44]\n\t"
         "10:\n\t"
         FC_QUAD_STEP("op", "cp")
@@ -290,30 +296,26 @@ static const int8_t *fc_quads_asm(const uint32_t *ctx, const int32_t *bias, cons
         "subs   %[bp], %[bp], #1\n\t"
         "bne    10b\n\t"
         "ldrd   %[bp], %[op], [sp]\n\t"
-        "ldmia  %[bp]!, {r4, r5, r6, r8}\n\t"
         "sub    %[p], %[p], %[p0]\n\t"
-        "add    r5, r5, %[p], asr #8\n\t"
-        "add    %[p0], %[p0], r4\n\t"
+        "asr    r5, %[p], #8\n\t"
         "sub    %[q], %[q], %[q0]\n\t"
-        "add    r8, r8, %[q], asr #8\n\t"
-        "add    %[q0], %[q0], r6\n\t"
+        "asr    r8, %[q], #8\n\t"
         "ldr    pc, [sp, #40]\n\t"
-        "6:\n\t"
+        "6:\n\t" /* RAW */
         "str    %[p0], [%[op]], #4\n\t"
         "str    r5, [%[op]], #4\n\t"
         "str    %[q0], [%[op]], #4\n\t"
         "str    r8, [%[op]], #4\n\t"
         "b      7f\n\t"
-        "20:\n\t"
+        "4:\n\t"
         FC_QUAD_RQ
+        "ldr    pc, [sp, #48]\n\t"
+        "20:\n\t"
         "ldrd   r4, r5, [sp, #28]\n\t"
         "ssub8  r6, %[p0], r4\n\t"
         "sel    %[p0], %[p0], r4\n\t"
         "ssub8  r6, r5, %[p0]\n\t"
         "sel    %[p0], %[p0], r5\n\t"
-        "b      5f\n\t"
-        "4:\n\t"
-        FC_QUAD_RQ
         "5:\n\t"
         "str    %[p0], [%[op]], #4\n\t"
         "7:\n\t"
@@ -343,21 +345,28 @@ static void fc_quads_ctx(uint32_t ctx[FC_NCTX], const int8_t *x, int32_t steps, 
     ctx[FC_SKIP] = (uint32_t)(-steps) & 3u;
     ctx[FC_MODE] = mode;
     ctx[FC_END] = (uint32_t)(uintptr_t)end;
-    ctx[FC_ZERO0] = 0;
-    ctx[FC_ZERO1] = 0;
 }
 
-/* a[r] += row r of the quad over n >= 1 full steps (4n columns from x; w at the first step's 16 bytes). */
+/* a[r] += row r of the quad over n >= 1 full steps (4n columns from x; w at the first step's 16 bytes),
+ * in segments of at most seg steps (their odd rows' sums within +-2^23): RAW from a zero bias. */
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
-static void fc_quad_dot(const int8_t *x, const int8_t *w, int32_t n, uint32_t a[4])
+static void fc_quad_dot(const int8_t *x, const int8_t *w, int32_t n, int32_t seg, uint32_t a[4])
 {
-    uint32_t ctx[FC_NCTX];
+    uint32_t ctx[FC_NCTX], t[4];
+    int32_t r;
     do {
-        const int32_t m = te_min_i32(n, FC_QUAD_SEGMENT);
-        fc_quads_ctx(ctx, x, m, FC_MODE_RAW, a + 4);
-        w = fc_quads_asm(ctx, (const int32_t *)a, w, (int8_t *)a);
+        const int32_t m = te_min_i32(n, seg);
+        memset(t, 0, sizeof t); /* a zero bias, then the segment's sums */
+        fc_quads_ctx(ctx, x, m, FC_MODE_RAW, t + 4);
+        w = fc_quads_asm(ctx, (const int32_t *)t, w, (int8_t *)t);
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 1 /* (flash) */
+#endif
+        for (r = 0; r < 4; ++r) {
+            a[r] += t[r];
+        }
         x += 4 * m;
         n -= m;
     } while (n > 0);
@@ -366,11 +375,11 @@ static void fc_quad_dot(const int8_t *x, const int8_t *w, int32_t n, uint32_t a[
 #elif defined(TE_USE_DSP)
 
 /* The same sums with the DSP intrinsics (builds without inline assembly), segment by segment. */
-static void fc_quad_dot(const int8_t *x, const int8_t *w, int32_t n, uint32_t a[4])
+static void fc_quad_dot(const int8_t *x, const int8_t *w, int32_t n, int32_t seg, uint32_t a[4])
 {
     uint32_t a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
     do {
-        int32_t m = te_min_i32(n, FC_QUAD_SEGMENT);
+        int32_t m = te_min_i32(n, seg);
         uint32_t p = a0, q = a2;
         n -= m;
         for (; m > 0; --m) {
@@ -396,10 +405,11 @@ static void fc_quad_dot(const int8_t *x, const int8_t *w, int32_t n, uint32_t a[
 
 #else /* portable */
 
-static void fc_quad_dot(const int8_t *x, const int8_t *w, int32_t n, uint32_t a[4])
+static void fc_quad_dot(const int8_t *x, const int8_t *w, int32_t n, int32_t seg, uint32_t a[4])
 {
     uint32_t s0 = a[0], s1 = a[1], s2 = a[2], s3 = a[3];
     int32_t t;
+    (void)seg;
     for (; n > 0; --n, x += 4, w += 16) {
         for (t = 0; t < 4; ++t) {
             /* column t: word E (t even) or O (t odd) of each pair, halfword t >> 1 */
@@ -445,7 +455,7 @@ TE_INLINE void fc_quad_cols(const int8_t *wq, int32_t depth, const int8_t *x, in
         }
     }
     if (i < body_end) {
-        fc_quad_dot(x + (i - first), wq + 4 * i, (body_end - i) >> 2, a);
+        fc_quad_dot(x + (i - first), wq + 4 * i, (body_end - i) >> 2, FC_QUAD_SEGMENT, a);
         i = body_end;
     }
     for (; i < end; ++i) {
@@ -516,6 +526,24 @@ static void fc_rows_dot(const int8_t *w, int32_t stride, int32_t n, const int8_t
 
 /* ---- Whole op ------------------------------------------------------------------------------- */
 
+/* a = the bias of a quad's four rows from b (NULL: zeros), TE_FC_QUADS_PAIR_BIAS undone. */
+TE_INLINE void fc_quad_bias(const te_fc_params *p, const int32_t *b, uint32_t a[4])
+{
+    memset(a, 0, 16);
+    if (b) {
+        memcpy(a, b, 16);
+#if !defined(TE_USE_MVE) /* (Helium builds get the plain bias) */
+        if (p->weight_layout & TE_FC_QUADS_PAIR_BIAS) {
+            a[1] = (uint32_t)((int32_t)(a[1] - a[0]) >> 8);
+            a[3] = (uint32_t)((int32_t)(a[3] - a[2]) >> 8);
+        }
+#else
+        (void)p;
+#endif
+    }
+}
+
+
 static void fc_with_offsets(const te_fc_params *p, const int32_t *bias, const te_fp64_scale *scales,
                             const int8_t *input, const int8_t *filter, int8_t *output)
 {
@@ -524,13 +552,17 @@ static void fc_with_offsets(const te_fc_params *p, const int32_t *bias, const te
         const int8_t *x = input + (size_t)b * p->accum_depth;
         for (oc = 0; oc < p->out_depth; ++oc) {
             const int8_t *w = filter + (size_t)oc * p->accum_depth;
+#if !defined(TE_USE_MVE) /* (the bias first: one copy of the loop on these builds, fewer bytes) */
+            int32_t acc = bias ? bias[oc] : 0;
+#else
             int32_t acc = 0;
+#endif
             for (d = 0; d < p->accum_depth; ++d) {
                 acc += ((int32_t)w[d] + p->filter_offset) * ((int32_t)x[d] + p->input_offset);
             }
-            if (bias) {
-                acc += bias[oc];
-            }
+#if defined(TE_USE_MVE)
+            acc += bias ? bias[oc] : 0;
+#endif
             output[(size_t)b * p->out_depth + oc] = fc_out(p, scales, acc, oc);
         }
     }
@@ -549,8 +581,7 @@ static void fc_quads(const te_fc_params *p, const int32_t *bias, const te_fp64_s
     const int32_t depth = p->accum_depth, steps = depth >> 2, tail = depth & 3;
     int32_t q, r;
 #if defined(FC_QUADS_ASM)
-    if (nq > 0 && bias && p->rq_mult != 0 && tail == 0 &&
-        (steps <= FC_QUAD_SEGMENT || (p->weight_layout & TE_FC_QUADS_UNSEGMENTED))) {
+    if (nq > 0 && bias && p->rq_mult != 0 && tail == 0 && (p->weight_layout & TE_FC_QUADS_PAIR_BIAS)) {
         uint32_t ctx[FC_NCTX];
         fc_quads_ctx(ctx, x, steps, p->act_min != -128 || p->act_max != 127 ? FC_MODE_CLAMP : FC_MODE_PLAIN,
                      out + 4 * nq);
@@ -564,11 +595,11 @@ static void fc_quads(const te_fc_params *p, const int32_t *bias, const te_fp64_s
     }
 #endif
     for (q = 0; q < nq; ++q, out += 4) {
-        uint32_t a[4] = {0, 0, 0, 0};
-        if (bias) {
-            memcpy(a, bias + 4 * q, sizeof a);
+        uint32_t a[4];
+        fc_quad_bias(p, bias ? bias + 4 * q : NULL, a);
+        if (steps > 0) {
+            fc_quad_dot(x, w, steps, FC_SEG_STEPS(p), a);
         }
-        fc_quad_dot(x, w, steps, a);
         w += 16 * steps;
         if (tail) { /* the quad's last columns, row by row */
             fc_rows_dot(w, tail, 4, x + 4 * steps, tail, a);
@@ -656,13 +687,16 @@ static void fc_rows_mve(const te_fc_params *p, const int32_t *bias, const te_fp6
 }
 #endif /* TE_USE_MVE */
 
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("no-unswitch-loops"))) /* one copy of the batch loop (flash) */
+#endif
 void te_fully_connected_s8(const te_fc_params *p, const int32_t *bias, const te_fp64_scale *scales,
                            const int8_t *input, const int8_t *filter, int8_t *output)
 {
     const int32_t depth = p->accum_depth, out_depth = p->out_depth;
 #if !defined(TE_USE_MVE)
-    /* (with fewer than 4 columns the quad layout is the row-major one) */
-    const int32_t quad_rows = (p->weight_layout & TE_FC_LAYOUT_QUADS) && depth >= 4 ? out_depth & ~3 : 0;
+    /* (with fewer than 4 columns the quad layout is the row-major one: fc_quads takes them as tails) */
+    const int32_t quad_rows = (p->weight_layout & TE_FC_LAYOUT_QUADS) ? out_depth & ~3 : 0;
 #endif
     int32_t b;
     if (!p->folded_bias) {
@@ -675,9 +709,12 @@ void te_fully_connected_s8(const te_fc_params *p, const int32_t *bias, const te_
 #if defined(TE_USE_MVE)
         fc_rows_mve(p, bias, scales, x, filter, out);
 #else
-        /* (both unconditional: one copy of the batch loop) */
-        fc_quads(p, bias, scales, x, filter, out, quad_rows >> 2);
-        fc_rows(p, bias, scales, x, filter, out, quad_rows);
+        if (quad_rows) {
+            fc_quads(p, bias, scales, x, filter, out, quad_rows >> 2);
+        }
+        if (quad_rows < out_depth) {
+            fc_rows(p, bias, scales, x, filter, out, quad_rows);
+        }
 #endif
     }
 }
@@ -690,6 +727,13 @@ void te_fully_connected_s8_begin(const te_fc_params *p, const int32_t *bias, int
     for (oc = 0; oc < p->out_depth; ++oc) {
         acc[oc] = bias ? bias[oc] : 0;
     }
+#if !defined(TE_USE_MVE) /* (Helium builds get the plain bias) */
+    if (p->weight_layout & TE_FC_QUADS_PAIR_BIAS) {
+        for (oc = 1; oc < (p->out_depth & ~3); oc += 2) {
+            acc[oc] = (int32_t)((uint32_t)acc[oc] - (uint32_t)acc[oc - 1]) >> 8;
+        }
+    }
+#endif
 }
 
 void te_fully_connected_s8_accumulate(const te_fc_params *p, const int8_t *input, int32_t first, int32_t count,
@@ -750,8 +794,9 @@ void te_fully_connected_s8_sums(const te_fc_params *p, const int32_t *bias, cons
     for (oc = 0; oc < quad_rows; oc += 4) {
         const int32_t steps = depth >> 2, tail = depth & 3;
         const int8_t *w = filter + (size_t)oc * depth + 16 * steps;
-        uint32_t a[4] = {0, 0, 0, 0};
-        fc_quad_dot(input, filter + (size_t)oc * depth, steps, a);
+        uint32_t a[4];
+        fc_quad_bias(p, bias ? bias + oc : NULL, a);
+        fc_quad_dot(input, filter + (size_t)oc * depth, steps, FC_SEG_STEPS(p), a);
         for (t = 0; t < tail; ++t) {
             const int32_t xv = input[4 * steps + t];
             for (r = 0; r < 4; ++r) {
@@ -759,7 +804,7 @@ void te_fully_connected_s8_sums(const te_fc_params *p, const int32_t *bias, cons
             }
         }
         for (r = 0; r < 4; ++r) {
-            acc[oc + r] = (int32_t)(a[r] + (uint32_t)(bias ? bias[oc + r] : 0));
+            acc[oc + r] = (int32_t)a[r];
         }
     }
     for (oc = quad_rows; oc < out_depth; oc += 4) {

@@ -31,6 +31,16 @@ extern "C" {
  * quads over its first accum_depth & ~3 columns, so those rows' pair sums can be taken out once at
  * any depth (no 127-step segments). */
 #define TE_FC_QUADS_UNSEGMENTED 2
+/* A flag with TE_FC_LAYOUT_QUADS (folded bias): for each quad q, bias[4q + 1] and bias[4q + 3] hold
+ * b[4q] + 256 * b[4q + 1] and b[4q + 2] + 256 * b[4q + 3] (int32 wrap), the starting values of the
+ * raw pair sums; the generator checked |b| + 128 * sum(|w|) < 2^23 for every odd row, so
+ * b[4q + 1] = (bias[4q + 1] - bias[4q]) >> 8 exactly. Helium builds get the plain bias (the
+ * generated model holds it for them under #if defined(TE_USE_MVE), the same size). */
+#define TE_FC_QUADS_PAIR_BIAS 4
+/* In bits 8.. of weight_layout with TE_FC_LAYOUT_QUADS: the generator checked 128 * sum(|w|) < 2^23
+ * for every odd row within each segment of `steps` steps (4 columns each) from column 0, so the
+ * kernel takes those rows' sums out that rarely (0: every 127 steps, the bound for any weights). */
+#define TE_FC_QUADS_SEGMENT(steps) ((steps) << 8)
 
 typedef struct {
     int32_t batches;
@@ -42,7 +52,7 @@ typedef struct {
     int32_t act_min, act_max;
     int32_t per_channel;     /* 1: one scale per output feature, 0: scale[0] for all */
     int32_t folded_bias;     /* 1: bias holds bias + input_offset * sum(w) (filter_offset is 0) */
-    int32_t weight_layout;   /* TE_FC_LAYOUT_* (0: row-major), with TE_FC_QUADS_UNSEGMENTED */
+    int32_t weight_layout;   /* TE_FC_LAYOUT_* (0: row-major) | TE_FC_QUADS_* flags and segment */
     /* Integer requantization, when rq_mult != 0 (then `scales` may be NULL):
      * out = clamp((((int64)acc * rq_mult >> 32) + rq_add) >> rq_shift, act_min, act_max).
      * The generator uses it only after checking it equals the reference's double rounding plus
@@ -67,7 +77,7 @@ void te_fully_connected_s8(const te_fc_params *p, const int32_t *bias, const te_
  *
  * gives te_fully_connected_s8's output byte for byte when the pieces cover columns
  * [0, accum_depth) exactly once, in any order and any split (int32 sums wrap alike).
- * begin: acc[o] = bias[o], or 0 when bias is NULL.
+ * begin: acc[o] = bias[o] (with TE_FC_QUADS_PAIR_BIAS: the plain value), or 0 when bias is NULL.
  * accumulate: acc[o] += the terms of columns first .. first+count-1 (input[k] is column first+k):
  *   w * x with folded_bias, else (w + filter_offset) * (x + input_offset); any weight layout.
  * finish: output[o] = requantized, offset and clamped acc[o]. */

@@ -18,7 +18,7 @@ from tests.support.tflite_build import TensorSpec, build_single_op_model
 
 def fc_model(batches: int, depth: int, units: int, act: str, per_channel: bool, bias: bool,
              in_zp: int, out_scale: float, seed: int, w_zp: int = 0,
-             weights: Optional[np.ndarray] = None) -> bytes:
+             weights: Optional[np.ndarray] = None, bias_data: Optional[np.ndarray] = None) -> bytes:
     rng = np.random.default_rng(seed)
     if weights is None:
         weights = rng.integers(-127, 128, (units, depth)).astype(np.int8)
@@ -28,7 +28,8 @@ def fc_model(batches: int, depth: int, units: int, act: str, per_channel: bool, 
         TensorSpec((units, depth), "int8", scale=w_scale, zero_point=[0] * units if per_channel else w_zp,
                    data=weights),
         TensorSpec((units,), "int32", scale=0.001, zero_point=0,
-                   data=rng.integers(-5000, 5000, units).astype(np.int32)) if bias else None,
+                   data=rng.integers(-5000, 5000, units).astype(np.int32) if bias_data is None else bias_data)
+        if bias else None,
     ]
     out = TensorSpec((batches, units), "int8", scale=out_scale, zero_point=-3)
     return build_single_op_model("FULLY_CONNECTED", inputs, [out], {"fused_activation_function": act})
@@ -65,6 +66,40 @@ def test_fc_quad_segments_and_extreme_weights() -> None:
     w = np.random.default_rng(4).integers(-128, 128, (6, 515)).astype(np.int8)
     w[1, 0], w[0, 0] = -128, -5
     assert_matches_reference(fc_model(1, 515, 6, "NONE", False, True, 3, 5.0, seed=4, weights=w))
+
+
+def pair_bias_case(over: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Weights (8 x 64) and a bias whose odd rows put the folded bias (input zero point -128) at the
+    TE_FC_QUADS_PAIR_BIAS limit |b| + 128 * sum|w| < 2^23: just below, or on it (the plain bias)."""
+    rng = np.random.default_rng(9)
+    w = rng.integers(-127, 128, (8, 64)).astype(np.int8)
+    wsum = w.astype(np.int64).sum(axis=1)
+    room = (1 << 23) - 128 * np.abs(w.astype(np.int64)).sum(axis=1)
+    folded = rng.integers(-5000, 5000, 8).astype(np.int64)
+    folded[1::2] = np.array([1, -1, -1, 1]) * (room[1::2] - (0 if over else 1))
+    return w, (folded - 128 * wsum).astype(np.int32)  # the model's bias: folded - input_offset * sum(w)
+
+
+@pytest.mark.parametrize("over", [False, True])
+def test_fc_pair_bias_limit(over: bool) -> None:
+    """The pair-form bias of the quad layout at its limit (and the plain bias just past it): exact."""
+    from tinyengine_gen.ops.fully_connected import pair_bias
+    w, b = pair_bias_case(over)
+    assert (pair_bias(w, b.astype(np.int64) + 128 * w.astype(np.int64).sum(axis=1)) is None) == over
+    assert_matches_reference(fc_model(1, 64, 8, "RELU", False, True, -128, 2000.0, seed=9, weights=w,
+                                      bias_data=b))
+
+
+def test_fc_quad_checked_segments() -> None:
+    """A depth whose odd rows need taking out every 127 steps in general but, for these weights, only
+    every few hundred (TE_FC_QUADS_SEGMENT), extreme inputs included."""
+    from tinyengine_gen.ops.fully_connected import quads_segment
+    w = np.random.default_rng(31).integers(-127, 128, (8, 2000)).astype(np.int8)
+    assert 127 < quads_segment(w) >> 8 < 500
+    sets = [[np.full((1, 2000), v, np.int8)] for v in (-128, 127)] + [
+        [np.random.default_rng(s).integers(-128, 128, (1, 2000)).astype(np.int8)] for s in range(3)]
+    assert_matches_reference(fc_model(1, 2000, 8, "RELU", False, True, 5, 3.0, seed=31, weights=w),
+                             input_sets=sets)
 
 
 # ------------------------------------------------------------------------------------------ split API

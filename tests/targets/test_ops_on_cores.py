@@ -22,7 +22,7 @@ import pytest
 from tests.ops.test_conv import conv_model
 from tests.ops.test_depthwise import dw_model
 from tests.ops.test_elementwise import add_model
-from tests.ops.test_fully_connected import fc_model
+from tests.ops.test_fully_connected import fc_model, pair_bias_case
 from tests.ops.test_layout import concat_model, pad_model, resize_model, transpose_model
 from tests.ops.test_pooling import pool_model
 from tests.ops.test_quantize import quantize_model, rounding_edges, special_floats
@@ -123,6 +123,15 @@ FC = {
     # effective scale > 1: the exact fallback of both fast rescales
     "fc_large_scale": lambda: fc_model(1, 33, 9, "NONE", True, True, 0, 1e-4, seed=24),
     "fc_128x16": lambda: fc_model(1, 128, 16, "RELU_N1_TO_1", False, True, 7, 0.2, seed=25),
+    # the quad layout's pair-form bias at its limit, and the plain bias just past it
+    "fc_pair_bias": lambda: fc_model(1, 64, 8, "RELU", False, True, -128, 2000.0, seed=9,
+                                     **dict(zip(("weights", "bias_data"), pair_bias_case(False)))),
+    "fc_plain_bias": lambda: fc_model(1, 64, 8, "RELU", False, True, -128, 2000.0, seed=9,
+                                      **dict(zip(("weights", "bias_data"), pair_bias_case(True)))),
+    # segments longer than 127 steps, checked for these weights (TE_FC_QUADS_SEGMENT)
+    "fc_segment_2000": lambda: fc_model(1, 2000, 8, "RELU", False, True, 5, 3.0, seed=31,
+                                        weights=np.random.default_rng(31).integers(-127, 128, (8, 2000))
+                                        .astype(np.int8)),
 }
 
 # ------------------------------------------------------------------------------ the other op families

@@ -6,6 +6,10 @@ Two things are decided here, at generation time, for the kernels in src/te_fully
   rows in groups of four, two rows of a pair packed per tap as one int16 h = 256 * w_odd + w_even,
   so one SMLAD does four multiply-accumulates (the exact layout is documented in
   include/tinyengine/te_fully_connected.h). Same bytes as the int8 weights: flash does not grow.
+  Two flags go with it when the odd rows' sums provably stay within +-2^23: no 127-step segments
+  (TE_FC_QUADS_UNSEGMENTED), and the bias stored as the pair sums' starting values
+  (TE_FC_QUADS_PAIR_BIAS; Helium builds keep the plain bias, the same size); else the longest
+  segment that keeps them there (TE_FC_QUADS_SEGMENT).
 - Requantization. LiteRT's reference rounds once in double: round((double)acc * scale). When a
   per-layer integer form (acc * mult >> 32 + add) >> shift gives the same clamped output for every
   accumulator the layer can produce (checked exhaustively here over the accumulators that are not
@@ -25,6 +29,8 @@ from .base import ConstArray, KernelCall, i32, register, require, require_quant
 
 LAYOUT_ROWS, LAYOUT_QUADS = 0, 1
 QUADS_UNSEGMENTED = 2  # TE_FC_QUADS_UNSEGMENTED
+QUADS_PAIR_BIAS = 4  # TE_FC_QUADS_PAIR_BIAS
+QUADS_SEGMENT_SHIFT = 8  # TE_FC_QUADS_SEGMENT(steps) = steps << 8
 # Exhaustive check budget (accumulator values) for the integer requantization.
 _RQ_CHECK_LIMIT = 1 << 26
 
@@ -107,6 +113,38 @@ def quads_unsegmented(w: np.ndarray) -> int:
     return QUADS_UNSEGMENTED if quads and int(odd.max()) * 128 < (1 << 23) else 0
 
 
+def quads_segment(w: np.ndarray) -> int:
+    """TE_FC_QUADS_SEGMENT(m) for a layer whose odd rows need segments (no QUADS_UNSEGMENTED): the
+    longest m > 127 steps such that every odd row keeps 128 * sum(|w|) below 2^23 within each
+    segment of m steps from column 0; 0 when there is none (the kernel's 127)."""
+    quads, d4 = w.shape[0] // 4, w.shape[1] & ~3
+    steps = d4 // 4
+    if quads == 0 or steps <= 128 or quads_unsegmented(w):
+        return 0
+    per_step = np.abs(w[1:quads * 4:2, :d4].astype(np.int64)).reshape(-1, steps, 4).sum(axis=2)
+    cum = np.concatenate([np.zeros((per_step.shape[0], 1), np.int64), per_step.cumsum(axis=1)], axis=1)
+    for m in range(steps - 1, 127, -1):
+        starts = np.arange(0, steps, m)
+        if int((cum[:, np.minimum(starts + m, steps)] - cum[:, starts]).max()) * 128 < 1 << 23:
+            return m << QUADS_SEGMENT_SHIFT
+    return 0
+
+
+def pair_bias(w: np.ndarray, bias: np.ndarray) -> Optional[np.ndarray]:
+    """The TE_FC_QUADS_PAIR_BIAS form of a quad-layout layer's int32 (folded) bias: per quad
+    b0, b0 + 256 * b1, b2, b2 + 256 * b3 (int32 wrap), the raw pair sums' starting values; None unless
+    every odd row keeps |b| + 128 * sum(|w|) below 2^23 over the packed columns (then the DSP kernel
+    takes b1 plus the odd row's terms out of one int32 exactly)."""
+    quads, d4 = w.shape[0] // 4, w.shape[1] & ~3
+    b = bias.astype(np.int64)
+    odd = np.arange(1, quads * 4, 2)
+    if quads == 0 or int((np.abs(w[odd, :d4].astype(np.int64)).sum(axis=1) * 128 + np.abs(b[odd])).max()) >= 1 << 23:
+        return None
+    out = b.copy()
+    out[odd] = b[odd - 1] + 256 * b[odd]
+    return q.wrap_int32(out).astype(np.int32)
+
+
 @register("FULLY_CONNECTED", simd=("dsp", "mve"))
 def lower_fully_connected(op: Op, graph: Graph) -> KernelCall:
     x, w = op.input(0), op.input(1)
@@ -150,7 +188,13 @@ def lower_fully_connected(op: Op, graph: Graph) -> KernelCall:
     params["folded_bias"] = int(folded)
 
     packed = quad_layout(weights) if folded else None
-    params["weight_layout"] = LAYOUT_ROWS if packed is None else LAYOUT_QUADS | quads_unsegmented(weights)
+    params["weight_layout"] = (LAYOUT_ROWS if packed is None else
+                               LAYOUT_QUADS | quads_unsegmented(weights) | quads_segment(weights))
+    paired = pair_bias(weights, consts["bias"].data) if packed is not None else None
+    if paired is not None:
+        # Helium builds read the rows and the plain bias (te_fully_connected.h; the same bytes).
+        consts["bias"] = ConstArray("int32_t", paired, mve_data=consts["bias"].data)
+        params["weight_layout"] |= QUADS_PAIR_BIAS
     # Helium builds read the rows as the model stores them (te_fully_connected.h; the same bytes).
     consts["weights"] = ConstArray("int8_t", packed if packed is not None else w.data,
                                    mve_data=w.const_data.reshape(-1) if packed is not None else None)
