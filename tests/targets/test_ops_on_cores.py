@@ -180,7 +180,7 @@ def test_softmax_structured_rows_on_core(core: str, tmp_path: Path, cache: Path)
     check_on_core(softmax_model((2, 33), 0.05, 0), core, tmp_path, cache, input_sets=structured_rows((2, 33), 1))
 
 
-@pytest.mark.parametrize("core", CORES)
+@pytest.mark.parametrize("core", [*CORES, "m7"])  # (M7: VCVTA)
 def test_quantize_special_floats_on_core(core: str, tmp_path: Path, cache: Path) -> None:
     shape, scale, zp = (1, 9, 7), 0.02351972833275795, -18
     check_on_core(quantize_model(shape, "int8", scale, zp), core, tmp_path, cache,
