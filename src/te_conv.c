@@ -1503,6 +1503,8 @@ void te_conv4_generic_store_(te_conv4_asm_job *job)
 {
     const int32_t oc = (int32_t)(job->out - job->out_base), out_c = job->out_c;
     int32_t j;
+    /* Rare channels: one copy of the arithmetic is enough (unrolled, it is four times the code). */
+#pragma GCC unroll 1
     for (j = 0; j < 4; ++j) {
         job->out[(size_t)j * out_c] = te_conv_requantize(job->p, job->rq, job->acc[j], oc);
     }
@@ -1785,10 +1787,103 @@ void te_conv4_generic_store_(te_conv4_asm_job *job)
     }
 #define TE_CONV4_G8 TE_CONV4_GROUP TE_CONV4_GROUP
 #define TE_CONV4_G16 TE_CONV4_GROUP TE_CONV4_GROUP TE_CONV4_GROUP TE_CONV4_GROUP
-TE_CONV4_SMALL_FN(conv4_asm_k8, TE_CONV4_G8, TE_CONV4_SMALL_INIT_PLAIN)
-TE_CONV4_SMALL_FN(conv4_asm_k16, TE_CONV4_G16, TE_CONV4_SMALL_INIT_PLAIN)
 TE_CONV4_SMALL_FN(conv4_asm_k8_x, TE_CONV4_G8, TE_CONV4_SMALL_INIT_X)
 TE_CONV4_SMALL_FN(conv4_asm_k16_x, TE_CONV4_G16, TE_CONV4_SMALL_INIT_X)
+
+/* Plain layers (bias present, symmetric weights, the whole int8 range) with K a multiple of 8 and
+ * every channel's shift a right shift e = -shift in [2, 24] (conv4s_setup checks both): nearly
+ * every pointwise layer of real models. Nothing per channel is left to test, so the job's ten
+ * words go onto the stack once per call (each field one load away) and the loop keeps the weight
+ * row (r4) and the channel index (r6, 4 * channel) in registers; the first group adds the bias,
+ * read into r2, as its accumulate operand. Per channel: e - 1 = ~shift, and the rounding
+ * constant's high word 2^(e-2) + output_offset * 2^(e-1) is c1 << (e - 2), c1 = 1 + 2 *
+ * output_offset. K = 8 fully unrolled; other K two groups, then pairs of groups until the
+ * column pointer (r5) reaches cols_end. */
+typedef struct {
+    const int32_t *bias;      /* 0 */
+    const int32_t *mult;      /* 4 */
+    const int32_t *shift;     /* 8 */
+    int8_t *out;              /* 12: channel 0 of the block's pixel 0 */
+    int32_t out_c;            /* 16 */
+    const uint32_t *cols;     /* 20 */
+    int32_t idx_end;          /* 24: 4 * out_c */
+    int32_t c1;               /* 28: 1 + 2 * output_offset */
+    const uint32_t *cols_end; /* 32: cols + 2 * K words */
+    const int8_t *w;          /* 36 */
+} te_conv4s_job;
+
+/* The first group: the four sums start at the bias in r2. */
+#define TE_CONV4S_GROUP0                                                                                     \
+    "ldr     r7, [r4], #4\n\t"                                                                               \
+    "ldmia   r5!, {r8, r10, r11, r12}\n\t"                                                                   \
+    "sxtb16  lr, r7, ror #8\n\t"                                                                             \
+    "sxtb16  r7, r7\n\t"                                                                                     \
+    "smlad   r0, r7, r8, r2\n\t"                                                                             \
+    "smlad   r0, lr, r10, r0\n\t"                                                                            \
+    "smlad   r1, r7, r11, r2\n\t"                                                                            \
+    "smlad   r1, lr, r12, r1\n\t"                                                                            \
+    "ldmia   r5!, {r8, r10, r11, r12}\n\t"                                                                   \
+    "smlad   r3, r7, r11, r2\n\t"                                                                            \
+    "smlad   r3, lr, r12, r3\n\t"                                                                            \
+    "smlad   r2, r7, r8, r2\n\t"                                                                             \
+    "smlad   r2, lr, r10, r2\n\t"
+/* K > 8: pairs of groups until the columns end (r7 is free between groups). */
+#define TE_CONV4S_MORE                                                                                       \
+    "b       3f\n\t"                                                                                         \
+    "2:\n\t"                                                                                                 \
+    TE_CONV4_GROUP                                                                                           \
+    TE_CONV4_GROUP                                                                                           \
+    "3:\n\t"                                                                                                 \
+    "ldr     r7, [sp, #32]\n\t"                                                                              \
+    "cmp     r5, r7\n\t"                                                                                     \
+    "bne     2b\n\t"
+#define TE_CONV4S_FN(name, MORE)                                                                             \
+    __attribute__((naked, noinline)) static void name(const te_conv4s_job *job)                              \
+    {                                                                                                        \
+        (void)job;                                                                                           \
+        __asm__ volatile(                                                                                    \
+            ".syntax unified\n\t"                                                                            \
+            "push    {r4, r5, r6, r7, r8, r10, r11, lr}\n\t"                                                 \
+            "ldmia   r0, {r1, r2, r3, r4, r5, r6, r7, r8, r10, r11}\n\t"                                     \
+            "push    {r1, r2, r3, r4, r5, r6, r7, r8, r10}\n\t" /* [sp, #0..32]: bias .. cols_end */        \
+            "mov     r4, r11\n\t"                               /* w: advances through the rows */        \
+            "mov     r6, #0\n\t"                                /* 4 * channel */                         \
+            "1:\n\t"                                                                                         \
+            "ldr     r12, [sp, #0]\n\t"                                                                      \
+            "ldr     r2, [r12, r6]\n\t"                                                                      \
+            "ldr     r5, [sp, #20]\n\t"                                                                      \
+            TE_CONV4S_GROUP0                                                                                 \
+            TE_CONV4_GROUP                                                                                   \
+            MORE                                                                                             \
+            "ldr     r12, [sp, #8]\n\t"                                                                      \
+            "ldr     r7, [r12, r6]\n\t"                                                                      \
+            "ldr     r12, [sp, #4]\n\t"                                                                      \
+            "ldr     r5, [r12, r6]\n\t"                                                                      \
+            "mvn     r7, r7\n\t"                                /* e - 1 */                               \
+            "sub     r8, r7, #1\n\t"                                                                         \
+            "ldr     r10, [sp, #28]\n\t"                                                                     \
+            "lsl     r10, r10, r8\n\t"                          /* 2^(e-2) + output_offset * 2^(e-1) */   \
+            "ldr     r11, [sp, #12]\n\t"                                                                     \
+            "add     r11, r11, r6, lsr #2\n\t"                                                               \
+            "ldr     r12, [sp, #16]\n\t"                                                                     \
+            TE_CONV4_RQF("r0")                                                                               \
+            "strb    r8, [r11]\n\t"                                                                          \
+            TE_CONV4_RQF("r1")                                                                               \
+            "strb    r8, [r11, r12]\n\t"                                                                     \
+            "add     r11, r11, r12, lsl #1\n\t"                                                              \
+            TE_CONV4_RQF("r2")                                                                               \
+            "strb    r8, [r11]\n\t"                                                                          \
+            TE_CONV4_RQF("r3")                                                                               \
+            "strb    r8, [r11, r12]\n\t"                                                                     \
+            "add     r6, r6, #4\n\t"                                                                         \
+            "ldr     r12, [sp, #24]\n\t"                                                                     \
+            "cmp     r6, r12\n\t"                                                                            \
+            "blo     1b\n\t"                                                                                 \
+            "add     sp, sp, #36\n\t"                                                                        \
+            "pop     {r4, r5, r6, r7, r8, r10, r11, pc}\n\t");                                               \
+    }
+TE_CONV4S_FN(conv4s_asm_k8, "")
+TE_CONV4S_FN(conv4s_asm_k8n, TE_CONV4S_MORE)
 
 /* Nearly every layer of real models: bias present, symmetric weights, the whole int8 range. */
 TE_CONV4_ASM_FN(conv4_asm_plain, TE_CONV4_HEAD_PLAIN, TE_CONV4_POST_PLAIN, TE_CONV4_TAIL_PLAIN)
@@ -1796,6 +1891,48 @@ TE_CONV4_ASM_FN(conv4_asm_plain, TE_CONV4_HEAD_PLAIN, TE_CONV4_POST_PLAIN, TE_CO
 TE_CONV4_ASM_FN(conv4_asm_plain_x, TE_CONV4_HEAD_PLAIN_X, TE_CONV4_POST_PLAIN, TE_CONV4_TAIL_PLAIN)
 /* Everything else (no bias, legacy uint8 terms, narrower activation ranges), flags at run time. */
 TE_CONV4_ASM_FN(conv4_asm_any, TE_CONV4_HEAD_ANY, TE_CONV4_POST_ANY, TE_CONV4_TAIL_ANY)
+
+typedef void (*conv4s_fn)(const te_conv4s_job *);
+
+/* The K = 8n loop for this call with its job set (every block changes only job->out), or NULL:
+ * K a multiple of 8, a plain layer (bias, no legacy per-pixel terms, the whole int8 range, every
+ * multiplier >= 0: fast_limit != 0) and every shift in the folded-offset range e in [2, 24]. */
+__attribute__((noinline)) static conv4s_fn conv4s_setup(te_conv4s_job *job, const te_conv_params *p,
+                                                        const te_requant_per_channel *rq, const int8_t *filter,
+                                                        int32_t k_total, const uint32_t *cols,
+                                                        uint32_t fast_limit, const int mode)
+{
+    int32_t oc;
+    if ((k_total & 7) != 0 || fast_limit == 0 || rq->bias == NULL || p->filter_offset != 0 ||
+        mode != CONV_RQ_FAST_FULL) {
+        return NULL;
+    }
+    for (oc = 0; oc < p->out_c; ++oc) {
+        if ((uint32_t)(-rq->shift[oc] - 2) > 22u) {
+            return NULL;
+        }
+    }
+    job->bias = rq->bias;
+    job->mult = rq->multiplier;
+    job->shift = rq->shift;
+    job->out_c = p->out_c;
+    job->cols = cols;
+    job->idx_end = 4 * p->out_c;
+    job->c1 = 1 + 2 * p->output_offset;
+    job->cols_end = cols + 2 * k_total;
+    job->w = filter;
+    return k_total == 8 ? conv4s_asm_k8 : conv4s_asm_k8n;
+}
+
+/* In the callers' block loops (conv_dsp, conv_dsp_rows, conv_1x1_dsp): TE_CONV4S_SETUP(k) among
+ * the declarations (after lim, mode and cols) picks the K = 8n loop once per call;
+ * TE_CONV4S_TRY(out) runs it on a block of 4 interleaved columns, else the statement after it. */
+#define TE_CONV4S_SETUP(k) te_conv4s_job sj; const conv4s_fn small = conv4s_setup(&sj, p, rq, filter, (k), cols, lim, mode);
+#define TE_CONV4S_TRY(o)                                                                                     \
+    if (small != NULL) {                                                                                     \
+        sj.out = (o);                                                                                        \
+        small(&sj);                                                                                          \
+    } else
 
 static void conv_channels4_asm(const te_conv_params *p, const te_requant_per_channel *rq, const int8_t *filter,
                                int32_t k_total, const uint32_t *cols, int8_t *out, const int32_t *extra,
@@ -1835,9 +1972,9 @@ static void conv_channels4_asm(const te_conv_params *p, const te_requant_per_cha
     job.idx_end = 4 * p->out_c;
     if (rq->bias != NULL && mode == CONV_RQ_FAST_FULL) {
         if (k_total == 8) {
-            (extra ? conv4_asm_k8_x : conv4_asm_k8)(&job);
+            (extra ? conv4_asm_k8_x : conv4_asm_plain)(&job);
         } else if (k_total == 16) {
-            (extra ? conv4_asm_k16_x : conv4_asm_k16)(&job);
+            (extra ? conv4_asm_k16_x : conv4_asm_plain)(&job);
         } else {
             (extra ? conv4_asm_plain_x : conv4_asm_plain)(&job);
         }
@@ -1850,6 +1987,8 @@ static void conv_channels4_asm(const te_conv_params *p, const te_requant_per_cha
 #define TE_CONV_CHANNELS4_BODY conv_channels4_asm
 #else
 #define TE_CONV_CHANNELS4_BODY conv_channels4_body
+#define TE_CONV4S_SETUP(k)
+#define TE_CONV4S_TRY(o)
 #endif
 
 #define TE_CONV_CHANNELS_FN(name, body, mode)                                                                \
@@ -1897,6 +2036,7 @@ static const int32_t *conv_extra_dsp(int32_t fo, const uint32_t *cols, int32_t k
             for (j = 0; j < 4; ++j) {                                                                        \
                 FILL(j, cols + 2 * j, 8);                                                                    \
             }                                                                                                \
+            TE_CONV4S_TRY(out_px)                                                                            \
             conv_fn4[mode](p, rq, filter, k_total, cols, out_px, conv_extra_dsp(fo, cols, k_pad, 4, extra), lim); \
         } else {                                                                                             \
             for (j = 0; j < n; ++j) {                                                                        \
@@ -1954,6 +2094,7 @@ static void conv_dsp(const te_conv_params *p, const te_requant_per_channel *rq,
     const uint32_t off2 = (uint32_t)(uint16_t)p->input_offset * 0x00010001u;
     int32_t extra[4];
     int32_t b, px, j;
+    TE_CONV4S_SETUP(k_total)
     for (b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * p->in_c;
         for (px = 0; px < pixels; px += 4) {
@@ -1999,6 +2140,7 @@ static void conv_dsp_rows(const te_conv_params *p, const te_requant_per_channel 
     const int32_t fo = p->filter_offset;
     int32_t extra[4];
     int32_t b, px, j;
+    TE_CONV4S_SETUP(k_total)
     for (b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * p->in_c;
         for (px = 0; px < pixels; px += 4) {
@@ -2049,6 +2191,7 @@ static void conv_1x1_dsp(const te_conv_params *p, const te_requant_per_channel *
     const int dense = p->stride_h == 1 && p->stride_w == 1; /* pixel px at px * in_c: no division */
     int32_t extra[4];
     int32_t b, px, j;
+    TE_CONV4S_SETUP(k_total)
     for (b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * k_total;
         for (px = 0; px < pixels; px += 4) {
@@ -2056,6 +2199,7 @@ static void conv_1x1_dsp(const te_conv_params *p, const te_requant_per_channel *
             int8_t *out_px = output + ((size_t)b * pixels + px) * p->out_c;
             if (n == 4 && dense && (k_total & 3) == 0) {
                 conv_expand4_dense_dsp(in_b + (size_t)px * k_total, k_total, cols);
+                TE_CONV4S_TRY(out_px)
                 conv_fn4[mode](p, rq, filter, k_total, cols, out_px, conv_extra_dsp(fo, cols, k_pad, 4, extra), lim);
                 continue;
             }
