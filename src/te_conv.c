@@ -1895,7 +1895,8 @@ TE_CONV4_ASM_FN(conv4_asm_any, TE_CONV4_HEAD_ANY, TE_CONV4_POST_ANY, TE_CONV4_TA
 typedef void (*conv4s_fn)(const te_conv4s_job *);
 
 /* The K = 8n loop for this call with its job set (every block changes only job->out), or NULL:
- * K a multiple of 8, a plain layer (bias, no legacy per-pixel terms, the whole int8 range, every
+ * K a multiple of 8 up to 192 (its pair loop tests the column pointer in 3 instructions where
+ * conv4_asm_plain counts in 2: past 24 pairs that outweighs the per-channel savings), a plain layer (bias, no legacy per-pixel terms, the whole int8 range, every
  * multiplier >= 0: fast_limit != 0) and every shift in the folded-offset range e in [2, 24]. */
 __attribute__((noinline)) static conv4s_fn conv4s_setup(te_conv4s_job *job, const te_conv_params *p,
                                                         const te_requant_per_channel *rq, const int8_t *filter,
@@ -1903,7 +1904,7 @@ __attribute__((noinline)) static conv4s_fn conv4s_setup(te_conv4s_job *job, cons
                                                         uint32_t fast_limit, const int mode)
 {
     int32_t oc;
-    if ((k_total & 7) != 0 || fast_limit == 0 || rq->bias == NULL || p->filter_offset != 0 ||
+    if ((k_total & 7) != 0 || k_total > 192 || fast_limit == 0 || rq->bias == NULL || p->filter_offset != 0 ||
         mode != CONV_RQ_FAST_FULL) {
         return NULL;
     }
@@ -2029,14 +2030,16 @@ static const int32_t *conv_extra_dsp(int32_t fo, const uint32_t *cols, int32_t k
 }
 
 /* A block of n (1..4) output pixels: `fill(j, dst, stride)` writes pixel j's column. 4 pixels
- * are interleaved and go through the 4-column kernel, fewer one column at a time. */
-#define TE_CONV_DSP_BLOCK(FILL)                                                                              \
+ * are interleaved and go through the 4-column kernel (TRY: TE_CONV4S_TRY, or TE_CONV4S_NONE),
+ * fewer one column at a time. */
+#define TE_CONV4S_NONE(o)
+#define TE_CONV_DSP_BLOCK(FILL, TRY)                                                                            \
     do {                                                                                                     \
         if (n == 4) {                                                                                        \
             for (j = 0; j < 4; ++j) {                                                                        \
                 FILL(j, cols + 2 * j, 8);                                                                    \
             }                                                                                                \
-            TE_CONV4S_TRY(out_px)                                                                            \
+            TRY(out_px)                                                                                      \
             conv_fn4[mode](p, rq, filter, k_total, cols, out_px, conv_extra_dsp(fo, cols, k_pad, 4, extra), lim); \
         } else {                                                                                             \
             for (j = 0; j < n; ++j) {                                                                        \
@@ -2094,7 +2097,6 @@ static void conv_dsp(const te_conv_params *p, const te_requant_per_channel *rq,
     const uint32_t off2 = (uint32_t)(uint16_t)p->input_offset * 0x00010001u;
     int32_t extra[4];
     int32_t b, px, j;
-    TE_CONV4S_SETUP(k_total)
     for (b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * p->in_c;
         for (px = 0; px < pixels; px += 4) {
@@ -2119,7 +2121,7 @@ static void conv_dsp(const te_conv_params *p, const te_requant_per_channel *rq,
                     conv_expand_dsp(win, k_pad, p->input_offset, (dst), (stride));                           \
                 }                                                                                            \
             } while (0)
-            TE_CONV_DSP_BLOCK(TE_CONV_FILL);
+            TE_CONV_DSP_BLOCK(TE_CONV_FILL, TE_CONV4S_NONE);
 #undef TE_CONV_FILL
         }
     }
@@ -2151,7 +2153,7 @@ static void conv_dsp_rows(const te_conv_params *p, const te_requant_per_channel 
                 const int32_t oy = (px + (jj)) / p->out_w, ox = (px + (jj)) - oy * p->out_w;                 \
                 conv_im2col_rows_dsp(p, in_b, oy, ox, (dst), (stride));                                      \
             } while (0)
-            TE_CONV_DSP_BLOCK(TE_CONV_FILL);
+            TE_CONV_DSP_BLOCK(TE_CONV_FILL, TE_CONV4S_TRY);
 #undef TE_CONV_FILL
         }
     }
@@ -2206,7 +2208,7 @@ static void conv_1x1_dsp(const te_conv_params *p, const te_requant_per_channel *
 #define TE_CONV_FILL(jj, dst, stride)                                                                        \
     conv_expand_dsp(dense ? in_b + (size_t)(px + (jj)) * k_total : conv_1x1_pixel(p, in_b, px + (jj)), k_total, 0, \
                     (dst), (stride))
-            TE_CONV_DSP_BLOCK(TE_CONV_FILL);
+            TE_CONV_DSP_BLOCK(TE_CONV_FILL, TE_CONV4S_TRY);
 #undef TE_CONV_FILL
         }
     }
