@@ -1100,13 +1100,12 @@ TE_INLINE int32_t conv_rq_fast(int32_t acc, int32_t mult, uint32_t hi0, int32_t 
  * (the generic helper for every channel: UINT32 e - 2 is never below 0). */
 static uint32_t conv_fast_limit(const te_conv_params *p, const te_requant_per_channel *rq)
 {
+    uint32_t sign = 0; /* the OR of the multipliers: its top bit says whether one is negative */
     int32_t oc;
     for (oc = 0; oc < p->out_c; ++oc) {
-        if (rq->multiplier[oc] < 0) {
-            return 0;
-        }
+        sign |= (uint32_t)rq->multiplier[oc];
     }
-    return 29;
+    return (sign >> 31) ? 0u : 29u;
 }
 
 /* Requantized (fast form), offset and clamped: in [-128, 127]. */
@@ -1794,19 +1793,20 @@ TE_CONV4_SMALL_FN(conv4_asm_k16_x, TE_CONV4_G16, TE_CONV4_SMALL_INIT_X)
  * every channel's shift a right shift e = -shift in [2, 24] (conv4s_setup checks both): nearly
  * every pointwise layer of real models. Nothing per channel is left to test, so the job's ten
  * words go onto the stack once per call (each field one load away) and the loop keeps the weight
- * row (r4) and the channel index (r6, 4 * channel) in registers; the first group adds the bias,
+ * row (r4) and the channel index (r6 = 4 * (channel - out_c), counting up to 0 from the ends of
+ * the per-channel arrays and of the block's pixel-0 outputs) in registers; the first group adds the bias,
  * read into r2, as its accumulate operand. Per channel: e - 1 = ~shift, and the rounding
  * constant's high word 2^(e-2) + output_offset * 2^(e-1) is c1 << (e - 2), c1 = 1 + 2 *
  * output_offset. K = 8 fully unrolled; other K two groups, then pairs of groups until the
  * column pointer (r5) reaches cols_end. */
 typedef struct {
-    const int32_t *bias;      /* 0 */
+    const int32_t *bias;      /* 0: one past the last channel's (so are mult and shift) */
     const int32_t *mult;      /* 4 */
     const int32_t *shift;     /* 8 */
     int8_t *out;              /* 12: channel 0 of the block's pixel 0 */
     int32_t out_c;            /* 16 */
     const uint32_t *cols;     /* 20 */
-    int32_t idx_end;          /* 24: 4 * out_c */
+    int32_t idx_end;          /* 24: -4 * out_c, the first channel's index */
     int32_t c1;               /* 28: 1 + 2 * output_offset */
     const uint32_t *cols_end; /* 32: cols + 2 * K words */
     const int8_t *w;          /* 36 */
@@ -1845,9 +1845,10 @@ typedef struct {
             ".syntax unified\n\t"                                                                            \
             "push    {r4, r5, r6, r7, r8, r10, r11, lr}\n\t"                                                 \
             "ldmia   r0, {r1, r2, r3, r4, r5, r6, r7, r8, r10, r11}\n\t"                                     \
+            "add     r4, r4, r5\n\t"                            /* out + out_c */                         \
             "push    {r1, r2, r3, r4, r5, r6, r7, r8, r10}\n\t" /* [sp, #0..32]: bias .. cols_end */        \
             "mov     r4, r11\n\t"                               /* w: advances through the rows */        \
-            "mov     r6, #0\n\t"                                /* 4 * channel */                         \
+            "mov     r6, r7\n\t"                                /* 4 * (channel - out_c) */               \
             "1:\n\t"                                                                                         \
             "ldr     r12, [sp, #0]\n\t"                                                                      \
             "ldr     r2, [r12, r6]\n\t"                                                                      \
@@ -1864,7 +1865,7 @@ typedef struct {
             "ldr     r10, [sp, #28]\n\t"                                                                     \
             "lsl     r10, r10, r8\n\t"                          /* 2^(e-2) + output_offset * 2^(e-1) */   \
             "ldr     r11, [sp, #12]\n\t"                                                                     \
-            "add     r11, r11, r6, lsr #2\n\t"                                                               \
+            "add     r11, r11, r6, asr #2\n\t"                                                               \
             "ldr     r12, [sp, #16]\n\t"                                                                     \
             TE_CONV4_RQF("r0")                                                                               \
             "strb    r8, [r11]\n\t"                                                                          \
@@ -1875,10 +1876,8 @@ typedef struct {
             "strb    r8, [r11]\n\t"                                                                          \
             TE_CONV4_RQF("r3")                                                                               \
             "strb    r8, [r11, r12]\n\t"                                                                     \
-            "add     r6, r6, #4\n\t"                                                                         \
-            "ldr     r12, [sp, #24]\n\t"                                                                     \
-            "cmp     r6, r12\n\t"                                                                            \
-            "blo     1b\n\t"                                                                                 \
+            "adds    r6, r6, #4\n\t"                                                                         \
+            "bne     1b\n\t"                                                                                 \
             "add     sp, sp, #36\n\t"                                                                        \
             "pop     {r4, r5, r6, r7, r8, r10, r11, pc}\n\t");                                               \
     }
@@ -1894,18 +1893,19 @@ TE_CONV4_ASM_FN(conv4_asm_any, TE_CONV4_HEAD_ANY, TE_CONV4_POST_ANY, TE_CONV4_TA
 
 typedef void (*conv4s_fn)(const te_conv4s_job *);
 
-/* The K = 8n loop for this call with its job set (every block changes only job->out), or NULL:
- * K a multiple of 8 up to 192 (its pair loop tests the column pointer in 3 instructions where
- * conv4_asm_plain counts in 2: past 24 pairs that outweighs the per-channel savings), a plain layer (bias, no legacy per-pixel terms, the whole int8 range, every
- * multiplier >= 0: fast_limit != 0) and every shift in the folded-offset range e in [2, 24]. */
+/* The K = 8n loop for this call with its job set (every block changes only job->out), or NULL.
+ * The caller checked TE_CONV4S_CANDIDATE: K a multiple of 8 up to 192 (the loop tests the column
+ * pointer in 3 instructions per pair of groups where conv4_asm_plain counts in 2: past 24 pairs
+ * that outweighs its per-channel savings) and a plain layer (bias, no legacy per-pixel terms,
+ * the whole int8 range). Here: every multiplier >= 0 (fast_limit != 0) and every shift in the
+ * folded-offset range e in [2, 24]. */
 __attribute__((noinline)) static conv4s_fn conv4s_setup(te_conv4s_job *job, const te_conv_params *p,
                                                         const te_requant_per_channel *rq, const int8_t *filter,
                                                         int32_t k_total, const uint32_t *cols,
-                                                        uint32_t fast_limit, const int mode)
+                                                        uint32_t fast_limit)
 {
     int32_t oc;
-    if ((k_total & 7) != 0 || k_total > 192 || fast_limit == 0 || rq->bias == NULL || p->filter_offset != 0 ||
-        mode != CONV_RQ_FAST_FULL) {
+    if (fast_limit == 0) {
         return NULL;
     }
     for (oc = 0; oc < p->out_c; ++oc) {
@@ -1913,27 +1913,44 @@ __attribute__((noinline)) static conv4s_fn conv4s_setup(te_conv4s_job *job, cons
             return NULL;
         }
     }
-    job->bias = rq->bias;
-    job->mult = rq->multiplier;
-    job->shift = rq->shift;
+    job->bias = rq->bias + p->out_c;
+    job->mult = rq->multiplier + p->out_c;
+    job->shift = rq->shift + p->out_c;
     job->out_c = p->out_c;
     job->cols = cols;
-    job->idx_end = 4 * p->out_c;
+    job->idx_end = -4 * p->out_c;
     job->c1 = 1 + 2 * p->output_offset;
     job->cols_end = cols + 2 * k_total;
     job->w = filter;
     return k_total == 8 ? conv4s_asm_k8 : conv4s_asm_k8n;
 }
 
-/* In the callers' block loops (conv_dsp, conv_dsp_rows, conv_1x1_dsp): TE_CONV4S_SETUP(k) among
- * the declarations (after lim, mode and cols) picks the K = 8n loop once per call;
- * TE_CONV4S_TRY(out) runs it on a block of 4 interleaved columns, else the statement after it. */
-#define TE_CONV4S_SETUP(k) te_conv4s_job sj; const conv4s_fn small = conv4s_setup(&sj, p, rq, filter, (k), cols, lim, mode);
-#define TE_CONV4S_TRY(o)                                                                                     \
-    if (small != NULL) {                                                                                     \
-        sj.out = (o);                                                                                        \
-        small(&sj);                                                                                          \
-    } else
+/* The K = 8n loop as a 4-column kernel (conv_channels_fn): the caller passes the job in place of
+ * the weights (`filter`; the job has them), the other arguments are the job's already. */
+#define TE_CONV4S_CHANNELS(name, loop)                                                                       \
+    static void name(const te_conv_params *p, const te_requant_per_channel *rq, const int8_t *f, int32_t k,  \
+                     const uint32_t *c, int8_t *o, const int32_t *x, uint32_t lim)                           \
+    {                                                                                                        \
+        te_conv4s_job *const job = (te_conv4s_job *)(uintptr_t)f;                                            \
+        (void)p, (void)rq, (void)k, (void)c, (void)x, (void)lim;                                             \
+        job->out = o;                                                                                        \
+        loop(job);                                                                                           \
+    }
+TE_CONV4S_CHANNELS(conv4s_channels_k8, conv4s_asm_k8)
+TE_CONV4S_CHANNELS(conv4s_channels_k8n, conv4s_asm_k8n)
+
+/* In the callers' block loops (conv_dsp_rows, conv_1x1_dsp): among the declarations (after lim,
+ * mode and cols), the 4-column kernel of the call (fn4) and its weights argument (f4): the
+ * K = 8n loop with its job when it applies, else conv_fn4[mode] with the weights. */
+#define TE_CONV4S_SETUP(k)                                                                                   \
+    te_conv4s_job sj;                                                                                        \
+    const conv4s_fn small = TE_CONV4S_CANDIDATE(k) ? conv4s_setup(&sj, p, rq, filter, (k), cols, lim) : NULL; \
+    const conv_channels_fn fn4 = small == NULL ? conv_fn4[mode]                                              \
+                                 : small == conv4s_asm_k8 ? conv4s_channels_k8 : conv4s_channels_k8n;        \
+    const int8_t *const f4 = small == NULL ? filter : (const int8_t *)&sj;
+/* The per-call conditions but the shifts (tested inline: other layers skip the call). */
+#define TE_CONV4S_CANDIDATE(k)                                                                               \
+    (((k) & 7) == 0 && (k) <= 192 && mode == CONV_RQ_FAST_FULL && rq->bias != NULL && p->filter_offset == 0)
 
 static void conv_channels4_asm(const te_conv_params *p, const te_requant_per_channel *rq, const int8_t *filter,
                                int32_t k_total, const uint32_t *cols, int8_t *out, const int32_t *extra,
@@ -1988,8 +2005,6 @@ static void conv_channels4_asm(const te_conv_params *p, const te_requant_per_cha
 #define TE_CONV_CHANNELS4_BODY conv_channels4_asm
 #else
 #define TE_CONV_CHANNELS4_BODY conv_channels4_body
-#define TE_CONV4S_SETUP(k)
-#define TE_CONV4S_TRY(o)
 #endif
 
 #define TE_CONV_CHANNELS_FN(name, body, mode)                                                                \
@@ -2007,6 +2022,14 @@ typedef void (*conv_channels_fn)(const te_conv_params *, const te_requant_per_ch
                                  const uint32_t *, int8_t *, const int32_t *, uint32_t);
 static const conv_channels_fn conv_fn4[2] = {conv_channels4_fast, conv_channels4_full};
 static const conv_channels_fn conv_fn1[2] = {conv_channels1_fast, conv_channels1_full};
+
+/* The 4-column kernel of a call and its weights argument, as TE_CONV_DSP_BLOCK calls them. */
+#define TE_CONV4_PLAIN_SETUP                                                                                 \
+    const conv_channels_fn fn4 = conv_fn4[mode];                                                             \
+    const int8_t *const f4 = filter;
+#if !defined(TE_CONV_DSP_ASM)
+#define TE_CONV4S_SETUP(k) TE_CONV4_PLAIN_SETUP
+#endif
 
 /* Legacy uint8 models (filter_offset != 0): sum (w + fo)(x + io) = sum w (x + io) + fo * sum (x + io),
  * the last term one value per pixel: fo times the sum of its column (padded taps are 0 there).
@@ -2030,17 +2053,15 @@ static const int32_t *conv_extra_dsp(int32_t fo, const uint32_t *cols, int32_t k
 }
 
 /* A block of n (1..4) output pixels: `fill(j, dst, stride)` writes pixel j's column. 4 pixels
- * are interleaved and go through the 4-column kernel (TRY: TE_CONV4S_TRY, or TE_CONV4S_NONE),
- * fewer one column at a time. */
-#define TE_CONV4S_NONE(o)
-#define TE_CONV_DSP_BLOCK(FILL, TRY)                                                                            \
+ * are interleaved and go through the 4-column kernel (fn4 with f4, see TE_CONV4S_SETUP), fewer
+ * one column at a time. */
+#define TE_CONV_DSP_BLOCK(FILL)                                                                                 \
     do {                                                                                                     \
         if (n == 4) {                                                                                        \
             for (j = 0; j < 4; ++j) {                                                                        \
                 FILL(j, cols + 2 * j, 8);                                                                    \
             }                                                                                                \
-            TRY(out_px)                                                                                      \
-            conv_fn4[mode](p, rq, filter, k_total, cols, out_px, conv_extra_dsp(fo, cols, k_pad, 4, extra), lim); \
+            fn4(p, rq, f4, k_total, cols, out_px, conv_extra_dsp(fo, cols, k_pad, 4, extra), lim);          \
         } else {                                                                                             \
             for (j = 0; j < n; ++j) {                                                                        \
                 FILL(j, cols, 2);                                                                            \
@@ -2097,6 +2118,7 @@ static void conv_dsp(const te_conv_params *p, const te_requant_per_channel *rq,
     const uint32_t off2 = (uint32_t)(uint16_t)p->input_offset * 0x00010001u;
     int32_t extra[4];
     int32_t b, px, j;
+    TE_CONV4_PLAIN_SETUP
     for (b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * p->in_c;
         for (px = 0; px < pixels; px += 4) {
@@ -2121,7 +2143,7 @@ static void conv_dsp(const te_conv_params *p, const te_requant_per_channel *rq,
                     conv_expand_dsp(win, k_pad, p->input_offset, (dst), (stride));                           \
                 }                                                                                            \
             } while (0)
-            TE_CONV_DSP_BLOCK(TE_CONV_FILL, TE_CONV4S_NONE);
+            TE_CONV_DSP_BLOCK(TE_CONV_FILL);
 #undef TE_CONV_FILL
         }
     }
@@ -2153,7 +2175,7 @@ static void conv_dsp_rows(const te_conv_params *p, const te_requant_per_channel 
                 const int32_t oy = (px + (jj)) / p->out_w, ox = (px + (jj)) - oy * p->out_w;                 \
                 conv_im2col_rows_dsp(p, in_b, oy, ox, (dst), (stride));                                      \
             } while (0)
-            TE_CONV_DSP_BLOCK(TE_CONV_FILL, TE_CONV4S_TRY);
+            TE_CONV_DSP_BLOCK(TE_CONV_FILL);
 #undef TE_CONV_FILL
         }
     }
@@ -2201,14 +2223,13 @@ static void conv_1x1_dsp(const te_conv_params *p, const te_requant_per_channel *
             int8_t *out_px = output + ((size_t)b * pixels + px) * p->out_c;
             if (n == 4 && dense && (k_total & 3) == 0) {
                 conv_expand4_dense_dsp(in_b + (size_t)px * k_total, k_total, cols);
-                TE_CONV4S_TRY(out_px)
-                conv_fn4[mode](p, rq, filter, k_total, cols, out_px, conv_extra_dsp(fo, cols, k_pad, 4, extra), lim);
+                fn4(p, rq, f4, k_total, cols, out_px, conv_extra_dsp(fo, cols, k_pad, 4, extra), lim);
                 continue;
             }
 #define TE_CONV_FILL(jj, dst, stride)                                                                        \
     conv_expand_dsp(dense ? in_b + (size_t)(px + (jj)) * k_total : conv_1x1_pixel(p, in_b, px + (jj)), k_total, 0, \
                     (dst), (stride))
-            TE_CONV_DSP_BLOCK(TE_CONV_FILL, TE_CONV4S_TRY);
+            TE_CONV_DSP_BLOCK(TE_CONV_FILL);
 #undef TE_CONV_FILL
         }
     }
