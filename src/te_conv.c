@@ -1714,11 +1714,11 @@ void te_conv4_generic_store_(te_conv4_asm_job *job)
             "b       12b\n\t"                                                                                \
             TAIL);                                                                                           \
     }
-/* Pointwise layers with K = 8 or 16 taps (the early layers of MobileNets): the dot product fully
- * unrolled, which leaves r6 free to hold the channel index across it, so bias, multiplier and
- * shift are read by index and the output offset is folded into the rounding constant (right
- * shifts 2..24); other shifts take the C helper. Plain layers only (bias, symmetric weights,
- * the whole int8 range). */
+/* Legacy uint8 pointwise layers with K = 8 or 16 taps (the per-pixel filter-offset terms; plain
+ * layers take conv4s_asm_* below): the dot product fully unrolled, which leaves r6 free to hold
+ * the channel index across it, so bias, multiplier and shift are read by index and the output
+ * offset is folded into the rounding constant (right shifts 2..24); other shifts take the C
+ * helper. Bias present and the whole int8 range only. TE_CONV4_RQF is conv4s_asm_*'s too. */
 #define TE_CONV4_RQF(acc)                                                                                    \
     "and     lr, " acc ", #0x80000000\n\t"                                                                   \
     "eor     lr, lr, #0x40000000\n\t"                                                                        \

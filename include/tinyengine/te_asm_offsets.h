@@ -15,10 +15,13 @@
  * Register convention of the naked functions (AAPCS: r0-r3, r12 and lr are free; r4-r11 must be
  * preserved):
  *   - The job pointer arrives in r0. conv4_asm_* keep it at [sp] and reload it into r12 after the
- *     dot product (which uses r0-r3 as the four sums); dw3x3_pairs_s2 reads it once from r0;
- *     dw_run_3x3_asm keeps it in r12; lstm_pre_asm keeps it in r0 throughout.
- *   - conv4_asm_* and dw_run_3x3_asm / dw3x3_pairs_s2 push {r4-r8, r10, r11, lr} and never touch
- *     r9: r9 is the platform register on some ABIs (static base, TLS), so portable loops leave it.
+ *     dot product (which uses r0-r3 as the four sums); conv4s_asm_* push the job's first nine
+ *     words at entry (out replaced by out + out_c) and read them at [sp, #offset], the job's
+ *     offsets; dw3x3_pairs_s2 reads it once from r0; dw_run_3x3_asm keeps it in r12;
+ *     lstm_pre_asm keeps it in r0 throughout.
+ *   - conv4_asm_*, conv4s_asm_* and dw_run_3x3_asm / dw3x3_pairs_s2 push {r4-r8, r10, r11, lr}
+ *     and never touch r9: r9 is the platform register on some ABIs (static base, TLS), so
+ *     portable loops leave it.
  *   - lstm_pre_asm pushes {r4-r11, lr} and uses r9-r12 as the four gates' sums: it saves and
  *     restores r9, so it is correct everywhere, but on a platform that reserves r9 for an
  *     interrupt-visible purpose (RWPI static base) it must not run; build with TE_NO_INLINE_ASM.
