@@ -38,10 +38,16 @@ def conv_scratch_bytes(k_total: int, out_c: int) -> int:
 
 
 def conv_1x1_scratch_bytes(in_c: int) -> int:
-    """te_conv2d_1x1_s8_scratch_bytes: the DSP path's 4 int16 columns, or the in-place portable
-    kernel's copy of one input pixel; Helium's five rows of in_c rounded up to 16 (in_c > 16, else
-    one) are never larger."""
-    return max(8 * _round_up(in_c, 4), in_c)
+    """te_conv2d_1x1_s8_scratch_bytes: the DSP path's 4 int16 columns, the in-place portable
+    kernel's copy of one input pixel, or Helium's five rows of in_c rounded up to 16 (in_c > 16,
+    else one; never the largest)."""
+    return max(8 * _round_up(in_c, 4), in_c, 5 * _round_up(in_c, 16) if in_c > 16 else 16)
+
+
+def conv_s16_scratch_bytes(k_total: int, out_c: int) -> int:
+    """te_conv2d_s16_scratch_bytes: per output channel 16 bytes of requantization constants, two
+    int16 columns of K taps rounded up to 4 and their interleaved copy (SIMD paths only)."""
+    return 16 * out_c + 8 * _round_up(k_total, 4)
 
 
 def conv_1x1_inplace(in_c: int, out_c: int, stride_h: int, stride_w: int) -> list[tuple]:

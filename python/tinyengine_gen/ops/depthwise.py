@@ -168,7 +168,6 @@ def lower_depthwise_conv2d(op: Op, graph: Graph) -> KernelCall:
         # direct kernel's scratch holds, at least a filter's height.
         room = scratch - mve_window_bytes(0, 0)
         buf_rows = min(padded_rows, max(eff_h, room // row_len))
-        scratch = max(scratch, mve_window_bytes(row_len, buf_rows))
 
     params = dict(
         batches=n, in_h=ih, in_w=iw, in_c=ic, out_h=oh, out_w=ow, out_c=oc, depth_mult=depth_mult,
@@ -176,6 +175,8 @@ def lower_depthwise_conv2d(op: Op, graph: Graph) -> KernelCall:
         input_offset=in_off, filter_offset=f_off, output_offset=y.q.zp, act_min=act_min, act_max=act_max,
         row_len=row_len, buf_rows=buf_rows, ring_rows=ring_rows if can_inplace else 0, plane_w=plane,
     )
+    # The kernels' own need (what the choices above were made with) and the Helium kernel's window.
+    scratch = dw_s8_scratch_bytes(params, direct)
     variant = (f"{kh}x{kw}/s{sh}" + (f" x{depth_mult}" if depth_mult > 1 else "") + (" uint8" if legacy else "")
                + (" direct" if direct else ""))
     # Planar layers with 7-8 wide filters, an even stride_w and the whole int8 range:
@@ -209,10 +210,23 @@ def _plane_cost(ih: int, iw: int, oh: int, ow: int, kh: int, kw: int, sh: int, s
     return plane - other
 
 
+def dw_s8_scratch_bytes(p: dict, direct: bool) -> int:
+    """te_depthwise_conv2d_s8_scratch_bytes (te_depthwise.h) for the kernel parameters p: the
+    largest need over the builds (the planar or direct kernel's, and the Helium kernel's window).
+    tests/test_scratch_sizes.py checks this copy against the C function."""
+    if direct:
+        plane_h = (p["out_h"] - 1) * p["stride_h"] + p["k_h"]
+        own = 8 * p["k_h"] * p["k_w"] + (4 * p["plane_w"] * plane_h if p["plane_w"] > 0
+                                         else 4 * p["ring_rows"] * p["out_w"])
+    else:
+        own = 4 * p["k_h"] * ((p["k_w"] + 1) // 2) + 4 * p["buf_rows"] + 2 * p["buf_rows"] * p["row_len"]
+    return max(own, mve_window_bytes(p["row_len"], p["buf_rows"]))
+
+
 def mve_window_bytes(row_len: int, buf_rows: int) -> int:
     """Scratch of the Helium depthwise kernel: its int8 window and 16 bytes past it (its last step
     of four outputs may read up to 3 * stride_w bytes past a row). The planar kernel's int16 window
-    and its other buffers are larger, so only the direct layers need to reserve it."""
+    and its other buffers are nearly always larger (dw_s8_scratch_bytes takes the maximum)."""
     return row_len * buf_rows + 16
 
 

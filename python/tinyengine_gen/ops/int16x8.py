@@ -38,11 +38,23 @@ from .base import (
     strides_and_dilations,
     window_geometry,
 )
+from .conv import conv_s16_scratch_bytes
 from .quantize import c_float
 
 TFLITE_INT32, TFLITE_INT64 = 2, 4  # TensorType values of quantized_bias_type
 ACT_FUSABLE = (q.ACT_NONE, q.ACT_RELU, q.ACT_RELU6, q.ACT_RELU_N1_TO_1)
 INT16_MAX_ABS = 32768
+
+
+def dw_s16_scratch_bytes(k_h: int, k_w: int, out_c: int) -> int:
+    """te_depthwise_conv2d_s16_scratch_bytes: per channel 16 bytes of requantization constants and
+    2 bytes per tap of weights expanded to int16 pairs (SIMD path only)."""
+    return (16 + 2 * k_h * k_w) * out_c
+
+
+def fc_s16_scratch_bytes(accum_depth: int) -> int:
+    """te_fully_connected_s16_scratch_bytes: the input row as int16, rounded up to 4 values."""
+    return 2 * ((accum_depth + 3) // 4 * 4)
 
 
 def _symmetric(op: Op, *tensors: Tensor) -> None:
@@ -129,7 +141,7 @@ def lower_conv2d_s16(op: Op, graph: Graph) -> KernelCall:
                   input_offset=0, filter_offset=0, output_offset=0, act_min=act_min, act_max=act_max)
     k = kh * kw * fic
     simd = flags["sums_fit_32"] and fic == ic
-    scratch = 16 * oc + 8 * ((k + 3) // 4 * 4) if simd else 0  # te_conv2d_s16_scratch_bytes
+    scratch = conv_s16_scratch_bytes(k, oc) if simd else 0
     return KernelCall(op=op, template="conv2d_s16.c.j2", header="tinyengine/te_conv.h", inputs=[x], outputs=[y],
                       params=dict(params, **flags), consts=consts, scratch_bytes=scratch,
                       macs=n * oh * ow * oc * k, note=f"{kh}x{kw}/s{sh} int16x8" + (" i32 bias" if flags["bias_is_32"] else ""))
@@ -173,7 +185,7 @@ def lower_depthwise_conv2d_s16(op: Op, graph: Graph) -> KernelCall:
     simd = flags["sums_fit_32"] and depth_mult == 1 and ic % 4 == 0
     return KernelCall(op=op, template="depthwise_conv2d_s16.c.j2", header="tinyengine/te_depthwise.h",
                       inputs=[x], outputs=[y], params=dict(params, **flags), consts=consts,
-                      scratch_bytes=(16 + 2 * kh * kw) * oc if simd else 0,  # te_depthwise_conv2d_s16_scratch_bytes
+                      scratch_bytes=dw_s16_scratch_bytes(kh, kw, oc) if simd else 0,
                       macs=n * oh * ow * oc * kh * kw,
                       note=f"{kh}x{kw}/s{sh} int16x8" + (f" x{depth_mult}" if depth_mult > 1 else ""))
 
@@ -219,7 +231,7 @@ def lower_fully_connected_s16(op: Op, graph: Graph) -> KernelCall:
     params = dict(batches=batches, accum_depth=accum, out_depth=out_depth, filter_offset=filter_offset,
                   output_offset=0, act_min=act_min, act_max=act_max, per_channel=int(per_channel),
                   bias_is_32=int(bias_is_32), sums_fit_32=sums_fit_32)
-    scratch = 2 * ((accum + 3) // 4 * 4) if sums_fit_32 and filter_offset == 0 else 0
+    scratch = fc_s16_scratch_bytes(accum) if sums_fit_32 and filter_offset == 0 else 0
     return KernelCall(op=op, template="fully_connected_s16.c.j2", header="tinyengine/te_fully_connected.h",
                       inputs=[x], outputs=[y], params=params, consts=consts, scratch_bytes=scratch,
                       macs=batches * out_depth * accum, note="int16x8" + (" i32 bias" if bias_is_32 else ""))

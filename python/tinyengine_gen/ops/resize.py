@@ -24,7 +24,12 @@ from .base import KernelCall, register, require
 from .layout import resize_size
 
 MAX_FRAC_BITS = 11
-POS_BYTES = 24  # sizeof(te_bilinear_pos): te_resize_bilinear_scratch_bytes(out_w) = out_w * POS_BYTES
+POS_BYTES = 24  # sizeof(te_bilinear_pos), six 4-byte fields on every core
+
+
+def bilinear_scratch_bytes(out_w: int) -> int:
+    """te_resize_bilinear_scratch_bytes: one te_bilinear_pos per output column."""
+    return POS_BYTES * out_w
 
 
 def bilinear_positions_f32(in_size: int, out_size: int, align_corners: bool,
@@ -103,7 +108,7 @@ def lower_resize_bilinear(op: Op, graph: Graph) -> KernelCall:
     params, suffix, flags = _bilinear_params(op, x, y, out_h, out_w)
     return KernelCall(op=op, template="resize_bilinear.c.j2", header="tinyengine/te_resize.h", inputs=[x],
                       outputs=[y], params=dict(params, kernel=f"te_resize_bilinear_{suffix}"), macs=4 * y.size,
-                      scratch_bytes=POS_BYTES * out_w, note=", ".join(flags))
+                      scratch_bytes=bilinear_scratch_bytes(out_w), note=", ".join(flags))
 
 
 # ------------------------------------------------------------------ RESIZE_BILINEAR + ARG_MAX
@@ -147,5 +152,5 @@ def lower_resize_arg(op: Op, graph: Graph) -> KernelCall:
     params.update(kernel=f"te_resize_bilinear_arg_{suffix}", arg=1 if op.options["_arg"] == "ARG_MAX" else 2,
                   index_size=DTYPE_BYTES[out.dtype])
     return KernelCall(op=op, template="resize_bilinear.c.j2", header="tinyengine/te_resize.h", inputs=[x],
-                      outputs=[out], params=params, macs=4 * n * out_h * out_w * c, scratch_bytes=POS_BYTES * out_w,
+                      outputs=[out], params=params, macs=4 * n * out_h * out_w * c, scratch_bytes=bilinear_scratch_bytes(out_w),
                       note=", ".join(flags + [f"fused with {op.options['_arg']} (op {op.index})"]))
