@@ -64,6 +64,9 @@ typedef struct {
  * input rows they land on. Output and input otherwise must not overlap. */
 void te_depthwise_conv2d_s8(const te_dw_params *p, const te_requant_per_channel *rq, const int32_t *requant4,
                             const int8_t *input, const int8_t *filter, int8_t *output, void *scratch);
+/* TE_FORCE_PORTABLE builds run it as a plain loop that reads like TFLite Micro's reference kernel
+ * (src/te_depthwise.c, dw_reference), on either parameter layout, when the output does not overlap
+ * the input (a layer planned in place runs the kernels above); other builds never compile it. */
 
 /* Scratch bytes of te_depthwise_conv2d_s8 (and _wide) for p, direct = (requant4 != NULL): the
  * largest need over the builds, so that one generated model runs on every core: the planar or
