@@ -56,7 +56,7 @@ class KernelCall:
 Lowering = Callable[[Op, Graph], KernelCall]
 
 # Activation types an op can be lowered for. "uint8" means legacy uint8 models (moved to int8
-# storage by passes.normalize_uint8; the lowering sees int8 tensors and op.options["_legacy_uint8"]).
+# storage by passes.normalize_uint8; the lowering sees int8 tensors and op.context.legacy_uint8).
 TYPE_NAMES = ("int8", "uint8", "int16", "int32", "int64", "float32", "bool")
 SIMD_PATHS = ("dsp", "mve")  # kernel paths beyond the portable C one (Arm DSP, Helium)
 
@@ -88,7 +88,7 @@ def type_key(op: Op) -> str:
     first = first or next((t for t in op.inputs if t is not None), None) or (op.outputs[0] if op.outputs else None)
     if first is None:
         return "none"
-    if op.options.get("_legacy_uint8") and first.dtype == "int8":
+    if op.context.legacy_uint8 and first.dtype == "int8":
         return "uint8"
     return first.dtype
 
@@ -229,9 +229,9 @@ def strides_and_dilations(op: Op) -> tuple[int, int, int, int]:
 def window_geometry(op: Op, ih: int, iw: int, kh: int, kw: int, sh: int, sw: int,
                     dh: int = 1, dw: int = 1) -> tuple[int, int, int, int]:
     """(out_h, out_w, pad_top, pad_left) of a sliding-window op: SAME/VALID as TFLite computes
-    them, or the explicit padding a fused PAD left in options["_explicit_padding"]
+    them, or the explicit padding a fused PAD left in op.context.explicit_padding
     (top, bottom, left, right), which behaves as VALID over the padded input."""
-    explicit = op.options.get("_explicit_padding")
+    explicit = op.context.explicit_padding
     if explicit is not None:
         top, bottom, left, right = explicit
         oh = out_size("VALID", ih + top + bottom, kh, sh, dh)

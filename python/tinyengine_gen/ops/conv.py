@@ -13,7 +13,7 @@ def requant_consts(op: Op, out_c: int) -> dict[str, ConstArray]:
     x, w = op.input(0), op.input(1)
     bias = op.inputs[2] if len(op.inputs) > 2 else None
     y = op.outputs[0]
-    if op.options.get("_legacy_uint8"):
+    if op.context.legacy_uint8:
         # uint8 models: one multiplier from the float32 product of scales.
         m, s = q.legacy_conv_multiplier(x.q.s, w.q.s, y.q.s)
         mults, shifts = np.full(out_c, m, np.int32), np.full(out_c, s, np.int32)

@@ -62,7 +62,7 @@ def lower_depthwise_conv2d(op: Op, graph: Graph) -> KernelCall:
     x, w = op.input(0), op.input(1)
     bias = op.inputs[2] if len(op.inputs) > 2 else None
     y = op.outputs[0]
-    legacy = bool(op.options.get("_legacy_uint8"))
+    legacy = op.context.legacy_uint8
     require_quant(op, x, w, y)
     require(x.dtype == "int8" and y.dtype == "int8" and w.dtype == "int8", op,
             f"needs int8 input/weights/output, got {x.dtype}/{w.dtype}/{y.dtype}")
@@ -114,12 +114,12 @@ def lower_depthwise_conv2d(op: Op, graph: Graph) -> KernelCall:
     # smaller than the (dilated) filter.
     eff_h, eff_w = (kh - 1) * dh + 1, (kw - 1) * dw + 1
     # A band of a patch stage (patches.py) runs out of place and keeps the whole op's kernel.
-    band = bool(o.get("_band"))
+    band = op.context.band
     can_inplace = depth_mult == 1 and ow <= iw and oh <= ih and pad_top <= eff_h - 1 and not band
     ring_rows = max(1, pad_top + 2 - sh)  # direct kernel in place: output rows held back
     direct = depth_mult == 1 and oc % 4 == 0 and dh == 1 and dw == 1 and (sh * sw > 1 or oh * ow <= DIRECT_MAX_PIXELS)
-    if "_dw_direct" in o:
-        direct = bool(o["_dw_direct"])
+    if op.context.dw_direct is not None:
+        direct = op.context.dw_direct
 
     # Planar kernel: int16 window rows of one channel, padded, read in pairs of taps.
     kwp = (kw + 1) // 2

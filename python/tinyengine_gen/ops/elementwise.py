@@ -233,7 +233,7 @@ def _same_types(op: Op, out_dtype: Optional[str] = None) -> str:
 def _quant_type(op: Op) -> str:
     """'uint8' for legacy uint8 ops (in int8 storage by now), else the tensors' dtype."""
     dtype = _same_types(op)
-    return "uint8" if dtype == "int8" and op.options.get("_legacy_uint8") else dtype
+    return "uint8" if dtype == "int8" and op.context.legacy_uint8 else dtype
 
 
 # ---- ADD / SUB ------------------------------------------------------------------------------------
