@@ -26,7 +26,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import quant as q
-from ..ir import Graph, Op, Tensor
+from ..ir import Graph, Op
+from ..liveness import spare_bytes_at
 from .base import (
     ConstArray,
     KernelCall,
@@ -131,7 +132,7 @@ def lower_depthwise_conv2d(op: Op, graph: Graph) -> KernelCall:
     # WINDOW_BYTES.
     padded_rows = (oh - 1) * sh + eff_h
     # arena bytes not live while this op runs: room for scratch that does not raise the arena
-    spare = 0 if band else _spare_bytes_at(graph, op, x if can_inplace else None)
+    spare = 0 if band else spare_bytes_at(graph, op, x if can_inplace else None)
     buf_rows = min(padded_rows, max(eff_h + sh, min(WINDOW_BYTES, spare) // (2 * row_len)))
     # one channel's weights, a column of accumulators, the window
     scratch = 4 * kh * kwp + 4 * buf_rows + 2 * buf_rows * row_len
@@ -216,41 +217,3 @@ def mve_window_bytes(row_len: int, buf_rows: int) -> int:
     return row_len * buf_rows + 16
 
 
-def _spare_bytes_at(graph: Graph, op: Op, merged_input: Tensor | None) -> int:
-    """Arena bytes not live while `op` runs, estimated from tensor lifetimes in op order: the
-    largest sum of live activations minus the sum live at `op` (alignment left out), with
-    `merged_input` counted once with the output if it dies at `op` (the planner then lets the
-    output take its buffer). Scratch up to this size should not raise the arena."""
-    first: dict[int, int] = {}
-    last: dict[int, int] = {}
-    size: dict[int, int] = {}
-
-    def touch(t: Tensor | None, i: int) -> None:
-        if t is None or t.root.is_const:
-            return
-        k = id(t.root)
-        size[k] = t.root.nbytes
-        first[k] = min(first.get(k, i), i)
-        last[k] = max(last.get(k, i), i)
-
-    end = len(graph.ops) - 1
-    t: Tensor | None
-    for t in graph.inputs:
-        touch(t, 0)
-    step = 0
-    for i, other in enumerate(graph.ops):
-        if other is op:
-            step = i
-        for t in list(other.inputs) + list(other.outputs):
-            touch(t, i)
-    for t in graph.outputs:
-        touch(t, end)
-    live = [sum(b for k, b in size.items() if first[k] <= i <= last[k]) for i in range(end + 1)]
-    if not live:
-        return 0
-    here = live[step]
-    if merged_input is not None and last.get(id(merged_input.root)) == step:
-        outputs = {id(t.root) for t in graph.outputs}
-        if id(merged_input.root) not in outputs:
-            here -= min(merged_input.root.nbytes, sum(t.root.nbytes for t in op.outputs))
-    return max(0, max(live) - here)
