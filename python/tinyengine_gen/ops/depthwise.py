@@ -28,16 +28,7 @@ import numpy as np
 from .. import quant as q
 from ..ir import Graph, Op
 from ..liveness import spare_bytes_at
-from .base import (
-    ConstArray,
-    KernelCall,
-    fused_activation,
-    register,
-    require,
-    require_quant,
-    strides_and_dilations,
-    window_geometry,
-)
+from .base import ConstArray, KernelCall, depthwise_shape, fused_activation, register, require, require_quant
 from .conv import requant_consts
 
 # Most bytes of int16 input rows the planar kernel buffers per channel (scratch, live only
@@ -68,26 +59,15 @@ def lower_depthwise_conv2d(op: Op, graph: Graph) -> KernelCall:
     require(x.dtype == "int8" and y.dtype == "int8" and w.dtype == "int8", op,
             f"needs int8 input/weights/output, got {x.dtype}/{w.dtype}/{y.dtype}")
     require(w.is_const, op, "weights must be constant")
-    require(len(x.shape) == 4 and len(w.shape) == 4 and len(y.shape) == 4, op,
-            "expects 4-D NHWC input/output and a [1, H, W, C] filter")
-    n, ih, iw, ic = (int(d) for d in x.shape)
-    one, kh, kw, oc = (int(d) for d in w.shape)
-    require(one == 1, op, f"filter must be [1, H, W, C], got {w.shape}")
-    require(min(ih, iw, ic, kh, kw, oc) > 0, op, "empty input or filter dimension")
-    require(oc % ic == 0, op, f"filter channels {oc} are not a multiple of input channels {ic}")
-    depth_mult = oc // ic
+    shape = depthwise_shape(op, x, w, y)
+    n, ih, iw, ic, oc, kh, kw, _ = shape.sizes
+    sh, sw, dh, dw, oh, ow, pad_top, pad_left = shape.window
+    depth_mult = shape.depth_multiplier
     if w.q.per_channel:
         require(not legacy, op, "per-channel filter scales need int8 (not uint8) tensors")
         require(w.q.scale.size == oc, op, f"{w.q.scale.size} filter scales for {oc} output channels")
     if bias is not None:
         require(bias.size == oc, op, f"bias has {bias.size} values for {oc} output channels")
-    o = op.options
-    sh, sw, dh, dw = strides_and_dilations(op)
-    padding = str(o.get("padding", "VALID"))
-    require(padding in ("SAME", "VALID"), op, f"unknown padding {padding}")
-    oh, ow, pad_top, pad_left = window_geometry(op, ih, iw, kh, kw, sh, sw, dh, dw)
-    require(oh > 0 and ow > 0, op, f"output would be {oh}x{ow}: filter larger than the (dilated) input")
-    require(tuple(y.shape) == (n, oh, ow, oc), op, f"output shape {y.shape} does not match {(n, oh, ow, oc)}")
     act = fused_activation(op)
     require(act in (q.ACT_NONE, q.ACT_RELU, q.ACT_RELU6, q.ACT_RELU_N1_TO_1), op, f"fused activation {act} not supported")
     act_min, act_max = q.activation_range(act, "int8", y.q.s, y.q.zp)
