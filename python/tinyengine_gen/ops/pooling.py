@@ -66,7 +66,7 @@ def _lower_pool(op: Op, template: str, average: bool) -> KernelCall:
                       params=params, macs=g["batches"] * g["out_h"] * g["out_w"] * g["channels"] * kh * kw, note=note)
 
 
-@register("AVERAGE_POOL_2D", dtypes=("int8", "uint8", "int16"), simd=("mve",), note="SIMD: int8 / uint8")
+@register("AVERAGE_POOL_2D", dtypes=("int8", "uint8", "int16"), simd=("dsp", "mve"), note="SIMD: int8 / uint8")
 def lower_avg_pool2d(op: Op, graph: Graph) -> KernelCall:
     return _lower_pool(op, "avg_pool2d.c.j2", average=True)
 
