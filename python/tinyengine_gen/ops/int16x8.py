@@ -30,13 +30,13 @@ from ..ir import Graph, Op, Tensor
 from .base import (
     ConstArray,
     KernelCall,
+    conv_shape,
+    depthwise_shape,
     fused_activation,
     i32,
     register,
     require,
     require_quant,
-    strides_and_dilations,
-    window_geometry,
 )
 from .conv import conv_s16_scratch_bytes
 from .quantize import c_float
@@ -120,18 +120,12 @@ def lower_conv2d_s16(op: Op, graph: Graph) -> KernelCall:
             f"got {w.dtype}/{y.dtype}")
     _symmetric(op, x, y, w)
     require(w.is_const, op, "weights must be constant")
-    require(len(x.shape) == 4 and len(w.shape) == 4, op, "expects 4-D NHWC input and OHWI filter")
     require(bias is not None, op, "CONV_2D needs a bias (LiteRT's Prepare requires it)")
-    n, ih, iw, ic = (int(d) for d in x.shape)
-    oc, kh, kw, fic = (int(d) for d in w.shape)
-    require(min(ih, iw, ic, oc, kh, kw, fic) > 0, op, "empty input or filter dimension")
+    shape = conv_shape(op, x, w, y)
+    n, ih, iw, ic, oc, kh, kw, fic = shape.sizes
+    sh, sw, dh, dw, oh, ow, pad_top, pad_left = shape.window
     if w.q.per_channel:
         require(w.q.scale.size == oc, op, f"{w.q.scale.size} filter scales for {oc} output channels")
-    sh, sw, dh, dw = strides_and_dilations(op)
-    oh, ow, pad_top, pad_left = window_geometry(op, ih, iw, kh, kw, sh, sw, dh, dw)
-    require(oh > 0 and ow > 0, op, f"output would be {oh}x{ow}")
-    require(tuple(y.shape) == (n, oh, ow, oc), op, f"output shape {y.shape} does not match {(n, oh, ow, oc)}")
-    require(ic % fic == 0 and oc % (ic // fic) == 0, op, "channel groups do not divide the channels")
     act_min, act_max = _act_range(op, y)
     wsum = np.abs(w.const_data.reshape(oc, -1).astype(np.int64)).sum(axis=1)
     consts, flags = conv_s16_requant(op, w.const_data, wsum, bias, x, w, y, oc, int32_bias=True)
@@ -158,23 +152,15 @@ def lower_depthwise_conv2d_s16(op: Op, graph: Graph) -> KernelCall:
             f"output, got {w.dtype}/{y.dtype}")
     _symmetric(op, x, y, w)
     require(w.is_const, op, "weights must be constant")
-    require(len(x.shape) == 4 and len(w.shape) == 4 and len(y.shape) == 4, op,
-            "expects 4-D NHWC input/output and a [1, H, W, C] filter")
-    n, ih, iw, ic = (int(d) for d in x.shape)
-    one, kh, kw, oc = (int(d) for d in w.shape)
-    require(one == 1, op, f"filter must be [1, H, W, C], got {w.shape}")
-    require(min(ih, iw, ic, kh, kw, oc) > 0, op, "empty input or filter dimension")
-    require(oc % ic == 0, op, f"filter channels {oc} are not a multiple of input channels {ic}")
-    depth_mult = oc // ic
+    shape = depthwise_shape(op, x, w, y)
+    n, ih, iw, ic, oc, kh, kw, _ = shape.sizes
+    sh, sw, dh, dw, oh, ow, pad_top, pad_left = shape.window
+    depth_mult = shape.depth_multiplier
     # The int16 reference loops over the option's depth multiplier (not the shapes' ratio).
     require(int(op.options.get("depth_multiplier", depth_mult)) == depth_mult, op,
             f"depth_multiplier option {op.options.get('depth_multiplier')} does not match {oc} / {ic}")
     if w.q.per_channel:
         require(w.q.scale.size == oc, op, f"{w.q.scale.size} filter scales for {oc} output channels")
-    sh, sw, dh, dw = strides_and_dilations(op)
-    oh, ow, pad_top, pad_left = window_geometry(op, ih, iw, kh, kw, sh, sw, dh, dw)
-    require(oh > 0 and ow > 0, op, f"output would be {oh}x{ow}")
-    require(tuple(y.shape) == (n, oh, ow, oc), op, f"output shape {y.shape} does not match {(n, oh, ow, oc)}")
     act_min, act_max = _act_range(op, y)
     wsum = np.abs(w.const_data.reshape(kh * kw, oc).astype(np.int64)).sum(axis=0)
     consts, flags = conv_s16_requant(op, w.const_data, wsum, bias, x, w, y, oc, int32_bias=False)
