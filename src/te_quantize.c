@@ -13,6 +13,7 @@
  *   identical bits without double arithmetic (assuming no flush-to-zero of subnormals).
  */
 #include "tinyengine/te_quantize.h"
+#include "tinyengine/te_simd.h"
 
 #include <math.h>
 
@@ -46,15 +47,20 @@ TE_INLINE int32_t quantize_value(float x, float scale, int32_t zero_point)
  * q. Larger |y|, infinities and NaN take quantize_value. Checked over every float bit pattern. */
 TE_INLINE int32_t quantize_clamped(float x, float scale, int32_t zero_point, int32_t lo, int32_t hi)
 {
+    int32_t q;
 #if defined(TE_QUANTIZE_TRUNC)
     const float y = x / scale;
     if (fabsf(y) < 1024.0f) {
         const int32_t t = (int32_t)y;
         const float f = y - (float)t;
-        return te_clamp_i32(t + (int32_t)(f + f) + zero_point, lo, hi);
-    }
+        q = t + (int32_t)(f + f) + zero_point;
+    } else
 #endif
-    return te_clamp_i32(quantize_value(x, scale, zero_point), lo, hi);
+    {
+        q = quantize_value(x, scale, zero_point);
+    }
+    /* The int8 range is one SSAT on DSP cores (lo and hi are constants where this inlines). */
+    return (lo == -128 && hi == 127) ? te_ssat8(q) : te_clamp_i32(q, lo, hi);
 }
 
 #if defined(TE_USE_MVE) && (__ARM_FEATURE_MVE & 2) && defined(__GNUC__) && !defined(TE_NO_INLINE_ASM)

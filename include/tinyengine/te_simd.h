@@ -159,17 +159,22 @@ TE_INLINE int32_t te_smlabb(uint32_t a, uint32_t b, int32_t acc) { return __smla
 TE_INLINE int32_t te_smlabt(uint32_t a, uint32_t b, int32_t acc) { return __smlabt((int32_t)a, (int32_t)b, acc); }
 TE_INLINE int32_t te_smlatb(uint32_t a, uint32_t b, int32_t acc) { return __smlatb((int32_t)a, (int32_t)b, acc); }
 TE_INLINE int32_t te_smlatt(uint32_t a, uint32_t b, int32_t acc) { return __smlatt((int32_t)a, (int32_t)b, acc); }
-/* Saturate to int8 (SSAT #8). */
-TE_INLINE int32_t te_ssat8(int32_t x) { return __ssat(x, 8); }
 #else
 TE_INLINE int32_t te_smla_hh_(int32_t x, int32_t y, int32_t acc) { return (int32_t)((uint32_t)acc + (uint32_t)(x * y)); }
 TE_INLINE int32_t te_smlabb(uint32_t a, uint32_t b, int32_t acc) { return te_smla_hh_((int16_t)(a & 0xFFFF), (int16_t)(b & 0xFFFF), acc); }
 TE_INLINE int32_t te_smlabt(uint32_t a, uint32_t b, int32_t acc) { return te_smla_hh_((int16_t)(a & 0xFFFF), (int16_t)(b >> 16), acc); }
 TE_INLINE int32_t te_smlatb(uint32_t a, uint32_t b, int32_t acc) { return te_smla_hh_((int16_t)(a >> 16), (int16_t)(b & 0xFFFF), acc); }
 TE_INLINE int32_t te_smlatt(uint32_t a, uint32_t b, int32_t acc) { return te_smla_hh_((int16_t)(a >> 16), (int16_t)(b >> 16), acc); }
-TE_INLINE int32_t te_ssat8(int32_t x) { return x < -128 ? -128 : (x > 127 ? 127 : x); }
 #endif
 #endif /* TE_USE_DSP */
+
+/* Saturate to int8: SSAT #8 on DSP cores, a clamp in every other build (the one int8 saturation
+ * of the kernels). */
+#if defined(TE_USE_DSP) && defined(__ARM_FEATURE_DSP) && !defined(TE_EMULATE_DSP)
+TE_INLINE int32_t te_ssat8(int32_t x) { return __ssat(x, 8); }
+#else
+TE_INLINE int32_t te_ssat8(int32_t x) { return x < -128 ? -128 : (x > 127 ? 127 : x); }
+#endif
 
 /* Most significant word multiply-accumulate, on every build (one instruction on DSP cores):
  * te_smmla  = acc + ((int64)a * b >> 32),
