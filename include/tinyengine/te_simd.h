@@ -145,11 +145,12 @@ TE_INLINE uint32_t te_keep_min_u8x4(uint32_t keep, uint32_t cand, uint32_t *idx,
 }
 #endif
 
-/* Unaligned 32-bit loads and stores without undefined behaviour (one LDR/STR on Cortex-M4+). */
+#endif /* TE_USE_DSP */
+
+/* Unaligned 32-bit loads and stores without undefined behaviour (one LDR/STR on cores with
+ * unaligned access: M3 and up; byte by byte on M0+). */
 TE_INLINE uint32_t te_read_u32(const void *p) { uint32_t v; memcpy(&v, p, 4); return v; }
 TE_INLINE void te_write_u32(void *p, uint32_t v) { memcpy(p, &v, 4); }
-
-#endif /* TE_USE_DSP */
 
 /* Halfword multiply-accumulates and saturation (appended for the depthwise kernels).
  * te_smlaXY(a, b, acc) = acc + a.X * b.Y, X/Y = b(ottom) or t(op) signed halfword. */
