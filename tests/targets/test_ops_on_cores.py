@@ -144,6 +144,8 @@ OTHERS = {
     "dw_7x7_s2_c3": lambda: dw_model((1, 15, 13, 3), (7, 7), (2, 2), "SAME", out_zp=-128, seed=35),
     "dw_7x7_s1_c3": lambda: dw_model((1, 12, 11, 3), (7, 7), (1, 1), "SAME", out_zp=-128, seed=36),
     "avg_pool": lambda: pool_model("AVERAGE_POOL_2D", (1, 7, 8, 3), (3, 3), (2, 2), "SAME", zp=7),
+    # four channels per word on DSP cores, two left one by one; a 25x5 window like kws'
+    "avg_pool_c10_global": lambda: pool_model("AVERAGE_POOL_2D", (1, 25, 5, 10), (25, 5), (25, 5), "VALID", zp=-3),
     "max_pool": lambda: pool_model("MAX_POOL_2D", (1, 6, 5, 4), (2, 2), (2, 2), "SAME", act="RELU", zp=-20,
                                    scale=0.03),
     "add": lambda: add_model((1, 5, 3, 6), (1, 5, 3, 6), (1, 5, 3, 6), "RELU"),
