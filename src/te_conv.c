@@ -1065,12 +1065,9 @@ static void conv_mve(const te_conv_params *p, const te_requant_per_channel *rq,
 
 #if defined(__ARM_FEATURE_DSP) && !defined(TE_EMULATE_DSP)
 #include <arm_acle.h>
-TE_INLINE int32_t conv_ssat8(int32_t x) { return __ssat(x, 8); }
 #if defined(__GNUC__) && defined(__thumb2__) && !defined(TE_NO_INLINE_ASM)
 #define TE_CONV_DSP_ASM 1
 #endif
-#else
-TE_INLINE int32_t conv_ssat8(int32_t x) { return x < -128 ? -128 : (x > 127 ? 127 : x); }
 #endif
 
 /* Requantization of the DSP kernels: CONV_RQ_FAST_FULL when the activation range is the whole
@@ -1114,7 +1111,7 @@ TE_INLINE int32_t conv_finish_fast(int32_t acc, int32_t mult, uint32_t hi0, int3
 {
     const int32_t v = conv_rq_fast(acc, mult, hi0, sh) + out_off;
     if (mode == CONV_RQ_FAST_FULL) {
-        return conv_ssat8(v);
+        return te_ssat8(v);
     }
     return te_clamp_i32(v, act_min, act_max);
 }
