@@ -1723,6 +1723,18 @@ void te_conv4_generic_store_(te_conv4_asm_job *job)
     "smlal   lr, r8, " acc ", r5\n\t"                                                                        \
     "asr     r8, r8, r7\n\t"                                                                                 \
     "ssat    r8, #8, r8\n\t"
+/* The four sums r0..r3 of one channel requantized and stored one output row apart (r11: the
+ * first output, r12: the row stride in bytes; r11 ends two rows on). */
+#define TE_CONV4_RQF_STORE4                                                                                  \
+    TE_CONV4_RQF("r0")                                                                                       \
+    "strb    r8, [r11]\n\t"                                                                                  \
+    TE_CONV4_RQF("r1")                                                                                       \
+    "strb    r8, [r11, r12]\n\t"                                                                             \
+    "add     r11, r11, r12, lsl #1\n\t"                                                                      \
+    TE_CONV4_RQF("r2")                                                                                       \
+    "strb    r8, [r11]\n\t"                                                                                  \
+    TE_CONV4_RQF("r3")                                                                                       \
+    "strb    r8, [r11, r12]\n\t"
 /* Sums start at the bias (r0 = bias[channel], r8 its base, r6 the index): plain, or + x[j]. */
 #define TE_CONV4_SMALL_INIT_PLAIN                                                                            \
     "mov     r1, r0\n\t"                                                                                     \
@@ -1758,15 +1770,7 @@ void te_conv4_generic_store_(te_conv4_asm_job *job)
             "ldr     r11, [r12, #112]\n\t" /* out_base + channel */                                         \
             "add     r11, r11, r6, lsr #2\n\t"                                                               \
             "ldr     r12, [r12, #44]\n\t"                                                                    \
-            TE_CONV4_RQF("r0")                                                                               \
-            "strb    r8, [r11]\n\t"                                                                          \
-            TE_CONV4_RQF("r1")                                                                               \
-            "strb    r8, [r11, r12]\n\t"                                                                     \
-            "add     r11, r11, r12, lsl #1\n\t"                                                              \
-            TE_CONV4_RQF("r2")                                                                               \
-            "strb    r8, [r11]\n\t"                                                                          \
-            TE_CONV4_RQF("r3")                                                                               \
-            "strb    r8, [r11, r12]\n\t"                                                                     \
+            TE_CONV4_RQF_STORE4                                                                              \
             "6:\n\t"                                                                                         \
             "add     r6, r6, #4\n\t"                                                                         \
             "ldr     r12, [sp]\n\t"                                                                          \
@@ -1864,15 +1868,7 @@ typedef struct {
             "ldr     r11, [sp, #12]\n\t"                                                                     \
             "add     r11, r11, r6, asr #2\n\t"                                                               \
             "ldr     r12, [sp, #16]\n\t"                                                                     \
-            TE_CONV4_RQF("r0")                                                                               \
-            "strb    r8, [r11]\n\t"                                                                          \
-            TE_CONV4_RQF("r1")                                                                               \
-            "strb    r8, [r11, r12]\n\t"                                                                     \
-            "add     r11, r11, r12, lsl #1\n\t"                                                              \
-            TE_CONV4_RQF("r2")                                                                               \
-            "strb    r8, [r11]\n\t"                                                                          \
-            TE_CONV4_RQF("r3")                                                                               \
-            "strb    r8, [r11, r12]\n\t"                                                                     \
+            TE_CONV4_RQF_STORE4                                                                              \
             "adds    r6, r6, #4\n\t"                                                                         \
             "bne     1b\n\t"                                                                                 \
             "add     sp, sp, #36\n\t"                                                                        \
