@@ -113,11 +113,7 @@ TE_INLINE int8_t dw_requant(int32_t acc, const te_dw_rq *r, const int mode, cons
         v = (int32_t)((uint32_t)te_multiply_by_quantized_multiplier(acc, r->mult, r->shift) + (uint32_t)r->out_off);
     }
     if (full) {
-#if defined(TE_DW_DSP)
         return (int8_t)te_ssat8(v);
-#else
-        return (int8_t)te_clamp_i32(v, -128, 127);
-#endif
     }
     return (int8_t)te_clamp_i32(v, r->act_min, r->act_max);
 }
@@ -747,7 +743,6 @@ TE_INLINE void dw_planar(const te_dw_params *p, const te_requant_per_channel *rq
         a3 = te_smlatt(xo_, wo_, a3);                                                              \
         DW_FENCE4();                                                                               \
     } while (0)
-#define DW_SAT8(v) te_ssat8(v)
 #else
 #define DW_TAP4(ptr)                                                                               \
     do {                                                                                           \
@@ -758,7 +753,6 @@ TE_INLINE void dw_planar(const te_dw_params *p, const te_requant_per_channel *rq
         a3 = dw_mac(a3, xp_[3], w[3]);                                                             \
         w += 4;                                                                                    \
     } while (0)
-#define DW_SAT8(v) te_clamp_i32((v), -128, 127)
 #endif
 
 /* FAST requantization with q = (multiplier, hi, e - 1). */
@@ -768,7 +762,7 @@ TE_INLINE int8_t dw_direct_requant(int32_t acc, const int32_t *q, int32_t act_mi
     const int32_t hi = q[1] + (acc >> 31);
     const int64_t v64 = (int64_t)(((uint64_t)(uint32_t)hi << 32) | lo) + (int64_t)acc * q[0];
     const int32_t v = (int32_t)(v64 >> 32) >> q[2];
-    return (int8_t)(full ? DW_SAT8(v) : te_clamp_i32(v, act_min, act_max));
+    return (int8_t)(full ? te_ssat8(v) : te_clamp_i32(v, act_min, act_max));
 }
 
 /* A group holding a shift outside -23..-2: TFLite's arithmetic as written, per channel
