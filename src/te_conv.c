@@ -17,8 +17,8 @@
  * which becomes 0 with the offset). Legacy uint8 models (filter_offset != 0) add
  * filter_offset * (column sum) per pixel. Requantization: for channels whose shift is a
  * right shift of 2..31 bits (nearly every real layer) MultiplyByQuantizedMultiplier and both
- * roundings collapse into one SMLAL with a per-channel 64-bit constant and a shift (see
- * conv_rq_fast); other channels use the generic helper.
+ * roundings collapse into one SMLAL with a per-channel 64-bit constant and a shift
+ * (te_requant_fast); other channels use the generic helper.
  *
  * Helium path (Armv8.1-M MVE: M55): four output channels of one pixel at a time, VMLADAVA
  * over 16 taps per step (inline assembly: the accumulators must be even registers) with a
@@ -1074,24 +1074,10 @@ static void conv_mve(const te_conv_params *p, const te_requant_per_channel *rq,
  * int8 range (then one SSAT clamps), CONV_RQ_FAST otherwise; chosen once per call. */
 enum { CONV_RQ_FAST = 0, CONV_RQ_FAST_FULL = 1 };
 
-/* Fast exact requantization for a right shift e = -shift in [2, 31] and multiplier m >= 0:
- *   RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(x, m), e)
- *     = floor((x*m + 2^30 + 2^(30+e) - [x < 0] * 2^31) / 2^(31+e))
- * (SaturatingRoundingDoublingHighMul is floor((x*m + 2^30) / 2^31) for either sign of x*m, as
- * truncating (x*m + 1 - 2^30) / 2^31 toward zero is the same floor for negative products; the
- * two floors compose; saturation needs m = INT32_MIN, which QuantizeMultiplier never gives; x < 0
- * can stand for "the high-mul result is negative" because where they differ the result is 0
- * either way). As a 64-bit constant that is (2^(e-2) - [x<0]) * 2^32 + (2^30 ^ sign(x)), so one
- * SMLAL and an arithmetic shift of the high word by e - 1 give the result (|Q| < 2^63); the
- * output offset is added after the shift. Other shifts (e <= 1: scales of 1/2 and more) use the
- * generic helper: a channel is fast when (uint32)(e - 2) <= conv_fast_limit(...). */
-TE_INLINE int32_t conv_rq_fast(int32_t acc, int32_t mult, uint32_t hi0, int32_t sh)
-{
-    const uint32_t lo = ((uint32_t)acc & 0x80000000u) ^ 0x40000000u;
-    const uint32_t hi = hi0 + (uint32_t)(acc >> 31);
-    const uint64_t q = (((uint64_t)hi << 32) | lo) + (uint64_t)((int64_t)acc * mult);
-    return (int32_t)(uint32_t)(q >> 32) >> sh;
-}
+/* The DSP kernels' requantization is te_requant_fast (te_common.h: the proof) with o = 0 and
+ * hi0 = 2^(e-2), for a right shift e = -shift in [2, 31]; the output offset is added after the
+ * shift. Other shifts (e <= 1: scales of 1/2 and more) use the generic helper: a channel is fast
+ * when (uint32)(e - 2) <= conv_fast_limit(...). */
 
 /* 29 (e in [2, 31]) when every multiplier is >= 0 (always, from QuantizeMultiplier), else 0
  * (the generic helper for every channel: UINT32 e - 2 is never below 0). */
@@ -1109,7 +1095,7 @@ static uint32_t conv_fast_limit(const te_conv_params *p, const te_requant_per_ch
 TE_INLINE int32_t conv_finish_fast(int32_t acc, int32_t mult, uint32_t hi0, int32_t sh, int32_t out_off,
                                    int32_t act_min, int32_t act_max, const int mode)
 {
-    const int32_t v = conv_rq_fast(acc, mult, hi0, sh) + out_off;
+    const int32_t v = te_requant_fast(acc, mult, (int32_t)hi0, sh) + out_off;
     if (mode == CONV_RQ_FAST_FULL) {
         return te_ssat8(v);
     }

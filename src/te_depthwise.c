@@ -43,16 +43,10 @@
  * Weights stay int8 in flash, as the model stores them: each kernel expands what it is about
  * to use (a channel, a group of 4) into scratch.
  *
- * Requantization: MultiplyByQuantizedMultiplier(acc, m, shift = -e) for e >= 1 (m >= 0, never
- * INT32_MIN) is the rounding right shift by e (ties away from zero) of
- * v = floor((P + 2^30) / 2^31), P = acc * m, i.e. floor((v + 2^(e-1) - [v < 0]) / 2^e)
- *   = floor((P + 2^30 + (2^(e-1) - [acc < 0]) * 2^31) / 2^(31+e))
- * ([v < 0] may be replaced by [acc < 0]: they differ only when v = 0, where both give 0), and
- * adding the output offset o * 2^(31+e) inside keeps it exact. For 2 <= e <= 23 (nearly every
- * channel of real models; |o| * 2^(31+e) + 2^62 < 2^63) that is (hi:lo) =
- * (2^(e-2) + o * 2^(e-1) - [acc < 0]) : (2^30 + [acc < 0] * 2^31), one SMLAL of acc * m into it
- * and an arithmetic shift of hi by e - 1 ("FAST"). Other shifts (scales of 1/4 and more, or
- * below 2^-23) use te_multiply_by_quantized_multiplier as written ("GENERIC").
+ * Requantization: te_requant_fast (te_common.h: one SMLAL and a shift, the proof there) with the
+ * output offset folded into the channel's constant, for right shifts 2 <= e <= 23 (nearly every
+ * channel of real models: "FAST"). Other shifts (scales of 1/4 and more, or below 2^-23) use
+ * te_multiply_by_quantized_multiplier as written ("GENERIC").
  */
 #include <string.h>
 
@@ -90,7 +84,7 @@ static void dw_rq_setup(te_dw_rq *r, const te_dw_params *p, const te_requant_per
         const int32_t e = -shift;
         r->mode = DW_RQ_FAST;
         r->shift = e - 1;
-        r->hi = (int32_t)(((int64_t)1 << (e - 2)) + (int64_t)p->output_offset * ((int64_t)1 << (e - 1)));
+        r->hi = te_requant_fast_hi(e, p->output_offset);
     } else {
         r->mode = DW_RQ_GENERIC;
         r->shift = shift;
@@ -104,11 +98,7 @@ TE_INLINE int8_t dw_requant(int32_t acc, const te_dw_rq *r, const int mode, cons
 {
     int32_t v;
     if (mode == DW_RQ_FAST) {
-        /* (hi:lo) = H * 2^32 + 2^30 - [acc < 0] * 2^31, then + acc * m (one SMLAL). */
-        const uint32_t lo = ((uint32_t)acc & 0x80000000u) ^ 0x40000000u;
-        const int32_t hi = r->hi + (acc >> 31);
-        const int64_t q = (int64_t)(((uint64_t)(uint32_t)hi << 32) | lo) + (int64_t)acc * r->mult;
-        v = (int32_t)(q >> 32) >> r->shift;
+        v = te_requant_fast(acc, r->mult, r->hi, r->shift);
     } else {
         v = (int32_t)((uint32_t)te_multiply_by_quantized_multiplier(acc, r->mult, r->shift) + (uint32_t)r->out_off);
     }
@@ -755,13 +745,10 @@ TE_INLINE void dw_planar(const te_dw_params *p, const te_requant_per_channel *rq
     } while (0)
 #endif
 
-/* FAST requantization with q = (multiplier, hi, e - 1). */
+/* FAST requantization (te_requant_fast) with q = (multiplier, hi, e - 1). */
 TE_INLINE int8_t dw_direct_requant(int32_t acc, const int32_t *q, int32_t act_min, int32_t act_max, const int full)
 {
-    const uint32_t lo = ((uint32_t)acc & 0x80000000u) ^ 0x40000000u;
-    const int32_t hi = q[1] + (acc >> 31);
-    const int64_t v64 = (int64_t)(((uint64_t)(uint32_t)hi << 32) | lo) + (int64_t)acc * q[0];
-    const int32_t v = (int32_t)(v64 >> 32) >> q[2];
+    const int32_t v = te_requant_fast(acc, q[0], q[1], q[2]);
     return (int8_t)(full ? te_ssat8(v) : te_clamp_i32(v, act_min, act_max));
 }
 

@@ -120,13 +120,14 @@ def lower_depthwise_conv2d(op: Op, graph: Graph) -> KernelCall:
     plane = 0
     if direct:
         # Per group of 4 channels: the 4 folded biases, then per channel (multiplier, hi, e - 1, 0)
-        # for the fast requantization (2 <= e = -shift <= 23: hi = 2^(e-2) + zp_out * 2^(e-1)),
-        # or, for a group holding any other shift, (multiplier, shift, zp_out, 1) for the
-        # generic arithmetic.
+        # for te_requant_fast (e = -shift in FAST_REQUANT_FOLDED_E, hi its constant with the
+        # output offset), or, for a group holding any other shift, (multiplier, shift, zp_out, 1)
+        # for the generic arithmetic.
         e = -shifts.astype(np.int64)
-        fast = ((e >= 2) & (e <= 23)).reshape(groups, 4).all(axis=1).repeat(4)
+        e_min, e_max = q.FAST_REQUANT_FOLDED_E
+        fast = ((e >= e_min) & (e <= e_max)).reshape(groups, 4).all(axis=1).repeat(4)
         ef = np.where(fast, e, 2)
-        hi = np.where(fast, (1 << (ef - 2)) + y.q.zp * (1 << (ef - 1)), shifts)
+        hi = np.where(fast, q.fast_requant_hi(ef, y.q.zp), shifts)
         per_ch = np.stack([mults.astype(np.int64), hi, np.where(fast, ef - 1, y.q.zp),
                            (~fast).astype(np.int64)], axis=1)
         requant4 = np.concatenate([folded.astype(np.int64).reshape(groups, 4), per_ch.reshape(groups, 16)], axis=1)
