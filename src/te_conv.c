@@ -17,8 +17,8 @@
  * which becomes 0 with the offset). Legacy uint8 models (filter_offset != 0) add
  * filter_offset * (column sum) per pixel. Requantization: for channels whose shift is a
  * right shift of 2..31 bits (nearly every real layer) MultiplyByQuantizedMultiplier and both
- * roundings collapse into one SMLAL with a per-channel 64-bit constant and a shift (see
- * conv_rq_fast); other channels use the generic helper.
+ * roundings collapse into one SMLAL with a per-channel 64-bit constant and a shift
+ * (te_requant_fast); other channels use the generic helper.
  *
  * Helium path (Armv8.1-M MVE: M55): four output channels of one pixel at a time, VMLADAVA
  * over 16 taps per step (inline assembly: the accumulators must be even registers) with a
@@ -1065,57 +1065,39 @@ static void conv_mve(const te_conv_params *p, const te_requant_per_channel *rq,
 
 #if defined(__ARM_FEATURE_DSP) && !defined(TE_EMULATE_DSP)
 #include <arm_acle.h>
-TE_INLINE int32_t conv_ssat8(int32_t x) { return __ssat(x, 8); }
 #if defined(__GNUC__) && defined(__thumb2__) && !defined(TE_NO_INLINE_ASM)
 #define TE_CONV_DSP_ASM 1
 #endif
-#else
-TE_INLINE int32_t conv_ssat8(int32_t x) { return x < -128 ? -128 : (x > 127 ? 127 : x); }
 #endif
 
 /* Requantization of the DSP kernels: CONV_RQ_FAST_FULL when the activation range is the whole
  * int8 range (then one SSAT clamps), CONV_RQ_FAST otherwise; chosen once per call. */
 enum { CONV_RQ_FAST = 0, CONV_RQ_FAST_FULL = 1 };
 
-/* Fast exact requantization for a right shift e = -shift in [2, 31] and multiplier m >= 0:
- *   RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(x, m), e)
- *     = floor((x*m + 2^30 + 2^(30+e) - [x < 0] * 2^31) / 2^(31+e))
- * (SaturatingRoundingDoublingHighMul is floor((x*m + 2^30) / 2^31) for either sign of x*m, as
- * truncating (x*m + 1 - 2^30) / 2^31 toward zero is the same floor for negative products; the
- * two floors compose; saturation needs m = INT32_MIN, which QuantizeMultiplier never gives; x < 0
- * can stand for "the high-mul result is negative" because where they differ the result is 0
- * either way). As a 64-bit constant that is (2^(e-2) - [x<0]) * 2^32 + (2^30 ^ sign(x)), so one
- * SMLAL and an arithmetic shift of the high word by e - 1 give the result (|Q| < 2^63); the
- * output offset is added after the shift. Other shifts (e <= 1: scales of 1/2 and more) use the
- * generic helper: a channel is fast when (uint32)(e - 2) <= conv_fast_limit(...). */
-TE_INLINE int32_t conv_rq_fast(int32_t acc, int32_t mult, uint32_t hi0, int32_t sh)
-{
-    const uint32_t lo = ((uint32_t)acc & 0x80000000u) ^ 0x40000000u;
-    const uint32_t hi = hi0 + (uint32_t)(acc >> 31);
-    const uint64_t q = (((uint64_t)hi << 32) | lo) + (uint64_t)((int64_t)acc * mult);
-    return (int32_t)(uint32_t)(q >> 32) >> sh;
-}
+/* The DSP kernels' requantization is te_requant_fast (te_common.h: the proof) with o = 0 and
+ * hi0 = 2^(e-2), for a right shift e = -shift in [2, 31]; the output offset is added after the
+ * shift. Other shifts (e <= 1: scales of 1/2 and more) use the generic helper: a channel is fast
+ * when (uint32)(e - 2) <= conv_fast_limit(...). */
 
 /* 29 (e in [2, 31]) when every multiplier is >= 0 (always, from QuantizeMultiplier), else 0
  * (the generic helper for every channel: UINT32 e - 2 is never below 0). */
 static uint32_t conv_fast_limit(const te_conv_params *p, const te_requant_per_channel *rq)
 {
+    uint32_t sign = 0; /* the OR of the multipliers: its top bit says whether one is negative */
     int32_t oc;
     for (oc = 0; oc < p->out_c; ++oc) {
-        if (rq->multiplier[oc] < 0) {
-            return 0;
-        }
+        sign |= (uint32_t)rq->multiplier[oc];
     }
-    return 29;
+    return (sign >> 31) ? 0u : 29u;
 }
 
 /* Requantized (fast form), offset and clamped: in [-128, 127]. */
 TE_INLINE int32_t conv_finish_fast(int32_t acc, int32_t mult, uint32_t hi0, int32_t sh, int32_t out_off,
                                    int32_t act_min, int32_t act_max, const int mode)
 {
-    const int32_t v = conv_rq_fast(acc, mult, hi0, sh) + out_off;
+    const int32_t v = te_requant_fast(acc, mult, (int32_t)hi0, sh) + out_off;
     if (mode == CONV_RQ_FAST_FULL) {
-        return conv_ssat8(v);
+        return te_ssat8(v);
     }
     return te_clamp_i32(v, act_min, act_max);
 }
@@ -1503,6 +1485,8 @@ void te_conv4_generic_store_(te_conv4_asm_job *job)
 {
     const int32_t oc = (int32_t)(job->out - job->out_base), out_c = job->out_c;
     int32_t j;
+    /* Rare channels: one copy of the arithmetic is enough (unrolled, it is four times the code). */
+#pragma GCC unroll 1
     for (j = 0; j < 4; ++j) {
         job->out[(size_t)j * out_c] = te_conv_requantize(job->p, job->rq, job->acc[j], oc);
     }
@@ -1713,11 +1697,11 @@ void te_conv4_generic_store_(te_conv4_asm_job *job)
             "b       12b\n\t"                                                                                \
             TAIL);                                                                                           \
     }
-/* Pointwise layers with K = 8 or 16 taps (the early layers of MobileNets): the dot product fully
- * unrolled, which leaves r6 free to hold the channel index across it, so bias, multiplier and
- * shift are read by index and the output offset is folded into the rounding constant (right
- * shifts 2..24); other shifts take the C helper. Plain layers only (bias, symmetric weights,
- * the whole int8 range). */
+/* Legacy uint8 pointwise layers with K = 8 or 16 taps (the per-pixel filter-offset terms; plain
+ * layers take conv4s_asm_* below): the dot product fully unrolled, which leaves r6 free to hold
+ * the channel index across it, so bias, multiplier and shift are read by index and the output
+ * offset is folded into the rounding constant (right shifts 2..24); other shifts take the C
+ * helper. Bias present and the whole int8 range only. TE_CONV4_RQF is conv4s_asm_*'s too. */
 #define TE_CONV4_RQF(acc)                                                                                    \
     "and     lr, " acc ", #0x80000000\n\t"                                                                   \
     "eor     lr, lr, #0x40000000\n\t"                                                                        \
@@ -1725,6 +1709,18 @@ void te_conv4_generic_store_(te_conv4_asm_job *job)
     "smlal   lr, r8, " acc ", r5\n\t"                                                                        \
     "asr     r8, r8, r7\n\t"                                                                                 \
     "ssat    r8, #8, r8\n\t"
+/* The four sums r0..r3 of one channel requantized and stored one output row apart (r11: the
+ * first output, r12: the row stride in bytes; r11 ends two rows on). */
+#define TE_CONV4_RQF_STORE4                                                                                  \
+    TE_CONV4_RQF("r0")                                                                                       \
+    "strb    r8, [r11]\n\t"                                                                                  \
+    TE_CONV4_RQF("r1")                                                                                       \
+    "strb    r8, [r11, r12]\n\t"                                                                             \
+    "add     r11, r11, r12, lsl #1\n\t"                                                                      \
+    TE_CONV4_RQF("r2")                                                                                       \
+    "strb    r8, [r11]\n\t"                                                                                  \
+    TE_CONV4_RQF("r3")                                                                                       \
+    "strb    r8, [r11, r12]\n\t"
 /* Sums start at the bias (r0 = bias[channel], r8 its base, r6 the index): plain, or + x[j]. */
 #define TE_CONV4_SMALL_INIT_PLAIN                                                                            \
     "mov     r1, r0\n\t"                                                                                     \
@@ -1760,15 +1756,7 @@ void te_conv4_generic_store_(te_conv4_asm_job *job)
             "ldr     r11, [r12, #112]\n\t" /* out_base + channel */                                         \
             "add     r11, r11, r6, lsr #2\n\t"                                                               \
             "ldr     r12, [r12, #44]\n\t"                                                                    \
-            TE_CONV4_RQF("r0")                                                                               \
-            "strb    r8, [r11]\n\t"                                                                          \
-            TE_CONV4_RQF("r1")                                                                               \
-            "strb    r8, [r11, r12]\n\t"                                                                     \
-            "add     r11, r11, r12, lsl #1\n\t"                                                              \
-            TE_CONV4_RQF("r2")                                                                               \
-            "strb    r8, [r11]\n\t"                                                                          \
-            TE_CONV4_RQF("r3")                                                                               \
-            "strb    r8, [r11, r12]\n\t"                                                                     \
+            TE_CONV4_RQF_STORE4                                                                              \
             "6:\n\t"                                                                                         \
             "add     r6, r6, #4\n\t"                                                                         \
             "ldr     r12, [sp]\n\t"                                                                          \
@@ -1785,10 +1773,95 @@ void te_conv4_generic_store_(te_conv4_asm_job *job)
     }
 #define TE_CONV4_G8 TE_CONV4_GROUP TE_CONV4_GROUP
 #define TE_CONV4_G16 TE_CONV4_GROUP TE_CONV4_GROUP TE_CONV4_GROUP TE_CONV4_GROUP
-TE_CONV4_SMALL_FN(conv4_asm_k8, TE_CONV4_G8, TE_CONV4_SMALL_INIT_PLAIN)
-TE_CONV4_SMALL_FN(conv4_asm_k16, TE_CONV4_G16, TE_CONV4_SMALL_INIT_PLAIN)
 TE_CONV4_SMALL_FN(conv4_asm_k8_x, TE_CONV4_G8, TE_CONV4_SMALL_INIT_X)
 TE_CONV4_SMALL_FN(conv4_asm_k16_x, TE_CONV4_G16, TE_CONV4_SMALL_INIT_X)
+
+/* Plain layers (bias present, symmetric weights, the whole int8 range) with K a multiple of 8 and
+ * every channel's shift a right shift e = -shift in [2, 24] (conv4s_setup checks both): nearly
+ * every pointwise layer of real models. Nothing per channel is left to test, so the job's ten
+ * words go onto the stack once per call (each field one load away) and the loop keeps the weight
+ * row (r4) and the channel index (r6 = 4 * (channel - out_c), counting up to 0 from the ends of
+ * the per-channel arrays and of the block's pixel-0 outputs) in registers; the first group adds the bias,
+ * read into r2, as its accumulate operand. Per channel: e - 1 = ~shift, and the rounding
+ * constant's high word 2^(e-2) + output_offset * 2^(e-1) is c1 << (e - 2), c1 = 1 + 2 *
+ * output_offset. K = 8 fully unrolled; other K two groups, then pairs of groups until the
+ * column pointer (r5) reaches cols_end. */
+typedef struct {
+    const int32_t *bias;      /* 0: one past the last channel's (so are mult and shift) */
+    const int32_t *mult;      /* 4 */
+    const int32_t *shift;     /* 8 */
+    int8_t *out;              /* 12: channel 0 of the block's pixel 0 */
+    int32_t out_c;            /* 16 */
+    const uint32_t *cols;     /* 20 */
+    int32_t idx_end;          /* 24: -4 * out_c, the first channel's index */
+    int32_t c1;               /* 28: 1 + 2 * output_offset */
+    const uint32_t *cols_end; /* 32: cols + 2 * K words */
+    const int8_t *w;          /* 36 */
+} te_conv4s_job;
+
+/* The first group: the four sums start at the bias in r2. */
+#define TE_CONV4S_GROUP0                                                                                     \
+    "ldr     r7, [r4], #4\n\t"                                                                               \
+    "ldmia   r5!, {r8, r10, r11, r12}\n\t"                                                                   \
+    "sxtb16  lr, r7, ror #8\n\t"                                                                             \
+    "sxtb16  r7, r7\n\t"                                                                                     \
+    "smlad   r0, r7, r8, r2\n\t"                                                                             \
+    "smlad   r0, lr, r10, r0\n\t"                                                                            \
+    "smlad   r1, r7, r11, r2\n\t"                                                                            \
+    "smlad   r1, lr, r12, r1\n\t"                                                                            \
+    "ldmia   r5!, {r8, r10, r11, r12}\n\t"                                                                   \
+    "smlad   r3, r7, r11, r2\n\t"                                                                            \
+    "smlad   r3, lr, r12, r3\n\t"                                                                            \
+    "smlad   r2, r7, r8, r2\n\t"                                                                             \
+    "smlad   r2, lr, r10, r2\n\t"
+/* K > 8: pairs of groups until the columns end (r7 is free between groups). */
+#define TE_CONV4S_MORE                                                                                       \
+    "b       3f\n\t"                                                                                         \
+    "2:\n\t"                                                                                                 \
+    TE_CONV4_GROUP                                                                                           \
+    TE_CONV4_GROUP                                                                                           \
+    "3:\n\t"                                                                                                 \
+    "ldr     r7, [sp, #32]\n\t"                                                                              \
+    "cmp     r5, r7\n\t"                                                                                     \
+    "bne     2b\n\t"
+#define TE_CONV4S_FN(name, MORE)                                                                             \
+    __attribute__((naked, noinline)) static void name(const te_conv4s_job *job)                              \
+    {                                                                                                        \
+        (void)job;                                                                                           \
+        __asm__ volatile(                                                                                    \
+            ".syntax unified\n\t"                                                                            \
+            "push    {r4, r5, r6, r7, r8, r10, r11, lr}\n\t"                                                 \
+            "ldmia   r0, {r1, r2, r3, r4, r5, r6, r7, r8, r10, r11}\n\t"                                     \
+            "add     r4, r4, r5\n\t"                            /* out + out_c */                         \
+            "push    {r1, r2, r3, r4, r5, r6, r7, r8, r10}\n\t" /* [sp, #0..32]: bias .. cols_end */        \
+            "mov     r4, r11\n\t"                               /* w: advances through the rows */        \
+            "mov     r6, r7\n\t"                                /* 4 * (channel - out_c) */               \
+            "1:\n\t"                                                                                         \
+            "ldr     r12, [sp, #0]\n\t"                                                                      \
+            "ldr     r2, [r12, r6]\n\t"                                                                      \
+            "ldr     r5, [sp, #20]\n\t"                                                                      \
+            TE_CONV4S_GROUP0                                                                                 \
+            TE_CONV4_GROUP                                                                                   \
+            MORE                                                                                             \
+            "ldr     r12, [sp, #8]\n\t"                                                                      \
+            "ldr     r7, [r12, r6]\n\t"                                                                      \
+            "ldr     r12, [sp, #4]\n\t"                                                                      \
+            "ldr     r5, [r12, r6]\n\t"                                                                      \
+            "mvn     r7, r7\n\t"                                /* e - 1 */                               \
+            "sub     r8, r7, #1\n\t"                                                                         \
+            "ldr     r10, [sp, #28]\n\t"                                                                     \
+            "lsl     r10, r10, r8\n\t"                          /* 2^(e-2) + output_offset * 2^(e-1) */   \
+            "ldr     r11, [sp, #12]\n\t"                                                                     \
+            "add     r11, r11, r6, asr #2\n\t"                                                               \
+            "ldr     r12, [sp, #16]\n\t"                                                                     \
+            TE_CONV4_RQF_STORE4                                                                              \
+            "adds    r6, r6, #4\n\t"                                                                         \
+            "bne     1b\n\t"                                                                                 \
+            "add     sp, sp, #36\n\t"                                                                        \
+            "pop     {r4, r5, r6, r7, r8, r10, r11, pc}\n\t");                                               \
+    }
+TE_CONV4S_FN(conv4s_asm_k8, "")
+TE_CONV4S_FN(conv4s_asm_k8n, TE_CONV4S_MORE)
 
 /* Nearly every layer of real models: bias present, symmetric weights, the whole int8 range. */
 TE_CONV4_ASM_FN(conv4_asm_plain, TE_CONV4_HEAD_PLAIN, TE_CONV4_POST_PLAIN, TE_CONV4_TAIL_PLAIN)
@@ -1796,6 +1869,67 @@ TE_CONV4_ASM_FN(conv4_asm_plain, TE_CONV4_HEAD_PLAIN, TE_CONV4_POST_PLAIN, TE_CO
 TE_CONV4_ASM_FN(conv4_asm_plain_x, TE_CONV4_HEAD_PLAIN_X, TE_CONV4_POST_PLAIN, TE_CONV4_TAIL_PLAIN)
 /* Everything else (no bias, legacy uint8 terms, narrower activation ranges), flags at run time. */
 TE_CONV4_ASM_FN(conv4_asm_any, TE_CONV4_HEAD_ANY, TE_CONV4_POST_ANY, TE_CONV4_TAIL_ANY)
+
+typedef void (*conv4s_fn)(const te_conv4s_job *);
+
+/* The K = 8n loop for this call with its job set (every block changes only job->out), or NULL.
+ * The caller checked TE_CONV4S_CANDIDATE: K a multiple of 8 up to 192 (the loop tests the column
+ * pointer in 3 instructions per pair of groups where conv4_asm_plain counts in 2: past 24 pairs
+ * that outweighs its per-channel savings) and a plain layer (bias, no legacy per-pixel terms,
+ * the whole int8 range). Here: every multiplier >= 0 (fast_limit != 0) and every shift in the
+ * folded-offset range e in [2, 24]. */
+__attribute__((noinline)) static conv4s_fn conv4s_setup(te_conv4s_job *job, const te_conv_params *p,
+                                                        const te_requant_per_channel *rq, const int8_t *filter,
+                                                        int32_t k_total, const uint32_t *cols,
+                                                        uint32_t fast_limit)
+{
+    int32_t oc;
+    if (fast_limit == 0) {
+        return NULL;
+    }
+    for (oc = 0; oc < p->out_c; ++oc) {
+        if ((uint32_t)(-rq->shift[oc] - 2) > 22u) {
+            return NULL;
+        }
+    }
+    job->bias = rq->bias + p->out_c;
+    job->mult = rq->multiplier + p->out_c;
+    job->shift = rq->shift + p->out_c;
+    job->out_c = p->out_c;
+    job->cols = cols;
+    job->idx_end = -4 * p->out_c;
+    job->c1 = 1 + 2 * p->output_offset;
+    job->cols_end = cols + 2 * k_total;
+    job->w = filter;
+    return k_total == 8 ? conv4s_asm_k8 : conv4s_asm_k8n;
+}
+
+/* The K = 8n loop as a 4-column kernel (conv_channels_fn): the caller passes the job in place of
+ * the weights (`filter`; the job has them), the other arguments are the job's already. */
+#define TE_CONV4S_CHANNELS(name, loop)                                                                       \
+    static void name(const te_conv_params *p, const te_requant_per_channel *rq, const int8_t *f, int32_t k,  \
+                     const uint32_t *c, int8_t *o, const int32_t *x, uint32_t lim)                           \
+    {                                                                                                        \
+        te_conv4s_job *const job = (te_conv4s_job *)(uintptr_t)f;                                            \
+        (void)p, (void)rq, (void)k, (void)c, (void)x, (void)lim;                                             \
+        job->out = o;                                                                                        \
+        loop(job);                                                                                           \
+    }
+TE_CONV4S_CHANNELS(conv4s_channels_k8, conv4s_asm_k8)
+TE_CONV4S_CHANNELS(conv4s_channels_k8n, conv4s_asm_k8n)
+
+/* In the callers' block loops (conv_dsp_rows, conv_1x1_dsp): among the declarations (after lim,
+ * mode and cols), the 4-column kernel of the call (fn4) and its weights argument (f4): the
+ * K = 8n loop with its job when it applies, else conv_fn4[mode] with the weights. */
+#define TE_CONV4S_SETUP(k)                                                                                   \
+    te_conv4s_job sj;                                                                                        \
+    const conv4s_fn small = TE_CONV4S_CANDIDATE(k) ? conv4s_setup(&sj, p, rq, filter, (k), cols, lim) : NULL; \
+    const conv_channels_fn fn4 = small == NULL ? conv_fn4[mode]                                              \
+                                 : small == conv4s_asm_k8 ? conv4s_channels_k8 : conv4s_channels_k8n;        \
+    const int8_t *const f4 = small == NULL ? filter : (const int8_t *)&sj;
+/* The per-call conditions but the shifts (tested inline: other layers skip the call). */
+#define TE_CONV4S_CANDIDATE(k)                                                                               \
+    (((k) & 7) == 0 && (k) <= 192 && mode == CONV_RQ_FAST_FULL && rq->bias != NULL && p->filter_offset == 0)
 
 static void conv_channels4_asm(const te_conv_params *p, const te_requant_per_channel *rq, const int8_t *filter,
                                int32_t k_total, const uint32_t *cols, int8_t *out, const int32_t *extra,
@@ -1835,9 +1969,9 @@ static void conv_channels4_asm(const te_conv_params *p, const te_requant_per_cha
     job.idx_end = 4 * p->out_c;
     if (rq->bias != NULL && mode == CONV_RQ_FAST_FULL) {
         if (k_total == 8) {
-            (extra ? conv4_asm_k8_x : conv4_asm_k8)(&job);
+            (extra ? conv4_asm_k8_x : conv4_asm_plain)(&job);
         } else if (k_total == 16) {
-            (extra ? conv4_asm_k16_x : conv4_asm_k16)(&job);
+            (extra ? conv4_asm_k16_x : conv4_asm_plain)(&job);
         } else {
             (extra ? conv4_asm_plain_x : conv4_asm_plain)(&job);
         }
@@ -1868,6 +2002,14 @@ typedef void (*conv_channels_fn)(const te_conv_params *, const te_requant_per_ch
 static const conv_channels_fn conv_fn4[2] = {conv_channels4_fast, conv_channels4_full};
 static const conv_channels_fn conv_fn1[2] = {conv_channels1_fast, conv_channels1_full};
 
+/* The 4-column kernel of a call and its weights argument, as TE_CONV_DSP_BLOCK calls them. */
+#define TE_CONV4_PLAIN_SETUP                                                                                 \
+    const conv_channels_fn fn4 = conv_fn4[mode];                                                             \
+    const int8_t *const f4 = filter;
+#if !defined(TE_CONV_DSP_ASM)
+#define TE_CONV4S_SETUP(k) TE_CONV4_PLAIN_SETUP
+#endif
+
 /* Legacy uint8 models (filter_offset != 0): sum (w + fo)(x + io) = sum w (x + io) + fo * sum (x + io),
  * the last term one value per pixel: fo times the sum of its column (padded taps are 0 there).
  * Returns `extra` filled for the nc columns, or NULL when fo is 0. */
@@ -1890,14 +2032,15 @@ static const int32_t *conv_extra_dsp(int32_t fo, const uint32_t *cols, int32_t k
 }
 
 /* A block of n (1..4) output pixels: `fill(j, dst, stride)` writes pixel j's column. 4 pixels
- * are interleaved and go through the 4-column kernel, fewer one column at a time. */
-#define TE_CONV_DSP_BLOCK(FILL)                                                                              \
+ * are interleaved and go through the 4-column kernel (fn4 with f4, see TE_CONV4S_SETUP), fewer
+ * one column at a time. */
+#define TE_CONV_DSP_BLOCK(FILL)                                                                                 \
     do {                                                                                                     \
         if (n == 4) {                                                                                        \
             for (j = 0; j < 4; ++j) {                                                                        \
                 FILL(j, cols + 2 * j, 8);                                                                    \
             }                                                                                                \
-            conv_fn4[mode](p, rq, filter, k_total, cols, out_px, conv_extra_dsp(fo, cols, k_pad, 4, extra), lim); \
+            fn4(p, rq, f4, k_total, cols, out_px, conv_extra_dsp(fo, cols, k_pad, 4, extra), lim);          \
         } else {                                                                                             \
             for (j = 0; j < n; ++j) {                                                                        \
                 FILL(j, cols, 2);                                                                            \
@@ -1954,6 +2097,7 @@ static void conv_dsp(const te_conv_params *p, const te_requant_per_channel *rq,
     const uint32_t off2 = (uint32_t)(uint16_t)p->input_offset * 0x00010001u;
     int32_t extra[4];
     int32_t b, px, j;
+    TE_CONV4_PLAIN_SETUP
     for (b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * p->in_c;
         for (px = 0; px < pixels; px += 4) {
@@ -1999,6 +2143,7 @@ static void conv_dsp_rows(const te_conv_params *p, const te_requant_per_channel 
     const int32_t fo = p->filter_offset;
     int32_t extra[4];
     int32_t b, px, j;
+    TE_CONV4S_SETUP(k_total)
     for (b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * p->in_c;
         for (px = 0; px < pixels; px += 4) {
@@ -2049,6 +2194,7 @@ static void conv_1x1_dsp(const te_conv_params *p, const te_requant_per_channel *
     const int dense = p->stride_h == 1 && p->stride_w == 1; /* pixel px at px * in_c: no division */
     int32_t extra[4];
     int32_t b, px, j;
+    TE_CONV4S_SETUP(k_total)
     for (b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * k_total;
         for (px = 0; px < pixels; px += 4) {
@@ -2056,7 +2202,7 @@ static void conv_1x1_dsp(const te_conv_params *p, const te_requant_per_channel *
             int8_t *out_px = output + ((size_t)b * pixels + px) * p->out_c;
             if (n == 4 && dense && (k_total & 3) == 0) {
                 conv_expand4_dense_dsp(in_b + (size_t)px * k_total, k_total, cols);
-                conv_fn4[mode](p, rq, filter, k_total, cols, out_px, conv_extra_dsp(fo, cols, k_pad, 4, extra), lim);
+                fn4(p, rq, f4, k_total, cols, out_px, conv_extra_dsp(fo, cols, k_pad, 4, extra), lim);
                 continue;
             }
 #define TE_CONV_FILL(jj, dst, stride)                                                                        \

@@ -43,16 +43,10 @@
  * Weights stay int8 in flash, as the model stores them: each kernel expands what it is about
  * to use (a channel, a group of 4) into scratch.
  *
- * Requantization: MultiplyByQuantizedMultiplier(acc, m, shift = -e) for e >= 1 (m >= 0, never
- * INT32_MIN) is the rounding right shift by e (ties away from zero) of
- * v = floor((P + 2^30) / 2^31), P = acc * m, i.e. floor((v + 2^(e-1) - [v < 0]) / 2^e)
- *   = floor((P + 2^30 + (2^(e-1) - [acc < 0]) * 2^31) / 2^(31+e))
- * ([v < 0] may be replaced by [acc < 0]: they differ only when v = 0, where both give 0), and
- * adding the output offset o * 2^(31+e) inside keeps it exact. For 2 <= e <= 23 (nearly every
- * channel of real models; |o| * 2^(31+e) + 2^62 < 2^63) that is (hi:lo) =
- * (2^(e-2) + o * 2^(e-1) - [acc < 0]) : (2^30 + [acc < 0] * 2^31), one SMLAL of acc * m into it
- * and an arithmetic shift of hi by e - 1 ("FAST"). Other shifts (scales of 1/4 and more, or
- * below 2^-23) use te_multiply_by_quantized_multiplier as written ("GENERIC").
+ * Requantization: te_requant_fast (te_common.h: one SMLAL and a shift, the proof there) with the
+ * output offset folded into the channel's constant, for right shifts 2 <= e <= 23 (nearly every
+ * channel of real models: "FAST"). Other shifts (scales of 1/4 and more, or below 2^-23) use
+ * te_multiply_by_quantized_multiplier as written ("GENERIC").
  */
 #include <string.h>
 
@@ -90,7 +84,7 @@ static void dw_rq_setup(te_dw_rq *r, const te_dw_params *p, const te_requant_per
         const int32_t e = -shift;
         r->mode = DW_RQ_FAST;
         r->shift = e - 1;
-        r->hi = (int32_t)(((int64_t)1 << (e - 2)) + (int64_t)p->output_offset * ((int64_t)1 << (e - 1)));
+        r->hi = te_requant_fast_hi(e, p->output_offset);
     } else {
         r->mode = DW_RQ_GENERIC;
         r->shift = shift;
@@ -104,20 +98,12 @@ TE_INLINE int8_t dw_requant(int32_t acc, const te_dw_rq *r, const int mode, cons
 {
     int32_t v;
     if (mode == DW_RQ_FAST) {
-        /* (hi:lo) = H * 2^32 + 2^30 - [acc < 0] * 2^31, then + acc * m (one SMLAL). */
-        const uint32_t lo = ((uint32_t)acc & 0x80000000u) ^ 0x40000000u;
-        const int32_t hi = r->hi + (acc >> 31);
-        const int64_t q = (int64_t)(((uint64_t)(uint32_t)hi << 32) | lo) + (int64_t)acc * r->mult;
-        v = (int32_t)(q >> 32) >> r->shift;
+        v = te_requant_fast(acc, r->mult, r->hi, r->shift);
     } else {
         v = (int32_t)((uint32_t)te_multiply_by_quantized_multiplier(acc, r->mult, r->shift) + (uint32_t)r->out_off);
     }
     if (full) {
-#if defined(TE_DW_DSP)
         return (int8_t)te_ssat8(v);
-#else
-        return (int8_t)te_clamp_i32(v, -128, 127);
-#endif
     }
     return (int8_t)te_clamp_i32(v, r->act_min, r->act_max);
 }
@@ -747,7 +733,6 @@ TE_INLINE void dw_planar(const te_dw_params *p, const te_requant_per_channel *rq
         a3 = te_smlatt(xo_, wo_, a3);                                                              \
         DW_FENCE4();                                                                               \
     } while (0)
-#define DW_SAT8(v) te_ssat8(v)
 #else
 #define DW_TAP4(ptr)                                                                               \
     do {                                                                                           \
@@ -758,17 +743,13 @@ TE_INLINE void dw_planar(const te_dw_params *p, const te_requant_per_channel *rq
         a3 = dw_mac(a3, xp_[3], w[3]);                                                             \
         w += 4;                                                                                    \
     } while (0)
-#define DW_SAT8(v) te_clamp_i32((v), -128, 127)
 #endif
 
-/* FAST requantization with q = (multiplier, hi, e - 1). */
+/* FAST requantization (te_requant_fast) with q = (multiplier, hi, e - 1). */
 TE_INLINE int8_t dw_direct_requant(int32_t acc, const int32_t *q, int32_t act_min, int32_t act_max, const int full)
 {
-    const uint32_t lo = ((uint32_t)acc & 0x80000000u) ^ 0x40000000u;
-    const int32_t hi = q[1] + (acc >> 31);
-    const int64_t v64 = (int64_t)(((uint64_t)(uint32_t)hi << 32) | lo) + (int64_t)acc * q[0];
-    const int32_t v = (int32_t)(v64 >> 32) >> q[2];
-    return (int8_t)(full ? DW_SAT8(v) : te_clamp_i32(v, act_min, act_max));
+    const int32_t v = te_requant_fast(acc, q[0], q[1], q[2]);
+    return (int8_t)(full ? te_ssat8(v) : te_clamp_i32(v, act_min, act_max));
 }
 
 /* A group holding a shift outside -23..-2: TFLite's arithmetic as written, per channel
@@ -1818,9 +1799,105 @@ static void dw_mve(const te_dw_params *p, const te_requant_per_channel *rq, cons
 }
 #endif /* TE_USE_MVE */
 
+#if defined(TE_FORCE_PORTABLE)
+/* ---- Reference loop (TE_FORCE_PORTABLE builds only) ------------------------------------------
+ *
+ * te_depthwise_conv2d_s8 written the way TFLite Micro's reference DepthwiseConvPerChannel reads:
+ * per batch, output pixel, input channel and depth multiple, the sum over the filter taps that
+ * land inside the image (padded taps skipped) of (filter + filter_offset) * (input +
+ * input_offset), plus the bias, MultiplyByQuantizedMultiplier, plus the output offset, clamped.
+ * It reads what the generator emits, as emitted:
+ *  - filter: int8 [k_h][k_w][out_c] as the model stores it (never reordered);
+ *  - the bias is the folded one, bias + input_offset * sum over all taps of (w + filter_offset)
+ *    (wrapped to int32): the loop takes that term back out (exact in int32 wrapping arithmetic);
+ *  - requant4 == NULL: bias, multiplier and shift per channel in rq; else per group of 4 channels
+ *    20 int32 (te_depthwise.h): the 4 biases, then per channel (multiplier, 2^(e-2) + ..., e - 1,
+ *    0) for shift = -e, or (multiplier, shift, output_offset, 1).
+ * It needs the output apart from the input: a layer the generator planned in place (output over
+ * its input, see te_depthwise.h) runs the planar or direct kernel as other portable builds do
+ * (generate with --no-in-place to run every layer through this loop). No scratch.
+ * tests/ops/test_reference_loops.py proves it byte-equal to the default and DSP paths. */
+static int32_t dw_ref_bias(const te_requant_per_channel *rq, const int32_t *rq4, int32_t oc)
+{
+    if (rq4 != NULL) {
+        return rq4[(size_t)(oc / 4) * 20 + oc % 4];
+    }
+    return rq->bias ? rq->bias[oc] : 0;
+}
+
+static void dw_ref_multiplier(const te_requant_per_channel *rq, const int32_t *rq4, int32_t oc, int32_t *mult,
+                              int32_t *shift)
+{
+    if (rq4 != NULL) {
+        const int32_t *c = rq4 + (size_t)(oc / 4) * 20 + 4 + 4 * (oc % 4);
+        *mult = c[0];
+        *shift = c[3] ? c[1] : -(c[2] + 1);
+    } else {
+        *mult = rq->multiplier[oc];
+        *shift = rq->shift[oc];
+    }
+}
+
+static int dw_ref_overlap(const te_dw_params *p, const int8_t *input, const int8_t *output)
+{
+    const uintptr_t in0 = (uintptr_t)input, out0 = (uintptr_t)output;
+    const uintptr_t in1 = in0 + (size_t)p->batches * p->in_h * p->in_w * p->in_c;
+    const uintptr_t out1 = out0 + (size_t)p->batches * p->out_h * p->out_w * p->out_c;
+    return in0 < out1 && out0 < in1;
+}
+
+static void dw_reference(const te_dw_params *p, const te_requant_per_channel *rq, const int32_t *rq4,
+                         const int8_t *input, const int8_t *filter, int8_t *output)
+{
+    int32_t b, out_y, out_x, in_c, m, filter_y, filter_x;
+    for (b = 0; b < p->batches; ++b) {
+        for (out_y = 0; out_y < p->out_h; ++out_y) {
+            for (out_x = 0; out_x < p->out_w; ++out_x) {
+                for (in_c = 0; in_c < p->in_c; ++in_c) {
+                    for (m = 0; m < p->depth_mult; ++m) {
+                        const int32_t oc = m + in_c * p->depth_mult;
+                        const int32_t in_x_origin = out_x * p->stride_w - p->pad_left;
+                        const int32_t in_y_origin = out_y * p->stride_h - p->pad_top;
+                        uint32_t acc = 0, wsum = 0;
+                        int32_t mult, shift, v;
+                        for (filter_y = 0; filter_y < p->k_h; ++filter_y) {
+                            for (filter_x = 0; filter_x < p->k_w; ++filter_x) {
+                                const int32_t in_x = in_x_origin + p->dil_w * filter_x;
+                                const int32_t in_y = in_y_origin + p->dil_h * filter_y;
+                                const int32_t filter_val =
+                                    filter[((size_t)filter_y * p->k_w + filter_x) * p->out_c + oc] + p->filter_offset;
+                                wsum += (uint32_t)filter_val;
+                                if (in_x >= 0 && in_x < p->in_w && in_y >= 0 && in_y < p->in_h) {
+                                    const int32_t input_val =
+                                        input[(((size_t)b * p->in_h + in_y) * p->in_w + in_x) * p->in_c + in_c];
+                                    acc += (uint32_t)(filter_val * (input_val + p->input_offset));
+                                }
+                            }
+                        }
+                        /* the model's bias: the folded bias without its input_offset term */
+                        acc += (uint32_t)dw_ref_bias(rq, rq4, oc) - (uint32_t)p->input_offset * wsum;
+                        dw_ref_multiplier(rq, rq4, oc, &mult, &shift);
+                        v = te_multiply_by_quantized_multiplier((int32_t)acc, mult, shift);
+                        v = (int32_t)((uint32_t)v + (uint32_t)p->output_offset);
+                        output[(((size_t)b * p->out_h + out_y) * p->out_w + out_x) * p->out_c + oc] =
+                            (int8_t)te_clamp_i32(v, p->act_min, p->act_max);
+                    }
+                }
+            }
+        }
+    }
+}
+#endif /* TE_FORCE_PORTABLE */
+
 void te_depthwise_conv2d_s8(const te_dw_params *p, const te_requant_per_channel *rq, const int32_t *requant4,
                             const int8_t *input, const int8_t *filter, int8_t *output, void *scratch)
 {
+#if defined(TE_FORCE_PORTABLE)
+    if (!dw_ref_overlap(p, input, output)) {
+        dw_reference(p, rq, requant4, input, filter, output);
+        return;
+    }
+#endif
 #if defined(TE_USE_MVE)
     (void)dw_direct; /* the portable kernels: what TE_FORCE_PORTABLE builds on this core */
     (void)dw_planar;

@@ -300,7 +300,9 @@ static int32_t te_dp_nms_single(const te_detection_postprocess_params *p, te_dp_
     te_dp_stable_argsort(w->keep_scores, kept, w->sorted, w->sort_tmp);
     output_size = kept < max_detections ? kept : max_detections;
     active_count = kept;
-    memset(w->active, 1, (size_t)kept);
+    if (kept > 0) { /* also tells GCC -O1 the size is not negative (-Wstringop-overflow) */
+        memset(w->active, 1, (size_t)kept);
+    }
     for (i = 0; i < kept; ++i) {
         int32_t j, box;
         if (active_count == 0 || selected >= output_size) {

@@ -687,6 +687,73 @@ static void fc_rows_mve(const te_fc_params *p, const int32_t *bias, const te_fp6
 }
 #endif /* TE_USE_MVE */
 
+#if defined(TE_FORCE_PORTABLE)
+/* ---- Reference loop (TE_FORCE_PORTABLE builds only) ------------------------------------------
+ *
+ * te_fully_connected_s8 written the way TFLite Micro's reference FullyConnected reads: per batch
+ * and output feature, the sum over the input features of (filter + filter_offset) * (input +
+ * input_offset), plus the bias, requantized, plus the output offset, clamped. It reads what the
+ * generator emits, as emitted:
+ *  - bias: as given, or for TE_FC_QUADS_PAIR_BIAS layers the odd rows' values taken back out of
+ *    the pair form;
+ *  - weight (o, i) through fc_ref_weight: row-major, or decoded from TE_FC_LAYOUT_QUADS (rows
+ *    4 * (out_depth / 4) on, and every row when accum_depth < 4, are row-major in that layout too);
+ *  - folded_bias: `bias` holds bias + input_offset * sum(w) (filter_offset 0); the loop takes the
+ *    input_offset term back out (int32 wrap, exact) and then adds input_offset per term, as the
+ *    reference does;
+ *  - requantization: with p->rq_mult != 0 the generator's integer form (checked equal to the
+ *    reference's for every accumulator the layer can produce; `scales` is then NULL), else the
+ *    reference's double rounding round((double)acc * scale) replayed by te_requantize_fp64.
+ * Sums use uint32 arithmetic: int32 wrapping without undefined behaviour (the generator checks
+ * that the reference's own int32 sums do not overflow). tests/ops/test_reference_loops.py proves
+ * it byte-equal to the default and DSP paths. */
+static int32_t fc_ref_weight(const te_fc_params *p, const int8_t *filter, int32_t o, int32_t i)
+{
+    const int32_t depth = p->accum_depth;
+    if ((p->weight_layout & TE_FC_LAYOUT_QUADS) && o < (p->out_depth & ~3)) {
+        return fc_quad_weight(filter + (size_t)(o & ~3) * depth, depth, o & 3, i);
+    }
+    return filter[(size_t)o * depth + i];
+}
+
+static void fc_reference(const te_fc_params *p, const int32_t *bias, const te_fp64_scale *scales,
+                         const int8_t *input, const int8_t *filter, int8_t *output)
+{
+    const int32_t depth = p->accum_depth, out_depth = p->out_depth;
+    int32_t b, o, i;
+    for (b = 0; b < p->batches; ++b) {
+        for (o = 0; o < out_depth; ++o) {
+            uint32_t acc = 0, model_bias = bias ? (uint32_t)bias[o] : 0u;
+            int32_t v;
+            if (bias && (p->weight_layout & TE_FC_QUADS_PAIR_BIAS) && (o & 1) && o < (out_depth & ~3)) {
+                /* the pair form: bias[o] = b[o - 1] + 256 * b[o] (exact: the generator checked it) */
+                model_bias = (uint32_t)((int32_t)((uint32_t)bias[o] - (uint32_t)bias[o - 1]) >> 8);
+            }
+            if (p->folded_bias) {
+                uint32_t wsum = 0;
+                for (i = 0; i < depth; ++i) {
+                    wsum += (uint32_t)fc_ref_weight(p, filter, o, i);
+                }
+                model_bias -= (uint32_t)p->input_offset * wsum;
+            }
+            for (i = 0; i < depth; ++i) {
+                const int32_t input_val = input[(size_t)b * depth + i];
+                const int32_t filter_val = fc_ref_weight(p, filter, o, i);
+                acc += (uint32_t)((filter_val + p->filter_offset) * (input_val + p->input_offset));
+            }
+            acc += model_bias;
+            if (p->rq_mult != 0) {
+                output[(size_t)b * out_depth + o] = fc_int_rq(p, (int32_t)acc);
+                continue;
+            }
+            v = te_requantize_fp64((int32_t)acc, scales[p->per_channel ? o : 0]);
+            v += p->output_offset;
+            output[(size_t)b * out_depth + o] = (int8_t)te_clamp_i32(v, p->act_min, p->act_max);
+        }
+    }
+}
+#endif /* TE_FORCE_PORTABLE */
+
 #if defined(__GNUC__) && !defined(__clang__)
 __attribute__((optimize("no-unswitch-loops"))) /* one copy of the batch loop (flash) */
 #endif
@@ -699,6 +766,10 @@ void te_fully_connected_s8(const te_fc_params *p, const int32_t *bias, const te_
     const int32_t quad_rows = (p->weight_layout & TE_FC_LAYOUT_QUADS) ? out_depth & ~3 : 0;
 #endif
     int32_t b;
+#if defined(TE_FORCE_PORTABLE)
+    fc_reference(p, bias, scales, input, filter, output);
+    return;
+#endif
     if (!p->folded_bias) {
         fc_with_offsets(p, bias, scales, input, filter, output);
         return;

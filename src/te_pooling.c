@@ -13,12 +13,22 @@
  * CalculateActivationRangeQuantized does for the output tensor.
  */
 #include "tinyengine/te_pooling.h"
+#include "tinyengine/te_simd.h"
 
 /* The in-image taps [first, last) of a window starting at `origin`, as the reference clamps them. */
 TE_INLINE void te_pool_window(int32_t origin, int32_t k, int32_t size, int32_t *first, int32_t *last)
 {
     *first = origin < 0 ? -origin : 0;
     *last = te_min_i32(k, size - origin);
+}
+
+/* The reference's rounded mean of a window sum of `count` values (count >= 1). */
+TE_INLINE int32_t te_avg_pool_mean(int32_t acc, int32_t count, int32_t legacy_uint8)
+{
+    if (legacy_uint8) {
+        return (acc + 128 * count + count / 2) / count - 128;
+    }
+    return acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
 }
 
 static void te_avg_pool2d_portable(const te_pool_params *p, const int8_t *input, int8_t *output)
@@ -45,14 +55,8 @@ static void te_avg_pool2d_portable(const te_pool_params *p, const int8_t *input,
                             row += c_n;
                         }
                     }
-                    if (count <= 0) {
-                        /* Unreachable: the generator rejects models with empty windows. */
-                        acc = 0;
-                    } else if (p->legacy_uint8) {
-                        acc = (acc + 128 * count + count / 2) / count - 128;
-                    } else {
-                        acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
-                    }
+                    /* count 0 is unreachable: the generator rejects models with empty windows. */
+                    acc = count > 0 ? te_avg_pool_mean(acc, count, p->legacy_uint8) : 0;
                     *output++ = (int8_t)te_clamp_i32(acc, p->act_min, p->act_max);
                 }
             }
@@ -89,6 +93,114 @@ static void te_max_pool2d_portable(const te_pool_params *p, const int8_t *input,
         }
     }
 }
+
+#if defined(TE_USE_DSP) && !defined(TE_USE_MVE)
+/* DSP path (M4, M7, M33): four channels per word, SXTAB16 adding channels 0 and 2, and 1 and 3,
+ * into 16-bit lanes. A lane holds the sum of at most 255 int8 values exactly ([-32640, 32385]),
+ * so the lanes move into 32-bit sums before they would take more taps. Then the reference's
+ * rounded division channel by channel (te_avg_pool_mean with the rounding terms of the pixel
+ * precomputed: the legacy uint8 sum plus 128 * count is never negative, so both rules are
+ * (sum + term) / count - offset). The last 1-3 channels read their bytes one by one. */
+#define TE_AVG_POOL_LANE_TAPS 255
+
+/* The last 1-3 channels of one tap as a word, byte by byte (never past the last channel). */
+TE_INLINE uint32_t te_avg_pool_read(const int8_t *row, int32_t lanes)
+{
+    uint32_t w = 0;
+    int32_t l;
+    for (l = 0; l < lanes; ++l) {
+        w |= (uint32_t)(uint8_t)row[l] << (8 * l);
+    }
+    return w;
+}
+
+/* The window sums of `lanes` (1-4) channels starting at `tap`: `rows` runs of `row_taps` taps,
+ * c_n bytes apart, the runs `row_bytes` apart (out of line: the tap loop gets the registers). */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void te_avg_pool_sums(const int8_t *tap0, int32_t rows, int32_t row_taps, size_t row_bytes, int32_t c_n,
+                             int32_t lanes, int32_t sum[4])
+{
+    int32_t r, t, room = TE_AVG_POOL_LANE_TAPS;
+    uint32_t sum02 = 0, sum13 = 0;
+    sum[0] = sum[1] = sum[2] = sum[3] = 0;
+    for (r = 0; r < rows; ++r) {
+        const int8_t *tap = tap0 + (size_t)r * row_bytes;
+        int32_t left = row_taps;
+        while (left > 0) {
+            const int32_t run = te_min_i32(left, room);
+            left -= run;
+            room -= run;
+            if (lanes == 4) {
+                for (t = run; t > 0; --t, tap += c_n) {
+                    const uint32_t w = te_read_u32(tap);
+                    sum02 = te_sxtab16(sum02, w);
+                    sum13 = te_sxtab16_ror8(sum13, w);
+                }
+            } else {
+                for (t = run; t > 0; --t, tap += c_n) {
+                    const uint32_t w = te_avg_pool_read(tap, lanes);
+                    sum02 = te_sxtab16(sum02, w);
+                    sum13 = te_sxtab16_ror8(sum13, w);
+                }
+            }
+            if (room == 0 || (left == 0 && r == rows - 1)) { /* lanes full, or the window done */
+                sum[0] += (int16_t)sum02;
+                sum[1] += (int16_t)sum13;
+                sum[2] += (int16_t)(sum02 >> 16);
+                sum[3] += (int16_t)(sum13 >> 16);
+                sum02 = sum13 = 0;
+                room = TE_AVG_POOL_LANE_TAPS;
+            }
+        }
+    }
+}
+
+static void te_avg_pool2d_dsp(const te_pool_params *p, const int8_t *input, int8_t *output)
+{
+    const int32_t c_n = p->channels, offset = p->legacy_uint8 ? 128 : 0;
+    const size_t in_row_bytes = (size_t)p->in_w * (size_t)c_n;
+    int32_t b, oy, ox, c, l, round_pos, round_neg;
+    for (b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + (size_t)b * p->in_h * in_row_bytes;
+        for (oy = 0; oy < p->out_h; ++oy) {
+            const int32_t y0 = oy * p->stride_h - p->pad_top;
+            int32_t fy0, fy1;
+            te_pool_window(y0, p->k_h, p->in_h, &fy0, &fy1);
+            for (ox = 0; ox < p->out_w; ++ox, output += c_n) {
+                const int32_t x0 = ox * p->stride_w - p->pad_left;
+                int32_t fx0, fx1, count, rows, row_taps;
+                const int8_t *first;
+                te_pool_window(x0, p->k_w, p->in_w, &fx0, &fx1);
+                rows = fy1 - fy0;
+                row_taps = fx1 - fx0;
+                count = (rows > 0 && row_taps > 0) ? rows * row_taps : 0;
+                if (count <= 0) { /* unreachable: the generator rejects empty windows */
+                    rows = 0;
+                    count = 1;
+                }
+                if (row_taps == p->in_w) { /* whole input rows: the window is one run of taps */
+                    row_taps = count;
+                    rows = rows > 0 ? 1 : 0;
+                }
+                first = in_b + (size_t)(y0 + fy0) * in_row_bytes + (size_t)(x0 + fx0) * (size_t)c_n;
+                round_pos = p->legacy_uint8 ? 128 * count + count / 2 : count / 2;
+                round_neg = p->legacy_uint8 ? round_pos : -(count / 2);
+                for (c = 0; c < c_n; c += 4) {
+                    const int32_t lanes = te_min_i32(4, c_n - c);
+                    int32_t sum[4];
+                    te_avg_pool_sums(first + c, rows, row_taps, in_row_bytes, c_n, lanes, sum);
+                    for (l = 0; l < lanes; ++l) {
+                        const int32_t mean = (sum[l] + (sum[l] > 0 ? round_pos : round_neg)) / count - offset;
+                        output[c + l] = (int8_t)te_clamp_i32(mean, p->act_min, p->act_max);
+                    }
+                }
+            }
+        }
+    }
+}
+#endif /* TE_USE_DSP && !TE_USE_MVE */
 
 #if defined(TE_USE_MVE)
 #include <arm_mve.h>
@@ -197,7 +309,9 @@ void te_avg_pool2d_s8(const te_pool_params *p, const int8_t *input, int8_t *outp
     te_avg_pool2d_mve(p, input, output);
     return;
 #elif defined(TE_USE_DSP)
-    /* Cortex-M DSP path: to be written; must match te_avg_pool2d_portable byte for byte. */
+    (void)te_avg_pool2d_portable; /* what TE_FORCE_PORTABLE builds on this core */
+    te_avg_pool2d_dsp(p, input, output);
+    return;
 #endif
     te_avg_pool2d_portable(p, input, output);
 }

@@ -13,6 +13,7 @@
  *   identical bits without double arithmetic (assuming no flush-to-zero of subnormals).
  */
 #include "tinyengine/te_quantize.h"
+#include "tinyengine/te_simd.h"
 
 #include <math.h>
 
@@ -58,14 +59,7 @@ TE_INLINE int32_t quantize_value(float x, float scale, int32_t zero_point)
  * q. Larger |y|, infinities and NaN take quantize_value. Checked over every float bit pattern. */
 TE_INLINE int32_t quantize_clamped(float x, float scale, int32_t zero_point, int32_t lo, int32_t hi)
 {
-#if defined(TE_QUANTIZE_TRUNC)
-    const float y = x / scale;
-    if (fabsf(y) < 1024.0f) {
-        const int32_t t = (int32_t)y;
-        const float f = y - (float)t;
-        return te_clamp_i32(t + (int32_t)(f + f) + zero_point, lo, hi);
-    }
-#elif defined(TE_QUANTIZE_VCVTA)
+#if defined(TE_QUANTIZE_VCVTA)
     const float y = x / scale;
     int32_t t = INT32_MIN; /* out of range or NaN, as quantize_value */
     if (fabsf(y) < 2147483648.0f) {
@@ -77,15 +71,27 @@ TE_INLINE int32_t quantize_clamped(float x, float scale, int32_t zero_point, int
     }
     t = (int32_t)((uint32_t)t + (uint32_t)zero_point);
     if (lo == -128 && hi == 127) {
-        return __ssat(t, 8);
+        return te_ssat8(t);
     }
     if (lo == 0 && hi == 255) {
         return (int32_t)__usat(t, 8);
     }
     return te_clamp_i32(t, lo, hi);
+#else
+    int32_t q;
+#if defined(TE_QUANTIZE_TRUNC)
+    const float y = x / scale;
+    if (fabsf(y) < 1024.0f) {
+        const int32_t t = (int32_t)y;
+        const float f = y - (float)t;
+        q = t + (int32_t)(f + f) + zero_point;
+    } else
 #endif
-#if !defined(TE_QUANTIZE_VCVTA)
-    return te_clamp_i32(quantize_value(x, scale, zero_point), lo, hi);
+    {
+        q = quantize_value(x, scale, zero_point);
+    }
+    /* The int8 range is one SSAT on DSP cores (lo and hi are constants where this inlines). */
+    return (lo == -128 && hi == 127) ? te_ssat8(q) : te_clamp_i32(q, lo, hi);
 #endif
 }
 
@@ -191,6 +197,37 @@ void te_dequantize_u8_f32(const te_dequantize_params *p, const uint8_t *input, f
     }
 }
 
+/* Bytes with bit 7 toggled, which is x + 128 or x - 128 modulo 256 (uint8 <-> int8 storage of the
+ * same values), four per word; forward, so in place is safe. */
+#if defined(__GNUC__)
+__attribute__((noinline)) /* one copy for the four callers */
+#endif
+#if defined(__GNUC__) && !defined(__clang__) && !defined(TE_USE_MVE)
+/* One word per step is the point: GCC's vectorizer would add alias checks and a two-word copy. */
+__attribute__((optimize("no-tree-vectorize")))
+#endif
+static void te_toggle_bit7(const uint8_t *input, uint8_t *output, int32_t size)
+{
+    int32_t i = 0;
+#if !defined(TE_USE_MVE) && (defined(__ARM_FEATURE_UNALIGNED) || !defined(__arm__))
+    for (; i < (size & ~3); i += 4) {
+        te_write_u32(output + i, te_read_u32(input + i) ^ 0x80808080u);
+    }
+    if (size & 2) { /* the last 1-3 bytes, straight-line */
+        output[i] = (uint8_t)(input[i] ^ 0x80u);
+        output[i + 1] = (uint8_t)(input[i + 1] ^ 0x80u);
+        i += 2;
+    }
+    if (size & 1) {
+        output[i] = (uint8_t)(input[i] ^ 0x80u);
+    }
+#else
+    for (; i < size; ++i) { /* Helium: GCC vectorizes this into a tail-predicated loop */
+        output[i] = (uint8_t)(input[i] ^ 0x80u);
+    }
+#endif
+}
+
 /* reference_ops::Requantize: MultiplyByQuantizedMultiplier(q - zp_in) + zp_out, clamped. When the
  * scales are equal (multiplier 2^30, shift 1 is the identity) and the zero points differ by 128
  * between int8 and uint8, the reference toggles bit 7 instead: the same values. */
@@ -198,10 +235,7 @@ void te_dequantize_u8_f32(const te_dequantize_params *p, const uint8_t *input, f
     do {                                                                                         \
         int32_t i;                                                                               \
         if (p->flip_only) { /* zero points 128 apart: always in range, a bit-7 toggle */         \
-            const int32_t offset = p->output_zero_point - p->input_zero_point;                   \
-            for (i = 0; i < p->size; ++i) {                                                      \
-                output[i] = (out_t)((int32_t)input[i] + offset);                                 \
-            }                                                                                    \
+            te_toggle_bit7((const uint8_t *)input, (uint8_t *)output, p->size);                  \
             return;                                                                              \
         }                                                                                        \
         for (i = 0; i < p->size; ++i) {                                                          \
@@ -236,18 +270,12 @@ void te_requantize_u8_u8(const te_requantize_params *p, const uint8_t *input, ui
 
 void te_flip_sign_u8_s8(int32_t size, const uint8_t *input, int8_t *output)
 {
-    int32_t i;
-    for (i = 0; i < size; ++i) {
-        output[i] = (int8_t)((int32_t)input[i] - 128); /* same bits as input ^ 0x80 */
-    }
+    te_toggle_bit7(input, (uint8_t *)output, size); /* input - 128 */
 }
 
 void te_flip_sign_s8_u8(int32_t size, const int8_t *input, uint8_t *output)
 {
-    int32_t i;
-    for (i = 0; i < size; ++i) {
-        output[i] = (uint8_t)((int32_t)input[i] + 128);
-    }
+    te_toggle_bit7((const uint8_t *)input, output, size); /* input + 128 */
 }
 
 /* ======================================================================================

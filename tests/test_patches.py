@@ -278,7 +278,7 @@ def _band_lowering_wrapped(change):
 
     def lower(op, graph):
         call = conv(op, graph)
-        return change(op, call) if op.options.get("_band") else call
+        return change(op, call) if op.context.band else call
     return mock.patch.dict(patches.REGISTRY, {"CONV_2D": lower})
 
 

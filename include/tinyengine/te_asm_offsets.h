@@ -15,10 +15,13 @@
  * Register convention of the naked functions (AAPCS: r0-r3, r12 and lr are free; r4-r11 must be
  * preserved):
  *   - The job pointer arrives in r0. conv4_asm_* keep it at [sp] and reload it into r12 after the
- *     dot product (which uses r0-r3 as the four sums); dw3x3_pairs_s2 reads it once from r0;
- *     dw_run_3x3_asm keeps it in r12; lstm_pre_asm keeps it in r0 throughout.
- *   - conv4_asm_* and dw_run_3x3_asm / dw3x3_pairs_s2 push {r4-r8, r10, r11, lr} and never touch
- *     r9: r9 is the platform register on some ABIs (static base, TLS), so portable loops leave it.
+ *     dot product (which uses r0-r3 as the four sums); conv4s_asm_* push the job's first nine
+ *     words at entry (out replaced by out + out_c) and read them at [sp, #offset], the job's
+ *     offsets; dw3x3_pairs_s2 reads it once from r0; dw_run_3x3_asm keeps it in r12;
+ *     lstm_pre_asm keeps it in r0 throughout.
+ *   - conv4_asm_*, conv4s_asm_* and dw_run_3x3_asm / dw3x3_pairs_s2 push {r4-r8, r10, r11, lr}
+ *     and never touch r9: r9 is the platform register on some ABIs (static base, TLS), so
+ *     portable loops leave it.
  *   - lstm_pre_asm pushes {r4-r11, lr} and uses r9-r12 as the four gates' sums: it saves and
  *     restores r9, so it is correct everywhere, but on a platform that reserves r9 for an
  *     interrupt-visible purpose (RWPI static base) it must not run; build with TE_NO_INLINE_ASM.
@@ -84,6 +87,28 @@ TE_ASM_OFFSET(te_conv4_asm_job, clamp, TE_ASM_CONV4_CLAMP);
 TE_ASM_OFFSET(te_conv4_asm_job, acc, TE_ASM_CONV4_ACC);
 TE_ASM_OFFSET(te_conv4_asm_job, out_base, TE_ASM_CONV4_OUT_BASE);
 TE_ASM_OFFSET(te_conv4_asm_job, idx_end, TE_ASM_CONV4_IDX_END);
+/* conv4s_asm_* (the K = 8n loop): LDMIA of the ten words 0..36, the first nine pushed: [sp, #0..32]. */
+#define TE_ASM_CONV4S_BIAS 0
+#define TE_ASM_CONV4S_MULT 4
+#define TE_ASM_CONV4S_SHIFT 8
+#define TE_ASM_CONV4S_OUT 12
+#define TE_ASM_CONV4S_OUT_C 16
+#define TE_ASM_CONV4S_COLS 20
+#define TE_ASM_CONV4S_IDX_END 24
+#define TE_ASM_CONV4S_C1 28
+#define TE_ASM_CONV4S_COLS_END 32
+#define TE_ASM_CONV4S_W 36
+TE_ASM_OFFSET(te_conv4s_job, bias, TE_ASM_CONV4S_BIAS);
+TE_ASM_OFFSET(te_conv4s_job, mult, TE_ASM_CONV4S_MULT);
+TE_ASM_OFFSET(te_conv4s_job, shift, TE_ASM_CONV4S_SHIFT);
+TE_ASM_OFFSET(te_conv4s_job, out, TE_ASM_CONV4S_OUT);
+TE_ASM_OFFSET(te_conv4s_job, out_c, TE_ASM_CONV4S_OUT_C);
+TE_ASM_OFFSET(te_conv4s_job, cols, TE_ASM_CONV4S_COLS);
+TE_ASM_OFFSET(te_conv4s_job, idx_end, TE_ASM_CONV4S_IDX_END);
+TE_ASM_OFFSET(te_conv4s_job, c1, TE_ASM_CONV4S_C1);
+TE_ASM_OFFSET(te_conv4s_job, cols_end, TE_ASM_CONV4S_COLS_END);
+TE_ASM_OFFSET(te_conv4s_job, w, TE_ASM_CONV4S_W);
+_Static_assert(sizeof(te_conv4s_job) == 40, "te_conv4s_job is the ten words conv4s_asm_* loads");
 _Static_assert(sizeof(((te_conv4_asm_job *)0)->x) == 16 && sizeof(((te_conv4_asm_job *)0)->acc) == 16,
                "te_conv4_asm_job.x and .acc are four words (LDRD pairs / STMIA)");
 #endif

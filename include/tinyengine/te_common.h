@@ -82,6 +82,35 @@ TE_INLINE int32_t te_multiply_by_quantized_multiplier(int32_t x, int32_t multipl
     return te_rounding_divide_by_pot(te_sat_rounding_doubling_high_mul(shifted, multiplier), right_shift);
 }
 
+/* The fast exact form of te_multiply_by_quantized_multiplier(acc, m, -e) + o for a right shift
+ * of e >= 2 bits and m >= 0 (QuantizeMultiplier never gives a negative or INT32_MIN multiplier):
+ * one SMLAL into a per-channel constant and one arithmetic shift. The proof, once:
+ *   SaturatingRoundingDoublingHighMul(acc, m) = v = floor((P + 2^30) / 2^31), P = acc * m (the
+ *   reference's nudge truncates toward zero, which is this floor for either sign of P; it
+ *   saturates only for m = INT32_MIN). RoundingDivideByPOT(v, e) = floor((v + 2^(e-1) - [v < 0])
+ *   / 2^e), and [v < 0] may be replaced by [acc < 0]: they differ only where v = 0, which rounds
+ *   to 0 either way. The two floors compose, and o * 2^(31+e) added inside is exact:
+ *     result = floor((P + 2^30 + (2^(e-1) - [acc < 0]) * 2^31 + o * 2^(31+e)) / 2^(31+e))
+ *   As 64 bits (hi:lo) = (2^(e-2) + o * 2^(e-1) - [acc < 0]) : (2^30 + [acc < 0] * 2^31), plus
+ *   P (one SMLAL), the high word shifted right by e - 1 is the result.
+ * hi = 2^(e-2) + o * 2^(e-1) is the channel's constant (te_requant_fast_hi), sh = e - 1. Valid
+ * while hi fits int32 and |hi * 2^32| + |P| < 2^63: every e in [2, 31] with o = 0, every e in
+ * [2, 24] with |o| <= 128 (kernels that fold the output offset use [2, 23] or [2, 24]). The
+ * assembly kernels (te_conv.c TE_CONV4_RQF, the depthwise and LSTM loops) compute the same. */
+TE_INLINE int32_t te_requant_fast(int32_t acc, int32_t mult, int32_t hi, int32_t sh)
+{
+    const uint32_t lo = ((uint32_t)acc & 0x80000000u) ^ 0x40000000u;
+    const uint32_t h = (uint32_t)hi + (uint32_t)(acc >> 31);
+    const uint64_t q = (((uint64_t)h << 32) | lo) + (uint64_t)((int64_t)acc * mult);
+    return (int32_t)(uint32_t)(q >> 32) >> sh;
+}
+
+/* The constant of te_requant_fast for a right shift e and output offset o. */
+TE_INLINE int32_t te_requant_fast_hi(int32_t e, int32_t o)
+{
+    return (int32_t)(((int64_t)1 << (e - 2)) + (int64_t)o * ((int64_t)1 << (e - 1)));
+}
+
 /* GetInvSqrtQuantizedMultiplierExp(input, kReverseShift = -1): 1 / sqrt(input) as a quantized
  * multiplier and a (left) shift, by five Newton-Raphson steps in gemmlowp Q3.28 (L2_NORMALIZATION,
  * the integer LSTM's layer norm). */

@@ -75,8 +75,11 @@ void te_conv2d_1x1_s8_inplace(const te_conv_params *p, const te_requant_per_chan
     TE_CONV_MAX_(9 * TE_CONV_K4_((k_h) * (k_w) * (filter_in_c)),                                            \
                  5 * TE_CONV_K16_((k_h) * (k_w) * (filter_in_c)) + 4 * (out_c))
 /* 1x1: DSP: 4 int16 columns of in_c rounded up to 4; in place: one input pixel (portable); Helium:
- * five input pixels rounded up to 16 when in_c > 16, else 16 bytes (never more than the DSP's). */
-#define te_conv2d_1x1_s8_scratch_bytes(in_c) TE_CONV_MAX_(8 * TE_CONV_K4_(in_c), (in_c))
+ * five input pixels rounded up to 16 when in_c > 16, else 16 bytes (never more than the DSP's,
+ * written out anyway so that the maximum over the builds is the one definition). */
+#define TE_CONV_1X1_MVE_(in_c) ((in_c) > 16 ? 5 * TE_CONV_K16_(in_c) : 16)
+#define te_conv2d_1x1_s8_scratch_bytes(in_c) \
+    TE_CONV_MAX_(TE_CONV_MAX_(8 * TE_CONV_K4_(in_c), (in_c)), TE_CONV_1X1_MVE_(in_c))
 
 /* ---- int16x8 CONV_2D (int16 activations, zero points 0; int8 weights; int64 or int32 bias) ----
  * reference_integer_ops::ConvPerChannel<AccumScalar> for int16: the sums of w * x over the

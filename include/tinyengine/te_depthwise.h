@@ -64,6 +64,30 @@ typedef struct {
  * input rows they land on. Output and input otherwise must not overlap. */
 void te_depthwise_conv2d_s8(const te_dw_params *p, const te_requant_per_channel *rq, const int32_t *requant4,
                             const int8_t *input, const int8_t *filter, int8_t *output, void *scratch);
+/* TE_FORCE_PORTABLE builds run it as a plain loop that reads like TFLite Micro's reference kernel
+ * (src/te_depthwise.c, dw_reference), on either parameter layout, when the output does not overlap
+ * the input (a layer planned in place runs the kernels above); other builds never compile it. */
+
+/* Scratch bytes of te_depthwise_conv2d_s8 (and _wide) for p, direct = (requant4 != NULL): the
+ * largest need over the builds, so that one generated model runs on every core: the planar or
+ * direct kernel's (see above) and the Helium kernel's int8 window of buf_rows rows of row_len
+ * plus 16 bytes of slack (Helium builds run every layer through it). The generator's copy of this
+ * formula (ops/depthwise.py, dw_s8_scratch_bytes) is checked against it by tests/test_scratch_sizes.py. */
+static inline size_t te_depthwise_conv2d_s8_scratch_bytes(const te_dw_params *p, int direct)
+{
+    const size_t mve = (size_t)p->row_len * (size_t)p->buf_rows + 16u;
+    size_t own;
+    if (direct) {
+        const size_t plane_h = (size_t)((p->out_h - 1) * p->stride_h + p->k_h);
+        own = (size_t)8 * (size_t)(p->k_h * p->k_w) +
+              (p->plane_w > 0 ? (size_t)4 * (size_t)p->plane_w * plane_h
+                              : (size_t)4 * (size_t)p->ring_rows * (size_t)p->out_w);
+    } else {
+        own = (size_t)4 * (size_t)(p->k_h * ((p->k_w + 1) / 2)) + (size_t)4 * (size_t)p->buf_rows +
+              (size_t)2 * (size_t)p->buf_rows * (size_t)p->row_len;
+    }
+    return own > mve ? own : mve;
+}
 
 /* te_depthwise_conv2d_s8 with requant4 NULL (the planar kernel), for layers with 7-8 wide
  * filters, dil_w 1, an even stride_w and the whole int8 activation range (the generator calls it

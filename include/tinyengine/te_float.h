@@ -124,6 +124,8 @@ typedef struct {
 } te_lstm_f32_weights;
 void te_lstm_f32(const te_lstm_f32_params *p, const te_lstm_f32_weights *w, const float *input, float *output,
                  float *h_state, float *c_state, float *scratch);
+/* Scratch of te_lstm_f32: the four gates of one row and the accumulator row, 4-byte aligned. */
+#define te_lstm_f32_scratch_bytes(n_cell) ((size_t)5 * sizeof(float) * (size_t)(n_cell))
 
 #ifdef __cplusplus
 }

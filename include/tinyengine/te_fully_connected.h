@@ -67,6 +67,9 @@ typedef struct {
  * p->rq_mult gives the checked integer form. */
 void te_fully_connected_s8(const te_fc_params *p, const int32_t *bias, const te_fp64_scale *scales,
                            const int8_t *input, const int8_t *filter, int8_t *output);
+/* TE_FORCE_PORTABLE builds run te_fully_connected_s8 as a plain loop that reads like TFLite Micro's
+ * reference kernel (src/te_fully_connected.c, fc_reference), on whatever weight layout and
+ * requantization form the generator emitted; other builds never compile it. */
 
 /* The same operation with its input consumed in pieces (batches == 1 only), e.g. a flattened
  * feature map produced band by band. `acc` holds out_depth int32 sums, owned by the caller:

@@ -145,11 +145,12 @@ TE_INLINE uint32_t te_keep_min_u8x4(uint32_t keep, uint32_t cand, uint32_t *idx,
 }
 #endif
 
-/* Unaligned 32-bit loads and stores without undefined behaviour (one LDR/STR on Cortex-M4+). */
+#endif /* TE_USE_DSP */
+
+/* Unaligned 32-bit loads and stores without undefined behaviour (one LDR/STR on cores with
+ * unaligned access: M3 and up; byte by byte on M0+). */
 TE_INLINE uint32_t te_read_u32(const void *p) { uint32_t v; memcpy(&v, p, 4); return v; }
 TE_INLINE void te_write_u32(void *p, uint32_t v) { memcpy(p, &v, 4); }
-
-#endif /* TE_USE_DSP */
 
 /* Halfword multiply-accumulates and saturation (appended for the depthwise kernels).
  * te_smlaXY(a, b, acc) = acc + a.X * b.Y, X/Y = b(ottom) or t(op) signed halfword. */
@@ -159,17 +160,22 @@ TE_INLINE int32_t te_smlabb(uint32_t a, uint32_t b, int32_t acc) { return __smla
 TE_INLINE int32_t te_smlabt(uint32_t a, uint32_t b, int32_t acc) { return __smlabt((int32_t)a, (int32_t)b, acc); }
 TE_INLINE int32_t te_smlatb(uint32_t a, uint32_t b, int32_t acc) { return __smlatb((int32_t)a, (int32_t)b, acc); }
 TE_INLINE int32_t te_smlatt(uint32_t a, uint32_t b, int32_t acc) { return __smlatt((int32_t)a, (int32_t)b, acc); }
-/* Saturate to int8 (SSAT #8). */
-TE_INLINE int32_t te_ssat8(int32_t x) { return __ssat(x, 8); }
 #else
 TE_INLINE int32_t te_smla_hh_(int32_t x, int32_t y, int32_t acc) { return (int32_t)((uint32_t)acc + (uint32_t)(x * y)); }
 TE_INLINE int32_t te_smlabb(uint32_t a, uint32_t b, int32_t acc) { return te_smla_hh_((int16_t)(a & 0xFFFF), (int16_t)(b & 0xFFFF), acc); }
 TE_INLINE int32_t te_smlabt(uint32_t a, uint32_t b, int32_t acc) { return te_smla_hh_((int16_t)(a & 0xFFFF), (int16_t)(b >> 16), acc); }
 TE_INLINE int32_t te_smlatb(uint32_t a, uint32_t b, int32_t acc) { return te_smla_hh_((int16_t)(a >> 16), (int16_t)(b & 0xFFFF), acc); }
 TE_INLINE int32_t te_smlatt(uint32_t a, uint32_t b, int32_t acc) { return te_smla_hh_((int16_t)(a >> 16), (int16_t)(b >> 16), acc); }
-TE_INLINE int32_t te_ssat8(int32_t x) { return x < -128 ? -128 : (x > 127 ? 127 : x); }
 #endif
 #endif /* TE_USE_DSP */
+
+/* Saturate to int8: SSAT #8 on DSP cores, a clamp in every other build (the one int8 saturation
+ * of the kernels). */
+#if defined(TE_USE_DSP) && defined(__ARM_FEATURE_DSP) && !defined(TE_EMULATE_DSP)
+TE_INLINE int32_t te_ssat8(int32_t x) { return __ssat(x, 8); }
+#else
+TE_INLINE int32_t te_ssat8(int32_t x) { return x < -128 ? -128 : (x > 127 ? 127 : x); }
+#endif
 
 /* Most significant word multiply-accumulate, on every build (one instruction on DSP cores):
  * te_smmla  = acc + ((int64)a * b >> 32),

@@ -133,13 +133,43 @@ class Tensor:
         return f"Tensor({self.id}, {self.name!r}, {self.shape}, {self.dtype})"
 
 
+@dataclass
+class LoweringContext:
+    """What the reader, the passes and the patch planner found about one op beyond its TFLite
+    builtin options, for its lowering: typed fields (checked by mypy), never keys mixed into
+    `Op.options`, which holds only what the model's flatbuffer says."""
+
+    builtin_code: Optional[int] = None  # the operator code as read (custom ops keep theirs)
+    custom_options: Optional[bytes] = None  # a CUSTOM op's raw (flexbuffer) options
+    custom_function: Optional[str] = None  # --custom-ops: the te_custom_ function this op calls
+    intermediates: list[Tensor] = field(default_factory=list)  # quantization-only tensors (integer LSTM)
+    subgraphs: dict[str, "Graph"] = field(default_factory=dict)  # IF: then/else; WHILE: cond/body
+    # passes.normalize_uint8: a legacy uint8 op, its tensors shifted to int8 (zero point - 128),
+    # and which positions held uint8 (ops mixing types, e.g. CAST, need to know after the shift).
+    legacy_uint8: bool = False
+    uint8_inputs: list[int] = field(default_factory=list)
+    uint8_outputs: list[int] = field(default_factory=list)
+    # passes: a PAD fused into this VALID convolution (top, bottom, left, right).
+    explicit_padding: Optional[tuple[int, int, int, int]] = None
+    # patches: this op lowered for one band of rows, and (depthwise) the kernel form the full
+    # layer took, which the band must keep so the stage's buffers stay what was planned.
+    band: bool = False
+    dw_direct: Optional[bool] = None
+    # layout: a multi-output op whose other outputs became views keeps every output here.
+    all_outputs: Optional[list[Tensor]] = None
+    # resize: a RESIZE_BILINEAR fused with the ARG_MAX / ARG_MIN reading it.
+    fused_arg: Optional[str] = None
+    resize_index: Optional[int] = None
+
+
 @dataclass(eq=False)
 class Op:
     index: int  # index of the op in the original model (for error messages and reports)
     kind: str  # BuiltinOperator name, e.g. "CONV_2D"
     inputs: list[Optional[Tensor]]
     outputs: list[Tensor]
-    options: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)  # the model's builtin options, as read
+    context: LoweringContext = field(default_factory=LoweringContext)
 
     def input(self, i: int) -> Tensor:
         """Input `i`, which the op requires (`inputs[i]` is None where the model leaves an optional

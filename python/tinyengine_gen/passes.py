@@ -126,7 +126,7 @@ def alias_views(graph: Graph) -> None:
         graph.ops.remove(op)
 
 
-PAD_FUSABLE_CONSUMERS = {"CONV_2D", "DEPTHWISE_CONV_2D"}  # lowerings honouring options["_explicit_padding"]
+PAD_FUSABLE_CONSUMERS = {"CONV_2D", "DEPTHWISE_CONV_2D"}  # lowerings honouring op.context.explicit_padding
 
 
 def _pad_amounts(op: Op) -> Optional[np.ndarray]:
@@ -167,11 +167,11 @@ def fuse_pads(graph: Graph) -> None:
             continue
         conv = users[0]
         if (conv.kind not in PAD_FUSABLE_CONSUMERS or conv.inputs[0] is not y
-                or conv.options.get("padding") != "VALID" or "_explicit_padding" in conv.options):
+                or conv.options.get("padding") != "VALID" or conv.context.explicit_padding is not None):
             continue
         conv.inputs[0] = x
-        conv.options["_explicit_padding"] = (int(amounts[1][0]), int(amounts[1][1]),
-                                             int(amounts[2][0]), int(amounts[2][1]))
+        conv.context.explicit_padding = (int(amounts[1][0]), int(amounts[1][1]),
+                                            int(amounts[2][0]), int(amounts[2][1]))
         graph.ops.remove(op)
 
 
@@ -233,10 +233,10 @@ def normalize_uint8(graph: Graph) -> None:
     shifted: set[int] = set()
     for op in legacy_ops:
         # Which positions hold uint8 (ops mixing types, e.g. CAST, need to know after the shift).
-        op.options["_uint8_inputs"] = [i for i, t in enumerate(op.inputs) if t is not None and t.dtype == "uint8"]
-        op.options["_uint8_outputs"] = [i for i, t in enumerate(op.outputs) if t.dtype == "uint8"]
+        op.context.uint8_inputs = [i for i, t in enumerate(op.inputs) if t is not None and t.dtype == "uint8"]
+        op.context.uint8_outputs = [i for i, t in enumerate(op.outputs) if t.dtype == "uint8"]
     for op in legacy_ops:
-        op.options["_legacy_uint8"] = True
+        op.context.legacy_uint8 = True
         for t in op.inputs + op.outputs:
             if t is None or t.dtype != "uint8" or id(t) in shifted:
                 continue

@@ -34,6 +34,7 @@ calls that fit.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Callable, Optional, Union
@@ -258,16 +259,15 @@ class StageCall(KernelCall):
 
 def _band_op(call: KernelCall, ins: list[Tensor], out: Tensor, pads: Optional[tuple[int, int, int, int]]) -> Op:
     op = call.op
-    options = dict(op.options)
-    if pads is not None:
-        options["_explicit_padding"] = pads
     # Keep the whole op's kernel variant (its consts depend on it) and stay out of place.
-    options["_band"] = True
+    context = dataclasses.replace(op.context, band=True)
+    if pads is not None:
+        context.explicit_padding = pads
     if op.kind == "DEPTHWISE_CONV_2D":
-        options["_dw_direct"] = "requant4" in call.consts
+        context.dw_direct = "requant4" in call.consts
     replaced = iter(ins)
     inputs = [next(replaced) if (t is not None and not t.root.is_const) else t for t in op.inputs]
-    return Op(index=op.index, kind=op.kind, inputs=inputs, outputs=[out], options=options)
+    return Op(index=op.index, kind=op.kind, inputs=inputs, outputs=[out], options=dict(op.options), context=context)
 
 
 def _band_tensor(t: Tensor, rows: int) -> Tensor:

@@ -49,7 +49,7 @@ class Compiled:
 
 
 def lower(graph: Graph) -> list[KernelCall]:
-    return [lower_custom(op, graph) if "_custom_function" in op.options else REGISTRY[op.kind](op, graph)
+    return [lower_custom(op, graph) if op.context.custom_function is not None else REGISTRY[op.kind](op, graph)
             for op in graph.ops]
 
 

@@ -54,9 +54,9 @@ from typing import Callable, Optional
 
 from .errors import TinyEngineError
 from .ir import Graph, Tensor
+from .liveness import ALIGN, Buffer, align_up, lifetimes
 from .ops import KernelCall
 
-ALIGN = 16  # keeps every buffer aligned for 128-bit (Helium) and 64-bit loads
 SEARCH_EVALUATIONS = 400  # order perturbations tried by the local search (only when above the bound)
 PAIR_SET_EVALUATIONS = 48  # pair subsets tried (only when above the bound)
 EXACT_MAX_GROUPS = 12  # branch and bound over orders for graphs this small (when above the bound)
@@ -65,40 +65,6 @@ EXACT_NODES = 30_000  # its budget in first-fit placements
 
 class UnknownStrategyError(TinyEngineError, ValueError):
     """`--planner NAME` names no strategy."""
-
-
-def align_up(n: int) -> int:
-    """n rounded up to ALIGN (arena buffers, scratch and patch windows)."""
-    return (n + ALIGN - 1) // ALIGN * ALIGN
-
-
-@dataclass(eq=False)
-class Buffer:
-    name: str
-    size: int
-    first: int  # first step (kernel call index) it is live
-    last: int  # last step it is live
-    tensors: list[Tensor] = field(default_factory=list)
-    offset: int = -1
-    scratch_of: Optional[int] = None  # call index for kernel scratch buffers
-
-    @property
-    def span(self) -> int:
-        """Bytes it occupies in the arena (sizes are rounded up to ALIGN)."""
-        return align_up(self.size)
-
-    @property
-    def end(self) -> int:
-        return self.offset + self.span
-
-    def overlaps_in_time(self, other: "Buffer") -> bool:
-        return self.first <= other.last and other.first <= self.last
-
-    def overlaps_in_space(self, other: "Buffer") -> bool:
-        return self.offset < other.offset + other.span and other.offset < self.offset + self.span
-
-    def __repr__(self) -> str:
-        return f"Buffer({self.name!r}, {self.size} B, steps {self.first}..{self.last}, @{self.offset})"
 
 
 @dataclass(eq=False)
@@ -164,28 +130,9 @@ class Plan:
 # ----------------------------------------------------------------------------- lifetimes
 
 def _lifetimes(graph: Graph, calls: list[KernelCall]) -> dict[int, Buffer]:
-    """One buffer per non-constant alias root, live over [first, last] steps."""
-    end = max(len(calls) - 1, 0)
-    buffers: dict[int, Buffer] = {}
-
-    def touch(t: Tensor, step: int) -> None:
-        r = t.root
-        if r.is_const or r.is_variable:  # variables live in the state region (_state_buffers)
-            return
-        b = buffers.get(id(r))
-        if b is None:
-            buffers[id(r)] = Buffer(name=r.name, size=r.nbytes, first=step, last=step, tensors=[r])
-        else:
-            b.first, b.last = min(b.first, step), max(b.last, step)
-
-    for t in graph.inputs:
-        touch(t, 0)
-    for step, call in enumerate(calls):
-        for t in call.inputs + call.outputs:
-            touch(t, step)
-    for t in graph.outputs:
-        touch(t, end)
-    return buffers
+    """One buffer per non-constant alias root, live over [first, last] steps (liveness.py);
+    variables live in the state region (_state_buffers)."""
+    return lifetimes(graph.inputs, [[*call.inputs, *call.outputs] for call in calls], graph.outputs)
 
 
 def _state_buffers(calls: list[KernelCall]) -> list[Buffer]:

@@ -68,6 +68,17 @@ def quantize_value(scale: float, zero_point: int, value: float) -> int:
     return zero_point + int(tmp)
 
 
+# te_requant_fast (te_common.h, where the proof is): the right shifts e = -shift it takes when the
+# kernel folds the output offset into its constant.
+FAST_REQUANT_FOLDED_E = (2, 23)
+
+
+def fast_requant_hi(e: np.ndarray, zero_point: int) -> np.ndarray:
+    """te_requant_fast_hi: the constant 2^(e-2) + zero_point * 2^(e-1) of each right shift e."""
+    e = np.asarray(e, dtype=np.int64)
+    return (np.int64(1) << (e - 2)) + np.int64(zero_point) * (np.int64(1) << (e - 1))
+
+
 def activation_range(activation: str, dtype: str, scale: float, zero_point: int) -> tuple[int, int]:
     """CalculateActivationRangeQuantized() for a fused activation on an output tensor."""
     qmin, qmax = DTYPE_RANGE[dtype]

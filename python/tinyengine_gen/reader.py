@@ -12,7 +12,7 @@ from typing import Any, Optional
 import numpy as np
 
 from .errors import ModelFormatError, UnsupportedModelError, printable
-from .ir import NUMPY_DTYPES, Graph, Op, Quant, Tensor
+from .ir import NUMPY_DTYPES, Graph, LoweringContext, Op, Quant, Tensor
 
 try:  # the flatbuffer schema classes
     import tflite
@@ -190,15 +190,15 @@ def _read_subgraph(model: "tflite.Model", raw: bytes, index: int,
         ins = [tensor_at(int(x), f"op {i}") for x in (o.InputsAsNumpy() if o.InputsLength() else [])]
         outs = [tensor_at(int(x), f"op {i}") for x in (o.OutputsAsNumpy() if o.OutputsLength() else [])]
         options = _parse_options(o)
-        options["_builtin_code"] = int(builtin)
+        context = LoweringContext(builtin_code=int(builtin))
         if kind.startswith("CUSTOM:") and o.CustomOptionsLength():
-            options["_custom_options"] = o.CustomOptionsAsNumpy().tobytes()
+            context.custom_options = o.CustomOptionsAsNumpy().tobytes()
         if o.IntermediatesLength():
             # Quantization-only tensors (the integer LSTM's gate and hidden scales): never read or written.
-            options["_intermediates"] = [t for x in o.IntermediatesAsNumpy()
-                                         if (t := tensor_at(int(x), f"op {i}")) is not None]
+            context.intermediates = [t for x in o.IntermediatesAsNumpy()
+                                     if (t := tensor_at(int(x), f"op {i}")) is not None]
         ops.append(Op(index=i, kind=kind, inputs=ins, outputs=[t for t in outs if t is not None],
-                      options=options))
+                      options=options, context=context))
 
     def io_list(indices: Any, what: str) -> list[Tensor]:
         out = []
@@ -250,7 +250,7 @@ def _init_values(model: "tflite.Model", raw: bytes, ops: list[Op], source: str) 
     return values
 
 
-# Control-flow ops and the option keys naming their subgraphs (read into op.options["_subgraphs"]).
+# Control-flow ops and the option keys naming their subgraphs (read into op.context.subgraphs).
 CONTROL_FLOW = {"IF": ("then_subgraph_index", "else_subgraph_index"),
                 "WHILE": ("cond_subgraph_index", "body_subgraph_index")}
 MAX_SUBGRAPH_NESTING = 8
@@ -258,7 +258,7 @@ MAX_SUBGRAPH_NESTING = 8
 
 def _attach_subgraphs(model: "tflite.Model", raw: bytes, ops: list[Op], name: str, source: str,
                       chain: tuple[int, ...]) -> None:
-    """Read the subgraphs each IF / WHILE op runs (recursively) into op.options["_subgraphs"]
+    """Read the subgraphs each IF / WHILE op runs (recursively) into op.context.subgraphs
     ({"then": Graph, "else": Graph} or {"cond": ..., "body": ...}). A subgraph that would run
     itself (recursion, which LiteRT never finishes) or nesting deeper than 8 is refused."""
     for op in ops:
@@ -279,7 +279,7 @@ def _attach_subgraphs(model: "tflite.Model", raw: bytes, ops: list[Op], name: st
                         outputs=outputs, source=f"{source}: subgraph {index}")
             _attach_subgraphs(model, raw, sub_ops, name, source, chain + (index,))
             graphs[key.split("_")[0]] = sub
-        op.options["_subgraphs"] = graphs
+        op.context.subgraphs = graphs
 
 
 def _read(raw: bytes, name: str, source: str) -> Graph:

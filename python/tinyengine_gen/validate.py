@@ -231,7 +231,7 @@ def _used_tensors(graph: Graph) -> list[Tensor]:
     Tensors nothing refers to are ignored, as LiteRT ignores them."""
     used: dict[int, Tensor] = {}
     for op in graph.ops:
-        for t in [*op.inputs, *op.outputs, *op.options.get("_intermediates", [])]:
+        for t in [*op.inputs, *op.outputs, *op.context.intermediates]:
             if t is not None:
                 used[t.id] = t
     for t in [*graph.inputs, *graph.outputs]:

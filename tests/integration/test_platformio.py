@@ -335,6 +335,27 @@ def test_ram_check_fails_the_build_with_the_numbers(pio_env, tmp_path):
     assert not (project / ".pio" / "build" / ENV_NAME / "firmware.elf").exists()
 
 
+def test_platform_builder_reads_tinyengines_core_table():
+    """The tinyengine-qemu platform's builder loads the core table by file path (outside the
+    package): that file must exist where it looks and load alone, with every core's QEMU machine."""
+    builder = (REPO / "examples" / "platformio" / "platform-tinyengine-qemu" / "builder" / "main.py").read_text()
+    match = re.search(r'os\.path\.join\(os\.path\.dirname\(targets_dir\), ((?:"[^"]+", )*"[^"]+")\)', builder)
+    assert match, "load_core no longer names the core table's path"
+    path = REPO.joinpath(*re.findall(r'"([^"]+)"', match.group(1)))
+    assert path.is_file(), path
+    spec = importlib.util.spec_from_file_location("standalone_core_table", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        del sys.modules[spec.name]
+    from tinyengine_gen import targets
+    assert {c.machine: c.cflags for c in module.CORES.values()} == \
+        {c.machine: c.cflags for c in targets.CORES.values()}
+
+
 def test_board_examples_are_valid_platformio_projects():
     """The STM32 and nRF52840 projects need PlatformIO's registry to build; check their config."""
     pytest.importorskip("platformio")

@@ -42,6 +42,17 @@ def test_pool_model_shapes(op: str, in_shape, k, stride) -> None:
     assert_matches_reference(pool_model(op, in_shape, k, stride, zp=-5), n_sets=3)
 
 
+@pytest.mark.parametrize("in_shape,k,dtype,zp", [
+    ((1, 15, 17, 6), (15, 17), "int8", -128),  # 255 taps: the DSP path's 16-bit lane sums at their limit
+    ((1, 17, 15, 8), (17, 15), "uint8", 200),  # the same in legacy uint8 rounding
+    ((2, 16, 16, 5), (16, 16), "int8", 100),   # 256 taps: lane sums moved to 32 bits between rows
+    ((1, 40, 30, 4), (40, 30), "int8", -128),  # 1200 taps, several moves
+    ((1, 2, 300, 8), (2, 300), "int8", 5),     # a row wider than 255: channel by channel
+])
+def test_avg_pool_large_windows(in_shape, k, dtype: str, zp: int) -> None:
+    assert_matches_reference(pool_model("AVERAGE_POOL_2D", in_shape, k, k, "VALID", zp=zp, dtype=dtype), n_sets=3)
+
+
 @pytest.mark.parametrize("op", OPS)
 @pytest.mark.parametrize("hw,k,stride", [((7, 8), (3, 3), (2, 2)), ((8, 7), (2, 3), (1, 2)), ((5, 5), (4, 4), (1, 1)),
                                          ((6, 6), (3, 3), (3, 3))])

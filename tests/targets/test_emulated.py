@@ -1,4 +1,4 @@
-"""Emulated Cortex-M targets (targets/ + python/tinyengine_gen/targets.py).
+"""Emulated Cortex-M targets (targets/ + python/tinyengine_gen/targets/).
 
 Builds small hand-written fake models for every core, runs them in QEMU and
 checks outputs against Python, determinism of the instruction counts, the
@@ -248,7 +248,7 @@ def test_fakenet_outputs_and_determinism(core: str, work: Path, cache: Path, fak
     assert 0 < r1.stack_bytes < 1024
     assert r1.summary["sync_retries"] == 0
     assert r1.summary["instructions_first"] == r1.instructions[0]
-    assert targets._load_info(elf)["layout"] == targets.CORES[core].layout.ld_script
+    assert targets.build.load_info(elf)["layout"] == targets.CORES[core].layout.ld_script
 
     r2 = targets.run_firmware(core, elf, sets, timeout=60)
     assert r2.instructions == r1.instructions
@@ -309,7 +309,7 @@ def test_layouts_and_sizes(work: Path, cache: Path) -> None:
     arena, weights = 600 * 1024, 750 * 1024
     d = _write_model(work / "gen_big", "bignet", BIG_H % {"ARENA": arena}, BIG_C % {"WEIGHTS": weights})
     elf = targets.build_firmware("m55", d, "bignet", work / "build_big_m55", kernel_sources=[], cache_dir=cache)
-    info = targets._load_info(elf)
+    info = targets.build.load_info(elf)
     assert info["layout"] == "mps3-an547-large.ld"
     rep = targets.size_report(elf)
     assert rep.layout == "mps3-an547-large.ld"

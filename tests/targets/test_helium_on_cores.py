@@ -74,6 +74,10 @@ DW = {
     "legacy_uint8": lambda: dw_model((1, 9, 10, 8), (3, 3), (2, 2), "SAME", act="RELU6", dtype="uint8", in_zp=128,
                                      in_scale=0.0235, out_zp=0, out_scale=0.0235, w_zp=149, seed=7),
     "small_map": lambda: dw_model((1, 3, 3, 20), (3, 3), (1, 1), "SAME", act="RELU6", seed=49),
+    # the smallest planar windows: the Helium window and its 16 bytes of slack exceed the planar
+    # kernel's own scratch (dw_s8_scratch_bytes takes the larger)
+    "smallest_window": lambda: dw_model((1, 1, 1, 3), (1, 1), (1, 1), "VALID", act="NONE", seed=53),
+    "smallest_window_row": lambda: dw_model((1, 1, 6, 3), (1, 1), (1, 1), "VALID", act="NONE", seed=54),
     # walked along rows (more than 128 outputs): a 3-output tail per row; a window sliding one
     # output row at a time (stride 2, the direct layout's small scratch); 7x7 and legacy 5x5 rows
     "rows_tail3": lambda: dw_model((1, 21, 23, 8), (3, 3), (1, 1), "SAME", act="RELU", seed=50),

@@ -81,6 +81,15 @@ CONV = {
     "pw_8_mixed": lambda: conv_model((1, 3, 5, 8), 12, (1, 1), (1, 1), "VALID", act="NONE", out_scale=0.003, seed=14),
     "pw_8_tiny": lambda: conv_model((1, 4, 4, 8), 9, (1, 1), (1, 1), "VALID", act="NONE", out_scale=3e5, seed=15),
     "pw_16_mixed": lambda: conv_model((1, 2, 6, 16), 10, (1, 1), (1, 1), "VALID", act="NONE", out_scale=0.01, seed=16),
+    # pointwise K = 8 and 16 with every shift a right shift in [2, 24] and the whole int8 range (the
+    # small-K loop with the per-call job): output zero points at both ends, stride 1 and stride 2
+    "pw_8_fast_zp127": lambda: conv_model((1, 3, 7, 8), 13, (1, 1), (1, 1), "VALID", act="NONE", out_zp=127,
+                                          seed=40),
+    "pw_16_fast_zpm128": lambda: conv_model((1, 5, 5, 16), 6, (1, 1), (1, 1), "VALID", act="NONE", in_zp=-128,
+                                            out_zp=-128, seed=41),
+    "pw_8_fast_s2": lambda: conv_model((1, 7, 9, 8), 5, (1, 1), (2, 2), "VALID", act="NONE", in_zp=127, seed=42),
+    "pw_16_fast_small_scale": lambda: conv_model((1, 4, 6, 16), 4, (1, 1), (1, 1), "VALID", act="NONE",
+                                                 out_scale=30.0, out_zp=-100, seed=43),
     # pointwise, K = 40 (16-tap steps + tail), 33 channels, 9 pixels
     "pw_40_33": lambda: conv_model((1, 3, 3, 40), 33, (1, 1), (1, 1), "VALID", act="RELU6", seed=6),
     # per-channel scales straddling 1: left shifts, shift 0 and -1 next to the fast range
@@ -144,6 +153,8 @@ OTHERS = {
     "dw_7x7_s2_c3": lambda: dw_model((1, 15, 13, 3), (7, 7), (2, 2), "SAME", out_zp=-128, seed=35),
     "dw_7x7_s1_c3": lambda: dw_model((1, 12, 11, 3), (7, 7), (1, 1), "SAME", out_zp=-128, seed=36),
     "avg_pool": lambda: pool_model("AVERAGE_POOL_2D", (1, 7, 8, 3), (3, 3), (2, 2), "SAME", zp=7),
+    # four channels per word on DSP cores, two left one by one; a 25x5 window like kws'
+    "avg_pool_c10_global": lambda: pool_model("AVERAGE_POOL_2D", (1, 25, 5, 10), (25, 5), (25, 5), "VALID", zp=-3),
     "max_pool": lambda: pool_model("MAX_POOL_2D", (1, 6, 5, 4), (2, 2), (2, 2), "SAME", act="RELU", zp=-20,
                                    scale=0.03),
     "add": lambda: add_model((1, 5, 3, 6), (1, 5, 3, 6), (1, 5, 3, 6), "RELU"),

@@ -124,17 +124,17 @@ def tflite_roundf(v: np.float32) -> np.float32:
 def _orig(op: Op, t: Tensor) -> tuple[float, int]:
     """(scale, zero point) in the model's own 8-bit domain (uint8 for legacy ops)."""
     assert t.quant is not None
-    zp = int(t.quant.zp) + (128 if op.options.get("_legacy_uint8") else 0)
+    zp = int(t.quant.zp) + (128 if op.context.legacy_uint8 else 0)
     return float(t.quant.s), zp
 
 
 def _range8(op: Op) -> tuple[int, int]:
-    return (0, 255) if op.options.get("_legacy_uint8") else (-128, 127)
+    return (0, 255) if op.context.legacy_uint8 else (-128, 127)
 
 
 def lut_from(op: Op, fn: Callable[[int], int]) -> np.ndarray:
     """The te_lut_s8 table of fn (input value -> output value, both in the model's domain)."""
-    legacy = bool(op.options.get("_legacy_uint8"))
+    legacy = op.context.legacy_uint8
     lut = np.zeros(256, np.int8)
     for s in range(-128, 128):  # the stored (int8) byte
         v = s + 128 if legacy else s
@@ -177,7 +177,7 @@ def _check8(op: Op, x: Tensor, y: Tensor) -> None:
 
 
 def lut_call(op: Op, x: Tensor, y: Tensor, lut: np.ndarray, what: str) -> KernelCall:
-    legacy = bool(op.options.get("_legacy_uint8"))
+    legacy = op.context.legacy_uint8
     return KernelCall(op=op, template="lut_s8.c.j2", header=HEADER, inputs=[x], outputs=[y],
                       params=dict(size=x.size), consts={"lut": ConstArray("int8_t", lut)},
                       inplace=[(0, 0)], macs=0,
@@ -420,7 +420,7 @@ def lower_prelu(op: Op, graph: Graph) -> KernelCall:
     params = dict(input_offset=-int(x.q.zp), alpha_offset=-int(alpha.q.zp), output_offset=int(y.q.zp),
                   output_multiplier_1=m1, output_shift_1=s1, output_multiplier_2=m2, output_shift_2=s2)
     fn = "te_prelu_s16" if x.dtype == "int16" else "te_prelu_s8"
-    legacy = "legacy uint8 " if op.options.get("_legacy_uint8") else ""
+    legacy = "legacy uint8 " if op.context.legacy_uint8 else ""
     return KernelCall(op=op, template="prelu.c.j2", header=HEADER, inputs=[x, alpha], outputs=[y],
                       params=dict(fn=fn, args=params, shape=shape), inplace=[(0, 0)], macs=y.size,
                       note=legacy + x.dtype + (" broadcast" if alpha.size != x.size else ""))
@@ -565,7 +565,7 @@ def lower_exp(op: Op, graph: Graph) -> KernelCall:
         _check16(op, x, y)
         return lut16_call(op, x, y, lut_populate16(x, y, libm_f("expf")), "exp")
     _check8(op, x, y)
-    require(not op.options.get("_legacy_uint8"), op, "uint8 EXP is not supported (LiteRT has none)")
+    require(not op.context.legacy_uint8, op, "uint8 EXP is not supported (LiteRT has none)")
     return lut_call(op, x, y, lut_populate8(op, x, y, libm_f("expf")), "exp")
 
 
@@ -593,7 +593,7 @@ def lower_log(op: Op, graph: Graph) -> KernelCall:
         output_min = f32(f32(INT16_MIN - int(y.q.zp)) * f32(y.q.s))
         return lut16_call(op, x, y, lut_populate16(x, y, lambda v: output_min if v <= 0 else logf(v)), "log")
     _check8(op, x, y)
-    require(not op.options.get("_legacy_uint8"), op, "uint8 LOG is not supported (LiteRT has none)")
+    require(not op.context.legacy_uint8, op, "uint8 LOG is not supported (LiteRT has none)")
     output_min8 = f32(f32(-128 - int(y.q.zp)) * f32(y.q.s))
     return lut_call(op, x, y, lut_populate8(op, x, y, lambda v: output_min8 if v <= 0 else logf(v)), "log")
 
@@ -629,7 +629,7 @@ def lower_abs(op: Op, graph: Graph) -> KernelCall:
                           params=dict(fn="te_abs_s16", ptype="te_relu_params", args=args), inplace=[(0, 0)],
                           note="int16")
     _check8(op, x, y)
-    require(not op.options.get("_legacy_uint8"), op, "uint8 ABS is not supported (LiteRT has none)")
+    require(not op.context.legacy_uint8, op, "uint8 ABS is not supported (LiteRT has none)")
     in_s, out_s = f32(x.q.s), f32(y.q.s)
     in_zp, out_zp = int(x.q.zp), int(y.q.zp)
     rescale = in_s != out_s
@@ -654,7 +654,7 @@ def lower_neg(op: Op, graph: Graph) -> KernelCall:
     if x.dtype in ("int16", "int32", "int64"):
         return _raw_call(op, x, y, f"te_neg_s{x.dtype[3:]}")
     require(y.dtype == "int8" and x.size == y.size, op, f"int8 input needs an int8 output, got {y.dtype}")
-    require(not op.options.get("_legacy_uint8"), op, "uint8 NEG is not supported (LiteRT has none)")
+    require(not op.context.legacy_uint8, op, "uint8 NEG is not supported (LiteRT has none)")
     return lut_call(op, x, y, lut_from(op, lambda v: ((-v + 128) & 0xFF) - 128), "neg")
 
 
@@ -675,7 +675,7 @@ def lower_sqrt(op: Op, graph: Graph) -> KernelCall:
                           params=dict(fn="te_sqrt_s16", ptype="te_sqrt_params", args=args), inplace=[(0, 0)],
                           note="int16")
     _check8(op, x, y)
-    require(not op.options.get("_legacy_uint8"), op, "uint8 SQRT is not supported (LiteRT has none)")
+    require(not op.context.legacy_uint8, op, "uint8 SQRT is not supported (LiteRT has none)")
     in_s, out_s = f32(x.q.s), f32(y.q.s)
     in_zp, out_zp = int(x.q.zp), int(y.q.zp)
     sqrtf = libm_f("sqrtf")
@@ -731,7 +731,7 @@ def lower_rsqrt(op: Op, graph: Graph) -> KernelCall:
         return lut16_call(op, x, y, lut_populate16(x, y, lambda v: big if v <= 0 else f32(f32(1.0) / sqrtf(v))),
                           "rsqrt")
     _check8(op, x, y)
-    require(not op.options.get("_legacy_uint8"), op, "uint8 RSQRT is not supported (LiteRT has none)")
+    require(not op.context.legacy_uint8, op, "uint8 RSQRT is not supported (LiteRT has none)")
     in_off, out_off = int(x.q.zp), int(y.q.zp)
     mult, shift = qmult(1.0 / float(f32(sqrtf(f32(x.q.s)) * f32(y.q.s))), op)
     k_shift = 20
@@ -761,7 +761,7 @@ def lower_l2_normalization(op: Op, graph: Graph) -> KernelCall:
         fn = "te_l2_normalization_f32"
     else:
         _check8(op, x, y)
-        legacy = bool(op.options.get("_legacy_uint8"))
+        legacy = op.context.legacy_uint8
         _, out_zp = _orig(op, y)
         require(float(f32(y.q.s)) == 1.0 / 128 and out_zp == (128 if legacy else 0), op,
                 f"output must have scale 1/128 and zero point {128 if legacy else 0}")
@@ -816,8 +816,8 @@ def lower_cast(op: Op, graph: Graph) -> KernelCall:
     """cast.cc: a value conversion (quantization parameters are ignored, as LiteRT does)."""
     x, y = _one_input(op)
     require(x.size == y.size, op, f"input shape {x.shape} differs from output shape {y.shape}")
-    src = _cast_code(op, x, op.options.get("_uint8_inputs", []), 0)
-    dst = _cast_code(op, y, op.options.get("_uint8_outputs", []), 0)
+    src = _cast_code(op, x, op.context.uint8_inputs, 0)
+    dst = _cast_code(op, y, op.context.uint8_outputs, 0)
     same_size = x.nbytes == y.nbytes
     return KernelCall(op=op, template="cast.c.j2", header=HEADER, inputs=[x], outputs=[y],
                       params=dict(fn=f"te_cast_{src}_{dst}", size=x.size), inplace=[(0, 0)] if same_size else [],

@@ -56,7 +56,7 @@ class KernelCall:
 Lowering = Callable[[Op, Graph], KernelCall]
 
 # Activation types an op can be lowered for. "uint8" means legacy uint8 models (moved to int8
-# storage by passes.normalize_uint8; the lowering sees int8 tensors and op.options["_legacy_uint8"]).
+# storage by passes.normalize_uint8; the lowering sees int8 tensors and op.context.legacy_uint8).
 TYPE_NAMES = ("int8", "uint8", "int16", "int32", "int64", "float32", "bool")
 SIMD_PATHS = ("dsp", "mve")  # kernel paths beyond the portable C one (Arm DSP, Helium)
 
@@ -88,7 +88,7 @@ def type_key(op: Op) -> str:
     first = first or next((t for t in op.inputs if t is not None), None) or (op.outputs[0] if op.outputs else None)
     if first is None:
         return "none"
-    if op.options.get("_legacy_uint8") and first.dtype == "int8":
+    if op.context.legacy_uint8 and first.dtype == "int8":
         return "uint8"
     return first.dtype
 
@@ -229,9 +229,9 @@ def strides_and_dilations(op: Op) -> tuple[int, int, int, int]:
 def window_geometry(op: Op, ih: int, iw: int, kh: int, kw: int, sh: int, sw: int,
                     dh: int = 1, dw: int = 1) -> tuple[int, int, int, int]:
     """(out_h, out_w, pad_top, pad_left) of a sliding-window op: SAME/VALID as TFLite computes
-    them, or the explicit padding a fused PAD left in options["_explicit_padding"]
+    them, or the explicit padding a fused PAD left in op.context.explicit_padding
     (top, bottom, left, right), which behaves as VALID over the padded input."""
-    explicit = op.options.get("_explicit_padding")
+    explicit = op.context.explicit_padding
     if explicit is not None:
         top, bottom, left, right = explicit
         oh = out_size("VALID", ih + top + bottom, kh, sh, dh)
@@ -240,6 +240,77 @@ def window_geometry(op: Op, ih: int, iw: int, kh: int, kw: int, sh: int, sw: int
     padding = str(op.options.get("padding", "VALID"))
     oh, ow = out_size(padding, ih, kh, sh, dh), out_size(padding, iw, kw, sw, dw)
     return oh, ow, same_padding(padding, ih, kh, sh, dh, oh)[0], same_padding(padding, iw, kw, sw, dw, ow)[0]
+
+
+@dataclass(frozen=True)
+class ConvShape:
+    """The sizes of a 2-D convolution and its sliding window, checked: what every lowering of
+    CONV_2D (OHWI filter) and DEPTHWISE_CONV_2D ([1, H, W, C] filter) reads, whatever the types."""
+
+    n: int
+    ih: int
+    iw: int
+    ic: int
+    oc: int
+    kh: int
+    kw: int
+    fic: int  # filter input channels (CONV_2D: ic / groups; depthwise: 1)
+    sh: int
+    sw: int
+    dh: int
+    dw: int
+    oh: int
+    ow: int
+    pad_top: int
+    pad_left: int
+
+    @property
+    def depth_multiplier(self) -> int:
+        return self.oc // self.ic
+
+    @property
+    def sizes(self) -> tuple[int, int, int, int, int, int, int, int]:
+        """(n, ih, iw, ic, oc, kh, kw, fic)"""
+        return self.n, self.ih, self.iw, self.ic, self.oc, self.kh, self.kw, self.fic
+
+    @property
+    def window(self) -> tuple[int, int, int, int, int, int, int, int]:
+        """(sh, sw, dh, dw, oh, ow, pad_top, pad_left)"""
+        return self.sh, self.sw, self.dh, self.dw, self.oh, self.ow, self.pad_top, self.pad_left
+
+
+def _window_shape(op: Op, y: Tensor, n: int, ih: int, iw: int, ic: int, oc: int, kh: int, kw: int,
+                  fic: int) -> ConvShape:
+    padding = str(op.options.get("padding", "VALID"))
+    require(padding in ("SAME", "VALID"), op, f"unknown padding {padding}")
+    sh, sw, dh, dw = strides_and_dilations(op)
+    oh, ow, pad_top, pad_left = window_geometry(op, ih, iw, kh, kw, sh, sw, dh, dw)
+    require(oh > 0 and ow > 0, op, f"output would be {oh}x{ow}: filter larger than the (dilated) input")
+    require(tuple(int(d) for d in y.shape) == (n, oh, ow, oc), op,
+            f"output shape {y.shape} does not match {(n, oh, ow, oc)}")
+    return ConvShape(n, ih, iw, ic, oc, kh, kw, fic, sh, sw, dh, dw, oh, ow, pad_top, pad_left)
+
+
+def conv_shape(op: Op, x: Tensor, w: Tensor, y: Tensor) -> ConvShape:
+    """CONV_2D: NHWC input, OHWI filter, channel groups (ic a multiple of the filter's)."""
+    require(len(x.shape) == 4 and len(w.shape) == 4, op, "expects 4-D NHWC input and OHWI filter")
+    n, ih, iw, ic = (int(d) for d in x.shape)
+    oc, kh, kw, fic = (int(d) for d in w.shape)
+    require(min(ih, iw, ic, oc, kh, kw, fic) > 0, op, "empty input or filter dimension")
+    require(ic % fic == 0 and oc % (ic // fic) == 0, op, "channel groups do not divide the channels")
+    return _window_shape(op, y, n, ih, iw, ic, oc, kh, kw, fic)
+
+
+def depthwise_shape(op: Op, x: Tensor, w: Tensor, y: Tensor) -> ConvShape:
+    """DEPTHWISE_CONV_2D: NHWC input and output, [1, H, W, C] filter, C a multiple of the input's."""
+    require(len(x.shape) == 4 and len(w.shape) == 4 and len(y.shape) == 4, op,
+            "expects 4-D NHWC input/output and a [1, H, W, C] filter")
+    n, ih, iw, ic = (int(d) for d in x.shape)
+    one, kh, kw, oc = (int(d) for d in w.shape)
+    require(one == 1, op, f"filter must be [1, H, W, C], got {w.shape}")
+    require(min(ih, iw, ic, kh, kw, oc) > 0, op, "empty input or filter dimension")
+    require(oc % ic == 0, op, f"filter channels {oc} are not a multiple of input channels {ic}")
+    return _window_shape(op, y, n, ih, iw, ic, oc, kh, kw, 1)
 
 
 def i32(values: np.ndarray) -> ConstArray:

@@ -1,6 +1,6 @@
 """IF and WHILE: control flow over subgraphs (tflite/kernels/if.cc, while.cc).
 
-Each subgraph an IF or WHILE runs is read with the model (reader: op.options["_subgraphs"]),
+Each subgraph an IF or WHILE runs is read with the model (reader: op.context.subgraphs),
 validated, put through the graph passes, lowered and planned on its own: its tensors live in a
 sub-arena, which is the control-flow op's scratch in the enclosing arena (the branches of an IF,
 or a WHILE's condition and body, share it: they never run at once). The generated code copies the
@@ -65,9 +65,8 @@ def _compile_subgraph(op: Op, role: str, graph: Graph, outer_inputs: list[Tensor
 
 
 def _subgraphs(op: Op) -> dict[str, Graph]:
-    graphs = op.options.get("_subgraphs")
-    require(isinstance(graphs, dict) and len(graphs) == 2, op, "its subgraphs were not read")
-    assert isinstance(graphs, dict)
+    graphs = op.context.subgraphs
+    require(len(graphs) == 2, op, "its subgraphs were not read")
     return graphs
 
 
@@ -105,7 +104,7 @@ def lower_while(op: Op, graph: Graph) -> KernelCall:
     for i, (a, b) in enumerate(zip(loop_vars, op.outputs)):
         require(a.dtype == b.dtype and tuple(a.shape) == tuple(b.shape), op,
                 f"loop variable {i}: input {a.dtype} {list(a.shape)}, output {b.dtype} {list(b.shape)}")
-    require(not op.options.get("_legacy_uint8"), op, "legacy uint8 loop variables are not supported")
+    require(not op.context.legacy_uint8, op, "legacy uint8 loop variables are not supported")
     graphs = _subgraphs(op)
     cond = _compile_subgraph(op, "cond", graphs["cond"], loop_vars)
     body = _compile_subgraph(op, "body", graphs["body"], loop_vars)

@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import quant as q
 from ..ir import Graph, Op
-from .base import ConstArray, KernelCall, i32, register, require, require_quant, strides_and_dilations, window_geometry
+from .base import ConstArray, KernelCall, conv_shape, i32, register, require, require_quant
 
 
 def requant_consts(op: Op, out_c: int) -> dict[str, ConstArray]:
@@ -13,7 +13,7 @@ def requant_consts(op: Op, out_c: int) -> dict[str, ConstArray]:
     x, w = op.input(0), op.input(1)
     bias = op.inputs[2] if len(op.inputs) > 2 else None
     y = op.outputs[0]
-    if op.options.get("_legacy_uint8"):
+    if op.context.legacy_uint8:
         # uint8 models: one multiplier from the float32 product of scales.
         m, s = q.legacy_conv_multiplier(x.q.s, w.q.s, y.q.s)
         mults, shifts = np.full(out_c, m, np.int32), np.full(out_c, s, np.int32)
@@ -38,10 +38,16 @@ def conv_scratch_bytes(k_total: int, out_c: int) -> int:
 
 
 def conv_1x1_scratch_bytes(in_c: int) -> int:
-    """te_conv2d_1x1_s8_scratch_bytes: the DSP path's 4 int16 columns, or the in-place portable
-    kernel's copy of one input pixel; Helium's five rows of in_c rounded up to 16 (in_c > 16, else
-    one) are never larger."""
-    return max(8 * _round_up(in_c, 4), in_c)
+    """te_conv2d_1x1_s8_scratch_bytes: the DSP path's 4 int16 columns, the in-place portable
+    kernel's copy of one input pixel, or Helium's five rows of in_c rounded up to 16 (in_c > 16,
+    else one; never the largest)."""
+    return max(8 * _round_up(in_c, 4), in_c, 5 * _round_up(in_c, 16) if in_c > 16 else 16)
+
+
+def conv_s16_scratch_bytes(k_total: int, out_c: int) -> int:
+    """te_conv2d_s16_scratch_bytes: per output channel 16 bytes of requantization constants, two
+    int16 columns of K taps rounded up to 4 and their interleaved copy (SIMD paths only)."""
+    return 16 * out_c + 8 * _round_up(k_total, 4)
 
 
 def conv_1x1_inplace(in_c: int, out_c: int, stride_h: int, stride_w: int) -> list[tuple]:
@@ -66,14 +72,10 @@ def lower_conv2d(op: Op, graph: Graph) -> KernelCall:
     require(x.dtype == "int8" and y.dtype == "int8" and w.dtype == "int8", op,
             f"needs int8 input/weights/output, got {x.dtype}/{w.dtype}/{y.dtype}")
     require(w.is_const, op, "weights must be constant")
-    require(len(x.shape) == 4 and len(w.shape) == 4, op, "expects 4-D NHWC input and OHWI filter")
-    n, ih, iw, ic = x.shape
-    oc, kh, kw, fic = w.shape
+    shape = conv_shape(op, x, w, y)
+    n, ih, iw, ic, oc, kh, kw, fic = shape.sizes
+    sh, sw, dh, dw, oh, ow, pad_top, pad_left = shape.window
     o = op.options
-    sh, sw, dh, dw = strides_and_dilations(op)
-    oh, ow, pad_top, pad_left = window_geometry(op, ih, iw, kh, kw, sh, sw, dh, dw)
-    require(y.shape == (n, oh, ow, oc), op, f"output shape {y.shape} does not match {(n, oh, ow, oc)}")
-    require(ic % fic == 0 and oc % (ic // fic) == 0, op, "channel groups do not divide the channels")
     act_min, act_max = q.activation_range(str(o.get("fused_activation_function", "NONE")), "int8",
                                           y.q.s, y.q.zp)
     params = dict(

@@ -46,7 +46,7 @@ class CustomFunction:
 
 
 def assign_functions(graph: Graph, ops: list[Op]) -> list[CustomFunction]:
-    """Give each op kind in `ops` its function (op.options["_custom_function"]); two kinds whose
+    """Give each op kind in `ops` its function (op.context.custom_function); two kinds whose
     names give the same function are refused (one function would serve both)."""
     functions: dict[str, CustomFunction] = {}
     for op in ops:
@@ -58,7 +58,7 @@ def assign_functions(graph: Graph, ops: list[Op]) -> list[CustomFunction]:
                 f"{graph.source or graph.name}: ops '{printable(entry.name)}' and '{printable(name)}' would both "
                 f"call {fn}(); tinyengine cannot tell them apart")
         entry.op_indices.append(op.index)
-        op.options["_custom_function"] = fn
+        op.context.custom_function = fn
     return list(functions.values())
 
 
@@ -78,16 +78,17 @@ def _tensor_info(t: Optional[Tensor], op: Op) -> dict[str, Any]:
 
 def lower_custom(op: Op, graph: Graph) -> KernelCall:
     """A call of the op's te_custom_ function with every input and output described."""
-    fn = str(op.options["_custom_function"])
+    fn = str(op.context.custom_function)
     ins = [_tensor_info(t, op) for t in op.inputs]
     outs = [_tensor_info(t, op) for t in op.outputs]
     require(len(outs) > 0, op, "a custom op needs at least one output")
     consts: dict[str, ConstArray] = {}
-    raw = op.options.get("_custom_options")
+    raw = op.context.custom_options
     if op.kind.startswith(CUSTOM_PREFIX) and raw:
         consts["options"] = ConstArray("uint8_t", np.frombuffer(bytes(raw), np.uint8).copy())
-    builtin = {k: v for k, v in op.options.items() if not k.startswith("_")}
-    params = dict(function=fn, name=op_name(op), builtin_code=op.options.get("_builtin_code", BUILTIN_CUSTOM),
+    builtin = dict(op.options)
+    code = BUILTIN_CUSTOM if op.context.builtin_code is None else op.context.builtin_code
+    params = dict(function=fn, name=op_name(op), builtin_code=code,
                   model_op_index=op.index, ins=ins, outs=outs,
                   builtin_options=", ".join(f"{k}={v}" for k, v in sorted(builtin.items())))
     return KernelCall(op=op, template="custom.c.j2", header="tinyengine/te_custom.h",

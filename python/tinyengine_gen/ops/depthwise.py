@@ -26,17 +26,9 @@ from __future__ import annotations
 import numpy as np
 
 from .. import quant as q
-from ..ir import Graph, Op, Tensor
-from .base import (
-    ConstArray,
-    KernelCall,
-    fused_activation,
-    register,
-    require,
-    require_quant,
-    strides_and_dilations,
-    window_geometry,
-)
+from ..ir import Graph, Op
+from ..liveness import spare_bytes_at
+from .base import ConstArray, KernelCall, depthwise_shape, fused_activation, register, require, require_quant
 from .conv import requant_consts
 
 # Most bytes of int16 input rows the planar kernel buffers per channel (scratch, live only
@@ -62,31 +54,20 @@ def lower_depthwise_conv2d(op: Op, graph: Graph) -> KernelCall:
     x, w = op.input(0), op.input(1)
     bias = op.inputs[2] if len(op.inputs) > 2 else None
     y = op.outputs[0]
-    legacy = bool(op.options.get("_legacy_uint8"))
+    legacy = op.context.legacy_uint8
     require_quant(op, x, w, y)
     require(x.dtype == "int8" and y.dtype == "int8" and w.dtype == "int8", op,
             f"needs int8 input/weights/output, got {x.dtype}/{w.dtype}/{y.dtype}")
     require(w.is_const, op, "weights must be constant")
-    require(len(x.shape) == 4 and len(w.shape) == 4 and len(y.shape) == 4, op,
-            "expects 4-D NHWC input/output and a [1, H, W, C] filter")
-    n, ih, iw, ic = (int(d) for d in x.shape)
-    one, kh, kw, oc = (int(d) for d in w.shape)
-    require(one == 1, op, f"filter must be [1, H, W, C], got {w.shape}")
-    require(min(ih, iw, ic, kh, kw, oc) > 0, op, "empty input or filter dimension")
-    require(oc % ic == 0, op, f"filter channels {oc} are not a multiple of input channels {ic}")
-    depth_mult = oc // ic
+    shape = depthwise_shape(op, x, w, y)
+    n, ih, iw, ic, oc, kh, kw, _ = shape.sizes
+    sh, sw, dh, dw, oh, ow, pad_top, pad_left = shape.window
+    depth_mult = shape.depth_multiplier
     if w.q.per_channel:
         require(not legacy, op, "per-channel filter scales need int8 (not uint8) tensors")
         require(w.q.scale.size == oc, op, f"{w.q.scale.size} filter scales for {oc} output channels")
     if bias is not None:
         require(bias.size == oc, op, f"bias has {bias.size} values for {oc} output channels")
-    o = op.options
-    sh, sw, dh, dw = strides_and_dilations(op)
-    padding = str(o.get("padding", "VALID"))
-    require(padding in ("SAME", "VALID"), op, f"unknown padding {padding}")
-    oh, ow, pad_top, pad_left = window_geometry(op, ih, iw, kh, kw, sh, sw, dh, dw)
-    require(oh > 0 and ow > 0, op, f"output would be {oh}x{ow}: filter larger than the (dilated) input")
-    require(tuple(y.shape) == (n, oh, ow, oc), op, f"output shape {y.shape} does not match {(n, oh, ow, oc)}")
     act = fused_activation(op)
     require(act in (q.ACT_NONE, q.ACT_RELU, q.ACT_RELU6, q.ACT_RELU_N1_TO_1), op, f"fused activation {act} not supported")
     act_min, act_max = q.activation_range(act, "int8", y.q.s, y.q.zp)
@@ -114,12 +95,12 @@ def lower_depthwise_conv2d(op: Op, graph: Graph) -> KernelCall:
     # smaller than the (dilated) filter.
     eff_h, eff_w = (kh - 1) * dh + 1, (kw - 1) * dw + 1
     # A band of a patch stage (patches.py) runs out of place and keeps the whole op's kernel.
-    band = bool(o.get("_band"))
+    band = op.context.band
     can_inplace = depth_mult == 1 and ow <= iw and oh <= ih and pad_top <= eff_h - 1 and not band
     ring_rows = max(1, pad_top + 2 - sh)  # direct kernel in place: output rows held back
     direct = depth_mult == 1 and oc % 4 == 0 and dh == 1 and dw == 1 and (sh * sw > 1 or oh * ow <= DIRECT_MAX_PIXELS)
-    if "_dw_direct" in o:
-        direct = bool(o["_dw_direct"])
+    if op.context.dw_direct is not None:
+        direct = op.context.dw_direct
 
     # Planar kernel: int16 window rows of one channel, padded, read in pairs of taps.
     kwp = (kw + 1) // 2
@@ -131,7 +112,7 @@ def lower_depthwise_conv2d(op: Op, graph: Graph) -> KernelCall:
     # WINDOW_BYTES.
     padded_rows = (oh - 1) * sh + eff_h
     # arena bytes not live while this op runs: room for scratch that does not raise the arena
-    spare = 0 if band else _spare_bytes_at(graph, op, x if can_inplace else None)
+    spare = 0 if band else spare_bytes_at(graph, op, x if can_inplace else None)
     buf_rows = min(padded_rows, max(eff_h + sh, min(WINDOW_BYTES, spare) // (2 * row_len)))
     # one channel's weights, a column of accumulators, the window
     scratch = 4 * kh * kwp + 4 * buf_rows + 2 * buf_rows * row_len
@@ -139,13 +120,14 @@ def lower_depthwise_conv2d(op: Op, graph: Graph) -> KernelCall:
     plane = 0
     if direct:
         # Per group of 4 channels: the 4 folded biases, then per channel (multiplier, hi, e - 1, 0)
-        # for the fast requantization (2 <= e = -shift <= 23: hi = 2^(e-2) + zp_out * 2^(e-1)),
-        # or, for a group holding any other shift, (multiplier, shift, zp_out, 1) for the
-        # generic arithmetic.
+        # for te_requant_fast (e = -shift in FAST_REQUANT_FOLDED_E, hi its constant with the
+        # output offset), or, for a group holding any other shift, (multiplier, shift, zp_out, 1)
+        # for the generic arithmetic.
         e = -shifts.astype(np.int64)
-        fast = ((e >= 2) & (e <= 23)).reshape(groups, 4).all(axis=1).repeat(4)
+        e_min, e_max = q.FAST_REQUANT_FOLDED_E
+        fast = ((e >= e_min) & (e <= e_max)).reshape(groups, 4).all(axis=1).repeat(4)
         ef = np.where(fast, e, 2)
-        hi = np.where(fast, (1 << (ef - 2)) + y.q.zp * (1 << (ef - 1)), shifts)
+        hi = np.where(fast, q.fast_requant_hi(ef, y.q.zp), shifts)
         per_ch = np.stack([mults.astype(np.int64), hi, np.where(fast, ef - 1, y.q.zp),
                            (~fast).astype(np.int64)], axis=1)
         requant4 = np.concatenate([folded.astype(np.int64).reshape(groups, 4), per_ch.reshape(groups, 16)], axis=1)
@@ -168,7 +150,6 @@ def lower_depthwise_conv2d(op: Op, graph: Graph) -> KernelCall:
         # direct kernel's scratch holds, at least a filter's height.
         room = scratch - mve_window_bytes(0, 0)
         buf_rows = min(padded_rows, max(eff_h, room // row_len))
-        scratch = max(scratch, mve_window_bytes(row_len, buf_rows))
 
     params = dict(
         batches=n, in_h=ih, in_w=iw, in_c=ic, out_h=oh, out_w=ow, out_c=oc, depth_mult=depth_mult,
@@ -176,6 +157,8 @@ def lower_depthwise_conv2d(op: Op, graph: Graph) -> KernelCall:
         input_offset=in_off, filter_offset=f_off, output_offset=y.q.zp, act_min=act_min, act_max=act_max,
         row_len=row_len, buf_rows=buf_rows, ring_rows=ring_rows if can_inplace else 0, plane_w=plane,
     )
+    # The kernels' own need (what the choices above were made with) and the Helium kernel's window.
+    scratch = dw_s8_scratch_bytes(params, direct)
     variant = (f"{kh}x{kw}/s{sh}" + (f" x{depth_mult}" if depth_mult > 1 else "") + (" uint8" if legacy else "")
                + (" direct" if direct else ""))
     # Planar layers with 7-8 wide filters, an even stride_w and the whole int8 range:
@@ -209,48 +192,23 @@ def _plane_cost(ih: int, iw: int, oh: int, ow: int, kh: int, kw: int, sh: int, s
     return plane - other
 
 
+def dw_s8_scratch_bytes(p: dict, direct: bool) -> int:
+    """te_depthwise_conv2d_s8_scratch_bytes (te_depthwise.h) for the kernel parameters p: the
+    largest need over the builds (the planar or direct kernel's, and the Helium kernel's window).
+    tests/test_scratch_sizes.py checks this copy against the C function."""
+    if direct:
+        plane_h = (p["out_h"] - 1) * p["stride_h"] + p["k_h"]
+        own = 8 * p["k_h"] * p["k_w"] + (4 * p["plane_w"] * plane_h if p["plane_w"] > 0
+                                         else 4 * p["ring_rows"] * p["out_w"])
+    else:
+        own = 4 * p["k_h"] * ((p["k_w"] + 1) // 2) + 4 * p["buf_rows"] + 2 * p["buf_rows"] * p["row_len"]
+    return max(own, mve_window_bytes(p["row_len"], p["buf_rows"]))
+
+
 def mve_window_bytes(row_len: int, buf_rows: int) -> int:
     """Scratch of the Helium depthwise kernel: its int8 window and 16 bytes past it (its last step
     of four outputs may read up to 3 * stride_w bytes past a row). The planar kernel's int16 window
-    and its other buffers are larger, so only the direct layers need to reserve it."""
+    and its other buffers are nearly always larger (dw_s8_scratch_bytes takes the maximum)."""
     return row_len * buf_rows + 16
 
 
-def _spare_bytes_at(graph: Graph, op: Op, merged_input: Tensor | None) -> int:
-    """Arena bytes not live while `op` runs, estimated from tensor lifetimes in op order: the
-    largest sum of live activations minus the sum live at `op` (alignment left out), with
-    `merged_input` counted once with the output if it dies at `op` (the planner then lets the
-    output take its buffer). Scratch up to this size should not raise the arena."""
-    first: dict[int, int] = {}
-    last: dict[int, int] = {}
-    size: dict[int, int] = {}
-
-    def touch(t: Tensor | None, i: int) -> None:
-        if t is None or t.root.is_const:
-            return
-        k = id(t.root)
-        size[k] = t.root.nbytes
-        first[k] = min(first.get(k, i), i)
-        last[k] = max(last.get(k, i), i)
-
-    end = len(graph.ops) - 1
-    t: Tensor | None
-    for t in graph.inputs:
-        touch(t, 0)
-    step = 0
-    for i, other in enumerate(graph.ops):
-        if other is op:
-            step = i
-        for t in list(other.inputs) + list(other.outputs):
-            touch(t, i)
-    for t in graph.outputs:
-        touch(t, end)
-    live = [sum(b for k, b in size.items() if first[k] <= i <= last[k]) for i in range(end + 1)]
-    if not live:
-        return 0
-    here = live[step]
-    if merged_input is not None and last.get(id(merged_input.root)) == step:
-        outputs = {id(t.root) for t in graph.outputs}
-        if id(merged_input.root) not in outputs:
-            here -= min(merged_input.root.nbytes, sum(t.root.nbytes for t in op.outputs))
-    return max(0, max(live) - here)

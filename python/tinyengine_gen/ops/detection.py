@@ -33,7 +33,7 @@ def scratch_bytes(num_boxes: int, ncwb: int, num_classes: int, k: int, max_det: 
 
 
 def _options(op: Op) -> dict[str, Any]:
-    raw = op.options.get("_custom_options")
+    raw = op.context.custom_options
     require(isinstance(raw, (bytes, bytearray)) and len(raw) > 0, op, "no custom options (flexbuffer map) given")
     assert isinstance(raw, (bytes, bytearray))
     try:
@@ -62,7 +62,7 @@ def _float(values: dict[str, Any], key: str, op: Op) -> float:
 
 
 def _legacy(op: Op, position: int) -> bool:
-    return bool(op.options.get("_legacy_uint8")) and position in op.options.get("_uint8_inputs", [])
+    return op.context.legacy_uint8 and position in op.context.uint8_inputs
 
 
 @register(KIND, dtypes=("float32", "uint8"),

@@ -30,6 +30,7 @@ import numpy as np
 
 from .. import quant as q
 from ..ir import DTYPE_BYTES, Graph, Op, Tensor
+from ..liveness import dies_at
 from .base import KernelCall, fused_activation, register, require
 
 MAX_DIMS = 6  # TE_ELEMENTWISE_MAX_DIMS
@@ -80,15 +81,6 @@ def broadcast_walk_n(shapes: list[tuple[int, ...]], out: tuple[int, ...]) -> lis
 def broadcast_walk(a: tuple[int, ...], b: tuple[int, ...], out: tuple[int, ...]) -> list[tuple[int, int, int]]:
     """(extent, stride_a, stride_b) per dimension (see broadcast_walk_n)."""
     return [(w[0], w[1], w[2]) for w in broadcast_walk_n([a, b], out)]
-
-
-def _dies_at(graph: Graph, op: Op, t: Tensor) -> bool:
-    """True when no later op reads t's buffer and it is not a graph output."""
-    root = t.root
-    if any(o.root is root for o in graph.outputs):
-        return False
-    later = graph.ops[graph.ops.index(op) + 1:] if op in graph.ops else []
-    return not any(u is not None and u.root is root for o in later for u in o.inputs)
 
 
 def c_array(values: list[int], length: int = MAX_DIMS) -> str:
@@ -205,7 +197,7 @@ def _inplace(graph: Graph, op: Op, ins: list[Tensor], y: Tensor) -> list[tuple[i
     here: the planner would merge both inputs into the output's buffer if offered both."""
     eligible = [i for i, t in enumerate(ins) if t.size == y.size and not t.root.is_const
                 and DTYPE_BYTES[t.dtype] == DTYPE_BYTES[y.dtype] and tuple(t.shape) == tuple(y.shape)]
-    dying = [i for i in eligible if _dies_at(graph, op, ins[i])]
+    dying = [i for i in eligible if dies_at(graph, op, ins[i])]
     return [(0, dying[0])] if dying else []
 
 
@@ -233,7 +225,7 @@ def _same_types(op: Op, out_dtype: Optional[str] = None) -> str:
 def _quant_type(op: Op) -> str:
     """'uint8' for legacy uint8 ops (in int8 storage by now), else the tensors' dtype."""
     dtype = _same_types(op)
-    return "uint8" if dtype == "int8" and op.options.get("_legacy_uint8") else dtype
+    return "uint8" if dtype == "int8" and op.context.legacy_uint8 else dtype
 
 
 # ---- ADD / SUB ------------------------------------------------------------------------------------
@@ -484,7 +476,7 @@ def lower_add_n(op: Op, graph: Graph) -> KernelCall:
     require(y.size == ins[0].size, op, "output size differs from the inputs'")
     p = dict(fn=f"te_add_n_{SUFFIX[y.dtype]}", ctype=y.ctype, n=len(ins), count=y.size)
     # The output may overwrite the first input: element i of every input is read before output[i].
-    inplace = [(0, 0)] if not ins[0].root.is_const and _dies_at(graph, op, ins[0]) and \
+    inplace = [(0, 0)] if not ins[0].root.is_const and dies_at(graph, op, ins[0]) and \
         all(t.root is not ins[0].root for t in ins[1:]) else []
     return KernelCall(op=op, template="add_n.c.j2", header=HEADER, inputs=ins, outputs=[y], params=p,
                       inplace=inplace, macs=y.size * (len(ins) - 1))

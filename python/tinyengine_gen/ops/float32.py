@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import quant as q
 from ..ir import Graph, Op, Tensor
-from .base import ConstArray, KernelCall, fused_activation, register, require, strides_and_dilations, window_geometry
+from .base import ConstArray, KernelCall, conv_shape, depthwise_shape, fused_activation, register, require
 from .pooling import pool_geometry
 from .quantize import c_float
 
@@ -60,15 +60,9 @@ def lower_conv2d_f32(op: Op, graph: Graph) -> KernelCall:
     require(len(op.inputs) in (2, 3) and len(op.outputs) == 1, op, "expects input, filter[, bias] and one output")
     x, w, y = op.input(0), op.input(1), op.outputs[0]
     require_float(op, x, y)
-    require(len(x.shape) == 4 and len(w.shape) == 4, op, "expects 4-D NHWC input and OHWI filter")
-    n, ih, iw, ic = (int(d) for d in x.shape)
-    oc, kh, kw, fic = (int(d) for d in w.shape)
-    require(min(ih, iw, ic, oc, kh, kw, fic) > 0, op, "empty input or filter dimension")
-    require(ic % fic == 0 and oc % (ic // fic) == 0, op, "channel groups do not divide the channels")
-    sh, sw, dh, dw = strides_and_dilations(op)
-    oh, ow, pad_top, pad_left = window_geometry(op, ih, iw, kh, kw, sh, sw, dh, dw)
-    require(oh > 0 and ow > 0, op, f"output would be {oh}x{ow}: filter larger than the (dilated) input")
-    require(tuple(y.shape) == (n, oh, ow, oc), op, f"output shape {y.shape} does not match {(n, oh, ow, oc)}")
+    shape = conv_shape(op, x, w, y)
+    n, ih, iw, ic, oc, kh, kw, fic = shape.sizes
+    sh, sw, dh, dw, oh, ow, pad_top, pad_left = shape.window
     consts = {"weights": _weights(op, w)}
     _bias(op, _optional(op, 2), oc, consts)
     params = dict(batches=n, in_h=ih, in_w=iw, in_c=ic, out_h=oh, out_w=ow, out_c=oc, k_h=kh, k_w=kw,
@@ -84,17 +78,9 @@ def lower_depthwise_conv2d_f32(op: Op, graph: Graph) -> KernelCall:
     require(len(op.inputs) in (2, 3) and len(op.outputs) == 1, op, "expects input, filter[, bias] and one output")
     x, w, y = op.input(0), op.input(1), op.outputs[0]
     require_float(op, x, y)
-    require(len(x.shape) == 4 and len(w.shape) == 4 and len(y.shape) == 4, op,
-            "expects 4-D NHWC input/output and a [1, H, W, C] filter")
-    n, ih, iw, ic = (int(d) for d in x.shape)
-    one, kh, kw, oc = (int(d) for d in w.shape)
-    require(one == 1, op, f"filter must be [1, H, W, C], got {w.shape}")
-    require(min(ih, iw, ic, kh, kw, oc) > 0, op, "empty input or filter dimension")
-    require(oc % ic == 0, op, f"filter channels {oc} are not a multiple of input channels {ic}")
-    sh, sw, dh, dw = strides_and_dilations(op)
-    oh, ow, pad_top, pad_left = window_geometry(op, ih, iw, kh, kw, sh, sw, dh, dw)
-    require(oh > 0 and ow > 0, op, f"output would be {oh}x{ow}: filter larger than the (dilated) input")
-    require(tuple(y.shape) == (n, oh, ow, oc), op, f"output shape {y.shape} does not match {(n, oh, ow, oc)}")
+    shape = depthwise_shape(op, x, w, y)
+    n, ih, iw, ic, oc, kh, kw, _ = shape.sizes
+    sh, sw, dh, dw, oh, ow, pad_top, pad_left = shape.window
     consts = {"weights": _weights(op, w)}
     _bias(op, _optional(op, 2), oc, consts)
     params = dict(batches=n, in_h=ih, in_w=iw, in_c=ic, out_h=oh, out_w=ow, out_c=oc, depth_multiplier=oc // ic,

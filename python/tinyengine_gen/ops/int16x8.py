@@ -30,19 +30,31 @@ from ..ir import Graph, Op, Tensor
 from .base import (
     ConstArray,
     KernelCall,
+    conv_shape,
+    depthwise_shape,
     fused_activation,
     i32,
     register,
     require,
     require_quant,
-    strides_and_dilations,
-    window_geometry,
 )
+from .conv import conv_s16_scratch_bytes
 from .quantize import c_float
 
 TFLITE_INT32, TFLITE_INT64 = 2, 4  # TensorType values of quantized_bias_type
 ACT_FUSABLE = (q.ACT_NONE, q.ACT_RELU, q.ACT_RELU6, q.ACT_RELU_N1_TO_1)
 INT16_MAX_ABS = 32768
+
+
+def dw_s16_scratch_bytes(k_h: int, k_w: int, out_c: int) -> int:
+    """te_depthwise_conv2d_s16_scratch_bytes: per channel 16 bytes of requantization constants and
+    2 bytes per tap of weights expanded to int16 pairs (SIMD path only)."""
+    return (16 + 2 * k_h * k_w) * out_c
+
+
+def fc_s16_scratch_bytes(accum_depth: int) -> int:
+    """te_fully_connected_s16_scratch_bytes: the input row as int16, rounded up to 4 values."""
+    return 2 * ((accum_depth + 3) // 4 * 4)
 
 
 def _symmetric(op: Op, *tensors: Tensor) -> None:
@@ -108,18 +120,12 @@ def lower_conv2d_s16(op: Op, graph: Graph) -> KernelCall:
             f"got {w.dtype}/{y.dtype}")
     _symmetric(op, x, y, w)
     require(w.is_const, op, "weights must be constant")
-    require(len(x.shape) == 4 and len(w.shape) == 4, op, "expects 4-D NHWC input and OHWI filter")
     require(bias is not None, op, "CONV_2D needs a bias (LiteRT's Prepare requires it)")
-    n, ih, iw, ic = (int(d) for d in x.shape)
-    oc, kh, kw, fic = (int(d) for d in w.shape)
-    require(min(ih, iw, ic, oc, kh, kw, fic) > 0, op, "empty input or filter dimension")
+    shape = conv_shape(op, x, w, y)
+    n, ih, iw, ic, oc, kh, kw, fic = shape.sizes
+    sh, sw, dh, dw, oh, ow, pad_top, pad_left = shape.window
     if w.q.per_channel:
         require(w.q.scale.size == oc, op, f"{w.q.scale.size} filter scales for {oc} output channels")
-    sh, sw, dh, dw = strides_and_dilations(op)
-    oh, ow, pad_top, pad_left = window_geometry(op, ih, iw, kh, kw, sh, sw, dh, dw)
-    require(oh > 0 and ow > 0, op, f"output would be {oh}x{ow}")
-    require(tuple(y.shape) == (n, oh, ow, oc), op, f"output shape {y.shape} does not match {(n, oh, ow, oc)}")
-    require(ic % fic == 0 and oc % (ic // fic) == 0, op, "channel groups do not divide the channels")
     act_min, act_max = _act_range(op, y)
     wsum = np.abs(w.const_data.reshape(oc, -1).astype(np.int64)).sum(axis=1)
     consts, flags = conv_s16_requant(op, w.const_data, wsum, bias, x, w, y, oc, int32_bias=True)
@@ -129,7 +135,7 @@ def lower_conv2d_s16(op: Op, graph: Graph) -> KernelCall:
                   input_offset=0, filter_offset=0, output_offset=0, act_min=act_min, act_max=act_max)
     k = kh * kw * fic
     simd = flags["sums_fit_32"] and fic == ic
-    scratch = 16 * oc + 8 * ((k + 3) // 4 * 4) if simd else 0  # te_conv2d_s16_scratch_bytes
+    scratch = conv_s16_scratch_bytes(k, oc) if simd else 0
     return KernelCall(op=op, template="conv2d_s16.c.j2", header="tinyengine/te_conv.h", inputs=[x], outputs=[y],
                       params=dict(params, **flags), consts=consts, scratch_bytes=scratch,
                       macs=n * oh * ow * oc * k, note=f"{kh}x{kw}/s{sh} int16x8" + (" i32 bias" if flags["bias_is_32"] else ""))
@@ -146,23 +152,15 @@ def lower_depthwise_conv2d_s16(op: Op, graph: Graph) -> KernelCall:
             f"output, got {w.dtype}/{y.dtype}")
     _symmetric(op, x, y, w)
     require(w.is_const, op, "weights must be constant")
-    require(len(x.shape) == 4 and len(w.shape) == 4 and len(y.shape) == 4, op,
-            "expects 4-D NHWC input/output and a [1, H, W, C] filter")
-    n, ih, iw, ic = (int(d) for d in x.shape)
-    one, kh, kw, oc = (int(d) for d in w.shape)
-    require(one == 1, op, f"filter must be [1, H, W, C], got {w.shape}")
-    require(min(ih, iw, ic, kh, kw, oc) > 0, op, "empty input or filter dimension")
-    require(oc % ic == 0, op, f"filter channels {oc} are not a multiple of input channels {ic}")
-    depth_mult = oc // ic
+    shape = depthwise_shape(op, x, w, y)
+    n, ih, iw, ic, oc, kh, kw, _ = shape.sizes
+    sh, sw, dh, dw, oh, ow, pad_top, pad_left = shape.window
+    depth_mult = shape.depth_multiplier
     # The int16 reference loops over the option's depth multiplier (not the shapes' ratio).
     require(int(op.options.get("depth_multiplier", depth_mult)) == depth_mult, op,
             f"depth_multiplier option {op.options.get('depth_multiplier')} does not match {oc} / {ic}")
     if w.q.per_channel:
         require(w.q.scale.size == oc, op, f"{w.q.scale.size} filter scales for {oc} output channels")
-    sh, sw, dh, dw = strides_and_dilations(op)
-    oh, ow, pad_top, pad_left = window_geometry(op, ih, iw, kh, kw, sh, sw, dh, dw)
-    require(oh > 0 and ow > 0, op, f"output would be {oh}x{ow}")
-    require(tuple(y.shape) == (n, oh, ow, oc), op, f"output shape {y.shape} does not match {(n, oh, ow, oc)}")
     act_min, act_max = _act_range(op, y)
     wsum = np.abs(w.const_data.reshape(kh * kw, oc).astype(np.int64)).sum(axis=0)
     consts, flags = conv_s16_requant(op, w.const_data, wsum, bias, x, w, y, oc, int32_bias=False)
@@ -173,7 +171,7 @@ def lower_depthwise_conv2d_s16(op: Op, graph: Graph) -> KernelCall:
     simd = flags["sums_fit_32"] and depth_mult == 1 and ic % 4 == 0
     return KernelCall(op=op, template="depthwise_conv2d_s16.c.j2", header="tinyengine/te_depthwise.h",
                       inputs=[x], outputs=[y], params=dict(params, **flags), consts=consts,
-                      scratch_bytes=(16 + 2 * kh * kw) * oc if simd else 0,  # te_depthwise_conv2d_s16_scratch_bytes
+                      scratch_bytes=dw_s16_scratch_bytes(kh, kw, oc) if simd else 0,
                       macs=n * oh * ow * oc * kh * kw,
                       note=f"{kh}x{kw}/s{sh} int16x8" + (f" x{depth_mult}" if depth_mult > 1 else ""))
 
@@ -219,7 +217,7 @@ def lower_fully_connected_s16(op: Op, graph: Graph) -> KernelCall:
     params = dict(batches=batches, accum_depth=accum, out_depth=out_depth, filter_offset=filter_offset,
                   output_offset=0, act_min=act_min, act_max=act_max, per_channel=int(per_channel),
                   bias_is_32=int(bias_is_32), sums_fit_32=sums_fit_32)
-    scratch = 2 * ((accum + 3) // 4 * 4) if sums_fit_32 and filter_offset == 0 else 0
+    scratch = fc_s16_scratch_bytes(accum) if sums_fit_32 and filter_offset == 0 else 0
     return KernelCall(op=op, template="fully_connected_s16.c.j2", header="tinyengine/te_fully_connected.h",
                       inputs=[x], outputs=[y], params=params, consts=consts, scratch_bytes=scratch,
                       macs=batches * out_depth * accum, note="int16x8" + (" i32 bias" if bias_is_32 else ""))

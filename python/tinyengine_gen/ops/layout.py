@@ -195,7 +195,7 @@ def plan_walks(op: Op) -> list[list[Walk]]:
         raise LoweringError(f"{op.kind} at op index {op.index}: invalid parameters ({exc})") from None
 
 
-# Per op kind: (op) -> per output of op.options.get("_outputs", op.outputs), the walks (usually
+# Per op kind: (op) -> per output of op.context.all_outputs or op.outputs, the walks (usually
 # one) that fill it one after another from the op's data input. Shapes and parameters come from
 # the op; constant inputs are read here.
 WALK_PLANS: dict[str, object] = {}
@@ -211,7 +211,7 @@ def _plan(*kinds: str):
 
 def all_outputs(op: Op) -> list[Tensor]:
     """The op's outputs as the model has them (some may have become views since)."""
-    return list(op.options.get("_outputs", op.outputs))
+    return list(op.context.all_outputs or op.outputs)
 
 
 # ------------------------------------------------------------------------------------ TRANSPOSE
@@ -862,7 +862,7 @@ def _identity_resize(op: Op, graph: Graph) -> bool:
 
 def view_slices(graph: Graph) -> None:
     """Outputs that are one contiguous, aligned run of their input become views of it: no copy,
-    no arena. Multi-output ops keep their other outputs (options["_outputs"] remembers all)."""
+    no arena. Multi-output ops keep their other outputs (op.context.all_outputs remembers all)."""
     for op in list(graph.ops):
         if _identity_resize(op, graph):
             op.outputs[0].alias_of = op.input(0)
@@ -889,7 +889,7 @@ def view_slices(graph: Graph) -> None:
                 continue
             t.alias_of, t.alias_offset = x, at
         if len(kept) != len(op.outputs):
-            op.options["_outputs"] = outs
+            op.context.all_outputs = outs
             op.outputs = kept
             if not kept:
                 graph.ops.remove(op)
@@ -1032,7 +1032,7 @@ def lower_concatenation(op: Op, graph: Graph) -> KernelCall:
     ins, y, axis = _concat_parts(op)
     es = DTYPE_BYTES[y.dtype]
     outer = int(np.prod([int(d) for d in y.shape[:axis]], dtype=np.int64))
-    legacy = bool(op.options.get("_legacy_uint8"))
+    legacy = op.context.legacy_uint8
     luts: list[np.ndarray] = []
     lut_index: list[int] = []
     for t in ins:
@@ -1210,7 +1210,7 @@ def lower_embedding_lookup(op: Op, graph: Graph) -> KernelCall:
     require(lookup is not None and value is not None and lookup.dtype == "int32" and len(lookup.shape) == 1, op,
             "the lookup must be a 1-D int32 tensor")
     assert lookup is not None and value is not None
-    if value.dtype == "int8" and y.dtype == "float32" and not op.options.get("_legacy_uint8"):
+    if value.dtype == "int8" and y.dtype == "float32" and not op.context.legacy_uint8:
         from .embedding import lower_embedding_hybrid  # EvalHybrid: int8 rows dequantized to float
         return lower_embedding_hybrid(op, lookup, value, y)
     require(value.dtype == y.dtype and y.dtype in ALL_TYPES, op,

@@ -300,16 +300,16 @@ def lower_lstm(op: Op, graph: Graph) -> KernelCall:
     require(h_state.dtype == "int8" and c_state.dtype == "int16", op,
             f"needs an int8 hidden state and an int16 cell state, got {h_state.dtype} / {c_state.dtype}")
     require(y.dtype == "int8", op, f"needs an int8 output, got {y.dtype}")
-    inter = list(op.options.get("_intermediates", []))
-    require(len(inter) == 5 and inter[4] is not None and inter[4].quant is not None, op,
+    inter = list(op.context.intermediates)
+    require(len(inter) == 5 and inter[4].quant is not None, op,
             "the integer LSTM needs its five intermediate tensors, the last one quantized (hidden scale)")
     if layer_norm:
-        require(all(inter[g] is not None and inter[g].quant is not None for g in gates), op,
+        require(all(inter[g].quant is not None for g in gates), op,
                 "a layer-normalized integer LSTM needs its gate intermediates quantized")
     w_present = [t for t in w_in + w_rec if t is not None]
     require_quant(op, x, y, h_state, c_state, *w_present)
     for t in [x, y, h_state, c_state, *w_present, inter[4]]:
-        require(not t.quant.per_channel, op, f"per-channel quantized tensor '{t.name}' is not supported")
+        require(not t.q.per_channel, op, f"per-channel quantized tensor '{t.name}' is not supported")
 
     # Shapes. (EvalInteger8x8_16 would take a 2-D input as one step, but Prepare reads the third
     # dimension of any input, so LiteRT cannot run 2-D ones.)

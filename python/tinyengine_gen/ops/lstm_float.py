@@ -14,6 +14,11 @@ from .lstm import BIAS, C_STATE, GATE_NAMES, H_STATE, LAYER_NORM, PEEPHOLE, PROJ
 FLOAT_LSTM_ACTIVATIONS = {"TANH": 4}  # TfLiteFusedActivation values (te_float.h); the schema has no sigmoid
 
 
+def lstm_f32_scratch_bytes(n_cell: int) -> int:
+    """te_lstm_f32_scratch_bytes: the four gates of one row and the accumulator row (floats)."""
+    return 4 * 5 * n_cell
+
+
 @register("UNIDIRECTIONAL_SEQUENCE_LSTM", dtypes=("float32",))
 def lower_lstm_f32(op: Op, graph: Graph) -> KernelCall:
     """LiteRT's float LSTM (lstm_eval.cc EvalFloat, its only float kernel: Eigen products and
@@ -79,6 +84,6 @@ def lower_lstm_f32(op: Op, graph: Graph) -> KernelCall:
     rows = n_steps * n_batch
     return KernelCall(op=op, template="lstm_f32.c.j2", header="tinyengine/te_float.h",
                       inputs=[x, h_state, c_state], outputs=[y], params=params,
-                      consts=consts, scratch_bytes=4 * 5 * n_cell,
+                      consts=consts, scratch_bytes=lstm_f32_scratch_bytes(n_cell),
                       macs=rows * 4 * n_cell * (n_input + n_cell),
                       note=f"float, {n_steps} steps x {n_batch} batch")

@@ -49,7 +49,7 @@ def pool_geometry(op: Op, x: Tensor, y: Tensor, average: bool) -> dict[str, int]
 def _lower_pool(op: Op, template: str, average: bool) -> KernelCall:
     require(len(op.inputs) == 1 and len(op.outputs) == 1, op, "expects one input and one output")
     x, y = op.input(0), op.outputs[0]
-    legacy = bool(op.options.get("_legacy_uint8"))
+    legacy = op.context.legacy_uint8
     require_quant(op, x, y)
     require(x.dtype == y.dtype and x.dtype in ("int8", "int16"), op,
             f"needs int8 or int16 input and output of one type, got {x.dtype}/{y.dtype}")
@@ -66,7 +66,7 @@ def _lower_pool(op: Op, template: str, average: bool) -> KernelCall:
                       params=params, macs=g["batches"] * g["out_h"] * g["out_w"] * g["channels"] * kh * kw, note=note)
 
 
-@register("AVERAGE_POOL_2D", dtypes=("int8", "uint8", "int16"), simd=("mve",), note="SIMD: int8 / uint8")
+@register("AVERAGE_POOL_2D", dtypes=("int8", "uint8", "int16"), simd=("dsp", "mve"), note="SIMD: int8 / uint8")
 def lower_avg_pool2d(op: Op, graph: Graph) -> KernelCall:
     return _lower_pool(op, "avg_pool2d.c.j2", average=True)
 

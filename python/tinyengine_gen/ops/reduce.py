@@ -130,7 +130,7 @@ def _quantized_mean_or_sum(op: Op, graph: Graph, mean: bool) -> KernelCall:
     else:
         mult, shift = q.quantize_multiplier(float(np.float32(x.quant.s)) / float(np.float32(y.quant.s)))
     params.update(input_zero_point=x.quant.zp, output_zero_point=y.quant.zp, multiplier=mult, shift=shift)
-    if not mean and x.dtype == "int8" and not op.options.get("_legacy_uint8"):
+    if not mean and x.dtype == "int8" and not op.context.legacy_uint8:
         # LiteRT's reference SUM hands the int8 bytes to QuantizedMeanOrSum<uint8_t>: each byte
         # counts as 0..255 (zero points as they are) and the result is clamped to 0..255.
         return _call(op, x, y, "te_mean_or_sum_u8", params, axes, ctype="uint8_t")

@@ -14,6 +14,7 @@ layout.view_slices).
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Optional
 
@@ -24,7 +25,12 @@ from .base import KernelCall, register, require
 from .layout import resize_size
 
 MAX_FRAC_BITS = 11
-POS_BYTES = 24  # sizeof(te_bilinear_pos): te_resize_bilinear_scratch_bytes(out_w) = out_w * POS_BYTES
+POS_BYTES = 24  # sizeof(te_bilinear_pos), six 4-byte fields on every core
+
+
+def bilinear_scratch_bytes(out_w: int) -> int:
+    """te_resize_bilinear_scratch_bytes: one te_bilinear_pos per output column."""
+    return POS_BYTES * out_w
 
 
 def bilinear_positions_f32(in_size: int, out_size: int, align_corners: bool,
@@ -81,7 +87,7 @@ def _bilinear_params(op: Op, x: Tensor, y: Tensor, out_h: int, out_w: int) -> tu
     frac_bits = -1
     if x.dtype == "float32":
         suffix = "f32"
-    elif op.options.get("_legacy_uint8"):
+    elif op.context.legacy_uint8:
         suffix = "u8"
         frac_bits = exact_frac_bits(in_h, in_w, out_h, out_w, ac, hpc)
     else:
@@ -103,7 +109,7 @@ def lower_resize_bilinear(op: Op, graph: Graph) -> KernelCall:
     params, suffix, flags = _bilinear_params(op, x, y, out_h, out_w)
     return KernelCall(op=op, template="resize_bilinear.c.j2", header="tinyengine/te_resize.h", inputs=[x],
                       outputs=[y], params=dict(params, kernel=f"te_resize_bilinear_{suffix}"), macs=4 * y.size,
-                      scratch_bytes=POS_BYTES * out_w, note=", ".join(flags))
+                      scratch_bytes=bilinear_scratch_bytes(out_w), note=", ".join(flags))
 
 
 # ------------------------------------------------------------------ RESIZE_BILINEAR + ARG_MAX
@@ -129,7 +135,8 @@ def fuse_resize_arg(graph: Graph) -> None:
                 or arg.outputs[0].dtype not in ("int32", "int64") or arg.outputs[0] in graph.inputs):
             continue
         fused = Op(index=arg.index, kind=RESIZE_ARG, inputs=[op.input(0), op.input(1)], outputs=[arg.outputs[0]],
-                   options=dict(op.options, _arg=arg.kind, _resize_index=op.index))
+                   options=dict(op.options),
+                   context=dataclasses.replace(op.context, fused_arg=arg.kind, resize_index=op.index))
         graph.ops[graph.ops.index(op)] = fused
         graph.ops.remove(arg)
 
@@ -144,8 +151,9 @@ def lower_resize_arg(op: Op, graph: Graph) -> KernelCall:
     out_h, out_w = (int(v) for v in np.asarray(size.data).reshape(-1))
     require(tuple(int(d) for d in out.shape) == (n, out_h, out_w), op, f"output shape {out.shape} does not match")
     params, suffix, flags = _bilinear_params(op, x, out, out_h, out_w)
-    params.update(kernel=f"te_resize_bilinear_arg_{suffix}", arg=1 if op.options["_arg"] == "ARG_MAX" else 2,
+    params.update(kernel=f"te_resize_bilinear_arg_{suffix}", arg=1 if op.context.fused_arg == "ARG_MAX" else 2,
                   index_size=DTYPE_BYTES[out.dtype])
     return KernelCall(op=op, template="resize_bilinear.c.j2", header="tinyengine/te_resize.h", inputs=[x],
-                      outputs=[out], params=params, macs=4 * n * out_h * out_w * c, scratch_bytes=POS_BYTES * out_w,
-                      note=", ".join(flags + [f"fused with {op.options['_arg']} (op {op.index})"]))
+                      outputs=[out], params=params, macs=4 * n * out_h * out_w * c,
+                      scratch_bytes=bilinear_scratch_bytes(out_w),
+                      note=", ".join(flags + [f"fused with {op.context.fused_arg} (op {op.index})"]))

@@ -77,7 +77,7 @@ def lower_softmax(op: Op, graph: Graph) -> KernelCall:
     require(x.dtype == "int8", op, f"needs an int8 (or legacy uint8) input, got {x.dtype}")
     require(y.dtype in ("int8", "int16"), op, f"needs an int8 or int16 output, got {y.dtype}")
     require(not x.q.per_channel and not y.q.per_channel, op, "per-channel quantized activations")
-    legacy = bool(op.options.get("_legacy_uint8"))
+    legacy = op.context.legacy_uint8
     if y.dtype == "int8" and not legacy:
         # SoftmaxPrepare's checks for int8 -> int8 (the kernel itself ignores the output quantization).
         require(y.q.zp == -128, op, f"int8 softmax output zero point must be -128, got {y.q.zp}")
@@ -118,7 +118,7 @@ def lower_log_softmax(op: Op, graph: Graph) -> KernelCall:
     x, y = op.input(0), op.outputs[0]
     outer, depth = _outer_depth(op, x, y)
     require_quant(op, x, y)
-    require(not op.options.get("_legacy_uint8"), op, "uint8 LOG_SOFTMAX is not supported (int8 and float are)")
+    require(not op.context.legacy_uint8, op, "uint8 LOG_SOFTMAX is not supported (int8 and float are)")
     require(x.dtype == "int8" and y.dtype == "int8", op, f"needs int8 input and output, got {x.dtype}/{y.dtype}")
     require(float(np.float32(y.q.s)) == 16.0 / 256 and y.q.zp == 127, op,
             f"int8 log-softmax output must have scale 16/256 and zero point 127, got {y.q.s}, {y.q.zp}")
@@ -199,4 +199,4 @@ def lower_logistic(op: Op, graph: Graph) -> KernelCall:
     return KernelCall(op=op, template="logistic.c.j2", header="tinyengine/te_softmax.h",
                       inputs=[x], outputs=[y], params=dict(size=x.size),
                       consts={"lut": ConstArray("int8_t", lut)}, inplace=[(0, 0)],
-                      note=("legacy uint8 " if op.options.get("_legacy_uint8") else "") + "int8 table")
+                      note=("legacy uint8 " if op.context.legacy_uint8 else "") + "int8 table")

@@ -7,7 +7,7 @@ argv, fault report: <tinyengine>/targets/common) and links with the board's link
 status of main() reach the host.
 
 Compiler flags and the QEMU command line come from tinyengine's table of emulated cores
-(python/tinyengine_gen/targets.py, the same the project's own tests use), matched by the board's
+(python/tinyengine_gen/targets/cores.py, the same the project's own tests use), matched by the board's
 build.qemu_machine; the board manifest (build.cpu / fpu / float_abi) is the fallback.
 
 `pio test` builds the test firmware and runs $BUILD_DIR/program, a launcher this script writes
@@ -56,8 +56,8 @@ def find_targets_dir():
 
 def load_core(targets_dir, machine):
     """tinyengine's own description of the core QEMU emulates on `machine`
-    (python/tinyengine_gen/targets.py: compiler flags, QEMU command line), or None."""
-    path = os.path.join(os.path.dirname(targets_dir), "python", "tinyengine_gen", "targets.py")
+    (python/tinyengine_gen/targets/cores.py: compiler flags, QEMU command line), or None."""
+    path = os.path.join(os.path.dirname(targets_dir), "python", "tinyengine_gen", "targets", "cores.py")
     if not os.path.isfile(path):
         return None
     try:
