@@ -57,17 +57,6 @@ TE_INLINE int8_t fc_int_rq(const te_fc_params *p, int32_t acc)
     return (int8_t)te_clamp_i32((hi + p->rq_add) >> p->rq_shift, p->act_min, p->act_max);
 }
 
-
-/* Clamp to [-128, 127] (SSAT on DSP cores). */
-TE_INLINE int8_t fc_sat8(int32_t v)
-{
-#if defined(TE_USE_DSP)
-    return (int8_t)te_ssat8(v);
-#else
-    return (int8_t)te_clamp_i32(v, -128, 127);
-#endif
-}
-
 #if defined(TE_USE_DSP) || defined(TE_USE_MVE)
 
 /* The rare exact fallback, kept out of line. */
@@ -641,7 +630,7 @@ static void fc_rows(const te_fc_params *p, const int32_t *bias, const te_fp64_sc
 #pragma GCC unroll 1 /* one copy of each requantization (flash) */
 #endif
         for (r = 0; r < n; ++r) {
-            out[oc + r] = fast ? fc_sat8(te_smmla((int32_t)a[r], mult, add) >> sh)
+            out[oc + r] = fast ? (int8_t)te_ssat8(te_smmla((int32_t)a[r], mult, add) >> sh)
                                : fc_out(p, scales, (int32_t)a[r], oc + r);
         }
     }
