@@ -74,15 +74,6 @@ TE_INLINE int32_t lstm_sat16(int32_t v)
 #endif
 }
 
-TE_INLINE int32_t lstm_sat8(int32_t v)
-{
-#if defined(TE_USE_DSP)
-    return te_ssat8(v);
-#else
-    return te_clamp_i32(v, -128, 127);
-#endif
-}
-
 /* SaturatingRoundingDoublingHighMul on int16 values: gemmlowp's nudge-and-truncate is a floor shift. */
 TE_INLINE int32_t fx_mul(int32_t a, int32_t b)
 {
@@ -484,7 +475,7 @@ static void lstm_update(const te_lstm_params *p, const te_lstm_weights *w, const
         } else {
             h = te_multiply_by_quantized_multiplier(h, p->hidden_mult, p->hidden_shift);
         }
-        out[c] = (int8_t)lstm_sat8(h + zp);
+        out[c] = (int8_t)te_ssat8(h + zp);
     }
 }
 
@@ -508,7 +499,7 @@ static void lstm_update(const te_lstm_params *p, const te_lstm_weights *w, const
         }
         cell[c] = (int16_t)cs;
         /* CalculateLstmOutputInteger8x8_16 without projection. */
-        out[c] = (int8_t)lstm_sat8(te_multiply_by_quantized_multiplier(og * lstm_tanh(cs, tanh_bits, w, p),
+        out[c] = (int8_t)te_ssat8(te_multiply_by_quantized_multiplier(og * lstm_tanh(cs, tanh_bits, w, p),
                                                                       p->hidden_mult, p->hidden_shift) + p->hidden_zp);
     }
 }
@@ -608,7 +599,7 @@ static void lstm_update_ext(const te_lstm_params *p, const te_lstm_weights *w, i
         const int32_t og = lstm_sigmoid(pre[4 * c + 3], w, p);
         const int32_t h = te_multiply_by_quantized_multiplier(og * lstm_tanh(cell[c], tanh_bits, w, p), p->hidden_mult,
                                                               p->hidden_shift);
-        hidden[c] = (int8_t)lstm_sat8(h + p->hidden_zp);
+        hidden[c] = (int8_t)te_ssat8(h + p->hidden_zp);
     }
     if (p->flags & TE_LSTM_PROJECTION) {
         /* MatrixBatchVectorMultiplyAccumulate into a zeroed int8 output, then CwiseClipping */
@@ -627,7 +618,7 @@ static void lstm_update_ext(const te_lstm_params *p, const te_lstm_weights *w, i
             for (; c < n_cell; ++c) {
                 acc += (uint32_t)(pw[c] * hidden[c]);
             }
-            v = lstm_sat8(te_multiply_by_quantized_multiplier((int32_t)acc, p->proj_mult, p->proj_shift) + p->proj_zp);
+            v = te_ssat8(te_multiply_by_quantized_multiplier((int32_t)acc, p->proj_mult, p->proj_shift) + p->proj_zp);
             if (p->proj_clip > 0) {
                 v = te_clamp_i32(v, -p->proj_clip, p->proj_clip);
             }

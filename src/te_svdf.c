@@ -21,15 +21,6 @@ TE_INLINE int16_t svdf_sat16(int32_t v)
     return (int16_t)te_clamp_i32(v, -32768, 32767);
 }
 
-TE_INLINE int8_t svdf_sat8(int32_t v)
-{
-#if defined(TE_USE_DSP)
-    return (int8_t)te_ssat8(v);
-#else
-    return (int8_t)te_clamp_i32(v, -128, 127);
-#endif
-}
-
 size_t te_svdf_s8_scratch_bytes(const te_svdf_params *p)
 {
     return (size_t)6 * (size_t)p->n_filter; /* one batch's int32 feature sums, then their int16 values */
@@ -57,7 +48,7 @@ static void svdf_feature(const te_svdf_params *p, const te_svdf_weights *w, cons
 TE_INLINE int8_t svdf_out(const te_svdf_params *p, const te_svdf_weights *w, int32_t u, int32_t sum)
 {
     const int32_t acc = (int32_t)((uint32_t)sum + (uint32_t)(w->bias ? w->bias[u] : 0));
-    return svdf_sat8(te_multiply_by_quantized_multiplier(acc, p->mult2, p->shift2) + p->output_zp);
+    return (int8_t)te_ssat8(te_multiply_by_quantized_multiplier(acc, p->mult2, p->shift2) + p->output_zp);
 }
 
 #if !defined(TE_USE_DSP)
