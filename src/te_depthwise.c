@@ -848,6 +848,8 @@ typedef struct {
     int32_t out_row_step;  /* 48 */
     const int8_t *x_row;   /* 52: this row's first pixel */
     int8_t *out_row;       /* 56 */
+    const int16_t *w_end;  /* 60: dw_run_5x5_7x7_asm: w16 + 4 k_h k_w (the last filter row's end) */
+    int32_t seven;         /* 64: dw_run_5x5_7x7_asm: k_w - 5 (0: 5x5, else 7x7) */
 } te_dw_run_job;
 
 #define TE_DW_TAP(addr)                                                                                      \
@@ -937,6 +939,85 @@ __attribute__((naked, noinline)) static void dw_run_3x3_asm(te_dw_run_job *job)
         "add     sp, sp, #8\n\t"
         "pop     {r4, r5, r6, r7, r8, r10, r11, pc}\n\t");
 }
+
+/* The 5x5 and 7x7 interior runs (any k_h), as dw_run_3x3_asm with a loop over filter rows: per
+ * row 5 or 7 taps of 8 instructions, the input pointer moved 2 taps at a time (every tap at
+ * [r4], [r4, c] or [r4, c, lsl #1]); job->row holds the filter row step minus (k_w - 3) c, what
+ * is left to the next row's first tap. The frame keeps the job at [sp], w_end at [sp, #4] and
+ * seven at [sp, #8]. */
+__attribute__((naked, noinline)) static void dw_run_5x5_7x7_asm(te_dw_run_job *job)
+{
+    (void)job;
+    __asm__ volatile(
+        ".syntax unified\n\t"
+        "push    {r4, r5, r6, r7, r8, r10, r11, lr}\n\t"
+        "ldrd    r1, r2, [r0, #60]\n\t" /* w_end, seven */
+        "push    {r0, r1, r2, r3}\n\t"     /* the frame: job, w_end, seven (r3: padding) */
+        "1:\n\t" /* pixel */
+        "ldr     r12, [sp]\n\t"
+        "ldr     r8, [r12, #24]\n\t"
+        "ldmia   r8, {r0, r1, r2, r3}\n\t" /* the 4 folded biases */
+        "ldr     r4, [r12, #0]\n\t"
+        "ldr     r5, [r12, #20]\n\t"
+        "ldr     r6, [r12, #16]\n\t"
+        "ldr     r7, [r12, #12]\n\t"
+        "3:\n\t" /* filter row */
+        TE_DW_TAP("[r4]")
+        TE_DW_TAP("[r4, r6]")
+        TE_DW_TAP("[r4, r6, lsl #1]")
+        "add     r4, r4, r6, lsl #1\n\t"
+        TE_DW_TAP("[r4, r6]")
+        TE_DW_TAP("[r4, r6, lsl #1]")
+        "ldr     r8, [sp, #8]\n\t"
+        "cmp     r8, #0\n\t"
+        "beq     4f\n\t"
+        "add     r4, r4, r6, lsl #1\n\t"
+        TE_DW_TAP("[r4, r6]")
+        TE_DW_TAP("[r4, r6, lsl #1]")
+        "4:\n\t"
+        "add     r4, r4, r7\n\t"
+        "ldr     r8, [sp, #4]\n\t"
+        "cmp     r5, r8\n\t"
+        "bne     3b\n\t"
+        "ldr     r12, [sp]\n\t"
+        "ldr     r8, [r12, #24]\n\t"
+        "ldr     r11, [r12, #28]\n\t"
+        TE_DW_RQ("r0", 0)
+        TE_DW_RQ("r1", 1)
+        TE_DW_RQ("r2", 2)
+        TE_DW_RQ("r3", 3)
+        /* next pixel, next row */
+        "ldrd    r4, r5, [r12, #0]\n\t"   /* x, n (unused) */
+        "ldr     r6, [r12, #8]\n\t"
+        "add     r4, r4, r6\n\t"
+        "str     r4, [r12, #0]\n\t"
+        "ldr     r6, [r12, #32]\n\t"
+        "add     r11, r11, r6\n\t"
+        "str     r11, [r12, #28]\n\t"
+        "ldr     r6, [r12, #36]\n\t"
+        "subs    r6, r6, #1\n\t"
+        "str     r6, [r12, #36]\n\t"
+        "bne     1b\n\t"
+        "ldr     r6, [r12, #40]\n\t"
+        "subs    r6, r6, #1\n\t"
+        "beq     2f\n\t"
+        "str     r6, [r12, #40]\n\t"
+        "str     r5, [r12, #36]\n\t"       /* n pixels again */
+        "ldr     r4, [r12, #52]\n\t"
+        "ldr     r6, [r12, #44]\n\t"
+        "add     r4, r4, r6\n\t"
+        "str     r4, [r12, #52]\n\t"
+        "str     r4, [r12, #0]\n\t"
+        "ldr     r11, [r12, #56]\n\t"
+        "ldr     r6, [r12, #48]\n\t"
+        "add     r11, r11, r6\n\t"
+        "str     r11, [r12, #56]\n\t"
+        "str     r11, [r12, #28]\n\t"
+        "b       1b\n\t"
+        "2:\n\t"
+        "add     sp, sp, #16\n\t"
+        "pop     {r4, r5, r6, r7, r8, r10, r11, pc}\n\t");
+}
 #endif
 
 #define DW_RUN_FN(name, kh_c, kw_c, full)                                                                    \
@@ -948,13 +1029,16 @@ __attribute__((naked, noinline)) static void dw_run_3x3_asm(te_dw_run_job *job)
                            kw_c, full);                                                                      \
     }
 #if defined(TE_DW_DIRECT_ASM)
-/* the assembly loop runs 3x3 (dw_direct_runs); groups with a generic shift take the any-size routine */
-#define dw_direct_run_3x3_full dw_direct_run_any_full
+/* the assembly loops run 3x3, 5x5 and 7x7 (dw_direct_runs); groups with a generic shift and other
+ * sizes take the any-size routine, which clamps to [-128, 127] as SSAT would (one routine: flash) */
+#define dw_direct_run_3x3_full dw_direct_run_any_clamp
+#define dw_direct_run_5x5_7x7_full dw_direct_run_any_clamp
+#define dw_direct_run_any_full dw_direct_run_any_clamp
 #else
 DW_RUN_FN(dw_direct_run_3x3_full, 3, 3, 1)
-#endif
 DW_RUN_FN(dw_direct_run_5x5_7x7_full, 0, 5, 1)
 DW_RUN_FN(dw_direct_run_any_full, 0, 0, 1)
+#endif
 DW_RUN_FN(dw_direct_run_any_clamp, 0, 0, 0)
 
 typedef void (*dw_run_fn)(const int8_t *, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, const int16_t *,
@@ -972,12 +1056,17 @@ static void dw_direct_runs(dw_run_fn run, const int8_t *x, int32_t rows, int32_t
         return;
     }
 #if defined(TE_DW_DIRECT_ASM)
-    if (run == dw_direct_run_3x3_full && k_h == 3 && k_w == 3 && q[7] == 0) {
+    if (act_min == -128 && act_max == 127 && q[7] == 0 && ((k_h == 3 && k_w == 3) || k_w == 5 || k_w == 7)) {
         te_dw_run_job job;
         job.x = x, job.n = n, job.x_step = x_step, job.row = row, job.c = c, job.w16 = w16, job.q = q;
         job.out = out, job.out_step = out_step, job.left = n, job.rows = rows, job.x_row_step = x_row_step;
         job.out_row_step = out_row_step, job.x_row = x, job.out_row = out;
-        dw_run_3x3_asm(&job);
+        if (k_w == 3) {
+            dw_run_3x3_asm(&job);
+        } else { /* row: what is left to the next filter row after the taps moved 2 at a time */
+            job.row = row - (k_w - 3) * c, job.w_end = w16 + 4 * k_h * k_w, job.seven = k_w - 5;
+            dw_run_5x5_7x7_asm(&job);
+        }
         return;
     }
 #endif

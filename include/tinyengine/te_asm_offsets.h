@@ -17,9 +17,11 @@
  *   - The job pointer arrives in r0. conv4_asm_* keep it at [sp] and reload it into r12 after the
  *     dot product (which uses r0-r3 as the four sums); conv4s_asm_* push the job's first nine
  *     words at entry (out replaced by out + out_c) and read them at [sp, #offset], the job's
- *     offsets; dw3x3_pairs_s2 reads it once from r0; dw_run_3x3_asm keeps it in r12;
+ *     offsets; dw3x3_pairs_s2 reads it once from r0; dw_run_3x3_asm and dw_run_5x5_7x7_asm keep it
+ *     at [sp] and in r12;
  *     lstm_pre_asm keeps it in r0 throughout.
- *   - conv4_asm_*, conv4s_asm_* and dw_run_3x3_asm / dw3x3_pairs_s2 push {r4-r8, r10, r11, lr}
+ *   - conv4_asm_*, conv4s_asm_*, dw_run_3x3_asm, dw_run_5x5_7x7_asm and dw3x3_pairs_s2 push
+ *     {r4-r8, r10, r11, lr}
  *     and never touch r9: r9 is the platform register on some ABIs (static base, TLS), so
  *     portable loops leave it.
  *   - lstm_pre_asm pushes {r4-r11, lr} and uses r9-r12 as the four gates' sums: it saves and
@@ -175,6 +177,8 @@ _Static_assert(sizeof(((te_dw3_job *)0)->w) == 20, "te_dw3_job.w is five words (
 #define TE_ASM_DW_RUN_OUT_ROW_STEP 48
 #define TE_ASM_DW_RUN_X_ROW 52
 #define TE_ASM_DW_RUN_OUT_ROW 56
+#define TE_ASM_DW_RUN_W_END 60 /* dw_run_5x5_7x7_asm: copied to [sp, #4] */
+#define TE_ASM_DW_RUN_SEVEN 64 /* dw_run_5x5_7x7_asm: copied to [sp, #8] */
 TE_ASM_OFFSET(te_dw_run_job, x, TE_ASM_DW_RUN_X);
 TE_ASM_OFFSET(te_dw_run_job, n, TE_ASM_DW_RUN_N);
 TE_ASM_OFFSET(te_dw_run_job, x_step, TE_ASM_DW_RUN_X_STEP);
@@ -190,6 +194,8 @@ TE_ASM_OFFSET(te_dw_run_job, x_row_step, TE_ASM_DW_RUN_X_ROW_STEP);
 TE_ASM_OFFSET(te_dw_run_job, out_row_step, TE_ASM_DW_RUN_OUT_ROW_STEP);
 TE_ASM_OFFSET(te_dw_run_job, x_row, TE_ASM_DW_RUN_X_ROW);
 TE_ASM_OFFSET(te_dw_run_job, out_row, TE_ASM_DW_RUN_OUT_ROW);
+TE_ASM_OFFSET(te_dw_run_job, w_end, TE_ASM_DW_RUN_W_END);
+TE_ASM_OFFSET(te_dw_run_job, seven, TE_ASM_DW_RUN_SEVEN);
 #endif
 
 /* ---- te_depthwise.c: Helium loops (extended asm), dw_mve_k --------------------------------- */
