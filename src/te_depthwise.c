@@ -940,10 +940,10 @@ __attribute__((naked, noinline)) static void dw_run_3x3_asm(te_dw_run_job *job)
         "pop     {r4, r5, r6, r7, r8, r10, r11, pc}\n\t");
 }
 
-/* The 5x5 and 7x7 interior runs (any k_h), as dw_run_3x3_asm with a loop over filter rows: per
- * row 5 or 7 taps of 8 instructions, the input pointer moved 2 taps at a time (every tap at
- * [r4], [r4, c] or [r4, c, lsl #1]); job->row holds the filter row step minus (k_w - 3) c, what
- * is left to the next row's first tap. The frame keeps the job at [sp], w_end at [sp, #4] and
+/* The 5x5 and 7x7 interior runs (any k_h), as dw_run_3x3_asm with a loop over filter rows (one
+ * for rows of 5 taps, one for 7, picked once per pixel): per row 5 or 7 taps of 8 instructions,
+ * the input pointer moved 2 taps at a time (every tap at [r4], [r4, c] or [r4, c, lsl #1]);
+ * job->row holds the filter row step minus (k_w - 3) c, what is left to the next row's first tap. The frame keeps the job at [sp], w_end at [sp, #4] and
  * seven at [sp, #8]. */
 __attribute__((naked, noinline)) static void dw_run_5x5_7x7_asm(te_dw_run_job *job)
 {
@@ -961,24 +961,36 @@ __attribute__((naked, noinline)) static void dw_run_5x5_7x7_asm(te_dw_run_job *j
         "ldr     r5, [r12, #20]\n\t"
         "ldr     r6, [r12, #16]\n\t"
         "ldr     r7, [r12, #12]\n\t"
-        "3:\n\t" /* filter row */
+        "ldr     r8, [sp, #8]\n\t"
+        "cmp     r8, #0\n\t"
+        "bne     7f\n\t"
+        "3:\n\t" /* filter row of 5 taps */
         TE_DW_TAP("[r4]")
         TE_DW_TAP("[r4, r6]")
         TE_DW_TAP("[r4, r6, lsl #1]")
         "add     r4, r4, r6, lsl #1\n\t"
         TE_DW_TAP("[r4, r6]")
         TE_DW_TAP("[r4, r6, lsl #1]")
-        "ldr     r8, [sp, #8]\n\t"
-        "cmp     r8, #0\n\t"
-        "beq     4f\n\t"
-        "add     r4, r4, r6, lsl #1\n\t"
-        TE_DW_TAP("[r4, r6]")
-        TE_DW_TAP("[r4, r6, lsl #1]")
-        "4:\n\t"
         "add     r4, r4, r7\n\t"
         "ldr     r8, [sp, #4]\n\t"
         "cmp     r5, r8\n\t"
         "bne     3b\n\t"
+        "b       4f\n\t"
+        "7:\n\t" /* filter row of 7 taps */
+        TE_DW_TAP("[r4]")
+        TE_DW_TAP("[r4, r6]")
+        TE_DW_TAP("[r4, r6, lsl #1]")
+        "add     r4, r4, r6, lsl #1\n\t"
+        TE_DW_TAP("[r4, r6]")
+        TE_DW_TAP("[r4, r6, lsl #1]")
+        "add     r4, r4, r6, lsl #1\n\t"
+        TE_DW_TAP("[r4, r6]")
+        TE_DW_TAP("[r4, r6, lsl #1]")
+        "add     r4, r4, r7\n\t"
+        "ldr     r8, [sp, #4]\n\t"
+        "cmp     r5, r8\n\t"
+        "bne     7b\n\t"
+        "4:\n\t"
         "ldr     r12, [sp]\n\t"
         "ldr     r8, [r12, #24]\n\t"
         "ldr     r11, [r12, #28]\n\t"
