@@ -884,8 +884,9 @@ __attribute__((naked, noinline)) static void dw_run_3x3_asm(te_dw_run_job *job)
         "1:\n\t" /* pixel */
         "ldr     r12, [sp]\n\t"
         "ldr     r8, [r12, #24]\n\t"
-        "ldmia   r8, {r0, r1, r2, r3}\n\t" /* the 4 folded biases */
         "ldr     r4, [r12, #0]\n\t"
+        "5:\n\t" /* the next pixels: r12 job, r8 q, r4 x already */
+        "ldmia   r8, {r0, r1, r2, r3}\n\t" /* the 4 folded biases */
         "ldr     r5, [r12, #20]\n\t"
         "ldr     r6, [r12, #16]\n\t"
         "ldr     r7, [r12, #12]\n\t"
@@ -918,7 +919,7 @@ __attribute__((naked, noinline)) static void dw_run_3x3_asm(te_dw_run_job *job)
         "ldr     r6, [r12, #36]\n\t"
         "subs    r6, r6, #1\n\t"
         "str     r6, [r12, #36]\n\t"
-        "bne     1b\n\t"
+        "bne     5b\n\t"
         "ldr     r6, [r12, #40]\n\t"
         "subs    r6, r6, #1\n\t"
         "beq     2f\n\t"
@@ -934,7 +935,7 @@ __attribute__((naked, noinline)) static void dw_run_3x3_asm(te_dw_run_job *job)
         "add     r11, r11, r6\n\t"
         "str     r11, [r12, #56]\n\t"
         "str     r11, [r12, #28]\n\t"
-        "b       1b\n\t"
+        "b       5b\n\t"
         "2:\n\t"
         "add     sp, sp, #8\n\t"
         "pop     {r4, r5, r6, r7, r8, r10, r11, pc}\n\t");
@@ -956,8 +957,9 @@ __attribute__((naked, noinline)) static void dw_run_5x5_7x7_asm(te_dw_run_job *j
         "1:\n\t" /* pixel */
         "ldr     r12, [sp]\n\t"
         "ldr     r8, [r12, #24]\n\t"
-        "ldmia   r8, {r0, r1, r2, r3}\n\t" /* the 4 folded biases */
         "ldr     r4, [r12, #0]\n\t"
+        "5:\n\t" /* the next pixels: r12 job, r8 q, r4 x already */
+        "ldmia   r8, {r0, r1, r2, r3}\n\t" /* the 4 folded biases */
         "ldr     r5, [r12, #20]\n\t"
         "ldr     r6, [r12, #16]\n\t"
         "ldr     r7, [r12, #12]\n\t"
@@ -1009,7 +1011,7 @@ __attribute__((naked, noinline)) static void dw_run_5x5_7x7_asm(te_dw_run_job *j
         "ldr     r6, [r12, #36]\n\t"
         "subs    r6, r6, #1\n\t"
         "str     r6, [r12, #36]\n\t"
-        "bne     1b\n\t"
+        "bne     5b\n\t"
         "ldr     r6, [r12, #40]\n\t"
         "subs    r6, r6, #1\n\t"
         "beq     2f\n\t"
@@ -1025,7 +1027,7 @@ __attribute__((naked, noinline)) static void dw_run_5x5_7x7_asm(te_dw_run_job *j
         "add     r11, r11, r6\n\t"
         "str     r11, [r12, #56]\n\t"
         "str     r11, [r12, #28]\n\t"
-        "b       1b\n\t"
+        "b       5b\n\t"
         "2:\n\t"
         "add     sp, sp, #16\n\t"
         "pop     {r4, r5, r6, r7, r8, r10, r11, pc}\n\t");
