@@ -833,9 +833,10 @@ TE_INLINE void dw_direct_run_body(const int8_t *x, int32_t n, int32_t x_step, in
  * of the 4 sums. Groups with a generic shift (q[7] != 0) and narrower activation ranges take
  * the C routine. A naked function: it saves and restores r4-r8, r10, r11 and never touches r9. */
 typedef struct {
-    const int8_t *x;       /* 0: the current pixel's top-left tap, channel 0 of the group */
+    const int8_t *x;       /* 0: the first pixel's top-left tap, channel 0 of the group */
     int32_t n;             /* 4: pixels per row */
-    int32_t x_step;        /* 8: bytes between pixels */
+    int32_t x_step;        /* 8: bytes from where the taps' pointer ends to the next pixel's x:
+                              pixel step - 2 row (3x3), - k_h row (5x5, 7x7) */
     int32_t row;           /* 12: bytes between filter rows */
     int32_t c;             /* 16: bytes between taps of a filter row */
     const int16_t *w16;    /* 20 */
@@ -909,10 +910,8 @@ __attribute__((naked, noinline)) static void dw_run_3x3_asm(te_dw_run_job *job)
         TE_DW_RQ("r2", 2)
         TE_DW_RQ("r3", 3)
         /* next pixel, next row */
-        "ldrd    r4, r5, [r12, #0]\n\t"   /* x, n (unused) */
-        "ldr     r6, [r12, #8]\n\t"
+        "ldr     r6, [r12, #8]\n\t"   /* r4: where the last filter row ended */
         "add     r4, r4, r6\n\t"
-        "str     r4, [r12, #0]\n\t"
         "ldr     r6, [r12, #32]\n\t"
         "add     r11, r11, r6\n\t"
         "str     r11, [r12, #28]\n\t"
@@ -924,12 +923,12 @@ __attribute__((naked, noinline)) static void dw_run_3x3_asm(te_dw_run_job *job)
         "subs    r6, r6, #1\n\t"
         "beq     2f\n\t"
         "str     r6, [r12, #40]\n\t"
+        "ldr     r5, [r12, #4]\n\t"
         "str     r5, [r12, #36]\n\t"       /* n pixels again */
         "ldr     r4, [r12, #52]\n\t"
         "ldr     r6, [r12, #44]\n\t"
         "add     r4, r4, r6\n\t"
         "str     r4, [r12, #52]\n\t"
-        "str     r4, [r12, #0]\n\t"
         "ldr     r11, [r12, #56]\n\t"
         "ldr     r6, [r12, #48]\n\t"
         "add     r11, r11, r6\n\t"
@@ -1001,10 +1000,8 @@ __attribute__((naked, noinline)) static void dw_run_5x5_7x7_asm(te_dw_run_job *j
         TE_DW_RQ("r2", 2)
         TE_DW_RQ("r3", 3)
         /* next pixel, next row */
-        "ldrd    r4, r5, [r12, #0]\n\t"   /* x, n (unused) */
-        "ldr     r6, [r12, #8]\n\t"
+        "ldr     r6, [r12, #8]\n\t"   /* r4: where the last filter row ended */
         "add     r4, r4, r6\n\t"
-        "str     r4, [r12, #0]\n\t"
         "ldr     r6, [r12, #32]\n\t"
         "add     r11, r11, r6\n\t"
         "str     r11, [r12, #28]\n\t"
@@ -1016,12 +1013,12 @@ __attribute__((naked, noinline)) static void dw_run_5x5_7x7_asm(te_dw_run_job *j
         "subs    r6, r6, #1\n\t"
         "beq     2f\n\t"
         "str     r6, [r12, #40]\n\t"
+        "ldr     r5, [r12, #4]\n\t"
         "str     r5, [r12, #36]\n\t"       /* n pixels again */
         "ldr     r4, [r12, #52]\n\t"
         "ldr     r6, [r12, #44]\n\t"
         "add     r4, r4, r6\n\t"
         "str     r4, [r12, #52]\n\t"
-        "str     r4, [r12, #0]\n\t"
         "ldr     r11, [r12, #56]\n\t"
         "ldr     r6, [r12, #48]\n\t"
         "add     r11, r11, r6\n\t"
@@ -1076,8 +1073,10 @@ static void dw_direct_runs(dw_run_fn run, const int8_t *x, int32_t rows, int32_t
         job.out = out, job.out_step = out_step, job.left = n, job.rows = rows, job.x_row_step = x_row_step;
         job.out_row_step = out_row_step, job.x_row = x, job.out_row = out;
         if (k_w == 3) {
+            job.x_step = x_step - 2 * row;
             dw_run_3x3_asm(&job);
         } else { /* row: what is left to the next filter row after the taps moved 2 at a time */
+            job.x_step = x_step - k_h * row;
             job.row = row - (k_w - 3) * c, job.w_end = w16 + 4 * k_h * k_w, job.seven = k_w - 5;
             dw_run_5x5_7x7_asm(&job);
         }

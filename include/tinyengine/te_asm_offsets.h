@@ -162,7 +162,7 @@ _Static_assert(sizeof(((te_dw3_job *)0)->w) == 20, "te_dw3_job.w is five words (
 
 /* ---- te_depthwise.c: dw_run_3x3_asm (naked, Arm DSP cores), te_dw_run_job ------------------- */
 #if defined(TE_DW_DIRECT_ASM)
-#define TE_ASM_DW_RUN_X 0 /* LDRD with n */
+#define TE_ASM_DW_RUN_X 0
 #define TE_ASM_DW_RUN_N 4
 #define TE_ASM_DW_RUN_X_STEP 8
 #define TE_ASM_DW_RUN_ROW 12
