@@ -943,8 +943,9 @@ __attribute__((naked, noinline)) static void dw_run_3x3_asm(te_dw_run_job *job)
 /* The 5x5 and 7x7 interior runs (any k_h), as dw_run_3x3_asm with a loop over filter rows (one
  * for rows of 5 taps, one for 7, picked once per pixel): per row 5 or 7 taps of 8 instructions,
  * the input pointer moved 2 taps at a time (every tap at [r4], [r4, c] or [r4, c, lsl #1]);
- * job->row holds the filter row step minus (k_w - 3) c, what is left to the next row's first tap. The frame keeps the job at [sp], w_end at [sp, #4] and
- * seven at [sp, #8]. */
+ * job->row holds the filter row step minus (k_w - 3) c, what is left to the next row's first tap.
+ * The frame keeps the job at [sp], w_end at [sp, #4], seven at [sp, #8] and the address of the
+ * row loop (rows of 5 or 7 taps) at [sp, #12]. */
 __attribute__((naked, noinline)) static void dw_run_5x5_7x7_asm(te_dw_run_job *job)
 {
     (void)job;
@@ -952,7 +953,12 @@ __attribute__((naked, noinline)) static void dw_run_5x5_7x7_asm(te_dw_run_job *j
         ".syntax unified\n\t"
         "push    {r4, r5, r6, r7, r8, r10, r11, lr}\n\t"
         "ldrd    r1, r2, [r0, #60]\n\t" /* w_end, seven */
-        "push    {r0, r1, r2, r3}\n\t"     /* the frame: job, w_end, seven (r3: padding) */
+        "adr.w   r3, 3f\n\t"
+        "cbz     r2, 6f\n\t"
+        "adr.w   r3, 7f\n\t"
+        "6:\n\t"
+        "orr     r3, r3, #1\n\t"          /* the row loop's address, a Thumb one */
+        "push    {r0, r1, r2, r3}\n\t"     /* the frame: job, w_end, seven, row loop */
         "1:\n\t" /* pixel */
         "ldr     r12, [sp]\n\t"
         "ldr     r8, [r12, #24]\n\t"
@@ -962,9 +968,7 @@ __attribute__((naked, noinline)) static void dw_run_5x5_7x7_asm(te_dw_run_job *j
         "ldr     r5, [r12, #20]\n\t"
         "ldr     r6, [r12, #16]\n\t"
         "ldr     r7, [r12, #12]\n\t"
-        "ldr     r8, [sp, #8]\n\t"
-        "cmp     r8, #0\n\t"
-        "bne     7f\n\t"
+        "ldr     pc, [sp, #12]\n\t"       /* to 3: or 7: */
         "3:\n\t" /* filter row of 5 taps */
         TE_DW_TAP("[r4]")
         TE_DW_TAP("[r4, r6]")
