@@ -843,7 +843,7 @@ typedef struct {
     const int32_t *q;      /* 24 */
     int8_t *out;           /* 28: the current pixel's output */
     int32_t out_step;      /* 32 */
-    int32_t left;          /* 36: pixels left in this row */
+    uintptr_t out_end;     /* 36: this row's end: its first pixel's out + n out_step */
     int32_t rows;          /* 40: rows left */
     int32_t x_row_step;    /* 44: bytes from a row's first pixel to the next row's */
     int32_t out_row_step;  /* 48 */
@@ -916,22 +916,21 @@ __attribute__((naked, noinline)) static void dw_run_3x3_asm(te_dw_run_job *job)
         "add     r11, r11, r6\n\t"
         "str     r11, [r12, #28]\n\t"
         "ldr     r6, [r12, #36]\n\t"
-        "subs    r6, r6, #1\n\t"
-        "str     r6, [r12, #36]\n\t"
+        "cmp     r11, r6\n\t"
         "bne     5b\n\t"
         "ldr     r6, [r12, #40]\n\t"
         "subs    r6, r6, #1\n\t"
         "beq     2f\n\t"
         "str     r6, [r12, #40]\n\t"
-        "ldr     r5, [r12, #4]\n\t"
-        "str     r5, [r12, #36]\n\t"       /* n pixels again */
         "ldr     r4, [r12, #52]\n\t"
         "ldr     r6, [r12, #44]\n\t"
         "add     r4, r4, r6\n\t"
         "str     r4, [r12, #52]\n\t"
+        "ldr     r5, [r12, #48]\n\t"
+        "add     r6, r11, r5\n\t"
+        "str     r6, [r12, #36]\n\t"       /* the next row's end */
         "ldr     r11, [r12, #56]\n\t"
-        "ldr     r6, [r12, #48]\n\t"
-        "add     r11, r11, r6\n\t"
+        "add     r11, r11, r5\n\t"
         "str     r11, [r12, #56]\n\t"
         "str     r11, [r12, #28]\n\t"
         "b       5b\n\t"
@@ -1010,22 +1009,21 @@ __attribute__((naked, noinline)) static void dw_run_5x5_7x7_asm(te_dw_run_job *j
         "add     r11, r11, r6\n\t"
         "str     r11, [r12, #28]\n\t"
         "ldr     r6, [r12, #36]\n\t"
-        "subs    r6, r6, #1\n\t"
-        "str     r6, [r12, #36]\n\t"
+        "cmp     r11, r6\n\t"
         "bne     5b\n\t"
         "ldr     r6, [r12, #40]\n\t"
         "subs    r6, r6, #1\n\t"
         "beq     2f\n\t"
         "str     r6, [r12, #40]\n\t"
-        "ldr     r5, [r12, #4]\n\t"
-        "str     r5, [r12, #36]\n\t"       /* n pixels again */
         "ldr     r4, [r12, #52]\n\t"
         "ldr     r6, [r12, #44]\n\t"
         "add     r4, r4, r6\n\t"
         "str     r4, [r12, #52]\n\t"
+        "ldr     r5, [r12, #48]\n\t"
+        "add     r6, r11, r5\n\t"
+        "str     r6, [r12, #36]\n\t"       /* the next row's end */
         "ldr     r11, [r12, #56]\n\t"
-        "ldr     r6, [r12, #48]\n\t"
-        "add     r11, r11, r6\n\t"
+        "add     r11, r11, r5\n\t"
         "str     r11, [r12, #56]\n\t"
         "str     r11, [r12, #28]\n\t"
         "b       5b\n\t"
@@ -1074,8 +1072,9 @@ static void dw_direct_runs(dw_run_fn run, const int8_t *x, int32_t rows, int32_t
     if (act_min == -128 && act_max == 127 && q[7] == 0 && ((k_h == 3 && k_w == 3) || k_w == 5 || k_w == 7)) {
         te_dw_run_job job;
         job.x = x, job.n = n, job.x_step = x_step, job.row = row, job.c = c, job.w16 = w16, job.q = q;
-        job.out = out, job.out_step = out_step, job.left = n, job.rows = rows, job.x_row_step = x_row_step;
-        job.out_row_step = out_row_step, job.x_row = x, job.out_row = out;
+        job.out = out, job.out_step = out_step, job.out_end = (uintptr_t)out + (uintptr_t)(n * out_step);
+        job.rows = rows, job.x_row_step = x_row_step, job.out_row_step = out_row_step, job.x_row = x;
+        job.out_row = out;
         if (k_w == 3) {
             job.x_step = x_step - 2 * row;
             dw_run_3x3_asm(&job);

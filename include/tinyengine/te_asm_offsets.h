@@ -171,7 +171,7 @@ _Static_assert(sizeof(((te_dw3_job *)0)->w) == 20, "te_dw3_job.w is five words (
 #define TE_ASM_DW_RUN_Q 24
 #define TE_ASM_DW_RUN_OUT 28
 #define TE_ASM_DW_RUN_OUT_STEP 32
-#define TE_ASM_DW_RUN_LEFT 36
+#define TE_ASM_DW_RUN_OUT_END 36
 #define TE_ASM_DW_RUN_ROWS 40
 #define TE_ASM_DW_RUN_X_ROW_STEP 44
 #define TE_ASM_DW_RUN_OUT_ROW_STEP 48
@@ -188,7 +188,7 @@ TE_ASM_OFFSET(te_dw_run_job, w16, TE_ASM_DW_RUN_W16);
 TE_ASM_OFFSET(te_dw_run_job, q, TE_ASM_DW_RUN_Q);
 TE_ASM_OFFSET(te_dw_run_job, out, TE_ASM_DW_RUN_OUT);
 TE_ASM_OFFSET(te_dw_run_job, out_step, TE_ASM_DW_RUN_OUT_STEP);
-TE_ASM_OFFSET(te_dw_run_job, left, TE_ASM_DW_RUN_LEFT);
+TE_ASM_OFFSET(te_dw_run_job, out_end, TE_ASM_DW_RUN_OUT_END);
 TE_ASM_OFFSET(te_dw_run_job, rows, TE_ASM_DW_RUN_ROWS);
 TE_ASM_OFFSET(te_dw_run_job, x_row_step, TE_ASM_DW_RUN_X_ROW_STEP);
 TE_ASM_OFFSET(te_dw_run_job, out_row_step, TE_ASM_DW_RUN_OUT_ROW_STEP);
