@@ -126,20 +126,22 @@ TE_INLINE int32_t dw_mac(int32_t acc, int32_t a, int32_t b)
 static DW_NOINLINE void dw_copy_2d(int16_t *dst, int32_t di, int32_t dj, const int8_t *src, int32_t si,
                                    int32_t sj, int32_t ni, int32_t nj)
 {
-    int32_t i, j;
-    for (j = 0; j < nj; ++j, dst += dj, src += sj) {
+    const int32_t d2 = 2 * di, d3 = 3 * di, d4 = 4 * di, s2 = 2 * si, s3 = 3 * si, s4 = 4 * si;
+    for (; nj > 0; --nj, dst += dj, src += sj) {
         int16_t *d = dst;
         const int8_t *s = src;
-        for (i = 0; i + 4 <= ni; i += 4) {
+        int32_t i = ni >> 2;
+        switch (ni & 3) { /* the odd ones first, then four at a time */
+        case 3: *d = *s, d += di, s += si; /* fall through */
+        case 2: *d = *s, d += di, s += si; /* fall through */
+        case 1: *d = *s, d += di, s += si; /* fall through */
+        default: break;
+        }
+        for (; i > 0; --i, d += d4, s += s4) {
             d[0] = s[0];
             d[di] = s[si];
-            d[2 * di] = s[2 * si];
-            d[3 * di] = s[3 * si];
-            d += 4 * di;
-            s += 4 * si;
-        }
-        for (; i < ni; ++i, d += di, s += si) {
-            *d = *s;
+            d[d2] = s[s2];
+            d[d3] = s[s3];
         }
     }
 }
