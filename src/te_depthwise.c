@@ -157,6 +157,22 @@ static void dw_load_rows(int16_t *dst, int32_t dst_row, const int8_t *src, int32
     }
 }
 
+/* One output channel's weights as int16 (filter offset added), from its int8 taps `step` apart
+ * in the model's filter; each filter row padded to an even length with a zero tap. */
+static DW_NOINLINE void dw_weights16(int16_t *w, const int8_t *f, int32_t step, int32_t fo, int32_t k_h,
+                                     int32_t k_w)
+{
+    int32_t ky, kx;
+    for (ky = 0; ky < k_h; ++ky) {
+        for (kx = 0; kx < k_w; ++kx, f += step) {
+            *w++ = (int16_t)(*f + fo);
+        }
+        if (k_w & 1) {
+            *w++ = 0;
+        }
+    }
+}
+
 static void dw_fill(int16_t *dst, int16_t v, int32_t n)
 {
     int32_t i;
@@ -631,7 +647,7 @@ TE_INLINE void dw_planar(const te_dw_params *p, const te_requant_per_channel *rq
     int16_t *const buf = (int16_t *)(void *)(accs + buf_rows);
     const size_t in_batch = (size_t)p->in_h * in_w * c;
     const size_t out_batch = (size_t)p->out_h * p->out_w * p->out_c;
-    int32_t b, ic, m, oy, ky, kx, w_oc = -1; /* w_oc: the output channel whose weights are in wbuf */
+    int32_t b, ic, m, oy, w_oc = -1; /* w_oc: the output channel whose weights are in wbuf */
 
     /* Padding: never written below, except rows entering a sliding window. */
     dw_fill(buf, pad, row_len * buf_rows);
@@ -670,16 +686,7 @@ TE_INLINE void dw_planar(const te_dw_params *p, const te_requant_per_channel *rq
                     te_dw_rq r;
                     te_dw_block g;
                     if (oc != w_oc) { /* this output channel's weights, rows padded to even */
-                        const int8_t *f = filter + oc;
-                        int16_t *w = wbuf;
-                        for (ky = 0; ky < k_h; ++ky, f += (size_t)k_w * p->out_c, w += w_row) {
-                            for (kx = 0; kx < k_w; ++kx) {
-                                w[kx] = (int16_t)(f[(size_t)kx * p->out_c] + p->filter_offset);
-                            }
-                            if (k_w < w_row) {
-                                w[k_w] = 0;
-                            }
-                        }
+                        dw_weights16(wbuf, filter + oc, p->out_c, p->filter_offset, k_h, k_w);
                         w_oc = oc;
                     }
                     dw_rq_setup(&r, p, rq, oc);
