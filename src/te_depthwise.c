@@ -872,11 +872,7 @@ typedef struct {
 #define TE_DW_RQ(acc, j)                                                                                     \
     "ldrd    r5, r6, [r8, #" #j "*16+16]\n\t"                                                                \
     "ldr     r7, [r8, #" #j "*16+24]\n\t"                                                                    \
-    "and     r10, " acc ", #0x80000000\n\t"                                                                  \
-    "eor     r10, r10, #0x40000000\n\t"                                                                      \
-    "add     r6, r6, " acc ", asr #31\n\t"                                                                   \
-    "smlal   r10, r6, " acc ", r5\n\t"                                                                       \
-    "asr     r6, r6, r7\n\t"                                                                                 \
+    TE_ASM_REQUANT_FAST(acc, "r5", "r6", "r7", "r6", "r10")                                                  \
     "ssat    r6, #8, r6\n\t"                                                                                 \
     "strb    r6, [r11, #" #j "]\n\t"
 
