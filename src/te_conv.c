@@ -1511,11 +1511,7 @@ void te_conv4_generic_store_(te_conv4_asm_job *job)
 /* acc (a register) -> r8 = requantized + output offset, saturated to int8 (r6 multiplier,
  * r10 2^(e-2), r7 e-1, r4 output offset; lr is scratch). */
 #define TE_CONV4_RQ(acc)                                                                                     \
-    "and     lr, " acc ", #0x80000000\n\t"                                                                   \
-    "eor     lr, lr, #0x40000000\n\t"                                                                        \
-    "add     r8, r10, " acc ", asr #31\n\t"                                                                  \
-    "smlal   lr, r8, " acc ", r6\n\t"                                                                        \
-    "asr     r8, r8, r7\n\t"                                                                                 \
+    TE_ASM_REQUANT_FAST(acc, "r6", "r10", "r7", "r8", "lr")                                                  \
     "add     r8, r8, r4\n\t"                                                                                 \
     "ssat    r8, #8, r8\n\t"
 /* The naked channel loops' frame: r4-r8, r10, r11 saved (r9 untouched), the job pointer at [sp]. */
@@ -1703,11 +1699,7 @@ void te_conv4_generic_store_(te_conv4_asm_job *job)
  * offset is folded into the rounding constant (right shifts 2..24); other shifts take the C
  * helper. Bias present and the whole int8 range only. TE_CONV4_RQF is conv4s_asm_*'s too. */
 #define TE_CONV4_RQF(acc)                                                                                    \
-    "and     lr, " acc ", #0x80000000\n\t"                                                                   \
-    "eor     lr, lr, #0x40000000\n\t"                                                                        \
-    "add     r8, r10, " acc ", asr #31\n\t"                                                                  \
-    "smlal   lr, r8, " acc ", r5\n\t"                                                                        \
-    "asr     r8, r8, r7\n\t"                                                                                 \
+    TE_ASM_REQUANT_FAST(acc, "r5", "r10", "r7", "r8", "lr")                                                  \
     "ssat    r8, #8, r8\n\t"
 /* The four sums r0..r3 of one channel requantized and stored one output row apart (r11: the
  * first output, r12: the row stride in bytes; r11 ends two rows on). */

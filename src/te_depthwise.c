@@ -126,20 +126,22 @@ TE_INLINE int32_t dw_mac(int32_t acc, int32_t a, int32_t b)
 static DW_NOINLINE void dw_copy_2d(int16_t *dst, int32_t di, int32_t dj, const int8_t *src, int32_t si,
                                    int32_t sj, int32_t ni, int32_t nj)
 {
-    int32_t i, j;
-    for (j = 0; j < nj; ++j, dst += dj, src += sj) {
+    const int32_t d2 = 2 * di, d3 = 3 * di, d4 = 4 * di, s2 = 2 * si, s3 = 3 * si, s4 = 4 * si;
+    for (; nj > 0; --nj, dst += dj, src += sj) {
         int16_t *d = dst;
         const int8_t *s = src;
-        for (i = 0; i + 4 <= ni; i += 4) {
+        int32_t i = ni >> 2;
+        switch (ni & 3) { /* the odd ones first, then four at a time */
+        case 3: *d = *s, d += di, s += si; /* fall through */
+        case 2: *d = *s, d += di, s += si; /* fall through */
+        case 1: *d = *s, d += di, s += si; /* fall through */
+        default: break;
+        }
+        for (; i > 0; --i, d += d4, s += s4) {
             d[0] = s[0];
             d[di] = s[si];
-            d[2 * di] = s[2 * si];
-            d[3 * di] = s[3 * si];
-            d += 4 * di;
-            s += 4 * si;
-        }
-        for (; i < ni; ++i, d += di, s += si) {
-            *d = *s;
+            d[d2] = s[s2];
+            d[d3] = s[s3];
         }
     }
 }
@@ -152,6 +154,22 @@ static void dw_load_rows(int16_t *dst, int32_t dst_row, const int8_t *src, int32
         dw_copy_2d(dst, 1, dst_row, src, stride, stride * w, w, n);
     } else {
         dw_copy_2d(dst, dst_row, 1, src, stride * w, stride, n, w);
+    }
+}
+
+/* One output channel's weights as int16 (filter offset added), from its int8 taps `step` apart
+ * in the model's filter; each filter row padded to an even length with a zero tap. */
+static DW_NOINLINE void dw_weights16(int16_t *w, const int8_t *f, int32_t step, int32_t fo, int32_t k_h,
+                                     int32_t k_w)
+{
+    int32_t ky, kx;
+    for (ky = 0; ky < k_h; ++ky) {
+        for (kx = 0; kx < k_w; ++kx, f += step) {
+            *w++ = (int16_t)(*f + fo);
+        }
+        if (k_w & 1) {
+            *w++ = 0;
+        }
     }
 }
 
@@ -629,7 +647,7 @@ TE_INLINE void dw_planar(const te_dw_params *p, const te_requant_per_channel *rq
     int16_t *const buf = (int16_t *)(void *)(accs + buf_rows);
     const size_t in_batch = (size_t)p->in_h * in_w * c;
     const size_t out_batch = (size_t)p->out_h * p->out_w * p->out_c;
-    int32_t b, ic, m, oy, ky, kx, w_oc = -1; /* w_oc: the output channel whose weights are in wbuf */
+    int32_t b, ic, m, oy, w_oc = -1; /* w_oc: the output channel whose weights are in wbuf */
 
     /* Padding: never written below, except rows entering a sliding window. */
     dw_fill(buf, pad, row_len * buf_rows);
@@ -668,16 +686,7 @@ TE_INLINE void dw_planar(const te_dw_params *p, const te_requant_per_channel *rq
                     te_dw_rq r;
                     te_dw_block g;
                     if (oc != w_oc) { /* this output channel's weights, rows padded to even */
-                        const int8_t *f = filter + oc;
-                        int16_t *w = wbuf;
-                        for (ky = 0; ky < k_h; ++ky, f += (size_t)k_w * p->out_c, w += w_row) {
-                            for (kx = 0; kx < k_w; ++kx) {
-                                w[kx] = (int16_t)(f[(size_t)kx * p->out_c] + p->filter_offset);
-                            }
-                            if (k_w < w_row) {
-                                w[k_w] = 0;
-                            }
-                        }
+                        dw_weights16(wbuf, filter + oc, p->out_c, p->filter_offset, k_h, k_w);
                         w_oc = oc;
                     }
                     dw_rq_setup(&r, p, rq, oc);
@@ -866,11 +875,7 @@ typedef struct {
 #define TE_DW_RQ(acc, j)                                                                                     \
     "ldrd    r5, r6, [r8, #" #j "*16+16]\n\t"                                                                \
     "ldr     r7, [r8, #" #j "*16+24]\n\t"                                                                    \
-    "and     r10, " acc ", #0x80000000\n\t"                                                                  \
-    "eor     r10, r10, #0x40000000\n\t"                                                                      \
-    "add     r6, r6, " acc ", asr #31\n\t"                                                                   \
-    "smlal   r10, r6, " acc ", r5\n\t"                                                                       \
-    "asr     r6, r6, r7\n\t"                                                                                 \
+    TE_ASM_REQUANT_FAST(acc, "r5", "r6", "r7", "r6", "r10")                                                  \
     "ssat    r6, #8, r6\n\t"                                                                                 \
     "strb    r6, [r11, #" #j "]\n\t"
 

@@ -96,7 +96,9 @@ TE_INLINE int32_t te_multiply_by_quantized_multiplier(int32_t x, int32_t multipl
  * hi = 2^(e-2) + o * 2^(e-1) is the channel's constant (te_requant_fast_hi), sh = e - 1. Valid
  * while hi fits int32 and |hi * 2^32| + |P| < 2^63: every e in [2, 31] with o = 0, every e in
  * [2, 24] with |o| <= 128 (kernels that fold the output offset use [2, 23] or [2, 24]). The
- * assembly kernels (te_conv.c TE_CONV4_RQF, the depthwise and LSTM loops) compute the same. */
+ * assembly kernels use the same five instructions (TE_ASM_REQUANT_FAST below). The other fast
+ * form, for |x| < 2^30 (SMMLAR on 2x: te_elementwise.c te_dsp_requant, the LSTM loops), is
+ * proved at te_dsp_requant. */
 TE_INLINE int32_t te_requant_fast(int32_t acc, int32_t mult, int32_t hi, int32_t sh)
 {
     const uint32_t lo = ((uint32_t)acc & 0x80000000u) ^ 0x40000000u;
@@ -104,6 +106,16 @@ TE_INLINE int32_t te_requant_fast(int32_t acc, int32_t mult, int32_t hi, int32_t
     const uint64_t q = (((uint64_t)h << 32) | lo) + (uint64_t)((int64_t)acc * mult);
     return (int32_t)(uint32_t)(q >> 32) >> sh;
 }
+
+/* te_requant_fast as assembly text for the naked and extended-asm kernels (register names as
+ * strings): dst = the result, from acc, mult, hi (may be dst itself) and sh = e - 1; tmp is
+ * scratch. Five instructions: the rounding word, the high word with acc's sign, SMLAL, shift. */
+#define TE_ASM_REQUANT_FAST(acc, mult, hi, sh, dst, tmp)                                                     \
+    "and     " tmp ", " acc ", #0x80000000\n\t"                                                              \
+    "eor     " tmp ", " tmp ", #0x40000000\n\t"                                                              \
+    "add     " dst ", " hi ", " acc ", asr #31\n\t"                                                          \
+    "smlal   " tmp ", " dst ", " acc ", " mult "\n\t"                                                        \
+    "asr     " dst ", " dst ", " sh "\n\t"
 
 /* The constant of te_requant_fast for a right shift e and output offset o. */
 TE_INLINE int32_t te_requant_fast_hi(int32_t e, int32_t o)
