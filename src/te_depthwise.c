@@ -879,6 +879,43 @@ typedef struct {
     "ssat    r6, #8, r6\n\t"                                                                                 \
     "strb    r6, [r11, #" #j "]\n\t"
 
+/* The end of a pixel in both direct run loops: requantize r0..r3 (TE_DW_RQ) into the four
+ * outputs, then the next pixel (to 5:), the next row (to 5:) or the end (to 2:); r12 = the job,
+ * r4 where the last filter row ended. */
+#define TE_DW_RUN_PIXEL_END                                                                                  \
+    "ldr     r12, [sp]\n\t"                                                                                  \
+    "ldr     r8, [r12, #24]\n\t"                                                                             \
+    "ldr     r11, [r12, #28]\n\t"                                                                            \
+    TE_DW_RQ("r0", 0)                                                                                        \
+    TE_DW_RQ("r1", 1)                                                                                        \
+    TE_DW_RQ("r2", 2)                                                                                        \
+    TE_DW_RQ("r3", 3)                                                                                        \
+    /* next pixel, next row */                                                                               \
+    "ldr     r6, [r12, #8]\n\t"   /* r4: where the last filter row ended */                                  \
+    "add     r4, r4, r6\n\t"                                                                                 \
+    "ldr     r6, [r12, #32]\n\t"                                                                             \
+    "add     r11, r11, r6\n\t"                                                                               \
+    "str     r11, [r12, #28]\n\t"                                                                            \
+    "ldr     r6, [r12, #36]\n\t"                                                                             \
+    "cmp     r11, r6\n\t"                                                                                    \
+    "bne     5b\n\t"                                                                                         \
+    "ldr     r6, [r12, #40]\n\t"                                                                             \
+    "subs    r6, r6, #1\n\t"                                                                                 \
+    "beq     2f\n\t"                                                                                         \
+    "str     r6, [r12, #40]\n\t"                                                                             \
+    "ldr     r4, [r12, #52]\n\t"                                                                             \
+    "ldr     r6, [r12, #44]\n\t"                                                                             \
+    "add     r4, r4, r6\n\t"                                                                                 \
+    "str     r4, [r12, #52]\n\t"                                                                             \
+    "ldr     r5, [r12, #48]\n\t"                                                                             \
+    "add     r6, r11, r5\n\t"                                                                                \
+    "str     r6, [r12, #36]\n\t"       /* the next row's end */                                              \
+    "ldr     r11, [r12, #56]\n\t"                                                                            \
+    "add     r11, r11, r5\n\t"                                                                               \
+    "str     r11, [r12, #56]\n\t"                                                                            \
+    "str     r11, [r12, #28]\n\t"                                                                            \
+    "b       5b\n\t"
+
 __attribute__((naked, noinline)) static void dw_run_3x3_asm(te_dw_run_job *job)
 {
     (void)job;
@@ -907,38 +944,7 @@ __attribute__((naked, noinline)) static void dw_run_3x3_asm(te_dw_run_job *job)
         TE_DW_TAP("[r4]")
         TE_DW_TAP("[r4, r6]")
         TE_DW_TAP("[r4, r6, lsl #1]")
-        "ldr     r12, [sp]\n\t"
-        "ldr     r8, [r12, #24]\n\t"
-        "ldr     r11, [r12, #28]\n\t"
-        TE_DW_RQ("r0", 0)
-        TE_DW_RQ("r1", 1)
-        TE_DW_RQ("r2", 2)
-        TE_DW_RQ("r3", 3)
-        /* next pixel, next row */
-        "ldr     r6, [r12, #8]\n\t"   /* r4: where the last filter row ended */
-        "add     r4, r4, r6\n\t"
-        "ldr     r6, [r12, #32]\n\t"
-        "add     r11, r11, r6\n\t"
-        "str     r11, [r12, #28]\n\t"
-        "ldr     r6, [r12, #36]\n\t"
-        "cmp     r11, r6\n\t"
-        "bne     5b\n\t"
-        "ldr     r6, [r12, #40]\n\t"
-        "subs    r6, r6, #1\n\t"
-        "beq     2f\n\t"
-        "str     r6, [r12, #40]\n\t"
-        "ldr     r4, [r12, #52]\n\t"
-        "ldr     r6, [r12, #44]\n\t"
-        "add     r4, r4, r6\n\t"
-        "str     r4, [r12, #52]\n\t"
-        "ldr     r5, [r12, #48]\n\t"
-        "add     r6, r11, r5\n\t"
-        "str     r6, [r12, #36]\n\t"       /* the next row's end */
-        "ldr     r11, [r12, #56]\n\t"
-        "add     r11, r11, r5\n\t"
-        "str     r11, [r12, #56]\n\t"
-        "str     r11, [r12, #28]\n\t"
-        "b       5b\n\t"
+        TE_DW_RUN_PIXEL_END
         "2:\n\t"
         "add     sp, sp, #8\n\t"
         "pop     {r4, r5, r6, r7, r8, r10, r11, pc}\n\t");
@@ -1000,38 +1006,7 @@ __attribute__((naked, noinline)) static void dw_run_5x5_7x7_asm(te_dw_run_job *j
         "cmp     r5, r8\n\t"
         "bne     7b\n\t"
         "4:\n\t"
-        "ldr     r12, [sp]\n\t"
-        "ldr     r8, [r12, #24]\n\t"
-        "ldr     r11, [r12, #28]\n\t"
-        TE_DW_RQ("r0", 0)
-        TE_DW_RQ("r1", 1)
-        TE_DW_RQ("r2", 2)
-        TE_DW_RQ("r3", 3)
-        /* next pixel, next row */
-        "ldr     r6, [r12, #8]\n\t"   /* r4: where the last filter row ended */
-        "add     r4, r4, r6\n\t"
-        "ldr     r6, [r12, #32]\n\t"
-        "add     r11, r11, r6\n\t"
-        "str     r11, [r12, #28]\n\t"
-        "ldr     r6, [r12, #36]\n\t"
-        "cmp     r11, r6\n\t"
-        "bne     5b\n\t"
-        "ldr     r6, [r12, #40]\n\t"
-        "subs    r6, r6, #1\n\t"
-        "beq     2f\n\t"
-        "str     r6, [r12, #40]\n\t"
-        "ldr     r4, [r12, #52]\n\t"
-        "ldr     r6, [r12, #44]\n\t"
-        "add     r4, r4, r6\n\t"
-        "str     r4, [r12, #52]\n\t"
-        "ldr     r5, [r12, #48]\n\t"
-        "add     r6, r11, r5\n\t"
-        "str     r6, [r12, #36]\n\t"       /* the next row's end */
-        "ldr     r11, [r12, #56]\n\t"
-        "add     r11, r11, r5\n\t"
-        "str     r11, [r12, #56]\n\t"
-        "str     r11, [r12, #28]\n\t"
-        "b       5b\n\t"
+        TE_DW_RUN_PIXEL_END
         "2:\n\t"
         "add     sp, sp, #16\n\t"
         "pop     {r4, r5, r6, r7, r8, r10, r11, pc}\n\t");
