@@ -37,6 +37,14 @@ def svdf_scratch_bytes(n_filter: int) -> int:
     return 6 * n_filter
 
 
+def _svdf_operands(op: Op) -> tuple[Tensor, Tensor, Tensor, Optional[Tensor], Tensor]:
+    """(input, weights_feature, weights_time, bias or None, output) of an SVDF op of any type (a
+    missing input, weight or state is refused by op.input / variable_state in one line)."""
+    require(len(op.inputs) == 5 and len(op.outputs) == 1, op,
+            f"needs 5 inputs and 1 output, got {len(op.inputs)} and {len(op.outputs)}")
+    return op.input(X), op.input(W_FEATURE), op.input(W_TIME), op.inputs[BIAS], op.outputs[0]
+
+
 def _svdf_sizes(op: Op, x: Tensor, wf: Tensor, wt: Tensor, bias: Optional[Tensor], state: Tensor,
                 y: Tensor) -> tuple[int, int, int, int, int, int]:
     """(batches, inputs, filters, memory, rank, units) of an SVDF, its operands' shapes checked
@@ -60,12 +68,7 @@ def _svdf_sizes(op: Op, x: Tensor, wf: Tensor, wt: Tensor, bias: Optional[Tensor
 @register("SVDF", dtypes=("int8",), simd=("dsp", "mve"),
           note="SIMD: int8; integer, state kept; needs RELU, which LiteRT does not apply")
 def lower_svdf(op: Op, graph: Graph) -> KernelCall:
-    require(len(op.inputs) == 5 and len(op.outputs) == 1, op,
-            f"needs 5 inputs and 1 output, got {len(op.inputs)} and {len(op.outputs)}")
-    x, wf, wt, bias = op.input(X), op.input(W_FEATURE), op.input(W_TIME), op.inputs[BIAS]
-    y = op.outputs[0]
-    require(x is not None and wf is not None and wt is not None, op, "missing input or weights")
-    assert x is not None and wf is not None and wt is not None
+    x, wf, wt, bias, y = _svdf_operands(op)
     require(wf.is_const and wf.dtype == "int8" and len(wf.shape) == 2, op,
             "weights_feature must be a constant 2-D int8 tensor (hybrid float SVDF is not supported)")
     require(wt.is_const and wt.dtype == "int16" and len(wt.shape) == 2, op,
@@ -130,12 +133,7 @@ def lower_svdf_f32(op: Op, graph: Graph) -> KernelCall:
     """LiteRT's float SVDF (svdf.cc EvalFloat, reference_ops::EvalFloatSVDF), kernel in
     src/te_svdf_f32.c: float weights, bias and activation state. Hybrid SVDF (int8 weights with a
     float input) and the activations LiteRT computes with Eigen (TANH, SIGMOID) are refused."""
-    require(len(op.inputs) == 5 and len(op.outputs) == 1, op,
-            f"needs 5 inputs and 1 output, got {len(op.inputs)} and {len(op.outputs)}")
-    x, wf, wt, bias = op.input(X), op.input(W_FEATURE), op.input(W_TIME), op.inputs[BIAS]
-    y = op.outputs[0]
-    require(x is not None and wf is not None and wt is not None, op, "missing input or weights")
-    assert x is not None and wf is not None and wt is not None
+    x, wf, wt, bias, y = _svdf_operands(op)
     require(x.dtype == "float32", op, f"needs a float32 input, got {x.dtype}")
     require(wf.is_const and wf.dtype == "float32" and len(wf.shape) == 2, op,
             "weights_feature must be a constant 2-D float32 tensor (hybrid float SVDF is not supported)")
