@@ -88,17 +88,21 @@ def _step_of(graph: Graph, op: Op) -> Optional[int]:
     return next((i for i, other in enumerate(graph.ops) if other is op), None)
 
 
+def _dies(graph: Graph, step: int, t: Tensor, buffers: dict[int, Buffer]) -> bool:
+    if any(o.root is t.root for o in graph.outputs):
+        return False
+    buffer = buffers.get(id(t.root))
+    return buffer is not None and buffer.last == step
+
+
 def dies_at(graph: Graph, op: Op, t: Tensor) -> bool:
     """True when `op` is the last step touching t's buffer and it is not a graph output: the
     planner may then give the buffer to one of op's outputs (an in-place pair). An op outside
     the graph (a patch band's op) reads buffers of its own band, which die at it."""
-    if any(o.root is t.root for o in graph.outputs):
-        return False
     step = _step_of(graph, op)
     if step is None:
-        return True
-    buffer = op_lifetimes(graph).get(id(t.root))
-    return buffer is not None and buffer.last == step
+        return not any(o.root is t.root for o in graph.outputs)
+    return _dies(graph, step, t, op_lifetimes(graph))
 
 
 def spare_bytes_at(graph: Graph, op: Op, merged_input: Optional[Tensor]) -> int:
@@ -108,11 +112,11 @@ def spare_bytes_at(graph: Graph, op: Op, merged_input: Optional[Tensor]) -> int:
     Scratch up to this size should not raise the arena. An op outside the graph (a patch band's
     op) has none: its stage plans its own buffers."""
     step = _step_of(graph, op)
-    buffers = list(op_lifetimes(graph).values())
     if step is None or not graph.ops:
         return 0
-    live = [sum(b.size for b in buffers if b.first <= i <= b.last) for i in range(len(graph.ops))]
+    buffers = op_lifetimes(graph)
+    live = [sum(b.size for b in buffers.values() if b.first <= i <= b.last) for i in range(len(graph.ops))]
     here = live[step]
-    if merged_input is not None and dies_at(graph, op, merged_input):
+    if merged_input is not None and _dies(graph, step, merged_input, buffers):
         here -= min(merged_input.root.nbytes, sum(t.root.nbytes for t in op.outputs))
     return max(0, max(live) - here)
