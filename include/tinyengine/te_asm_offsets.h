@@ -89,7 +89,8 @@ TE_ASM_OFFSET(te_conv4_asm_job, clamp, TE_ASM_CONV4_CLAMP);
 TE_ASM_OFFSET(te_conv4_asm_job, acc, TE_ASM_CONV4_ACC);
 TE_ASM_OFFSET(te_conv4_asm_job, out_base, TE_ASM_CONV4_OUT_BASE);
 TE_ASM_OFFSET(te_conv4_asm_job, idx_end, TE_ASM_CONV4_IDX_END);
-/* conv4s_asm_* (the K = 8n loop): LDMIA of the ten words 0..36, the first nine pushed: [sp, #0..32]. */
+/* conv4s_asm_* (the K = 8n loop): LDMIA of the ten words 0..36, the first nine pushed: [sp, #0..32];
+ * conv4s_asm_k8n reads skip_pairs (#40) from r0 and pushes the loop entry it selects at [sp, #36]. */
 #define TE_ASM_CONV4S_BIAS 0
 #define TE_ASM_CONV4S_MULT 4
 #define TE_ASM_CONV4S_SHIFT 8
@@ -100,6 +101,7 @@ TE_ASM_OFFSET(te_conv4_asm_job, idx_end, TE_ASM_CONV4_IDX_END);
 #define TE_ASM_CONV4S_C1 28
 #define TE_ASM_CONV4S_COLS_END 32
 #define TE_ASM_CONV4S_W 36
+#define TE_ASM_CONV4S_SKIP_PAIRS 40
 TE_ASM_OFFSET(te_conv4s_job, bias, TE_ASM_CONV4S_BIAS);
 TE_ASM_OFFSET(te_conv4s_job, mult, TE_ASM_CONV4S_MULT);
 TE_ASM_OFFSET(te_conv4s_job, shift, TE_ASM_CONV4S_SHIFT);
@@ -110,7 +112,8 @@ TE_ASM_OFFSET(te_conv4s_job, idx_end, TE_ASM_CONV4S_IDX_END);
 TE_ASM_OFFSET(te_conv4s_job, c1, TE_ASM_CONV4S_C1);
 TE_ASM_OFFSET(te_conv4s_job, cols_end, TE_ASM_CONV4S_COLS_END);
 TE_ASM_OFFSET(te_conv4s_job, w, TE_ASM_CONV4S_W);
-_Static_assert(sizeof(te_conv4s_job) == 40, "te_conv4s_job is the ten words conv4s_asm_* loads");
+TE_ASM_OFFSET(te_conv4s_job, skip_pairs, TE_ASM_CONV4S_SKIP_PAIRS);
+_Static_assert(sizeof(te_conv4s_job) == 44, "te_conv4s_job is the ten words conv4s_asm_* loads and skip_pairs");
 _Static_assert(sizeof(((te_conv4_asm_job *)0)->x) == 16 && sizeof(((te_conv4_asm_job *)0)->acc) == 16,
                "te_conv4_asm_job.x and .acc are four words (LDRD pairs / STMIA)");
 #endif

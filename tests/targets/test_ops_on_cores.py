@@ -90,6 +90,10 @@ CONV = {
     "pw_8_fast_s2": lambda: conv_model((1, 7, 9, 8), 5, (1, 1), (2, 2), "VALID", act="NONE", in_zp=127, seed=42),
     "pw_16_fast_small_scale": lambda: conv_model((1, 4, 6, 16), 4, (1, 1), (1, 1), "VALID", act="NONE",
                                                  out_scale=30.0, out_zp=-100, seed=43),
+    # the K = 8n loop's four entries into its four-pair body (K = 24, 32, 48, 72: 2, 3, 5 and 8
+    # pairs after the first 8 taps; 48 and 72 loop back), 4-pixel blocks and leftovers
+    **{f"pw_{k}_fast": (lambda k=k: conv_model((1, 3, 3, k), 5, (1, 1), (1, 1), "VALID", act="NONE", seed=44 + k))
+       for k in (24, 32, 48, 72)},
     # pointwise, K = 40 (16-tap steps + tail), 33 channels, 9 pixels
     "pw_40_33": lambda: conv_model((1, 3, 3, 40), 33, (1, 1), (1, 1), "VALID", act="RELU6", seed=6),
     # per-channel scales straddling 1: left shifts, shift 0 and -1 next to the fast range
