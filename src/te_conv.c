@@ -1884,10 +1884,9 @@ TE_CONV4_ASM_FN(conv4_asm_any, TE_CONV4_HEAD_ANY, TE_CONV4_POST_ANY, TE_CONV4_TA
 typedef void (*conv4s_fn)(const te_conv4s_job *);
 
 /* The K = 8n loop for this call with its job set (every block changes only job->out), or NULL.
- * The caller checked TE_CONV4S_CANDIDATE: K a multiple of 8 up to 192 (the loop tests the column
- * pointer in 3 instructions per pair of groups where conv4_asm_plain counts in 2: past 24 pairs
- * that outweighs its per-channel savings) and a plain layer (bias, no legacy per-pixel terms,
- * the whole int8 range). Here: every multiplier >= 0 (fast_limit != 0) and every shift in the
+ * The caller checked TE_CONV4S_CANDIDATE: K a multiple of 8 (the loop tests the column pointer
+ * in 3 instructions per four pairs of groups, fewer than conv4_asm_plain's 2 per pair, so it
+ * pays at any K) and a plain layer (bias, no legacy per-pixel terms, the whole int8 range). Here: every multiplier >= 0 (fast_limit != 0) and every shift in the
  * folded-offset range e in [2, 24]. */
 __attribute__((noinline)) static conv4s_fn conv4s_setup(te_conv4s_job *job, const te_conv_params *p,
                                                         const te_requant_per_channel *rq, const int8_t *filter,
@@ -1941,7 +1940,7 @@ TE_CONV4S_CHANNELS(conv4s_channels_k8n, conv4s_asm_k8n)
     const int8_t *const f4 = small == NULL ? filter : (const int8_t *)&sj;
 /* The per-call conditions but the shifts (tested inline: other layers skip the call). */
 #define TE_CONV4S_CANDIDATE(k)                                                                               \
-    (((k) & 7) == 0 && (k) <= 192 && mode == CONV_RQ_FAST_FULL && rq->bias != NULL && p->filter_offset == 0)
+    (((k) & 7) == 0 && mode == CONV_RQ_FAST_FULL && rq->bias != NULL && p->filter_offset == 0)
 
 static void conv_channels4_asm(const te_conv_params *p, const te_requant_per_channel *rq, const int8_t *filter,
                                int32_t k_total, const uint32_t *cols, int8_t *out, const int32_t *extra,
