@@ -286,13 +286,15 @@ TE_CONV_SCALAR_LOOPS static void conv_gather_s8(const te_conv_geom *g, const int
 /* ------------------------------------------------------------------------------------------ */
 /* Helium (MVE) path                                                                            */
 
-#if defined(TE_USE_MVE)
-
 #if defined(__GNUC__)
 #define TE_CONV_NOINLINE __attribute__((noinline))
+#define TE_CONV_NOCLONE __attribute__((noinline, noclone))
 #else
 #define TE_CONV_NOINLINE
+#define TE_CONV_NOCLONE
 #endif
+
+#if defined(TE_USE_MVE)
 
 /* Per-call constants (offsets fixed for the assembly: lo 0, hi 16, so 32). so: the scatter
  * offsets of a step's four outputs. */
@@ -1873,6 +1875,19 @@ typedef struct {
     }
 TE_CONV4S_FN(conv4s_asm_k8, "", "", "")
 TE_CONV4S_FN(conv4s_asm_k8n, TE_CONV4S_ENTRY, TE_CONV4S_MORE, TE_CONV4S_MORE_TABLE)
+#if defined(TE_CONV_HAVE_RGB3X3)
+/* The RGB stem's K = 27 (te_conv2d_s8_rgb3x3 only, so other models do not link it): fully
+ * unrolled, the last group from the word that ends the row (taps 23..26) shifted down, so it
+ * reads nothing past the weights; the column's tap 27 is 0. */
+#define TE_CONV4S_K27_REST                                                                                   \
+    TE_CONV4_PAIR                                                                                            \
+    TE_CONV4_PAIR                                                                                            \
+    "ldr     r7, [r4, #-1]\n\t"                                                                              \
+    "add     r4, r4, #3\n\t"                                                                                 \
+    "lsr     r7, r7, #8\n\t"                                                                                 \
+    TE_CONV4_GROUP_MAC
+TE_CONV4S_FN(conv4s_asm_k27, "", TE_CONV4S_K27_REST, "")
+#endif
 
 /* Nearly every layer of real models: bias present, symmetric weights, the whole int8 range. */
 TE_CONV4_ASM_FN(conv4_asm_plain, TE_CONV4_HEAD_PLAIN, TE_CONV4_POST_PLAIN, TE_CONV4_TAIL_PLAIN)
@@ -1928,6 +1943,9 @@ __attribute__((noinline)) static conv4s_fn conv4s_setup(te_conv4s_job *job, cons
     }
 TE_CONV4S_CHANNELS(conv4s_channels_k8, conv4s_asm_k8)
 TE_CONV4S_CHANNELS(conv4s_channels_k8n, conv4s_asm_k8n)
+#if defined(TE_CONV_HAVE_RGB3X3)
+TE_CONV4S_CHANNELS(conv4s_channels_k27, conv4s_asm_k27)
+#endif
 
 /* In the callers' block loops (conv_dsp_rows, conv_1x1_dsp): among the declarations (after lim,
  * mode and cols), the 4-column kernel of the call (fn4) and its weights argument (f4): the
@@ -1939,8 +1957,16 @@ TE_CONV4S_CHANNELS(conv4s_channels_k8n, conv4s_asm_k8n)
                                  : small == conv4s_asm_k8 ? conv4s_channels_k8 : conv4s_channels_k8n;        \
     const int8_t *const f4 = small == NULL ? filter : (const int8_t *)&sj;
 /* The per-call conditions but the shifts (tested inline: other layers skip the call). */
-#define TE_CONV4S_CANDIDATE(k)                                                                               \
-    (((k) & 7) == 0 && mode == CONV_RQ_FAST_FULL && rq->bias != NULL && p->filter_offset == 0)
+#define TE_CONV4S_CANDIDATE(k) (((k) & 7) == 0 && TE_CONV4S_PLAIN)
+#define TE_CONV4S_PLAIN (mode == CONV_RQ_FAST_FULL && rq->bias != NULL && p->filter_offset == 0)
+#if defined(TE_CONV_HAVE_RGB3X3)
+/* TE_CONV4S_SETUP for conv_dsp_rgb3x3: its K = 27 loop where conv4s_setup accepts the layer. */
+#define TE_CONV4S_SETUP_K27                                                                                  \
+    te_conv4s_job sj;                                                                                        \
+    const int k27 = TE_CONV4S_PLAIN && conv4s_setup(&sj, p, rq, filter, 27, cols, lim) != NULL;              \
+    const conv_channels_fn fn4 = k27 ? conv4s_channels_k27 : conv_fn4[mode];                                 \
+    const int8_t *const f4 = k27 ? (const int8_t *)&sj : filter;
+#endif
 
 static void conv_channels4_asm(const te_conv_params *p, const te_requant_per_channel *rq, const int8_t *filter,
                                int32_t k_total, const uint32_t *cols, int8_t *out, const int32_t *extra,
@@ -2019,6 +2045,7 @@ static const conv_channels_fn conv_fn1[2] = {conv_channels1_fast, conv_channels1
     const int8_t *const f4 = filter;
 #if !defined(TE_CONV_DSP_ASM)
 #define TE_CONV4S_SETUP(k) TE_CONV4_PLAIN_SETUP
+#define TE_CONV4S_SETUP_K27 TE_CONV4_PLAIN_SETUP
 #endif
 
 /* Legacy uint8 models (filter_offset != 0): sum (w + fo)(x + io) = sum w (x + io) + fo * sum (x + io),
@@ -2104,6 +2131,7 @@ static void conv_dsp(const te_conv_params *p, const te_requant_per_channel *rq,
     const int8_t pad = (int8_t)(-p->input_offset);
     const te_conv_geom geom = conv_geom(p, pad);
     const int32_t fo = p->filter_offset;
+    /* (the RGB stem of a model that links this function for its other layers: ops/conv.py) */
     const int rgb3x3 = p->in_c == 3 && p->k_h == 3 && p->k_w == 3 && p->dil_w == 1;
     const uint32_t off2 = (uint32_t)(uint16_t)p->input_offset * 0x00010001u;
     int32_t extra[4];
@@ -2138,6 +2166,56 @@ static void conv_dsp(const te_conv_params *p, const te_requant_per_channel *rq,
         }
     }
 }
+
+#if defined(TE_CONV_HAVE_RGB3X3)
+/* The column of pixel px of a 3x3 convolution over 3 channels with dil_w 1 (conv_dsp_rgb3x3's
+ * FILL, one copy for its 4-pixel blocks and the leftover pixels): interior pixels from
+ * conv_rgb3x3_column_dsp, the others gathered into win (k_pad bytes) and expanded. Not cloned
+ * per stride either: its two callers' instructions are few next to the channel loops'. */
+static TE_CONV_NOCLONE void conv_rgb3x3_fill_dsp(const te_conv_params *p, const te_conv_geom *g, const int8_t *in_b,
+                                                  int32_t px, int8_t *win, uint32_t *dst, int32_t stride)
+{
+    const int32_t oy = px / p->out_w, ox = px - oy * p->out_w, in_row = p->in_w * 3;
+    const int32_t iy = oy * p->stride_h - p->pad_top, ix = ox * p->stride_w - p->pad_left;
+    const int8_t pad = (int8_t)(-p->input_offset);
+    if (iy >= 0 && ix >= 0 && ix + 3 <= p->in_w && iy + 2 * p->dil_h < p->in_h) {
+        conv_rgb3x3_column_dsp(in_b + (size_t)iy * in_row + ix * 3, in_row, p->dil_h * in_row, (uint32_t)(uint8_t)pad,
+                               (uint32_t)(uint16_t)p->input_offset * 0x00010001u, dst, stride);
+    } else {
+        conv_gather_s8(g, in_b, oy, ox, win);
+        conv_fill_s8(win + 27, pad, 1);
+        conv_expand_dsp(win, 28, p->input_offset, dst, stride);
+    }
+}
+
+/* conv_dsp for te_conv2d_s8_rgb3x3: 3x3 over 3 channels, dil_w 1, one group (the RGB stem);
+ * plain layers take the K = 27 loop. Scratch as conv_dsp's. */
+static void conv_dsp_rgb3x3(const te_conv_params *p, const te_requant_per_channel *rq,
+                            const int8_t *input, const int8_t *filter, int8_t *output, void *scratch)
+{
+    const int32_t k_total = 27, k_pad = 28;
+    const int32_t pixels = p->out_h * p->out_w;
+    const int mode = (p->act_min <= -128 && p->act_max >= 127) ? CONV_RQ_FAST_FULL : CONV_RQ_FAST;
+    const uint32_t lim = conv_fast_limit(p, rq);
+    uint32_t *cols = (uint32_t *)scratch;
+    int8_t *win = (int8_t *)(cols + 2 * k_pad);
+    const te_conv_geom geom = conv_geom(p, (int8_t)(-p->input_offset));
+    const int32_t fo = p->filter_offset;
+    int32_t extra[4];
+    int32_t b, px, j;
+    TE_CONV4S_SETUP_K27
+    for (b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * 3;
+        for (px = 0; px < pixels; px += 4) {
+            const int32_t n = te_min_i32(4, pixels - px);
+            int8_t *out_px = output + ((size_t)b * pixels + px) * p->out_c;
+#define TE_CONV_FILL(jj, dst, stride) conv_rgb3x3_fill_dsp(p, &geom, in_b, px + (jj), win, (dst), (stride))
+            TE_CONV_DSP_BLOCK(TE_CONV_FILL);
+#undef TE_CONV_FILL
+        }
+    }
+}
+#endif
 
 #if defined(TE_CONV_HAVE_ROWS)
 /* conv_dsp for te_conv2d_s8_rows: channel counts a multiple of 4, dil_w 1, one group (ResNet-
@@ -2253,7 +2331,20 @@ void te_conv2d_s8_rows(const te_conv_params *p, const te_requant_per_channel *rq
         conv_dsp_rows(p, rq, input, filter, output, scratch);
         return;
     }
-    te_conv2d_s8(p, rq, input, filter, output, scratch);
+    /* (not te_conv2d_s8: a model without a generic convolution then links no conv_dsp) */
+    conv_portable(p, rq, input, filter, output);
+}
+#endif
+
+#if defined(TE_CONV_HAVE_RGB3X3) /* (so TE_USE_DSP and not TE_USE_MVE) */
+void te_conv2d_s8_rgb3x3(const te_conv_params *p, const te_requant_per_channel *rq,
+                         const int8_t *input, const int8_t *filter, int8_t *output, void *scratch)
+{
+    if (p->filter_in_c == 3 && p->in_c == 3 && p->k_h == 3 && p->k_w == 3 && p->dil_w == 1 && scratch != NULL) {
+        conv_dsp_rgb3x3(p, rq, input, filter, output, scratch);
+        return;
+    }
+    conv_portable(p, rq, input, filter, output); /* (as te_conv2d_s8_rows) */
 }
 #endif
 

@@ -40,14 +40,20 @@ void te_conv2d_s8(const te_conv_params *p, const te_requant_per_channel *rq,
 /* te_conv2d_s8 for layers whose channel count is a multiple of 4, with dil_w 1 and one group
  * (the generator calls it for them; any other layer is handed to te_conv2d_s8): on DSP builds
  * the columns take one expansion per filter row (its in-image taps are contiguous in NHWC).
- * Other builds have only te_conv2d_s8. */
+ * te_conv2d_s8_rgb3x3: the same for 3x3 over 3 channels with dil_w 1 and one group (the RGB
+ * stem): columns put together from whole-word loads, a K = 27 dot product loop; any other
+ * layer takes the portable path. Other builds have only te_conv2d_s8. */
 #if !defined(TE_FORCE_PORTABLE) && (defined(__ARM_FEATURE_DSP) || defined(TE_EMULATE_DSP)) && \
     !(defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1))
 #define TE_CONV_HAVE_ROWS 1
+#define TE_CONV_HAVE_RGB3X3 1
 void te_conv2d_s8_rows(const te_conv_params *p, const te_requant_per_channel *rq,
                        const int8_t *input, const int8_t *filter, int8_t *output, void *scratch);
+void te_conv2d_s8_rgb3x3(const te_conv_params *p, const te_requant_per_channel *rq,
+                         const int8_t *input, const int8_t *filter, int8_t *output, void *scratch);
 #else
 #define te_conv2d_s8_rows te_conv2d_s8
+#define te_conv2d_s8_rgb3x3 te_conv2d_s8
 #endif
 
 /* Pointwise (1x1, no padding, any stride, one group). rq->bias must be the folded bias:

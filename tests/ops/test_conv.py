@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.support import shared_models_dir
 from tests.support.host import REPO
 from tests.support.optest import assert_matches_reference, first_call
 from tests.support.tflite_build import OpSpec, TensorSpec, build_model, build_single_op_model
@@ -268,3 +269,19 @@ def test_pointwise_scratch_matches_header(tmp_path: Path) -> None:
     got = [int(v) for v in subprocess.run([str(exe)], capture_output=True, text=True, check=True).stdout.split()]
     assert got == [conv_1x1_scratch_bytes(n) for n in sizes]
     assert all(conv_1x1_scratch_bytes(n) >= n for n in sizes)
+
+
+# ---------------------------------------------------------------------------------------------
+# The RGB stem's own entry (te_conv2d_s8_rgb3x3): taken unless another convolution of the model
+# links te_conv2d_s8 anyway (then the entry's code would be a second copy of it in flash).
+
+@pytest.mark.parametrize("model,template", [
+    ("mlcommons-tiny/resnet_ic_int8.tflite", "conv2d_rgb3x3.c.j2"),  # the other convolutions: rows, 1x1
+    ("wake-vision/k2_c3.tflite", "conv2d.c.j2"),                     # 2- and 6-channel 3x3 layers: generic
+])
+def test_rgb_stem_entry(model: str, template: str) -> None:
+    path = shared_models_dir() / model
+    if not path.exists():
+        pytest.skip(f"{path} not found (set TINYENGINE_SHARED_MODELS)")
+    call, _, _ = first_call(path.read_bytes(), "CONV_2D")
+    assert (call.op.index, call.template) == (0 if "resnet" in model else 1, template)

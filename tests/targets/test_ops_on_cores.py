@@ -68,6 +68,11 @@ def cases(table: dict[str, Callable[[], bytes]], marks=()) -> list:
 CONV = {
     # stem: 3 channels, gathered im2col, K = 27, 8x7 pixels, RELU6 (narrow clamp)
     "stem_3x3s2": lambda: conv_model((1, 15, 13, 3), 8, (3, 3), (2, 2), "SAME", act="RELU6", seed=1),
+    # the RGB stem's entry (te_conv2d_s8_rgb3x3) with the whole int8 range (its K = 27 loop on M4):
+    # 6x7 pixels (two left over), and stride 1 with dil_h 2 (taps past the map on every side)
+    "rgb_stem_s2": lambda: conv_model((1, 12, 14, 3), 16, (3, 3), (2, 2), "SAME", act="NONE", seed=48),
+    "rgb_stem_s1_dil2": lambda: conv_model((1, 9, 8, 3), 5, (3, 3), (1, 1), "SAME", act="NONE", dilation=(2, 1),
+                                           seed=49),
     # KWS-like first layer: 1 input channel, 10x4 kernel, 7x3 = 21 pixels (one left over)
     "kws_10x4s2": lambda: conv_model((1, 13, 6, 1), 12, (10, 4), (2, 2), "SAME", act="RELU", seed=2),
     # channels a multiple of 4 (im2col straight from the input), 42 pixels (two left over), 10 channels

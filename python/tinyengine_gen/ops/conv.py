@@ -4,8 +4,9 @@ from __future__ import annotations
 import numpy as np
 
 from .. import quant as q
+from ..errors import LoweringError
 from ..ir import Graph, Op
-from .base import ConstArray, KernelCall, conv_shape, i32, register, require, require_quant
+from .base import ConstArray, ConvShape, KernelCall, conv_shape, i32, register, require, require_quant
 
 
 def requant_consts(op: Op, out_c: int) -> dict[str, ConstArray]:
@@ -64,6 +65,40 @@ def conv_1x1_inplace(in_c: int, out_c: int, stride_h: int, stride_w: int) -> lis
     return []
 
 
+def conv_entry(shape: ConvShape) -> str:
+    """The int8 kernel of a convolution: "1x1" (pointwise: te_conv2d_1x1_s8), "rows" (channel counts
+    a multiple of 4, dil_w 1, one group: te_conv2d_s8_rows, whose DSP path expands each filter row's
+    in-image taps at once), "rgb3x3" (3x3 over 3 channels, dil_w 1, one group, the RGB stem:
+    te_conv2d_s8_rgb3x3, with its own column and K = 27 loops on DSP builds) or "generic"
+    (te_conv2d_s8). On builds without a DSP path, rows and rgb3x3 are te_conv2d_s8."""
+    s = shape
+    no_padding = s.oh == (s.ih - 1) // s.sh + 1 and s.ow == (s.iw - 1) // s.sw + 1 and s.pad_top == s.pad_left == 0
+    if s.kh == s.kw == 1 and no_padding and s.fic == s.ic:
+        return "1x1"
+    if s.fic == s.ic and s.ic % 4 == 0 and s.dw == 1:
+        return "rows"
+    if s.fic == s.ic == 3 and s.kh == s.kw == 3 and s.dw == 1:
+        return "rgb3x3"
+    return "generic"
+
+
+def _links_generic_conv(graph: Graph, stem: Op) -> bool:
+    """Whether another int8 CONV_2D of the graph takes te_conv2d_s8: then the stem takes it too,
+    as te_conv2d_s8_rgb3x3's code would be a second copy of most of it (flash)."""
+    for other in graph.ops:
+        if other is stem or other.kind != "CONV_2D" or len(other.inputs) < 2:
+            continue
+        x, w, y = other.input(0), other.input(1), other.outputs[0]
+        if x.dtype != "int8" or len(x.shape) != 4 or len(w.shape) != 4 or len(y.shape) != 4:
+            continue
+        try:
+            if conv_entry(conv_shape(other, x, w, y)) == "generic":
+                return True
+        except LoweringError:  # refused in its own lowering
+            continue
+    return False
+
+
 @register("CONV_2D", simd=("dsp", "mve"), note="any kernel, stride, dilation, groups")
 def lower_conv2d(op: Op, graph: Graph) -> KernelCall:
     x, w = op.input(0), op.input(1)
@@ -87,9 +122,10 @@ def lower_conv2d(op: Op, graph: Graph) -> KernelCall:
     consts = {"weights": ConstArray("int8_t", w.data)}
     consts.update(requant_consts(op, oc))
     macs = n * oh * ow * oc * kh * kw * fic
-    no_padding = oh == (ih - 1) // sh + 1 and ow == (iw - 1) // sw + 1 and pad_top == pad_left == 0
-    pointwise = kh == kw == 1 and no_padding and fic == ic
-    if pointwise:
+    entry = conv_entry(shape)
+    if entry == "rgb3x3" and _links_generic_conv(graph, op):
+        entry = "generic"
+    if entry == "1x1":
         # Fold the input offset into the bias: the kernel's inner loop is then a plain int8 dot product.
         # sum (w + fo)(x + io) = sum w x + io (sum w + K fo) + fo sum x; the last term (legacy uint8
         # models only) is the kernel's, per pixel.
@@ -100,10 +136,8 @@ def lower_conv2d(op: Op, graph: Graph) -> KernelCall:
         return KernelCall(op=op, template="conv2d_1x1.c.j2", header="tinyengine/te_conv.h", inputs=[x], outputs=[y],
                           params=params, consts=consts, macs=macs, note=f"1x1/s{sh}",
                           scratch_bytes=conv_1x1_scratch_bytes(ic), inplace=conv_1x1_inplace(ic, oc, sh, sw))
-    # Channel counts a multiple of 4, dil_w 1, one group: te_conv2d_s8_rows (DSP builds expand each
-    # filter row's in-image taps at once; elsewhere the same function as te_conv2d_s8).
-    rows = fic == ic and ic % 4 == 0 and dw == 1
-    return KernelCall(op=op, template="conv2d_rows.c.j2" if rows else "conv2d.c.j2", header="tinyengine/te_conv.h",
+    template = {"rows": "conv2d_rows.c.j2", "rgb3x3": "conv2d_rgb3x3.c.j2"}.get(entry, "conv2d.c.j2")
+    return KernelCall(op=op, template=template, header="tinyengine/te_conv.h",
                       inputs=[x], outputs=[y],
                       params=params, consts=consts, macs=macs, note=f"{kh}x{kw}/s{sh}",
                       scratch_bytes=conv_scratch_bytes(kh * kw * fic, oc))
