@@ -1778,8 +1778,8 @@ TE_CONV4_SMALL_FN(conv4_asm_k16_x, TE_CONV4_G16, TE_CONV4_SMALL_INIT_X)
  * the per-channel arrays and of the block's pixel-0 outputs) in registers; the first group adds the bias,
  * read into r2, as its accumulate operand. Per channel: e - 1 = ~shift, and the rounding
  * constant's high word 2^(e-2) + output_offset * 2^(e-1) is c1 << (e - 2), c1 = 1 + 2 *
- * output_offset. K = 8 fully unrolled; other K two groups, then pairs of groups, four per
- * pass, until the column pointer (r5) reaches cols_end. */
+ * output_offset. Two groups, then pairs of groups, four per pass, until the column pointer (r5)
+ * reaches cols_end (TE_CONV4S_MORE). */
 typedef struct {
     const int32_t *bias;      /* 0: one past the last channel's (so are mult and shift) */
     const int32_t *mult;      /* 4 */
@@ -1809,11 +1809,13 @@ typedef struct {
     "smlad   r3, lr, r12, r3\n\t"                                                                            \
     "smlad   r2, r7, r8, r2\n\t"                                                                             \
     "smlad   r2, lr, r10, r2\n\t"
-/* K > 8: the remaining pairs of groups, four per pass until the columns end (r7 is free between
- * groups). The first pass enters the loop at the pair that leaves a multiple of four: its address
- * (with the Thumb bit) is at [sp, #36], from the table at 40: that the prologue indexes by
- * job->skip_pairs (offsets from the table: no relocation, position-independent). Against a test
- * every pair, K = 64 saves 15 instructions per channel and block of four pixels. */
+/* After the first 8 taps: the remaining pairs of groups, four per pass until the columns end (r7
+ * is free between groups). The first pass enters the loop at the pair that leaves a multiple of
+ * four, K = 8 past the loop: the entry's address (with the Thumb bit) is at [sp, #36], from the
+ * table at 40: that the prologue indexes by job->skip_pairs (0-3, 4 for K = 8; offsets from the
+ * table: no relocation, position-independent). Against a test every pair, K = 64 saves 15
+ * instructions per channel and block of four pixels; K = 8 pays one (the LDR PC) for sharing the
+ * function. */
 #define TE_CONV4_PAIR TE_CONV4_GROUP TE_CONV4_GROUP
 #define TE_CONV4S_MORE                                                                                       \
     "ldr     pc, [sp, #36]\n\t"                                                                              \
@@ -1823,12 +1825,13 @@ typedef struct {
     "23:\n\t" TE_CONV4_PAIR                                                                                   \
     "ldr     r7, [sp, #32]\n\t"                                                                              \
     "cmp     r5, r7\n\t"                                                                                     \
-    "bne     20b\n\t"
+    "bne     20b\n\t"                                                                                        \
+    "24:\n\t"
 #define TE_CONV4S_MORE_TABLE                                                                                 \
     ".p2align 2\n\t"                                                                                         \
     "40:\n\t"                                                                                                \
-    ".word   20b + 1 - 40b, 21b + 1 - 40b, 22b + 1 - 40b, 23b + 1 - 40b\n\t"
-/* The loop's entry for job->skip_pairs -> r12 (only K > 8 has one). */
+    ".word   20b + 1 - 40b, 21b + 1 - 40b, 22b + 1 - 40b, 23b + 1 - 40b, 24b + 1 - 40b\n\t"
+/* The loop's entry for job->skip_pairs -> r12. */
 #define TE_CONV4S_ENTRY                                                                                      \
     "ldr     r12, [r0, #40]\n\t"                                                                              \
     "adr     lr, 40f\n\t"                                                                                     \
@@ -1873,7 +1876,6 @@ typedef struct {
             "pop     {r4, r5, r6, r7, r8, r10, r11, pc}\n\t"                                                 \
             TABLE);                                                                                          \
     }
-TE_CONV4S_FN(conv4s_asm_k8, "", "", "")
 TE_CONV4S_FN(conv4s_asm_k8n, TE_CONV4S_ENTRY, TE_CONV4S_MORE, TE_CONV4S_MORE_TABLE)
 #if defined(TE_CONV_HAVE_RGB3X3)
 /* The RGB stem's K = 27 (te_conv2d_s8_rgb3x3 only, so other models do not link it): fully
@@ -1926,8 +1928,8 @@ __attribute__((noinline)) static conv4s_fn conv4s_setup(te_conv4s_job *job, cons
     job->c1 = 1 + 2 * p->output_offset;
     job->cols_end = cols + 2 * k_total;
     job->w = filter;
-    job->skip_pairs = (4 - (k_total / 8 - 1) % 4) % 4; /* the pairs after the first 8 taps */
-    return k_total == 8 ? conv4s_asm_k8 : conv4s_asm_k8n;
+    job->skip_pairs = k_total == 8 ? 4 : (4 - (k_total / 8 - 1) % 4) % 4; /* the pairs after the first 8 taps */
+    return conv4s_asm_k8n;
 }
 
 /* The K = 8n loop as a 4-column kernel (conv_channels_fn): the caller passes the job in place of
@@ -1941,7 +1943,6 @@ __attribute__((noinline)) static conv4s_fn conv4s_setup(te_conv4s_job *job, cons
         job->out = o;                                                                                        \
         loop(job);                                                                                           \
     }
-TE_CONV4S_CHANNELS(conv4s_channels_k8, conv4s_asm_k8)
 TE_CONV4S_CHANNELS(conv4s_channels_k8n, conv4s_asm_k8n)
 #if defined(TE_CONV_HAVE_RGB3X3)
 TE_CONV4S_CHANNELS(conv4s_channels_k27, conv4s_asm_k27)
@@ -1953,8 +1954,7 @@ TE_CONV4S_CHANNELS(conv4s_channels_k27, conv4s_asm_k27)
 #define TE_CONV4S_SETUP(k)                                                                                   \
     te_conv4s_job sj;                                                                                        \
     const conv4s_fn small = TE_CONV4S_CANDIDATE(k) ? conv4s_setup(&sj, p, rq, filter, (k), cols, lim) : NULL; \
-    const conv_channels_fn fn4 = small == NULL ? conv_fn4[mode]                                              \
-                                 : small == conv4s_asm_k8 ? conv4s_channels_k8 : conv4s_channels_k8n;        \
+    const conv_channels_fn fn4 = small == NULL ? conv_fn4[mode] : conv4s_channels_k8n;                       \
     const int8_t *const f4 = small == NULL ? filter : (const int8_t *)&sj;
 /* The per-call conditions but the shifts (tested inline: other layers skip the call). */
 #define TE_CONV4S_CANDIDATE(k) (((k) & 7) == 0 && TE_CONV4S_PLAIN)
