@@ -98,6 +98,33 @@ TE_INLINE uint32_t te_keep_min_u8x4(uint32_t keep, uint32_t cand, uint32_t *idx,
     return __sel(keep, cand);
 }
 #endif
+/* Per signed byte lane, the larger (te_max_s8x4) or the smaller (te_min_s8x4) of a and b: SSUB8
+ * sets the GE flags where a >= b, SEL picks on them. */
+#if defined(__GNUC__)
+TE_INLINE uint32_t te_max_s8x4(uint32_t a, uint32_t b)
+{
+    uint32_t r;
+    __asm__("ssub8 %0, %1, %2\n\tsel %0, %1, %2" : "=&r"(r) : "r"(a), "r"(b) : "cc");
+    return r;
+}
+TE_INLINE uint32_t te_min_s8x4(uint32_t a, uint32_t b)
+{
+    uint32_t r;
+    __asm__("ssub8 %0, %1, %2\n\tsel %0, %2, %1" : "=&r"(r) : "r"(a), "r"(b) : "cc");
+    return r;
+}
+#else
+TE_INLINE uint32_t te_max_s8x4(uint32_t a, uint32_t b)
+{
+    (void)__ssub8((int32_t)a, (int32_t)b);
+    return __sel(a, b);
+}
+TE_INLINE uint32_t te_min_s8x4(uint32_t a, uint32_t b)
+{
+    (void)__ssub8((int32_t)a, (int32_t)b);
+    return __sel(b, a);
+}
+#endif
 #else
 TE_INLINE uint32_t te_pack16(int32_t lo, int32_t hi) { return ((uint32_t)(uint16_t)lo) | ((uint32_t)(uint16_t)hi << 16); }
 TE_INLINE uint32_t te_sxtb16(uint32_t x)
@@ -135,6 +162,18 @@ TE_INLINE uint32_t te_keep_u8x4_(uint32_t keep, uint32_t cand, uint32_t *idx, ui
     *idx = i;
     return r;
 }
+TE_INLINE uint32_t te_s8x4_pick_(uint32_t a, uint32_t b, int want_max)
+{
+    uint32_t r = 0;
+    int k;
+    for (k = 0; k < 32; k += 8) {
+        const int32_t x = (int8_t)(a >> k), y = (int8_t)(b >> k);
+        r |= (uint32_t)(uint8_t)((want_max ? x >= y : x <= y) ? x : y) << k;
+    }
+    return r;
+}
+TE_INLINE uint32_t te_max_s8x4(uint32_t a, uint32_t b) { return te_s8x4_pick_(a, b, 1); }
+TE_INLINE uint32_t te_min_s8x4(uint32_t a, uint32_t b) { return te_s8x4_pick_(a, b, 0); }
 TE_INLINE uint32_t te_keep_max_u8x4(uint32_t keep, uint32_t cand, uint32_t *idx, uint32_t idx_cand)
 {
     return te_keep_u8x4_(keep, cand, idx, idx_cand, 1);

@@ -166,6 +166,10 @@ OTHERS = {
     "avg_pool_c10_global": lambda: pool_model("AVERAGE_POOL_2D", (1, 25, 5, 10), (25, 5), (25, 5), "VALID", zp=-3),
     "max_pool": lambda: pool_model("MAX_POOL_2D", (1, 6, 5, 4), (2, 2), (2, 2), "SAME", act="RELU", zp=-20,
                                    scale=0.03),
+    # four channels per word and a partial word of 3 (padding, the clamp per lane), of 2 alone
+    "max_pool_c7_same": lambda: pool_model("MAX_POOL_2D", (1, 7, 6, 7), (3, 3), (2, 2), "SAME", act="RELU6",
+                                           zp=-20, scale=0.03),
+    "max_pool_c2": lambda: pool_model("MAX_POOL_2D", (1, 6, 8, 2), (2, 2), (2, 2), "VALID", zp=5),
     "add": lambda: add_model((1, 5, 3, 6), (1, 5, 3, 6), (1, 5, 3, 6), "RELU"),
     "add_broadcast": lambda: add_model((1, 4, 3, 8), (1, 1, 1, 8), (1, 4, 3, 8), "NONE"),
     "softmax": lambda: softmax_model((3, 10), 0.029216613620519638, -5),
