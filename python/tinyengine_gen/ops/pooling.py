@@ -71,6 +71,6 @@ def lower_avg_pool2d(op: Op, graph: Graph) -> KernelCall:
     return _lower_pool(op, "avg_pool2d.c.j2", average=True)
 
 
-@register("MAX_POOL_2D", dtypes=("int8", "uint8", "int16"), simd=("mve",), note="SIMD: int8 / uint8")
+@register("MAX_POOL_2D", dtypes=("int8", "uint8", "int16"), simd=("dsp", "mve"), note="SIMD: int8 / uint8")
 def lower_max_pool2d(op: Op, graph: Graph) -> KernelCall:
     return _lower_pool(op, "max_pool2d.c.j2", average=False)
