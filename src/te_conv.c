@@ -2136,7 +2136,7 @@ static void conv_dsp(const te_conv_params *p, const te_requant_per_channel *rq,
     const uint32_t off2 = (uint32_t)(uint16_t)p->input_offset * 0x00010001u;
     int32_t extra[4];
     int32_t b, px, j;
-    TE_CONV4_PLAIN_SETUP
+    TE_CONV4S_SETUP(k_total)
     for (b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * p->in_c;
         for (px = 0; px < pixels; px += 4) {

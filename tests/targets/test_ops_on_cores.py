@@ -75,6 +75,8 @@ CONV = {
                                            seed=49),
     # KWS-like first layer: 1 input channel, 10x4 kernel, 7x3 = 21 pixels (one left over)
     "kws_10x4s2": lambda: conv_model((1, 13, 6, 1), 12, (10, 4), (2, 2), "SAME", act="RELU", seed=2),
+    # the same with the whole int8 range: K = 40 takes the K = 8n loop from gathered columns
+    "kws_10x4s2_plain": lambda: conv_model((1, 13, 6, 1), 12, (10, 4), (2, 2), "SAME", act="NONE", seed=52),
     # channels a multiple of 4 (im2col straight from the input), 42 pixels (two left over), 10 channels
     "direct_3x3": lambda: conv_model((1, 7, 6, 8), 10, (3, 3), (1, 1), "SAME", act="NONE", seed=3),
     # pointwise: 15 pixels (three left over), 7 output channels
