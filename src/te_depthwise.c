@@ -955,8 +955,11 @@ __attribute__((naked, noinline)) static void dw_run_3x3_asm(te_dw_run_job *job)
  * the input pointer moved 2 taps at a time (every tap at [r4], [r4, c] or [r4, c, lsl #1]);
  * job->row holds the filter row step minus (k_w - 3) c, what is left to the next row's first tap.
  * The frame keeps the job at [sp], w_end at [sp, #4], seven at [sp, #8] and the address of the
- * row loop (rows of 5 or 7 taps) at [sp, #12]. */
-__attribute__((naked, noinline)) static void dw_run_5x5_7x7_asm(te_dw_run_job *job)
+ * row loop (rows of 5 or 7 taps) at [sp, #12]. aligned(4): the assembler fixes ADR's offsets for a
+ * function starting on a word boundary (ADR adds to the word-aligned PC); without -falign-functions
+ * (-Os, -O0) the section is aligned to 2, and placed at 2 mod 4 both loops' addresses would be 2
+ * bytes off. */
+__attribute__((naked, noinline, aligned(4))) static void dw_run_5x5_7x7_asm(te_dw_run_job *job)
 {
     (void)job;
     __asm__ volatile(
