@@ -31,7 +31,8 @@
  *    buffer, then a second loop requantizes the column (so neither loop runs out of registers).
  *    The DSP routines multiply pairs of horizontally adjacent taps with one SMLAD (one 32-bit
  *    load of two int16 inputs against two int16 weights; 3x3 keeps its weights in registers and
- *    shares the input rows of the two outputs); the portable ones use scalar multiply-adds.
+ *    shares the input rows of the two outputs, or, in the assembly routine of GCC Arm builds, of
+ *    three outputs); the portable ones use scalar multiply-adds.
  * An output element (p, c) is written only after every input row up to p's row has been
  * copied into the window (only channel c is read, and rows are never re-read from the input),
  * so when depth_mult is 1 the output may overwrite the input (in place, no extra buffer).
@@ -276,42 +277,131 @@ TE_INLINE void dw_requant_column(const int32_t *acc, int32_t n, const te_dw_rq *
 
 #if defined(__ARM_FEATURE_DSP) && !defined(TE_EMULATE_DSP) && defined(__GNUC__) && defined(__thumb2__) && \
     !defined(TE_NO_INLINE_ASM)
-#define TE_DW_S2_ASM 1
-/* The stride-2 3x3 pair loop in assembly: the two outputs of a pair share window row 2, which
- * the C loop loads twice (and GCC spills its five weights). One column: for each pair of output
- * rows, a[0], a[1] = bias + the two 3x3 sums. A naked function: it saves and restores r4-r8,
- * r10, r11 and never touches r9. */
+#define TE_DW3_ASM 1
+/* 3x3, dil_w 1, the whole int8 range, in assembly (the C routine below, on other builds, spills
+ * its five weights and most of its pointers): dw3x3_block_asm computes a block column by column,
+ * each column in two passes, as the C routine does: the sums of its rows into a[] (below), then
+ * their requantization (FAST) into the column's outputs, two at a time. The sums:
+ *  - stride 1, three output rows at a time: their windows span five window rows, so each pair of
+ *    input words is loaded once for up to three outputs (10 loads and 18 multiply-adds per three
+ *    outputs). When two rows are left, the last three rows are computed (one of them again);
+ *  - stride 2, two output rows at a time: they share window row 2 (10 loads, 12 multiply-adds);
+ *  - then (and for other strides, or fewer than three rows) one row at a time.
+ * out == NULL: the sums of one column only (a GENERIC channel: the caller requantizes them).
+ * A naked function: it saves and restores r4-r8, r10, r11 and never touches r9. */
 typedef struct {
-    const int16_t *x;  /* 0: the first output row's window position */
-    int32_t *a;        /* 4: sums out */
-    int32_t *a_end;    /* 8: a + an even, non-zero row count */
+    const int16_t *x;  /* 0: the column's first output row's window position (advanced per column) */
+    int32_t *a;        /* 4: the column's sums */
+    int32_t *a_end;    /* 8: a + rows */
     int32_t rl;        /* 12: bytes per window row */
     uint32_t w[5];     /* 16: wa0, wa1, wa2, wb01, wb2 */
     int32_t bias;      /* 36 */
+    int32_t sy;        /* 40: bytes between the windows of consecutive output rows */
+    int8_t *out;       /* 44: the column's first output (advanced per column), or NULL */
+    int32_t out_row;   /* 48: bytes between output rows */
+    int32_t mult;      /* 52: FAST requantization: multiplier, */
+    int32_t hi;        /* 56: rounding constant's high word, */
+    int32_t shift;     /* 60: e - 1 */
+    int32_t sx;        /* 64: bytes between the windows of consecutive columns */
+    int32_t out_step;  /* 68: bytes between the outputs of consecutive columns */
+    int32_t cols;      /* 72: columns left */
 } te_dw3_job;
 
 #define TE_DW3_LOAD "ldr     r12, [r0]\n\t" "ldr     lr, [r0, #4]\n\t"
+/* one output's requantization (acc: its sum) into the byte at `dst` (t, u: scratch) */
+#define TE_DW3_RQ(acc, t, u, dst)                                                                            \
+    TE_ASM_REQUANT_FAST(acc, "r4", "r5", "r6", t, u)                                                         \
+    "ssat    " t ", #8, " t "\n\t"                                                                           \
+    "strb    " t ", " dst "\n\t"
 
-__attribute__((naked, noinline)) static void dw3x3_pairs_s2(const te_dw3_job *job)
+/* Registers in the sums pass: r0 x, r1 a, r3 rl, r4-r8 the weights (one LDM of the job's first
+ * nine words per column), r12 and lr the loaded input words, the sums r2, r10, r11 (stride 1: one
+ * STM, ascending registers a[0], a[1], a[2]), r10, r11 (stride 2: one STRD) or r10. In the
+ * requantization pass: r0 a, r1 a_end, r2 out, r3 out_row, r4 mult, r5 hi, r6 e - 1.
+ * The frame (constant over the block): [sp] the bias three times (one LDM or LDRD starts the
+ * sums), [sp, #12] a_end - 8 (stride 1: the last three rows start there), [sp, #16] sy - 2 rl and
+ * [sp, #20] a_end (one row at a time), [sp, #24] the job, [sp, #28] the sums loop (3: triples, 17:
+ * pairs, 6: rows), entered with the LDM's registers. aligned(4): the assembler fixes ADR's offsets
+ * for a function starting on a word boundary (ADR adds to the word-aligned PC); in a section
+ * aligned to 2 they would be 2 bytes off where the linker places it at 2 mod 4. */
+__attribute__((naked, noinline, aligned(4))) static void dw3x3_block_asm(te_dw3_job *job)
 {
     (void)job;
     __asm__ volatile(
         ".syntax unified\n\t"
         "push    {r4, r5, r6, r7, r8, r10, r11, lr}\n\t"
-        "ldr     r10, [r0, #36]\n\t"
-        "push    {r10, r11}\n\t" /* the bias at [sp] */
-        "ldr     r4, [r0, #16]\n\t"
-        "ldr     r5, [r0, #20]\n\t"
-        "ldr     r6, [r0, #24]\n\t"
-        "ldr     r7, [r0, #28]\n\t"
-        "ldr     r8, [r0, #32]\n\t"
-        "ldr     r1, [r0, #4]\n\t"
-        "ldr     r2, [r0, #8]\n\t"
-        "ldr     r3, [r0, #12]\n\t"
-        "ldr     r0, [r0, #0]\n\t"
+        "ldrd    r10, r11, [r0, #36]\n\t" /* bias, sy */
+        "ldrd    r1, r2, [r0, #4]\n\t"    /* a, a_end */
+        "ldr     r3, [r0, #12]\n\t"       /* rl */
+        "sub     r7, r11, r3, lsl #1\n\t" /* sy - 2 rl: 0 for stride 2, -rl for stride 1 */
+        "adr.w   lr, 6f\n\t" /* the sums loop: one row at a time, */
+        "cmp     r7, #0\n\t"
+        "bne     21f\n\t"
+        "adr.w   lr, 17f\n\t" /* pairs (stride 2), */
+        "21:\n\t"
+        "cmn     r7, r3\n\t"
+        "bne     22f\n\t"
+        "sub     r4, r2, r1\n\t"
+        "cmp     r4, #12\n\t"
+        "blt     22f\n\t"
+        "adr.w   lr, 3f\n\t" /* triples (stride 1, three rows or more) */
+        "22:\n\t"
+        "orr     lr, lr, #1\n\t" /* a Thumb address */
+        "mov     r8, r2\n\t"
+        "push    {r0, lr}\n\t" /* the frame, from its top */
+        "push    {r7, r8}\n\t"
+        "mov     r4, r10\n\t"
+        "mov     r5, r10\n\t"
+        "mov     r6, r10\n\t"
+        "sub     r7, r2, #8\n\t"
+        "push    {r4, r5, r6, r7}\n\t"
+        "10:\n\t" /* column */
+        "ldr     r0, [sp, #24]\n\t"
+        "ldm     r0, {r0, r1, r2, r3, r4, r5, r6, r7, r8}\n\t" /* x, a, a_end, rl, w[0..4] */
+        "ldr     pc, [sp, #28]\n\t"
+        "3:\n\t" /* stride 1, three rows */
+        "ldm     sp, {r2, r10, r11}\n\t"
+        TE_DW3_LOAD /* row 0 */
+        "add     r0, r0, r3\n\t"
+        "smlad   r2, r4, r12, r2\n\t"
+        "smlabb  r2, lr, r7, r2\n\t"
+        TE_DW3_LOAD /* row 1 */
+        "add     r0, r0, r3\n\t"
+        "smlad   r2, r5, r12, r2\n\t"
+        "smlabt  r2, lr, r7, r2\n\t"
+        "smlad   r10, r4, r12, r10\n\t"
+        "smlabb  r10, lr, r7, r10\n\t"
+        TE_DW3_LOAD /* row 2 */
+        "add     r0, r0, r3\n\t"
+        "smlad   r2, r6, r12, r2\n\t"
+        "smlabb  r2, lr, r8, r2\n\t"
+        "smlad   r10, r5, r12, r10\n\t"
+        "smlabt  r10, lr, r7, r10\n\t"
+        "smlad   r11, r4, r12, r11\n\t"
+        "smlabb  r11, lr, r7, r11\n\t"
+        TE_DW3_LOAD /* row 3: also the next three's row 0, where x stays */
+        "smlad   r10, r6, r12, r10\n\t"
+        "smlabb  r10, lr, r8, r10\n\t"
+        "smlad   r11, r5, r12, r11\n\t"
+        "smlabt  r11, lr, r7, r11\n\t"
+        "add     lr, r0, r3\n\t" /* row 4 */
+        "ldr     r12, [lr]\n\t"
+        "ldr     lr, [lr, #4]\n\t"
+        "smlad   r11, r6, r12, r11\n\t"
+        "smlabb  r11, lr, r8, r11\n\t"
+        "stmia   r1!, {r2, r10, r11}\n\t"
+        "ldr     r12, [sp, #12]\n\t"
+        "cmp     r1, r12\n\t"
+        "blo     3b\n\t"
+        "bne     6f\n\t" /* no row or one row left */
+        "sub     r1, r1, #4\n\t" /* two rows left: the last three, from one row back */
+        "sub     r0, r0, r3\n\t"
+        "b       3b\n\t"
+        "17:\n\t" /* stride 2, two rows */
+        "sub     r2, r2, #4\n\t"
+        "b       7f\n\t"
         "1:\n\t"
-        "ldr     r10, [sp]\n\t"
-        "mov     r11, r10\n\t"
+        "ldrd    r10, r11, [sp]\n\t"
         TE_DW3_LOAD
         "add     r0, r0, r3\n\t"
         "smlad   r10, r4, r12, r10\n\t"
@@ -334,12 +424,104 @@ __attribute__((naked, noinline)) static void dw3x3_pairs_s2(const te_dw3_job *jo
         "smlad   r11, r6, r12, r11\n\t"
         "smlabb  r11, lr, r8, r11\n\t"
         "strd    r10, r11, [r1], #8\n\t"
+        "7:\n\t"
         "cmp     r1, r2\n\t"
         "blo     1b\n\t"
-        "add     sp, sp, #8\n\t"
+        "6:\n\t" /* one row at a time: x moves 2 rl, then sy - 2 rl */
+        "ldrd    r11, r2, [sp, #16]\n\t"
+        "b       8f\n\t"
+        "5:\n\t"
+        "ldr     r10, [sp]\n\t"
+        TE_DW3_LOAD
+        "add     r0, r0, r3\n\t"
+        "smlad   r10, r4, r12, r10\n\t"
+        "smlabb  r10, lr, r7, r10\n\t"
+        TE_DW3_LOAD
+        "add     r0, r0, r3\n\t"
+        "smlad   r10, r5, r12, r10\n\t"
+        "smlabt  r10, lr, r7, r10\n\t"
+        TE_DW3_LOAD
+        "add     r0, r0, r11\n\t"
+        "smlad   r10, r6, r12, r10\n\t"
+        "smlabb  r10, lr, r8, r10\n\t"
+        "str     r10, [r1], #4\n\t"
+        "8:\n\t"
+        "cmp     r1, r2\n\t"
+        "blo     5b\n\t"
+        /* the requantization pass: an odd count starts with one output (in the loop's second half) */
+        "ldr     r12, [sp, #24]\n\t"
+        "ldrd    r0, r1, [r12, #4]\n\t" /* a, a_end */
+        "add     lr, r12, #44\n\t"
+        "ldm     lr, {r2, r3, r4, r5, r6}\n\t" /* out, out_row, mult, hi, e - 1 */
+        "cmp     r2, #0\n\t"
+        "beq     2f\n\t"
+        "sub     r7, r1, r0\n\t"
+        "tst     r7, #4\n\t"
+        "beq     11f\n\t"
+        "ldr     r11, [r0], #4\n\t"
+        "sub     r2, r2, r3\n\t"
+        "b       12f\n\t"
+        "11:\n\t"
+        "ldrd    r7, r11, [r0], #8\n\t"
+        TE_DW3_RQ("r7", "r10", "r8", "[r2]")
+        "12:\n\t"
+        TE_DW3_RQ("r11", "lr", "r12", "[r2, r3]")
+        "add     r2, r2, r3, lsl #1\n\t"
+        "cmp     r0, r1\n\t"
+        "blo     11b\n\t"
+        /* the next column */
+        "ldr     r12, [sp, #24]\n\t"
+        "ldr     r0, [r12, #0]\n\t"
+        "ldrd    r1, r2, [r12, #64]\n\t" /* sx, out_step */
+        "add     r0, r0, r1\n\t"
+        "str     r0, [r12, #0]\n\t"
+        "ldr     r0, [r12, #44]\n\t"
+        "add     r0, r0, r2\n\t"
+        "str     r0, [r12, #44]\n\t"
+        "ldr     r0, [r12, #72]\n\t"
+        "subs    r0, r0, #1\n\t"
+        "str     r0, [r12, #72]\n\t"
+        "bne     10b\n\t"
+        "2:\n\t"
+        "add     sp, sp, #32\n\t"
         "pop     {r4, r5, r6, r7, r8, r10, r11, pc}\n\t");
 }
-#endif
+
+/* A block of a 3x3 layer (stride_w, stride_h any): the job for dw3x3_block_asm. A GENERIC
+ * channel: the assembly sums, column by column, and the C requantization. */
+static DW_NOINLINE void dw_block_3x3_asm(const te_dw_block *g, const te_dw_rq *r)
+{
+    const int16_t *w = g->w;
+    const int32_t out_row = g->cols * g->out_step;
+    te_dw3_job job;
+    int32_t col;
+    job.x = g->x;
+    job.a = g->acc;
+    job.a_end = g->acc + g->rows;
+    job.rl = 2 * g->row_len;
+    job.w[0] = te_read_u32(w), job.w[1] = te_read_u32(w + 4), job.w[2] = te_read_u32(w + 8);
+    job.w[3] = (uint32_t)(uint16_t)w[2] | ((uint32_t)(uint16_t)w[6] << 16);
+    job.w[4] = (uint32_t)(uint16_t)w[10];
+    job.bias = r->bias;
+    job.sy = 2 * g->step_y;
+    job.out_row = out_row;
+    job.mult = r->mult, job.hi = r->hi, job.shift = r->shift;
+    job.sx = 2 * g->step_x;
+    job.out_step = g->out_step;
+    if (r->mode == DW_RQ_FAST) {
+        job.out = g->out;
+        job.cols = g->cols;
+        dw3x3_block_asm(&job);
+        return;
+    }
+    job.out = NULL;
+    for (col = 0; col < g->cols; ++col) {
+        job.x = g->x + col * g->step_x;
+        dw3x3_block_asm(&job);
+        dw_requant_column_generic(g->acc, g->rows, r, g->out + col * g->out_step, out_row);
+    }
+}
+#else /* without the assembly: the 3x3 routine in C */
 
 /* 3x3, dil_w 1. The block is swept column by column, two output rows at a time: with
  * stride_h 1 the two pixels' windows share two of their four input rows, so each input pair is
@@ -360,25 +542,9 @@ TE_INLINE void dw_block_3x3_dsp_body(const te_dw_block *gp, const te_dw_rq *rp, 
     int32_t *const accs = g.acc;
     int32_t *const pairs_end = accs + (g.rows & ~1);
     int32_t col;
-#if defined(TE_DW_S2_ASM)
-    te_dw3_job job;
-    job.a_end = pairs_end;
-    job.rl = 2 * rl;
-    job.w[0] = wa0, job.w[1] = wa1, job.w[2] = wa2, job.w[3] = wb01, job.w[4] = wb2;
-    job.bias = bias;
-#endif
     for (col = 0; col < g.cols; ++col) {
         const int16_t *x = g.x + col * g.step_x;
         int32_t *a = accs;
-#if defined(TE_DW_S2_ASM)
-        if (sy == 2 * rl && a < pairs_end) {
-            job.x = x;
-            job.a = a;
-            dw3x3_pairs_s2(&job);
-            x += (size_t)(g.rows & ~1) * sy;
-            a = pairs_end;
-        }
-#endif
         if (sy == rl) {
             while (a < pairs_end) {
                 const int16_t *y = x;
@@ -432,6 +598,7 @@ TE_INLINE void dw_block_3x3_dsp_body(const te_dw_block *gp, const te_dw_rq *rp, 
 }
 
 static DW_NOINLINE void dw_block_3x3_dsp_full(const te_dw_block *g, const te_dw_rq *r) { dw_block_3x3_dsp_body(g, r, 1); }
+#endif /* TE_DW3_ASM */
 
 /* Two words (four int16 values) from a 4-byte aligned address: one LDRD. */
 TE_INLINE void dw_read_2x32(const int16_t *x, uint32_t *a, uint32_t *b)
@@ -573,7 +740,11 @@ TE_INLINE void dw_block(const te_dw_params *p, const te_dw_block *g, const te_dw
     } else if (p->dil_w != 1) {
         dw_block_scalar(p, g, r);
     } else if (p->k_h == 3 && p->k_w == 3 && p->dil_h == 1 && full) {
+#if defined(TE_DW3_ASM)
+        dw_block_3x3_asm(g, r);
+#else
         dw_block_3x3_dsp_full(g, r);
+#endif
     } else {
         dw_block_rows_dsp(p, g, r, full);
     }
@@ -955,8 +1126,11 @@ __attribute__((naked, noinline)) static void dw_run_3x3_asm(te_dw_run_job *job)
  * the input pointer moved 2 taps at a time (every tap at [r4], [r4, c] or [r4, c, lsl #1]);
  * job->row holds the filter row step minus (k_w - 3) c, what is left to the next row's first tap.
  * The frame keeps the job at [sp], w_end at [sp, #4], seven at [sp, #8] and the address of the
- * row loop (rows of 5 or 7 taps) at [sp, #12]. */
-__attribute__((naked, noinline)) static void dw_run_5x5_7x7_asm(te_dw_run_job *job)
+ * row loop (rows of 5 or 7 taps) at [sp, #12]. aligned(4): the assembler fixes ADR's offsets for a
+ * function starting on a word boundary (ADR adds to the word-aligned PC); without -falign-functions
+ * (-Os, -O0) the section is aligned to 2, and placed at 2 mod 4 both loops' addresses would be 2
+ * bytes off. */
+__attribute__((naked, noinline, aligned(4))) static void dw_run_5x5_7x7_asm(te_dw_run_job *job)
 {
     (void)job;
     __asm__ volatile(

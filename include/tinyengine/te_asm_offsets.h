@@ -17,10 +17,10 @@
  *   - The job pointer arrives in r0. conv4_asm_* keep it at [sp] and reload it into r12 after the
  *     dot product (which uses r0-r3 as the four sums); conv4s_asm_* push the job's first nine
  *     words at entry (out replaced by out + out_c) and read them at [sp, #offset], the job's
- *     offsets; dw3x3_pairs_s2 reads it once from r0; dw_run_3x3_asm and dw_run_5x5_7x7_asm keep it
- *     at [sp] and in r12;
+ *     offsets; dw3x3_block_asm keeps it at [sp, #24]; dw_run_3x3_asm and dw_run_5x5_7x7_asm keep
+ *     it at [sp] and in r12;
  *     lstm_pre_asm keeps it in r0 throughout.
- *   - conv4_asm_*, conv4s_asm_*, dw_run_3x3_asm, dw_run_5x5_7x7_asm and dw3x3_pairs_s2 push
+ *   - conv4_asm_*, conv4s_asm_*, dw_run_3x3_asm, dw_run_5x5_7x7_asm and dw3x3_block_asm push
  *     {r4-r8, r10, r11, lr}
  *     and never touch r9: r9 is the platform register on some ABIs (static base, TLS), so
  *     portable loops leave it.
@@ -146,20 +146,38 @@ TE_ASM_OFFSET(conv_mve_job, pred, TE_ASM_CONV_MVE_JOB_PRED);
 TE_ASM_OFFSET(conv_mve_job, last_w, TE_ASM_CONV_MVE_JOB_LAST_W);
 #endif
 
-/* ---- te_depthwise.c: dw3x3_pairs_s2 (naked, Arm DSP cores), te_dw3_job --------------------- */
-#if defined(TE_DW_S2_ASM)
-#define TE_ASM_DW3_X 0
-#define TE_ASM_DW3_A 4
+/* ---- te_depthwise.c: dw3x3_block_asm (naked, Arm DSP cores), te_dw3_job ------------------- */
+#if defined(TE_DW3_ASM)
+#define TE_ASM_DW3_X 0 /* x, a, a_end, rl, w[0..4]: one LDM of nine words */
+#define TE_ASM_DW3_A 4 /* a, a_end: LDRD */
 #define TE_ASM_DW3_A_END 8
 #define TE_ASM_DW3_RL 12
 #define TE_ASM_DW3_W 16 /* w[0..4]: #16 .. #32 */
-#define TE_ASM_DW3_BIAS 36
+#define TE_ASM_DW3_BIAS 36 /* LDRD with sy */
+#define TE_ASM_DW3_SY 40
+#define TE_ASM_DW3_OUT 44 /* out, out_row, mult, hi, shift: one LDM of five words */
+#define TE_ASM_DW3_OUT_ROW 48
+#define TE_ASM_DW3_MULT 52
+#define TE_ASM_DW3_HI 56
+#define TE_ASM_DW3_SHIFT 60
+#define TE_ASM_DW3_SX 64 /* LDRD with out_step */
+#define TE_ASM_DW3_OUT_STEP 68
+#define TE_ASM_DW3_COLS 72
 TE_ASM_OFFSET(te_dw3_job, x, TE_ASM_DW3_X);
 TE_ASM_OFFSET(te_dw3_job, a, TE_ASM_DW3_A);
 TE_ASM_OFFSET(te_dw3_job, a_end, TE_ASM_DW3_A_END);
 TE_ASM_OFFSET(te_dw3_job, rl, TE_ASM_DW3_RL);
 TE_ASM_OFFSET(te_dw3_job, w, TE_ASM_DW3_W);
 TE_ASM_OFFSET(te_dw3_job, bias, TE_ASM_DW3_BIAS);
+TE_ASM_OFFSET(te_dw3_job, sy, TE_ASM_DW3_SY);
+TE_ASM_OFFSET(te_dw3_job, out, TE_ASM_DW3_OUT);
+TE_ASM_OFFSET(te_dw3_job, out_row, TE_ASM_DW3_OUT_ROW);
+TE_ASM_OFFSET(te_dw3_job, mult, TE_ASM_DW3_MULT);
+TE_ASM_OFFSET(te_dw3_job, hi, TE_ASM_DW3_HI);
+TE_ASM_OFFSET(te_dw3_job, shift, TE_ASM_DW3_SHIFT);
+TE_ASM_OFFSET(te_dw3_job, sx, TE_ASM_DW3_SX);
+TE_ASM_OFFSET(te_dw3_job, out_step, TE_ASM_DW3_OUT_STEP);
+TE_ASM_OFFSET(te_dw3_job, cols, TE_ASM_DW3_COLS);
 _Static_assert(sizeof(((te_dw3_job *)0)->w) == 20, "te_dw3_job.w is five words (#16 .. #32)");
 #endif
 

@@ -1,16 +1,20 @@
 """The Arm DSP paths tuned for MCUNet-style and small models give LiteRT's reference bytes on emulated
 Cortex-M4 (mps2-an386): the direct depthwise kernel's border pixels over their in-image taps only
 (tiny maps with 5x5 / 7x7 filters, strides 1 and 2), its unrolled 5x5 / 7x7 interior runs, with the
-whole int8 activation range and a narrow fused clamp. `-m slow`: a wider sweep, also on M7.
+whole int8 activation range and a narrow fused clamp, also in a -O0 build. `-m slow`: a wider sweep,
+also on M7.
 """
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import pytest
 
 from tests.ops.test_depthwise import dw_model
+from tests.support.optest import assert_firmware_matches_reference, generate
+from tests.support.oracle import random_inputs
 from tests.targets.test_ops_on_cores import check_on_core
 from tinyengine_gen import targets
 
@@ -47,6 +51,18 @@ DW_SLOW = {
 @pytest.mark.parametrize("build", [pytest.param(b, id=n) for n, b in DW.items()])
 def test_dw_direct_on_m4(build, tmp_path: Path, cache: Path) -> None:
     check_on_core(build(), "m4", tmp_path, cache)
+
+
+def test_dw_direct_debug_build_on_m4(tmp_path: Path, cache: Path) -> None:
+    """-O0: no -falign-functions, so each function's section is aligned to 2 only. The 5x5 / 7x7
+    run's assembly takes its row loop's address with ADR, which the assembler resolves for a
+    word-aligned function (aligned(4)); without it this build placed the function at 2 mod 4 and
+    the run jumped 2 bytes off its row loop (wrong sums, a hang or a fault)."""
+    model = DW_SLOW["7x7s2_9x9_NONE"]()
+    gen = generate(model, tmp_path / "gen", "model")
+    elf = targets.build_firmware("m4", gen, "model", tmp_path / "fw", cache_dir=cache, opt="-O0")
+    rng = np.random.default_rng(0)
+    assert_firmware_matches_reference("m4", elf, model, [random_inputs(model, rng) for _ in range(2)], gen, "model")
 
 
 @pytest.mark.slow

@@ -1,7 +1,7 @@
 """-DTE_NO_INLINE_ASM (every assembly loop off, the C beside it instead) gives LiteRT's bytes on
 emulated Cortex-M4 (Arm DSP C paths) and Cortex-M55 (Helium intrinsics), and compiles on the host.
 
-The default builds run the naked loops (conv4_asm_*, dw3x3_pairs_s2, dw_run_3x3_asm, lstm_pre_asm)
+The default builds run the naked loops (conv4_asm_*, dw3x3_block_asm, dw_run_3x3_asm, lstm_pre_asm)
 and the Helium asm blocks; these models reach each of them, so their C twins are checked here:
 KWS (CONV_2D, 3x3 depthwise runs, FULLY_CONNECTED), pointwise K = 8 (the unrolled channel loop),
 a stride-2 3x3 depthwise (the pair loop) and an integer LSTM (phase A).
@@ -27,7 +27,7 @@ _ok, _why = targets.toolchain_status(need_qemu=True)
 
 NO_ASM = ("-DTE_NO_INLINE_ASM",)
 # The naked functions (the Helium asm blocks are inline: no symbol of their own).
-ASM_FUNCTIONS = ("conv4_asm_", "dw3x3_pairs_s2", "dw_run_3x3_asm", "lstm_pre_asm")
+ASM_FUNCTIONS = ("conv4_asm_", "dw3x3_block_asm", "dw_run_3x3_asm", "lstm_pre_asm")
 KWS = REPO / "examples" / "models" / "kws_ref_model.tflite"
 MODELS: dict[str, Callable[[], bytes]] = {
     "kws": lambda: load_model_bytes(KWS),

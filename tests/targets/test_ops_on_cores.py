@@ -163,6 +163,14 @@ OTHERS = {
     "dw_10x8_s2_x8": lambda: dw_model((1, 49, 40, 1), (10, 8), (2, 2), "SAME", depth_mult=8, out_zp=-128, seed=34),
     "dw_7x7_s2_c3": lambda: dw_model((1, 15, 13, 3), (7, 7), (2, 2), "SAME", out_zp=-128, seed=35),
     "dw_7x7_s1_c3": lambda: dw_model((1, 12, 11, 3), (7, 7), (1, 1), "SAME", out_zp=-128, seed=36),
+    # 3x3 planar, the whole int8 range (dw3x3_block_asm on DSP cores). Stride 1, a window of 9 rows:
+    # blocks of 7 output rows (two triples, one row) and 5 (one triple, then the last three rows
+    # again); channel 1 has a GENERIC shift (effective scale 0.7: the assembly's sums, column by
+    # column, and the C requantization).
+    "dw_3x3_s1_rows12": lambda: dw_model((1, 12, 4, 3), (3, 3), (1, 1), "SAME", act="NONE", in_scale=0.05,
+                                         out_scale=0.1, w_scales=[2 * t for t in (0.003, 0.7, 0.002)], seed=37),
+    # stride 2 over 7 rows: three pairs, then one row
+    "dw_3x3_s2_rows7": lambda: dw_model((1, 13, 6, 2), (3, 3), (2, 2), "SAME", depth_mult=2, act="NONE", seed=38),
     "avg_pool": lambda: pool_model("AVERAGE_POOL_2D", (1, 7, 8, 3), (3, 3), (2, 2), "SAME", zp=7),
     # four channels per word on DSP cores, two left one by one; a 25x5 window like kws'
     "avg_pool_c10_global": lambda: pool_model("AVERAGE_POOL_2D", (1, 25, 5, 10), (25, 5), (25, 5), "VALID", zp=-3),
@@ -280,6 +288,12 @@ SLOW_OTHERS = {
                                                                     depth_mult=m, act="RELU", seed=k + s + m + c))
     for k, s, m, c in [(3, 1, 1, 1), (3, 2, 1, 17), (5, 1, 2, 3), (7, 2, 1, 8), (1, 1, 4, 2), (3, 1, 1, 64)]
 }
+SLOW_OTHERS.update({  # dw3x3_block_asm, the maps' windows giving blocks of 1 row, 2 rows and 5 + 2
+    # rows (stride 1: fewer than three rows one at a time; a triple, then the last three rows again);
+    # stride 3 (one row at a time, any step)
+    f"dw_3x3_s{s}_h{h}": (lambda s=s, h=h: dw_model((1, h, 7, 3), (3, 3), (s, s), "SAME", act="NONE", seed=40 + h))
+    for s, h in [(1, 1), (1, 2), (1, 7), (3, 11)]
+})
 SLOW_OTHERS.update({
     f"{op.lower()}_k{k}_s{s}_{pad}": (lambda op=op, k=k, s=s, pad=pad:
                                       pool_model(op, (1, 9, 10, 16), (k, k), (s, s), pad, act="RELU6", zp=-9))
