@@ -52,11 +52,12 @@ TE_INLINE int32_t quantize_value(float x, float scale, int32_t zero_point)
 /* quantize_value clamped to [lo, hi]. TE_QUANTIZE_VCVTA: with y = x / scale and |y| < 2^31 (so
  * never NaN), VCVTA gives static_cast<int32_t>(roundf(y)) exactly (the largest float below 2^31 is
  * an integer); the int8 and uint8 ranges clamp with SSAT / USAT.
- * TE_QUANTIZE_TRUNC: for |y| < 2^10 (so never NaN) with
+ * TE_QUANTIZE_TRUNC: for |y| < 2^31 (so never NaN) with
  * y = x / scale, t = trunc(y) and f = y - t are exact (the fraction of a float is a float), so is
  * f + f, and |f + f| < 2 truncates to sign(y) exactly when |f| >= 1/2: t + trunc(f + f) is roundf(y)
- * (half away from zero). |t + zero_point| stays far from overflow and clamps like the reference's
- * q. Larger |y|, infinities and NaN take quantize_value. Checked over every float bit pattern. */
+ * (half away from zero); the zero point is added with wrap-around as in quantize_value. Infinities
+ * and NaN give quantize_value's INT32_MIN + zero_point without calling roundf. Checked over every
+ * float bit pattern. */
 TE_INLINE int32_t quantize_clamped(float x, float scale, int32_t zero_point, int32_t lo, int32_t hi)
 {
 #if defined(TE_QUANTIZE_VCVTA)
@@ -81,15 +82,16 @@ TE_INLINE int32_t quantize_clamped(float x, float scale, int32_t zero_point, int
     int32_t q;
 #if defined(TE_QUANTIZE_TRUNC)
     const float y = x / scale;
-    if (fabsf(y) < 1024.0f) {
+    if (fabsf(y) < 2147483648.0f) {
         const int32_t t = (int32_t)y;
         const float f = y - (float)t;
-        q = t + (int32_t)(f + f) + zero_point;
-    } else
-#endif
-    {
-        q = quantize_value(x, scale, zero_point);
+        q = (int32_t)((uint32_t)t + (uint32_t)(int32_t)(f + f) + (uint32_t)zero_point);
+    } else {
+        q = (int32_t)((uint32_t)INT32_MIN + (uint32_t)zero_point); /* as quantize_value */
     }
+#else
+    q = quantize_value(x, scale, zero_point);
+#endif
     /* The int8 range is one SSAT on DSP cores (lo and hi are constants where this inlines). */
     return (lo == -128 && hi == 127) ? te_ssat8(q) : te_clamp_i32(q, lo, hi);
 #endif
