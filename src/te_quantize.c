@@ -40,6 +40,13 @@ TE_INLINE int32_t quantize_value(float x, float scale, int32_t zero_point)
 #define TE_QUANTIZE_TRUNC 1
 #endif
 
+/* Cortex-M4F with GCC-style inline assembly: the fixed-point loop (TE_QUANTIZE_FIX_ASM) takes
+ * passes of 4 values; the last 1-3 and any pass it refuses go through quantize_clamped. */
+#if defined(TE_QUANTIZE_TRUNC) && !defined(TE_EMULATE_DSP) && !defined(TE_NO_INLINE_ASM) && defined(__GNUC__) && \
+    defined(__thumb2__) && defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_UNALIGNED)
+#define TE_QUANTIZE_FIX 1
+#endif
+
 /* Cores with a double-precision FPU (FPv5: Cortex-M7, ARMv8-M) have VCVTA, which rounds half away
  * from zero and converts in one instruction. */
 #if !defined(TE_FORCE_PORTABLE) && !defined(TE_NO_INLINE_ASM) && !defined(TE_QUANTIZE_TRUNC) && \
@@ -52,11 +59,12 @@ TE_INLINE int32_t quantize_value(float x, float scale, int32_t zero_point)
 /* quantize_value clamped to [lo, hi]. TE_QUANTIZE_VCVTA: with y = x / scale and |y| < 2^31 (so
  * never NaN), VCVTA gives static_cast<int32_t>(roundf(y)) exactly (the largest float below 2^31 is
  * an integer); the int8 and uint8 ranges clamp with SSAT / USAT.
- * TE_QUANTIZE_TRUNC: for |y| < 2^10 (so never NaN) with
+ * TE_QUANTIZE_TRUNC: for |y| < 2^31 (so never NaN) with
  * y = x / scale, t = trunc(y) and f = y - t are exact (the fraction of a float is a float), so is
  * f + f, and |f + f| < 2 truncates to sign(y) exactly when |f| >= 1/2: t + trunc(f + f) is roundf(y)
- * (half away from zero). |t + zero_point| stays far from overflow and clamps like the reference's
- * q. Larger |y|, infinities and NaN take quantize_value. Checked over every float bit pattern. */
+ * (half away from zero); the zero point is added with wrap-around as in quantize_value. Infinities
+ * and NaN give quantize_value's INT32_MIN + zero_point without calling roundf. Checked over every
+ * float bit pattern. */
 TE_INLINE int32_t quantize_clamped(float x, float scale, int32_t zero_point, int32_t lo, int32_t hi)
 {
 #if defined(TE_QUANTIZE_VCVTA)
@@ -81,19 +89,99 @@ TE_INLINE int32_t quantize_clamped(float x, float scale, int32_t zero_point, int
     int32_t q;
 #if defined(TE_QUANTIZE_TRUNC)
     const float y = x / scale;
-    if (fabsf(y) < 1024.0f) {
+    if (fabsf(y) < 2147483648.0f) {
         const int32_t t = (int32_t)y;
         const float f = y - (float)t;
-        q = t + (int32_t)(f + f) + zero_point;
-    } else
-#endif
-    {
-        q = quantize_value(x, scale, zero_point);
+        q = (int32_t)((uint32_t)t + (uint32_t)(int32_t)(f + f) + (uint32_t)zero_point);
+    } else {
+        q = (int32_t)((uint32_t)INT32_MIN + (uint32_t)zero_point); /* as quantize_value */
     }
+#else
+    q = quantize_value(x, scale, zero_point);
+#endif
     /* The int8 range is one SSAT on DSP cores (lo and hi are constants where this inlines). */
     return (lo == -128 && hi == 127) ? te_ssat8(q) : te_clamp_i32(q, lo, hi);
 #endif
 }
+
+#if defined(TE_QUANTIZE_FIX)
+/* Cortex-M4F, four values per pass. y = x / scale (VDIV: the reference's quotient), then VCVT to
+ * signed 16-bit fixed point with one fraction bit: u = trunc(2y), exact unless it leaves int16.
+ * Half away from zero, roundf(y) = floor((u + 1) / 2) for y >= 0 and floor(u / 2) for y < 0 (u is 0
+ * or has y's sign), i.e. floor((u + [u >= 0]) / 2), done two values per register: PKHBT packs
+ * u0|u2 and u1|u3, BIC takes [u >= 0] from the sign bits, SHADD16 halves without overflow, SADD16
+ * adds the zero point (+128 for int8), USAT16 clamps to 0..255, ORR interleaves the four bytes and
+ * one STR (unaligned is fine on ARMv7-M) stores them; for int8, EOR 0x80 per byte undoes the +128.
+ * NaN, infinities and 2y outside int16 make the conversion set FPSCR.IOC (sticky; cleared on
+ * entry), read once per pass before its store: such a pass leaves the loop with x back at its
+ * first value, and quantize_clamped converts those four (the reference's INT32_MIN + zero_point
+ * for NaN and |y| >= 2^31). On leaving, IOC is the caller's again, or set (an invalid value was
+ * met). A pass reads floats 4k..4k+3 before writing bytes 4k..4k+3, so in place is safe. */
+#define TE_QUANTIZE_FIX_ASM(flip)                                      \
+    "vmrs    %[f], fpscr\n\t"                                          \
+    "bic     %[t], %[f], #1\n\t"                                        \
+    "vmsr    fpscr, %[t]\n\t"                                           \
+    "1:\n\t"                                                            \
+    "vldmia  %[x]!, {s0-s3}\n\t"                                        \
+    "vdiv.f32 s0, s0, %[s]\n\t"                                         \
+    "vdiv.f32 s1, s1, %[s]\n\t"                                         \
+    "vdiv.f32 s2, s2, %[s]\n\t"                                         \
+    "vdiv.f32 s3, s3, %[s]\n\t"                                         \
+    "vcvt.s16.f32 s0, s0, #1\n\t"                                       \
+    "vcvt.s16.f32 s1, s1, #1\n\t"                                       \
+    "vcvt.s16.f32 s2, s2, #1\n\t"                                       \
+    "vcvt.s16.f32 s3, s3, #1\n\t"                                       \
+    "vmrs    %[t], fpscr\n\t"                                           \
+    "lsls    %[t], %[t], #31\n\t"                                       \
+    "bne     2f\n\t"                                                    \
+    "vmov    %[a], %[b], s0, s1\n\t"                                    \
+    "vmov    %[t], %[d], s2, s3\n\t"                                    \
+    "pkhbt   %[a], %[a], %[t], lsl #16\n\t"                             \
+    "pkhbt   %[b], %[b], %[d], lsl #16\n\t"                             \
+    "bic     %[t], %[one], %[a], lsr #15\n\t"                           \
+    "bic     %[d], %[one], %[b], lsr #15\n\t"                           \
+    "shadd16 %[a], %[a], %[t]\n\t"                                      \
+    "shadd16 %[b], %[b], %[d]\n\t"                                      \
+    "sadd16  %[a], %[a], %[z]\n\t"                                      \
+    "sadd16  %[b], %[b], %[z]\n\t"                                      \
+    "usat16  %[a], #8, %[a]\n\t"                                        \
+    "usat16  %[b], #8, %[b]\n\t"                                        \
+    "orr     %[a], %[a], %[b], lsl #8\n\t"                              \
+    flip                                                                \
+    "str     %[a], [%[o]], #4\n\t"                                      \
+    "subs    %[n], %[n], #1\n\t"                                        \
+    "bne     1b\n\t"                                                    \
+    "vmrs    %[t], fpscr\n\t"                                           \
+    "orr     %[t], %[t], %[f]\n\t"                                      \
+    "vmsr    fpscr, %[t]\n\t"                                           \
+    "b       3f\n\t"                                                    \
+    "2:\n\t"                                                            \
+    "sub     %[x], %[x], #16\n\t"                                       \
+    "3:\n\t"
+#define TE_QUANTIZE_FIX_BODY(flip, bias, out_t, lo, hi)                                              \
+    do {                                                                                              \
+        const float *x = input, *const end = input + p->size, *stop;                                  \
+        out_t *o = output;                                                                            \
+        const float scale = p->scale;                                                                 \
+        const int32_t zp = p->zero_point;                                                             \
+        const uint32_t zb = (uint32_t)(zp + (bias)), z = zb * 0x10001u, one = 0x10001u;               \
+        uint32_t f, t, a, b, d;                                                                       \
+        while (x < end) {                                                                             \
+            int32_t passes = zb <= 255u ? (int32_t)(end - x) >> 2 : 0; /* (zero point in range) */    \
+            if (passes > 0) {                                                                         \
+                __asm__ volatile(TE_QUANTIZE_FIX_ASM(flip)                                            \
+                                 : [x] "+r"(x), [o] "+r"(o), [n] "+r"(passes), [f] "=&r"(f),          \
+                                   [t] "=&r"(t), [a] "=&r"(a), [b] "=&r"(b), [d] "=&r"(d)             \
+                                 : [s] "t"(scale), [z] "r"(z), [one] "r"(one)                         \
+                                 : "s0", "s1", "s2", "s3", "cc", "memory");                           \
+            }                                                                                         \
+            stop = (end - x > 4) ? x + 4 : end; /* a refused pass, or the last 1-3 values */          \
+            while (x != stop) {                                                                       \
+                *o++ = (out_t)quantize_clamped(*x++, scale, zp, (lo), (hi));                          \
+            }                                                                                         \
+        }                                                                                             \
+    } while (0)
+#endif
 
 #if defined(TE_USE_MVE) && (__ARM_FEATURE_MVE & 2) && defined(__GNUC__) && !defined(TE_NO_INLINE_ASM)
 #define TE_QUANTIZE_MVE 1
@@ -151,6 +239,9 @@ static int32_t quantize_mve(const float *input, int32_t n, float scale, int32_t 
 
 void te_quantize_f32_s8(const te_quantize_params *p, const float *input, int8_t *output)
 {
+#if defined(TE_QUANTIZE_FIX)
+    TE_QUANTIZE_FIX_BODY("eor     %[a], %[a], #0x80808080\n\t", 128, int8_t, -128, 127);
+#else
     const int32_t n = p->size, zp = p->zero_point;
     const float scale = p->scale;
     int32_t i = 0;
@@ -161,10 +252,14 @@ void te_quantize_f32_s8(const te_quantize_params *p, const float *input, int8_t 
     for (; i < n; ++i) {
         output[i] = (int8_t)quantize_clamped(input[i], scale, zp, -128, 127);
     }
+#endif
 }
 
 void te_quantize_f32_u8(const te_quantize_params *p, const float *input, uint8_t *output)
 {
+#if defined(TE_QUANTIZE_FIX)
+    TE_QUANTIZE_FIX_BODY("", 0, uint8_t, 0, 255);
+#else
     const int32_t n = p->size, zp = p->zero_point;
     const float scale = p->scale;
     int32_t i = 0;
@@ -174,6 +269,7 @@ void te_quantize_f32_u8(const te_quantize_params *p, const float *input, uint8_t
     for (; i < n; ++i) {
         output[i] = (uint8_t)quantize_clamped(input[i], scale, zp, 0, 255);
     }
+#endif
 }
 
 void te_dequantize_s8_f32(const te_dequantize_params *p, const int8_t *input, float *output)

@@ -46,12 +46,12 @@ def special_floats(shape: tuple[int, ...], scale: float, zp: int, seed: int) -> 
 
 def rounding_edges() -> np.ndarray:
     """With scale 1: every tie k + 1/2 and integer k for |k| <= 260 with both float neighbours, the
-    largest floats below 1/2, and values around 2^10 (where a kernel may switch rounding methods),
-    2^23 and 2^31, both signs."""
+    largest floats below 1/2, and values around 2^10 and 2^30 (where a kernel may switch rounding
+    methods), 2^23 and 2^31, both signs."""
     k = np.arange(-260, 261, dtype=np.float32)
     base = np.concatenate([k + np.float32(0.5), k, np.float32([0.49999997, 1.4999999, 2.4999998, 1023.5, 1024.0,
                                                                1024.5, 1025.0, 2.0 ** 23, 2.0 ** 23 + 1, 2.0 ** 24,
-                                                               2.0 ** 31, 2.0 ** 31 - 128])])
+                                                               2.0 ** 30, 2.0 ** 31, 2.0 ** 31 - 128])])
     base = np.concatenate([base, -base]).astype(np.float32)
     return np.concatenate([base, np.nextafter(base, np.float32(np.inf)),
                            np.nextafter(base, np.float32(-np.inf))]).astype(np.float32)

@@ -224,11 +224,12 @@ def test_quantize_special_floats_on_core(core: str, tmp_path: Path, cache: Path)
 
 @pytest.mark.parametrize("core", ["m3", "m4", "m7", "m55"])
 def test_quantize_rounding_edges_on_core(core: str, tmp_path: Path, cache: Path) -> None:
-    """Each core rounds its own way (soft-float roundf on M3, trunc and fraction on M4's FPv4,
-    VRINTA on M7 and M55): exact ties and their neighbours, around the switch at 2^10."""
+    """Each core rounds its own way (soft-float roundf on M3, fixed point with one fraction bit on
+    M4's FPv4, VRINTA on M7 and M55): exact ties and their neighbours, around 2^10, 2^30 and 2^31;
+    int8 (SSAT) and uint8 (USAT)."""
     x = rounding_edges().reshape(1, -1)
-    for zp in (0, -128):
-        check_on_core(quantize_model(x.shape, "int8", 1.0, zp), core, tmp_path / f"zp{zp}", cache,
+    for out, zp in (("int8", 0), ("int8", -128), ("uint8", 255)):
+        check_on_core(quantize_model(x.shape, out, 1.0, zp), core, tmp_path / f"{out}{zp}", cache,
                       input_sets=[[x], [np.float32(0.25) * x]])
 
 # ------------------------------------------------------------------------------------------ wide sweeps
