@@ -114,8 +114,9 @@ TE_INLINE int32_t quantize_clamped(float x, float scale, int32_t zero_point, int
  * one STR (unaligned is fine on ARMv7-M) stores them; for int8, EOR 0x80 per byte undoes the +128.
  * NaN, infinities and 2y outside int16 make the conversion set FPSCR.IOC (sticky; cleared on
  * entry), read once per pass before its store: such a pass leaves the loop with x back at its
- * first value, and quantize_clamped converts those four (the reference's INT32_MIN + zero_point
- * for NaN and |y| >= 2^31). On leaving, IOC is the caller's again, or set (an invalid value was
+ * first value, and quantize_clamped converts it and the rest of the tensor (the reference's
+ * INT32_MIN + zero_point for NaN and |y| >= 2^31; such inputs are not worth a second loop's
+ * flash). On leaving, IOC is the caller's again, or set (an invalid value was
  * met). A pass reads floats 4k..4k+3 before writing bytes 4k..4k+3, so in place is safe. */
 #define TE_QUANTIZE_FIX_ASM(flip)                                      \
     "vmrs    %[f], fpscr\n\t"                                          \
@@ -160,25 +161,23 @@ TE_INLINE int32_t quantize_clamped(float x, float scale, int32_t zero_point, int
     "3:\n\t"
 #define TE_QUANTIZE_FIX_BODY(flip, bias, out_t, lo, hi)                                              \
     do {                                                                                              \
-        const float *x = input, *const end = input + p->size, *stop;                                  \
+        const float *x = input, *const end = input + p->size;                                         \
         out_t *o = output;                                                                            \
         const float scale = p->scale;                                                                 \
         const int32_t zp = p->zero_point;                                                             \
-        const uint32_t zb = (uint32_t)(zp + (bias)), z = zb * 0x10001u, one = 0x10001u;               \
+        const uint32_t z = (uint32_t)(zp + (bias)) * 0x10001u, one = 0x10001u;                        \
+        int32_t passes = (int32_t)(end - x) >> 2; /* (zero points are in range: validate.py) */       \
         uint32_t f, t, a, b, d;                                                                       \
-        while (x < end) {                                                                             \
-            int32_t passes = zb <= 255u ? (int32_t)(end - x) >> 2 : 0; /* (zero point in range) */    \
-            if (passes > 0) {                                                                         \
-                __asm__ volatile(TE_QUANTIZE_FIX_ASM(flip)                                            \
-                                 : [x] "+r"(x), [o] "+r"(o), [n] "+r"(passes), [f] "=&r"(f),          \
-                                   [t] "=&r"(t), [a] "=&r"(a), [b] "=&r"(b), [d] "=&r"(d)             \
-                                 : [s] "t"(scale), [z] "r"(z), [one] "r"(one)                         \
-                                 : "s0", "s1", "s2", "s3", "cc", "memory");                           \
-            }                                                                                         \
-            stop = (end - x > 4) ? x + 4 : end; /* a refused pass, or the last 1-3 values */          \
-            while (x != stop) {                                                                       \
-                *o++ = (out_t)quantize_clamped(*x++, scale, zp, (lo), (hi));                          \
-            }                                                                                         \
+        if (passes > 0) {                                                                             \
+            __asm__ volatile(TE_QUANTIZE_FIX_ASM(flip)                                                \
+                             : [x] "+r"(x), [o] "+r"(o), [n] "+r"(passes), [f] "=&r"(f), [t] "=&r"(t), \
+                               [a] "=&r"(a), [b] "=&r"(b), [d] "=&r"(d)                               \
+                             : [s] "t"(scale), [z] "r"(z), [one] "r"(one)                             \
+                             : "s0", "s1", "s2", "s3", "cc", "memory");                               \
+        }                                                                                             \
+        /* the last 1-3 values, or all from a refused pass on (NaN, infinities, large values) */     \
+        while (x != end) {                                                                            \
+            *o++ = (out_t)quantize_clamped(*x++, scale, zp, (lo), (hi));                              \
         }                                                                                             \
     } while (0)
 #endif
