@@ -2138,9 +2138,10 @@ TE_INLINE void dw_1d_run_body(const int16_t *x, int32_t n, const int16_t *wu, co
          * instructions per two outputs); here 18: the pair count rides in the shift register's
          * upper bits (ASR by register reads its low byte only), the second sum reuses a word's
          * register, the requantization temporaries the dead words. */
-        if (out != end) {
+        if (mode == DW_1D_FAST) {
             int32_t cnt = (int32_t)((((uint32_t)(n >> 1) - 1u) << 8) | (uint32_t)r.e);
             uint32_t x0, x1, a0;
+            if (out != end)
             __asm__ volatile(
                 "1:\n\t"
                 "ldrd    %[x0], %[x1], [%[x]], #4\n\t"
@@ -2165,7 +2166,7 @@ TE_INLINE void dw_1d_run_body(const int16_t *x, int32_t n, const int16_t *wu, co
                 : [u0] "r"(u0), [pp] "r"(pp), [v1] "r"(v1), [bias] "r"(r.bias), [mult] "r"(r.mult),
                   [half] "r"(r.half), [step] "r"(step)
                 : "cc", "memory");
-        }
+        } else
 #endif
         for (; out != end; out += 2 * step, x += 2) {
             uint32_t x0, x1;
@@ -2174,14 +2175,70 @@ TE_INLINE void dw_1d_run_body(const int16_t *x, int32_t n, const int16_t *wu, co
             out[step] = dw_1d_out(te_smlad(x1, v1, te_smlatt(x0, pp, r.bias)), &r, mode);
         }
     } else {
-        for (; out != end; out += 2 * step, x += xs) {
-            int32_t a0 = r.bias, a1 = r.bias;
-            for (m = 0; m < n_m; ++m) {
-                a0 = te_smlad(te_read_u32(x + 2 * m), te_read_u32(wu + 2 * m), a0);
-                a1 = te_smlad(te_read_u32(x + d + 2 * m), te_read_u32(wv + 2 * m), a1);
+#if defined(DW_1D_ASM) && defined(__OPTIMIZE__)
+        /* Stride 1, n_m 3 to 5 (k_w 4 to 9): GCC reloads weights and the output step and keeps an end
+         * pointer (31 instructions per two outputs for n_m 3, 45 for 5); here 4 n_m + 14: per pair of
+         * taps one word load, one LDRD of both outputs' weight pairs (copied into w, in step order) and
+         * two SMLADs, the pair count in the shift register's upper bits as in the k_w 3 loop. */
+        if (nm_c >= 3 && nm_c <= 5 && mode == DW_1D_FAST && d == 0 && xs == 2) {
+            uint32_t w[10], X, A, B, a0, a1;
+            int32_t cnt = (int32_t)((((uint32_t)(n >> 1) - 1u) << 8) | (uint32_t)r.e);
+            for (m = 0; m < nm_c; ++m) {
+                w[2 * m] = te_read_u32(wu + 2 * m);
+                w[2 * m + 1] = te_read_u32(wv + 2 * m);
             }
-            out[0] = dw_1d_out(a0, &r, mode);
-            out[step] = dw_1d_out(a1, &r, mode);
+#define DW_1D_STEP(m)                                                                                          \
+    "ldr     %[X], [%[x], #" #m "*4]\n\t"                                                                      \
+    "ldrd    %[A], %[B], [%[w], #" #m "*8]\n\t"                                                                \
+    "smlad   %[a0], %[X], %[A], %[a0]\n\t"                                                                     \
+    "smlad   %[a1], %[X], %[B], %[a1]\n\t"
+#define DW_1D_LOOP(steps)                                                                                      \
+    __asm__ volatile("1:\n\t"                                                                                 \
+                     "ldr     %[X], [%[x]]\n\t"                                                               \
+                     "ldrd    %[A], %[B], [%[w]]\n\t"                                                         \
+                     "smlad   %[a0], %[X], %[A], %[bias]\n\t"                                                 \
+                     "smlad   %[a1], %[X], %[B], %[bias]\n\t" steps                                           \
+                     "smmlar  %[X], %[a0], %[mult], %[half]\n\t"                                              \
+                     "sub     %[X], %[X], %[a0], lsr #31\n\t"                                                 \
+                     "asr     %[X], %[X], %[cnt]\n\t"                                                         \
+                     "ssat    %[X], #8, %[X]\n\t"                                                             \
+                     "strb    %[X], [%[out]]\n\t"                                                             \
+                     "smmlar  %[A], %[a1], %[mult], %[half]\n\t"                                              \
+                     "sub     %[A], %[A], %[a1], lsr #31\n\t"                                                 \
+                     "asr     %[A], %[A], %[cnt]\n\t"                                                         \
+                     "ssat    %[A], #8, %[A]\n\t"                                                             \
+                     "strb    %[A], [%[out], %[step]]\n\t"                                                    \
+                     "add     %[out], %[out], %[step], lsl #1\n\t"                                            \
+                     "add     %[x], %[x], #4\n\t"                                                             \
+                     "subs    %[cnt], %[cnt], #256\n\t"                                                       \
+                     "bpl     1b\n\t"                                                                         \
+                     : [x] "+r"(x), [out] "+r"(out), [cnt] "+r"(cnt), [X] "=&r"(X), [A] "=&r"(A), [B] "=&r"(B), \
+                       [a0] "=&r"(a0), [a1] "=&r"(a1)                                                          \
+                     : [w] "r"(w), [bias] "r"(r.bias), [mult] "r"(r.mult), [half] "r"(r.half), [step] "r"(step) \
+                     : "cc", "memory")
+            if (out == end) {
+                /* no pair */
+            } else if (nm_c == 3) {
+                DW_1D_LOOP(DW_1D_STEP(1) DW_1D_STEP(2));
+            } else if (nm_c == 4) {
+                DW_1D_LOOP(DW_1D_STEP(1) DW_1D_STEP(2) DW_1D_STEP(3));
+            } else {
+                DW_1D_LOOP(DW_1D_STEP(1) DW_1D_STEP(2) DW_1D_STEP(3) DW_1D_STEP(4));
+            }
+#undef DW_1D_LOOP
+#undef DW_1D_STEP
+        } else /* the C loop, only where the assembly does not run (flash) */
+#endif
+        {
+            for (; out != end; out += 2 * step, x += xs) {
+                int32_t a0 = r.bias, a1 = r.bias;
+                for (m = 0; m < n_m; ++m) {
+                    a0 = te_smlad(te_read_u32(x + 2 * m), te_read_u32(wu + 2 * m), a0);
+                    a1 = te_smlad(te_read_u32(x + d + 2 * m), te_read_u32(wv + 2 * m), a1);
+                }
+                out[0] = dw_1d_out(a0, &r, mode);
+                out[step] = dw_1d_out(a1, &r, mode);
+            }
         }
     }
     if (n & 1) {
@@ -2199,8 +2256,8 @@ static DW_NOINLINE void dw_1d_run_k3(const int16_t *x, int32_t n, const int16_t 
     dw_1d_run_body(x, n, wu, wv, 2, 0, 2, r, out, step, 1, 2, DW_1D_FAST);
 }
 
-/* Stride 1 (d 0: both outputs of a step read the same words, loaded once) with n_m 3 (k_w 4-5) or
- * 5 (k_w 8-9) unrolled, and any shape (d, xs and n_m as given). */
+/* Stride 1 (d 0: both outputs of a step read the same words, loaded once) with n_m 3 (k_w 4-5), 4
+ * (k_w 6-7) or 5 (k_w 8-9) unrolled, and any shape (d, xs and n_m as given). */
 #define DW_1D_RUN_FN(name, nm_c, s1, mode)                                                                    \
     static DW_NOINLINE void name(const int16_t *x, int32_t n, const int16_t *wu, const int16_t *wv, int32_t n_m, \
                                  int32_t d, int32_t xs, const dw_1d_rq *r, int8_t *out, int32_t step)         \
@@ -2208,6 +2265,7 @@ static DW_NOINLINE void dw_1d_run_k3(const int16_t *x, int32_t n, const int16_t 
         dw_1d_run_body(x, n, wu, wv, n_m, (s1) ? 0 : d, (s1) ? 2 : xs, r, out, step, 0, nm_c, mode);          \
     }
 DW_1D_RUN_FN(dw_1d_run_m3, 3, 1, DW_1D_FAST)
+DW_1D_RUN_FN(dw_1d_run_m4, 4, 1, DW_1D_FAST)
 DW_1D_RUN_FN(dw_1d_run_m5, 5, 1, DW_1D_FAST)
 DW_1D_RUN_FN(dw_1d_run_any, 0, 0, DW_1D_FAST)
 DW_1D_RUN_FN(dw_1d_run_generic, 0, 0, DW_1D_GENERIC)
@@ -2297,7 +2355,11 @@ static void dw_1d(const te_dw_params *p, const te_requant_per_channel *rq, const
     const int32_t c = p->in_c, sl = te_dw_1d_series_len(p), wl = te_dw_1d_weights_len(p), sw = p->stride_w;
     const int32_t n_m = p->k_w / 2 + 1, d = 2 * (sw - 1), xs = 2 * sw;
     const int full = p->act_min == -128 && p->act_max == 127;
-    const dw_1d_run_fn run = sw != 1 ? dw_1d_run_any : n_m == 3 ? dw_1d_run_m3 : n_m == 5 ? dw_1d_run_m5 : dw_1d_run_any;
+    const dw_1d_run_fn run = sw != 1 ? dw_1d_run_any
+                             : n_m == 3 ? dw_1d_run_m3
+                             : n_m == 4 ? dw_1d_run_m4
+                             : n_m == 5 ? dw_1d_run_m5
+                                        : dw_1d_run_any;
     int16_t *const wz = (int16_t *)scratch;
     int16_t *const series = wz + 4 * wl;
     const int16_t zp = (int16_t)(-p->input_offset);
