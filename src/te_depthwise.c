@@ -2280,6 +2280,16 @@ static void dw_1d_clamp(int8_t *o, size_t n, int32_t lo, int32_t hi)
     const uint32_t lo4 = (uint32_t)(uint8_t)lo * 0x01010101u, hi4 = (uint32_t)(uint8_t)hi * 0x01010101u;
     size_t i = 0;
 #if defined(__ARM_FEATURE_DSP) && !defined(TE_EMULATE_DSP)
+    if (hi == 127) { /* RELU with a non-minimal zero point: the lower bound only */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 2
+#endif
+        for (; i + 4 <= n; i += 4) {
+            const uint32_t w = te_read_u32(o + i);
+            (void)__ssub8((int8x4_t)w, (int8x4_t)lo4);
+            te_write_u32(o + i, (uint32_t)__sel((uint8x4_t)w, (uint8x4_t)lo4));
+        }
+    }
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC unroll 2
 #endif
