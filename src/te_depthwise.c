@@ -2179,25 +2179,42 @@ TE_INLINE void dw_1d_run_body(const int16_t *x, int32_t n, const int16_t *wu, co
         /* Stride 1, n_m 3 to 5 (k_w 4 to 9): GCC reloads weights and the output step and keeps an end
          * pointer (31 instructions per two outputs for n_m 3, 45 for 5); here 4 n_m + 14: per pair of
          * taps one word load, one LDRD of both outputs' weight pairs (copied into w, in step order) and
-         * two SMLADs, the pair count in the shift register's upper bits as in the k_w 3 loop. */
-        if (nm_c >= 3 && nm_c <= 5 && mode == DW_1D_FAST && d == 0 && xs == 2) {
+         * two SMLADs, the pair count in the shift register's upper bits as in the k_w 3 loop.
+         * Stride 2, n_m 2 to 5: out1 reads the words one past out0's with the same pairs, so each step
+         * loads the next word (alternately into X and B) and one weight pair: 4 n_m + 14 as well. */
+        if (nm_c >= 2 && nm_c <= 5 && mode == DW_1D_FAST && ((nm_c >= 3 && d == 0 && xs == 2) || (d == 2 && xs == 4))) {
             uint32_t w[10], X, A, B, a0, a1;
             int32_t cnt = (int32_t)((((uint32_t)(n >> 1) - 1u) << 8) | (uint32_t)r.e);
             for (m = 0; m < nm_c; ++m) {
-                w[2 * m] = te_read_u32(wu + 2 * m);
-                w[2 * m + 1] = te_read_u32(wv + 2 * m);
+                if (d == 0) {
+                    w[2 * m] = te_read_u32(wu + 2 * m);
+                    w[2 * m + 1] = te_read_u32(wv + 2 * m);
+                } else {
+                    w[m] = te_read_u32(wu + 2 * m);
+                }
             }
+#define DW_1D_FIRST                                                                                            \
+    "ldr     %[X], [%[x]]\n\t"                                                                                 \
+    "ldrd    %[A], %[B], [%[w]]\n\t"                                                                           \
+    "smlad   %[a0], %[X], %[A], %[bias]\n\t"                                                                   \
+    "smlad   %[a1], %[X], %[B], %[bias]\n\t"
 #define DW_1D_STEP(m)                                                                                          \
     "ldr     %[X], [%[x], #" #m "*4]\n\t"                                                                      \
     "ldrd    %[A], %[B], [%[w], #" #m "*8]\n\t"                                                                \
     "smlad   %[a0], %[X], %[A], %[a0]\n\t"                                                                     \
     "smlad   %[a1], %[X], %[B], %[a1]\n\t"
-#define DW_1D_LOOP(steps)                                                                                      \
-    __asm__ volatile("1:\n\t"                                                                                 \
-                     "ldr     %[X], [%[x]]\n\t"                                                               \
-                     "ldrd    %[A], %[B], [%[w]]\n\t"                                                         \
-                     "smlad   %[a0], %[X], %[A], %[bias]\n\t"                                                 \
-                     "smlad   %[a1], %[X], %[B], %[bias]\n\t" steps                                           \
+#define DW_1D_FIRST2                                                                                           \
+    "ldrd    %[X], %[B], [%[x]]\n\t"                                                                           \
+    "ldr     %[A], [%[w]]\n\t"                                                                                 \
+    "smlad   %[a0], %[X], %[A], %[bias]\n\t"                                                                   \
+    "smlad   %[a1], %[B], %[A], %[bias]\n\t"
+#define DW_1D_STEP2(m, cur, next)                                                                              \
+    "ldr     %[" next "], [%[x], #" #m "*4+4]\n\t"                                                             \
+    "ldr     %[A], [%[w], #" #m "*4]\n\t"                                                                      \
+    "smlad   %[a0], %[" cur "], %[A], %[a0]\n\t"                                                               \
+    "smlad   %[a1], %[" next "], %[A], %[a1]\n\t"
+#define DW_1D_LOOP(steps, xinc)                                                                                \
+    __asm__ volatile("1:\n\t" steps                                                                           \
                      "smmlar  %[X], %[a0], %[mult], %[half]\n\t"                                              \
                      "sub     %[X], %[X], %[a0], lsr #31\n\t"                                                 \
                      "asr     %[X], %[X], %[cnt]\n\t"                                                         \
@@ -2209,7 +2226,7 @@ TE_INLINE void dw_1d_run_body(const int16_t *x, int32_t n, const int16_t *wu, co
                      "ssat    %[A], #8, %[A]\n\t"                                                             \
                      "strb    %[A], [%[out], %[step]]\n\t"                                                    \
                      "add     %[out], %[out], %[step], lsl #1\n\t"                                            \
-                     "add     %[x], %[x], #4\n\t"                                                             \
+                     "add     %[x], %[x], #" xinc "\n\t"                                                      \
                      "subs    %[cnt], %[cnt], #256\n\t"                                                       \
                      "bpl     1b\n\t"                                                                         \
                      : [x] "+r"(x), [out] "+r"(out), [cnt] "+r"(cnt), [X] "=&r"(X), [A] "=&r"(A), [B] "=&r"(B), \
@@ -2218,15 +2235,29 @@ TE_INLINE void dw_1d_run_body(const int16_t *x, int32_t n, const int16_t *wu, co
                      : "cc", "memory")
             if (out == end) {
                 /* no pair */
+            } else if (d == 0 && nm_c == 3) {
+                DW_1D_LOOP(DW_1D_FIRST DW_1D_STEP(1) DW_1D_STEP(2), "4");
+            } else if (d == 0 && nm_c == 4) {
+                DW_1D_LOOP(DW_1D_FIRST DW_1D_STEP(1) DW_1D_STEP(2) DW_1D_STEP(3), "4");
+            } else if (d == 0) {
+                DW_1D_LOOP(DW_1D_FIRST DW_1D_STEP(1) DW_1D_STEP(2) DW_1D_STEP(3) DW_1D_STEP(4), "4");
+            } else if (nm_c == 2) {
+                DW_1D_LOOP(DW_1D_FIRST2 DW_1D_STEP2(1, "B", "X"), "8");
             } else if (nm_c == 3) {
-                DW_1D_LOOP(DW_1D_STEP(1) DW_1D_STEP(2));
+                DW_1D_LOOP(DW_1D_FIRST2 DW_1D_STEP2(1, "B", "X") DW_1D_STEP2(2, "X", "B"), "8");
             } else if (nm_c == 4) {
-                DW_1D_LOOP(DW_1D_STEP(1) DW_1D_STEP(2) DW_1D_STEP(3));
+                DW_1D_LOOP(DW_1D_FIRST2 DW_1D_STEP2(1, "B", "X") DW_1D_STEP2(2, "X", "B") DW_1D_STEP2(3, "B", "X"),
+                           "8");
             } else {
-                DW_1D_LOOP(DW_1D_STEP(1) DW_1D_STEP(2) DW_1D_STEP(3) DW_1D_STEP(4));
+                DW_1D_LOOP(DW_1D_FIRST2 DW_1D_STEP2(1, "B", "X") DW_1D_STEP2(2, "X", "B") DW_1D_STEP2(3, "B", "X")
+                               DW_1D_STEP2(4, "X", "B"),
+                           "8");
             }
 #undef DW_1D_LOOP
+#undef DW_1D_STEP2
+#undef DW_1D_FIRST2
 #undef DW_1D_STEP
+#undef DW_1D_FIRST
         } else /* the C loop, only where the assembly does not run (flash) */
 #endif
         {
@@ -2258,15 +2289,20 @@ static DW_NOINLINE void dw_1d_run_k3(const int16_t *x, int32_t n, const int16_t 
 
 /* Stride 1 (d 0: both outputs of a step read the same words, loaded once) with n_m 3 (k_w 4-5), 4
  * (k_w 6-7) or 5 (k_w 8-9) unrolled, and any shape (d, xs and n_m as given). */
-#define DW_1D_RUN_FN(name, nm_c, s1, mode)                                                                    \
+#define DW_1D_RUN_FN(name, nm_c, st, mode)                                                                    \
     static DW_NOINLINE void name(const int16_t *x, int32_t n, const int16_t *wu, const int16_t *wv, int32_t n_m, \
                                  int32_t d, int32_t xs, const dw_1d_rq *r, int8_t *out, int32_t step)         \
     {                                                                                                         \
-        dw_1d_run_body(x, n, wu, wv, n_m, (s1) ? 0 : d, (s1) ? 2 : xs, r, out, step, 0, nm_c, mode);          \
+        dw_1d_run_body(x, n, wu, wv, n_m, (st) ? 2 * ((st) - 1) : d, (st) ? 2 * (st) : xs, r, out, step, 0, nm_c, \
+                       mode);                                                                                 \
     }
 DW_1D_RUN_FN(dw_1d_run_m3, 3, 1, DW_1D_FAST)
 DW_1D_RUN_FN(dw_1d_run_m4, 4, 1, DW_1D_FAST)
 DW_1D_RUN_FN(dw_1d_run_m5, 5, 1, DW_1D_FAST)
+DW_1D_RUN_FN(dw_1d_run_s2m2, 2, 2, DW_1D_FAST)
+DW_1D_RUN_FN(dw_1d_run_s2m3, 3, 2, DW_1D_FAST)
+DW_1D_RUN_FN(dw_1d_run_s2m4, 4, 2, DW_1D_FAST)
+DW_1D_RUN_FN(dw_1d_run_s2m5, 5, 2, DW_1D_FAST)
 DW_1D_RUN_FN(dw_1d_run_any, 0, 0, DW_1D_FAST)
 DW_1D_RUN_FN(dw_1d_run_generic, 0, 0, DW_1D_GENERIC)
 
@@ -2365,11 +2401,9 @@ static void dw_1d(const te_dw_params *p, const te_requant_per_channel *rq, const
     const int32_t c = p->in_c, sl = te_dw_1d_series_len(p), wl = te_dw_1d_weights_len(p), sw = p->stride_w;
     const int32_t n_m = p->k_w / 2 + 1, d = 2 * (sw - 1), xs = 2 * sw;
     const int full = p->act_min == -128 && p->act_max == 127;
-    const dw_1d_run_fn run = sw != 1 ? dw_1d_run_any
-                             : n_m == 3 ? dw_1d_run_m3
-                             : n_m == 4 ? dw_1d_run_m4
-                             : n_m == 5 ? dw_1d_run_m5
-                                        : dw_1d_run_any;
+    static const dw_1d_run_fn runs[2][4] = {{dw_1d_run_any, dw_1d_run_m3, dw_1d_run_m4, dw_1d_run_m5},
+                                            {dw_1d_run_s2m2, dw_1d_run_s2m3, dw_1d_run_s2m4, dw_1d_run_s2m5}};
+    const dw_1d_run_fn run = n_m >= 2 && n_m <= 5 ? runs[sw - 1][n_m - 2] : dw_1d_run_any;
     int16_t *const wz = (int16_t *)scratch;
     int16_t *const series = wz + 4 * wl;
     const int16_t zp = (int16_t)(-p->input_offset);
