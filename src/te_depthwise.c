@@ -2061,7 +2061,7 @@ TE_INLINE uint32_t dw_1d_pack(int32_t lo, int32_t hi) { return (uint32_t)(uint16
 static void dw_1d_series(const int8_t *in, int32_t c, int32_t in_w, int32_t n, int16_t *s, int32_t sl,
                          int32_t pad_left)
 {
-    int16_t *const s0 = s + pad_left, *const s1 = s0 + sl, *const s2 = s1 + sl, *const s3 = s2 + sl;
+    int16_t *const s0 = s + pad_left;
     int32_t t = 0, j;
     if (n == 4) { /* two pixels at a time: (c0, c2) and (c1, c3) of each, repacked per channel */
 #if defined(DW_1D_ASM)
@@ -2098,7 +2098,8 @@ static void dw_1d_series(const int8_t *in, int32_t c, int32_t in_w, int32_t n, i
                 : "cc", "memory");
             t = in_w & ~1;
         }
-#endif
+#else
+        int16_t *const s1 = s0 + sl, *const s2 = s1 + sl, *const s3 = s2 + sl;
         for (; t + 2 <= in_w; t += 2, in += 2 * c) {
             const uint32_t v0 = te_read_u32(in), v1 = te_read_u32(in + c);
             const uint32_t e0 = te_sxtb16(v0), o0 = te_sxtb16_ror8(v0);
@@ -2108,6 +2109,7 @@ static void dw_1d_series(const int8_t *in, int32_t c, int32_t in_w, int32_t n, i
             te_write_u32(s2 + t, (e0 >> 16) | (e1 & 0xFFFF0000u));
             te_write_u32(s3 + t, (o0 >> 16) | (o1 & 0xFFFF0000u));
         }
+#endif
     }
     for (; t < in_w; ++t, in += c) { /* an odd last pixel; groups of fewer channels */
         for (j = 0; j < n; ++j) {
