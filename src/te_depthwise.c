@@ -2022,9 +2022,11 @@ void te_depthwise_conv2d_s8_wide(const te_dw_params *p, const te_requant_per_cha
  * stride 2, output t + 1 reads the words one past output t's, with the same weight pairs.
  *
  * Requantization: te_rq_doubled (te_simd.h: one SMMLAR, a subtraction and a shift), on sums
- * doubled by doubling the int16 weights and the bias, for channels whose sums provably stay below
- * 2^30 in magnitude (|bias| + 128 * sum |w|) with right shifts 1..23 (every channel of real
- * models); any other channel takes TFLite's arithmetic as written on undoubled sums. */
+ * doubled by doubling the int16 weights and the bias, for groups of channels whose sums provably
+ * stay below 2^30 in magnitude (|bias| + 255 * 128 * k_w, dw_1d_fast) with right shifts 1..23
+ * (every channel of real models), then SSAT and, for a narrower activation range, one clamp pass
+ * over the output; a group holding any other channel takes TFLite's arithmetic as written on
+ * undoubled sums. */
 
 typedef struct {
     int32_t bias;    /* folded bias (doubled for the fast form) */
