@@ -2178,6 +2178,462 @@ void te_depthwise_conv2d_s8_wide(const te_dw_params *p, const te_requant_per_cha
 }
 #endif
 
+#if defined(TE_DW_HAVE_1D)
+/* 1-D kernel (te_depthwise_conv2d_s8_1d): k_h 1 over a one-row map (in_h = out_h = 1), depth_mult 1,
+ * dil_w 1, stride_w 1 or 2, any channel count; what streaming keyword spotters and activity
+ * recognizers run. The planar kernel spends ~80 instructions per output on these (one output per
+ * column pass) and the direct one ~40 (every tap of 4 channels costs a load, two SXTB16, a weight
+ * load and four multiply-adds, and the requantization constants are reloaded per pixel).
+ *
+ * Here, per group of 4 channels, the input row is first turned into 4 int16 time series (one word
+ * load, two SXTB16 and two PKHBT / PKHTB per 2 pixels of 2 channels) padded with the input zero
+ * point on both sides (the folded bias makes a padded tap contribute nothing, as everywhere in this
+ * file), then each channel runs over its series with its weights and requantization constants in
+ * registers. Outputs go in steps of two: with words W[i] = (s[i], s[i + 1]) at even i, output t
+ * (stride 1) is the sum over m of SMLAD(W[t + 2m], (w[2m], w[2m + 1])) and output t + 1 the sum of
+ * SMLAD(W[t + 2m], (w[2m - 1], w[2m])) (taps outside the filter 0): both read the same aligned
+ * words, so a step of two outputs costs k_w / 2 + 1 word loads and twice as many SMLADs. With
+ * stride 2, output t + 1 reads the words one past output t's, with the same weight pairs.
+ *
+ * Requantization: te_rq_doubled (te_simd.h: one SMMLAR, a subtraction and a shift), on sums
+ * doubled by doubling the int16 weights and the bias, for groups of channels whose sums provably
+ * stay below 2^30 in magnitude (|bias| + 255 * 128 * k_w, dw_1d_fast) with right shifts 1..23
+ * (every channel of real models), then SSAT and, for a narrower activation range, one clamp pass
+ * over the output; a group holding any other channel takes TFLite's arithmetic as written on
+ * undoubled sums. */
+
+typedef struct {
+    int32_t bias;    /* folded bias (doubled for the fast form) */
+    int32_t mult;
+    int32_t half;    /* fast: 2^(e-1) + output_offset * 2^e */
+    int32_t e;       /* fast: the right shift; else the shift as given */
+    int32_t out_off; /* generic only */
+    int32_t lo, hi;
+} dw_1d_rq;
+
+/* Requantize, add the output offset: FAST (te_rq_doubled, SSAT to int8: the clamp to a narrower
+ * activation range is a pass of its own over the whole output, dw_1d_clamp) or GENERIC (TFLite's
+ * arithmetic as written, clamped). */
+enum { DW_1D_FAST = 0, DW_1D_GENERIC = 1 };
+
+TE_INLINE int8_t dw_1d_out(int32_t a, const dw_1d_rq *r, const int mode)
+{
+    if (mode == DW_1D_GENERIC) {
+        const int32_t v = (int32_t)((uint32_t)te_multiply_by_quantized_multiplier(a, r->mult, r->e) + (uint32_t)r->out_off);
+        return (int8_t)te_clamp_i32(v, r->lo, r->hi);
+    }
+    return (int8_t)te_ssat8(te_rq_doubled(a, r->mult, r->half, r->e));
+}
+
+#if defined(__ARM_FEATURE_DSP) && !defined(TE_EMULATE_DSP) && defined(__GNUC__) && defined(__thumb2__) && \
+    !defined(TE_NO_INLINE_ASM)
+#define DW_1D_ASM 1
+#endif
+
+TE_INLINE uint32_t dw_1d_pack(int32_t lo, int32_t hi) { return (uint32_t)(uint16_t)lo | ((uint32_t)(uint16_t)hi << 16); }
+
+/* n (1 to 4) channels of the input row (pixels c bytes apart) into series sl int16 apart, from
+ * position pad_left on. */
+static void dw_1d_series(const int8_t *in, int32_t c, int32_t in_w, int32_t n, int16_t *s, int32_t sl,
+                         int32_t pad_left)
+{
+    int16_t *const s0 = s + pad_left;
+    int32_t t = 0, j;
+    if (n == 4) { /* two pixels at a time: (c0, c2) and (c1, c3) of each, repacked per channel */
+#if defined(DW_1D_ASM)
+        /* GCC keeps the four series pointers on the stack (29 instructions per two pixels): one
+         * pointer and the series' byte offsets in registers, 17. */
+        const int32_t b1 = 2 * sl, b2 = 4 * sl, b3 = 6 * sl; /* bytes to series 1, 2, 3 */
+        int16_t *d = s0;
+        const int16_t *const d_end = s0 + (in_w & ~1);
+        if (d != d_end) {
+            uint32_t v0, v1, e0, e1, tmp;
+            __asm__ volatile(
+                "1:\n\t"
+                "ldr     %[v0], [%[in]]\n\t"
+                "ldr     %[v1], [%[in], %[c]]\n\t"
+                "add     %[in], %[in], %[c], lsl #1\n\t"
+                "sxtb16  %[e0], %[v0]\n\t"          /* (c0, c2) of pixel 0 */
+                "sxtb16  %[e1], %[v1]\n\t"          /* of pixel 1 */
+                "sxtb16  %[v0], %[v0], ror #8\n\t" /* (c1, c3) */
+                "sxtb16  %[v1], %[v1], ror #8\n\t"
+                "pkhbt   %[t], %[e0], %[e1], lsl #16\n\t" /* c0 of both pixels */
+                "pkhtb   %[e1], %[e1], %[e0], asr #16\n\t" /* c2 */
+                "str     %[t], [%[d]]\n\t"
+                "str     %[e1], [%[d], %[o2]]\n\t"
+                "pkhbt   %[t], %[v0], %[v1], lsl #16\n\t"
+                "pkhtb   %[v1], %[v1], %[v0], asr #16\n\t"
+                "str     %[t], [%[d], %[o1]]\n\t"
+                "str     %[v1], [%[d], %[o3]]\n\t"
+                "adds    %[d], %[d], #4\n\t"
+                "cmp     %[d], %[end]\n\t"
+                "bne     1b\n\t"
+                : [in] "+r"(in), [d] "+r"(d), [v0] "=&r"(v0), [v1] "=&r"(v1), [e0] "=&r"(e0), [e1] "=&r"(e1),
+                  [t] "=&r"(tmp)
+                : [c] "r"(c), [o1] "r"(b1), [o2] "r"(b2), [o3] "r"(b3), [end] "r"(d_end)
+                : "cc", "memory");
+            t = in_w & ~1;
+        }
+#else
+        int16_t *const s1 = s0 + sl, *const s2 = s1 + sl, *const s3 = s2 + sl;
+        for (; t + 2 <= in_w; t += 2, in += 2 * c) {
+            const uint32_t v0 = te_read_u32(in), v1 = te_read_u32(in + c);
+            const uint32_t e0 = te_sxtb16(v0), o0 = te_sxtb16_ror8(v0);
+            const uint32_t e1 = te_sxtb16(v1), o1 = te_sxtb16_ror8(v1);
+            te_write_u32(s0 + t, (e0 & 0xFFFFu) | (e1 << 16));
+            te_write_u32(s1 + t, (o0 & 0xFFFFu) | (o1 << 16));
+            te_write_u32(s2 + t, (e0 >> 16) | (e1 & 0xFFFF0000u));
+            te_write_u32(s3 + t, (o0 >> 16) | (o1 & 0xFFFF0000u));
+        }
+#endif
+    }
+    for (; t < in_w; ++t, in += c) { /* an odd last pixel; groups of fewer channels */
+        for (j = 0; j < n; ++j) {
+            s0[t + j * sl] = in[j];
+        }
+    }
+}
+
+/* Steps of two outputs over one channel's series x: out0 = sum over m < n_m of SMLAD(W[x + 2m],
+ * wu + 2m), out1 = sum of SMLAD(W[x + d + 2m], wv + 2m); x moves xs int16 per step. n outputs,
+ * `step` bytes apart (an odd n ends with out0 alone). k3: k_w 3, d 0, xs 2 (stride 1), the
+ * weights in three registers: (w0, w1), (w2, w0) for the single taps and (w1, w2). nm_c: n_m as a
+ * compile-time constant (0: n_m_rt), so that the pair loop unrolls. */
+TE_INLINE void dw_1d_run_body(const int16_t *x, int32_t n, const int16_t *wu, const int16_t *wv, int32_t n_m_rt,
+                              int32_t d, int32_t xs,
+                              const dw_1d_rq *rp, int8_t *out, int32_t step, const int k3, const int nm_c,
+                              const int mode)
+{
+    const dw_1d_rq r = *rp;
+    const int32_t n_m = nm_c ? nm_c : n_m_rt;
+    int8_t *const end = out + (size_t)(n >> 1) * 2 * (size_t)step;
+    int32_t m;
+    if (k3) {
+        /* (0, w0) | (w2, 0) */
+        const uint32_t u0 = te_read_u32(wu), pp = te_read_u32(wv) | te_read_u32(wu + 2), v1 = te_read_u32(wv + 2);
+#if defined(DW_1D_ASM) && defined(__OPTIMIZE__)
+        /* GCC reloads the output step from the stack and compares against an end pointer (23
+         * instructions per two outputs); here 18: the pair count rides in the shift register's
+         * upper bits (ASR by register reads its low byte only), the second sum reuses a word's
+         * register, the requantization temporaries the dead words. */
+        if (mode == DW_1D_FAST) {
+            int32_t cnt = (int32_t)((((uint32_t)(n >> 1) - 1u) << 8) | (uint32_t)r.e);
+            uint32_t x0, x1, a0;
+            if (out != end)
+            __asm__ volatile(
+                "1:\n\t"
+                "ldrd    %[x0], %[x1], [%[x]], #4\n\t"
+                "smlad   %[a0], %[x0], %[u0], %[bias]\n\t"
+                "smlabb  %[a0], %[x1], %[pp], %[a0]\n\t"
+                "smlatt  %[x0], %[x0], %[pp], %[bias]\n\t"
+                "smlad   %[x0], %[x1], %[v1], %[x0]\n\t"
+                "smmlar  %[x1], %[a0], %[mult], %[half]\n\t"
+                "sub     %[x1], %[x1], %[a0], lsr #31\n\t"
+                "asr     %[x1], %[x1], %[cnt]\n\t"
+                "ssat    %[x1], #8, %[x1]\n\t"
+                "strb    %[x1], [%[out]]\n\t"
+                "smmlar  %[a0], %[x0], %[mult], %[half]\n\t"
+                "sub     %[a0], %[a0], %[x0], lsr #31\n\t"
+                "asr     %[a0], %[a0], %[cnt]\n\t"
+                "ssat    %[a0], #8, %[a0]\n\t"
+                "strb    %[a0], [%[out], %[step]]\n\t"
+                "add     %[out], %[out], %[step], lsl #1\n\t"
+                "subs    %[cnt], %[cnt], #256\n\t"
+                "bpl     1b\n\t"
+                : [x] "+r"(x), [out] "+r"(out), [cnt] "+r"(cnt), [x0] "=&r"(x0), [x1] "=&r"(x1), [a0] "=&r"(a0)
+                : [u0] "r"(u0), [pp] "r"(pp), [v1] "r"(v1), [bias] "r"(r.bias), [mult] "r"(r.mult),
+                  [half] "r"(r.half), [step] "r"(step)
+                : "cc", "memory");
+        } else
+#endif
+        for (; out != end; out += 2 * step, x += 2) {
+            uint32_t x0, x1;
+            dw_read_2x32(x, &x0, &x1);
+            out[0] = dw_1d_out(te_smlabb(x1, pp, te_smlad(x0, u0, r.bias)), &r, mode);
+            out[step] = dw_1d_out(te_smlad(x1, v1, te_smlatt(x0, pp, r.bias)), &r, mode);
+        }
+    } else {
+#if defined(DW_1D_ASM) && defined(__OPTIMIZE__)
+        /* Stride 1, n_m 3 to 5 (k_w 4 to 9): GCC reloads weights and the output step and keeps an end
+         * pointer (31 instructions per two outputs for n_m 3, 45 for 5); here 4 n_m + 14: per pair of
+         * taps one word load, one LDRD of both outputs' weight pairs (copied into w, in step order) and
+         * two SMLADs, the pair count in the shift register's upper bits as in the k_w 3 loop.
+         * Stride 2, n_m 2 to 5: out1 reads the words one past out0's with the same pairs, so each step
+         * loads the next word (alternately into X and B) and one weight pair: 4 n_m + 14 as well. */
+        if (nm_c >= 2 && nm_c <= 5 && mode == DW_1D_FAST && ((nm_c >= 3 && d == 0 && xs == 2) || (d == 2 && xs == 4))) {
+            uint32_t w[10], X, A, B, a0, a1;
+            int32_t cnt = (int32_t)((((uint32_t)(n >> 1) - 1u) << 8) | (uint32_t)r.e);
+            for (m = 0; m < nm_c; ++m) {
+                if (d == 0) {
+                    w[2 * m] = te_read_u32(wu + 2 * m);
+                    w[2 * m + 1] = te_read_u32(wv + 2 * m);
+                } else {
+                    w[m] = te_read_u32(wu + 2 * m);
+                }
+            }
+#define DW_1D_FIRST                                                                                            \
+    "ldr     %[X], [%[x]]\n\t"                                                                                 \
+    "ldrd    %[A], %[B], [%[w]]\n\t"                                                                           \
+    "smlad   %[a0], %[X], %[A], %[bias]\n\t"                                                                   \
+    "smlad   %[a1], %[X], %[B], %[bias]\n\t"
+#define DW_1D_STEP(m)                                                                                          \
+    "ldr     %[X], [%[x], #" #m "*4]\n\t"                                                                      \
+    "ldrd    %[A], %[B], [%[w], #" #m "*8]\n\t"                                                                \
+    "smlad   %[a0], %[X], %[A], %[a0]\n\t"                                                                     \
+    "smlad   %[a1], %[X], %[B], %[a1]\n\t"
+#define DW_1D_FIRST2                                                                                           \
+    "ldrd    %[X], %[B], [%[x]]\n\t"                                                                           \
+    "ldr     %[A], [%[w]]\n\t"                                                                                 \
+    "smlad   %[a0], %[X], %[A], %[bias]\n\t"                                                                   \
+    "smlad   %[a1], %[B], %[A], %[bias]\n\t"
+#define DW_1D_STEP2(m, cur, next)                                                                              \
+    "ldr     %[" next "], [%[x], #" #m "*4+4]\n\t"                                                             \
+    "ldr     %[A], [%[w], #" #m "*4]\n\t"                                                                      \
+    "smlad   %[a0], %[" cur "], %[A], %[a0]\n\t"                                                               \
+    "smlad   %[a1], %[" next "], %[A], %[a1]\n\t"
+#define DW_1D_LOOP(steps, xinc)                                                                                \
+    __asm__ volatile("1:\n\t" steps                                                                           \
+                     "smmlar  %[X], %[a0], %[mult], %[half]\n\t"                                              \
+                     "sub     %[X], %[X], %[a0], lsr #31\n\t"                                                 \
+                     "asr     %[X], %[X], %[cnt]\n\t"                                                         \
+                     "ssat    %[X], #8, %[X]\n\t"                                                             \
+                     "strb    %[X], [%[out]]\n\t"                                                             \
+                     "smmlar  %[A], %[a1], %[mult], %[half]\n\t"                                              \
+                     "sub     %[A], %[A], %[a1], lsr #31\n\t"                                                 \
+                     "asr     %[A], %[A], %[cnt]\n\t"                                                         \
+                     "ssat    %[A], #8, %[A]\n\t"                                                             \
+                     "strb    %[A], [%[out], %[step]]\n\t"                                                    \
+                     "add     %[out], %[out], %[step], lsl #1\n\t"                                            \
+                     "add     %[x], %[x], #" xinc "\n\t"                                                      \
+                     "subs    %[cnt], %[cnt], #256\n\t"                                                       \
+                     "bpl     1b\n\t"                                                                         \
+                     : [x] "+r"(x), [out] "+r"(out), [cnt] "+r"(cnt), [X] "=&r"(X), [A] "=&r"(A), [B] "=&r"(B), \
+                       [a0] "=&r"(a0), [a1] "=&r"(a1)                                                          \
+                     : [w] "r"(w), [bias] "r"(r.bias), [mult] "r"(r.mult), [half] "r"(r.half), [step] "r"(step) \
+                     : "cc", "memory")
+            if (out == end) {
+                /* no pair */
+            } else if (d == 0 && nm_c == 3) {
+                DW_1D_LOOP(DW_1D_FIRST DW_1D_STEP(1) DW_1D_STEP(2), "4");
+            } else if (d == 0 && nm_c == 4) {
+                DW_1D_LOOP(DW_1D_FIRST DW_1D_STEP(1) DW_1D_STEP(2) DW_1D_STEP(3), "4");
+            } else if (d == 0) {
+                DW_1D_LOOP(DW_1D_FIRST DW_1D_STEP(1) DW_1D_STEP(2) DW_1D_STEP(3) DW_1D_STEP(4), "4");
+            } else if (nm_c == 2) {
+                DW_1D_LOOP(DW_1D_FIRST2 DW_1D_STEP2(1, "B", "X"), "8");
+            } else if (nm_c == 3) {
+                DW_1D_LOOP(DW_1D_FIRST2 DW_1D_STEP2(1, "B", "X") DW_1D_STEP2(2, "X", "B"), "8");
+            } else if (nm_c == 4) {
+                DW_1D_LOOP(DW_1D_FIRST2 DW_1D_STEP2(1, "B", "X") DW_1D_STEP2(2, "X", "B") DW_1D_STEP2(3, "B", "X"),
+                           "8");
+            } else {
+                DW_1D_LOOP(DW_1D_FIRST2 DW_1D_STEP2(1, "B", "X") DW_1D_STEP2(2, "X", "B") DW_1D_STEP2(3, "B", "X")
+                               DW_1D_STEP2(4, "X", "B"),
+                           "8");
+            }
+#undef DW_1D_LOOP
+#undef DW_1D_STEP2
+#undef DW_1D_FIRST2
+#undef DW_1D_STEP
+#undef DW_1D_FIRST
+        } else /* the C loop, only where the assembly does not run (flash) */
+#endif
+        {
+            for (; out != end; out += 2 * step, x += xs) {
+                int32_t a0 = r.bias, a1 = r.bias;
+                for (m = 0; m < n_m; ++m) {
+                    a0 = te_smlad(te_read_u32(x + 2 * m), te_read_u32(wu + 2 * m), a0);
+                    a1 = te_smlad(te_read_u32(x + d + 2 * m), te_read_u32(wv + 2 * m), a1);
+                }
+                out[0] = dw_1d_out(a0, &r, mode);
+                out[step] = dw_1d_out(a1, &r, mode);
+            }
+        }
+    }
+    if (n & 1) {
+        int32_t a0 = r.bias;
+        for (m = 0; m < n_m; ++m) {
+            a0 = te_smlad(te_read_u32(x + 2 * m), te_read_u32(wu + 2 * m), a0);
+        }
+        out[0] = dw_1d_out(a0, &r, mode);
+    }
+}
+
+static DW_NOINLINE void dw_1d_run_k3(const int16_t *x, int32_t n, const int16_t *wu, const int16_t *wv,
+                                     const dw_1d_rq *r, int8_t *out, int32_t step)
+{
+    dw_1d_run_body(x, n, wu, wv, 2, 0, 2, r, out, step, 1, 2, DW_1D_FAST);
+}
+
+/* Stride 1 (d 0: both outputs of a step read the same words, loaded once) with n_m 3 (k_w 4-5), 4
+ * (k_w 6-7) or 5 (k_w 8-9) unrolled, and any shape (d, xs and n_m as given). */
+#define DW_1D_RUN_FN(name, nm_c, st, mode)                                                                    \
+    static DW_NOINLINE void name(const int16_t *x, int32_t n, const int16_t *wu, const int16_t *wv, int32_t n_m, \
+                                 int32_t d, int32_t xs, const dw_1d_rq *r, int8_t *out, int32_t step)         \
+    {                                                                                                         \
+        dw_1d_run_body(x, n, wu, wv, n_m, (st) ? 2 * ((st) - 1) : d, (st) ? 2 * (st) : xs, r, out, step, 0, nm_c, \
+                       mode);                                                                                 \
+    }
+DW_1D_RUN_FN(dw_1d_run_m3, 3, 1, DW_1D_FAST)
+DW_1D_RUN_FN(dw_1d_run_m4, 4, 1, DW_1D_FAST)
+DW_1D_RUN_FN(dw_1d_run_m5, 5, 1, DW_1D_FAST)
+DW_1D_RUN_FN(dw_1d_run_s2m2, 2, 2, DW_1D_FAST)
+DW_1D_RUN_FN(dw_1d_run_s2m3, 3, 2, DW_1D_FAST)
+DW_1D_RUN_FN(dw_1d_run_s2m4, 4, 2, DW_1D_FAST)
+DW_1D_RUN_FN(dw_1d_run_s2m5, 5, 2, DW_1D_FAST)
+DW_1D_RUN_FN(dw_1d_run_any, 0, 0, DW_1D_FAST)
+DW_1D_RUN_FN(dw_1d_run_generic, 0, 0, DW_1D_GENERIC)
+
+typedef void (*dw_1d_run_fn)(const int16_t *, int32_t, const int16_t *, const int16_t *, int32_t, int32_t, int32_t,
+                             const dw_1d_rq *, int8_t *, int32_t);
+
+/* n bytes clamped to [lo, hi] (a narrower activation range than int8's): four at a time, SSUB8
+ * setting a GE flag per byte and SEL picking by them. */
+static void dw_1d_clamp(int8_t *o, size_t n, int32_t lo, int32_t hi)
+{
+    const uint32_t lo4 = (uint32_t)(uint8_t)lo * 0x01010101u, hi4 = (uint32_t)(uint8_t)hi * 0x01010101u;
+    size_t i = 0;
+#if defined(__ARM_FEATURE_DSP) && !defined(TE_EMULATE_DSP)
+    if (hi == 127) { /* RELU with a non-minimal zero point: the lower bound only */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 2
+#endif
+        for (; i + 4 <= n; i += 4) {
+            const uint32_t w = te_read_u32(o + i);
+            (void)__ssub8((int8x4_t)w, (int8x4_t)lo4);
+            te_write_u32(o + i, (uint32_t)__sel((uint8x4_t)w, (uint8x4_t)lo4));
+        }
+    }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 2
+#endif
+    for (; i + 4 <= n; i += 4) {
+        uint32_t w = te_read_u32(o + i);
+        (void)__ssub8((int8x4_t)w, (int8x4_t)lo4);
+        w = (uint32_t)__sel((uint8x4_t)w, (uint8x4_t)lo4);
+        (void)__ssub8((int8x4_t)hi4, (int8x4_t)w);
+        te_write_u32(o + i, (uint32_t)__sel((uint8x4_t)w, (uint8x4_t)hi4));
+    }
+#else
+    (void)lo4, (void)hi4;
+#endif
+    for (; i < n; ++i) {
+        o[i] = (int8_t)te_clamp_i32(o[i], lo, hi);
+    }
+}
+
+/* The weights of n (1 to 4) channels from channel g on, each as an int16 series wl apart: one
+ * zero, the k_w taps (filter offset added, doubled for the fast form), zeros (written once per
+ * call). Tap pairs are then words of the series: out1's (w[2m - 1], w[2m]) at index 2m, out0's
+ * (w[2m], w[2m + 1]) at 2m + 1 (read as one word, low half first, as everywhere in this file). */
+static DW_NOINLINE void dw_1d_taps(const int8_t *f, int32_t step, int32_t k, int32_t fo, int32_t mul, int16_t *z)
+{
+    int16_t *const end = z + k;
+    for (; z != end; f += step) { /* one channel: few live values, no spills */
+        *++z = (int16_t)((*f + fo) * mul);
+    }
+}
+
+static void dw_1d_weights(const te_dw_params *p, const int8_t *filter, int32_t g, int32_t n, int32_t dbl, int16_t *z,
+                          int32_t wl)
+{
+    int32_t j;
+    for (j = 0; j < n; ++j) {
+        dw_1d_taps(filter + g + j, p->out_c, p->k_w, p->filter_offset, 1 + dbl, z + (size_t)j * wl);
+    }
+}
+
+/* Channel oc's requantization. fast: the doubled form (the caller checked its range for the whole
+ * group), else TFLite's arithmetic on undoubled sums. */
+static void dw_1d_channel(const te_dw_params *p, const te_requant_per_channel *rq, int32_t oc, int32_t fast,
+                          dw_1d_rq *r)
+{
+    const int32_t bias = rq->bias ? rq->bias[oc] : 0, shift = rq->shift[oc];
+    r->mult = rq->multiplier[oc];
+    r->out_off = p->output_offset;
+    r->lo = p->act_min;
+    r->hi = p->act_max;
+    if (fast) {
+        r->bias = (int32_t)((uint32_t)bias << 1);
+        r->e = -shift;
+        r->half = (int32_t)(((int64_t)1 << (r->e - 1)) + (int64_t)p->output_offset * ((int64_t)1 << r->e));
+    } else {
+        r->bias = bias;
+        r->e = shift;
+    }
+}
+
+/* The doubled form holds for channel oc when its right shift is 1..23 and every sum stays below 2^30
+ * in magnitude: |bias| + 255 * 128 * k_w bounds it (|w + filter_offset| <= 255, |x| <= 128; a
+ * looser bound than the weights' own, which real biases are far below). */
+static int dw_1d_fast(const te_dw_params *p, const te_requant_per_channel *rq, int32_t oc)
+{
+    const int64_t bias = rq->bias ? rq->bias[oc] : 0, shift = rq->shift[oc];
+    return shift <= -1 && shift >= -23 &&
+           (bias < 0 ? -bias : bias) + (int64_t)255 * 128 * p->k_w < ((int64_t)1 << 30);
+}
+
+static void dw_1d(const te_dw_params *p, const te_requant_per_channel *rq, const int8_t *input, const int8_t *filter,
+                  int8_t *output, void *scratch)
+{
+    const int32_t c = p->in_c, sl = te_dw_1d_series_len(p), wl = te_dw_1d_weights_len(p), sw = p->stride_w;
+    const int32_t n_m = p->k_w / 2 + 1, d = 2 * (sw - 1), xs = 2 * sw;
+    const int full = p->act_min == -128 && p->act_max == 127;
+    static const dw_1d_run_fn runs[2][4] = {{dw_1d_run_any, dw_1d_run_m3, dw_1d_run_m4, dw_1d_run_m5},
+                                            {dw_1d_run_s2m2, dw_1d_run_s2m3, dw_1d_run_s2m4, dw_1d_run_s2m5}};
+    const dw_1d_run_fn run = n_m >= 2 && n_m <= 5 ? runs[sw - 1][n_m - 2] : dw_1d_run_any;
+    int16_t *const wz = (int16_t *)scratch;
+    int16_t *const series = wz + 4 * wl;
+    const int16_t zp = (int16_t)(-p->input_offset);
+    int32_t b, g, j, i;
+    for (i = 0; i < 4 * wl; ++i) { /* zero taps around each channel's weights */
+        wz[i] = 0;
+    }
+    for (i = 0; i < 4 * sl; ++i) { /* padding: only the input part is rewritten below */
+        series[i] = zp;
+    }
+    for (g = 0; g < c; g += 4) {
+        const int32_t n = te_min_i32(4, c - g);
+        int32_t fast = 1;
+        for (j = 0; j < n; ++j) {
+            fast &= dw_1d_fast(p, rq, g + j);
+        }
+        dw_1d_weights(p, filter, g, n, fast, wz, wl);
+        for (b = 0; b < p->batches; ++b) {
+            const int8_t *in_b = input + (size_t)b * p->in_w * c;
+            int8_t *out_b = output + (size_t)b * p->out_w * c;
+            dw_1d_series(in_b + g, c, p->in_w, n, series, sl, p->pad_left);
+            for (j = 0; j < n; ++j) {
+                dw_1d_rq r;
+                const int16_t *x = series + (size_t)j * sl, *wv = wz + (size_t)j * wl;
+                const int16_t *wu = wv + 1; /* out0's pairs; out1's: wv (stride 1) or wu (stride 2) */
+                int8_t *out = out_b + g + j;
+                dw_1d_channel(p, rq, g + j, fast, &r);
+                if (sw != 1) {
+                    wv = wu;
+                }
+                if (!fast) {
+                    dw_1d_run_generic(x, p->out_w, wu, wv, n_m, d, xs, &r, out, c);
+                } else if (p->k_w == 3 && sw == 1) {
+                    dw_1d_run_k3(x, p->out_w, wu, wv, &r, out, c);
+                } else {
+                    run(x, p->out_w, wu, wv, n_m, d, xs, &r, out, c);
+                }
+            }
+        }
+    }
+    if (!full) { /* the activation range: clamp(ssat8(v)) = clamp(v) for a range within int8 */
+        dw_1d_clamp(output, (size_t)p->batches * (size_t)p->out_w * (size_t)c, p->act_min, p->act_max);
+    }
+}
+
+void te_depthwise_conv2d_s8_1d(const te_dw_params *p, const te_requant_per_channel *rq, const int8_t *input,
+                               const int8_t *filter, int8_t *output, void *scratch)
+{
+    dw_1d(p, rq, input, filter, output, scratch);
+}
+#endif /* TE_DW_HAVE_1D */
+
 /* ======================================================================================
  * int16x8 DEPTHWISE_CONV_2D: te_depthwise_conv2d_s16.
  *

@@ -70,6 +70,13 @@ def test_depthwise_s8(lib: ctypes.CDLL) -> None:
             lib, "depthwise_conv2d_s8", kh, kw, oh, ow, sh, row_len, buf_rows, ring_rows, plane_w, direct), p
 
 
+def test_depthwise_s8_1d(lib: ctypes.CDLL) -> None:
+    for kw, iw, ow, sw, pad in itertools.product([2, 3, 4, 5, 9, 10], [1, 2, 7, 49, 124], [1, 2, 25, 49, 124],
+                                                 [1, 2], [0, 1, 4]):
+        p = dict(k_w=kw, in_w=iw, out_w=ow, stride_w=sw, pad_left=pad)
+        assert depthwise.dw_1d_scratch_bytes(p) == c_size(lib, "depthwise_conv2d_s8_1d", kw, iw, ow, sw, pad), p
+
+
 def test_recurrent(lib: ctypes.CDLL) -> None:
     for n_cell, n_input in itertools.product(SIZES[:14], [1, 3, 4, 10, 40]):
         in_cols, rec_cols = -(-n_input // 4) * 4, -(-n_cell // 4) * 4

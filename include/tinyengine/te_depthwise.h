@@ -104,6 +104,48 @@ void te_depthwise_conv2d_s8_wide(const te_dw_params *p, const te_requant_per_cha
     te_depthwise_conv2d_s8((p), (rq), NULL, (input), (filter), (output), (scratch))
 #endif
 
+/* te_depthwise_conv2d_s8 with requant4 NULL, for 1-D layers: k_h 1, in_h = out_h 1, depth_mult
+ * 1, dil_w 1, stride_w 1 or 2 (a (k, 1) filter over a width-1 map arrives with H and W swapped by
+ * the generator: the same memory). On DSP builds without Helium, a kernel of its own (src/
+ * te_depthwise.c, dw_1d): per group of 4 channels their padded int16 time series, then per
+ * channel pairs of adjacent taps by SMLAD; elsewhere the planar kernel, as
+ * te_depthwise_conv2d_s8. A separate entry so that models without such a layer do not link it
+ * (and that models whose depthwise layers are all 1-D link neither the planar nor the direct
+ * kernel): DSP builds require the shapes above.
+ * scratch: the largest of te_depthwise_conv2d_s8_scratch_bytes(p, 0) and
+ * te_depthwise_conv2d_s8_1d_scratch_bytes(p). */
+#if !defined(TE_FORCE_PORTABLE) && (defined(__ARM_FEATURE_DSP) || defined(TE_EMULATE_DSP)) && \
+    !(defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1))
+#define TE_DW_HAVE_1D 1
+void te_depthwise_conv2d_s8_1d(const te_dw_params *p, const te_requant_per_channel *rq, const int8_t *input,
+                               const int8_t *filter, int8_t *output, void *scratch);
+#else
+#define te_depthwise_conv2d_s8_1d(p, rq, input, filter, output, scratch) \
+    te_depthwise_conv2d_s8((p), (rq), NULL, (input), (filter), (output), (scratch))
+#endif
+
+/* The 1-D kernel's int16 values per time series: even, the padded input (pad_left + in_w) and
+ * every position its pairs of outputs read (up to stride_w * out_w + k_w, for stride 1 the pair
+ * that ends an odd out_w included), zero-point padding after the input. */
+static inline int32_t te_dw_1d_series_len(const te_dw_params *p)
+{
+    const int32_t a = p->pad_left + p->in_w, b = p->stride_w * p->out_w + p->k_w + 1;
+    return ((a > b ? a : b) + 1) & ~1;
+}
+
+/* The 1-D kernel's int16 values per channel of weights: even, a zero, the k_w taps and zeros up to
+ * the last pair its steps read (index k_w + 2 for an even k_w). */
+static inline int32_t te_dw_1d_weights_len(const te_dw_params *p)
+{
+    return (p->k_w + 4) & ~1;
+}
+
+/* Scratch of the 1-D kernel: the int16 weights and time series of a group of 4 channels. */
+static inline size_t te_depthwise_conv2d_s8_1d_scratch_bytes(const te_dw_params *p)
+{
+    return (size_t)8 * (size_t)te_dw_1d_weights_len(p) + (size_t)8 * (size_t)te_dw_1d_series_len(p);
+}
+
 /* ---- int16x8 DEPTHWISE_CONV_2D (int16 activations, zero points 0; int8 weights; int64 bias) ----
  * reference_integer_ops::DepthwiseConvPerChannel for int16: output channel oc = ic * depth_mult + m
  * sums w * x over the in-image taps, adds the bias and requantizes (te_requant_s16_apply).

@@ -350,3 +350,24 @@ def test_dw_sweep_kernel_paths(hw, stride, k, channels, in_place: bool) -> None:
             continue
         check(dw_model((1, *hw, channels), k, stride, padding, act="RELU6",
                        seed=hw[0] * 97 + k[0] * 13 + stride[1] + channels), in_place=in_place)
+
+
+# 1-D layers (keyword spotters, activity recognition): te_depthwise_conv2d_s8_1d, (1, k) filters over
+# a height-1 map and (k, 1) filters over a width-1 map (run with H and W swapped); odd and even
+# filters, stride 2, channel counts that leave a partial group of 4, a narrower activation range,
+# batches, channels outside the doubled requantization (a large multiplier: a left shift), uint8.
+@pytest.mark.parametrize("in_shape,k,stride,padding,act,kw", [
+    ((1, 1, 49, 8), (1, 3), (1, 1), "SAME", "RELU", {"out_zp": -128}),
+    ((1, 1, 23, 12), (1, 9), (1, 1), "SAME", "NONE", {"out_zp": -128}),
+    ((1, 31, 1, 6), (5, 1), (1, 1), "SAME", "RELU6", {}),
+    ((1, 1, 20, 7), (1, 3), (1, 2), "SAME", "RELU6", {}),
+    ((1, 17, 1, 3), (4, 1), (2, 1), "VALID", "NONE", {}),
+    ((2, 1, 13, 5), (1, 6), (1, 1), "SAME", "NONE", {"in_zp": -128, "out_zp": 127}),
+    ((1, 1, 12, 4), (1, 3), (1, 1), "SAME", "NONE", {"out_scale": 1e-4}),
+    ((1, 1, 15, 8), (1, 5), (1, 2), "SAME", "RELU6", {"dtype": "uint8", "in_zp": 128, "out_zp": 0, "w_zp": 149,
+                                                      "out_scale": 0.0235}),
+])
+def test_dw_1d(in_shape, k, stride, padding, act, kw) -> None:
+    model = dw_model(in_shape, k, stride, padding, act=act, seed=sum(in_shape) + k[0], **kw)
+    assert dw_call(model)[0].template == "depthwise_conv2d_1d.c.j2"
+    assert_matches_reference(model, n_sets=3)

@@ -41,6 +41,18 @@ long ts_depthwise_conv2d_s8(int k_h, int k_w, int out_h, int out_w, int stride_h
     return (long)te_depthwise_conv2d_s8_scratch_bytes(&p, direct);
 }
 
+long ts_depthwise_conv2d_s8_1d(int k_w, int in_w, int out_w, int stride_w, int pad_left)
+{
+    te_dw_params p;
+    memset(&p, 0, sizeof p);
+    p.k_w = k_w;
+    p.in_w = in_w;
+    p.out_w = out_w;
+    p.stride_w = stride_w;
+    p.pad_left = pad_left;
+    return (long)te_depthwise_conv2d_s8_1d_scratch_bytes(&p);
+}
+
 long ts_depthwise_conv2d_s16(int k_h, int k_w, int out_c)
 {
     return (long)te_depthwise_conv2d_s16_scratch_bytes(k_h, k_w, out_c);

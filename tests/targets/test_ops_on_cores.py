@@ -171,6 +171,15 @@ OTHERS = {
                                          out_scale=0.1, w_scales=[2 * t for t in (0.003, 0.7, 0.002)], seed=37),
     # stride 2 over 7 rows: three pairs, then one row
     "dw_3x3_s2_rows7": lambda: dw_model((1, 13, 6, 2), (3, 3), (2, 2), "SAME", depth_mult=2, act="NONE", seed=38),
+    # 1-D layers (te_depthwise_conv2d_s8_1d): (1, 3) stride 1 full range, (5, 1) swapped with a
+    # partial group of channels and a RELU6 clamp, (1, 9) and (1, 3) stride 2, (1, 7) and (1, 8)
+    # stride 1 (the assembly loops for 2 to 5 pairs of taps).
+    "dw_1d_k3": lambda: dw_model((1, 1, 29, 8), (1, 3), (1, 1), "SAME", act="RELU", out_zp=-128, seed=37),
+    "dw_1d_k5_swapped_c6": lambda: dw_model((1, 23, 1, 6), (5, 1), (1, 1), "SAME", act="RELU6", seed=38),
+    "dw_1d_k9_s2_c7": lambda: dw_model((1, 1, 30, 7), (1, 9), (1, 2), "SAME", out_zp=-128, seed=39),
+    "dw_1d_k3_s2": lambda: dw_model((1, 1, 24, 8), (1, 3), (1, 2), "SAME", out_zp=-128, seed=42),
+    "dw_1d_k7": lambda: dw_model((1, 1, 19, 4), (1, 7), (1, 1), "SAME", out_zp=-128, seed=40),
+    "dw_1d_k8_valid": lambda: dw_model((1, 1, 21, 4), (1, 8), (1, 1), "VALID", act="RELU", seed=41),
     "avg_pool": lambda: pool_model("AVERAGE_POOL_2D", (1, 7, 8, 3), (3, 3), (2, 2), "SAME", zp=7),
     # four channels per word on DSP cores, two left one by one; a 25x5 window like kws'
     "avg_pool_c10_global": lambda: pool_model("AVERAGE_POOL_2D", (1, 25, 5, 10), (25, 5), (25, 5), "VALID", zp=-3),

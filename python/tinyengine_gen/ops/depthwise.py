@@ -18,7 +18,11 @@ Two kernels (src/te_depthwise.c), picked per layer here and run by every build:
   is first copied into a plane padded with the input zero point, so no pixel is a border pixel.
   On Cortex-M4, 3x3 layers: planar ~25-35 instructions per output on larger stride-1 maps, direct
   ~35-45 everywhere (planar: 50-110 on <= 6x6 maps and ~45-60 at stride 2).
-Both read the model's int8 weights and expand what they use to int16 in scratch.
+1-D layers (one row, k_h 1 after swapping H and W for (k, 1) filters over width-1 maps, depth
+multiplier 1, no dilation, stride 1 or 2) call te_depthwise_conv2d_s8_1d instead: on DSP builds a
+kernel of its own (int16 time series per group of 4 channels, SMLAD on pairs of taps, ~10-20
+instructions per output on Cortex-M4 against ~40-85), elsewhere the planar kernel.
+All read the model's int8 weights and expand what they use to int16 in scratch.
 Both may write over their input (depth multiplier 1), so the call declares inplace=[(0, 0)].
 """
 from __future__ import annotations
@@ -63,6 +67,12 @@ def lower_depthwise_conv2d(op: Op, graph: Graph) -> KernelCall:
     n, ih, iw, ic, oc, kh, kw, _ = shape.sizes
     sh, sw, dh, dw, oh, ow, pad_top, pad_left = shape.window
     depth_mult = shape.depth_multiplier
+    # 1-D layers (streaming keyword spotters, activity recognition): te_depthwise_conv2d_s8_1d. A
+    # (k, 1) filter over a width-1 map is, in memory, a (1, k) filter over a height-1 map (NHWC with
+    # W = 1, filter [k][1][C] = [1][k][C]): it runs with H and W swapped.
+    if iw == ow == kw == 1 and ih > 1 and _one_d(iw, ow, kh, depth_mult, dh, sh, op):
+        ih, iw, oh, ow, kh, kw, sh, sw, dh, dw, pad_top, pad_left = iw, ih, ow, oh, kw, kh, sw, sh, dw, dh, pad_left, pad_top
+    one_d = _one_d(ih, oh, kw, depth_mult, dw, sw, op) and kh == 1
     if w.q.per_channel:
         require(not legacy, op, "per-channel filter scales need int8 (not uint8) tensors")
         require(w.q.scale.size == oc, op, f"{w.q.scale.size} filter scales for {oc} output channels")
@@ -101,6 +111,7 @@ def lower_depthwise_conv2d(op: Op, graph: Graph) -> KernelCall:
     direct = depth_mult == 1 and oc % 4 == 0 and dh == 1 and dw == 1 and (sh * sw > 1 or oh * ow <= DIRECT_MAX_PIXELS)
     if op.context.dw_direct is not None:
         direct = op.context.dw_direct
+    direct = direct and not one_d
 
     # Planar kernel: int16 window rows of one channel, padded, read in pairs of taps.
     kwp = (kw + 1) // 2
@@ -165,11 +176,33 @@ def lower_depthwise_conv2d(op: Op, graph: Graph) -> KernelCall:
     # te_depthwise_conv2d_s8_wide (DSP builds read two weight pairs and two input pairs per LDRD;
     # elsewhere the same as te_depthwise_conv2d_s8), so that models without such a layer do not
     # link that code.
-    wide = not direct and dw == 1 and kwp == 4 and sw % 2 == 0 and (act_min, act_max) == (-128, 127)
+    wide = not direct and not one_d and dw == 1 and kwp == 4 and sw % 2 == 0 and (act_min, act_max) == (-128, 127)
     template = "depthwise_conv2d_wide.c.j2" if wide else "depthwise_conv2d.c.j2"
+    if one_d:
+        # DSP builds run the 1-D kernel, the others te_depthwise_conv2d_s8 (the planar kernel).
+        template = "depthwise_conv2d_1d.c.j2"
+        scratch = max(scratch, dw_1d_scratch_bytes(params))
+        variant += " 1d"
     return KernelCall(op=op, template=template, header="tinyengine/te_depthwise.h",
                       inputs=[x], outputs=[y], params=params, consts=consts, scratch_bytes=scratch,
                       inplace=[(0, 0)] if can_inplace else [], macs=n * oh * ow * oc * kh * kw, note=variant)
+
+
+def _one_d(ih: int, oh: int, kw: int, depth_mult: int, dw: int, sw: int, op: Op) -> bool:
+    """The 1-D kernel's shapes (after the swap): one row in and out, k_h 1 (checked by the caller),
+    depth multiplier 1, no dilation, stride 1 or 2; not a band of a patch stage, nor a layer whose
+    kernel a test forces."""
+    return (ih == oh == 1 and kw > 1 and depth_mult == 1 and dw == 1 and sw in (1, 2)
+            and not op.context.band and op.context.dw_direct is None)
+
+
+def dw_1d_scratch_bytes(p: dict) -> int:
+    """te_depthwise_conv2d_s8_1d_scratch_bytes (te_depthwise.h): the int16 weights and time series
+    of a group of 4 channels (te_dw_1d_weights_len and te_dw_1d_series_len values per channel).
+    Checked by tests/test_scratch_sizes.py."""
+    series = max(p["pad_left"] + p["in_w"], p["stride_w"] * p["out_w"] + p["k_w"] + 1)
+    series += series % 2
+    return 8 * ((p["k_w"] + 4) & ~1) + 8 * series
 
 
 def _plane_cost(ih: int, iw: int, oh: int, ow: int, kh: int, kw: int, sh: int, sw: int, pad_top: int,
