@@ -86,15 +86,13 @@ def _links_generic_conv(graph: Graph, stem: Op) -> bool:
     """Whether another int8 CONV_2D of the graph takes te_conv2d_s8: then the stem takes it too,
     as te_conv2d_s8_rgb3x3's code would be a second copy of most of it (flash)."""
     for other in graph.ops:
-        if other is stem or other.kind != "CONV_2D" or len(other.inputs) < 2:
+        if other is stem or other.kind != "CONV_2D" or not other.outputs:
             continue
-        x, w, y = other.input(0), other.input(1), other.outputs[0]
-        if x.dtype != "int8" or len(x.shape) != 4 or len(w.shape) != 4 or len(y.shape) != 4:
-            continue
-        try:
-            if conv_entry(conv_shape(other, x, w, y)) == "generic":
+        try:  # (a layer this refuses is refused in its own lowering, with its own message)
+            x, w, y = other.input(0), other.input(1), other.outputs[0]
+            if x.dtype == "int8" and conv_entry(conv_shape(other, x, w, y)) == "generic":
                 return True
-        except LoweringError:  # refused in its own lowering
+        except LoweringError:
             continue
     return False
 
